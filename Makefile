@@ -1,0 +1,93 @@
+# nnpipe — `make` builds, `make check` tests, `make demo` shows, `make deps`
+# installs what Debian packages are missing.  See README.md.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+PKGS    := libzstd msgpack openblas zlib
+DEBS    := build-essential pkg-config libzstd-dev libmsgpack-dev libopenblas-dev \
+           zlib1g-dev zstd bats bats-support bats-assert dataset-fashion-mnist python3
+
+CC      ?= cc
+WARN    := -Wall -Wextra -Wshadow -Wvla -Wformat=2 -Wstrict-prototypes \
+           -Wmissing-prototypes -Wpointer-arith -Wundef
+ifeq ($(WERROR),1)
+WARN    += -Werror
+endif
+OPT     ?= -O2 -g
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SAN) -Iinclude -Itools \
+             $(PKG_CFLAGS) $(CFLAGS)
+LDFLAGS_ALL = $(SAN) -Wl,--as-needed $(LDFLAGS)
+LIBS_ALL = $(PKG_LIBS) -lm -lpthread
+
+LIB_SRC   := $(wildcard libcommon/*.c)
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+TOOL_SRC  := $(wildcard tools/nn-*.c)
+TOOLS     := $(TOOL_SRC:tools/%.c=$(BUILD)/bin/%)
+UNIT_SRC  := $(wildcard tests/unit/test-*.c)
+UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC  := $(wildcard tests/fuzz/fuzz-*.c)
+FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay-%)
+HEADERS   := $(wildcard include/nn/*.h) tools/tool.h
+
+.PHONY: all check check-asan deps demo bench install uninstall clean
+
+all: $(BUILD)/libcommon.a $(TOOLS) $(UNITS) $(FUZZ_REPLAY)
+
+$(BUILD)/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/libcommon.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/bin/%: $(BUILD)/tools/%.o $(BUILD)/tools/tool.o $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) $^ $(LIBS_ALL) -o $@
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) $^ $(LIBS_ALL) -o $@
+
+# Fuzz targets built with a plain main() that replays files: no clang needed.
+$(BUILD)/tests/replay-%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) $^ $(LIBS_ALL) -o $@
+
+check: all
+	@NN_BUILD=$(abspath $(BUILD)) sh tests/run-tests.sh
+
+check-asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g" \
+	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check
+
+deps:
+	@sh .ci/deps.sh $(DEBS)
+
+demo: all
+	@sh pipelines/demo.sh
+
+bench: all
+	@sh bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/nn \
+	  $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7
+	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin
+	install -m 644 include/nn/*.h $(DESTDIR)$(PREFIX)/include/nn
+	install -m 644 $(BUILD)/libcommon.a $(DESTDIR)$(PREFIX)/lib/libnncommon.a
+	install -m 644 man/man1/*.1 $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 man/man5/*.5 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 644 man/man7/*.7 $(DESTDIR)$(PREFIX)/share/man/man7
+
+uninstall:
+	rm -f $(TOOLS:$(BUILD)/bin/%=$(DESTDIR)$(PREFIX)/bin/%)
+	rm -rf $(DESTDIR)$(PREFIX)/include/nn
+	rm -f $(DESTDIR)$(PREFIX)/lib/libnncommon.a
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,39 @@
+/* nn/tensor.h — element types and conversions between them.
+ *
+ * Every value in a stream is a fixed-width little-endian number of one of
+ * these types.  Conversions run in place of a cast; the narrowing ones
+ * (float to integer, wide integer to narrow) check that nothing is lost.
+ */
+#ifndef NN_TENSOR_H
+#define NN_TENSOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "nn/error.h"
+
+typedef enum nn_dtype {
+	NN_U8, NN_I8, NN_U16, NN_I16, NN_U32, NN_I32, NN_U64, NN_I64,
+	NN_F32, NN_F64,
+	NN_DTYPE_COUNT
+} nn_dtype;
+
+size_t nn_dtype_size(nn_dtype t);             /* bytes per element */
+const char *nn_dtype_name(nn_dtype t);        /* "u8" … "f64" */
+int nn_dtype_parse(const char *name, nn_dtype *out); /* 0, or -1 if unknown */
+int nn_dtype_is_float(nn_dtype t);
+int nn_dtype_is_signed(nn_dtype t);
+
+/* Element i of a buffer of type t, widened to double (exact for every type
+ * but i64/u64 beyond 2^53). */
+double nn_load_f64(const void *buf, nn_dtype t, size_t i);
+
+/* Convert n elements from src (type st) to dst (type dt); src and dst must
+ * not overlap unless they are the same buffer and type.  Float to float and
+ * anything to float round to nearest.  Conversions that could lose a value
+ * (a float that is not a whole number or out of range to an integer type,
+ * an integer out of range of a narrower one) fail with NN_EDATA and name the
+ * first offending element; dst is then unspecified. */
+int nn_convert(void *dst, nn_dtype dt, const void *src, nn_dtype st,
+               size_t n, nn_error *err);
+
+#endif

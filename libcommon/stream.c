@@ -1,0 +1,1047 @@
+/* stream.c — reading and writing nn streams (format: nn-stream(5)).
+ *
+ * On disk: zstd frames, content checksum required, each frame holding
+ * exactly one msgpack object:
+ *
+ *   {"type":"header", "format":"nnpipe", "version":1, "kind":K,
+ *    "fields":[{"name":N, "dtype":D, "shape":[...], "classes":[...]}...],
+ *    "provenance":{"program":P, "version":V, "args":[...], "seed":S},
+ *    "meta":{...}}
+ *   {"type":"batch", "index":I, "rows":R, "columns":[bin, bin, ...]}  ...
+ *   {"type":"end", "batches":B, "rows":T, "crc32":C}
+ *
+ * C is the CRC-32 of every compressed byte of the stream before the
+ * trailer's frame.  zstd's own checksum covers what a frame decodes to;
+ * some bits of a frame's encoding (an unused header bit, redundant entropy
+ * table bits) can flip without changing that, and the CRC catches those.
+ *
+ * and then either the end of the input or another whole stream with the
+ * same schema (a `cat` of shards).  The reader's state is which of those it
+ * expects next; everything else is an error that names what was seen.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <msgpack.h>
+#include <zlib.h>
+#include <zstd.h>
+#include "nn/mp.h"
+#include "nn/stream.h"
+
+/* --- shared ---------------------------------------------------------- */
+
+static const unsigned char zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
+
+int nn_write_all(int fd, const void *buf, size_t len, nn_error *err)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EPIPE)
+				return nn_error_set(err, NN_EPIPE, "broken pipe");
+			return nn_error_set(err, NN_EIO, "write failed: %s", strerror(errno));
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Total bytes of one row over all fields; fails if a single row could not
+ * fit one batch object. */
+static int row_bytes(const nn_schema *s, size_t *out, nn_error *err)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < s->nfields; i++)
+		if (nn_size_add(total, s->fields[i].row_bytes, &total))
+			return nn_error_set(err, NN_ELIMIT, "rows too large");
+	if (total > NN_MAX_OBJECT_BYTES - 4096 - 8 * s->nfields)
+		return nn_error_set(err, NN_ELIMIT, "one row is %zu bytes, over the %u byte batch limit",
+		                    total, NN_MAX_OBJECT_BYTES);
+	*out = total;
+	return 0;
+}
+
+/* --- writer ---------------------------------------------------------- */
+
+struct nn_writer {
+	int fd;
+	int failed;               /* after any error every call fails */
+	nn_schema *schema;
+	ZSTD_CCtx *cctx;
+	size_t batch_rows;        /* rows per full batch */
+	size_t buffered;          /* rows waiting in col[] */
+	unsigned char **col;      /* per field: batch_rows * row_bytes */
+	uint64_t batches, rows;   /* written so far */
+	uLong crc;                /* CRC-32 of the compressed bytes written */
+	unsigned char *out;       /* compressed bytes waiting for write() */
+	size_t out_cap;
+	msgpack_sbuffer pre;      /* a frame's msgpack bytes other than column data */
+};
+
+static int pack_str(msgpack_packer *pk, const char *s)
+{
+	size_t n = strlen(s);
+	return msgpack_pack_str(pk, n) || msgpack_pack_str_body(pk, s, n);
+}
+
+static int pack_header(msgpack_packer *pk, const nn_schema *s)
+{
+	int e = 0;
+	size_t nkeys = 6 + (s->meta_len ? 1 : 0);
+
+	e |= msgpack_pack_map(pk, nkeys);
+	e |= pack_str(pk, "type") | pack_str(pk, "header");
+	e |= pack_str(pk, "format") | pack_str(pk, NN_FORMAT_NAME);
+	e |= pack_str(pk, "version") | msgpack_pack_uint32(pk, NN_FORMAT_VERSION);
+	e |= pack_str(pk, "kind") | pack_str(pk, s->kind);
+	e |= pack_str(pk, "fields") | msgpack_pack_array(pk, s->nfields);
+	for (size_t i = 0; i < s->nfields; i++) {
+		const nn_field *f = &s->fields[i];
+		e |= msgpack_pack_map(pk, f->nclasses ? 4 : 3);
+		e |= pack_str(pk, "name") | pack_str(pk, f->name);
+		e |= pack_str(pk, "dtype") | pack_str(pk, nn_dtype_name(f->dtype));
+		e |= pack_str(pk, "shape") | msgpack_pack_array(pk, (size_t)f->ndim);
+		for (int d = 0; d < f->ndim; d++)
+			e |= msgpack_pack_uint64(pk, f->shape[d]);
+		if (f->nclasses) {
+			e |= pack_str(pk, "classes") | msgpack_pack_array(pk, f->nclasses);
+			for (size_t k = 0; k < f->nclasses; k++)
+				e |= pack_str(pk, f->classes[k]);
+		}
+	}
+	e |= pack_str(pk, "provenance") | msgpack_pack_map(pk, 3 + (s->has_seed ? 1 : 0));
+	e |= pack_str(pk, "program") | pack_str(pk, s->program ? s->program : "");
+	e |= pack_str(pk, "version") | pack_str(pk, s->version ? s->version : "");
+	e |= pack_str(pk, "args") | msgpack_pack_array(pk, s->nargs);
+	for (size_t i = 0; i < s->nargs; i++)
+		e |= pack_str(pk, s->args[i]);
+	if (s->has_seed)
+		e |= pack_str(pk, "seed") | msgpack_pack_uint64(pk, s->seed);
+	if (s->meta_len)   /* last: the caller appends the map's bytes */
+		e |= pack_str(pk, "meta");
+	return e ? -1 : 0;
+}
+
+/* Compress pieces[0..n) as one zstd frame (content size and checksum in
+ * its header) and write it out whole, so a reader downstream sees each
+ * batch as soon as it is complete. */
+static int write_frame(nn_writer *w, const void *const *pieces, const size_t *lens,
+                       size_t n, nn_error *err)
+{
+	size_t total = 0;
+	ZSTD_outBuffer out = { w->out, w->out_cap, 0 };
+	size_t r;
+
+	for (size_t i = 0; i < n; i++)
+		total += lens[i];
+	r = ZSTD_CCtx_setPledgedSrcSize(w->cctx, total);
+	if (ZSTD_isError(r))
+		return nn_error_set(err, NN_EIO, "zstd: %s", ZSTD_getErrorName(r));
+	for (size_t i = 0; i <= n; i++) {
+		ZSTD_inBuffer in = { i < n ? pieces[i] : NULL, i < n ? lens[i] : 0, 0 };
+		ZSTD_EndDirective mode = i < n ? ZSTD_e_continue : ZSTD_e_end;
+		do {
+			r = ZSTD_compressStream2(w->cctx, &out, &in, mode);
+			if (ZSTD_isError(r))
+				return nn_error_set(err, NN_EIO, "zstd: %s", ZSTD_getErrorName(r));
+			if (out.pos == out.size || (mode == ZSTD_e_end && r == 0)) {
+				if (nn_write_all(w->fd, w->out, out.pos, err))
+					return -1;
+				w->crc = crc32_z(w->crc, w->out, out.pos);
+				out.pos = 0;
+			}
+		} while (in.pos < in.size || (mode == ZSTD_e_end && r != 0));
+	}
+	return 0;
+}
+
+static int write_object(nn_writer *w, nn_error *err)
+{
+	const void *piece = w->pre.data;
+	size_t len = w->pre.size;
+	return write_frame(w, &piece, &len, 1, err);
+}
+
+static int fail(nn_writer *w)
+{
+	w->failed = 1;
+	return -1;
+}
+
+void nn_writer_free(nn_writer *w)
+{
+	if (!w)
+		return;
+	if (w->col)
+		for (size_t i = 0; i < w->schema->nfields; i++)
+			free(w->col[i]);
+	free(w->col);
+	nn_schema_free(w->schema);
+	ZSTD_freeCCtx(w->cctx);
+	free(w->out);
+	msgpack_sbuffer_destroy(&w->pre);
+	free(w);
+}
+
+nn_writer *nn_writer_open_fd(int fd, const nn_schema *s,
+                             const nn_writer_options *opts, nn_error *err)
+{
+	nn_writer_options o = { 0, 0, 0 };
+	nn_writer *w;
+	size_t rb, r;
+	msgpack_packer pk;
+
+	if (opts)
+		o = *opts;
+	if (!o.level)
+		o.level = NN_DEFAULT_LEVEL;
+	if (o.level < 1 || o.level > 19) {
+		nn_error_set(err, NN_EARG, "zstd level %d is not in 1..19", o.level);
+		return NULL;
+	}
+	if (s->nfields == 0) {
+		nn_error_set(err, NN_EARG, "a stream needs at least one field");
+		return NULL;
+	}
+	if (row_bytes(s, &rb, err))
+		return NULL;
+	if (!(w = calloc(1, sizeof *w))) {
+		nn_error_set(err, NN_ENOMEM, "out of memory");
+		return NULL;
+	}
+	msgpack_sbuffer_init(&w->pre);
+	w->fd = fd;
+	w->batch_rows = o.batch_rows ? o.batch_rows : NN_DEFAULT_BATCH_BYTES / rb;
+	if (w->batch_rows < 1)
+		w->batch_rows = 1;
+	if (w->batch_rows > (NN_MAX_OBJECT_BYTES - 4096 - 8 * s->nfields) / rb)
+		w->batch_rows = (NN_MAX_OBJECT_BYTES - 4096 - 8 * s->nfields) / rb;
+	w->out_cap = ZSTD_CStreamOutSize();
+	if (!(w->schema = nn_schema_clone(s, err)))
+		goto fail;
+	if (!(w->cctx = ZSTD_createCCtx()) || !(w->out = malloc(w->out_cap)) ||
+	    !(w->col = calloc(s->nfields, sizeof *w->col))) {
+		nn_error_set(err, NN_ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < s->nfields; i++)
+		if (!(w->col[i] = malloc(w->batch_rows * s->fields[i].row_bytes))) {
+			nn_error_set(err, NN_ENOMEM, "out of memory");
+			goto fail;
+		}
+	r = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, o.level);
+	if (!ZSTD_isError(r))
+		r = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
+	/* Readers refuse windows over 2^NN_MAX_WINDOW_LOG.  Levels 1..19 use
+	 * at most 2^23 (zstd's lib/compress/clevels.h); 20..22 are refused. */
+	if (!ZSTD_isError(r) && o.threads > 1)
+		r = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_nbWorkers, o.threads);
+	if (ZSTD_isError(r)) {
+		nn_error_set(err, NN_EARG, "zstd: %s", ZSTD_getErrorName(r));
+		goto fail;
+	}
+	msgpack_packer_init(&pk, &w->pre, msgpack_sbuffer_write);
+	if (pack_header(&pk, s) ||
+	    (s->meta_len && msgpack_sbuffer_write(&w->pre, (const char *)s->meta, s->meta_len))) {
+		nn_error_set(err, NN_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (write_object(w, err))
+		goto fail;
+	return w;
+fail:
+	nn_writer_free(w);
+	return NULL;
+}
+
+int nn_writer_flush(nn_writer *w, nn_error *err)
+{
+	const nn_schema *s = w->schema;
+	msgpack_packer pk;
+	const void *pieces[2 * NN_MAX_FIELDS + 1];
+	size_t lens[2 * NN_MAX_FIELDS + 1], n = 0;
+	size_t hdr_at[NN_MAX_FIELDS];
+	int e = 0;
+
+	if (w->failed)
+		return nn_error_set(err, NN_EARG, "writer failed before");
+	if (!w->buffered)
+		return 0;
+	/* The batch's map and each bin's length prefix go into w->pre; the
+	 * column bytes are compressed straight from the column buffers. */
+	msgpack_sbuffer_clear(&w->pre);
+	msgpack_packer_init(&pk, &w->pre, msgpack_sbuffer_write);
+	e |= msgpack_pack_map(&pk, 4);
+	e |= pack_str(&pk, "type") | pack_str(&pk, "batch");
+	e |= pack_str(&pk, "index") | msgpack_pack_uint64(&pk, w->batches);
+	e |= pack_str(&pk, "rows") | msgpack_pack_uint64(&pk, w->buffered);
+	e |= pack_str(&pk, "columns") | msgpack_pack_array(&pk, s->nfields);
+	for (size_t i = 0; i < s->nfields; i++) {
+		hdr_at[i] = w->pre.size;
+		e |= msgpack_pack_bin(&pk, w->buffered * s->fields[i].row_bytes);
+	}
+	if (e) {
+		nn_error_set(err, NN_ENOMEM, "out of memory");
+		return fail(w);
+	}
+	for (size_t i = 0; i < s->nfields; i++) {
+		size_t end = i + 1 < s->nfields ? hdr_at[i + 1] : w->pre.size;
+		size_t start = i ? hdr_at[i] : 0;
+		pieces[n] = w->pre.data + start;
+		lens[n++] = end - start;
+		pieces[n] = w->col[i];
+		lens[n++] = w->buffered * s->fields[i].row_bytes;
+	}
+	if (write_frame(w, pieces, lens, n, err))
+		return fail(w);
+	w->batches++;
+	w->rows += w->buffered;
+	w->buffered = 0;
+	return 0;
+}
+
+int nn_writer_write(nn_writer *w, const void *const *cols, size_t rows, nn_error *err)
+{
+	const nn_schema *s = w->schema;
+	size_t done = 0;
+
+	if (w->failed)
+		return nn_error_set(err, NN_EARG, "writer failed before");
+	while (done < rows) {
+		size_t take = w->batch_rows - w->buffered;
+		if (take > rows - done)
+			take = rows - done;
+		for (size_t i = 0; i < s->nfields; i++) {
+			size_t rb = s->fields[i].row_bytes;
+			memcpy(w->col[i] + w->buffered * rb, (const unsigned char *)cols[i] + done * rb,
+			       take * rb);
+		}
+		w->buffered += take;
+		done += take;
+		if (w->buffered == w->batch_rows && nn_writer_flush(w, err))
+			return -1;
+	}
+	return 0;
+}
+
+int nn_writer_write_batch(nn_writer *w, const nn_batch *b, nn_error *err)
+{
+	if (b->ncols != w->schema->nfields)
+		return nn_error_set(err, NN_EARG, "batch has %zu columns, stream %zu fields",
+		                    b->ncols, w->schema->nfields);
+	return nn_writer_write(w, (const void *const *)b->col, b->rows, err);
+}
+
+int nn_writer_finish(nn_writer *w, nn_error *err)
+{
+	msgpack_packer pk;
+	int e = 0;
+
+	if (nn_writer_flush(w, err))
+		return -1;
+	msgpack_sbuffer_clear(&w->pre);
+	msgpack_packer_init(&pk, &w->pre, msgpack_sbuffer_write);
+	e |= msgpack_pack_map(&pk, 4);
+	e |= pack_str(&pk, "type") | pack_str(&pk, "end");
+	e |= pack_str(&pk, "batches") | msgpack_pack_uint64(&pk, w->batches);
+	e |= pack_str(&pk, "rows") | msgpack_pack_uint64(&pk, w->rows);
+	e |= pack_str(&pk, "crc32") | msgpack_pack_uint32(&pk, (uint32_t)w->crc);
+	if (e) {
+		nn_error_set(err, NN_ENOMEM, "out of memory");
+		return fail(w);
+	}
+	if (write_object(w, err))
+		return fail(w);
+	w->failed = 1;   /* nothing may follow the trailer */
+	return 0;
+}
+
+uint64_t nn_writer_rows(const nn_writer *w)
+{
+	return w->rows + w->buffered;
+}
+
+/* --- reader ---------------------------------------------------------- */
+
+enum expect { EXPECT_BATCH, EXPECT_NEXT_MEMBER };
+
+struct nn_reader {
+	int fd, own_fd;
+	ZSTD_DCtx *dctx;
+	unsigned char *in;        /* compressed bytes read, not yet used */
+	size_t in_cap, in_pos, in_len;
+	int in_eof;
+	unsigned char *obj;       /* one decompressed frame = one object */
+	size_t obj_cap, obj_len;
+	nn_schema *schema;        /* of the first member */
+	enum expect expect;
+	uint64_t member_batches, member_rows; /* in the current member */
+	uLong crc;                /* CRC-32 of the member's compressed bytes so far */
+	uLong crc_before;         /* ... up to the start of the latest frame */
+	uLong frame_crc;          /* CRC-32 of the latest frame's bytes */
+	size_t frame_len;
+	uint64_t rows, members;
+	nn_batch batch;
+	void **col;               /* batch.col: aligned copies of the columns */
+	size_t *col_cap;
+	int failed;
+};
+
+/* Read more input after what is buffered; returns bytes added (0 at EOF). */
+static ssize_t fill(nn_reader *r, nn_error *err)
+{
+	if (r->in_eof)
+		return 0;
+	if (r->in_pos) {           /* keep the unread tail at the front */
+		memmove(r->in, r->in + r->in_pos, r->in_len - r->in_pos);
+		r->in_len -= r->in_pos;
+		r->in_pos = 0;
+	}
+	for (;;) {
+		ssize_t n = read(r->fd, r->in + r->in_len, r->in_cap - r->in_len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return nn_error_set(err, NN_EIO, "read failed: %s", strerror(errno));
+		if (n == 0)
+			r->in_eof = 1;
+		r->in_len += (size_t)n;
+		return n;
+	}
+}
+
+/* Decompress the next frame into r->obj.  *eof is set (and 0 returned)
+ * when the input ends cleanly before a frame begins.  `limit` caps the
+ * decompressed size before any of it is allocated. */
+static int read_frame(nn_reader *r, size_t limit, int *eof, nn_error *err)
+{
+	size_t avail, ret;
+	unsigned long long csize;
+
+	*eof = 0;
+	/* A frame header is at most ZSTD_FRAMEHEADERSIZE_MAX (18) bytes. */
+	while (r->in_len - r->in_pos < 18 && !r->in_eof)
+		if (fill(r, err) < 0)
+			return -1;
+	avail = r->in_len - r->in_pos;
+	if (avail == 0) {
+		*eof = 1;
+		return 0;
+	}
+	const unsigned char *h = r->in + r->in_pos;
+	if (avail < 4 || memcmp(h, zstd_magic, 4)) {
+		if (avail >= 4 && (h[0] & 0xf0) == 0x50 && h[1] == 0x2a && h[2] == 0x4d && h[3] == 0x18)
+			return nn_error_set(err, NN_EDATA, "skippable zstd frame (not allowed in a stream)");
+		return nn_error_set(err, NN_EDATA, "not zstd data");
+	}
+	/* Frame_Header_Descriptor bit 2: Content_Checksum_flag (RFC 8878
+	 * 3.1.1.1.1.5).  Without it a corrupted frame would go unnoticed. */
+	if (avail < 5)
+		return nn_error_set(err, NN_EDATA, "truncated inside a zstd frame header");
+	if (!(h[4] & 0x04))
+		return nn_error_set(err, NN_EDATA, "zstd frame without a content checksum");
+	if (h[4] & 0x10)   /* the unused bit: never set by a writer */
+		return nn_error_set(err, NN_EDATA, "corrupt zstd frame header (unused bit set)");
+	csize = ZSTD_getFrameContentSize(h, avail);
+	if (csize == ZSTD_CONTENTSIZE_ERROR)
+		return nn_error_set(err, NN_EDATA, avail < 18 ? "truncated inside a zstd frame header"
+		                                              : "corrupt zstd frame header");
+	if (csize == ZSTD_CONTENTSIZE_UNKNOWN)
+		return nn_error_set(err, NN_EDATA, "zstd frame without its content size");
+	if (csize > limit)
+		return nn_error_set(err, NN_ELIMIT, "an object of %llu bytes is over the %zu byte limit",
+		                    csize, limit);
+	if (csize > r->obj_cap) {
+		/* The size is a claim: allocate it only up to what a real frame of
+		 * this many input bytes could plausibly hold, then grow as data
+		 * actually arrives (below). */
+		size_t want = (size_t)csize;
+		if (want > (4u << 20))
+			want = 4u << 20;
+		if (want > r->obj_cap) {
+			unsigned char *o = realloc(r->obj, want);
+			if (!o)
+				return nn_error_set(err, NN_ENOMEM, "out of memory");
+			r->obj = o;
+			r->obj_cap = want;
+		}
+	}
+	ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
+	r->obj_len = 0;
+	r->frame_crc = crc32_z(0, Z_NULL, 0);
+	r->frame_len = 0;
+	for (;;) {
+		if (r->obj_len == r->obj_cap) {
+			size_t want = r->obj_cap ? 2 * r->obj_cap : 65536;
+			if (r->obj_cap >= limit + 1)
+				return nn_error_set(err, NN_ELIMIT, "an object is over the %zu byte limit", limit);
+			if (want > limit + 1)
+				want = limit + 1;
+			unsigned char *o = realloc(r->obj, want);
+			if (!o)
+				return nn_error_set(err, NN_ENOMEM, "out of memory");
+			r->obj = o;
+			r->obj_cap = want;
+		}
+		if (r->in_pos == r->in_len) {
+			ssize_t n = fill(r, err);
+			if (n < 0)
+				return -1;
+			if (n == 0)
+				return nn_error_set(err, NN_EDATA, "truncated inside a zstd frame");
+		}
+		ZSTD_inBuffer in = { r->in, r->in_len, r->in_pos };
+		ZSTD_outBuffer out = { r->obj, r->obj_cap, r->obj_len };
+		ret = ZSTD_decompressStream(r->dctx, &out, &in);
+		r->frame_crc = crc32_z(r->frame_crc, r->in + r->in_pos, in.pos - r->in_pos);
+		r->frame_len += in.pos - r->in_pos;
+		r->in_pos = in.pos;
+		r->obj_len = out.pos;
+		if (ZSTD_isError(ret))
+			return nn_error_set(err, NN_EDATA, "corrupt zstd frame: %s", ZSTD_getErrorName(ret));
+		if (r->obj_len > limit)
+			return nn_error_set(err, NN_ELIMIT, "an object is over the %zu byte limit", limit);
+		if (ret == 0) {
+			r->crc_before = r->crc;
+			r->crc = crc32_combine(r->crc, r->frame_crc, (z_off_t)r->frame_len);
+			return 0;
+		}
+	}
+}
+
+static int read_str_copy(nn_mp *c, char **out, size_t max, const char *what, nn_error *err)
+{
+	const char *s;
+	size_t n;
+	if (nn_mp_str(c, &s, &n, what, err))
+		return -1;
+	if (n > max)
+		return nn_error_set(err, NN_ELIMIT, "%s: longer than %zu bytes", what, max);
+	if (memchr(s, 0, n))
+		return nn_error_set(err, NN_EDATA, "%s: contains a NUL byte", what);
+	if (!(*out = malloc(n + 1)))
+		return nn_error_set(err, NN_ENOMEM, "out of memory");
+	memcpy(*out, s, n);
+	(*out)[n] = 0;
+	return 0;
+}
+
+static int parse_field(nn_mp *c, nn_schema *s, nn_error *err)
+{
+	size_t nkeys, ndim = 0, ncls = 0;
+	char *name = NULL, *dt = NULL;
+	uint64_t shape[NN_MAX_DIMS];
+	nn_mp classes = { NULL, NULL };
+	nn_dtype dtype;
+	int have_shape = 0, rc = -1;
+
+	if (nn_mp_map(c, &nkeys, "field", err))
+		return -1;
+	for (size_t k = 0; k < nkeys; k++) {
+		if (nn_mp_str_is(c, "name")) {
+			nn_mp_skip(c, err);
+			free(name);
+			name = NULL;
+			if (read_str_copy(c, &name, NN_MAX_NAME, "field name", err))
+				goto out;
+		} else if (nn_mp_str_is(c, "dtype")) {
+			nn_mp_skip(c, err);
+			free(dt);
+			dt = NULL;
+			if (read_str_copy(c, &dt, 16, "field dtype", err))
+				goto out;
+		} else if (nn_mp_str_is(c, "shape")) {
+			nn_mp_skip(c, err);
+			if (nn_mp_array(c, &ndim, "field shape", err))
+				goto out;
+			if (ndim > NN_MAX_DIMS) {
+				nn_error_set(err, NN_ELIMIT, "field shape: more than %d dimensions", NN_MAX_DIMS);
+				goto out;
+			}
+			for (size_t d = 0; d < ndim; d++)
+				if (nn_mp_uint(c, &shape[d], "field shape", err))
+					goto out;
+			have_shape = 1;
+		} else if (nn_mp_str_is(c, "classes")) {
+			nn_mp_skip(c, err);
+			classes = *c;
+			if (nn_mp_array(c, &ncls, "field classes", err))
+				goto out;
+			if (ncls > NN_MAX_CLASSES) {
+				nn_error_set(err, NN_ELIMIT, "more than %d classes", NN_MAX_CLASSES);
+				goto out;
+			}
+			for (size_t i = 0; i < ncls; i++) {
+				const char *cs;
+				size_t cn;
+				if (nn_mp_str(c, &cs, &cn, "class name", err))
+					goto out;
+			}
+		} else if (nn_mp_skip(c, err) || nn_mp_skip(c, err)) {  /* unknown key */
+			goto out;
+		}
+	}
+	if (!name || !dt || !have_shape) {
+		nn_error_set(err, NN_EDATA, "a field lacks its %s", !name ? "name" : !dt ? "dtype" : "shape");
+		goto out;
+	}
+	if (nn_dtype_parse(dt, &dtype)) {
+		nn_error_set(err, NN_EDATA, "field '%s': unknown dtype '%s'", name, dt);
+		goto out;
+	}
+	if (nn_schema_add_field(s, name, dtype, (int)ndim, shape, err))
+		goto out;
+	if (ncls) {
+		char **names = calloc(ncls, sizeof *names);
+		if (!names) {
+			nn_error_set(err, NN_ENOMEM, "out of memory");
+			goto out;
+		}
+		nn_mp_array(&classes, &ncls, "", NULL);
+		int bad = 0;
+		for (size_t i = 0; i < ncls && !bad; i++)
+			bad = read_str_copy(&classes, &names[i], NN_MAX_NAME, "class name", err);
+		if (!bad)
+			bad = nn_schema_set_classes(s, s->nfields - 1, ncls, (const char *const *)names, err);
+		for (size_t i = 0; i < ncls; i++)
+			free(names[i]);
+		free(names);
+		if (bad)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(name);
+	free(dt);
+	return rc;
+}
+
+static int parse_provenance(nn_mp *c, nn_schema *s, nn_error *err)
+{
+	size_t nkeys;
+
+	if (nn_mp_map(c, &nkeys, "provenance", err))
+		return -1;
+	for (size_t k = 0; k < nkeys; k++) {
+		char **dest = NULL;
+		if (nn_mp_str_is(c, "program"))
+			dest = &s->program;
+		else if (nn_mp_str_is(c, "version"))
+			dest = &s->version;
+		if (dest) {
+			nn_mp_skip(c, err);
+			free(*dest);
+			*dest = NULL;
+			if (read_str_copy(c, dest, 4096, "provenance", err))
+				return -1;
+		} else if (nn_mp_str_is(c, "args")) {
+			size_t n;
+			nn_mp_skip(c, err);
+			if (nn_mp_array(c, &n, "provenance args", err))
+				return -1;
+			for (size_t i = 0; i < s->nargs; i++)
+				free(s->args[i]);
+			free(s->args);
+			s->nargs = 0;
+			if (!(s->args = calloc(n ? n : 1, sizeof *s->args)))
+				return nn_error_set(err, NN_ENOMEM, "out of memory");
+			for (; s->nargs < n; s->nargs++)
+				if (read_str_copy(c, &s->args[s->nargs], 1u << 16, "provenance args", err))
+					return -1;
+		} else if (nn_mp_str_is(c, "seed")) {
+			nn_mp_skip(c, err);
+			if (nn_mp_uint(c, &s->seed, "provenance seed", err))
+				return -1;
+			s->has_seed = 1;
+		} else if (nn_mp_skip(c, err) || nn_mp_skip(c, err)) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Parse the header object in r->obj into a new schema. */
+static nn_schema *parse_header(const nn_reader *r, nn_error *err)
+{
+	nn_mp c = { r->obj, r->obj + r->obj_len };
+	size_t nkeys, nf;
+	nn_schema *s = nn_schema_new("data", err);
+	int have_format = 0, have_fields = 0;
+	uint64_t version = 0;
+
+	if (!s)
+		return NULL;
+	if (nn_mp_map(&c, &nkeys, "header", NULL) || !nn_mp_str_is(&c, "type")) {
+		nn_error_set(err, NN_EDATA, "not an nn stream (zstd data, but no nnpipe header)");
+		goto fail;
+	}
+	for (size_t k = 0; k < nkeys; k++) {
+		const char *v;
+		size_t n;
+		if (nn_mp_str_is(&c, "type")) {
+			nn_mp_skip(&c, err);
+			if (!nn_mp_str_is(&c, "header")) {
+				nn_error_set(err, NN_EDATA, "not an nn stream (expected a header object first)");
+				goto fail;
+			}
+			nn_mp_skip(&c, err);
+		} else if (nn_mp_str_is(&c, "format")) {
+			nn_mp_skip(&c, err);
+			if (nn_mp_str(&c, &v, &n, "format", err))
+				goto fail;
+			if (n != strlen(NN_FORMAT_NAME) || memcmp(v, NN_FORMAT_NAME, n)) {
+				nn_error_set(err, NN_EDATA, "not an nn stream (format is not '%s')", NN_FORMAT_NAME);
+				goto fail;
+			}
+			have_format = 1;
+		} else if (nn_mp_str_is(&c, "version")) {
+			nn_mp_skip(&c, err);
+			if (nn_mp_uint(&c, &version, "version", err))
+				goto fail;
+		} else if (nn_mp_str_is(&c, "kind")) {
+			nn_mp_skip(&c, err);
+			free(s->kind);
+			s->kind = NULL;
+			if (read_str_copy(&c, &s->kind, NN_MAX_NAME, "kind", err))
+				goto fail;
+		} else if (nn_mp_str_is(&c, "fields")) {
+			nn_mp_skip(&c, err);
+			if (have_fields) {
+				nn_error_set(err, NN_EDATA, "header lists its fields twice");
+				goto fail;
+			}
+			if (nn_mp_array(&c, &nf, "fields", err))
+				goto fail;
+			if (nf > NN_MAX_FIELDS) {
+				nn_error_set(err, NN_ELIMIT, "more than %d fields", NN_MAX_FIELDS);
+				goto fail;
+			}
+			for (size_t i = 0; i < nf; i++)
+				if (parse_field(&c, s, err))
+					goto fail;
+			have_fields = 1;
+		} else if (nn_mp_str_is(&c, "provenance")) {
+			nn_mp_skip(&c, err);
+			if (parse_provenance(&c, s, err))
+				goto fail;
+		} else if (nn_mp_str_is(&c, "meta")) {
+			nn_mp_skip(&c, err);
+			const unsigned char *start = c.p;
+			if (nn_mp_map(&c, &n, "meta", err))
+				goto fail;
+			c.p = start;
+			if (nn_mp_skip(&c, err) ||
+			    nn_schema_set_meta(s, start, (size_t)(c.p - start), err))
+				goto fail;
+		} else if (nn_mp_skip(&c, err) || nn_mp_skip(&c, err)) {
+			goto fail;
+		}
+	}
+	if (!have_format) {
+		nn_error_set(err, NN_EDATA, "not an nn stream (no format name in the header)");
+		goto fail;
+	}
+	if (version != NN_FORMAT_VERSION) {
+		nn_error_set(err, NN_EDATA, "stream format version %llu; this nnpipe reads version %d",
+		             (unsigned long long)version, NN_FORMAT_VERSION);
+		goto fail;
+	}
+	if (!have_fields || s->nfields == 0) {
+		nn_error_set(err, NN_EDATA, "header has no fields");
+		goto fail;
+	}
+	if (c.p != c.end) {
+		nn_error_set(err, NN_EDATA, "bytes after the header object in its frame");
+		goto fail;
+	}
+	size_t rb;
+	if (row_bytes(s, &rb, err))
+		goto fail;
+	return s;
+fail:
+	nn_schema_free(s);
+	return NULL;
+}
+
+static int reader_fail(nn_reader *r)
+{
+	r->failed = 1;
+	return -1;
+}
+
+void nn_reader_close(nn_reader *r)
+{
+	if (!r)
+		return;
+	if (r->own_fd)
+		close(r->fd);
+	ZSTD_freeDCtx(r->dctx);
+	free(r->in);
+	free(r->obj);
+	nn_schema_free(r->schema);
+	if (r->col)
+		for (size_t i = 0; i < r->batch.ncols; i++)
+			free(r->col[i]);
+	free(r->col);
+	free(r->col_cap);
+	free(r);
+}
+
+nn_reader *nn_reader_open_fd(int fd, nn_error *err)
+{
+	nn_reader *r = calloc(1, sizeof *r);
+	int eof;
+
+	if (!r) {
+		nn_error_set(err, NN_ENOMEM, "out of memory");
+		return NULL;
+	}
+	r->fd = fd;
+	r->in_cap = ZSTD_DStreamInSize();
+	if (!(r->dctx = ZSTD_createDCtx()) || !(r->in = malloc(r->in_cap))) {
+		nn_error_set(err, NN_ENOMEM, "out of memory");
+		goto fail;
+	}
+	/* Refuse windows a writer of ours never makes: a crafted frame must
+	 * not make us allocate its claimed window. */
+	ZSTD_DCtx_setParameter(r->dctx, ZSTD_d_windowLogMax, NN_MAX_WINDOW_LOG);
+	if (read_frame(r, NN_MAX_HEADER_BYTES, &eof, err)) {
+		if (err && err->code == NN_EDATA && !strcmp(err->msg, "not zstd data"))
+			nn_error_set(err, NN_EDATA, "not an nn stream (not zstd data)");
+		goto fail;
+	}
+	if (eof) {
+		nn_error_set(err, NN_EDATA, "empty input, not an nn stream");
+		goto fail;
+	}
+	if (!(r->schema = parse_header(r, err)))
+		goto fail;
+	r->batch.ncols = r->schema->nfields;
+	if (!(r->col = calloc(r->batch.ncols, sizeof *r->col)) ||
+	    !(r->col_cap = calloc(r->batch.ncols, sizeof *r->col_cap))) {
+		nn_error_set(err, NN_ENOMEM, "out of memory");
+		goto fail;
+	}
+	r->batch.col = r->col;
+	r->members = 1;
+	r->expect = EXPECT_BATCH;
+	return r;
+fail:
+	nn_reader_close(r);
+	return NULL;
+}
+
+nn_reader *nn_reader_open(const char *path, nn_error *err)
+{
+	int fd;
+	nn_reader *r;
+
+	if (!strcmp(path, "-"))
+		return nn_reader_open_fd(0, err);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		nn_error_set(err, NN_EIO, "%s", strerror(errno));
+		return NULL;
+	}
+	if (!(r = nn_reader_open_fd(fd, err))) {
+		close(fd);
+		return NULL;
+	}
+	r->own_fd = 1;
+	return r;
+}
+
+const nn_schema *nn_reader_schema(const nn_reader *r) { return r->schema; }
+uint64_t nn_reader_rows(const nn_reader *r) { return r->rows; }
+uint64_t nn_reader_members(const nn_reader *r) { return r->members; }
+
+/* Which object is in r->obj: "batch", "end", "header", or NULL. */
+static const char *object_type(const nn_reader *r)
+{
+	nn_mp c = { r->obj, r->obj + r->obj_len };
+	size_t n;
+	if (nn_mp_map(&c, &n, "", NULL) || n == 0 || !nn_mp_str_is(&c, "type"))
+		return NULL;
+	nn_mp_skip(&c, NULL);
+	return nn_mp_str_is(&c, "batch") ? "batch" : nn_mp_str_is(&c, "end") ? "end"
+	     : nn_mp_str_is(&c, "header") ? "header" : NULL;
+}
+
+/* Parse the batch in r->obj into r->batch. */
+static int parse_batch(nn_reader *r, nn_error *err)
+{
+	nn_mp c = { r->obj, r->obj + r->obj_len };
+	const nn_schema *s = r->schema;
+	size_t nkeys, ncols = 0;
+	uint64_t index = UINT64_MAX, rows = UINT64_MAX;
+	const void *data[NN_MAX_FIELDS];
+	size_t len[NN_MAX_FIELDS];
+	int have_cols = 0;
+
+	if (nn_mp_map(&c, &nkeys, "batch", err))
+		return -1;
+	for (size_t k = 0; k < nkeys; k++) {
+		if (nn_mp_str_is(&c, "index")) {
+			nn_mp_skip(&c, err);
+			if (nn_mp_uint(&c, &index, "batch index", err))
+				return -1;
+		} else if (nn_mp_str_is(&c, "rows")) {
+			nn_mp_skip(&c, err);
+			if (nn_mp_uint(&c, &rows, "batch rows", err))
+				return -1;
+		} else if (nn_mp_str_is(&c, "columns")) {
+			nn_mp_skip(&c, err);
+			if (nn_mp_array(&c, &ncols, "batch columns", err))
+				return -1;
+			if (ncols != s->nfields)
+				return nn_error_set(err, NN_EDATA, "batch has %zu columns for %zu fields",
+				                    ncols, s->nfields);
+			for (size_t i = 0; i < ncols; i++)
+				if (nn_mp_bin(&c, &data[i], &len[i], "batch column", err))
+					return -1;
+			have_cols = 1;
+		} else if (nn_mp_skip(&c, err) || nn_mp_skip(&c, err)) {
+			return -1;
+		}
+	}
+	if (index == UINT64_MAX || rows == UINT64_MAX || !have_cols)
+		return nn_error_set(err, NN_EDATA, "batch lacks its %s",
+		                    index == UINT64_MAX ? "index" : rows == UINT64_MAX ? "row count" : "columns");
+	if (c.p != c.end)
+		return nn_error_set(err, NN_EDATA, "bytes after the batch object in its frame");
+	if (index != r->member_batches)
+		return nn_error_set(err, NN_EDATA, "batch %llu found where batch %llu was due (lost or reordered data)",
+		                    (unsigned long long)index, (unsigned long long)r->member_batches);
+	for (size_t i = 0; i < ncols; i++) {
+		size_t want;
+		/* rows is bounded by the bin length, so a huge claim fails here */
+		if (rows > len[i] / s->fields[i].row_bytes + 1 ||
+		    nn_size_mul((size_t)rows, s->fields[i].row_bytes, &want) || want != len[i])
+			return nn_error_set(err, NN_EDATA, "field '%s': batch of %llu rows has %zu bytes",
+			                    s->fields[i].name, (unsigned long long)rows, len[i]);
+		if (len[i] > r->col_cap[i]) {
+			void *p = NULL;
+			if (posix_memalign(&p, 64, len[i]))
+				return nn_error_set(err, NN_ENOMEM, "out of memory");
+			free(r->col[i]);
+			r->col[i] = p;
+			r->col_cap[i] = len[i];
+		}
+		if (len[i])
+			memcpy(r->col[i], data[i], len[i]);
+	}
+	r->batch.rows = (size_t)rows;
+	r->member_batches++;
+	r->member_rows += rows;
+	return 0;
+}
+
+static int parse_end(nn_reader *r, nn_error *err)
+{
+	nn_mp c = { r->obj, r->obj + r->obj_len };
+	size_t nkeys;
+	uint64_t batches = UINT64_MAX, rows = UINT64_MAX, crc = UINT64_MAX;
+
+	if (nn_mp_map(&c, &nkeys, "trailer", err))
+		return -1;
+	for (size_t k = 0; k < nkeys; k++) {
+		if (nn_mp_str_is(&c, "batches")) {
+			nn_mp_skip(&c, err);
+			if (nn_mp_uint(&c, &batches, "trailer batches", err))
+				return -1;
+		} else if (nn_mp_str_is(&c, "rows")) {
+			nn_mp_skip(&c, err);
+			if (nn_mp_uint(&c, &rows, "trailer rows", err))
+				return -1;
+		} else if (nn_mp_str_is(&c, "crc32")) {
+			nn_mp_skip(&c, err);
+			if (nn_mp_uint(&c, &crc, "trailer crc32", err))
+				return -1;
+		} else if (nn_mp_skip(&c, err) || nn_mp_skip(&c, err)) {
+			return -1;
+		}
+	}
+	if (rows == UINT64_MAX || batches == UINT64_MAX || crc == UINT64_MAX)
+		return nn_error_set(err, NN_EDATA, "trailer lacks its %s", rows == UINT64_MAX ? "row count"
+		                    : batches == UINT64_MAX ? "batch count" : "crc32");
+	if (crc != r->crc_before)
+		return nn_error_set(err, NN_EDATA, "corrupt: the CRC-32 of the stream's bytes does not match its trailer");
+	if (c.p != c.end)
+		return nn_error_set(err, NN_EDATA, "bytes after the trailer object in its frame");
+	if (rows != r->member_rows || batches != r->member_batches)
+		return nn_error_set(err, NN_EDATA, "trailer says %llu rows in %llu batches, but %llu rows in %llu batches were read",
+		                    (unsigned long long)rows, (unsigned long long)batches,
+		                    (unsigned long long)r->member_rows, (unsigned long long)r->member_batches);
+	return 0;
+}
+
+int nn_reader_next(nn_reader *r, const nn_batch **batch, nn_error *err)
+{
+	int eof;
+
+	if (r->failed)
+		return nn_error_set(err, NN_EARG, "reader failed before");
+	for (;;) {
+		size_t limit = r->expect == EXPECT_BATCH ? NN_MAX_OBJECT_BYTES : NN_MAX_HEADER_BYTES;
+		if (read_frame(r, limit, &eof, err)) {
+			if (r->expect == EXPECT_NEXT_MEMBER && err && err->code == NN_EDATA &&
+			    !strcmp(err->msg, "not zstd data"))
+				nn_error_set(err, NN_EDATA, "trailing garbage after the end of the stream");
+			return reader_fail(r);
+		}
+		if (eof) {
+			if (r->expect == EXPECT_NEXT_MEMBER)
+				return 0;
+			nn_error_set(err, NN_EDATA, "truncated: the stream ends without its trailer after %llu rows",
+			             (unsigned long long)r->rows);
+			return reader_fail(r);
+		}
+		const char *type = object_type(r);
+		if (r->expect == EXPECT_BATCH && type && !strcmp(type, "batch")) {
+			if (parse_batch(r, err))
+				return reader_fail(r);
+			r->rows += r->batch.rows;
+			if (r->batch.rows == 0)
+				continue;
+			*batch = &r->batch;
+			return 1;
+		}
+		if (r->expect == EXPECT_BATCH && type && !strcmp(type, "end")) {
+			if (parse_end(r, err))
+				return reader_fail(r);
+			r->expect = EXPECT_NEXT_MEMBER;
+			continue;
+		}
+		if (r->expect == EXPECT_NEXT_MEMBER && type && !strcmp(type, "header")) {
+			nn_schema *s = parse_header(r, err);
+			if (!s)
+				return reader_fail(r);
+			int differ = nn_schema_compare(r->schema, s, err);
+			nn_schema_free(s);
+			if (differ) {
+				nn_error_prefix(err, "concatenated stream %llu has another schema",
+				                (unsigned long long)r->members + 1);
+				return reader_fail(r);
+			}
+			r->members++;
+			r->member_batches = r->member_rows = 0;
+			/* the new member's bytes began with this header's frame */
+			r->crc = r->frame_crc;
+			r->expect = EXPECT_BATCH;
+			continue;
+		}
+		if (r->expect == EXPECT_NEXT_MEMBER)
+			nn_error_set(err, NN_EDATA, "trailing data after the end of the stream");
+		else
+			nn_error_set(err, NN_EDATA, "%s object where a batch or the trailer was due",
+			             type ? type : "unknown");
+		return reader_fail(r);
+	}
+}

@@ -1,0 +1,201 @@
+/* tensor.c — element types and checked conversions between them. */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+#include "nn/tensor.h"
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "nnpipe stores raw little-endian values and runs on little-endian hosts only"
+#endif
+
+static const struct {
+	const char *name;
+	size_t size;
+	int is_float, is_signed;
+} dtypes[NN_DTYPE_COUNT] = {
+	[NN_U8] = { "u8", 1, 0, 0 },   [NN_I8] = { "i8", 1, 0, 1 },
+	[NN_U16] = { "u16", 2, 0, 0 }, [NN_I16] = { "i16", 2, 0, 1 },
+	[NN_U32] = { "u32", 4, 0, 0 }, [NN_I32] = { "i32", 4, 0, 1 },
+	[NN_U64] = { "u64", 8, 0, 0 }, [NN_I64] = { "i64", 8, 0, 1 },
+	[NN_F32] = { "f32", 4, 1, 1 }, [NN_F64] = { "f64", 8, 1, 1 },
+};
+
+size_t nn_dtype_size(nn_dtype t) { return t < NN_DTYPE_COUNT ? dtypes[t].size : 0; }
+const char *nn_dtype_name(nn_dtype t) { return t < NN_DTYPE_COUNT ? dtypes[t].name : "?"; }
+int nn_dtype_is_float(nn_dtype t) { return t < NN_DTYPE_COUNT && dtypes[t].is_float; }
+int nn_dtype_is_signed(nn_dtype t) { return t < NN_DTYPE_COUNT && dtypes[t].is_signed; }
+
+int nn_dtype_parse(const char *name, nn_dtype *out)
+{
+	for (int t = 0; t < NN_DTYPE_COUNT; t++)
+		if (!strcmp(name, dtypes[t].name)) {
+			*out = (nn_dtype)t;
+			return 0;
+		}
+	return -1;
+}
+
+double nn_load_f64(const void *buf, nn_dtype t, size_t i)
+{
+	const unsigned char *b = buf;
+
+	/* memcpy: buffers from callers need not be aligned */
+#define LOAD(T) do { T v; memcpy(&v, b + i * sizeof v, sizeof v); return (double)v; } while (0)
+	switch (t) {
+	case NN_U8: LOAD(uint8_t);
+	case NN_I8: LOAD(int8_t);
+	case NN_U16: LOAD(uint16_t);
+	case NN_I16: LOAD(int16_t);
+	case NN_U32: LOAD(uint32_t);
+	case NN_I32: LOAD(int32_t);
+	case NN_U64: LOAD(uint64_t);
+	case NN_I64: LOAD(int64_t);
+	case NN_F32: LOAD(float);
+	case NN_F64: LOAD(double);
+	default: return NAN;
+	}
+#undef LOAD
+}
+
+/* Integer elements, loaded exactly: signed types as int64, unsigned as
+ * uint64. */
+static int64_t load_i64(const void *buf, nn_dtype t, size_t i)
+{
+	const unsigned char *b = buf;
+#define LOAD(T) do { T v; memcpy(&v, b + i * sizeof v, sizeof v); return (int64_t)v; } while (0)
+	switch (t) {
+	case NN_I8: LOAD(int8_t);
+	case NN_I16: LOAD(int16_t);
+	case NN_I32: LOAD(int32_t);
+	default: LOAD(int64_t);
+	}
+#undef LOAD
+}
+
+static uint64_t load_u64(const void *buf, nn_dtype t, size_t i)
+{
+	const unsigned char *b = buf;
+#define LOAD(T) do { T v; memcpy(&v, b + i * sizeof v, sizeof v); return (uint64_t)v; } while (0)
+	switch (t) {
+	case NN_U8: LOAD(uint8_t);
+	case NN_U16: LOAD(uint16_t);
+	case NN_U32: LOAD(uint32_t);
+	default: LOAD(uint64_t);
+	}
+#undef LOAD
+}
+
+/* Largest value of an integer dtype, and smallest (0 for unsigned). */
+static uint64_t int_max(nn_dtype t)
+{
+	return nn_dtype_is_signed(t) ? (UINT64_C(1) << (8 * nn_dtype_size(t) - 1)) - 1
+	                             : UINT64_MAX >> (64 - 8 * nn_dtype_size(t));
+}
+
+static int64_t int_min(nn_dtype t)
+{
+	return nn_dtype_is_signed(t) ? -(int64_t)int_max(t) - 1 : 0;
+}
+
+static void store(void *dst, nn_dtype t, size_t i, double v)
+{
+	unsigned char *b = dst;
+
+#define STORE(T) do { T x = (T)v; memcpy(b + i * sizeof x, &x, sizeof x); return; } while (0)
+	switch (t) {
+	case NN_U8: STORE(uint8_t);
+	case NN_I8: STORE(int8_t);
+	case NN_U16: STORE(uint16_t);
+	case NN_I16: STORE(int16_t);
+	case NN_U32: STORE(uint32_t);
+	case NN_I32: STORE(int32_t);
+	case NN_U64: STORE(uint64_t);
+	case NN_I64: STORE(int64_t);
+	case NN_F32: STORE(float);
+	case NN_F64: STORE(double);
+	default: return;
+	}
+#undef STORE
+}
+
+/* Store an in-range integer given as its two's complement bits: the low
+ * bytes are the value in the narrower type (little-endian host). */
+static void store_int(void *dst, nn_dtype t, size_t i, uint64_t bits)
+{
+	size_t w = nn_dtype_size(t);
+	memcpy((unsigned char *)dst + i * w, &bits, w);
+}
+
+int nn_convert(void *dst, nn_dtype dt, const void *src, nn_dtype st,
+               size_t n, nn_error *err)
+{
+	if (dt >= NN_DTYPE_COUNT || st >= NN_DTYPE_COUNT)
+		return nn_error_set(err, NN_EARG, "bad dtype");
+	if (dt == st) {
+		if (dst != src)
+			memmove(dst, src, n * nn_dtype_size(dt));
+		return 0;
+	}
+	/* The common cases, as plain loops the compiler vectorises. */
+	if (dt == NN_F32 && st == NN_U8) {
+		float *d = dst;
+		const uint8_t *s = src;
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+		return 0;
+	}
+	if (dt == NN_F32 && st == NN_F64) {
+		float *d = dst;
+		const double *s = src;
+		for (size_t i = 0; i < n; i++)
+			d[i] = (float)s[i];
+		return 0;
+	}
+	if (dt == NN_F64 && st == NN_F32) {
+		double *d = dst;
+		const float *s = src;
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+		return 0;
+	}
+	if (nn_dtype_is_float(dt))
+		goto to_float;
+	if (nn_dtype_is_float(st)) {
+		/* 2^63 and 2^64 are exact doubles: compare against them with < */
+		double lo = (double)int_min(dt);
+		double top = ldexp(1.0, 8 * (int)nn_dtype_size(dt) - nn_dtype_is_signed(dt));
+		for (size_t i = 0; i < n; i++) {
+			double v = nn_load_f64(src, st, i);
+			if (!(v >= lo && v < top) || v != floor(v))
+				return nn_error_set(err, NN_EDATA,
+				                    "element %zu (%.17g) is not a whole number in range of %s",
+				                    i, v, nn_dtype_name(dt));
+			if (nn_dtype_is_signed(dt))
+				store_int(dst, dt, i, (uint64_t)(int64_t)v);
+			else
+				store_int(dst, dt, i, (uint64_t)v);
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint64_t bits;
+		if (nn_dtype_is_signed(st)) {
+			int64_t v = load_i64(src, st, i);
+			if (v < int_min(dt) || (v > 0 && (uint64_t)v > int_max(dt)))
+				return nn_error_set(err, NN_EDATA, "element %zu (%lld) out of range of %s",
+				                    i, (long long)v, nn_dtype_name(dt));
+			bits = (uint64_t)v;
+		} else {
+			bits = load_u64(src, st, i);
+			if (bits > int_max(dt))
+				return nn_error_set(err, NN_EDATA, "element %zu (%llu) out of range of %s",
+				                    i, (unsigned long long)bits, nn_dtype_name(dt));
+		}
+		store_int(dst, dt, i, bits);
+	}
+	return 0;
+to_float:
+	for (size_t i = 0; i < n; i++)
+		store(dst, dt, i, nn_load_f64(src, st, i));
+	return 0;
+}

@@ -1,0 +1,402 @@
+/* test-stream.c — the stream format: round trips of every dtype and shape,
+ * batch boundaries, empty and one-row streams, concatenation, and the
+ * promise that a cut or corrupted stream is never read as a valid one. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <msgpack.h>
+#include <zstd.h>
+#include "nn/stream.h"
+#include "check.h"
+
+/* An in-memory file holding bytes, rewound for reading. */
+static int memfile(const void *data, size_t len)
+{
+	int fd = memfd_create("nn-test", 0);
+	if (fd < 0 || (len && write(fd, data, len) != (ssize_t)len))
+		abort();
+	lseek(fd, 0, SEEK_SET);
+	return fd;
+}
+
+static unsigned char *slurp(int fd, size_t *len)
+{
+	off_t end = lseek(fd, 0, SEEK_END);
+	unsigned char *buf = malloc((size_t)end + 1);
+	if (pread(fd, buf, (size_t)end, 0) != end)
+		abort();
+	*len = (size_t)end;
+	return buf;
+}
+
+/* A schema with one field of every dtype, some multi-dimensional. */
+static nn_schema *all_dtypes(void)
+{
+	nn_schema *s = nn_schema_new("data", NULL);
+	uint64_t img[2] = { 3, 2 }, vec[1] = { 5 }, cube[3] = { 2, 2, 2 };
+	char name[16];
+	for (int t = 0; t < NN_DTYPE_COUNT; t++) {
+		snprintf(name, sizeof name, "f_%s", nn_dtype_name((nn_dtype)t));
+		int nd = t % 4 == 0 ? 0 : t % 4 == 1 ? 1 : t % 4 == 2 ? 2 : 3;
+		const uint64_t *shape = nd == 1 ? vec : nd == 2 ? img : cube;
+		if (nn_schema_add_field(s, name, (nn_dtype)t, nd, shape, NULL))
+			abort();
+	}
+	return s;
+}
+
+/* Fill row r of every field with bytes derived from (r, field, byte). */
+static void fill_rows(const nn_schema *s, size_t first, size_t rows, unsigned char **cols)
+{
+	for (size_t f = 0; f < s->nfields; f++)
+		for (size_t r = 0; r < rows; r++)
+			for (size_t b = 0; b < s->fields[f].row_bytes; b++)
+				cols[f][r * s->fields[f].row_bytes + b] =
+					(unsigned char)((first + r) * 31 + f * 7 + b);
+}
+
+/* Write `rows` rows in chunks of `chunk` with batches of batch_rows. */
+static unsigned char *make_stream(const nn_schema *s, size_t rows, size_t chunk,
+                                  size_t batch_rows, size_t *len)
+{
+	int fd = memfile(NULL, 0);
+	nn_writer_options o = { 3, 0, batch_rows };
+	nn_error err = { 0 };
+	nn_writer *w = nn_writer_open_fd(fd, s, &o, &err);
+	unsigned char *cols[NN_MAX_FIELDS];
+
+	if (!w)
+		abort();
+	for (size_t f = 0; f < s->nfields; f++)
+		cols[f] = malloc(chunk * s->fields[f].row_bytes + 1);
+	for (size_t done = 0; done < rows; done += chunk) {
+		size_t n = rows - done < chunk ? rows - done : chunk;
+		fill_rows(s, done, n, cols);
+		if (nn_writer_write(w, (const void *const *)cols, n, &err))
+			abort();
+	}
+	if (nn_writer_finish(w, &err))
+		abort();
+	nn_writer_free(w);
+	for (size_t f = 0; f < s->nfields; f++)
+		free(cols[f]);
+	unsigned char *buf = slurp(fd, len);
+	close(fd);
+	return buf;
+}
+
+/* Read a stream from bytes; return rows read or -1 with err filled;
+ * *same is set when every value matched fill_rows. */
+static long long read_all(const void *data, size_t len, int *same, size_t *batches,
+                          nn_error *err)
+{
+	int fd = memfile(data, len);
+	nn_reader *r = nn_reader_open_fd(fd, err);
+	const nn_batch *b;
+	long long rows = 0;
+	int n;
+	unsigned char *want[NN_MAX_FIELDS];
+
+	*same = 1;
+	if (batches)
+		*batches = 0;
+	if (!r) {
+		close(fd);
+		return -1;
+	}
+	const nn_schema *s = nn_reader_schema(r);
+	while ((n = nn_reader_next(r, &b, err)) == 1) {
+		for (size_t f = 0; f < s->nfields; f++)
+			want[f] = malloc(b->rows * s->fields[f].row_bytes + 1);
+		fill_rows(s, (size_t)rows, b->rows, want);
+		for (size_t f = 0; f < s->nfields; f++) {
+			if (memcmp(want[f], b->col[f], b->rows * s->fields[f].row_bytes))
+				*same = 0;
+			free(want[f]);
+		}
+		rows += (long long)b->rows;
+		if (batches)
+			(*batches)++;
+	}
+	nn_reader_close(r);
+	close(fd);
+	return n < 0 ? -1 : rows;
+}
+
+static void test_round_trips(void)
+{
+	nn_schema *s = all_dtypes();
+	size_t sizes[][3] = { { 0, 1, 4 }, { 1, 1, 4 }, { 10, 3, 4 }, { 12, 12, 4 },
+	                      { 13, 5, 4 }, { 1000, 77, 0 } };
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		size_t len, batches;
+		nn_error err = { 0 };
+		int same;
+		unsigned char *buf = make_stream(s, sizes[i][0], sizes[i][1], sizes[i][2], &len);
+		long long rows = read_all(buf, len, &same, &batches, &err);
+		CHECK(rows == (long long)sizes[i][0] && same,
+		      "round trip of every dtype: %zu rows written in chunks of %zu (%s)",
+		      sizes[i][0], sizes[i][1], err.msg);
+		if (sizes[i][2])
+			CHECK(batches == (sizes[i][0] + sizes[i][2] - 1) / sizes[i][2],
+			      "%zu rows in batches of %zu make %zu batches", sizes[i][0], sizes[i][2], batches);
+		free(buf);
+	}
+	nn_schema_free(s);
+}
+
+static void test_schema_survives(void)
+{
+	nn_schema *s = nn_schema_new("data", NULL);
+	uint64_t img[2] = { 28, 28 };
+	const char *names[] = { "T-shirt/top", "Trouser", "Pullover" };
+	const char *args[] = { "--label", "species", "iris.csv" };
+	nn_schema_add_field(s, "x", NN_U8, 2, img, NULL);
+	nn_schema_add_field(s, "y", NN_I32, 0, NULL, NULL);
+	CHECK(nn_schema_set_classes(s, 1, 3, names, NULL) == 0, "class names on an i32 field");
+	CHECK(nn_schema_set_classes(s, 0, 3, names, NULL) == -1, "no class names on an image field");
+	nn_schema_set_provenance(s, "nn-test", "0.0", 3, args, NULL);
+	nn_schema_set_seed(s, 42);
+	/* {"layers": [784, 10]} */
+	const unsigned char meta[] = { 0x81, 0xa6, 'l', 'a', 'y', 'e', 'r', 's', 0x92, 0xcd, 0x03, 0x10, 0x0a };
+	CHECK(nn_schema_set_meta(s, meta, sizeof meta, NULL) == 0, "metadata map accepted");
+	CHECK(nn_schema_set_meta(s, meta, sizeof meta - 1, NULL) == -1, "cut metadata refused");
+
+	size_t len;
+	unsigned char *buf = make_stream(s, 5, 2, 2, &len);
+	int fd = memfile(buf, len);
+	nn_error err = { 0 };
+	nn_reader *r = nn_reader_open_fd(fd, &err);
+	const nn_schema *t = r ? nn_reader_schema(r) : NULL;
+	CHECK(t && nn_schema_compare(s, t, &err) == 0, "fields, shapes, classes read back (%s)", err.msg);
+	CHECK(t && t->has_seed && t->seed == 42 && t->nargs == 3 && !strcmp(t->args[1], "species") &&
+	      !strcmp(t->program, "nn-test"), "provenance read back");
+	CHECK(t && t->meta_len == sizeof meta && !memcmp(t->meta, meta, sizeof meta), "metadata read back");
+	CHECK(t && t->fields[0].row_bytes == 784 && t->fields[0].ndim == 2, "image shape [28,28] of u8");
+	nn_reader_close(r);
+	close(fd);
+
+	nn_schema *other = nn_schema_clone(s, NULL);
+	free(other->fields[1].classes[2]);
+	other->fields[1].classes[2] = strdup("Dress");
+	CHECK(nn_schema_compare(s, other, &err) == -1 && strstr(err.msg, "'y'") && strstr(err.msg, "Dress"),
+	      "schema comparison names the differing class: %s", err.msg);
+	nn_schema_free(other);
+	free(buf);
+	nn_schema_free(s);
+}
+
+static nn_schema *small_schema(nn_dtype xt)
+{
+	nn_schema *s = nn_schema_new("data", NULL);
+	uint64_t shape[1] = { 3 };
+	nn_schema_add_field(s, "x", xt, 1, shape, NULL);
+	nn_schema_add_field(s, "y", NN_I32, 0, NULL, NULL);
+	return s;
+}
+
+static void test_concatenation(void)
+{
+	nn_schema *s = small_schema(NN_F32);
+	size_t la, lb;
+	unsigned char *a = make_stream(s, 7, 7, 3, &la);
+	unsigned char *b = make_stream(s, 5, 5, 3, &lb);
+	unsigned char *ab = malloc(la + lb);
+	memcpy(ab, a, la);
+	memcpy(ab + la, b, lb);
+	int fd = memfile(ab, la + lb);
+	nn_error err = { 0 };
+	nn_reader *r = nn_reader_open_fd(fd, &err);
+	const nn_batch *batch;
+	long long rows = 0;
+	int n;
+	while ((n = nn_reader_next(r, &batch, &err)) == 1)
+		rows += (long long)batch->rows;
+	CHECK(n == 0 && rows == 12 && nn_reader_members(r) == 2,
+	      "cat of two streams reads as one of 12 rows in 2 members (%s)", err.msg);
+	nn_reader_close(r);
+	close(fd);
+
+	/* the same bytes with a schema of another dtype behind them */
+	nn_schema *s2 = small_schema(NN_F64);
+	free(b);
+	b = make_stream(s2, 5, 5, 3, &lb);
+	ab = realloc(ab, la + lb);
+	memcpy(ab + la, b, lb);
+	int same;
+	rows = read_all(ab, la + lb, &same, NULL, &err);
+	CHECK(rows == -1 && strstr(err.msg, "another schema") && strstr(err.msg, "'x'") &&
+	      strstr(err.msg, "f32") && strstr(err.msg, "f64"),
+	      "concatenation with another dtype fails naming the field: %s", err.msg);
+
+	/* trailing garbage after a complete stream */
+	memcpy(ab + la, "garbage!", 8);
+	rows = read_all(ab, la + 8, &same, NULL, &err);
+	CHECK(rows == -1 && strstr(err.msg, "trailing"), "trailing garbage is an error: %s", err.msg);
+	free(a);
+	free(b);
+	free(ab);
+	nn_schema_free(s);
+	nn_schema_free(s2);
+}
+
+/* The promise of the format: cut anywhere, flip any bit, and no reader
+ * takes it for a valid stream. */
+static void test_damage(void)
+{
+	nn_schema *s = small_schema(NN_F32);
+	size_t len;
+	unsigned char *buf = make_stream(s, 10, 10, 3, &len);   /* 4 batches */
+	int same, cut_ok = 0, flip_ok = 0, flips = 0;
+	nn_error err = { 0 };
+
+	for (size_t cut = 0; cut < len; cut++)
+		if (read_all(buf, cut, &same, NULL, &err) >= 0)
+			cut_ok++;
+	CHECK(cut_ok == 0, "a stream cut at any of %zu byte offsets fails (%d did not)", len, cut_ok);
+
+	for (size_t i = 0; i < len; i++)
+		for (int bit = 0; bit < 8; bit++) {
+			buf[i] ^= (unsigned char)(1 << bit);
+			if (read_all(buf, len, &same, NULL, &err) >= 0) {
+				flip_ok++;
+				printf("# flip at byte %zu bit %d still reads (same=%d)\n", i, bit, same);
+			}
+			flips++;
+			buf[i] ^= (unsigned char)(1 << bit);
+		}
+	CHECK(flip_ok == 0, "every one of %d single-bit flips fails (%d did not)", flips, flip_ok);
+	CHECK(read_all(buf, len, &same, NULL, &err) == 10 && same, "the undamaged stream still reads");
+	free(buf);
+	nn_schema_free(s);
+}
+
+/* Compress one msgpack object into a frame, as a hostile writer would. */
+static size_t frame(const void *obj, size_t n, unsigned char *out, size_t cap)
+{
+	ZSTD_CCtx *c = ZSTD_createCCtx();
+	ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
+	size_t r = ZSTD_compress2(c, out, cap, obj, n);
+	ZSTD_freeCCtx(c);
+	if (ZSTD_isError(r))
+		abort();
+	return r;
+}
+
+static void test_hostile(void)
+{
+	unsigned char out[4096];
+	nn_error err = { 0 };
+	int same;
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+
+	/* a map header claiming 2^32-1 entries in 5 bytes */
+	const unsigned char bomb[] = { 0xdf, 0xff, 0xff, 0xff, 0xff };
+	size_t n = frame(bomb, sizeof bomb, out, sizeof out);
+	CHECK(read_all(out, n, &same, NULL, &err) == -1, "5-byte map claiming 4G entries: %s", err.msg);
+
+	/* a header whose field claims a shape of 2^40 x 2^40 */
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 5);
+	msgpack_pack_str_with_body(&pk, "type", 4); msgpack_pack_str_with_body(&pk, "header", 6);
+	msgpack_pack_str_with_body(&pk, "format", 6); msgpack_pack_str_with_body(&pk, "nnpipe", 6);
+	msgpack_pack_str_with_body(&pk, "version", 7); msgpack_pack_uint8(&pk, 1);
+	msgpack_pack_str_with_body(&pk, "kind", 4); msgpack_pack_str_with_body(&pk, "data", 4);
+	msgpack_pack_str_with_body(&pk, "fields", 6); msgpack_pack_array(&pk, 1);
+	msgpack_pack_map(&pk, 3);
+	msgpack_pack_str_with_body(&pk, "name", 4); msgpack_pack_str_with_body(&pk, "x", 1);
+	msgpack_pack_str_with_body(&pk, "dtype", 5); msgpack_pack_str_with_body(&pk, "f64", 3);
+	msgpack_pack_str_with_body(&pk, "shape", 5); msgpack_pack_array(&pk, 2);
+	msgpack_pack_uint64(&pk, 1ull << 40); msgpack_pack_uint64(&pk, 1ull << 40);
+	n = frame(sb.data, sb.size, out, sizeof out);
+	CHECK(read_all(out, n, &same, NULL, &err) == -1 && strstr(err.msg, "shape too large"),
+	      "header claiming a 2^80-element row: %s", err.msg);
+	msgpack_sbuffer_destroy(&sb);
+
+	/* a frame without a content checksum */
+	nn_schema *s = small_schema(NN_F32);
+	size_t len;
+	unsigned char *buf = make_stream(s, 2, 2, 2, &len);
+	ZSTD_DCtx *d = ZSTD_createDCtx();
+	unsigned char obj[4096];
+	size_t on = ZSTD_decompressDCtx(d, obj, sizeof obj, buf, len);
+	ZSTD_CCtx *c = ZSTD_createCCtx();
+	size_t fn = ZSTD_compress2(c, out, sizeof out, obj, ZSTD_isError(on) ? 0 : on);
+	CHECK(read_all(out, fn, &same, NULL, &err) == -1 && strstr(err.msg, "checksum"),
+	      "a frame without checksum is refused: %s", err.msg);
+	ZSTD_freeCCtx(c);
+	ZSTD_freeDCtx(d);
+
+	/* not zstd at all, and empty */
+	CHECK(read_all("a,b,c\n1,2,3\n", 12, &same, NULL, &err) == -1 && strstr(err.msg, "not an nn stream"),
+	      "CSV where a stream is due: %s", err.msg);
+	CHECK(read_all("", 0, &same, NULL, &err) == -1 && strstr(err.msg, "empty"),
+	      "empty input: %s", err.msg);
+	free(buf);
+	nn_schema_free(s);
+}
+
+/* zstd -dc plus any msgpack library reads a stream: msgpack-c's own
+ * unpacker walks the decompressed bytes as header, batches, trailer. */
+static void test_interop(void)
+{
+	nn_schema *s = small_schema(NN_F32);
+	size_t len, objects = 0;
+	unsigned char *buf = make_stream(s, 10, 10, 4, &len);
+	size_t total = 1 << 20;  /* ample for 10 rows */
+	char *plain = malloc(total);
+	ZSTD_DCtx *d = ZSTD_createDCtx();
+	size_t plen = ZSTD_decompressDCtx(d, plain, total, buf, len);
+	msgpack_unpacked u;
+	size_t off = 0;
+	int types_ok = 1;
+
+	msgpack_unpacked_init(&u);
+	while (!ZSTD_isError(plen) && msgpack_unpack_next(&u, plain, plen, &off) == MSGPACK_UNPACK_SUCCESS) {
+		msgpack_object o = u.data;
+		const char *want = objects == 0 ? "header" : objects == 4 ? "end" : "batch";
+		msgpack_object_kv *kv = o.via.map.ptr;
+		if (o.type != MSGPACK_OBJECT_MAP || kv[0].val.type != MSGPACK_OBJECT_STR ||
+		    kv[0].val.via.str.size != strlen(want) || memcmp(kv[0].val.via.str.ptr, want, strlen(want)))
+			types_ok = 0;
+		objects++;
+	}
+	CHECK(objects == 5 && types_ok && off == plen,
+	      "msgpack-c reads header, 3 batches, trailer from zstd -dc output (%zu objects)", objects);
+	msgpack_unpacked_destroy(&u);
+	ZSTD_freeDCtx(d);
+	free(plain);
+	free(buf);
+	nn_schema_free(s);
+}
+
+static void test_limits(void)
+{
+	nn_schema *s = nn_schema_new("data", NULL);
+	uint64_t big[1] = { 1ull << 30 }, zero[1] = { 0 };
+	CHECK(nn_schema_add_field(s, "x", NN_F32, 1, big, NULL) == -1, "a 4 GiB row is refused");
+	CHECK(nn_schema_add_field(s, "x", NN_F32, 1, zero, NULL) == -1, "a zero dimension is refused");
+	CHECK(nn_schema_add_field(s, "", NN_F32, 0, NULL, NULL) == -1, "an empty name is refused");
+	CHECK(nn_schema_add_field(s, "x", NN_F32, 0, NULL, NULL) == 0 &&
+	      nn_schema_add_field(s, "x", NN_F32, 0, NULL, NULL) == -1, "a duplicate name is refused");
+	nn_schema_free(s);
+	size_t r;
+	CHECK(nn_size_mul(SIZE_MAX / 2 + 1, 2, &r) == -1 && nn_size_add(SIZE_MAX, 1, &r) == -1,
+	      "size arithmetic reports overflow");
+}
+
+int main(void)
+{
+	test_round_trips();
+	test_schema_survives();
+	test_concatenation();
+	test_damage();
+	test_hostile();
+	test_interop();
+	test_limits();
+	return check_done();
+}

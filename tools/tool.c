@@ -1,0 +1,319 @@
+/* tool.c — the program side of nnpipe: messages, exit codes, inputs and
+ * the atomic output file (see tool.h for the rules). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "nn/version.h"
+#include "tool.h"
+
+const char *tool_prog = "nn";
+int tool_quiet;
+
+static struct {
+	const char *path;        /* as given with -o; NULL for stdout */
+	char *final;             /* where the temporary is renamed to */
+	char tmp[PATH_MAX];      /* the temporary's path while it exists */
+	volatile sig_atomic_t have_tmp;
+	int fd;
+	FILE *fp;
+	int open;
+} out = { .fd = -1 };
+
+static void remove_tmp(void)
+{
+	if (out.have_tmp) {
+		unlink(out.tmp);
+		out.have_tmp = 0;
+	}
+}
+
+static void on_signal(int sig)
+{
+	/* unlink and raise are async-signal-safe */
+	if (out.have_tmp)
+		unlink(out.tmp);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void vmessage(const char *file, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	if (file)
+		fprintf(stderr, "%s: '%s': ", tool_prog, file);
+	else
+		fprintf(stderr, "%s: ", tool_prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void tool_die(int status, const char *file, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmessage(file, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void tool_die_err(const char *file, const nn_error *err)
+{
+	if (err->code == NN_EPIPE)
+		exit(TOOL_EXIT_DATA);
+	tool_die(err->code == NN_EARG ? TOOL_EXIT_USAGE : TOOL_EXIT_DATA, file, "%s", err->msg);
+}
+
+void tool_usage(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmessage(NULL, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try '%s --help' for more information.\n", tool_prog);
+	exit(TOOL_EXIT_USAGE);
+}
+
+void tool_note(const char *fmt, ...)
+{
+	va_list ap;
+	if (tool_quiet)
+		return;
+	va_start(ap, fmt);
+	vmessage(NULL, fmt, ap);
+	va_end(ap);
+}
+
+const char *tool_name(const char *path)
+{
+	return !path || !strcmp(path, "-") ? "(stdin)" : path;
+}
+
+void *tool_alloc(size_t n)
+{
+	void *p = calloc(1, n ? n : 1);
+	if (!p)
+		tool_die(TOOL_EXIT_DATA, NULL, "out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *tool_realloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		tool_die(TOOL_EXIT_DATA, NULL, "out of memory (%zu bytes)", n);
+	return p;
+}
+
+void tool_parse(const nn_cli *cli, int argc, char **argv, nn_strlist *operands)
+{
+	nn_error err = { 0 };
+	struct sigaction sa;
+	char *text;
+
+	tool_prog = cli->prog;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	atexit(remove_tmp);
+	switch (nn_cli_parse(cli, argc, argv, operands, &err)) {
+	case NN_CLI_HELP:
+		if (!(text = nn_cli_help(cli)))
+			tool_die(TOOL_EXIT_DATA, NULL, "out of memory");
+		fputs(text, stdout);
+		free(text);
+		break;
+	case NN_CLI_VERSION:
+		printf("%s (nnpipe) %s\n", cli->prog, NN_VERSION);
+		break;
+	case NN_CLI_OK:
+		return;
+	default:
+		tool_usage("%s", err.msg);
+	}
+	if (fflush(stdout) || ferror(stdout) || close(1))
+		tool_die(TOOL_EXIT_DATA, NULL, "write error: %s", strerror(errno));
+	exit(0);
+}
+
+int tool_open_in(const char *path)
+{
+	int fd;
+
+	if (!path || !strcmp(path, "-")) {
+		if (!path && isatty(0))
+			tool_usage("no input given and standard input is a terminal");
+		return 0;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		tool_die(TOOL_EXIT_DATA, path, "%s", strerror(errno));
+	return fd;
+}
+
+nn_reader *tool_reader(const char *path)
+{
+	nn_error err = { 0 };
+	int fd = tool_open_in(path);
+	nn_reader *r = nn_reader_open_fd(fd, &err);
+
+	if (!r)
+		tool_die_err(tool_name(path), &err);
+	/* fd stays open for the life of the program: closed at exit */
+	return r;
+}
+
+int tool_next(nn_reader *r, const char *path, const nn_batch **b)
+{
+	nn_error err = { 0 };
+	int n = nn_reader_next(r, b, &err);
+
+	if (n < 0)
+		tool_die_err(tool_name(path), &err);
+	return n;
+}
+
+const char *tool_output_name(void)
+{
+	return out.path ? out.path : "(stdout)";
+}
+
+/* Outputs that are not regular files are written in place: renaming over
+ * /dev/stdout, a FIFO or a device would break what the user pointed at. */
+static int write_in_place(const char *path)
+{
+	struct stat st;
+	if (!strncmp(path, "/dev/", 5) || !strncmp(path, "/proc/", 6))
+		return 1;
+	return stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+}
+
+int tool_output_open(const char *path, int binary)
+{
+	if (path && !strcmp(path, "-"))
+		path = NULL;
+	out.path = path;
+	out.open = 1;
+	if (!path) {
+		out.fd = 1;
+	} else if (write_in_place(path)) {
+		out.fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+		if (out.fd < 0)
+			tool_die(TOOL_EXIT_DATA, path, "%s", strerror(errno));
+	} else {
+		/* a link to a regular file: replace the file, keep the link */
+		char *real = realpath(path, NULL);
+		out.final = real ? real : strdup(path);
+		if (!out.final)
+			tool_die(TOOL_EXIT_DATA, NULL, "out of memory");
+		const char *slash = strrchr(out.final, '/');
+		int dirlen = slash ? (int)(slash - out.final + 1) : 0;
+		if (snprintf(out.tmp, sizeof out.tmp, "%.*s.nn-%s.XXXXXX", dirlen, out.final,
+		             slash ? slash + 1 : out.final) >= (int)sizeof out.tmp)
+			tool_die(TOOL_EXIT_DATA, path, "path too long");
+		sigset_t all, old;
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, &old);   /* no signal between create and mark */
+		out.fd = mkostemp(out.tmp, O_CLOEXEC);
+		if (out.fd >= 0)
+			out.have_tmp = 1;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (out.fd < 0)
+			tool_die(TOOL_EXIT_DATA, path, "cannot create a temporary file beside it: %s",
+			         strerror(errno));
+		mode_t mask = umask(0);
+		umask(mask);
+		fchmod(out.fd, 0666 & ~mask);
+	}
+	if (binary && isatty(out.fd))
+		tool_usage("refusing to write binary data to a terminal (use -o FILE or a pipe)");
+	return out.fd;
+}
+
+FILE *tool_output_file(void)
+{
+	if (!out.fp) {
+		if (out.fd == 1)
+			out.fp = stdout;
+		else if (!(out.fp = fdopen(out.fd, "w")))
+			tool_die(TOOL_EXIT_DATA, tool_output_name(), "%s", strerror(errno));
+	}
+	return out.fp;
+}
+
+void tool_output_commit(void)
+{
+	int bad = 0, e = 0;
+
+	if (out.fp) {
+		if (fflush(out.fp) || ferror(out.fp))
+			bad = 1, e = errno;
+	}
+	if (out.fp && out.fp != stdout) {
+		if (fclose(out.fp) && !bad)
+			bad = 1, e = errno;
+	} else if (close(out.fd) && !bad) {
+		bad = 1, e = errno;
+	}
+	out.fp = NULL;
+	out.fd = -1;
+	if (bad) {
+		if (e == EPIPE)
+			exit(TOOL_EXIT_DATA);
+		tool_die(TOOL_EXIT_DATA, tool_output_name(), "write failed: %s", strerror(e));
+	}
+	if (out.have_tmp) {
+		if (rename(out.tmp, out.final))
+			tool_die(TOOL_EXIT_DATA, tool_output_name(), "cannot rename into place: %s",
+			         strerror(errno));
+		out.have_tmp = 0;
+	}
+	free(out.final);
+	out.final = NULL;
+	out.open = 0;
+}
+
+nn_writer *tool_writer(const nn_schema *s, long long level, long long threads)
+{
+	nn_error err = { 0 };
+	nn_writer_options o = { (int)level, (int)threads, 0 };
+	nn_writer *w;
+
+	if (!out.open)
+		tool_die(TOOL_EXIT_DATA, NULL, "internal error: tool_writer before tool_output_open");
+	if (!(w = nn_writer_open_fd(out.fd, s, &o, &err)))
+		tool_die_err(tool_output_name(), &err);
+	return w;
+}
+
+void tool_write(nn_writer *w, const void *const *cols, size_t rows)
+{
+	nn_error err = { 0 };
+	if (nn_writer_write(w, cols, rows, &err))
+		tool_die_err(tool_output_name(), &err);
+}
+
+void tool_writer_finish(nn_writer *w)
+{
+	nn_error err = { 0 };
+	if (nn_writer_finish(w, &err))
+		tool_die_err(tool_output_name(), &err);
+	nn_writer_free(w);
+	tool_output_commit();
+}
+
+void tool_provenance(nn_schema *s, int argc, char **argv)
+{
+	nn_error err = { 0 };
+	if (nn_schema_set_provenance(s, tool_prog, NN_VERSION, argc - 1,
+	                             (const char *const *)argv + 1, &err))
+		tool_die_err(NULL, &err);
+}

@@ -1,0 +1,83 @@
+/* tools/tool.h — what every nnpipe program shares and libcommon must not
+ * do: print diagnostics, choose exit codes, own the output file.
+ *
+ * Exit codes: 0 success, 1 bad data or I/O, 2 bad usage.
+ * Messages:   "nn-NAME: 'FILE': what went wrong" on stderr.
+ * Output:     -o FILE is written to a temporary file in the same folder and
+ *             renamed over FILE only by tool_output_commit(); any exit
+ *             before that (error, SIGINT, SIGTERM, SIGHUP) removes the
+ *             temporary.  A FILE that exists and is not a regular file
+ *             (/dev/stdout, a FIFO, a device) is written in place.
+ *             Without -o, output goes to stdout; binary output is refused
+ *             when stdout is a terminal.
+ * Broken pipe: a write that fails with EPIPE ends the program quietly with
+ *             status 1 (SIGPIPE itself, when not ignored, ends it too).
+ */
+#ifndef NN_TOOL_H
+#define NN_TOOL_H
+
+#include <stdio.h>
+#include "nn/cli.h"
+#include "nn/error.h"
+#include "nn/stream.h"
+
+#define TOOL_EXIT_DATA  1
+#define TOOL_EXIT_USAGE 2
+
+/* The program's name for messages; set by tool_parse. */
+extern const char *tool_prog;
+
+/* Parse the command line: prints --help/--version and exits 0, prints a
+ * usage error and exits 2.  Also installs the signal handlers that clean up
+ * a temporary output.  Operands land in *operands. */
+void tool_parse(const nn_cli *cli, int argc, char **argv,
+                nn_strlist *operands);
+
+/* "nn-NAME: 'FILE': message" (FILE NULL: "nn-NAME: message"), then exit
+ * with status.  An nn_error with code NN_EPIPE exits 1 silently. */
+_Noreturn void tool_die(int status, const char *file, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+_Noreturn void tool_die_err(const char *file, const nn_error *err);
+/* "nn-NAME: message" plus "Try 'nn-NAME --help'.", exit 2. */
+_Noreturn void tool_usage(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+/* A warning or note on stderr (not when quiet was set). */
+void tool_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+extern int tool_quiet;
+
+/* Name to show for an input path: "-" and NULL show as "(stdin)". */
+const char *tool_name(const char *path);
+
+/* Open an input stream.  path NULL or "-" means stdin; stdin that is a
+ * terminal is a usage error rather than a hang.  Errors exit 1. */
+nn_reader *tool_reader(const char *path);
+/* Next batch or exit 1 with the input named; returns 0 at the end. */
+int tool_next(nn_reader *r, const char *path, const nn_batch **b);
+/* Open an input for raw bytes (importers): returns an fd, same rules. */
+int tool_open_in(const char *path);
+
+/* Start the output: path NULL means stdout.  binary: refuse a terminal.
+ * Returns the fd to write to. */
+int tool_output_open(const char *path, int binary);
+/* The same output as a stdio stream (for text). */
+FILE *tool_output_file(void);
+/* Flush, check, fsync nothing, close and rename into place.  Any failure
+ * exits 1 and leaves no file. */
+void tool_output_commit(void);
+/* The name of the output for messages. */
+const char *tool_output_name(void);
+
+/* A writer on the output opened by tool_output_open. */
+nn_writer *tool_writer(const nn_schema *s, long long level, long long threads);
+void tool_write(nn_writer *w, const void *const *cols, size_t rows);
+/* Finish the stream and commit the output. */
+void tool_writer_finish(nn_writer *w);
+
+/* Record the program's own name, version and arguments in a schema. */
+void tool_provenance(nn_schema *s, int argc, char **argv);
+
+/* malloc/calloc/realloc that exit 1 with a message on failure. */
+void *tool_alloc(size_t n);
+void *tool_realloc(void *p, size_t n);
+
+#endif
