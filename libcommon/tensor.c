@@ -1,5 +1,7 @@
 /* tensor.c — element types and checked conversions between them. */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 #include "nn/tensor.h"
@@ -198,4 +200,38 @@ to_float:
 	for (size_t i = 0; i < n; i++)
 		store(dst, dt, i, nn_load_f64(src, st, i));
 	return 0;
+}
+
+/* Try precisions upward until the text reads back exactly: at most 9
+ * digits for a float and 17 for a double always suffice (IEEE 754-2008,
+ * 5.12.2). */
+static int format_nonfinite(char *buf, double v)
+{
+	if (isnan(v))
+		return snprintf(buf, NN_FLOAT_CHARS, "nan");
+	return snprintf(buf, NN_FLOAT_CHARS, v < 0 ? "-inf" : "inf");
+}
+
+int nn_format_f32(char *buf, float v)
+{
+	if (!isfinite(v))
+		return format_nonfinite(buf, v);
+	for (int p = 1; p < 9; p++) {
+		int n = snprintf(buf, NN_FLOAT_CHARS, "%.*g", p, (double)v);
+		if (strtof(buf, NULL) == v)
+			return n;
+	}
+	return snprintf(buf, NN_FLOAT_CHARS, "%.9g", (double)v);
+}
+
+int nn_format_f64(char *buf, double v)
+{
+	if (!isfinite(v))
+		return format_nonfinite(buf, v);
+	for (int p = 1; p < 17; p++) {
+		int n = snprintf(buf, NN_FLOAT_CHARS, "%.*g", p, v);
+		if (strtod(buf, NULL) == v)
+			return n;
+	}
+	return snprintf(buf, NN_FLOAT_CHARS, "%.17g", v);
 }

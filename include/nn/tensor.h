@@ -36,4 +36,12 @@ double nn_load_f64(const void *buf, nn_dtype t, size_t i);
 int nn_convert(void *dst, nn_dtype dt, const void *src, nn_dtype st,
                size_t n, nn_error *err);
 
+/* The shortest text that reads back (with strtof/strtod in the C locale)
+ * as exactly v: "5.1" for the float nearest 5.1, not "5.0999999".  NaN is
+ * "nan", infinities "inf" and "-inf".  buf needs NN_FLOAT_CHARS bytes;
+ * returns the length. */
+#define NN_FLOAT_CHARS 32
+int nn_format_f32(char *buf, float v);
+int nn_format_f64(char *buf, double v);
+
 #endif
