@@ -310,10 +310,28 @@ void tool_writer_finish(nn_writer *w)
 	tool_output_commit();
 }
 
+/* The arguments minus the output's name: where a result is written does
+ * not change it, and two runs that differ only there must give the same
+ * bytes.  (A -o grouped behind other flags, as in -qo FILE, is kept.) */
 void tool_provenance(nn_schema *s, int argc, char **argv)
 {
 	nn_error err = { 0 };
-	if (nn_schema_set_provenance(s, tool_prog, NN_VERSION, argc - 1,
-	                             (const char *const *)argv + 1, &err))
+	const char **args = tool_alloc((size_t)argc * sizeof *args);
+	int n = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output"))
+			i++;
+		else if (strncmp(argv[i], "-o", 2) && strncmp(argv[i], "--output=", 9))
+			args[n++] = argv[i];
+	}
+	for (int i = 1; i < argc; i++)   /* everything after "--" is an operand */
+		if (!strcmp(argv[i], "--"))
+			while (i < argc)
+				args[n++] = argv[i++];
+	if (nn_schema_set_provenance(s, tool_prog, NN_VERSION, n, args, &err))
 		tool_die_err(NULL, &err);
+	free(args);
 }

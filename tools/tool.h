@@ -73,7 +73,8 @@ void tool_write(nn_writer *w, const void *const *cols, size_t rows);
 /* Finish the stream and commit the output. */
 void tool_writer_finish(nn_writer *w);
 
-/* Record the program's own name, version and arguments in a schema. */
+/* Record the program's own name, version and arguments (less -o FILE)
+ * in a schema. */
 void tool_provenance(nn_schema *s, int argc, char **argv);
 
 /* malloc/calloc/realloc that exit 1 with a message on failure. */

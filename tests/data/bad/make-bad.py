@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Write the committed bad (and one good) streams in this folder.
+
+Each file is a way a stream can be wrong; every program that reads streams
+must reject each *.nns here but good.nns with exit status 1 and a message
+naming the file.  The streams are built from scratch by this script — a
+small msgpack packer and the zstd command — which also shows that nnpipe's
+format can be written with no nnpipe code (see nn-stream(5)).
+
+Run it from anywhere: python3 tests/data/bad/make-bad.py
+"""
+import os, struct, subprocess, zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class Raw(bytes):
+    """Bytes that are already msgpack, packed as they are."""
+
+
+def pack(v):
+    """The msgpack encoding of v (dict, list, str, bytes, int >= 0)."""
+    if isinstance(v, Raw):
+        return bytes(v)
+    if isinstance(v, dict):
+        out = bytes([0x80 | len(v)]) if len(v) < 16 else b'\xde' + struct.pack('>H', len(v))
+        for k, x in v.items():
+            out += pack(k) + pack(x)
+        return out
+    if isinstance(v, list):
+        out = bytes([0x90 | len(v)]) if len(v) < 16 else b'\xdc' + struct.pack('>H', len(v))
+        return out + b''.join(pack(x) for x in v)
+    if isinstance(v, str):
+        b = v.encode()
+        return (bytes([0xa0 | len(b)]) if len(b) < 32 else b'\xd9' + bytes([len(b)])) + b
+    if isinstance(v, bytes):
+        return b'\xc6' + struct.pack('>I', len(v)) + v
+    if isinstance(v, int):
+        return bytes([v]) if v < 128 else b'\xcf' + struct.pack('>Q', v)
+    raise TypeError(v)
+
+
+def frame(obj_bytes):
+    """One zstd frame with checksum and content size, via the zstd CLI."""
+    return subprocess.run(['zstd', '-q', '-c', '--check', '-3'], input=obj_bytes,
+                          stdout=subprocess.PIPE, check=True).stdout
+
+
+def frame_sized(obj_bytes):
+    # zstd writes the content size only when it knows it: give it a file
+    tmp = os.path.join(HERE, '.tmp-obj')
+    with open(tmp, 'wb') as f:
+        f.write(obj_bytes)
+    try:
+        return subprocess.run(['zstd', '-q', '-c', '--check', '-3', tmp],
+                              stdout=subprocess.PIPE, check=True).stdout
+    finally:
+        os.unlink(tmp)
+
+
+def header(fields, kind='data', **extra):
+    return pack(dict({'type': 'header', 'format': 'nnpipe', 'version': 1, 'kind': kind,
+                      'fields': fields,
+                      'provenance': {'program': 'make-bad.py', 'version': '0', 'args': []}},
+                     **extra))
+
+
+FIELDS = [{'name': 'x', 'dtype': 'f32', 'shape': [2]},
+          {'name': 'y', 'dtype': 'i32', 'shape': [], 'classes': ['no', 'yes']}]
+
+
+def stream(rows_per_batch, fields=FIELDS, parts=None):
+    """A valid stream: batches of rows (x = [r, r/2], y = r % 2); the
+    frames are also appended to parts when given."""
+    out = frame_sized(header(fields))
+    r = 0
+    for i, n in enumerate(rows_per_batch):
+        xs = b''.join(struct.pack('<ff', r + k, (r + k) / 2) for k in range(n))
+        ys = b''.join(struct.pack('<i', (r + k) % 2) for k in range(n))
+        out += frame_sized(pack({'type': 'batch', 'index': i, 'rows': n, 'columns': [xs, ys]}))
+        r += n
+    trailer = {'type': 'end', 'batches': len(rows_per_batch), 'rows': r,
+               'crc32': zlib.crc32(out)}
+    if parts is not None:
+        parts.append(frame_sized(pack(trailer)))
+    return out + frame_sized(pack(trailer))
+
+
+def write(name, data):
+    with open(os.path.join(HERE, name), 'wb') as f:
+        f.write(data)
+
+
+trailer_frame = []
+good = stream([3, 3, 2], parts=trailer_frame)
+write('good.nns', good)
+# cut at a frame boundary: header and batches present, trailer missing
+write('cut-at-frame.nns', good[:len(good) - len(trailer_frame[0])])
+write('cut-mid-frame.nns', good[:len(good) // 2])
+flipped = bytearray(good)
+flipped[len(good) // 2] ^= 0x10
+write('bit-flip.nns', bytes(flipped))
+write('trailing-garbage.nns', good + b'\n# garbage after the end\n')
+write('not-a-stream.nns', b'sepal_length,sepal_width,species\n5.1,3.5,setosa\n')
+write('random-bytes.nns', bytes((i * 2654435761 >> 7) & 0xff for i in range(300)))
+write('empty.nns', b'')
+# a 5-byte map header claiming 2^32-1 entries (msgpack-c would allocate ~96 GB)
+write('map-bomb.nns', frame_sized(b'\xdf\xff\xff\xff\xff'))
+# a header claiming a row of 2^40 x 2^40 doubles
+write('huge-shape.nns', frame_sized(header([{'name': 'x', 'dtype': 'f64',
+                                              'shape': [1 << 40, 1 << 40]}])) + good)
+# a batch claiming 2^62 rows with 8 bytes of data
+hdr = frame_sized(header(FIELDS))
+write('huge-rows.nns', hdr + frame_sized(pack({'type': 'batch', 'index': 0, 'rows': 1 << 62,
+                                               'columns': [b'\0' * 8, b'\0' * 4]})))
+# a bin whose 32-bit length claims 4 GiB inside a 40-byte object
+bomb = pack({'type': 'batch', 'index': 0, 'rows': 1, 'columns': []})[:-1] + b'\x92\xc6\xff\xff\xff\xff'
+write('bin-bomb.nns', hdr + frame_sized(bomb))
+# metadata nested 100 deep
+deep = b'\x91' * 100 + b'\xc0'
+write('deep-meta.nns', frame_sized(header(FIELDS, meta=Raw(b'\x81' + pack('a') + deep)))
+      + good[len(frame_sized(header(FIELDS))):])
+# a frame claiming a 1 GiB window (zstd frame header crafted by hand, RFC
+# 8878 3.1.1.1): magic; descriptor with checksum flag and a 4-byte content
+# size; window descriptor 2^30; content size 60 MiB (under nnpipe's object
+# limit, so zstd's window limit is what must refuse it); a block header
+write('huge-window.nns', frame_sized(header(FIELDS)) + b'\x28\xb5\x2f\xfd' + bytes([0x04 | 0x80]) + bytes([(30 - 10) << 3])
+      + struct.pack('<I', 60 << 20) + struct.pack('<I', 1 | 256 << 3)[:3] + b'\0' * 64)
+# a zstd frame without a content checksum (zstd --no-check)
+write('no-checksum.nns', subprocess.run(['zstd', '-q', '-c', '--no-check', '-'], input=header(FIELDS),
+                                        stdout=subprocess.PIPE, check=True).stdout + good[len(hdr):])
+# two streams whose schemas differ (x is f64 in the second)
+other = [{'name': 'x', 'dtype': 'f64', 'shape': [2]}, FIELDS[1]]
+write('cat-mismatch.nns', good + frame_sized(header(other)) +
+      frame_sized(pack({'type': 'end', 'batches': 0, 'rows': 0,
+                        'crc32': zlib.crc32(frame_sized(header(other)))})))
+# batches out of order: batch 1 where batch 0 was due
+b0 = frame_sized(pack({'type': 'batch', 'index': 1, 'rows': 1,
+                       'columns': [struct.pack('<ff', 0, 0), struct.pack('<i', 0)]}))
+write('batch-order.nns', hdr + b0)
+# a trailer that undercounts the rows
+body = hdr + frame_sized(pack({'type': 'batch', 'index': 0, 'rows': 1,
+                               'columns': [struct.pack('<ff', 0, 0), struct.pack('<i', 0)]}))
+write('trailer-count.nns', body + frame_sized(pack({'type': 'end', 'batches': 1, 'rows': 0,
+                                                    'crc32': zlib.crc32(body)})))
+# a stream from a future format version
+write('version-2.nns', frame_sized(header(FIELDS).replace(pack('version') + b'\x01',
+                                                          pack('version') + b'\x02')) + good[len(hdr):])
