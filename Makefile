@@ -32,7 +32,7 @@ FUZZ_SRC  := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay-%)
 HEADERS   := $(wildcard include/nn/*.h) tools/tool.h
 
-.PHONY: all check check-asan deps demo bench install uninstall clean
+.PHONY: all check check-asan fuzz deps demo bench install uninstall clean
 
 all: $(BUILD)/libcommon.a $(TOOLS) $(UNITS) $(FUZZ_REPLAY)
 
@@ -57,17 +57,38 @@ $(BUILD)/tests/replay-%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o $(
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) $^ $(LIBS_ALL) -o $@
 
-check: all
+# check and demo install missing packages first, then build (in that order,
+# since the build needs them), then run.
+check:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
 	@NN_BUILD=$(abspath $(BUILD)) sh tests/run-tests.sh
 
 check-asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g" \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check
 
+# libFuzzer runs (clang): each target FUZZ_SECONDS, size bombs count as
+# crashes; crashes land in tests/fuzz/regressions/NAME/ for make check.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@mkdir -p build-fuzz
+	@for src in $(FUZZ_SRC); do \
+	  name=$$(basename $$src .c); name=$${name#fuzz-}; \
+	  clang -std=c11 -D_GNU_SOURCE -g -O1 -Wall -fsanitize=fuzzer,address,undefined -Iinclude \
+	    $(PKG_CFLAGS) $$src $(LIB_SRC) $(PKG_LIBS) -lm -o build-fuzz/fuzz-$$name || exit 1; \
+	  mkdir -p build-fuzz/corpus-$$name tests/fuzz/regressions/$$name; \
+	  build-fuzz/fuzz-$$name -max_total_time=$(FUZZ_SECONDS) -malloc_limit_mb=256 \
+	    -rss_limit_mb=1024 -artifact_prefix=tests/fuzz/regressions/$$name/ \
+	    build-fuzz/corpus-$$name tests/fuzz/corpus/$$name || exit 1; \
+	done
+
 deps:
 	@sh .ci/deps.sh $(DEBS)
 
-demo: all
+demo:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
 	@sh pipelines/demo.sh
 
 bench: all
@@ -90,4 +111,4 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libnncommon.a
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
