@@ -224,3 +224,15 @@ programs() {
 	nn-import --label species -o "$T/b.nns" "$ROOT/data/iris.csv"
 	cmp "$T/a.nns" "$T/b.nns"
 }
+
+@test "crafted size bombs fail fast with peak memory under 64 MiB" {
+	[ -x /usr/bin/time ] || skip "/usr/bin/time is not installed (make deps installs it)"
+	for f in map-bomb huge-shape huge-rows bin-bomb huge-window deep-meta; do
+		for r in "nn-info --verify" "nn-export --format csv"; do
+			run --separate-stderr /usr/bin/time -f 'rss=%M' $r "$DATA/bad/$f.nns"
+			[ "$status" -eq 1 ] || fail "$r $f: status $status"
+			rss=$(printf '%s\n' "$stderr" | sed -n 's/^rss=//p')
+			[ "$rss" -lt 65536 ] || fail "$r $f: peak RSS $rss KiB"
+		done
+	done
+}

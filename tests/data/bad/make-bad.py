@@ -8,8 +8,10 @@ small msgpack packer and the zstd command — which also shows that nnpipe's
 format can be written with no nnpipe code (see nn-stream(5)).
 
 Run it from anywhere: python3 tests/data/bad/make-bad.py
+With --seeds it also writes the seed corpus of tests/fuzz/fuzz-objects.c:
+the same objects uncompressed, each behind a 2-byte big-endian length.
 """
-import os, struct, subprocess, zlib
+import os, struct, subprocess, sys, zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -146,3 +148,28 @@ write('trailer-count.nns', body + frame_sized(pack({'type': 'end', 'batches': 1,
 # a stream from a future format version
 write('version-2.nns', frame_sized(header(FIELDS).replace(pack('version') + b'\x01',
                                                           pack('version') + b'\x02')) + good[len(hdr):])
+
+if '--seeds' in sys.argv:
+    seeds = os.path.join(HERE, '..', '..', 'fuzz', 'corpus', 'objects')
+    os.makedirs(seeds, exist_ok=True)
+
+    def objects(name, objs):
+        with open(os.path.join(seeds, name), 'wb') as f:
+            for o in objs:
+                f.write(struct.pack('>H', len(o)) + o)
+
+    def batch(i, n, first=0):
+        xs = b''.join(struct.pack('<ff', first + k, (first + k) / 2) for k in range(n))
+        ys = b''.join(struct.pack('<i', (first + k) % 2) for k in range(n))
+        return pack({'type': 'batch', 'index': i, 'rows': n, 'columns': [xs, ys]})
+
+    h = header(FIELDS)
+    end = pack({'type': 'end', 'batches': 2, 'rows': 5, 'crc32': 0})
+    objects('two-batches', [h, batch(0, 3), batch(1, 2, 3), end])
+    objects('header-only', [h])
+    objects('meta', [header(FIELDS, kind='model', meta=Raw(pack({'layers': [4, 3], 'act': 'relu'})))])
+    objects('two-members', [h, batch(0, 1), end, h, batch(0, 1), end])
+    objects('images', [header([{'name': 'x', 'dtype': 'u8', 'shape': [2, 2]},
+                               {'name': 'y', 'dtype': 'i64', 'shape': []}]),
+                       pack({'type': 'batch', 'index': 0, 'rows': 1,
+                             'columns': [b'\1\2\3\4', struct.pack('<q', 7)]})])
