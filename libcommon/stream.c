@@ -27,6 +27,7 @@
 #include <msgpack.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 #include "nn/mp.h"
 #include "nn/stream.h"
 
@@ -61,9 +62,10 @@ static int row_bytes(const nn_schema *s, size_t *out, nn_error *err)
 	for (size_t i = 0; i < s->nfields; i++)
 		if (nn_size_add(total, s->fields[i].row_bytes, &total))
 			return nn_error_set(err, NN_ELIMIT, "rows too large");
-	if (total > NN_MAX_OBJECT_BYTES - 4096 - 8 * s->nfields)
-		return nn_error_set(err, NN_ELIMIT, "one row is %zu bytes, over the %u byte batch limit",
-		                    total, NN_MAX_OBJECT_BYTES);
+	size_t most = NN_MAX_OBJECT_BYTES - 4096 - 8 * s->nfields;  /* room for the map */
+	if (total > most)
+		return nn_error_set(err, NN_ELIMIT, "one row is %zu bytes, over the %zu bytes a batch can hold",
+		                    total, most);
 	*out = total;
 	return 0;
 }
@@ -436,6 +438,8 @@ static int read_frame(nn_reader *r, size_t limit, int *eof, nn_error *err)
 		return 0;
 	}
 	const unsigned char *h = r->in + r->in_pos;
+	if (avail < 4 && !memcmp(h, zstd_magic, avail))
+		return nn_error_set(err, NN_EDATA, "truncated inside a zstd frame header");
 	if (avail < 4 || memcmp(h, zstd_magic, 4)) {
 		if (avail >= 4 && (h[0] & 0xf0) == 0x50 && h[1] == 0x2a && h[2] == 0x4d && h[3] == 0x18)
 			return nn_error_set(err, NN_EDATA, "skippable zstd frame (not allowed in a stream)");
@@ -504,6 +508,9 @@ static int read_frame(nn_reader *r, size_t limit, int *eof, nn_error *err)
 		r->frame_len += in.pos - r->in_pos;
 		r->in_pos = in.pos;
 		r->obj_len = out.pos;
+		if (ZSTD_isError(ret) && ZSTD_getErrorCode(ret) == ZSTD_error_frameParameter_windowTooLarge)
+			return nn_error_set(err, NN_ELIMIT, "zstd frame needs a window over the %u byte limit",
+			                    1u << NN_MAX_WINDOW_LOG);
 		if (ZSTD_isError(ret))
 			return nn_error_set(err, NN_EDATA, "corrupt zstd frame: %s", ZSTD_getErrorName(ret));
 		if (r->obj_len > limit)
@@ -681,6 +688,22 @@ static nn_schema *parse_header(const nn_reader *r, nn_error *err)
 	if (nn_mp_map(&c, &nkeys, "header", NULL) || !nn_mp_str_is(&c, "type")) {
 		nn_error_set(err, NN_EDATA, "not an nn stream (zstd data, but no nnpipe header)");
 		goto fail;
+	}
+	/* The version first: a later version may hold what this one cannot
+	 * parse, and "version 2" is the message that helps. */
+	nn_mp scan = c;
+	for (size_t k = 0; k < nkeys; k++) {
+		if (nn_mp_str_is(&scan, "version")) {
+			nn_mp_skip(&scan, NULL);
+			if (nn_mp_uint(&scan, &version, "version", NULL) || version != NN_FORMAT_VERSION) {
+				nn_error_set(err, NN_EDATA, "stream format version %llu; this nnpipe reads version %d",
+				             (unsigned long long)version, NN_FORMAT_VERSION);
+				goto fail;
+			}
+			break;
+		}
+		if (nn_mp_skip(&scan, NULL) || nn_mp_skip(&scan, NULL))
+			break;
 	}
 	for (size_t k = 0; k < nkeys; k++) {
 		const char *v;

@@ -4,7 +4,7 @@
  * an `nn_error *` as its last argument, returns -1 (or NULL) on failure and
  * fills the error with a code and a lowercase message that names what was
  * wrong but not the file: the program adds its own name and the file, as in
- * "nn-info: 'train.nns': truncated: no end-of-stream trailer".
+ * "nn-info: 'train.nns': corrupt zstd frame: Data corruption detected".
  */
 #ifndef NN_ERROR_H
 #define NN_ERROR_H
