@@ -6,7 +6,7 @@ DESTDIR ?=
 BUILD   ?= build
 PKGS    := libzstd msgpack openblas zlib
 DEBS    := build-essential pkg-config libzstd-dev libmsgpack-dev libopenblas-dev \
-           zlib1g-dev zstd time bats bats-support bats-assert dataset-fashion-mnist python3
+           zlib1g-dev zstd time groff-base bats bats-support bats-assert dataset-fashion-mnist python3
 
 CC      ?= cc
 WARN    := -Wall -Wextra -Wshadow -Wvla -Wformat=2 -Wstrict-prototypes \
