@@ -16,7 +16,7 @@ for t in "$B"/tests/test-*; do
 done
 for t in "$B"/tests/replay-*; do
 	[ -x "$t" ] || continue
-	name=${t##*/replay-}
+	name=${t##*/replay-fuzz-}
 	dir="tests/fuzz/corpus/$name tests/fuzz/regressions/$name"
 	echo "# $(basename "$t")" | tee -a "$log"
 	if "$t" $dir >>"$log" 2>&1; then
