@@ -214,23 +214,32 @@ static char *append(char *s, const char *fmt, ...)
 	return joined;
 }
 
+/* One option's line: "  -o, --output FILE         help". */
+static char *append_option(char *s, const nn_option *o)
+{
+	char left[80];
+	int n = snprintf(left, sizeof left, "%c%c%s%s%s%s%s",
+	                 o->short_name ? '-' : ' ', o->short_name ? o->short_name : ' ',
+	                 o->short_name && o->long_name ? ", " : "  ",
+	                 o->long_name ? "--" : "", o->long_name ? o->long_name : "",
+	                 o->arg_name ? " " : "", o->arg_name ? o->arg_name : "");
+	return append(s, "  %s%*s%s%s\n", left, n < 26 ? 26 - n : 1, "", o->help,
+	              o->type == NN_OPT_LIST ? " (repeatable)" : "");
+}
+
 char *nn_cli_help(const nn_cli *cli)
 {
+	static const nn_option builtin[] = {
+		{ 'h', "help", NN_OPT_FLAG, NULL, NULL, "print this help and exit", 0, 0 },
+		{ 0, "version", NN_OPT_FLAG, NULL, NULL, "print the version and exit", 0, 0 },
+	};
 	char *s = nn_cli_usage(cli);
 
 	s = append(s, "\n%s\n\nOptions:\n", cli->summary);
-	for (const nn_option *o = cli->opts; s && o->type != NN_OPT_END; o++) {
-		char left[80];
-		int n = snprintf(left, sizeof left, "%c%c%s%s%s%s%s",
-		                 o->short_name ? '-' : ' ', o->short_name ? o->short_name : ' ',
-		                 o->short_name && o->long_name ? ", " : "  ",
-		                 o->long_name ? "--" : "", o->long_name ? o->long_name : "",
-		                 o->arg_name ? " " : "", o->arg_name ? o->arg_name : "");
-		s = append(s, "  %s%*s%s%s\n", left, n < 26 ? 26 - n : 1, "", o->help,
-		           o->type == NN_OPT_LIST ? " (repeatable)" : "");
-	}
-	s = append(s, "  -h, --help%*s%s\n  --version%*s%s\n", 16, "", "print this help and exit",
-	           17, "", "print the version and exit");
+	for (const nn_option *o = cli->opts; s && o->type != NN_OPT_END; o++)
+		s = append_option(s, o);
+	for (size_t i = 0; s && i < sizeof builtin / sizeof builtin[0]; i++)
+		s = append_option(s, &builtin[i]);
 	if (cli->details)
 		s = append(s, "\n%s\n", cli->details);
 	return s;

@@ -202,36 +202,70 @@ to_float:
 	return 0;
 }
 
-/* Try precisions upward until the text reads back exactly: at most 9
- * digits for a float and 17 for a double always suffice (IEEE 754-2008,
- * 5.12.2). */
-static int format_nonfinite(char *buf, double v)
+/* An integer as text in buf (at least 21 bytes); returns the length. */
+static int format_int(char *buf, uint64_t mag, int neg)
 {
+	char tmp[20];
+	int n = 0, len = 0;
+
+	do
+		tmp[n++] = (char)('0' + mag % 10);
+	while (mag /= 10);
+	if (neg)
+		buf[len++] = '-';
+	while (n)
+		buf[len++] = tmp[--n];
+	buf[len] = 0;
+	return len;
+}
+
+/* v (a float when single) in the fewest significant digits that read back
+ * as v, in buf (at least 32 bytes); returns the length. */
+static int format_real(char *buf, double v, int single)
+{
+	int p, e, maxp = single ? 9 : 17;
+
 	if (isnan(v))
-		return snprintf(buf, NN_FLOAT_CHARS, "nan");
-	return snprintf(buf, NN_FLOAT_CHARS, v < 0 ? "-inf" : "inf");
+		return sprintf(buf, "nan");
+	if (isinf(v))
+		return sprintf(buf, v < 0 ? "-inf" : "inf");
+	/* whole numbers where every integer is exact: the common case */
+	if (v == rint(v) && fabs(v) <= (single ? 0x1p24 : 0x1p53))
+		return format_int(buf, (uint64_t)fabs(v), signbit(v) != 0);
+	for (p = 1; p < maxp; p++) {
+		sprintf(buf, "%.*e", p - 1, v);
+		if (single ? strtof(buf, NULL) == (float)v : strtod(buf, NULL) == v)
+			break;
+	}
+	sprintf(buf, "%.*e", p - 1, v);
+	e = atoi(strchr(buf, 'e') + 1);
+	/* plain unless it takes more than four leading zeros (1e-05) or
+	 * trailing zeros that are not the value's own (1e+15f is really
+	 * 999999986991104; 1e+08f is exactly 100000000) */
+	if (e < -4 || (e > p - 1 && (e > 15 || strtod(buf, NULL) != v)))
+		return (int)strlen(buf);
+	return sprintf(buf, "%.*f", e < p - 1 ? p - 1 - e : 0, v);
 }
 
-int nn_format_f32(char *buf, float v)
+/* Element i of a column of type t as text in buf (at least 32 bytes);
+ * returns the length. */
+int nn_format_elem(char *buf, const void *col, nn_dtype t, size_t i)
 {
-	if (!isfinite(v))
-		return format_nonfinite(buf, v);
-	for (int p = 1; p < 9; p++) {
-		int n = snprintf(buf, NN_FLOAT_CHARS, "%.*g", p, (double)v);
-		if (strtof(buf, NULL) == v)
-			return n;
+	const unsigned char *b = (const unsigned char *)col + i * nn_dtype_size(t);
+	int64_t s;
+	uint64_t u;
+	float f;
+	double d;
+
+	switch (t) {
+	case NN_F32: memcpy(&f, b, 4); return format_real(buf, f, 1);
+	case NN_F64: memcpy(&d, b, 8); return format_real(buf, d, 0);
+	case NN_U64: memcpy(&u, b, 8); return format_int(buf, u, 0);
+	case NN_I64: memcpy(&s, b, 8); break;
+	default: s = (int64_t)nn_load_f64(col, t, i); break;   /* exact */
 	}
-	return snprintf(buf, NN_FLOAT_CHARS, "%.9g", (double)v);
+	return format_int(buf, s < 0 ? -(uint64_t)s : (uint64_t)s, s < 0);
 }
 
-int nn_format_f64(char *buf, double v)
-{
-	if (!isfinite(v))
-		return format_nonfinite(buf, v);
-	for (int p = 1; p < 17; p++) {
-		int n = snprintf(buf, NN_FLOAT_CHARS, "%.*g", p, v);
-		if (strtod(buf, NULL) == v)
-			return n;
-	}
-	return snprintf(buf, NN_FLOAT_CHARS, "%.17g", v);
-}
+int nn_format_f32(char *buf, float v) { return format_real(buf, v, 1); }
+int nn_format_f64(char *buf, double v) { return format_real(buf, v, 0); }

@@ -41,7 +41,8 @@ _Noreturn void tool_die_err(const char *file, const nn_error *err);
 /* "nn-NAME: message" plus "Try 'nn-NAME --help'.", exit 2. */
 _Noreturn void tool_usage(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
-/* A warning or note on stderr (not when quiet was set). */
+/* A warning or note on stderr (not when quiet was set).  A program makes
+ * -q silence them with NN_OPT_QUIET(&tool_quiet) in its option table. */
 void tool_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern int tool_quiet;
 

@@ -37,11 +37,15 @@ int nn_convert(void *dst, nn_dtype dt, const void *src, nn_dtype st,
                size_t n, nn_error *err);
 
 /* The shortest text that reads back (with strtof/strtod in the C locale)
- * as exactly v: "5.1" for the float nearest 5.1, not "5.0999999".  NaN is
- * "nan", infinities "inf" and "-inf".  buf needs NN_FLOAT_CHARS bytes;
- * returns the length. */
+ * as exactly v: "5.1" for the float nearest 5.1, not "5.0999999"; plain
+ * notation unless that needs over four leading zeros (1e-05) or zeros that
+ * are not the value's own (1e+20).  NaN is "nan", infinities "inf" and
+ * "-inf".  buf needs NN_FLOAT_CHARS bytes; returns the length. */
 #define NN_FLOAT_CHARS 32
 int nn_format_f32(char *buf, float v);
 int nn_format_f64(char *buf, double v);
+/* Element i of a column of type t as text: integers exactly, floats as
+ * above. */
+int nn_format_elem(char *buf, const void *col, nn_dtype t, size_t i);
 
 #endif

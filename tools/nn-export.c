@@ -1,0 +1,431 @@
+/* nn-export — write a stream as CSV, TSV, LIBSVM or NPY.
+ *
+ * Choices the formats leave open:
+ * - Columns (csv, tsv): every field in schema order.  A field with one
+ *   value per row is one column named after the field; a field of shape
+ *   [4] is x_0 … x_3, of shape [28,28] x_0_0 … x_27_27 (row-major).  The
+ *   "_" before each index keeps a name that ends in a digit unambiguous.
+ * - Numbers: integers as integers; floats with the fewest significant
+ *   digits that read back (strtof for f32, strtod for f64) as the same
+ *   value, so 0.2f prints as 0.2 and 1/3.f as 0.33333334.  Plain
+ *   notation (100, 0.0001, 100000000) unless that takes more than four
+ *   leading zeros (1e-05) or trailing zeros that are not exact (1e+15 for
+ *   the f32 999999986991104; 1e+20 for anything from 10^16 up).  NaN is
+ *   nan, infinities inf and -inf (nn-import reads all three back).
+ * - csv follows RFC 4180 with LF line ends: a name holding the delimiter,
+ *   a double quote or a line break, or empty, or with a space at either
+ *   end (nn-import trims those) is quoted, its quotes doubled.  tsv quotes
+ *   the same way with tab as the delimiter, as nn-import reads it, rather
+ *   than fail on a tab in a name.  Numbers never need quotes.
+ * - --class-names replaces the ids of fields that have class names; an id
+ *   with no name is an error (the data contradicts its own header).
+ * - libsvm: one scalar label, then 1-based index:value of every non-zero
+ *   element of the feature field, flattened row-major.  LIBSVM has no NaN,
+ *   so a NaN feature or label is an error.
+ * - npy: format 1.0, one field, shape (rows, *field shape), the field's
+ *   own dtype.  The row count is known only at the end: the header is
+ *   written with room for a 20-digit count and rewritten with pwrite when
+ *   the output is a regular file (always so with -o, which writes a
+ *   temporary file); otherwise (a pipe) the data is spooled to an
+ *   unlinked file in $TMPDIR and copied out after the header.
+ * - The format comes from --format, else from the -o extension (.csv,
+ *   .tsv, .tab, .svm, .libsvm, .npy), else csv.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "tool.h"
+#include "nn/mp.h"
+
+enum format { CSV, TSV, LIBSVM, NPY };
+
+static const char *opt_out, *opt_format, *opt_x = "x", *opt_y = "y", *opt_field = "x";
+static int opt_names, opt_noheader;
+
+static const nn_option options[] = {
+	NN_OPT_OUTPUT(&opt_out),
+	{ 'f', "format", NN_OPT_STR, &opt_format, "FMT",
+	  "csv, tsv, libsvm or npy (default: from the -o extension, else csv)", 0, 0 },
+	{ 0, "class-names", NN_OPT_FLAG, &opt_names, NULL,
+	  "csv, tsv: write class names instead of class ids", 0, 0 },
+	{ 0, "no-header", NN_OPT_FLAG, &opt_noheader, NULL,
+	  "csv, tsv: leave out the line of column names", 0, 0 },
+	{ 0, "x", NN_OPT_STR, &opt_x, "NAME", "libsvm: the feature field (default x)", 0, 0 },
+	{ 0, "y", NN_OPT_STR, &opt_y, "NAME", "libsvm: the label field (default y)", 0, 0 },
+	{ 0, "field", NN_OPT_STR, &opt_field, "NAME", "npy: the field to write (default x)", 0, 0 },
+	NN_OPT_QUIET(&tool_quiet),
+	NN_OPT_END_ENTRY
+};
+
+static const nn_cli cli = {
+	"nn-export", "[OPTIONS] [INPUT]",
+	"Write a stream as CSV, TSV, LIBSVM or NPY.",
+	"CSV and TSV get one column per element of every field, named after the field\n"
+	"(x_0, x_1, ... for a field of shape [N]; x_R_C for [R,C]).  Floats are written\n"
+	"with the fewest digits that read back as the same value; NaN as nan.\n"
+	"LIBSVM writes the label field, then index:value (from 1) of every non-zero\n"
+	"feature.  NPY writes one field as an array of shape (rows, ...).",
+	options, 1
+};
+
+static const char *in_name;   /* the input, for messages */
+
+/* --- numbers as text (wanted in libcommon as nn_format_*: nn-info has a copy) */
+
+/* --- CSV and TSV --------------------------------------------------------- */
+
+/* A name, quoted when a reader (nn-import among them) would otherwise
+ * split it, trim it or take it for a missing value. */
+static void put_text(FILE *o, const char *s, char sep)
+{
+	size_t n = strlen(s);
+
+	if (n && !strpbrk(s, sep == ',' ? ",\"\r\n" : "\t\"\r\n") && s[0] != ' ' && s[n - 1] != ' ') {
+		fputs(s, o);
+		return;
+	}
+	putc('"', o);
+	for (; *s; s++) {
+		if (*s == '"')
+			putc('"', o);
+		putc(*s, o);
+	}
+	putc('"', o);
+}
+
+/* Column names from the metadata nn-import keeps from a csv header:
+ * feature_names names the elements of the first vector field of that
+ * length, label_name the first scalar field.  Anything else there, or
+ * nothing, leaves the generated names. */
+static char **feat_names, *label_name;
+static size_t nfeat_names;
+
+static char *mp_strdup(nn_mp *c)
+{
+	const char *str;
+	size_t len;
+	char *d;
+
+	if (nn_mp_str(c, &str, &len, "name", NULL))
+		return NULL;
+	d = tool_alloc(len + 1);
+	memcpy(d, str, len);
+	return d;
+}
+
+static void meta_names(const nn_schema *s)
+{
+	nn_mp c = { s->meta, s->meta + s->meta_len };
+	size_t n, k, j;
+
+	if (!s->meta || nn_mp_map(&c, &n, "metadata", NULL))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		int is_label = nn_mp_str_is(&c, "label_name");
+		int is_feat = nn_mp_str_is(&c, "feature_names");
+		if (nn_mp_skip(&c, NULL))
+			return;
+		if (is_label && !label_name && (label_name = mp_strdup(&c)))
+			continue;
+		if (is_feat && !feat_names && !nn_mp_array(&c, &k, "names", NULL)) {
+			char **v = tool_alloc((k ? k : 1) * sizeof *v);
+			for (j = 0; j < k && (v[j] = mp_strdup(&c)); j++)
+				;
+			if (j < k) {   /* not all strings: keep the generated names */
+				while (j)
+					free(v[--j]);
+				free(v);
+				return;
+			}
+			feat_names = v;
+			nfeat_names = k;
+			continue;
+		}
+		if (nn_mp_skip(&c, NULL))
+			return;
+	}
+}
+
+/* Column k of field f: a name from the metadata, else "x" for one value
+ * per row, else "x_I_J…". */
+static void put_column_name(FILE *o, const nn_schema *s, size_t f, size_t k, char sep)
+{
+	const nn_field *fl = &s->fields[f];
+	char name[NN_MAX_NAME + 1 + NN_MAX_DIMS * 21];
+	size_t len = strlen(fl->name), div = fl->row_elems, fx = 0, fy = 0;
+
+	while (fx < s->nfields && !(s->fields[fx].ndim == 1 && s->fields[fx].row_elems == nfeat_names))
+		fx++;
+	while (fy < s->nfields && s->fields[fy].ndim != 0)
+		fy++;
+	if (feat_names && f == fx) {
+		put_text(o, feat_names[k], sep);
+		return;
+	}
+	if (label_name && f == fy) {
+		put_text(o, label_name, sep);
+		return;
+	}
+	memcpy(name, fl->name, len + 1);
+	if (fl->ndim > 0 && fl->row_elems > 1)
+		for (int d = 0; d < fl->ndim; d++) {
+			div /= fl->shape[d];
+			len += (size_t)snprintf(name + len, sizeof name - len, "_%zu", k / div % fl->shape[d]);
+		}
+	put_text(o, name, sep);
+}
+
+static void write_text(nn_reader *r, char sep)
+{
+	const nn_schema *s = nn_reader_schema(r);
+	const nn_batch *b;
+	char buf[64];
+	FILE *o;
+
+	tool_output_open(opt_out, 0);
+	o = tool_output_file();
+	if (!opt_noheader) {
+		meta_names(s);
+		for (size_t f = 0; f < s->nfields; f++)
+			for (size_t k = 0; k < s->fields[f].row_elems; k++) {
+				if (f || k)
+					putc(sep, o);
+				put_column_name(o, s, f, k, sep);
+			}
+		putc('\n', o);
+	}
+	while (tool_next(r, in_name, &b)) {
+		for (size_t i = 0; i < b->rows; i++) {
+			for (size_t f = 0; f < s->nfields; f++) {
+				const nn_field *fl = &s->fields[f];
+				for (size_t k = 0; k < fl->row_elems; k++) {
+					size_t e = i * fl->row_elems + k;
+					if (f || k)
+						putc(sep, o);
+					if (opt_names && fl->nclasses) {
+						double id = nn_load_f64(b->col[f], fl->dtype, e);
+						if (!(id >= 0 && id < (double)fl->nclasses))
+							tool_die(TOOL_EXIT_DATA, in_name,
+							         "row %llu: field '%s' holds class %.0f, which has no name",
+							         (unsigned long long)(nn_reader_rows(r) - b->rows + i + 1),
+							         fl->name, id);
+						put_text(o, fl->classes[(size_t)id], sep);
+					} else {
+						nn_format_elem(buf, b->col[f], fl->dtype, e);
+						fputs(buf, o);
+					}
+				}
+			}
+			putc('\n', o);
+		}
+		if (ferror(o))   /* stop early: commit reports the error */
+			break;
+	}
+	tool_output_commit();
+}
+
+/* --- LIBSVM -------------------------------------------------------------- */
+
+static size_t need_field(const nn_schema *s, const char *name, const char *opt)
+{
+	int f = nn_schema_find(s, name);
+
+	if (f < 0)
+		tool_die(TOOL_EXIT_DATA, in_name, "no field '%s' (choose one with %s)", name, opt);
+	return (size_t)f;
+}
+
+static void write_libsvm(nn_reader *r)
+{
+	const nn_schema *s = nn_reader_schema(r);
+	size_t fx = need_field(s, opt_x, "--x"), fy = need_field(s, opt_y, "--y");
+	const nn_field *x = &s->fields[fx], *y = &s->fields[fy];
+	const nn_batch *b;
+	char buf[64];
+	FILE *o;
+
+	if (y->row_elems != 1)
+		tool_die(TOOL_EXIT_DATA, in_name, "label field '%s' holds %zu values per row; LIBSVM needs one",
+		         y->name, y->row_elems);
+	tool_output_open(opt_out, 0);
+	o = tool_output_file();
+	while (tool_next(r, in_name, &b)) {
+		for (size_t i = 0; i < b->rows; i++) {
+			unsigned long long row = nn_reader_rows(r) - b->rows + i + 1;
+			if (isnan(nn_load_f64(b->col[fy], y->dtype, i)))
+				tool_die(TOOL_EXIT_DATA, in_name, "row %llu: label is NaN, which LIBSVM cannot hold", row);
+			nn_format_elem(buf, b->col[fy], y->dtype, i);
+			fputs(buf, o);
+			for (size_t k = 0; k < x->row_elems; k++) {
+				size_t e = i * x->row_elems + k;
+				double v = nn_load_f64(b->col[fx], x->dtype, e);
+				if (v == 0)
+					continue;
+				if (isnan(v))
+					tool_die(TOOL_EXIT_DATA, in_name,
+					         "row %llu: feature %zu is NaN, which LIBSVM cannot hold", row, k + 1);
+				nn_format_elem(buf, b->col[fx], x->dtype, e);
+				fprintf(o, " %zu:%s", k + 1, buf);
+			}
+			putc('\n', o);
+		}
+		if (ferror(o))
+			break;
+	}
+	tool_output_commit();
+}
+
+/* --- NPY ----------------------------------------------------------------- */
+
+/* NPY 1.0 header for `rows` rows of field f, padded with spaces so that its
+ * length does not depend on rows and the data starts 64-byte aligned. */
+static size_t npy_header(char *h, size_t size, const nn_field *f, uint64_t rows)
+{
+	static const char *descr[NN_DTYPE_COUNT] = {
+		"|u1", "|i1", "<u2", "<i2", "<u4", "<i4", "<u8", "<i8", "<f4", "<f8"
+	};
+	size_t len, total;
+
+	len = (size_t)snprintf(h + 10, size - 10, "{'descr': '%s', 'fortran_order': False, 'shape': (%llu",
+	                       descr[f->dtype], (unsigned long long)rows);
+	for (int d = 0; d < f->ndim; d++)
+		len += (size_t)snprintf(h + 10 + len, size - 10 - len, ", %llu",
+		                        (unsigned long long)f->shape[d]);
+	len += (size_t)snprintf(h + 10 + len, size - 10 - len, f->ndim ? "), }" : ",), }");
+	/* room for the longest count: 20 digits against the 1 of "0" */
+	total = (10 + len + 19 + 1 + 63) / 64 * 64;
+	memcpy(h, "\x93NUMPY\x01\x00", 8);
+	h[8] = (char)((total - 10) & 0xff);
+	h[9] = (char)((total - 10) >> 8);
+	memset(h + 10 + len, ' ', total - 10 - len - 1);
+	h[total - 1] = '\n';
+	return total;
+}
+
+/* An unlinked temporary file in $TMPDIR (the same as nn-import's: wanted
+ * in tool.c as tool_spool). */
+static FILE *spool_new(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path;
+	size_t n;
+	int fd;
+	FILE *f;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	n = strlen(dir) + sizeof "/nn-export.XXXXXX";
+	path = tool_alloc(n);
+	snprintf(path, n, "%s/nn-export.XXXXXX", dir);
+	fd = mkstemp(path);
+	if (fd < 0)
+		tool_die(TOOL_EXIT_DATA, dir, "cannot create a temporary file: %s", strerror(errno));
+	unlink(path);
+	free(path);
+	if (!(f = fdopen(fd, "w+b")))
+		tool_die(TOOL_EXIT_DATA, NULL, "temporary file: %s", strerror(errno));
+	return f;
+}
+
+static void write_npy(nn_reader *r)
+{
+	const nn_schema *s = nn_reader_schema(r);
+	size_t fi = need_field(s, opt_field, "--field");
+	const nn_field *f = &s->fields[fi];
+	const nn_batch *b;
+	const char *oname;
+	char h[1024], copy[1 << 16];
+	size_t hlen;
+	ssize_t n;
+	nn_error err = { 0 };
+	struct stat st;
+	off_t start;
+	FILE *spool = NULL;
+	int fd = tool_output_open(opt_out, 1), out = fd;
+
+	/* pwrite the header in place only where it lands where we think:
+	 * a regular file not opened for appending */
+	oname = tool_output_name();
+	start = lseek(fd, 0, SEEK_CUR);
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || start < 0 || (fcntl(fd, F_GETFL) & O_APPEND)) {
+		spool = spool_new();
+		out = fileno(spool);
+	}
+	hlen = npy_header(h, sizeof h, f, 0);
+	if (!spool && nn_write_all(fd, h, hlen, &err))
+		tool_die_err(oname, &err);
+	while (tool_next(r, in_name, &b))
+		if (nn_write_all(out, b->col[fi], b->rows * f->row_bytes, &err))
+			tool_die_err(spool ? "(temporary file)" : oname, &err);
+	npy_header(h, sizeof h, f, nn_reader_rows(r));
+	if (!spool) {
+		if (pwrite(fd, h, hlen, start) != (ssize_t)hlen)
+			tool_die(TOOL_EXIT_DATA, oname, "write failed: %s", strerror(errno));
+		tool_output_commit();
+		return;
+	}
+	if (nn_write_all(fd, h, hlen, &err))
+		tool_die_err(oname, &err);
+	if (lseek(out, 0, SEEK_SET) != 0)
+		tool_die(TOOL_EXIT_DATA, "(temporary file)", "cannot rewind: %s", strerror(errno));
+	while ((n = read(out, copy, sizeof copy)) > 0)
+		if (nn_write_all(fd, copy, (size_t)n, &err))
+			tool_die_err(oname, &err);
+	if (n < 0)
+		tool_die(TOOL_EXIT_DATA, "(temporary file)", "read failed: %s", strerror(errno));
+	fclose(spool);
+	tool_output_commit();
+}
+
+/* --- main ---------------------------------------------------------------- */
+
+static enum format pick_format(void)
+{
+	static const struct { const char *name; enum format fmt; } names[] = {
+		{ "csv", CSV }, { "tsv", TSV }, { "tab", TSV }, { "libsvm", LIBSVM },
+		{ "svm", LIBSVM }, { "npy", NPY }
+	};
+	const char *want = opt_format, *dot;
+
+	if (!want && opt_out && (dot = strrchr(opt_out, '.')) && !strchr(dot, '/')) {
+		for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+			if (!strcmp(dot + 1, names[i].name))
+				return names[i].fmt;
+		return CSV;
+	}
+	if (!want)
+		return CSV;
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (!strcmp(want, names[i].name))
+			return names[i].fmt;
+	tool_usage("unknown format '%s' (csv, tsv, libsvm or npy)", want);
+}
+
+int main(int argc, char **argv)
+{
+	nn_strlist operands = { 0 };
+	enum format fmt;
+	nn_reader *r;
+
+	tool_parse(&cli, argc, argv, &operands);
+	fmt = pick_format();
+	if (opt_names && (fmt == LIBSVM || fmt == NPY))
+		tool_usage("--class-names works with csv and tsv only");
+	in_name = tool_name(operands.n ? operands.v[0] : NULL);
+	r = tool_reader(operands.n ? operands.v[0] : NULL);
+	if (fmt == LIBSVM)
+		write_libsvm(r);
+	else if (fmt == NPY)
+		write_npy(r);
+	else
+		write_text(r, fmt == TSV ? '\t' : ',');
+	nn_reader_close(r);
+	nn_strlist_free(&operands);
+	return 0;
+}

@@ -1,0 +1,445 @@
+/* nn-info — show what a stream holds, and check that it is whole.
+ *
+ * Choices:
+ * - Several INPUTs are allowed; each is reported in turn, a bad one is
+ *   named on stderr and the others still reported; the exit status is 1
+ *   if any failed.
+ * - Without --head the whole input is read (statistics need it), so every
+ *   report is also a verification: a cut or corrupt stream prints no
+ *   report and fails.  --verify skips the statistics.  With -o, a run in
+ *   which any input failed leaves no file.
+ * - --head N prints the first N rows and stops reading, like head(1): the
+ *   rest of the stream is not checked and the status is 0.
+ * - Statistics per field over all its elements, in double: min, max, mean
+ *   and population std over the finite values (each batch two-pass, the
+ *   batches merged with Chan's formula), NaNs and infinities counted
+ *   apart.  With no finite value min, max, mean and std are nan (null in
+ *   JSON).  i64/u64 beyond 2^53 lose digits.
+ * - Class counts: for every integer field with class names (every id
+ *   counted, ids without a name as "other"), and for every integer field
+ *   with one value per row whose values all lie in 0..65535 and take at
+ *   most 1000 distinct values.
+ * - Text output is one "key<TAB>value…" line per item so that grep, cut
+ *   and awk can pick it apart; --json prints one object per input, each on
+ *   one line.
+ * - Numbers are printed as nn-export prints them: the fewest digits that
+ *   read back as the same value; mean and std in text with 6 digits.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "tool.h"
+#include "nn/mp.h"
+
+static const char *opt_out;
+static long long opt_head = -1;
+static int opt_verify, opt_json, opt_quiet;
+
+static const nn_option options[] = {
+	NN_OPT_OUTPUT(&opt_out),
+	{ 'n', "head", NN_OPT_INT, &opt_head, "N",
+	  "print the first N rows as text and stop reading", 0, 9007199254740991.0 },
+	{ 0, "verify", NN_OPT_FLAG, &opt_verify, NULL,
+	  "only check the whole stream and print OK rows=N members=M", 0, 0 },
+	{ 0, "json", NN_OPT_FLAG, &opt_json, NULL, "print one JSON object per input", 0, 0 },
+	{ 'q', "quiet", NN_OPT_FLAG, &opt_quiet, NULL,
+	  "with --verify print nothing: the exit status is the answer", 0, 0 },
+	NN_OPT_END_ENTRY
+};
+
+static const nn_cli cli = {
+	"nn-info", "[OPTIONS] [INPUT...]",
+	"Show the schema, provenance, row count and statistics of streams.",
+	"Reads every INPUT (standard input when there is none) to the end, so a cut\n"
+	"or corrupt stream fails with status 1.  Works on data streams, models and\n"
+	"fitted parameters alike.",
+	options, -1
+};
+
+/* --- numbers: a copy of nn-export's, until libcommon has nn_format_* ---- */
+
+/* --- statistics ---------------------------------------------------------- */
+
+struct acc {
+	uint64_t n, nan, inf;        /* finite values, NaNs, infinities */
+	double mean, m2, min, max;
+	uint64_t *count;             /* count[v]: rows holding class v; or NULL */
+	size_t ncount;
+	uint64_t other;              /* named classes: ids without a name */
+};
+
+static void acc_init(struct acc *a, const nn_field *f)
+{
+	memset(a, 0, sizeof *a);
+	a->min = INFINITY;
+	a->max = -INFINITY;
+	if (nn_dtype_is_float(f->dtype) || (!f->nclasses && f->row_elems != 1))
+		return;
+	a->ncount = f->nclasses ? f->nclasses : f->dtype == NN_U8 ? 256 : f->dtype == NN_I8 ? 128 : 65536;
+	a->count = tool_alloc(a->ncount * sizeof *a->count);
+	memset(a->count, 0, a->ncount * sizeof *a->count);
+}
+
+static void acc_add(struct acc *a, const nn_field *f, const void *col, size_t rows)
+{
+	size_t n = rows * f->row_elems;
+	uint64_t k = 0;
+	double sum = 0, m, m2 = 0, delta;
+
+	for (size_t i = 0; i < n; i++) {
+		double v = nn_load_f64(col, f->dtype, i);
+		if (isfinite(v)) {
+			k++;
+			sum += v;
+			a->min = v < a->min ? v : a->min;
+			a->max = v > a->max ? v : a->max;
+		} else if (isnan(v)) {
+			a->nan++;
+		} else {
+			a->inf++;
+		}
+	}
+	if (k) {
+		m = sum / (double)k;
+		for (size_t i = 0; i < n; i++) {
+			double v = nn_load_f64(col, f->dtype, i);
+			if (isfinite(v))
+				m2 += (v - m) * (v - m);
+		}
+		delta = m - a->mean;
+		a->mean += delta * (double)k / (double)(a->n + k);
+		a->m2 += m2 + delta * delta * (double)a->n * (double)k / (double)(a->n + k);
+		a->n += k;
+	}
+	for (size_t i = 0; a->count && i < n; i++) {
+		double v = nn_load_f64(col, f->dtype, i);
+		if (v >= 0 && v < (double)a->ncount) {
+			a->count[(size_t)v]++;
+		} else if (f->nclasses) {
+			a->other++;
+		} else {   /* not a class label after all */
+			free(a->count);
+			a->count = NULL;
+		}
+	}
+}
+
+/* Should the class counts be shown? */
+static int acc_classes(const struct acc *a, const nn_field *f)
+{
+	size_t distinct = 0;
+
+	if (!a->count)
+		return 0;
+	for (size_t v = 0; v < a->ncount; v++)
+		distinct += a->count[v] != 0;
+	return f->nclasses || distinct <= 1000;
+}
+
+/* --- text and JSON ------------------------------------------------------- */
+
+static void put_shape(FILE *o, const nn_field *f)
+{
+	putc('[', o);
+	for (int d = 0; d < f->ndim; d++)
+		fprintf(o, "%s%llu", d ? "," : "", (unsigned long long)f->shape[d]);
+	putc(']', o);
+}
+
+static void put_json_str(FILE *o, const char *s)
+{
+	putc('"', o);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(o, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(o, "\\u%04x", c);
+		else
+			putc(c, o);
+	}
+	putc('"', o);
+}
+
+/* An argument as a shell would need it: quoted unless plainly safe. */
+static void put_shell_word(FILE *o, const char *s)
+{
+	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	                    "0123456789_-+=/.,:@%") == strlen(s)) {
+		fputs(s, o);
+		return;
+	}
+	putc('\'', o);
+	for (; *s; s++)
+		if (*s == '\'')
+			fputs("'\\''", o);
+		else
+			putc(*s, o);
+	putc('\'', o);
+}
+
+/* Metadata as JSON ("null" when there is none), malloc'd; NULL on error. */
+static char *meta_json(const nn_schema *s, nn_error *err)
+{
+	nn_mp c = { s->meta, s->meta + s->meta_len };
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	if (!s->meta)
+		return memcpy(tool_alloc(5), "null", 5);
+	if (nn_mp_to_json(&c, &buf, &len, &cap, err)) {
+		free(buf);
+		nn_error_prefix(err, "metadata");
+		return NULL;
+	}
+	return buf;
+}
+
+/* A statistic: shortest form in JSON, 6 digits in text; none is nan/null. */
+static void put_stat(FILE *o, const char *key, double v, int have, int single, int digits)
+{
+	char buf[64];
+
+	if (!have)
+		snprintf(buf, sizeof buf, opt_json ? "null" : "nan");
+	else if (digits && !opt_json)
+		snprintf(buf, sizeof buf, "%.*g", digits, v);
+	else
+		single ? nn_format_f32(buf, (float)v) : nn_format_f64(buf, v);
+	fprintf(o, opt_json ? "\"%s\": %s" : "\t%s=%s", key, buf);
+}
+
+static void report_text(FILE *o, const char *name, const nn_schema *s, const nn_reader *r,
+                        const struct acc *acc, const char *meta)
+{
+	fprintf(o, "file\t%s\nkind\t%s\n", name, s->kind);
+	fprintf(o, "program\t%s %s\nargs\t", s->program ? s->program : "?", s->version ? s->version : "?");
+	for (size_t i = 0; i < s->nargs; i++) {
+		if (i)
+			putc(' ', o);
+		put_shell_word(o, s->args[i]);
+	}
+	putc('\n', o);
+	if (s->has_seed)
+		fprintf(o, "seed\t%llu\n", (unsigned long long)s->seed);
+	if (s->meta)
+		fprintf(o, "meta\t%s\n", meta);
+	fprintf(o, "rows\t%llu\nmembers\t%llu\n", (unsigned long long)nn_reader_rows(r),
+	        (unsigned long long)nn_reader_members(r));
+	for (size_t i = 0; i < s->nfields; i++) {
+		const nn_field *f = &s->fields[i];
+		fprintf(o, "field\t%s\t%s\t", f->name, nn_dtype_name(f->dtype));
+		put_shape(o, f);
+		if (f->nclasses)
+			fprintf(o, "\t%zu classes", f->nclasses);
+		putc('\n', o);
+	}
+	for (size_t i = 0; i < s->nfields; i++) {
+		const struct acc *a = &acc[i];
+		int single = s->fields[i].dtype == NN_F32;
+		fprintf(o, "stats\t%s", s->fields[i].name);
+		put_stat(o, "min", a->min, a->n > 0, single, 0);
+		put_stat(o, "max", a->max, a->n > 0, single, 0);
+		put_stat(o, "mean", a->mean, a->n > 0, 0, 6);
+		put_stat(o, "std", sqrt(a->m2 / (double)a->n), a->n > 0, 0, 6);
+		fprintf(o, "\tnan=%llu\tinf=%llu\n", (unsigned long long)a->nan, (unsigned long long)a->inf);
+	}
+	for (size_t i = 0; i < s->nfields; i++) {
+		const nn_field *f = &s->fields[i];
+		if (!acc_classes(&acc[i], f))
+			continue;
+		for (size_t v = 0; v < acc[i].ncount; v++) {
+			if (!acc[i].count[v] && !f->nclasses)
+				continue;
+			fprintf(o, "class\t%s\t%zu\t%llu", f->name, v, (unsigned long long)acc[i].count[v]);
+			fprintf(o, f->nclasses ? "\t%s\n" : "\n", f->nclasses ? f->classes[v] : "");
+		}
+		if (acc[i].other)
+			fprintf(o, "class\t%s\tother\t%llu\n", f->name, (unsigned long long)acc[i].other);
+	}
+}
+
+static void report_json(FILE *o, const char *name, const nn_schema *s, const nn_reader *r,
+                        const struct acc *acc, const char *meta)
+{
+	fputs("{\"file\": ", o);
+	put_json_str(o, name);
+	fputs(", \"kind\": ", o);
+	put_json_str(o, s->kind);
+	fputs(", \"program\": ", o);
+	put_json_str(o, s->program ? s->program : "");
+	fputs(", \"version\": ", o);
+	put_json_str(o, s->version ? s->version : "");
+	fputs(", \"args\": [", o);
+	for (size_t i = 0; i < s->nargs; i++) {
+		fputs(i ? ", " : "", o);
+		put_json_str(o, s->args[i]);
+	}
+	if (s->has_seed)
+		fprintf(o, "], \"seed\": %llu", (unsigned long long)s->seed);
+	else
+		fputs("], \"seed\": null", o);
+	fprintf(o, ", \"meta\": %s, \"rows\": %llu, \"members\": %llu, \"fields\": [", meta,
+	        (unsigned long long)nn_reader_rows(r), (unsigned long long)nn_reader_members(r));
+	for (size_t i = 0; i < s->nfields; i++) {
+		const nn_field *f = &s->fields[i];
+		const struct acc *a = &acc[i];
+		fputs(i ? ", {\"name\": " : "{\"name\": ", o);
+		put_json_str(o, f->name);
+		fprintf(o, ", \"dtype\": \"%s\", \"shape\": ", nn_dtype_name(f->dtype));
+		put_shape(o, f);
+		fputs(", \"classes\": ", o);
+		for (size_t c = 0; c < f->nclasses; c++) {
+			fputs(c ? ", " : "[", o);
+			put_json_str(o, f->classes[c]);
+		}
+		fputs(f->nclasses ? "]" : "null", o);
+		fprintf(o, ", \"stats\": {\"count\": %llu, \"nan\": %llu, \"inf\": %llu, ",
+		        (unsigned long long)a->n, (unsigned long long)a->nan, (unsigned long long)a->inf);
+		put_stat(o, "min", a->min, a->n > 0, f->dtype == NN_F32, 0);
+		fputs(", ", o);
+		put_stat(o, "max", a->max, a->n > 0, f->dtype == NN_F32, 0);
+		fputs(", ", o);
+		put_stat(o, "mean", a->mean, a->n > 0, 0, 0);
+		fputs(", ", o);
+		put_stat(o, "std", sqrt(a->m2 / (double)a->n), a->n > 0, 0, 0);
+		fputs("}, \"class_counts\": ", o);
+		if (!acc_classes(a, f)) {
+			fputs("null}", o);
+			continue;
+		}
+		putc('[', o);
+		for (size_t v = 0, first = 1; v < a->ncount; v++) {
+			if (!a->count[v] && !f->nclasses)
+				continue;
+			fprintf(o, "%s{\"value\": %zu, \"count\": %llu", first ? "" : ", ", v,
+			        (unsigned long long)a->count[v]);
+			if (f->nclasses) {
+				fputs(", \"name\": ", o);
+				put_json_str(o, f->classes[v]);
+			}
+			putc('}', o);
+			first = 0;
+		}
+		fprintf(o, "], \"class_other\": %llu}", (unsigned long long)a->other);
+	}
+	fputs("]}\n", o);
+}
+
+/* --- one input ----------------------------------------------------------- */
+
+static int failed(FILE *o, const char *name, const nn_error *err)
+{
+	fflush(o);
+	fprintf(stderr, "%s: '%s': %s\n", tool_prog, name, err->msg);
+	return 1;
+}
+
+static void head_rows(FILE *o, const nn_schema *s, const nn_batch *b, size_t rows)
+{
+	char buf[64];
+
+	for (size_t i = 0; i < rows; i++) {
+		for (size_t f = 0; f < s->nfields; f++) {
+			const nn_field *fl = &s->fields[f];
+			if (f)
+				putc('\t', o);
+			for (size_t k = 0; k < fl->row_elems; k++) {
+				nn_format_elem(buf, b->col[f], fl->dtype, i * fl->row_elems + k);
+				if (k)
+					putc(' ', o);
+				fputs(buf, o);
+			}
+		}
+		putc('\n', o);
+	}
+}
+
+/* Report on one input; return 0, or 1 when it could not be read whole. */
+static int info(FILE *o, const char *path, int several)
+{
+	const char *name = tool_name(path);
+	nn_error err = { 0 };
+	const nn_schema *s;
+	const nn_batch *b;
+	struct acc *acc = NULL;
+	char *meta = NULL;
+	uint64_t left = opt_head >= 0 ? (uint64_t)opt_head : 0;
+	nn_reader *r;
+	int rc = 0;
+
+	if (!path && isatty(STDIN_FILENO))   /* as tool_open_in */
+		tool_usage("no input given and standard input is a terminal");
+	if (opt_head >= 0 && several)
+		fprintf(o, "==> %s <==\n", name);
+	if (!(r = nn_reader_open(path ? path : "-", &err)))
+		return failed(o, name, &err);
+	s = nn_reader_schema(r);
+	if (opt_head >= 0) {
+		for (size_t f = 0; f < s->nfields; f++)
+			fprintf(o, "%s%s", f ? "\t" : "", s->fields[f].name);
+		putc('\n', o);
+		while (left && (rc = nn_reader_next(r, &b, &err)) > 0) {
+			size_t n = b->rows < left ? b->rows : (size_t)left;
+			head_rows(o, s, b, n);
+			left -= n;
+		}
+		nn_reader_close(r);
+		return rc < 0 ? failed(o, name, &err) : 0;
+	}
+	if (!opt_verify) {
+		acc = tool_alloc((s->nfields ? s->nfields : 1) * sizeof *acc);
+		for (size_t f = 0; f < s->nfields; f++)
+			acc_init(&acc[f], &s->fields[f]);
+	}
+	while ((rc = nn_reader_next(r, &b, &err)) > 0)
+		for (size_t f = 0; acc && f < s->nfields; f++)
+			acc_add(&acc[f], &s->fields[f], b->col[f], b->rows);
+	if (rc == 0 && acc && !(meta = meta_json(s, &err)))
+		rc = -1;
+	if (rc < 0)
+		failed(o, name, &err);
+	else if (opt_verify && !opt_quiet)
+		fprintf(o, "%s%sOK rows=%llu members=%llu\n", several ? name : "", several ? ": " : "",
+		        (unsigned long long)nn_reader_rows(r), (unsigned long long)nn_reader_members(r));
+	else if (opt_json)
+		report_json(o, name, s, r, acc, meta);
+	else if (!opt_verify)
+		report_text(o, name, s, r, acc, meta);
+	for (size_t f = 0; acc && f < s->nfields; f++)
+		free(acc[f].count);
+	free(acc);
+	free(meta);
+	nn_reader_close(r);
+	return rc < 0;
+}
+
+int main(int argc, char **argv)
+{
+	nn_strlist in = { 0 };
+	int bad = 0;
+	FILE *o;
+
+	tool_parse(&cli, argc, argv, &in);
+	if (opt_head >= 0 && (opt_verify || opt_json))
+		tool_usage("--head goes with neither --verify nor --json");
+	if (opt_verify && opt_json)
+		tool_usage("--verify and --json exclude each other");
+	tool_output_open(opt_out, 0);
+	o = tool_output_file();
+	if (!in.n)
+		bad = info(o, NULL, 0);
+	for (size_t i = 0; i < in.n; i++) {
+		if (i && opt_head >= 0)
+			putc('\n', o);
+		bad |= info(o, in.v[i], in.n > 1);
+	}
+	if (bad && opt_out)   /* a file holds whole reports or nothing */
+		exit(TOOL_EXIT_DATA);
+	tool_output_commit();
+	nn_strlist_free(&in);
+	return bad;
+}
