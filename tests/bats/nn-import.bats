@@ -1,0 +1,444 @@
+#!/usr/bin/env bats
+# nn-import: every input format, label handling, and bad inputs that must
+# fail with status 1, the file named and no output left behind.
+
+load helper
+
+IRIS="$DATA/import/iris10.csv"
+SVM="$DATA/import/small.svm"
+
+mk() { python3 "$DATA/import/mkbin.py" "$@"; }
+
+# info FILE EXPR: evaluate a Python expression over `nn-info --json FILE`
+# (as d); a tuple prints as its items separated by spaces.
+info() {
+	nn-info --json "$1" | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+r = eval(sys.argv[1])
+print(*r) if isinstance(r, tuple) else print(r)' "$2"
+}
+
+# bad_input TEXT CMD...: CMD -o out.nns exits 1 with TEXT on stderr, nothing
+# on stdout, and leaves no output file and no temporary.
+bad_input() {
+	local want="$1"
+	shift
+	run --separate-stderr "$@" -o "$T/out.nns"
+	echo "status=$status stderr=$stderr"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"$want"* ]]
+	[ -z "$output" ]
+	[ ! -e "$T/out.nns" ]
+	no_temporaries "$T"
+}
+
+# --- options ---------------------------------------------------------------
+
+@test "nn-import: --help exits 0 and shows the synopsis" {
+	run --separate-stderr nn-import --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"usage: nn-import [OPTIONS] [INPUT]"* ]]
+	[[ "$output" == *"--drop-col"* ]]
+	[ -z "$stderr" ]
+}
+
+@test "nn-import: bad usage exits 2" {
+	run --separate-stderr nn-import --no-such-option "$IRIS"
+	[ "$status" -eq 2 ]
+	run --separate-stderr nn-import --format xls "$IRIS"
+	[ "$status" -eq 2 ]
+	run --separate-stderr nn-import --task guess --label species "$IRIS"
+	[ "$status" -eq 2 ]
+	run --separate-stderr nn-import "$T/data.weird"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"give --format"* ]]
+	run --separate-stderr nn-import --format npy --label y "$T/x.npy"
+	[ "$status" -eq 2 ]
+	run --separate-stderr nn-import --features 3 "$IRIS"
+	[ "$status" -eq 2 ]
+	run --separate-stderr nn-import --x a --y a "$IRIS"
+	[ "$status" -eq 2 ]
+	run --separate-stderr nn-import --level 99 "$IRIS"
+	[ "$status" -eq 2 ]
+	run --separate-stderr nn-import a.csv b.csv
+	[ "$status" -eq 2 ]
+	run --separate-stderr nn-import --classes a,,b --label species "$IRIS"
+	[ "$status" -eq 2 ]
+	run --separate-stderr nn-import --classes a,b --task regress --label species "$IRIS"
+	[ "$status" -eq 2 ]
+	run --separate-stderr nn-import --classes a,b x.npy
+	[ "$status" -eq 2 ]
+	run --separate-stderr nn-import --labels y.idx x.csv
+	[ "$status" -eq 2 ]
+	run --separate-stderr nn-import -f idx --labels - -
+	[ "$status" -eq 2 ]
+}
+
+@test "nn-import: a column that is not in the file is an error naming the file" {
+	bad_input "'$IRIS': no column 'kind' among the 5 columns" nn-import --label kind "$IRIS"
+	bad_input "'$IRIS': no column '7' among the 5 columns" nn-import --drop-col 7 "$IRIS"
+	bad_input "'$IRIS': column 'species' is both --label and --drop-col" \
+		nn-import --label species --drop-col 4 "$IRIS"
+}
+
+# --- csv, tsv --------------------------------------------------------------
+
+@test "nn-import: csv with string labels gives sorted class ids and names" {
+	nn-import --label species "$IRIS" -o "$T/iris.nns"
+	[ "$(info "$T/iris.nns" 'd["rows"]')" = 10 ]
+	[ "$(info "$T/iris.nns" 'd["fields"][0]["dtype"], d["fields"][0]["shape"]')" = "f32 [4]" ]
+	[ "$(info "$T/iris.nns" 'd["fields"][1]["dtype"], d["fields"][1]["shape"]')" = "i32 []" ]
+	[ "$(info "$T/iris.nns" '",".join(d["fields"][1]["classes"])')" = "setosa,versicolor,virginica" ]
+	[ "$(info "$T/iris.nns" '[c["count"] for c in d["fields"][1]["class_counts"]]')" = "[3, 4, 3]" ]
+	# quoted header names are kept (without quotes) in the metadata
+	[ "$(info "$T/iris.nns" 'd["meta"]["feature_names"][0], d["meta"]["label_name"]')" = "sepal length species" ]
+	run nn-export --format csv "$T/iris.nns"
+	[ "${lines[1]}" = "5.1,3.5,1.4,0.2,0" ]
+	[ "${lines[3]}" = "7,3.2,4.7,1.4,1" ]
+	[ "${lines[9]}" = "6.5,3,5.8,2.2,2" ]
+}
+
+@test "nn-import: missing values (empty, NA, NaN, ?) become NaN" {
+	nn-import --label species "$IRIS" -o "$T/iris.nns"
+	[ "$(info "$T/iris.nns" 'd["fields"][0]["stats"]["nan"]')" = 3 ]
+	run nn-export --format csv "$T/iris.nns"
+	[ "${lines[7]}" = "5,3.6,nan,0.2,0" ]
+	[ "${lines[8]}" = "5.5,2.3,4,nan,1" ]
+	[ "${lines[10]}" = "5.7,2.8,nan,1.3,1" ]
+	printf 'a,b\nNaN,nan\n-nan,NULL\ninf,-inf\n' | nn-import -o "$T/na.nns"
+	[ "$(info "$T/na.nns" 'd["fields"][0]["stats"]["nan"], d["fields"][0]["stats"]["inf"]')" = "4 2" ]
+}
+
+@test "nn-import: RFC 4180 quoting, CRLF, a byte-order mark and spaces" {
+	printf '\357\273\277id, "a,b" ,label,note\r\n1,"2",  "x ""quoted"", y" ,\r\n3,4,"a,b","two\r\nlines"\r\n\r\n5 , 6,x "y" z,\r\n7,8,"x ""quoted"", y",""' \
+		> "$T/q.csv"
+	nn-import --label label --drop-col note "$T/q.csv" -o "$T/q.nns"
+	[ "$(info "$T/q.nns" 'd["rows"]')" = 4 ]
+	[ "$(info "$T/q.nns" 'd["meta"]["feature_names"]')" = "['id', 'a,b']" ]
+	[ "$(info "$T/q.nns" 'd["fields"][1]["classes"]')" = "['a,b', 'x \"quoted\", y', 'x \"y\" z']" ]
+	run nn-export --format csv "$T/q.nns"
+	[ "${lines[1]}" = "1,2,1" ]
+	[ "${lines[2]}" = "3,4,0" ]
+	[ "${lines[3]}" = "5,6,2" ]
+	[ "${lines[4]}" = "7,8,1" ]
+	# the record that spans two lines moves the line count on
+	printf 'a,b\n"x\ny",1\n2,z\n' > "$T/ml.csv"
+	bad_input "'$T/ml.csv': line 4, column 'b': not a number: 'z'" \
+		nn-import --drop-col a "$T/ml.csv"
+	printf 'a,y\n1,"new\nline"\n' > "$T/ctl.csv"
+	bad_input "'$T/ctl.csv': line 2, column 'y': a class name must have" \
+		nn-import --label y "$T/ctl.csv"
+}
+
+@test "nn-import: text after a closing quote and an open quote at the end are errors" {
+	printf 'a,b\n1,"2"x\n' > "$T/bad.csv"
+	bad_input "'$T/bad.csv': line 2: text after a closing quote" nn-import "$T/bad.csv"
+	printf 'a,b\n1,2\n3,"4\n5,6\n' > "$T/open.csv"
+	bad_input "'$T/open.csv': line 3: unterminated quoted field" nn-import "$T/open.csv"
+}
+
+@test "nn-import: a column that is not a number names the line and column" {
+	printf 'sepal,petal,y\n1,2,0\n3,4,1\n5,abc,0\n' > "$T/nn.csv"
+	bad_input "nn-import: '$T/nn.csv': line 4, column 'petal': not a number: 'abc'" \
+		nn-import --label y "$T/nn.csv"
+	# without a header the column is its index
+	bad_input "'$T/nn.csv': line 1, column 0: not a number: 'sepal'" \
+		nn-import --no-header "$T/nn.csv"
+}
+
+@test "nn-import: --drop-col leaves out columns by name or index" {
+	printf 'name,a,b,c,y\nann,1,2,3,0\nbob,4,5,6,1\n' > "$T/d.csv"
+	nn-import --label y --drop-col name --drop-col 3 "$T/d.csv" -o "$T/d.nns"
+	[ "$(info "$T/d.nns" 'd["fields"][0]["shape"], d["meta"]["feature_names"]')" = "[2] ['a', 'b']" ]
+	run nn-export --format csv "$T/d.nns"
+	[ "${lines[2]}" = "4,5,1" ]
+}
+
+@test "nn-import: --label by index and negative index; --no-header; --skip" {
+	printf '# exported by hand\n# two comment lines\n1,2,7\n3,4,8\n' > "$T/h.csv"
+	nn-import --skip 2 --no-header --label -1 "$T/h.csv" -o "$T/a.nns"
+	nn-import --skip 2 --no-header --label 2 "$T/h.csv" -o "$T/b.nns"
+	cmp <(nn-export "$T/a.nns") <(nn-export "$T/b.nns")
+	run nn-export --format csv "$T/a.nns"
+	[ "${lines[1]}" = "1,2,7" ]
+	[ "${lines[2]}" = "3,4,8" ]
+	[ "$(info "$T/a.nns" 'd["meta"]')" = "None" ]
+}
+
+@test "nn-import: whole-number labels are class ids, other numbers regression" {
+	printf 'a,y\n1,2\n2,0\n3,5\n' | nn-import --label y -o "$T/i.nns"
+	[ "$(info "$T/i.nns" 'd["fields"][1]["dtype"], d["fields"][1]["classes"]')" = "i32 None" ]
+	[ "$(nn-export "$T/i.nns" | tail -n 3 | cut -d, -f2 | tr '\n' ' ')" = "2 0 5 " ]
+	printf 'a,y\n1,2.5\n2,0\n3,1e3\n' | nn-import --label y -o "$T/f.nns"
+	[ "$(info "$T/f.nns" 'd["fields"][1]["dtype"]')" = f32 ]
+	printf 'a,y\n1,2\n2,0\n' | nn-import --label y --task regress -o "$T/r.nns"
+	[ "$(info "$T/r.nns" 'd["fields"][1]["dtype"]')" = f32 ]
+	printf 'a,y\n1,0.5\n2,1.5\n3,0.5\n' | nn-import --label y --task classify -o "$T/c.nns"
+	[ "$(info "$T/c.nns" 'd["fields"][1]["dtype"], d["fields"][1]["classes"]')" = "i32 ['0.5', '1.5']" ]
+}
+
+@test "nn-import: negative whole-number labels become classes 0..K-1 named by value" {
+	printf 'a,y\n1,1\n2,-1\n3,1\n4,-3\n' | nn-import --label y -o "$T/n.nns"
+	[ "$(info "$T/n.nns" 'd["fields"][1]["classes"]')" = "['-3', '-1', '1']" ]
+	[ "$(nn-export "$T/n.nns" | tail -n 4 | cut -d, -f2 | tr '\n' ' ')" = "2 1 2 0 " ]
+}
+
+@test "nn-import: --classes fixes the order of class names" {
+	nn-import --label species --classes virginica,setosa,versicolor "$IRIS" -o "$T/o.nns"
+	[ "$(info "$T/o.nns" '",".join(d["fields"][1]["classes"])')" = "virginica,setosa,versicolor" ]
+	[ "$(nn-export "$T/o.nns" | sed -n 2p)" = "5.1,3.5,1.4,0.2,1" ]
+	bad_input "line 4, column 'species': label 'versicolor' is not in --classes" \
+		nn-import --label species --classes virginica,setosa "$IRIS"
+	printf 'a,y\n1,0\n2,3\n' > "$T/ids.csv"
+	bad_input "'$T/ids.csv': line 3, column 'y': class id 3 needs more than the 2 --classes" \
+		nn-import --label y --classes no,yes "$T/ids.csv"
+}
+
+@test "nn-import: a missing label is an error in classification, NaN in regression" {
+	printf 'a,y\n1,0\n2,NA\n3,1\n' > "$T/m.csv"
+	bad_input "'$T/m.csv': line 3, column 'y': missing label" nn-import --label y "$T/m.csv"
+	nn-import --label y --task regress "$T/m.csv" -o "$T/m.nns"
+	[ "$(info "$T/m.nns" 'd["fields"][1]["stats"]["nan"]')" = 1 ]
+	printf 'a,y\n1,0\n2,abc\n' > "$T/s.csv"
+	bad_input "'$T/s.csv': line 3, column 'y': label is not a number: 'abc'" \
+		nn-import --label y --task regress "$T/s.csv"
+}
+
+@test "nn-import: rows with a different column count are an error naming the line" {
+	printf 'a,b,c\n1,2,3\n4,5,6\n7,8\n' > "$T/ragged.csv"
+	bad_input "'$T/ragged.csv': line 4: expected 3 columns, found 2" nn-import "$T/ragged.csv"
+	printf 'a,b,c\n1,2,3\n4,5,6,7\n' > "$T/long.csv"
+	bad_input "'$T/long.csv': line 3: expected 3 columns, found 4" \
+		nn-import --label c "$T/long.csv"
+}
+
+@test "nn-import: tsv by extension, gzip input, standard input" {
+	printf 'a\tb\tc\n1\t2\tx\n3\t4\ty\n' > "$T/t.tsv"
+	nn-import --label c "$T/t.tsv" -o "$T/t.nns"
+	[ "$(info "$T/t.nns" 'd["rows"], d["fields"][1]["classes"]')" = "2 ['x', 'y']" ]
+	gzip -c "$IRIS" > "$T/iris.csv.gz"
+	nn-import --label species "$T/iris.csv.gz" -o "$T/gz.nns"
+	nn-import --label species "$IRIS" -o "$T/plain.nns"
+	cmp <(nn-export "$T/gz.nns") <(nn-export "$T/plain.nns")
+	nn-import --label species < "$IRIS" > "$T/stdin.nns"
+	cmp <(nn-export "$T/stdin.nns") <(nn-export "$T/plain.nns")
+	nn-import -f tsv --label c < "$T/t.tsv" | nn-info --verify -
+}
+
+@test "nn-import: csv without --label has only x; --x and --y rename the fields" {
+	printf 'a,b\n1,2\n3,4\n' | nn-import -o "$T/x.nns"
+	[ "$(info "$T/x.nns" '[f["name"] for f in d["fields"]]')" = "['x']" ]
+	nn-import --label species --x features --y target "$IRIS" -o "$T/r.nns"
+	[ "$(info "$T/r.nns" '[f["name"] for f in d["fields"]]')" = "['features', 'target']" ]
+}
+
+@test "nn-import: empty inputs" {
+	: > "$T/empty.csv"
+	bad_input "'$T/empty.csv': no header line" nn-import "$T/empty.csv"
+	printf 'a,y\n' > "$T/hdr.csv"
+	nn-import --label y "$T/hdr.csv" -o "$T/h.nns"
+	[ "$(info "$T/h.nns" 'd["rows"]')" = 0 ]
+	printf 'a,y\n' > "$T/hdr.csv"
+	bad_input "no feature columns" nn-import --label y --drop-col a "$T/hdr.csv"
+}
+
+@test "nn-import: output is byte-identical when run again; recorded provenance" {
+	nn-import --label species "$IRIS" > "$T/1.nns"
+	nn-import --label species "$IRIS" > "$T/2.nns"
+	cmp "$T/1.nns" "$T/2.nns"
+	[ "$(info "$T/1.nns" 'd["program"]')" = nn-import ]
+	[ "$(info "$T/1.nns" 'd["args"][0]')" = "--label" ]
+}
+
+# --- libsvm ----------------------------------------------------------------
+
+@test "nn-import: libsvm with -1/+1 labels becomes dense x and classes" {
+	nn-import "$SVM" -o "$T/s.nns"
+	[ "$(info "$T/s.nns" 'd["rows"], d["fields"][0]["shape"]')" = "4 [4]" ]
+	[ "$(info "$T/s.nns" 'd["fields"][1]["dtype"], d["fields"][1]["classes"]')" = "i32 ['-1', '1']" ]
+	run nn-export --format csv "$T/s.nns"
+	[ "${lines[1]}" = "0.5,0,1.25,0,1" ]
+	[ "${lines[2]}" = "0,-2,0,0.001,0" ]
+	[ "${lines[3]}" = "0,0,0,7,1" ]
+	[ "${lines[4]}" = "1,2,3,4,0" ]
+}
+
+@test "nn-import: libsvm --features, regression labels and gzip" {
+	printf '0.5 2:1\n1.5 1:2\n' | nn-import -f libsvm --features 6 -o "$T/r.nns"
+	[ "$(info "$T/r.nns" 'd["fields"][0]["shape"], d["fields"][1]["dtype"]')" = "[6] f32" ]
+	gzip -c "$SVM" > "$T/s.svm.gz"
+	nn-import "$T/s.svm.gz" -o "$T/gz.nns"
+	nn-import "$SVM" -o "$T/plain.nns"
+	cmp <(nn-export "$T/gz.nns") <(nn-export "$T/plain.nns")
+}
+
+@test "nn-import: bad libsvm input" {
+	printf '1 1:1 3:2 2:1\n' > "$T/order.svm"
+	bad_input "'$T/order.svm': line 1: index 2 does not ascend" nn-import "$T/order.svm"
+	printf '1 1:1\n0 0:1\n' > "$T/zero.svm"
+	bad_input "line 2: bad index '0' (indices start at 1)" nn-import "$T/zero.svm"
+	printf '1 1:1 9:2\n' > "$T/wide.svm"
+	bad_input "line 1: index 9 is beyond --features 4" nn-import --features 4 "$T/wide.svm"
+	printf '1 1:x\n' > "$T/val.svm"
+	bad_input "line 1, index 1: not a number: 'x'" nn-import "$T/val.svm"
+	printf 'yes 1:1\n' > "$T/lab.svm"
+	bad_input "line 1: label is not a number: 'yes'" nn-import "$T/lab.svm"
+	printf '1 1\n' > "$T/pair.svm"
+	bad_input "line 1: '1' is not index:value" nn-import "$T/pair.svm"
+}
+
+# --- idx -------------------------------------------------------------------
+
+@test "nn-import: idx images and labels, plain and gzip" {
+	mk idx "$T/img.idx" u8 3,2,2
+	mk idx "$T/lab.idx" u8 3 --values 2,0,1 --gz
+	nn-import "$T/img.idx" --labels "$T/lab.idx" -o "$T/i.nns"
+	[ "$(info "$T/i.nns" 'd["fields"][0]["dtype"], d["fields"][0]["shape"]')" = "u8 [2, 2]" ]
+	[ "$(info "$T/i.nns" 'd["fields"][1]["dtype"]')" = i32 ]
+	run nn-export --format csv "$T/i.nns"
+	[ "${lines[0]}" = "x_0_0,x_0_1,x_1_0,x_1_1,y" ]
+	[ "${lines[1]}" = "0,1,2,3,2" ]
+	[ "${lines[3]}" = "8,9,10,11,1" ]
+	# other IDX types are converted from big-endian
+	mk idx "$T/f.idx" f64 2,2 --values=-1.5,1e10
+	mk idx "$T/s.idx" i16 2 --values=-300,7
+	run nn-export --format csv <(nn-import --format idx "$T/f.idx" --labels "$T/s.idx" --y t)
+	[ "${lines[0]}" = "x_0,x_1,t" ]
+	[ "${lines[1]}" = "-1.5,10000000000,-300" ]
+	[ "${lines[2]}" = "-1.5,10000000000,7" ]
+}
+
+@test "nn-import: idx from standard input; --classes names the labels" {
+	mk idx "$T/img.idx" u8 3,2,2 --gz
+	mk idx "$T/lab.idx" u8 3 --values 2,0,1
+	nn-import -f idx --labels "$T/lab.idx" --classes a,b,c < "$T/img.idx" > "$T/i.nns"
+	[ "$(info "$T/i.nns" 'd["fields"][1]["classes"]')" = "['a', 'b', 'c']" ]
+	bad_input "'$T/lab.idx': row 1: class id 2 needs more than the 2 --classes" \
+		nn-import "$T/img.idx" -f idx --labels "$T/lab.idx" --classes a,b
+}
+
+@test "nn-import: Fashion-MNIST t10k from the gzip files" {
+	[ -r "$FASHION/t10k-images-idx3-ubyte.gz" ] ||
+		skip "Fashion-MNIST not installed in $FASHION (apt-get install dataset-fashion-mnist)"
+	nn-import "$FASHION/t10k-images-idx3-ubyte.gz" \
+		--labels "$FASHION/t10k-labels-idx1-ubyte.gz" --classes fashion-mnist -o "$T/f.nns"
+	[ "$(info "$T/f.nns" 'd["rows"]')" = 10000 ]
+	[ "$(info "$T/f.nns" 'd["fields"][0]["dtype"], d["fields"][0]["shape"]')" = "u8 [28, 28]" ]
+	[ "$(info "$T/f.nns" 'd["fields"][1]["classes"][0], d["fields"][1]["classes"][9]')" = "T-shirt/top Ankle boot" ]
+	[ "$(info "$T/f.nns" 'sorted(set(c["count"] for c in d["fields"][1]["class_counts"]))')" = "[1000]" ]
+	[ "$(info "$T/f.nns" 'len(d["fields"][1]["class_counts"])')" = 10 ]
+	[ "$(info "$T/f.nns" 'd["fields"][0]["stats"]["min"], d["fields"][0]["stats"]["max"]')" = "0 255" ]
+}
+
+@test "nn-import: bad idx input" {
+	mk idx "$T/img.idx" u8 3,2,2
+	mk idx "$T/cut.idx" u8 3,2,2 --cut 1
+	bad_input "'$T/cut.idx': the header claims 3 rows of 4 bytes" nn-import "$T/cut.idx"
+	mk idx "$T/cut.idx" u8 3,2,2 --cut 1 --gz
+	bad_input "'$T/cut.idx': truncated: the header claims 3 rows, the data ends after 2" \
+		nn-import -f idx "$T/cut.idx"
+	mk idx "$T/cutgz.idx" u8 3,2,2 --gz --cut-gz 3
+	bad_input "'$T/cutgz.idx': truncated gzip data" nn-import "$T/cutgz.idx"
+	mk idx "$T/long.idx" u8 3,2,2 --extra 1 --gz
+	bad_input "'$T/long.idx': trailing data after the 3 rows" nn-import "$T/long.idx"
+	mk idx "$T/magic.idx" u8 3,2,2 --magic 12340803
+	bad_input "'$T/magic.idx': not an IDX file" nn-import "$T/magic.idx"
+	mk idx "$T/type.idx" u8 3,2,2 --magic 00000703
+	bad_input "'$T/type.idx': not an IDX file (type byte 0x07)" nn-import "$T/type.idx"
+	mk idx "$T/zero.idx" u8 3,0,2
+	bad_input "'$T/zero.idx': dimension 1 is zero" nn-import "$T/zero.idx"
+	mk idx "$T/huge.idx" u8 2,2 --claim 4000000000,65535,65535 --gz
+	bad_input "'$T/huge.idx': one row is over" nn-import "$T/huge.idx"
+	mk idx "$T/many.idx" u8 2,2 --claim 4000000000,2 --gz
+	bad_input "'$T/many.idx': truncated" nn-import "$T/many.idx"
+	mk idx "$T/lab.idx" u8 2
+	bad_input "'$T/lab.idx': 2 labels for 3 rows" nn-import "$T/img.idx" --labels "$T/lab.idx"
+	mk idx "$T/lab2.idx" u8 3,2
+	bad_input "'$T/lab2.idx': labels must have one value per row" \
+		nn-import "$T/img.idx" --labels "$T/lab2.idx"
+	: > "$T/empty.idx"
+	bad_input "'$T/empty.idx': empty file" nn-import "$T/empty.idx"
+	bad_input "'$T/none.idx'" nn-import "$T/none.idx"
+}
+
+# --- npy -------------------------------------------------------------------
+
+@test "nn-import: npy arrays with npy labels" {
+	mk npy "$T/x.npy" '<f4' 4,3
+	mk npy "$T/y.npy" '<i8' 4 --values 1,0,1,1
+	nn-import "$T/x.npy" --labels "$T/y.npy" -o "$T/n.nns"
+	[ "$(info "$T/n.nns" 'd["fields"][0]["dtype"], d["fields"][0]["shape"]')" = "f32 [3]" ]
+	[ "$(info "$T/n.nns" 'd["fields"][1]["dtype"]')" = i32 ]
+	run nn-export --format csv "$T/n.nns"
+	[ "${lines[1]}" = "0,1,2,1" ]
+	[ "${lines[4]}" = "9,10,11,1" ]
+	mk npy "$T/r.npy" '<f8' 4,1 --values 0.25
+	nn-import "$T/x.npy" --labels "$T/r.npy" -o "$T/r.nns"
+	[ "$(info "$T/r.nns" 'd["fields"][1]["dtype"]')" = f32 ]
+}
+
+@test "nn-import: npy dtypes, 1-D arrays, versions 2 and 3, gzip" {
+	mk npy "$T/u.npy" '|u1' 2,2,3
+	[ "$(info <(nn-import "$T/u.npy") 'd["fields"][0]["dtype"], d["fields"][0]["shape"]')" = "u8 [2, 3]" ]
+	mk npy "$T/s.npy" '<i2' 5 --values=-7
+	[ "$(info <(nn-import "$T/s.npy") 'd["rows"], d["fields"][0]["dtype"], d["fields"][0]["shape"]')" = "5 i16 []" ]
+	mk npy "$T/v2.npy" '<f8' 3,2 --version 2
+	mk npy "$T/v3.npy" '<f8' 3,2 --version 3 --gz
+	cmp <(nn-import "$T/v2.npy" | nn-export) <(nn-import -f npy "$T/v3.npy" | nn-export)
+	mk npy "$T/e.npy" '<f4' 0,3
+	[ "$(info <(nn-import "$T/e.npy") 'd["rows"]')" = 0 ]
+}
+
+@test "nn-import: bad npy input" {
+	mk npy "$T/f.npy" '<f4' 4,3 --fortran
+	bad_input "'$T/f.npy': fortran_order arrays are not supported" nn-import "$T/f.npy"
+	mk npy "$T/lie.npy" '<f4' 4,3 --claim 5,3
+	bad_input "'$T/lie.npy': the header claims 5 rows of 12 bytes" nn-import "$T/lie.npy"
+	mk npy "$T/huge.npy" '<f4' 4,3 --claim 4000000000000,3
+	bad_input "'$T/huge.npy': the header claims 4000000000000 rows" nn-import "$T/huge.npy"
+	mk npy "$T/wide.npy" '<f8' 4,3 --claim 1,100000000
+	bad_input "'$T/wide.npy': one row is over" nn-import "$T/wide.npy"
+	mk npy "$T/cut.npy" '<f4' 4,3 --cut 2 --gz
+	bad_input "'$T/cut.npy': truncated" nn-import -f npy "$T/cut.npy"
+	mk npy "$T/long.npy" '<f4' 4,3 --extra 8
+	bad_input "'$T/long.npy': the header claims 4 rows" nn-import "$T/long.npy"
+	mk npy "$T/be.npy" '>f4' 4,3
+	bad_input "'$T/be.npy': NPY dtype '>f4' is not supported" nn-import "$T/be.npy"
+	mk npy "$T/c.npy" '<c8' 4,3 --header "{'descr': '<c8', 'fortran_order': False, 'shape': (4, 3), }"
+	bad_input "'$T/c.npy': NPY dtype '<c8' is not supported" nn-import "$T/c.npy"
+	mk npy "$T/0d.npy" '<f4' ''
+	bad_input "'$T/0d.npy': a 0-d array has no rows" nn-import "$T/0d.npy"
+	mk npy "$T/key.npy" '<f4' 4,3 --header "{'descr': '<f4', 'fortran_order': False, 'shape': (4, 3), 'x': 1}"
+	bad_input "'$T/key.npy': bad NPY header" nn-import "$T/key.npy"
+	mk npy "$T/nokey.npy" '<f4' 4,3 --header "{'descr': '<f4', 'shape': (4, 3)}"
+	bad_input "'$T/nokey.npy': bad NPY header" nn-import "$T/nokey.npy"
+	mk idx "$T/not.npy" u8 2,2
+	bad_input "'$T/not.npy': not an NPY file" nn-import "$T/not.npy"
+	mk npy "$T/x.npy" '<f4' 4,3
+	mk npy "$T/y.npy" '<i4' 3
+	bad_input "'$T/y.npy': 3 labels for 4 rows" nn-import "$T/x.npy" --labels "$T/y.npy"
+	mk npy "$T/big.npy" '<i8' 4 --values 1,5000000000
+	bad_input "'$T/big.npy'" nn-import "$T/x.npy" --labels "$T/big.npy"
+}
+
+@test "nn-import: a failed run to stdout writes no valid stream" {
+	printf 'a,b\n1,2\n3\n' > "$T/r.csv"
+	run --separate-stderr nn-import "$T/r.csv"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"'$T/r.csv': line 3"* ]]
+	nn-import "$T/r.csv" > "$T/part.nns" || true
+	run nn-info --verify "$T/part.nns"
+	[ "$status" -eq 1 ]
+}
+
+@test "nn-import: the spool goes to \$TMPDIR; --level and --threads change nothing but size" {
+	TMPDIR="$T/no-such-dir" run --separate-stderr nn-import --label species "$IRIS" -o "$T/out.nns"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"'$T/no-such-dir': cannot create a temporary file"* ]]
+	[ ! -e "$T/out.nns" ]
+	mkdir "$T/tmp"
+	TMPDIR="$T/tmp" nn-import --label species "$IRIS" -o "$T/a.nns"
+	[ -z "$(ls -A "$T/tmp")" ]
+	nn-import --label species --level 19 --threads 2 "$IRIS" -o "$T/b.nns"
+	cmp <(nn-export "$T/a.nns") <(nn-export "$T/b.nns")
+}
