@@ -308,31 +308,6 @@ static size_t npy_header(char *h, size_t size, const nn_field *f, uint64_t rows)
 	return total;
 }
 
-/* An unlinked temporary file in $TMPDIR (the same as nn-import's: wanted
- * in tool.c as tool_spool). */
-static FILE *spool_new(void)
-{
-	const char *dir = getenv("TMPDIR");
-	char *path;
-	size_t n;
-	int fd;
-	FILE *f;
-
-	if (!dir || !*dir)
-		dir = "/tmp";
-	n = strlen(dir) + sizeof "/nn-export.XXXXXX";
-	path = tool_alloc(n);
-	snprintf(path, n, "%s/nn-export.XXXXXX", dir);
-	fd = mkstemp(path);
-	if (fd < 0)
-		tool_die(TOOL_EXIT_DATA, dir, "cannot create a temporary file: %s", strerror(errno));
-	unlink(path);
-	free(path);
-	if (!(f = fdopen(fd, "w+b")))
-		tool_die(TOOL_EXIT_DATA, NULL, "temporary file: %s", strerror(errno));
-	return f;
-}
-
 static void write_npy(nn_reader *r)
 {
 	const nn_schema *s = nn_reader_schema(r);
@@ -354,7 +329,7 @@ static void write_npy(nn_reader *r)
 	oname = tool_output_name();
 	start = lseek(fd, 0, SEEK_CUR);
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || start < 0 || (fcntl(fd, F_GETFL) & O_APPEND)) {
-		spool = spool_new();
+		spool = tool_spool();
 		out = fileno(spool);
 	}
 	hlen = npy_header(h, sizeof h, f, 0);

@@ -207,30 +207,6 @@ static void swap_bytes(void *buf, size_t n, size_t esize)
 		}
 }
 
-/* An unlinked temporary file in $TMPDIR (glibc's tmpfile ignores it). */
-static FILE *spool_new(void)
-{
-	const char *dir = getenv("TMPDIR");
-	char *path;
-	size_t n;
-	int fd;
-	FILE *f;
-
-	if (!dir || !*dir)
-		dir = "/tmp";
-	n = strlen(dir) + sizeof "/nn-import.XXXXXX";
-	path = tool_alloc(n);
-	snprintf(path, n, "%s/nn-import.XXXXXX", dir);
-	fd = mkstemp(path);
-	if (fd < 0)
-		tool_die(TOOL_EXIT_DATA, dir, "cannot create a temporary file: %s", strerror(errno));
-	unlink(path);
-	free(path);
-	if (!(f = fdopen(fd, "w+b")))
-		tool_die(TOOL_EXIT_DATA, NULL, "temporary file: %s", strerror(errno));
-	return f;
-}
-
 static void spool_put(FILE *f, const void *p, size_t n)
 {
 	if (n && fwrite(p, 1, n, f) != n)
@@ -912,7 +888,7 @@ static void import_csv(int delim, int argc, char **argv)
 	y = tool_alloc(chunk * 4);
 	rec = tool_alloc(rec_bytes);
 	if (opt_label)
-		spool = spool_new();
+		spool = tool_spool();
 	else
 		w = tool_writer(sch, opt_level, opt_threads);
 
@@ -1003,7 +979,7 @@ static void import_libsvm(int argc, char **argv)
 	labels L = { 0 };
 	uint64_t rows = 0, width = (uint64_t)opt_features;
 	uint64_t limit = opt_features ? (uint64_t)opt_features : ROW_MAX / 4;
-	FILE *spool = spool_new();
+	FILE *spool = tool_spool();
 	unsigned char *pairs = NULL;
 	size_t pcap = 0;
 

@@ -335,3 +335,23 @@ void tool_provenance(nn_schema *s, int argc, char **argv)
 		tool_die_err(NULL, &err);
 	free(args);
 }
+
+FILE *tool_spool(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[PATH_MAX];
+	int fd;
+	FILE *f;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	if (snprintf(path, sizeof path, "%s/%s.XXXXXX", dir, tool_prog) >= (int)sizeof path)
+		tool_die(TOOL_EXIT_DATA, dir, "path too long");
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd < 0)
+		tool_die(TOOL_EXIT_DATA, dir, "cannot create a temporary file: %s", strerror(errno));
+	unlink(path);   /* gone from the folder at once: nothing to clean up */
+	if (!(f = fdopen(fd, "w+b")))
+		tool_die(TOOL_EXIT_DATA, NULL, "temporary file: %s", strerror(errno));
+	return f;
+}

@@ -78,6 +78,10 @@ void tool_writer_finish(nn_writer *w);
  * in a schema. */
 void tool_provenance(nn_schema *s, int argc, char **argv);
 
+/* An unlinked temporary file in $TMPDIR (default /tmp) for data that must
+ * be read twice: bounded memory at the cost of disk.  Exits 1 on failure. */
+FILE *tool_spool(void);
+
 /* malloc/calloc/realloc that exit 1 with a message on failure. */
 void *tool_alloc(size_t n);
 void *tool_realloc(void *p, size_t n);
