@@ -140,9 +140,18 @@ int nn_schema_set_provenance(nn_schema *s, const char *program,
                              const char *version, int argc,
                              const char *const *argv, nn_error *err)
 {
-	char *p = dup_str(program, err), *v = dup_str(version, err);
-	char **a = calloc(argc > 0 ? (size_t)argc : 1, sizeof *a);
+	char *p, *v, **a;
 
+	/* the limits a reader applies (stream.c): never write what fails there */
+	if (strlen(program ? program : "") > 4096 || strlen(version ? version : "") > 4096)
+		return nn_error_set(err, NN_ELIMIT, "provenance: a name over 4096 bytes");
+	for (int i = 0; i < argc; i++)
+		if (strlen(argv[i]) > NN_MAX_ARG_BYTES)
+			return nn_error_set(err, NN_EARG, "argument %d is over %d bytes, too long to record",
+			                    i + 1, NN_MAX_ARG_BYTES);
+	p = dup_str(program, err);
+	v = dup_str(version, err);
+	a = calloc(argc > 0 ? (size_t)argc : 1, sizeof *a);
 	if (!p || !v || !a)
 		goto oom;
 	for (int i = 0; i < argc; i++)

@@ -255,6 +255,11 @@ nn_writer *nn_writer_open_fd(int fd, const nn_schema *s,
 		nn_error_set(err, NN_ENOMEM, "out of memory");
 		goto fail;
 	}
+	if (w->pre.size > NN_MAX_HEADER_BYTES) {
+		nn_error_set(err, NN_ELIMIT, "the header would be %zu bytes, over the %u byte limit",
+		             w->pre.size, NN_MAX_HEADER_BYTES);
+		goto fail;
+	}
 	if (write_object(w, err))
 		goto fail;
 	return w;
@@ -660,7 +665,7 @@ static int parse_provenance(nn_mp *c, nn_schema *s, nn_error *err)
 			if (!(s->args = calloc(n ? n : 1, sizeof *s->args)))
 				return nn_error_set(err, NN_ENOMEM, "out of memory");
 			for (; s->nargs < n; s->nargs++)
-				if (read_str_copy(c, &s->args[s->nargs], 1u << 16, "provenance args", err))
+				if (read_str_copy(c, &s->args[s->nargs], NN_MAX_ARG_BYTES, "provenance args", err))
 					return -1;
 		} else if (nn_mp_str_is(c, "seed")) {
 			nn_mp_skip(c, err);

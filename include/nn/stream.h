@@ -29,6 +29,7 @@
 #define NN_MAX_HEADER_BYTES (4u << 20)     /* one header object, decompressed */
 #define NN_MAX_OBJECT_BYTES (64u << 20)    /* one batch object, decompressed */
 #define NN_MAX_DEPTH        32             /* msgpack nesting in metadata */
+#define NN_MAX_ARG_BYTES    65536          /* one recorded program argument */
 #define NN_MAX_WINDOW_LOG   23             /* zstd window: 8 MiB */
 #define NN_DEFAULT_LEVEL    3
 #define NN_DEFAULT_BATCH_BYTES (1u << 20)  /* target raw bytes per batch */

@@ -384,6 +384,34 @@ static void test_limits(void)
 	CHECK(nn_schema_add_field(s, "x", NN_F32, 0, NULL, NULL) == 0 &&
 	      nn_schema_add_field(s, "x", NN_F32, 0, NULL, NULL) == -1, "a duplicate name is refused");
 	nn_schema_free(s);
+
+	/* a writer never writes what a reader refuses */
+	s = nn_schema_new("data", NULL);
+	nn_schema_add_field(s, "y", NN_I32, 0, NULL, NULL);
+	char *long_arg = malloc(NN_MAX_ARG_BYTES + 2);
+	memset(long_arg, 'a', NN_MAX_ARG_BYTES + 1);
+	long_arg[NN_MAX_ARG_BYTES + 1] = 0;
+	const char *args[] = { long_arg };
+	nn_error err = { 0 };
+	CHECK(nn_schema_set_provenance(s, "p", "v", 1, args, &err) == -1,
+	      "an argument too long to read back is refused: %s", err.msg);
+	free(long_arg);
+	const char **names = malloc(20000 * sizeof *names);
+	char *text = malloc(20000 * 255);
+	for (int i = 0; i < 20000; i++) {
+		char *n = text + (size_t)i * 255;
+		snprintf(n, 255, "%0250d", i);
+		names[i] = n;
+	}
+	nn_schema_set_classes(s, 0, 20000, names, NULL);
+	int fd = memfile(NULL, 0);
+	nn_writer *w = nn_writer_open_fd(fd, s, NULL, &err);
+	CHECK(!w && err.code == NN_ELIMIT, "a 5 MB header is refused by the writer: %s", err.msg);
+	nn_writer_free(w);
+	close(fd);
+	free(names);
+	free(text);
+	nn_schema_free(s);
 	size_t r;
 	CHECK(nn_size_mul(SIZE_MAX / 2 + 1, 2, &r) == -1 && nn_size_add(SIZE_MAX, 1, &r) == -1,
 	      "size arithmetic reports overflow");
