@@ -969,6 +969,22 @@ static void import_csv(int delim, int argc, char **argv)
 	nn_schema_free(sch);
 }
 
+/* The next blank-separated token of a LIBSVM line, NUL-terminated in
+ * place, with *p moved past it; NULL at the end of the line. */
+static char *next_token(char **p)
+{
+	char *tok;
+
+	*p += strspn(*p, " \t");
+	if (!**p)
+		return NULL;
+	tok = *p;
+	*p += strcspn(*p, " \t");
+	if (**p)
+		*(*p)++ = 0;
+	return tok;
+}
+
 /* --- libsvm ------------------------------------------------------------ */
 
 static void import_libsvm(int argc, char **argv)
@@ -996,13 +1012,8 @@ static void import_libsvm(int argc, char **argv)
 
 		if (hash)
 			*hash = 0;
-		p += strspn(p, " \t");
-		if (!*p)
+		if (!(tok = next_token(&p)))
 			continue;
-		tok = p;
-		p += strcspn(p, " \t");
-		if (*p)
-			*p++ = 0;
 		if (parse_value(tok, &v) == VAL_BAD)
 			tool_die(TOOL_EXIT_DATA, name, "line %llu: label is not a number: '%s'",
 			         (unsigned long long)r.line, shorten(tok));
@@ -1014,13 +1025,8 @@ static void import_libsvm(int argc, char **argv)
 			float f;
 			uint32_t i32;
 
-			p += strspn(p, " \t");
-			if (!*p)
+			if (!(tok = next_token(&p)))
 				break;
-			tok = p;
-			p += strcspn(p, " \t");
-			if (*p)
-				*p++ = 0;
 			if (!(colon = strchr(tok, ':')))
 				tool_die(TOOL_EXIT_DATA, name, "line %llu: '%s' is not index:value",
 				         (unsigned long long)r.line, shorten(tok));
