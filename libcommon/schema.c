@@ -115,8 +115,11 @@ int nn_schema_set_classes(nn_schema *s, size_t field, size_t n,
 	if (field >= s->nfields)
 		return nn_error_set(err, NN_EARG, "no field %zu", field);
 	f = &s->fields[field];
-	if (nn_dtype_is_float(f->dtype) || f->row_elems != 1)
-		return nn_error_set(err, NN_EDATA, "field '%s': class names need a scalar integer field", f->name);
+	/* Integer labels: one class index per row.  Float fields of shape [C]:
+	 * one probability per class (soft labels, predicted probabilities). */
+	if (nn_dtype_is_float(f->dtype) ? f->ndim != 1 || f->shape[0] != n : f->row_elems != 1)
+		return nn_error_set(err, NN_EDATA, "field '%s': class names need a scalar integer field "
+		                    "or a float field of shape [%zu]", f->name, n);
 	if (n > NN_MAX_CLASSES)
 		return nn_error_set(err, NN_ELIMIT, "field '%s': more than %d classes", f->name, NN_MAX_CLASSES);
 	for (size_t i = 0; i < n; i++)

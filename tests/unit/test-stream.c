@@ -157,6 +157,11 @@ static void test_schema_survives(void)
 	nn_schema_add_field(s, "y", NN_I32, 0, NULL, NULL);
 	CHECK(nn_schema_set_classes(s, 1, 3, names, NULL) == 0, "class names on an i32 field");
 	CHECK(nn_schema_set_classes(s, 0, 3, names, NULL) == -1, "no class names on an image field");
+	uint64_t three = 3, four = 4;
+	nn_schema_add_field(s, "p", NN_F32, 1, &three, NULL);
+	nn_schema_add_field(s, "q", NN_F32, 1, &four, NULL);
+	CHECK(nn_schema_set_classes(s, 2, 3, names, NULL) == 0, "class names on an f32 [3] probability field");
+	CHECK(nn_schema_set_classes(s, 3, 3, names, NULL) == -1, "no 3 class names on an f32 [4] field");
 	nn_schema_set_provenance(s, "nn-test", "0.0", 3, args, NULL);
 	nn_schema_set_seed(s, 42);
 	/* {"layers": [784, 10]} */
