@@ -1,0 +1,78 @@
+/* nn/model.h — a trained model as a file: the stream container with kind
+ * "model", one row, and one field per parameter tensor:
+ *
+ *   layer0.weight  f32 [width1, width0]      layer0.bias  f32 [width1]
+ *   layer1.weight  f32 [width2, width1]      …
+ *
+ * and the header's metadata map (documented in nn-train(1)):
+ *
+ *   {"task": "classification" | "regression",
+ *    "input": {"field": "x", "dtype": "f32", "shape": [28, 28]},
+ *    "label": {"field": "y", "classes": ["T-shirt/top", …]}   classification
+ *             {"field": "y", "targets": 1}                     regression
+ *    "layers": [784, 256, 128, 10], "activations": ["relu", "relu"],
+ *    "output": "softmax", "loss": "ce",
+ *    "training": {…what nn-train recorded…}}
+ *
+ * A checkpoint is the same with kind "checkpoint" and more fields (the
+ * optimizer's state); nn_model_read reads both.  A layer's weights are
+ * limited to 64 MiB (16M parameters) by the format's object limit.
+ */
+#ifndef NN_MODEL_H
+#define NN_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "nn/error.h"
+#include "nn/mlp.h"
+#include "nn/stream.h"
+
+typedef struct nn_model {
+	nn_mlp *mlp;
+	/* the feature field it was trained on */
+	char *x_name;
+	nn_dtype x_dtype;
+	int x_ndim;
+	uint64_t x_shape[NN_MAX_DIMS];
+	/* the label */
+	char *y_name;
+	int classification;        /* 1: classes, 0: regression */
+	size_t nclasses;           /* classification: >= 2 */
+	char **classes;            /* nclasses names, or NULL (then "0", "1", …) */
+	/* Binary classification has either 2 softmax outputs or one sigmoid
+	 * output giving P(class 1). */
+	/* What nn-train recorded (a msgpack map, raw; may be NULL). */
+	unsigned char *training;
+	size_t training_len;
+} nn_model;
+
+void nn_model_free(nn_model *m);               /* NULL is fine; frees mlp */
+
+/* The schema of a model file (kind "model" or "checkpoint"), without
+ * provenance; extra fields (a checkpoint's) are added by the caller. */
+nn_schema *nn_model_schema(const nn_model *m, const char *kind, nn_error *err);
+/* The model's columns for its one row, in schema order (pointers into
+ * m->mlp->params). */
+void nn_model_columns(const nn_model *m, const void **cols);
+
+/* A model from a header and its one row (columns found by name; columns
+ * beyond the model's own, a checkpoint's, are ignored).  Every dimension is
+ * checked against the metadata; a file that is not a model is an error
+ * naming what is wrong.  The parameters are copied. */
+nn_model *nn_model_from(const nn_schema *s, const nn_batch *row, nn_error *err);
+/* Read a model or checkpoint from r: its one row, then the verified end. */
+nn_model *nn_model_read(nn_reader *r, nn_error *err);
+
+/* Can the field f of a data stream feed this model?  Same element count
+ * per row (the shape may differ only as [784] vs [28, 28]), any numeric
+ * dtype.  Otherwise -1 with a message naming both shapes. */
+int nn_model_check_input(const nn_model *m, const nn_field *f, nn_error *err);
+
+/* Name of class i (the stored name or its number), into buf when needed. */
+const char *nn_model_class_name(const nn_model *m, size_t i, char *buf,
+                                size_t n);
+
+/* Outputs of the network per row (width of the last layer). */
+size_t nn_model_outputs(const nn_model *m);
+
+#endif
