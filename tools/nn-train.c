@@ -11,8 +11,8 @@
  *   Outputs: softmax + cross-entropy for more than two classes; one
  *   sigmoid output + binary cross-entropy for two; linear + MSE for
  *   regression.  --loss mse on classes keeps a sigmoid output per class
- *   (one for two classes), the classic textbook network; --output changes
- *   the output function where the loss allows it.
+ *   (one for two classes), the classic textbook network; --output-activation
+ *   changes the output function where the loss allows it.
  * - Each epoch visits every training row once in an order shuffled from
  *   the seed (not with --no-shuffle); the last batch may be smaller, as
  *   PyTorch's DataLoader does by default.  Loss is the mean over rows.
@@ -69,7 +69,7 @@ static const nn_option options[] = {
 	{ 0, "task", NN_OPT_STR, &opt_task, "T", "classification or regression (default: from the label's dtype)", 0, 0 },
 	{ 0, "layers", NN_OPT_STR, &opt_layers, "N,N,...", "hidden layer widths, or none (default 100)", 0, 0 },
 	{ 0, "activation", NN_OPT_STR, &opt_act, "A[,A...]", "relu, tanh, sigmoid, leaky-relu, gelu: one for all or one per hidden layer (default relu)", 0, 0 },
-	{ 0, "output", NN_OPT_STR, &opt_output, "F", "output function: softmax, sigmoid or linear (default: from the task)", 0, 0 },
+	{ 0, "output-activation", NN_OPT_STR, &opt_output, "F", "softmax, sigmoid or linear (default: from the task)", 0, 0 },
 	{ 0, "loss", NN_OPT_STR, &opt_loss, "L", "ce, bce or mse (default: from the task)", 0, 0 },
 	{ 0, "init", NN_OPT_STR, &opt_init, "I", "he or xavier (default: he for relu-like, xavier otherwise)", 0, 0 },
 	{ 0, "epochs", NN_OPT_INT, &opt_epochs, "N", "passes over the training set (default 10)", 1, 1e9 },
@@ -294,7 +294,7 @@ static nn_mlp *build_mlp(const task *t, size_t inputs, nn_error *err)
 	enum nn_output out = loss == NN_LOSS_CE ? NN_OUT_SOFTMAX : loss == NN_LOSS_BCE ? NN_OUT_SIGMOID :
 	                     t->classification ? NN_OUT_SIGMOID : NN_OUT_LINEAR;
 	if (opt_output && nn_output_parse(opt_output, &out))
-		tool_usage("--output: '%s' is not softmax, sigmoid or linear", opt_output);
+		tool_usage("--output-activation: '%s' is not softmax, sigmoid or linear", opt_output);
 	size_t outputs = t->classification ? t->nclasses : t->ntargets;
 	/* Two classes: one output, P(class 1), unless softmax was asked for. */
 	if (t->classification && t->nclasses == 2 && out == NN_OUT_SIGMOID && !t->soft)
@@ -739,6 +739,7 @@ static void resume(state *st, const task *t, const dataset *tr, const dataset *v
 	(void)t;
 	memcpy(st->net->params, a->params, a->nparams * sizeof(float));
 	read_resume(m, st, tr, val);
+	st->done = opt_patience && st->bad_epochs >= (uint64_t)opt_patience;
 	for (int e = 0; e < 3; e++) {
 		float *block = e == 0 ? st->opt->m : e == 1 ? st->opt->v : st->best;
 		int found = 0;
@@ -876,16 +877,6 @@ static void train(state *st, const task *t, const dataset *tr, const dataset *va
 		st->epoch_loss = 0;
 		st->epoch_rows = 0;
 		st->shuffle = rng;
-		if (!tool_quiet) {
-			fprintf(stderr, "epoch %llu/%lld  loss %.6f", (unsigned long long)st->epoch, opt_epochs, tl);
-			if (val->n)
-				fprintf(stderr, "  val_loss %.6f", vl);
-			if (val->n && t->classification)
-				fprintf(stderr, "  val_acc %.4f", va);
-			fprintf(stderr, "  lr %.3g  %.0f samples/s  %.1f s\n", lr, rate, now() - start);
-		}
-		if (log)
-			log_epoch(log, json, st->epoch, tl, vl, va, lr, rate, now() - start);
 		if (opt_patience) {
 			/* smaller is better: loss, or minus the accuracy */
 			double metric = val->n ? (accuracy ? -va : vl) : tl;
@@ -895,14 +886,27 @@ static void train(state *st, const task *t, const dataset *tr, const dataset *va
 				st->bad_epochs = 0;
 				st->has_best = 1;
 				memcpy(st->best, net->params, net->nparams * sizeof(float));
-			} else if (++st->bad_epochs >= (uint64_t)opt_patience) {
-				st->done = 1;
-				tool_note("no improvement for %lld epochs: stopping; the model is epoch %llu's",
-				          opt_patience, (unsigned long long)st->best_epoch);
+			} else {
+				st->done = ++st->bad_epochs >= (uint64_t)opt_patience;
 			}
 		}
-		if (opt_checkpoint && (st->epoch % (uint64_t)opt_ckpt_every == 0 || st->epoch == (uint64_t)opt_epochs))
+		/* The checkpoint before the log: a logged epoch is a saved one. */
+		if (opt_checkpoint && (st->epoch % (uint64_t)opt_ckpt_every == 0 ||
+		                       st->epoch == (uint64_t)opt_epochs || st->done))
 			write_checkpoint(st, t, tr, val, argc, argv);
+		if (log)
+			log_epoch(log, json, st->epoch, tl, vl, va, lr, rate, now() - start);
+		if (!tool_quiet) {
+			fprintf(stderr, "epoch %llu/%lld  loss %.6f", (unsigned long long)st->epoch, opt_epochs, tl);
+			if (val->n)
+				fprintf(stderr, "  val_loss %.6f", vl);
+			if (val->n && t->classification)
+				fprintf(stderr, "  val_acc %.4f", va);
+			fprintf(stderr, "  lr %.3g  %.0f samples/s  %.1f s\n", lr, rate, now() - start);
+		}
+		if (st->done)
+			tool_note("no improvement for %lld epochs: stopping; the model is epoch %llu's",
+			          opt_patience, (unsigned long long)st->best_epoch);
 	}
 	if (st->has_best)
 		memcpy(net->params, st->best, net->nparams * sizeof(float));
@@ -1031,15 +1035,23 @@ int main(int argc, char **argv)
 		load_stream(opt_val, &t, &val, 0);
 	if (tr.n == 0)
 		tool_die(TOOL_EXIT_DATA, tool_name(in), "no rows to train on");
-	if (t.classification && !t.classes) {
-		/* No names: as many classes as the largest label says. */
-		int32_t mx = 1;
-		for (size_t i = 0; i < tr.n; i++) mx = tr.cls[i] > mx ? tr.cls[i] : mx;
-		for (size_t i = 0; i < val.n; i++) mx = val.cls[i] > mx ? val.cls[i] : mx;
-		t.nclasses = (size_t)mx + 1;
+	if (t.classification) {
+		/* No names: as many classes as the largest label says.  Either
+		 * way, two different labels at least must be seen in training. */
+		int32_t mx = 0;
+		int several = 0;
+		for (size_t i = 0; i < tr.n; i++) {
+			mx = tr.cls[i] > mx ? tr.cls[i] : mx;
+			several |= tr.cls[i] != tr.cls[0];
+		}
+		for (size_t i = 0; i < val.n; i++)
+			mx = val.cls[i] > mx ? val.cls[i] : mx;
+		if (!several)
+			tool_die(TOOL_EXIT_DATA, tool_name(in), "one class only (%d) in the training rows: nothing to tell apart",
+			         (int)tr.cls[0]);
+		if (!t.classes)
+			t.nclasses = (size_t)mx + 1;
 	}
-	if (t.classification && t.nclasses < 2)
-		tool_die(TOOL_EXIT_DATA, tool_name(in), "one class only: nothing to tell apart");
 	if (opt_val_size > 0)
 		hold_out(&tr, &val, &t);
 	if (opt_patience && !val.n)
