@@ -153,6 +153,14 @@ void nn_mlp_init(nn_mlp *m, enum nn_init init, nn_rng *rng)
 	}
 }
 
+size_t nn_mlp_count(const nn_mlp *m)
+{
+	size_t n = 0;
+	for (int l = 0; l < m->nlayers; l++)
+		n += m->width[l] * m->width[l + 1] + m->width[l + 1];
+	return n;
+}
+
 double nn_mlp_flops_forward(const nn_mlp *m)
 {
 	double f = 0;

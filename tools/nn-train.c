@@ -68,7 +68,7 @@ static const nn_option options[] = {
 	{ 0, "y", NN_OPT_STR, &opt_y, "NAME", "label field (default y)", 0, 0 },
 	{ 0, "task", NN_OPT_STR, &opt_task, "T", "classification or regression (default: from the label's dtype)", 0, 0 },
 	{ 0, "layers", NN_OPT_STR, &opt_layers, "N,N,...", "hidden layer widths, or none (default 100)", 0, 0 },
-	{ 0, "activation", NN_OPT_STR, &opt_act, "A[,A...]", "relu, tanh, sigmoid, leaky-relu, gelu: one for all or one per hidden layer (default relu)", 0, 0 },
+	{ 0, "activation", NN_OPT_STR, &opt_act, "A[,A...]", "relu, tanh, sigmoid, leaky-relu, gelu, identity: one for all or one per hidden layer (default relu)", 0, 0 },
 	{ 0, "output-activation", NN_OPT_STR, &opt_output, "F", "softmax, sigmoid or linear (default: from the task)", 0, 0 },
 	{ 0, "loss", NN_OPT_STR, &opt_loss, "L", "ce, bce or mse (default: from the task)", 0, 0 },
 	{ 0, "init", NN_OPT_STR, &opt_init, "I", "he or xavier (default: he for relu-like, xavier otherwise)", 0, 0 },
@@ -174,8 +174,8 @@ static void read_task(const nn_schema *s, const char *path, task *t)
 	if (t->classification && !t->soft && fy->row_elems != 1)
 		tool_die(TOOL_EXIT_DATA, tool_name(path), "field '%s': one class per row expected, not %zu values",
 		         fy->name, fy->row_elems);
-	t->nclasses = fy->nclasses;
-	t->classes = fy->classes;
+	t->nclasses = t->classification ? fy->nclasses : 0;
+	t->classes = t->classification ? fy->classes : NULL;
 	t->ntargets = t->classification ? 0 : fy->row_elems;
 }
 
@@ -540,7 +540,8 @@ static void pack_training(msgpack_sbuffer *sb, const state *st_resume, const sta
 {
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
-	int bad = msgpack_pack_map(&pk, st_resume ? 13 : 12);
+	int bad = msgpack_pack_map(&pk, st_resume ? 14 : 13);
+	bad |= pack_str(&pk, "threads") | msgpack_pack_int64(&pk, nn_blas_threads());
 	bad |= pack_str(&pk, "optimizer") | pack_str(&pk, nn_optim_name(st->opt->cfg.kind));
 	bad |= pack_str(&pk, "lr") | msgpack_pack_double(&pk, st->opt->cfg.lr);
 	bad |= pack_str(&pk, "batch_size") | msgpack_pack_int64(&pk, opt_batch);
@@ -925,11 +926,11 @@ static void dry_run(const state *st, const dataset *tr, const dataset *val, int 
 	double mib = 1024.0 * 1024.0;
 	double data = (double)(tr->n + val->n) * (double)(tr->d + tr->k) * 4 + (double)(tr->n + val->n) * 4;
 	int copies = 2 + (st->opt->m != NULL) + (st->opt->v != NULL) + (st->best != NULL);
-	double model = (double)net->nparams * 4 * copies;
+	double model = (double)net->nparams * 4 * copies;   /* with the padding: what is allocated */
 	size_t chunk = B > 1024 ? B : 1024;
 	double scratch = (double)nn_mlp_work_bytes(net, chunk) + (double)B * (double)tr->d * 4;
 	double flops = nn_mlp_flops_train(net) * (double)tr->n + nn_mlp_flops_forward(net) * (double)val->n;
-	printf("parameters\t%zu\n", net->nparams);
+	printf("parameters\t%zu\n", nn_mlp_count(net));
 	printf("layers\t");
 	for (int l = 0; l <= net->nlayers; l++)
 		printf("%s%zu", l ? "-" : "", net->width[l]);
@@ -969,6 +970,25 @@ static void dry_run(const state *st, const dataset *tr, const dataset *val, int 
 	free(xb);
 	free(tb);
 	free(grad);
+}
+
+/* The format holds a model in one row: say so before training, not after. */
+static void check_fits(const state *st, const task *t)
+{
+	nn_error err = { 0 };
+	nn_model m = model_of(st->net, t, NULL, 0);
+	nn_schema *s = nn_model_schema(&m, "model", &err);
+	if (!s)
+		tool_usage("the network is too large for a model file: %s", err.msg);
+	size_t count = nn_mlp_count(st->net), most = NN_MAX_OBJECT_BYTES - 4096 - 8 * 5 * s->nfields;
+	int copies = 1 + (st->opt->m != NULL) + (st->opt->v != NULL) + (st->best != NULL);
+	nn_schema_free(s);
+	if (count * 4 > most)
+		tool_usage("%zu parameters (%zu bytes) are more than a model file holds (%zu bytes)",
+		           count, count * 4, most);
+	if (opt_checkpoint && count * 4 * (size_t)copies > most)
+		tool_usage("a checkpoint of %zu parameters needs %zu bytes (%d copies), more than a file holds (%zu)",
+		           count, count * 4 * (size_t)copies, copies, most);
 }
 
 /* --- main ------------------------------------------------------------------------- */
@@ -1056,6 +1076,8 @@ int main(int argc, char **argv)
 		hold_out(&tr, &val, &t);
 	if (opt_patience && !val.n)
 		tool_note("no validation set: --patience watches the training loss");
+	if (!strcmp(opt_monitor, "accuracy") && (!t.classification || !val.n))
+		tool_usage("--monitor accuracy needs classes and a validation set (--val or --val-size)");
 
 	if (!(st.net = build_mlp(&t, tr.d, &err)))
 		tool_usage("%s", err.msg);
@@ -1066,6 +1088,7 @@ int main(int argc, char **argv)
 	st.grad = tool_alloc(st.net->nparams * sizeof(float));
 	if (opt_patience)
 		st.best = tool_alloc(st.net->nparams * sizeof(float));
+	check_fits(&st, &t);
 	nn_rng init;
 	nn_rng_seed(&init, (uint64_t)opt_seed, RNG_INIT);
 	nn_mlp_init(st.net, pick_init(st.net), &init);
@@ -1074,7 +1097,7 @@ int main(int argc, char **argv)
 		resume(&st, &t, &tr, &val);
 	if (opt_verbose)
 		tool_note("BLAS: OpenBLAS, %s kernels, %d threads; %zu parameters", tool_blas_description(),
-		          threads, st.net->nparams);
+		          threads, nn_mlp_count(st.net));
 	if (opt_dry_run) {
 		dry_run(&st, &tr, &val, threads);
 		if (fflush(stdout) || ferror(stdout))
@@ -1087,6 +1110,8 @@ int main(int argc, char **argv)
 		tool_die(TOOL_EXIT_DATA, opt_log, "cannot open: %s", strerror(errno));
 	if (log && !opt_resume && strcmp(opt_log_format, "json"))
 		fputs("epoch\ttrain_loss\tval_loss\tval_accuracy\tlr\tsamples_per_s\telapsed_s\n", log);
+	if (log && fflush(log))
+		tool_die(TOOL_EXIT_DATA, opt_log, "write failed: %s", strerror(errno));
 	if (opt_checkpoint) {
 		struct sigaction sa;
 		memset(&sa, 0, sizeof sa);
@@ -1095,6 +1120,12 @@ int main(int argc, char **argv)
 		sigaction(SIGTERM, &sa, NULL);
 	}
 	train(&st, &t, &tr, &val, log, argc, argv);
+	if (stop_signal) {
+		/* Interrupted after the last batch: the last epoch's checkpoint
+		 * holds everything; honour the signal rather than go on. */
+		signal(stop_signal, SIG_DFL);
+		raise(stop_signal);
+	}
 	if (log && fclose(log))
 		tool_die(TOOL_EXIT_DATA, opt_log, "write failed: %s", strerror(errno));
 
