@@ -204,7 +204,7 @@ IRIS_OPTS="--layers 16 --epochs 60 --batch-size 16 --lr 0.01 --seed 42 --val-siz
 	run --separate-stderr nn-train --layers 2500,2500,2500,2500 -o "$T/m.nnm" "$T/iris.nns"
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == *"more than a model file holds"* ]]
-	run --separate-stderr nn-train --layers 1500,1500 --checkpoint "$T/ck" -o "$T/m.nnm" "$T/iris.nns"
+	run --separate-stderr nn-train --layers 2500,2500 --checkpoint "$T/ck" -o "$T/m.nnm" "$T/iris.nns"
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == *"a checkpoint of"*"copies"* ]]
 	[ ! -e "$T/m.nnm" ]
