@@ -392,9 +392,15 @@ static size_t nearest(const float *x, size_t n, size_t i, size_t k, size_t *nb, 
 		if (j == i)
 			continue;
 		const float *a = x + i * xelems, *b = x + j * xelems;
-		float d = 0;
-		for (size_t e = 0; e < xelems; e++)
+		float lane[8] = { 0 }, d = 0;   /* 8 sums in a fixed order: vectorised, reproducible */
+		size_t e = 0;
+		for (; e + 8 <= xelems; e += 8)
+			for (int l = 0; l < 8; l++)
+				lane[l] += (a[e + l] - b[e + l]) * (a[e + l] - b[e + l]);
+		for (; e < xelems; e++)
 			d += (a[e] - b[e]) * (a[e] - b[e]);
+		for (int l = 0; l < 8; l++)
+			d += lane[l];
 		if (have == k && d >= dist[k - 1])
 			continue;
 		size_t p = have < k ? have++ : k - 1;
