@@ -1012,8 +1012,8 @@ static void load_stream(const char *path, task *t, dataset *ds, int first)
 		uint64_t want = 1, have = 1;
 		for (int i = 0; i < t->x_ndim; i++) want *= t->x_shape[i];
 		for (int i = 0; i < mine.x_ndim; i++) have *= mine.x_shape[i];
-		if (want != have || mine.classification != t->classification || mine.ntargets != t->ntargets ||
-		    (mine.soft != t->soft))
+		/* Soft labels in one and class ids in the other are fine. */
+		if (want != have || mine.classification != t->classification || mine.ntargets != t->ntargets)
 			tool_die(TOOL_EXIT_DATA, tool_name(path), "fields '%s'/'%s' differ from the training stream's",
 			         opt_x, opt_y);
 		if (t->classes && mine.classes) {
@@ -1024,7 +1024,9 @@ static void load_stream(const char *path, task *t, dataset *ds, int first)
 				tool_die(TOOL_EXIT_DATA, tool_name(path), "class names differ from the training stream's");
 		}
 	}
-	load(r, path, t, ds);
+	task use = mine;                   /* this stream's labels, the training classes */
+	use.nclasses = t->nclasses;
+	load(r, path, first ? t : &use, ds);
 	nn_reader_close(r);
 }
 

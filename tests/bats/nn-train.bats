@@ -326,3 +326,15 @@ IRIS_OPTS="--layers 16 --epochs 60 --batch-size 16 --lr 0.01 --seed 42 --val-siz
 	b=$(meta_value "$T/slow.nnm" val_accuracy)
 	[ "$a" = "$b" ]
 }
+
+@test "nn-train: soft labels from nn-augment --mixup train a classifier validated on class ids" {
+	iris
+	nn-augment --mixup 0.4 --copies 1 --seed 1 -o "$T/mix.nns" "$T/iris.nns"
+	run nn-info "$T/mix.nns"
+	[[ "$output" == *$'field\ty\tf32\t[3]\t3 classes'* ]]
+	nn-train --layers 16 --epochs 40 --batch-size 16 --lr 0.01 --val "$T/iris.nns" -q -o "$T/m.nnm" "$T/mix.nns"
+	run nn-info "$T/m.nnm"
+	[[ "$output" == *'"task": "classification"'*'"classes": ["setosa", "versicolor", "virginica"]'*'"output": "softmax", "loss": "ce"'* ]]
+	acc=$(meta_value "$T/m.nnm" val_accuracy)
+	awk -v a="$acc" 'BEGIN { exit !(a >= 0.9) }'
+}
