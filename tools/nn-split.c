@@ -248,18 +248,25 @@ static void note_sizes(const nn_field *y)
 		tool_note("--streaming: sizes are approximate (each row goes where a hash sends it)");
 }
 
-/* Finish every stream, and only when all are whole rename them all. */
-static void out_commit_all(const nn_field *y)
+/* End one stream; it is renamed into place by out_commit_all. */
+static void out_finish(struct out *o)
 {
 	nn_error err = { 0 };
 
-	for (size_t i = 0; i < nouts; i++) {
-		if (nn_writer_finish(outs[i].w, &err))
-			tool_die_err(out_name(&outs[i]), &err);
-		nn_writer_free(outs[i].w);
-		if (close(outs[i].fd))
-			tool_die(TOOL_EXIT_DATA, out_name(&outs[i]), "write failed: %s", strerror(errno));
-	}
+	if (nn_writer_finish(o->w, &err))
+		tool_die_err(out_name(o), &err);
+	nn_writer_free(o->w);
+	o->w = NULL;
+	if (close(o->fd))
+		tool_die(TOOL_EXIT_DATA, out_name(o), "write failed: %s", strerror(errno));
+}
+
+/* Only when every stream is whole are they all renamed into place. */
+static void out_commit_all(const nn_field *y)
+{
+	for (size_t i = 0; i < nouts; i++)
+		if (outs[i].w)
+			out_finish(&outs[i]);
 	for (size_t i = 0; i < nouts; i++)
 		if (outs[i].have_tmp) {
 			if (rename(outs[i].tmp, outs[i].final))
@@ -735,54 +742,87 @@ static void split_shuffled(nn_reader *r, const nn_schema *s, size_t batch_rows)
 		do_bucket(spool[k], n[k], 1);
 }
 
-/* Exact split in input order: count, then read a regular file again or
- * the raw rows spooled from a pipe. */
+/* Inputs read more than once: a regular file is opened again; anything
+ * else is first copied, still compressed, to an unlinked temporary file. */
+static int in_copy = -1;
+
+static int is_regular(const char *path)
+{
+	struct stat st;
+	return path && strcmp(path, "-") && !stat(path, &st) && S_ISREG(st.st_mode);
+}
+
+static void copy_input(void)
+{
+	int fd = tool_open_in(in_path);
+	FILE *f = tool_spool();
+	char buf[1 << 16];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof buf)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			tool_die(TOOL_EXIT_DATA, in_name, "%s", strerror(errno));
+		spool_write(f, buf, (size_t)n);
+	}
+	if (fflush(f))
+		tool_die(TOOL_EXIT_DATA, "(temporary file)", "write failed: %s", strerror(errno));
+	in_copy = fileno(f);
+}
+
+static nn_reader *open_input(void)
+{
+	nn_error err = { 0 };
+	nn_reader *r;
+
+	if (in_copy < 0)
+		return tool_reader(in_path);
+	if (lseek(in_copy, 0, SEEK_SET) < 0)
+		tool_die(TOOL_EXIT_DATA, "(temporary file)", "%s", strerror(errno));
+	if (!(r = nn_reader_open_fd(in_copy, &err)))
+		tool_die_err(in_name, &err);
+	return r;
+}
+
+static nn_reader *reopen_input(nn_reader *r)
+{
+	nn_reader_close(r);
+	r = open_input();
+	if (nn_schema_compare(schema, nn_reader_schema(r), NULL))
+		tool_die(TOOL_EXIT_DATA, in_name, "changed while being read");
+	return r;
+}
+
+/* Exact split in input order: count, then read again. */
 static void split_ordered(nn_reader *r, const nn_schema *s, size_t batch_rows)
 {
 	const nn_batch *b;
-	struct stat st;
-	int again = in_path && strcmp(in_path, "-") && !stat(in_path, &st) && S_ISREG(st.st_mode);
-	FILE *spool = again ? NULL : new_spool();
 	unsigned char *row = tool_alloc(rowb);
 	uint64_t total;
 
-	while (tool_next(r, in_path, &b)) {
+	while (tool_next(r, in_path, &b))
 		count_batch(b);
-		for (size_t i = 0; spool && i < b->rows; i++) {
-			pack(row, b, i);
-			spool_write(spool, row, rowb);
-		}
-	}
-	nn_reader_close(r);
 	plan();
 	total = nrows;
 	for (size_t o = 0; o < nouts; o++)
 		out_open(&outs[o], s, batch_rows);
-	if (spool) {
-		if (fflush(spool) || fseek(spool, 0, SEEK_SET))
-			tool_die(TOOL_EXIT_DATA, "(temporary file)", "%s", strerror(errno));
-		for (uint64_t i = 0; i < total; i++) {
-			spool_read(spool, row, rowb);
+	r = reopen_input(r);
+	while (tool_next(r, in_path, &b))
+		for (size_t i = 0; i < b->rows; i++) {
+			pack(row, b, i);
 			emit_packed(row);
 		}
-		fclose(spool);
-	} else {
-		r = tool_reader(in_path);
-		if (nn_schema_compare(s, nn_reader_schema(r), NULL))
-			tool_die(TOOL_EXIT_DATA, in_name, "changed while being read");
-		while (tool_next(r, in_path, &b))
-			for (size_t i = 0; i < b->rows; i++) {
-				pack(row, b, i);
-				emit_packed(row);
-			}
-		if (nn_reader_rows(r) != total)
-			tool_die(TOOL_EXIT_DATA, in_name, "changed while being read");
-		nn_reader_close(r);
-	}
+	if (nn_reader_rows(r) != total)
+		tool_die(TOOL_EXIT_DATA, in_name, "changed while being read");
+	nn_reader_close(r);
 	free(row);
 }
 
-/* One pass: every row goes where a hash of its index (or i mod N) says. */
+/* One pass per group of outputs (writers cost memory; shards can be
+ * many): every row goes where a hash of its index (or i mod N) says. */
+#define GROUP 32
+
 static void single_pass(nn_reader *r, const nn_schema *s, size_t batch_rows)
 {
 	const nn_batch *b;
@@ -798,28 +838,43 @@ static void single_pass(nn_reader *r, const nn_schema *s, size_t batch_rows)
 		ft = t.f;
 		fv = v.f;
 	}
-	for (size_t o = 0; o < nouts; o++)
-		out_open(&outs[o], s, batch_rows);
-	while (tool_next(r, in_path, &b)) {
-		for (size_t i = 0; i < b->rows; i++, nrows++) {
-			uint64_t h = nn_hash64((uint64_t)opt_seed, nrows);
-			double u = (double)(h >> 11) * 0x1p-53;
-			size_t o;
-			if (opt_shards)
-				o = opt_rr ? (size_t)(nrows % (uint64_t)opt_shards)
-				           : (size_t)(((unsigned __int128)h * (uint64_t)opt_shards) >> 64);
-			else if (opt_kfold)
-				o = (long long)(((unsigned __int128)h * (uint64_t)opt_kfold) >> 64) == opt_fold
-				    ? TEST : TRAIN;
-			else
-				o = u < ft ? TEST : u < ft + fv ? VAL : TRAIN;
-			for (size_t f = 0; f < b->ncols; f++)
-				cols[f] = (const unsigned char *)b->col[f] + i * s->fields[f].row_bytes;
-			out_row(&outs[o], cols, ylab >= 0 ? class_of(b->col[ylab], i) : -1);
+	for (size_t lo = 0; lo < nouts; lo += GROUP) {
+		size_t hi = lo + GROUP < nouts ? lo + GROUP : nouts;
+		uint64_t row = 0;
+
+		if (lo)
+			r = reopen_input(r);
+		for (size_t o = lo; o < hi; o++)
+			out_open(&outs[o], s, batch_rows);
+		while (tool_next(r, in_path, &b)) {
+			for (size_t i = 0; i < b->rows; i++, row++) {
+				uint64_t h = nn_hash64((uint64_t)opt_seed, row);
+				double u = (double)(h >> 11) * 0x1p-53;
+				size_t o;
+				if (opt_shards)
+					o = opt_rr ? (size_t)(row % (uint64_t)opt_shards)
+					           : (size_t)(((unsigned __int128)h * (uint64_t)opt_shards) >> 64);
+				else if (opt_kfold)
+					o = (long long)(((unsigned __int128)h * (uint64_t)opt_kfold) >> 64) == opt_fold
+					    ? TEST : TRAIN;
+				else
+					o = u < ft ? TEST : u < ft + fv ? VAL : TRAIN;
+				if (o < lo || o >= hi)
+					continue;
+				for (size_t f = 0; f < b->ncols; f++)
+					cols[f] = (const unsigned char *)b->col[f] + i * s->fields[f].row_bytes;
+				out_row(&outs[o], cols, ylab >= 0 ? class_of(b->col[ylab], i) : -1);
+			}
 		}
+		if (lo && row != nrows)
+			tool_die(TOOL_EXIT_DATA, in_name, "changed while being read");
+		nrows = row;
+		if (!nrows)
+			tool_die(TOOL_EXIT_DATA, in_name, "no rows to split");
+		for (size_t o = lo; o < hi; o++)
+			out_finish(&outs[o]);
 	}
-	if (!nrows)
-		tool_die(TOOL_EXIT_DATA, in_name, "no rows to split");
+	nn_reader_close(r);
 }
 
 /* --- main ------------------------------------------------------------------ */
@@ -922,7 +977,9 @@ int main(int argc, char **argv)
 	if (nstd > 1)
 		tool_usage("only one output can be standard output");
 
-	r = tool_reader(in_path);
+	if (!is_regular(in_path) && (opt_noshuffle || nouts > GROUP))
+		copy_input();
+	r = open_input();
 	if (!(schema = nn_schema_clone(nn_reader_schema(r), &err)))
 		tool_die_err(NULL, &err);
 	if ((ylab = nn_schema_find(schema, opt_y)) < 0 && opt_stratify)
@@ -947,7 +1004,8 @@ int main(int argc, char **argv)
 		tool_die_err(NULL, &err);
 	provenance(s, argc, argv);
 	/* many shards: smaller batches keep the writers' memory bounded */
-	batch_rows = (nouts > 4 ? (4u << 20) / nouts : NN_DEFAULT_BATCH_BYTES) / rowb;
+	batch_rows = (nouts > 4 ? (4u << 20) / (nouts < GROUP ? nouts : GROUP)
+	                        : NN_DEFAULT_BATCH_BYTES) / rowb;
 	batch_rows = batch_rows ? batch_rows : 1;
 	ngrp = tool_alloc(sizeof *ngrp);
 	if (!opt_kfold) {   /* the order in which outputs take rows */
