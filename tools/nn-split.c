@@ -11,7 +11,7 @@
  *   --no-shuffle uses no randomness: train takes the first rows, then
  *   val, then test, each in input order (shuffle=False).
  * - The permutation needs every row, in bounded memory: rows are packed
- *   row-major into memory up to SPILL_BYTES; past that into BUCKETS
+ *   row-major into memory up to --memory bytes; past that into BUCKETS
  *   unlinked temporary files in $TMPDIR chosen by a seeded draw per row,
  *   then each bucket (split again if too big) is shuffled in memory.  A
  *   uniform bucket draw followed by a uniform shuffle of each bucket is a
@@ -42,22 +42,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "tool.h"
 #include "nn/rng.h"
 #include "nn/version.h"
 
-#define SPILL_BYTES (16u << 20)   /* rows held in memory to shuffle at once */
-#define BUCKETS     64
-#define MAX_DEPTH   6
+#define BUCKETS     256   /* fixed: the permutation must not depend on ulimit */
+#define MAX_DEPTH   3
 #define MAX_CLASS   65536
 enum { TRAIN, TEST, VAL };
 enum { RNG_BUCKET = 1, RNG_SHUFFLE = 2 };   /* nn_rng streams */
 
 static const char *opt_train, *opt_test, *opt_val, *opt_tsize, *opt_vsize;
 static const char *opt_y = "y", *opt_pattern;
-static long long opt_seed, opt_kfold, opt_fold = -1, opt_shards;
+static long long opt_memory = 32 << 20, opt_seed, opt_kfold, opt_fold = -1, opt_shards;
 static long long opt_level = NN_DEFAULT_LEVEL, opt_threads = 1;
 static int opt_stratify, opt_noshuffle, opt_streaming, opt_rr;
 
@@ -85,6 +85,8 @@ static const nn_option options[] = {
 	  "shard file names, with one %d-like conversion: 'part-%03d.nns'", 0, 0 },
 	{ 0, "round-robin", NN_OPT_FLAG, &opt_rr, NULL,
 	  "with --shards: row i goes to shard i mod N", 0, 0 },
+	{ 0, "memory", NN_OPT_INT, &opt_memory, "BYTES",
+	  "rows shuffled in memory at once (default 33554432)", 1, 1 << 30 },
 	NN_OPT_SEED(&opt_seed),
 	NN_OPT_LEVEL(&opt_level),
 	NN_OPT_THREADS(&opt_threads),
@@ -648,6 +650,22 @@ static void shuffle_out(unsigned char *buf, uint64_t rows)
 		emit_packed(buf + i * rowb);
 }
 
+/* Buckets at depth d take d * BUCKETS open files: raise the soft limit. */
+static void open_files(int depth)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)depth * BUCKETS + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= need)
+		return;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need)
+		tool_die(TOOL_EXIT_DATA, NULL, "shuffling this input takes %llu open files; "
+		         "the limit is %llu (ulimit -n), or raise --memory", (unsigned long long)need,
+		         (unsigned long long)rl.rlim_max);
+	rl.rlim_cur = need;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 static void do_bucket(FILE *f, uint64_t rows, int depth)
 {
 	FILE *sub[BUCKETS];
@@ -656,7 +674,7 @@ static void do_bucket(FILE *f, uint64_t rows, int depth)
 
 	if (fflush(f) || fseek(f, 0, SEEK_SET))
 		tool_die(TOOL_EXIT_DATA, "(temporary file)", "%s", strerror(errno));
-	if (rows * rowb <= SPILL_BYTES + SPILL_BYTES / 2 || rows < 2 || depth >= MAX_DEPTH) {
+	if (rows * rowb <= (uint64_t)opt_memory + (uint64_t)opt_memory / 4 || rows < 2 || depth >= MAX_DEPTH) {
 		buf = tool_alloc(rows * rowb);
 		spool_read(f, buf, rows * rowb);
 		fclose(f);
@@ -665,6 +683,7 @@ static void do_bucket(FILE *f, uint64_t rows, int depth)
 		return;
 	}
 	buf = tool_alloc(rowb);
+	open_files(depth + 1);
 	for (int b = 0; b < BUCKETS; b++)
 		sub[b] = new_spool();
 	for (uint64_t i = 0; i < rows; i++) {
@@ -702,15 +721,16 @@ static void count_batch(const nn_batch *b)
 static void split_shuffled(nn_reader *r, const nn_schema *s, size_t batch_rows)
 {
 	const nn_batch *b;
-	unsigned char *mem = tool_alloc(SPILL_BYTES > rowb ? SPILL_BYTES : rowb);
+	size_t cap = (size_t)opt_memory / rowb ? (size_t)opt_memory / rowb : 1;
+	unsigned char *mem = tool_alloc(cap * rowb);
 	uint64_t inmem = 0, n[BUCKETS] = { 0 };
 	FILE *spool[BUCKETS] = { 0 };
-	size_t cap = SPILL_BYTES / rowb ? SPILL_BYTES / rowb : 1;
 
 	while (tool_next(r, in_path, &b)) {
 		count_batch(b);
 		for (size_t i = 0; i < b->rows; i++) {
 			if (inmem == cap && !spool[0]) {   /* spill what is held, keep on spilling */
+				open_files(1);
 				for (int k = 0; k < BUCKETS; k++)
 					spool[k] = new_spool();
 				for (uint64_t j = 0; j < inmem; j++) {
