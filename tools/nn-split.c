@@ -424,7 +424,10 @@ static int by_loss(const void *a, const void *b)
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
 	long double lx = (long double)rem[x][cmp_j] - rem[x][cmp_k];
 	long double ly = (long double)rem[y][cmp_j] - rem[y][cmp_k];
-	return lx < ly ? -1 : lx > ly ? 1 : x < y ? -1 : x > y;
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
+	/* ties: lower classes end up with the extra row in the earlier block */
+	return cmp_k < cmp_j ? (x > y) - (x < y) : (x < y) - (x > y);
 }
 
 static size_t movable(int j, int k)
@@ -562,8 +565,9 @@ static void plan(void)
 			         opt_val ? " and " : "", (unsigned long long)(opt_val ? nv : 0),
 			         opt_val ? " validation" : "");
 		uint64_t by_out[3] = { nrows - nt - nv, nt, nv };
+		/* rounded in the shuffled order test, val, train whatever the block order */
 		for (int b = 0; b < nblk; b++) {
-			sz[b] = by_out[blk_out[b]];
+			sz[b] = by_out[blk_out[opt_noshuffle ? nblk - 1 - b : b]];
 			if (opt_stratify && sz[b] < used)
 				tool_die(TOOL_EXIT_DATA, in_name, "--stratify: %s would get %llu rows, fewer "
 				         "than the %zu classes", blk_out[b] == TEST ? "test" : blk_out[b] == VAL
@@ -571,9 +575,15 @@ static void plan(void)
 		}
 		if (opt_stratify) {
 			alloc_split(sz);
+			for (size_t g = 0; opt_noshuffle && g < ncls; g++) {
+				uint64_t t = alloc[g][0];
+				alloc[g][0] = alloc[g][nblk - 1];
+				alloc[g][nblk - 1] = t;
+			}
 		} else {
 			alloc = tool_alloc(sizeof *alloc);
-			memcpy(alloc[0], sz, sizeof sz);
+			for (int b = 0; b < nblk; b++)
+				alloc[0][b] = by_out[blk_out[b]];
 		}
 	} else if (opt_stratify) {
 		first_row = tool_alloc(ncls * sizeof *first_row);
