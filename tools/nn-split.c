@@ -636,11 +636,28 @@ static void spool_read(FILE *f, void *p, size_t n)
 static FILE *new_spool(void)
 {
 	FILE *f = tool_spool();
-	setvbuf(f, NULL, _IOFBF, 64 << 10);
+	setvbuf(f, NULL, _IOFBF, 16 << 10);
 	return f;
 }
 
 static nn_rng bucket_rng, shuffle_rng;
+
+/* One buffer for the rows held in memory, first while reading, then for
+ * each bucket: reused, never freed, so that the allocator's growing
+ * thresholds never keep a second copy resident. */
+static unsigned char *held;
+static size_t held_cap;
+
+static unsigned char *hold(uint64_t bytes)
+{
+	if (bytes > held_cap) {
+		if (bytes > SIZE_MAX / 2)
+			tool_die(TOOL_EXIT_DATA, NULL, "out of memory (%llu bytes)", (unsigned long long)bytes);
+		held = tool_realloc(held, (size_t)bytes);
+		held_cap = (size_t)bytes;
+	}
+	return held;
+}
 
 /* Shuffle rows rows of a bucket in memory, or split it further. */
 static void shuffle_out(unsigned char *buf, uint64_t rows)
@@ -685,11 +702,10 @@ static void do_bucket(FILE *f, uint64_t rows, int depth)
 	if (fflush(f) || fseek(f, 0, SEEK_SET))
 		tool_die(TOOL_EXIT_DATA, "(temporary file)", "%s", strerror(errno));
 	if (rows * rowb <= (uint64_t)opt_memory + (uint64_t)opt_memory / 4 || rows < 2 || depth >= MAX_DEPTH) {
-		buf = tool_alloc(rows * rowb);
+		buf = hold(rows * rowb);
 		spool_read(f, buf, rows * rowb);
 		fclose(f);
 		shuffle_out(buf, rows);
-		free(buf);
 		return;
 	}
 	buf = tool_alloc(rowb);
@@ -732,7 +748,7 @@ static void split_shuffled(nn_reader *r, const nn_schema *s, size_t batch_rows)
 {
 	const nn_batch *b;
 	size_t cap = (size_t)opt_memory / rowb ? (size_t)opt_memory / rowb : 1;
-	unsigned char *mem = tool_alloc(cap * rowb);
+	unsigned char *mem = hold(cap * rowb);
 	uint64_t inmem = 0, n[BUCKETS] = { 0 };
 	FILE *spool[BUCKETS] = { 0 };
 
@@ -764,10 +780,8 @@ static void split_shuffled(nn_reader *r, const nn_schema *s, size_t batch_rows)
 		out_open(&outs[o], s, batch_rows);
 	if (!spool[0]) {
 		shuffle_out(mem, inmem);
-		free(mem);
 		return;
 	}
-	free(mem);
 	for (int k = 0; k < BUCKETS; k++)
 		do_bucket(spool[k], n[k], 1);
 }
