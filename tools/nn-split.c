@@ -15,8 +15,8 @@
  *   unlinked temporary files in $TMPDIR chosen by a seeded draw per row,
  *   then each bucket (split again if too big) is shuffled in memory.  A
  *   uniform bucket draw followed by a uniform shuffle of each bucket is a
- *   uniform permutation.  --no-shuffle reads a regular file twice and
- *   spools standard input as raw rows.
+ *   uniform permutation.  --no-shuffle reads a regular file twice, a pipe
+ *   after copying it (still compressed) to a temporary file.
  * - --stratify: per class, its rows in permutation order fill the
  *   outputs in the same order; how many go where is each class's exact
  *   share rounded down or up, the totals exact (alloc_split).  k folds:
