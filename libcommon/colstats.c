@@ -26,6 +26,8 @@ void nn_colmoments_free(nn_colmoments *m)
 	free(m->cmean);
 	free(m->cm2);
 	free(m->cdev);
+	free(m->pivot);
+	free(m->smean);
 	free(m->ccount);
 	free(m->cmin);
 	free(m->cmax);
@@ -53,11 +55,13 @@ nn_colmoments *nn_colmoments_new(size_t ncols, nn_error *err)
 	m->cmean = calloc(ncols, sizeof *m->cmean);
 	m->cm2 = calloc(ncols, sizeof *m->cm2);
 	m->cdev = calloc(ncols, sizeof *m->cdev);
+	m->pivot = calloc(ncols, sizeof *m->pivot);
+	m->smean = calloc(ncols, sizeof *m->smean);
 	m->ccount = calloc(ncols, sizeof *m->ccount);
 	m->cmin = calloc(ncols, sizeof *m->cmin);
 	m->cmax = calloc(ncols, sizeof *m->cmax);
 	if (!m->count || !m->nonfinite || !m->mean || !m->m2 || !m->min || !m->max || !m->buf ||
-	    !m->cmean || !m->cm2 || !m->cdev || !m->ccount || !m->cmin || !m->cmax)
+	    !m->cmean || !m->cm2 || !m->cdev || !m->pivot || !m->smean || !m->ccount || !m->cmin || !m->cmax)
 		goto fail;
 	for (size_t j = 0; j < ncols; j++) {
 		m->min[j] = INFINITY;
@@ -70,20 +74,31 @@ fail:
 	return NULL;
 }
 
-/* One chunk of rows already in double: v[rows × ncols]. */
+/* One chunk of rows already in double: v[rows × ncols].  Sums run on
+ * x - pivot, pivot being the column's first finite value: with data far
+ * from 0 relative to their spread (1e9 ± 1e-3) the differences keep
+ * every digit that x - mean would lose. */
 static void moments_chunk(nn_colmoments *m, const double *v, size_t rows, const unsigned char *keep)
 {
 	size_t nc = m->ncols, kept = 0;
 	uint64_t *cn = m->ccount;
 	double *cs = m->cmean, *cq = m->cm2, *cd = m->cdev, *lo = m->cmin, *hi = m->cmax;
+	const double *pv = m->pivot;
 
 	for (size_t j = 0; j < nc; j++) {
 		cn[j] = 0;
-		cs[j] = cq[j] = 0;
+		cs[j] = cq[j] = cd[j] = 0;
 		lo[j] = INFINITY;
 		hi[j] = -INFINITY;
+		for (size_t r = 0; !m->count[j] && r < rows; r++) {
+			double x = v[r * nc + j];
+			if ((!keep || keep[r]) && x - x == 0) {
+				m->pivot[j] = x;
+				break;
+			}
+		}
 	}
-	/* pass 1: counts, sums, extremes (v - v is 0 exactly when v is finite) */
+	/* pass 1: counts, sums, extremes (x - x is 0 exactly when x is finite) */
 	for (size_t r = 0; r < rows; r++) {
 		const double *row = v + r * nc;
 		if (keep && !keep[r])
@@ -93,7 +108,7 @@ static void moments_chunk(nn_colmoments *m, const double *v, size_t rows, const 
 			double x = row[j];
 			if (x - x == 0) {
 				cn[j]++;
-				cs[j] += x;
+				cs[j] += x - pv[j];
 				lo[j] = x < lo[j] ? x : lo[j];
 				hi[j] = x > hi[j] ? x : hi[j];
 			}
@@ -104,36 +119,32 @@ static void moments_chunk(nn_colmoments *m, const double *v, size_t rows, const 
 	/* pass 2: squared deviations from the chunk's mean, and their sum,
 	 * which would be 0 but for the rounding of that mean: the corrected
 	 * two-pass algorithm removes its effect (Chan, Golub, LeVeque 1983) */
-	for (size_t j = 0; j < nc; j++)
-		cd[j] = 0;
 	for (size_t r = 0; r < rows; r++) {
 		const double *row = v + r * nc;
 		if (keep && !keep[r])
 			continue;
 		for (size_t j = 0; j < nc; j++) {
-			double d = row[j] - cs[j];
+			double d = (row[j] - pv[j]) - cs[j];
 			if (d - d == 0) {
 				cd[j] += d;
 				cq[j] += d * d;
 			}
 		}
 	}
-	for (size_t j = 0; j < nc; j++)
-		if (cn[j]) {
-			double corr = cd[j] / (double)cn[j];
-			cs[j] += corr;
-			cq[j] -= cd[j] * corr;
-			cq[j] = cq[j] < 0 ? 0 : cq[j];
-		}
-	/* merge (Chan, Golub, LeVeque 1979) */
+	/* merge (Chan, Golub, LeVeque 1979), all relative to the pivot */
 	for (size_t j = 0; j < nc; j++) {
 		uint64_t na = m->count[j], nb = cn[j];
 		m->nonfinite[j] += kept - nb;
 		if (!nb)
 			continue;
-		double n = (double)(na + nb), delta = cs[j] - m->mean[j];
-		m->mean[j] = na ? m->mean[j] + delta * ((double)nb / n) : cs[j];
+		double corr = cd[j] / (double)nb;
+		cs[j] += corr;
+		cq[j] -= cd[j] * corr;
+		cq[j] = cq[j] < 0 ? 0 : cq[j];
+		double n = (double)(na + nb), delta = cs[j] - m->smean[j];
+		m->smean[j] = na ? m->smean[j] + delta * ((double)nb / n) : cs[j];
 		m->m2[j] += cq[j] + (na ? delta * delta * ((double)na * (double)nb / n) : 0);
+		m->mean[j] = m->pivot[j] + m->smean[j];
 		m->count[j] = na + nb;
 		m->min[j] = lo[j] < m->min[j] ? lo[j] : m->min[j];
 		m->max[j] = hi[j] > m->max[j] ? hi[j] : m->max[j];

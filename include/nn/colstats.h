@@ -11,8 +11,9 @@
  *                  rows is summed in two passes (mean, then squared
  *                  deviations, corrected for the rounding of the mean) and
  *                  the chunks are merged with the formula of Chan, Golub
- *                  and LeVeque — as stable as numpy's two-pass np.std,
- *                  without holding the data.
+ *                  and LeVeque, all shifted by the column's first value —
+ *                  as stable as numpy's two-pass np.std, without holding
+ *                  the data.
  *   nn_colselect   exact quantiles of every column (numpy's default
  *                  "linear" method) in bounded memory by radix selection:
  *                  the rows are fed once per pass, and each pass fixes one
@@ -40,7 +41,7 @@ typedef struct nn_colmoments {
 	double *m2;           /* sum of squared deviations from mean */
 	double *min, *max;    /* +inf / -inf while count is 0 */
 	/* private: one chunk's sums */
-	double *buf, *cmean, *cm2, *cdev;
+	double *buf, *cmean, *cm2, *cdev, *pivot, *smean;
 	uint64_t *ccount;
 	double *cmin, *cmax;
 	size_t chunk_rows;
