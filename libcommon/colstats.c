@@ -388,27 +388,30 @@ void nn_colselect_add(nn_colselect *s, const void *data, size_t rows, const unsi
 	for (size_t r0 = 0; r0 < rows; r0 += s->chunk_rows) {
 		size_t n = rows - r0 < s->chunk_rows ? rows - r0 : s->chunk_rows;
 		to_keys(src + r0 * row_bytes, s->t, n * nc, s->keys, s->ok);
-		for (size_t r = 0; r < n; r++) {
-			const uint64_t *key = s->keys + r * nc;
-			const unsigned char *ok = s->ok + r * nc;
-			if (keep && !keep[r0 + r])
-				continue;
+		if (keep)   /* a skipped row counts as a non-finite one */
+			for (size_t r = 0; r < n; r++)
+				if (!keep[r0 + r])
+					memset(s->ok + r * nc, 0, nc);
+		/* column by column: one column's histograms stay in cache */
+		for (size_t j = 0; j < nc; j++) {
+			const uint64_t *key = s->keys + j, *pre = s->prefix + j * nr;
+			const unsigned char *ok = s->ok + j;
+			uint64_t *h = s->hist + j * nr * 256, seen = 0;
 			if (s->pass == 0) {
-				for (size_t j = 0; j < nc; j++)
-					s->hist[j * nr * 256 + ((key[j] >> shift) & 255)] += ok[j];
+				for (size_t r = 0; r < n; r++)
+					h[(key[r * nc] >> shift) & 255] += ok[r * nc];
 				continue;
 			}
-			for (size_t j = 0; j < nc; j++) {
-				uint64_t k = key[j], high = k >> (shift + 8);
-				const uint64_t *pre = s->prefix + j * nr;
-				uint64_t *h = s->hist + j * nr * 256;
-				if (!ok[j])
+			for (size_t r = 0; r < n; r++) {
+				uint64_t k = key[r * nc], high = k >> (shift + 8);
+				if (!ok[r * nc])
 					continue;
-				s->seen[j]++;
+				seen++;
 				for (size_t i = 0; i < nr; i++)
 					if (high == pre[i])
 						h[i * 256 + ((k >> shift) & 255)]++;
 			}
+			s->seen[j] += seen;
 		}
 	}
 }

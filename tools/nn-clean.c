@@ -309,7 +309,8 @@ static void fit(nn_params *p)
 			if (cs)
 				nn_colselect_add(cs, b->col[fx], b->rows, keep);
 		}
-		p->rows = in_rows = nn_reader_rows(r);
+		if (!(p->rows = in_rows = nn_reader_rows(r)))
+			tool_die(TOOL_EXIT_DATA, in_name, "no rows to fit on");
 		nn_reader_close(r);
 		if (!cs)
 			break;

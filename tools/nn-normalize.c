@@ -151,6 +151,8 @@ static void fit_moments(nn_params *p, enum method m, double lo, double hi)
 	while (tool_next(r, in_name, &b))
 		nn_colmoments_add(cm, b->col[fx], f->dtype, b->rows, NULL);
 	p->rows = nn_reader_rows(r);
+	if (!p->rows)
+		tool_die(TOOL_EXIT_DATA, in_name, "no rows to fit on");
 	for (size_t j = 0; j < D; j++) {
 		double n = (double)cm->count[j], mean = cm->mean[j], var = nn_colmoments_var(cm, j);
 		off[j] = 0;
@@ -192,7 +194,8 @@ static void fit_robust(nn_params *p)
 		const nn_batch *b;
 		while (tool_next(r, in_name, &b))
 			nn_colselect_add(cs, b->col[fx], b->rows, NULL);
-		p->rows = nn_reader_rows(r);
+		if (!(p->rows = nn_reader_rows(r)))
+			tool_die(TOOL_EXIT_DATA, in_name, "no rows to fit on");
 		if ((done = nn_colselect_pass_done(cs, &err)) < 0)
 			tool_die_err(in_name, &err);
 		nn_reader_close(r);
