@@ -156,10 +156,12 @@ static void eval_pred(const char *labels_path)
 	if (classify) {
 		if (pf->row_elems != 1)
 			tool_die(TOOL_EXIT_DATA, pname, "field 'pred' holds %zu class ids per row; one is needed", k);
-		if (nn_dtype_is_float(yf->dtype) || yf->row_elems != 1)
-			tool_die(TOOL_EXIT_DATA, lname, "label field '%s' is %s with %zu values per row; class "
-			         "predictions need one integer class id per row", yname, nn_dtype_name(yf->dtype),
-			         yf->row_elems);
+		if (nn_dtype_is_float(yf->dtype))
+			tool_die(TOOL_EXIT_DATA, lname, "label field '%s' is %s; class predictions need integer "
+			         "class ids", yname, nn_dtype_name(yf->dtype));
+		if (yf->row_elems != 1)
+			tool_die(TOOL_EXIT_DATA, lname, "label field '%s' holds %zu values per row; class "
+			         "predictions need one class id per row", yname, yf->row_elems);
 		same_names(pf, yf, pname);
 		ev.names = pf->nclasses ? (const char *const *)pf->classes
 		         : yf->nclasses ? (const char *const *)yf->classes : NULL;
@@ -176,10 +178,12 @@ static void eval_pred(const char *labels_path)
 		if (yf->nclasses && c > yf->nclasses)
 			tool_die(TOOL_EXIT_DATA, lname, "label field '%s' names %zu classes but the predictions have %zu",
 			         yname, yf->nclasses, c);
-	} else if (!nn_dtype_is_float(yf->dtype) || yf->row_elems != k) {
-		tool_die(TOOL_EXIT_DATA, lname, "label field '%s' is %s with %zu values per row; regression "
-		         "predictions (f%s, %zu per row) need float labels of the same shape", yname,
-		         nn_dtype_name(yf->dtype), yf->row_elems, pf->dtype == NN_F32 ? "32" : "64", k);
+	} else if (!nn_dtype_is_float(yf->dtype)) {
+		tool_die(TOOL_EXIT_DATA, lname, "label field '%s' is %s (class ids); regression predictions "
+		         "need float labels", yname, nn_dtype_name(yf->dtype));
+	} else if (yf->row_elems != k) {
+		tool_die(TOOL_EXIT_DATA, lname, "label field '%s' holds %zu values per row but the "
+		         "predictions %zu", yname, yf->row_elems, k);
 	}
 	start(classify, c, k, qf != NULL);
 
