@@ -10,11 +10,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "nn/blas.h"
 #include "nn/version.h"
 #include "tool.h"
 
 const char *tool_prog = "nn";
 int tool_quiet;
+const char *tool_version_note;
 
 static struct {
 	const char *path;        /* as given with -o; NULL for stdout */
@@ -133,6 +135,8 @@ void tool_parse(const nn_cli *cli, int argc, char **argv, nn_strlist *operands)
 		break;
 	case NN_CLI_VERSION:
 		printf("%s (nnpipe) %s\n", cli->prog, NN_VERSION);
+		if (tool_version_note)
+			printf("%s\n", tool_version_note);
 		break;
 	case NN_CLI_OK:
 		return;
@@ -315,15 +319,40 @@ void tool_writer_finish(nn_writer *w)
  * bytes.  (A -o grouped behind other flags, as in -qo FILE, is kept.) */
 void tool_provenance(nn_schema *s, int argc, char **argv)
 {
+	tool_provenance_except(s, argc, argv, NULL);
+}
+
+/* Is arg one of skip?  *takes_value: it is given without "=VALUE". */
+static int skipped(const char *arg, const char *const *skip, int *takes_value)
+{
+	*takes_value = 0;
+	for (; skip && *skip; skip++) {
+		size_t n = strlen(*skip);
+		if ((*skip)[n - 1] == '=') {
+			if (!strncmp(arg, *skip, n - 1) && arg[n - 1] == 0)
+				return *takes_value = 1;
+			if (!strncmp(arg, *skip, n))
+				return 1;
+		} else if (!strcmp(arg, *skip)) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void tool_provenance_except(nn_schema *s, int argc, char **argv, const char *const *skip)
+{
 	nn_error err = { 0 };
 	const char **args = tool_alloc((size_t)argc * sizeof *args);
-	int n = 0;
+	int n = 0, value;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--"))
 			break;
 		if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output"))
 			i++;
+		else if (skipped(argv[i], skip, &value))
+			i += value;
 		else if (strncmp(argv[i], "-o", 2) && strncmp(argv[i], "--output=", 9))
 			args[n++] = argv[i];
 	}
@@ -354,4 +383,62 @@ FILE *tool_spool(void)
 	if (!(f = fdopen(fd, "w+b")))
 		tool_die(TOOL_EXIT_DATA, NULL, "temporary file: %s", strerror(errno));
 	return f;
+}
+
+void tool_save_row(const char *path, const nn_schema *s, const void *const *cols, long long level)
+{
+	tool_output_open(path, 1);
+	nn_writer *w = tool_writer(s, level, 1);
+	tool_write(w, cols, 1);
+	tool_writer_finish(w);
+}
+
+/* --- BLAS kernels ------------------------------------------------------- */
+
+#define BLAS_MARK "NN_BLAS_CHOSEN"   /* set by us for the re-executed run */
+
+static char blas_line[160];
+
+const char *tool_blas_description(void)
+{
+	const char *mark = getenv(BLAS_MARK), *core = nn_blas_corename();
+	if (mark && !strcmp(mark, "failed"))
+		snprintf(blas_line, sizeof blas_line, "%s (the better kernels failed nnpipe's self-check)", core);
+	else if (mark)
+		snprintf(blas_line, sizeof blas_line, "%s (chosen by nnpipe for this CPU, self-check passed)", core);
+	else if (getenv("OPENBLAS_CORETYPE"))
+		snprintf(blas_line, sizeof blas_line, "%s (OPENBLAS_CORETYPE from the environment)", core);
+	else
+		snprintf(blas_line, sizeof blas_line, "%s (chosen by OpenBLAS)", core);
+	return blas_line;
+}
+
+static void reexec(char **argv)
+{
+	execv("/proc/self/exe", argv);
+	/* No /proc: carry on with the kernels we have. */
+}
+
+void tool_blas_init(char **argv)
+{
+	static char note[200];
+	const char *mark = getenv(BLAS_MARK), *env = getenv("OPENBLAS_CORETYPE");
+	const char *autochoice = getenv("NN_BLAS_AUTO");
+
+	if (!env && !mark && !(autochoice && !strcmp(autochoice, "0"))) {
+		const char *better = nn_blas_better_coretype();
+		if (better && !setenv("OPENBLAS_CORETYPE", better, 1) && !setenv(BLAS_MARK, better, 1)) {
+			reexec(argv);
+			unsetenv("OPENBLAS_CORETYPE");
+			unsetenv(BLAS_MARK);
+		}
+	} else if (mark && env && !strcmp(mark, env) && nn_blas_selfcheck()) {
+		/* Wrong results from the kernels we chose: back to OpenBLAS's own
+		 * choice, and remember not to try again. */
+		unsetenv("OPENBLAS_CORETYPE");
+		setenv(BLAS_MARK, "failed", 1);
+		reexec(argv);
+	}
+	snprintf(note, sizeof note, "BLAS: OpenBLAS, %s kernels", tool_blas_description());
+	tool_version_note = note;
 }

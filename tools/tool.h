@@ -78,6 +78,31 @@ void tool_writer_finish(nn_writer *w);
  * in a schema. */
 void tool_provenance(nn_schema *s, int argc, char **argv);
 
+/* The same, less the options that change where things go or what is
+ * shown but not the result (so that two runs differing only there give
+ * the same bytes).  skip lists them as spelled: "--log=" takes an
+ * argument (given as "--log X" or "--log=X"), "--progress" does not. */
+void tool_provenance_except(nn_schema *s, int argc, char **argv,
+                            const char *const *skip);
+
+/* Write a whole one-row stream (a model, a checkpoint, fitted parameters)
+ * to path atomically, like -o.  Only while no other output is open. */
+void tool_save_row(const char *path, const nn_schema *s, const void *const *cols,
+                   long long level);
+
+/* For programs that multiply matrices, first thing in main(): when this
+ * machine's OpenBLAS runs generic kernels on a CPU that can run better
+ * ones (nn/blas.h), set OPENBLAS_CORETYPE and re-execute the program; in
+ * the re-executed program, run the self-check and go back to the default
+ * kernels if it fails.  OPENBLAS_CORETYPE set by the user is respected;
+ * NN_BLAS_AUTO=0 turns the choice off (e.g. under valgrind, which does not
+ * follow the re-execution).  Sets tool_version_note to a line naming the
+ * kernels, which --version prints. */
+void tool_blas_init(char **argv);
+extern const char *tool_version_note;
+/* "SkylakeX (chosen by nnpipe, self-check passed)" and the like. */
+const char *tool_blas_description(void);
+
 /* An unlinked temporary file in $TMPDIR (default /tmp) for data that must
  * be read twice: bounded memory at the cost of disk.  Exits 1 on failure. */
 FILE *tool_spool(void);

@@ -1,0 +1,420 @@
+/* model.c — a model in the stream container: one row of parameter
+ * tensors and a metadata map that says how to rebuild the network (the
+ * layout is in nn/model.h and nn-train(1)). */
+#include <msgpack.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "nn/model.h"
+#include "nn/mp.h"
+
+void nn_model_free(nn_model *m)
+{
+	if (!m)
+		return;
+	nn_mlp_free(m->mlp);
+	free(m->x_name);
+	free(m->y_name);
+	if (m->classes)
+		for (size_t i = 0; i < m->nclasses; i++)
+			free(m->classes[i]);
+	free(m->classes);
+	free(m->training);
+	free(m);
+}
+
+size_t nn_model_outputs(const nn_model *m)
+{
+	return m->mlp->width[m->mlp->nlayers];
+}
+
+const char *nn_model_class_name(const nn_model *m, size_t i, char *buf, size_t n)
+{
+	if (m->classes && i < m->nclasses)
+		return m->classes[i];
+	snprintf(buf, n, "%zu", i);
+	return buf;
+}
+
+static int pack_str(msgpack_packer *pk, const char *s)
+{
+	return msgpack_pack_str_with_body(pk, s, strlen(s));
+}
+
+nn_schema *nn_model_schema(const nn_model *m, const char *kind, nn_error *err)
+{
+	const nn_mlp *net = m->mlp;
+	nn_schema *s = nn_schema_new(kind, err);
+	if (!s)
+		return NULL;
+	char name[64];
+	for (int l = 0; l < net->nlayers; l++) {
+		uint64_t wshape[2] = { net->width[l + 1], net->width[l] };
+		snprintf(name, sizeof name, "layer%d.weight", l);
+		if (nn_schema_add_field(s, name, NN_F32, 2, wshape, err))
+			goto fail;
+		snprintf(name, sizeof name, "layer%d.bias", l);
+		if (nn_schema_add_field(s, name, NN_F32, 1, wshape, err))
+			goto fail;
+	}
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	int bad = msgpack_pack_map(&pk, m->training ? 8 : 7);
+	bad |= pack_str(&pk, "task") | pack_str(&pk, m->classification ? "classification" : "regression");
+	bad |= pack_str(&pk, "input") | msgpack_pack_map(&pk, 3);
+	bad |= pack_str(&pk, "field") | pack_str(&pk, m->x_name);
+	bad |= pack_str(&pk, "dtype") | pack_str(&pk, nn_dtype_name(m->x_dtype));
+	bad |= pack_str(&pk, "shape") | msgpack_pack_array(&pk, (size_t)m->x_ndim);
+	for (int i = 0; i < m->x_ndim; i++)
+		bad |= msgpack_pack_uint64(&pk, m->x_shape[i]);
+	bad |= pack_str(&pk, "label") | msgpack_pack_map(&pk, m->classes ? 3 : 2);
+	bad |= pack_str(&pk, "field") | pack_str(&pk, m->y_name);
+	if (m->classification) {
+		bad |= pack_str(&pk, "nclasses") | msgpack_pack_uint64(&pk, m->nclasses);
+		if (m->classes) {
+			bad |= pack_str(&pk, "classes") | msgpack_pack_array(&pk, m->nclasses);
+			for (size_t i = 0; i < m->nclasses; i++)
+				bad |= pack_str(&pk, m->classes[i]);
+		}
+	} else {
+		bad |= pack_str(&pk, "targets") | msgpack_pack_uint64(&pk, nn_model_outputs(m));
+	}
+	bad |= pack_str(&pk, "layers") | msgpack_pack_array(&pk, (size_t)net->nlayers + 1);
+	for (int l = 0; l <= net->nlayers; l++)
+		bad |= msgpack_pack_uint64(&pk, net->width[l]);
+	bad |= pack_str(&pk, "activations") | msgpack_pack_array(&pk, (size_t)net->nlayers - 1);
+	for (int l = 0; l < net->nlayers - 1; l++)
+		bad |= pack_str(&pk, nn_act_name(net->act[l]));
+	bad |= pack_str(&pk, "output") | pack_str(&pk, nn_output_name(net->output));
+	bad |= pack_str(&pk, "loss") | pack_str(&pk, nn_loss_name(net->loss));
+	if (m->training) {
+		bad |= pack_str(&pk, "training");
+		bad |= msgpack_sbuffer_write(&sb, (const char *)m->training, m->training_len);
+	}
+	if (bad)
+		nn_error_set(err, NN_ENOMEM, "out of memory");
+	else
+		bad = nn_schema_set_meta(s, sb.data, sb.size, err);
+	msgpack_sbuffer_destroy(&sb);
+	if (!bad)
+		return s;
+fail:
+	nn_schema_free(s);
+	return NULL;
+}
+
+void nn_model_columns(const nn_model *m, const void **cols)
+{
+	for (int l = 0; l < m->mlp->nlayers; l++) {
+		cols[2 * l] = m->mlp->params + m->mlp->woff[l];
+		cols[2 * l + 1] = m->mlp->params + m->mlp->boff[l];
+	}
+}
+
+/* --- reading ------------------------------------------------------------ */
+
+static char *mp_strdup(nn_mp *c, const char *what, nn_error *err)
+{
+	const char *s;
+	size_t n;
+	if (nn_mp_str(c, &s, &n, what, err))
+		return NULL;
+	if (n == 0 || n > NN_MAX_NAME || memchr(s, 0, n)) {
+		nn_error_set(err, NN_EDATA, "%s: bad string", what);
+		return NULL;
+	}
+	char *d = malloc(n + 1);
+	if (!d) {
+		nn_error_set(err, NN_ENOMEM, "out of memory");
+		return NULL;
+	}
+	memcpy(d, s, n);
+	d[n] = 0;
+	return d;
+}
+
+static int mp_name(nn_mp *c, char *buf, size_t n, const char *what, nn_error *err)
+{
+	const char *s;
+	size_t len;
+	if (nn_mp_str(c, &s, &len, what, err))
+		return -1;
+	if (len >= n)
+		return nn_error_set(err, NN_EDATA, "%s: unknown value", what);
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	return 0;
+}
+
+struct desc {
+	int classification;
+	size_t nlayers;               /* widths read: nlayers + 1 entries */
+	size_t width[NN_MLP_MAX_LAYERS + 1];
+	size_t nact;
+	enum nn_act act[NN_MLP_MAX_LAYERS];
+	enum nn_output output;
+	enum nn_loss loss;
+	uint64_t nclasses, targets;
+	int seen;                     /* bit per required key */
+};
+
+static int read_input(nn_mp *c, nn_model *m, nn_error *err)
+{
+	size_t n;
+	char buf[16];
+	if (nn_mp_map(c, &n, "input", err))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (nn_mp_str_is(c, "field")) {
+			nn_mp_skip(c, err);
+			free(m->x_name);
+			if (!(m->x_name = mp_strdup(c, "input field", err)))
+				return -1;
+		} else if (nn_mp_str_is(c, "dtype")) {
+			nn_mp_skip(c, err);
+			if (mp_name(c, buf, sizeof buf, "input dtype", err) || nn_dtype_parse(buf, &m->x_dtype))
+				return nn_error_set(err, NN_EDATA, "input dtype: unknown");
+		} else if (nn_mp_str_is(c, "shape")) {
+			size_t nd;
+			nn_mp_skip(c, err);
+			if (nn_mp_array(c, &nd, "input shape", err))
+				return -1;
+			if (nd > NN_MAX_DIMS)
+				return nn_error_set(err, NN_EDATA, "input shape: more than %d dimensions", NN_MAX_DIMS);
+			m->x_ndim = (int)nd;
+			for (size_t k = 0; k < nd; k++)
+				if (nn_mp_uint(c, &m->x_shape[k], "input shape", err))
+					return -1;
+		} else if (nn_mp_skip(c, err) || nn_mp_skip(c, err)) {
+			return -1;
+		}
+	}
+	return m->x_name ? 0 : nn_error_set(err, NN_EDATA, "input: no field name");
+}
+
+static int read_label(nn_mp *c, nn_model *m, struct desc *d, nn_error *err)
+{
+	size_t n;
+	if (nn_mp_map(c, &n, "label", err))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (nn_mp_str_is(c, "field")) {
+			nn_mp_skip(c, err);
+			free(m->y_name);
+			if (!(m->y_name = mp_strdup(c, "label field", err)))
+				return -1;
+		} else if (nn_mp_str_is(c, "nclasses")) {
+			nn_mp_skip(c, err);
+			if (nn_mp_uint(c, &d->nclasses, "nclasses", err))
+				return -1;
+		} else if (nn_mp_str_is(c, "targets")) {
+			nn_mp_skip(c, err);
+			if (nn_mp_uint(c, &d->targets, "targets", err))
+				return -1;
+		} else if (nn_mp_str_is(c, "classes")) {
+			size_t k;
+			nn_mp_skip(c, err);
+			if (nn_mp_array(c, &k, "classes", err))
+				return -1;
+			if (k > NN_MAX_CLASSES || m->classes)
+				return nn_error_set(err, NN_EDATA, "classes: too many");
+			if (!(m->classes = calloc(k ? k : 1, sizeof *m->classes)))
+				return nn_error_set(err, NN_ENOMEM, "out of memory");
+			m->nclasses = k;
+			for (size_t j = 0; j < k; j++)
+				if (!(m->classes[j] = mp_strdup(c, "class name", err)))
+					return -1;
+		} else if (nn_mp_skip(c, err) || nn_mp_skip(c, err)) {
+			return -1;
+		}
+	}
+	return m->y_name ? 0 : nn_error_set(err, NN_EDATA, "label: no field name");
+}
+
+static int read_meta(const nn_schema *s, nn_model *m, struct desc *d, nn_error *err)
+{
+	nn_mp c = { s->meta, s->meta + s->meta_len };
+	size_t n;
+	char buf[32];
+	if (!s->meta)
+		return nn_error_set(err, NN_EDATA, "no model description in the header");
+	if (nn_mp_map(&c, &n, "metadata", err))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (nn_mp_str_is(&c, "task")) {
+			nn_mp_skip(&c, err);
+			if (mp_name(&c, buf, sizeof buf, "task", err))
+				return -1;
+			if (strcmp(buf, "classification") && strcmp(buf, "regression"))
+				return nn_error_set(err, NN_EDATA, "task '%s': unknown", buf);
+			d->classification = !strcmp(buf, "classification");
+			d->seen |= 1;
+		} else if (nn_mp_str_is(&c, "input")) {
+			nn_mp_skip(&c, err);
+			if (read_input(&c, m, err))
+				return -1;
+			d->seen |= 2;
+		} else if (nn_mp_str_is(&c, "label")) {
+			nn_mp_skip(&c, err);
+			if (read_label(&c, m, d, err))
+				return -1;
+			d->seen |= 4;
+		} else if (nn_mp_str_is(&c, "layers")) {
+			size_t k;
+			nn_mp_skip(&c, err);
+			if (nn_mp_array(&c, &k, "layers", err))
+				return -1;
+			if (k < 2 || k > NN_MLP_MAX_LAYERS + 1)
+				return nn_error_set(err, NN_EDATA, "layers: %zu widths (2 to %d allowed)", k, NN_MLP_MAX_LAYERS + 1);
+			d->nlayers = k - 1;
+			for (size_t j = 0; j < k; j++) {
+				uint64_t w;
+				if (nn_mp_uint(&c, &w, "layer width", err))
+					return -1;
+				if (w == 0 || w > (1u << 24))
+					return nn_error_set(err, NN_EDATA, "layer width %llu: out of range", (unsigned long long)w);
+				d->width[j] = (size_t)w;
+			}
+			d->seen |= 8;
+		} else if (nn_mp_str_is(&c, "activations")) {
+			size_t k;
+			nn_mp_skip(&c, err);
+			if (nn_mp_array(&c, &k, "activations", err))
+				return -1;
+			if (k > NN_MLP_MAX_LAYERS)
+				return nn_error_set(err, NN_EDATA, "activations: too many");
+			d->nact = k;
+			for (size_t j = 0; j < k; j++)
+				if (mp_name(&c, buf, sizeof buf, "activation", err) || nn_act_parse(buf, &d->act[j]))
+					return nn_error_set(err, NN_EDATA, "activation %zu: unknown", j);
+			d->seen |= 16;
+		} else if (nn_mp_str_is(&c, "output")) {
+			nn_mp_skip(&c, err);
+			if (mp_name(&c, buf, sizeof buf, "output", err) || nn_output_parse(buf, &d->output))
+				return nn_error_set(err, NN_EDATA, "output: unknown function");
+			d->seen |= 32;
+		} else if (nn_mp_str_is(&c, "loss")) {
+			nn_mp_skip(&c, err);
+			if (mp_name(&c, buf, sizeof buf, "loss", err) || nn_loss_parse(buf, &d->loss))
+				return nn_error_set(err, NN_EDATA, "loss: unknown");
+			d->seen |= 64;
+		} else if (nn_mp_str_is(&c, "training")) {
+			nn_mp_skip(&c, err);
+			const unsigned char *start = c.p;
+			if (nn_mp_skip(&c, err))
+				return -1;
+			m->training_len = (size_t)(c.p - start);
+			if (!(m->training = malloc(m->training_len)))
+				return nn_error_set(err, NN_ENOMEM, "out of memory");
+			memcpy(m->training, start, m->training_len);
+		} else if (nn_mp_skip(&c, err) || nn_mp_skip(&c, err)) {
+			return -1;
+		}
+	}
+	static const char *const keys[] = { "task", "input", "label", "layers", "activations", "output", "loss" };
+	for (int k = 0; k < 7; k++)
+		if (!(d->seen & (1 << k)))
+			return nn_error_set(err, NN_EDATA, "model description has no '%s'", keys[k]);
+	return 0;
+}
+
+nn_model *nn_model_from(const nn_schema *s, const nn_batch *row, nn_error *err)
+{
+	if (strcmp(s->kind, "model") && strcmp(s->kind, "checkpoint")) {
+		nn_error_set(err, NN_EDATA, "not a model (kind '%s')", s->kind);
+		return NULL;
+	}
+	nn_model *m = calloc(1, sizeof *m);
+	struct desc d = { 0 };
+	if (!m) {
+		nn_error_set(err, NN_ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (read_meta(s, m, &d, err))
+		goto fail;
+	if (d.nact != d.nlayers - 1) {
+		nn_error_set(err, NN_EDATA, "%zu activations for %zu hidden layers", d.nact, d.nlayers - 1);
+		goto fail;
+	}
+	size_t out = d.width[d.nlayers];
+	m->classification = d.classification;
+	if (d.classification) {
+		if (d.nclasses < 2 || d.nclasses > NN_MAX_CLASSES || (m->classes && m->nclasses != d.nclasses) ||
+		    !(out == d.nclasses || (d.nclasses == 2 && out == 1))) {
+			nn_error_set(err, NN_EDATA, "%llu classes do not fit %zu outputs", (unsigned long long)d.nclasses, out);
+			goto fail;
+		}
+		m->nclasses = (size_t)d.nclasses;
+	} else if (d.targets != out) {
+		nn_error_set(err, NN_EDATA, "%llu targets do not fit %zu outputs", (unsigned long long)d.targets, out);
+		goto fail;
+	}
+	uint64_t elems = 1;
+	for (int i = 0; i < m->x_ndim; i++)
+		elems *= m->x_shape[i] && m->x_shape[i] <= (1u << 24) ? m->x_shape[i] : 0;
+	if (elems != d.width[0]) {
+		nn_error_set(err, NN_EDATA, "input shape does not match %zu inputs", d.width[0]);
+		goto fail;
+	}
+	if (!(m->mlp = nn_mlp_new((int)d.nlayers, d.width, d.act, d.output, d.loss, err)))
+		goto fail;
+	if (!row || row->rows != 1) {
+		nn_error_set(err, NN_EDATA, "a model has one row of parameters, not %zu", row ? row->rows : 0);
+		goto fail;
+	}
+	for (int l = 0; l < m->mlp->nlayers; l++)
+		for (int b = 0; b < 2; b++) {
+			char name[64];
+			snprintf(name, sizeof name, "layer%d.%s", l, b ? "bias" : "weight");
+			int f = nn_schema_find(s, name);
+			size_t want = b ? d.width[l + 1] : d.width[l] * d.width[l + 1];
+			if (f < 0 || s->fields[f].dtype != NN_F32 || s->fields[f].row_elems != want ||
+			    s->fields[f].ndim != (b ? 1 : 2) || s->fields[f].shape[0] != d.width[l + 1]) {
+				nn_error_set(err, NN_EDATA, "field '%s': %s", name,
+				             f < 0 ? "missing" : "not f32 of the shape the layers say");
+				goto fail;
+			}
+			memcpy(m->mlp->params + (b ? m->mlp->boff[l] : m->mlp->woff[l]), row->col[f],
+			       want * sizeof(float));
+		}
+	return m;
+fail:
+	nn_model_free(m);
+	return NULL;
+}
+
+nn_model *nn_model_read(nn_reader *r, nn_error *err)
+{
+	const nn_batch *b = NULL;
+	int got = nn_reader_next(r, &b, err);
+	if (got < 0)
+		return NULL;
+	nn_model *m = nn_model_from(nn_reader_schema(r), got ? b : NULL, err);
+	if (!m)
+		return NULL;
+	const nn_batch *more;
+	got = nn_reader_next(r, &more, err);
+	if (got != 0) {
+		if (got > 0)
+			nn_error_set(err, NN_EDATA, "more than one row of parameters");
+		nn_model_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+int nn_model_check_input(const nn_model *m, const nn_field *f, nn_error *err)
+{
+	if (f->row_elems == m->mlp->width[0])
+		return 0;
+	char have[128] = "", want[128] = "";
+	size_t hn = 0, wn = 0;
+	for (int i = 0; i < f->ndim && hn < sizeof have - 24; i++)
+		hn += (size_t)snprintf(have + hn, sizeof have - hn, "%s%llu", i ? "," : "", (unsigned long long)f->shape[i]);
+	for (int i = 0; i < m->x_ndim && wn < sizeof want - 24; i++)
+		wn += (size_t)snprintf(want + wn, sizeof want - wn, "%s%llu", i ? "," : "", (unsigned long long)m->x_shape[i]);
+	return nn_error_set(err, NN_EDATA, "field '%s' has shape [%s] (%zu values per row); the model takes [%s] (%zu)",
+	                    f->name, have, f->row_elems, want, m->mlp->width[0]);
+}

@@ -1,0 +1,1112 @@
+/* nn-train — fit a multilayer perceptron to a stream and write the model.
+ *
+ * Choices:
+ * - The training set is held in memory as f32 (shuffling each epoch needs
+ *   random access); --dry-run says how much.  Validation comes from --val
+ *   FILE or is held out with --val-size (stratified for classification,
+ *   largest remainders, seeded), never both.
+ * - The task follows the label: integer labels (or a float [C] field with
+ *   class names: soft labels, as nn-augment --mixup writes) mean
+ *   classification, other float labels regression (--task overrides).
+ *   Outputs: softmax + cross-entropy for more than two classes; one
+ *   sigmoid output + binary cross-entropy for two; linear + MSE for
+ *   regression.  --loss mse on classes keeps a sigmoid output per class
+ *   (one for two classes), the classic textbook network; --output changes
+ *   the output function where the loss allows it.
+ * - Each epoch visits every training row once in an order shuffled from
+ *   the seed (not with --no-shuffle); the last batch may be smaller, as
+ *   PyTorch's DataLoader does by default.  Loss is the mean over rows.
+ * - --patience N stops after N epochs without the monitored value (val
+ *   loss, or val accuracy with --monitor accuracy; the training loss when
+ *   there is no validation set) improving by more than --min-delta, and
+ *   the model written is the best epoch's.
+ * - Checkpoints hold the whole state (weights, optimizer moments, step,
+ *   epoch, position in the epoch, RNG, best weights).  SIGINT/SIGTERM with
+ *   --checkpoint write one at the current batch and then end the program
+ *   by the signal.  --resume refuses a checkpoint made with other
+ *   options that shape the run or on other training data, and the model
+ *   it ends with is byte-identical to the uninterrupted run's: the
+ *   provenance leaves out --resume, --checkpoint, --log and the like.
+ * - A loss that becomes NaN or infinite ends the run with status 1 and no
+ *   model; NaN or infinite inputs are refused before training starts.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <msgpack.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+#include "nn/blas.h"
+#include "nn/model.h"
+#include "nn/mp.h"
+#include "nn/optim.h"
+#include "nn/rng.h"
+#include "nn/version.h"
+#include "tool.h"
+
+enum { RNG_INIT = 1, RNG_SHUFFLE = 2, RNG_VALSPLIT = 3 };   /* rng streams */
+
+static const char *opt_out, *opt_x = "x", *opt_y = "y", *opt_layers = "100",
+	*opt_act = "relu", *opt_output, *opt_loss, *opt_init, *opt_optim = "adam",
+	*opt_schedule = "constant", *opt_val, *opt_monitor = "loss", *opt_task,
+	*opt_checkpoint, *opt_resume, *opt_log, *opt_log_format = "tsv";
+static long long opt_epochs = 10, opt_batch = 128, opt_seed, opt_threads, opt_level = 3,
+	opt_patience, opt_ckpt_every = 1;
+static double opt_lr = -1, opt_momentum = 0.9, opt_beta1 = 0.9, opt_beta2 = 0.999,
+	opt_eps = 1e-8, opt_wd = -1, opt_clip, opt_warmup, opt_step_size = 1, opt_gamma = 0.1,
+	opt_min_lr, opt_val_size, opt_min_delta;
+static int opt_nesterov, opt_no_shuffle, opt_dry_run, opt_progress, opt_verbose;
+
+static const nn_option options[] = {
+	NN_OPT_OUTPUT(&opt_out),
+	{ 0, "x", NN_OPT_STR, &opt_x, "NAME", "feature field (default x)", 0, 0 },
+	{ 0, "y", NN_OPT_STR, &opt_y, "NAME", "label field (default y)", 0, 0 },
+	{ 0, "task", NN_OPT_STR, &opt_task, "T", "classification or regression (default: from the label's dtype)", 0, 0 },
+	{ 0, "layers", NN_OPT_STR, &opt_layers, "N,N,...", "hidden layer widths, or none (default 100)", 0, 0 },
+	{ 0, "activation", NN_OPT_STR, &opt_act, "A[,A...]", "relu, tanh, sigmoid, leaky-relu, gelu: one for all or one per hidden layer (default relu)", 0, 0 },
+	{ 0, "output", NN_OPT_STR, &opt_output, "F", "output function: softmax, sigmoid or linear (default: from the task)", 0, 0 },
+	{ 0, "loss", NN_OPT_STR, &opt_loss, "L", "ce, bce or mse (default: from the task)", 0, 0 },
+	{ 0, "init", NN_OPT_STR, &opt_init, "I", "he or xavier (default: he for relu-like, xavier otherwise)", 0, 0 },
+	{ 0, "epochs", NN_OPT_INT, &opt_epochs, "N", "passes over the training set (default 10)", 1, 1e9 },
+	{ 0, "batch-size", NN_OPT_INT, &opt_batch, "N", "rows per update (default 128)", 1, 1 << 20 },
+	{ 0, "optimizer", NN_OPT_STR, &opt_optim, "O", "sgd, momentum, adam or adamw (default adam)", 0, 0 },
+	{ 0, "lr", NN_OPT_DOUBLE, &opt_lr, "R", "learning rate (default 0.001 for adam(w), 0.01 otherwise)", 0, 1e6 },
+	{ 0, "momentum", NN_OPT_DOUBLE, &opt_momentum, "M", "momentum factor (default 0.9)", 0, 1 },
+	{ 0, "nesterov", NN_OPT_FLAG, &opt_nesterov, NULL, "Nesterov momentum", 0, 0 },
+	{ 0, "beta1", NN_OPT_DOUBLE, &opt_beta1, "B", "adam's first-moment decay (default 0.9)", 0, 0.999999 },
+	{ 0, "beta2", NN_OPT_DOUBLE, &opt_beta2, "B", "adam's second-moment decay (default 0.999)", 0, 0.999999999 },
+	{ 0, "eps", NN_OPT_DOUBLE, &opt_eps, "E", "adam's epsilon (default 1e-8)", 0, 1 },
+	{ 0, "weight-decay", NN_OPT_DOUBLE, &opt_wd, "W", "L2 penalty; decoupled for adamw (default 0, adamw 0.01)", 0, 1e3 },
+	{ 0, "clip-norm", NN_OPT_DOUBLE, &opt_clip, "N", "scale gradients to at most this L2 norm (default off)", 0, 1e12 },
+	{ 0, "schedule", NN_OPT_STR, &opt_schedule, "S", "learning rate: constant, step or cosine (default constant)", 0, 0 },
+	{ 0, "warmup", NN_OPT_DOUBLE, &opt_warmup, "EPOCHS", "linear warm-up over this many epochs (default 0)", 0, 1e9 },
+	{ 0, "step-size", NN_OPT_DOUBLE, &opt_step_size, "EPOCHS", "step schedule: epochs between decays (default 1)", 1e-9, 1e9 },
+	{ 0, "gamma", NN_OPT_DOUBLE, &opt_gamma, "G", "step schedule: decay factor (default 0.1)", 0, 1 },
+	{ 0, "min-lr", NN_OPT_DOUBLE, &opt_min_lr, "R", "cosine schedule: final learning rate (default 0)", 0, 1e6 },
+	{ 0, "val", NN_OPT_STR, &opt_val, "FILE", "validation stream", 0, 0 },
+	{ 0, "val-size", NN_OPT_DOUBLE, &opt_val_size, "F", "hold out this fraction (<1) or count (>=1) for validation", 0, 9e15 },
+	{ 0, "patience", NN_OPT_INT, &opt_patience, "N", "stop after N epochs without improvement; keep the best (default off)", 0, 1e9 },
+	{ 0, "min-delta", NN_OPT_DOUBLE, &opt_min_delta, "D", "smallest change that counts as improvement (default 0)", 0, 1e12 },
+	{ 0, "monitor", NN_OPT_STR, &opt_monitor, "M", "what --patience watches: loss or accuracy (default loss)", 0, 0 },
+	{ 0, "no-shuffle", NN_OPT_FLAG, &opt_no_shuffle, NULL, "visit rows in input order every epoch", 0, 0 },
+	{ 0, "checkpoint", NN_OPT_STR, &opt_checkpoint, "FILE", "write the training state to FILE atomically", 0, 0 },
+	{ 0, "checkpoint-every", NN_OPT_INT, &opt_ckpt_every, "N", "epochs between checkpoints (default 1)", 1, 1e9 },
+	{ 0, "resume", NN_OPT_STR, &opt_resume, "FILE", "continue from a checkpoint", 0, 0 },
+	{ 0, "log", NN_OPT_STR, &opt_log, "FILE", "write one line per epoch to FILE", 0, 0 },
+	{ 0, "log-format", NN_OPT_STR, &opt_log_format, "F", "tsv or json (default tsv)", 0, 0 },
+	{ 0, "dry-run", NN_OPT_FLAG, &opt_dry_run, NULL, "print size, memory, FLOPs and estimated time; train nothing", 0, 0 },
+	{ 0, "progress", NN_OPT_FLAG, &opt_progress, NULL, "progress bar even when stderr is not a terminal", 0, 0 },
+	{ 'v', "verbose", NN_OPT_FLAG, &opt_verbose, NULL, "also print the BLAS kernels and the model's size", 0, 0 },
+	NN_OPT_SEED(&opt_seed),
+	{ 0, "threads", NN_OPT_INT, &opt_threads, "N", "BLAS threads (default: every processor)", 1, 256 },
+	NN_OPT_LEVEL(&opt_level),
+	NN_OPT_QUIET(&tool_quiet),
+	NN_OPT_END_ENTRY
+};
+
+static const nn_cli cli = {
+	"nn-train", "[OPTIONS] [TRAIN]",
+	"Train a multilayer perceptron on a stream and write the model.",
+	"The model file is a stream of kind \"model\": nn-info shows it, nn-eval and\n"
+	"nn-predict use it.  One line per epoch goes to stderr (not with -q).",
+	options, 1
+};
+
+/* Options that change neither the model nor the training, left out of the
+ * provenance so that a resumed run writes the same bytes. */
+static const char *const not_in_provenance[] = {
+	"--checkpoint=", "--checkpoint-every=", "--resume=", "--log=", "--log-format=",
+	"--progress", "--verbose", "-v", "--quiet", "-q", "--dry-run", NULL
+};
+
+/* --- data ---------------------------------------------------------------- */
+
+typedef struct {
+	const char *path;
+	size_t n, d;             /* rows, features per row */
+	float *x;                /* [n x d] */
+	size_t k;                /* target values per row */
+	float *t;                /* [n x k]: regression targets, or soft labels */
+	int32_t *cls;            /* [n]: class of each row (classification) */
+	uint32_t crc;            /* CRC-32 of the x and y bytes as read */
+} dataset;
+
+typedef struct {
+	int classification, soft;
+	size_t nclasses;
+	char **classes;          /* names from the stream, or NULL */
+	size_t ntargets;         /* regression */
+	nn_dtype x_dtype;
+	int x_ndim;
+	uint64_t x_shape[NN_MAX_DIMS];
+} task;
+
+static size_t find_field(const nn_schema *s, const char *name, const char *path)
+{
+	int f = nn_schema_find(s, name);
+	if (f < 0)
+		tool_die(TOOL_EXIT_DATA, tool_name(path), "no field '%s' (use --x/--y to name the fields)", name);
+	return (size_t)f;
+}
+
+/* What the stream says the task is.  first: the training stream. */
+static void read_task(const nn_schema *s, const char *path, task *t)
+{
+	const nn_field *fx = &s->fields[find_field(s, opt_x, path)];
+	const nn_field *fy = &s->fields[find_field(s, opt_y, path)];
+	if (fx->dtype == NN_U64 || fx->dtype == NN_I64)
+		tool_die(TOOL_EXIT_DATA, tool_name(path), "field '%s': %s features are not supported; convert them",
+		         fx->name, nn_dtype_name(fx->dtype));
+	t->x_dtype = fx->dtype;
+	t->x_ndim = fx->ndim;
+	memcpy(t->x_shape, fx->shape, sizeof t->x_shape);
+	int is_float = nn_dtype_is_float(fy->dtype);
+	t->soft = is_float && fy->nclasses && fy->ndim == 1;
+	t->classification = opt_task ? !strcmp(opt_task, "classification") : !is_float || t->soft;
+	if (t->classification && is_float && !t->soft)
+		tool_die(TOOL_EXIT_DATA, tool_name(path), "field '%s': float labels cannot be classes "
+		         "(integer labels, or float [C] with class names)", fy->name);
+	if (t->classification && !t->soft && fy->row_elems != 1)
+		tool_die(TOOL_EXIT_DATA, tool_name(path), "field '%s': one class per row expected, not %zu values",
+		         fy->name, fy->row_elems);
+	t->nclasses = fy->nclasses;
+	t->classes = fy->classes;
+	t->ntargets = t->classification ? 0 : fy->row_elems;
+}
+
+/* Read a whole stream into memory as f32, checking every value. */
+static void load(nn_reader *r, const char *path, const task *t, dataset *ds)
+{
+	const nn_schema *s = nn_reader_schema(r);
+	size_t fx = find_field(s, opt_x, path), fy = find_field(s, opt_y, path);
+	const nn_field *X = &s->fields[fx], *Y = &s->fields[fy];
+	nn_error err = { 0 };
+	const nn_batch *b;
+	size_t cap = 0;
+
+	ds->path = path;
+	ds->d = X->row_elems;
+	ds->k = t->classification ? (t->soft ? Y->row_elems : 0) : Y->row_elems;
+	ds->crc = (uint32_t)crc32_z(0, NULL, 0);
+	while (tool_next(r, path, &b)) {
+		if (ds->n + b->rows > cap) {
+			cap = (ds->n + b->rows) * 3 / 2 + 1024;
+			ds->x = tool_realloc(ds->x, cap * ds->d * sizeof(float));
+			if (ds->k)
+				ds->t = tool_realloc(ds->t, cap * ds->k * sizeof(float));
+			if (t->classification)
+				ds->cls = tool_realloc(ds->cls, cap * sizeof(int32_t));
+		}
+		ds->crc = (uint32_t)crc32_z(ds->crc, b->col[fx], b->rows * X->row_bytes);
+		ds->crc = (uint32_t)crc32_z(ds->crc, b->col[fy], b->rows * Y->row_bytes);
+		float *xs = ds->x + ds->n * ds->d;
+		if (nn_convert(xs, NN_F32, b->col[fx], X->dtype, b->rows * ds->d, &err))
+			tool_die_err(tool_name(path), &err);
+		for (size_t i = 0; i < b->rows * ds->d; i++)
+			if (!isfinite(xs[i]))
+				tool_die(TOOL_EXIT_DATA, tool_name(path), "row %zu: field '%s' holds %s "
+				         "(nn-clean --nonfinite drops or fills such rows)", ds->n + i / ds->d + 1,
+				         X->name, isnan(xs[i]) ? "NaN" : "an infinity");
+		if (ds->k) {
+			float *ts = ds->t + ds->n * ds->k;
+			if (nn_convert(ts, NN_F32, b->col[fy], Y->dtype, b->rows * ds->k, &err))
+				tool_die_err(tool_name(path), &err);
+			for (size_t i = 0; i < b->rows * ds->k; i++)
+				if (!isfinite(ts[i]))
+					tool_die(TOOL_EXIT_DATA, tool_name(path), "row %zu: label '%s' is %s "
+					         "(nn-clean drops rows with missing labels)", ds->n + i / ds->k + 1,
+					         Y->name, isnan(ts[i]) ? "NaN" : "infinite");
+		}
+		for (size_t i = 0; t->classification && i < b->rows; i++) {
+			double v;
+			if (t->soft) {        /* the class with the most weight */
+				const float *ti = ds->t + (ds->n + i) * ds->k;
+				size_t best = 0;
+				for (size_t j = 1; j < ds->k; j++)
+					best = ti[j] > ti[best] ? j : best;
+				v = (double)best;
+			} else {
+				v = nn_load_f64(b->col[fy], Y->dtype, i);
+			}
+			if (v < 0 || v >= NN_MAX_CLASSES || (t->nclasses && v >= (double)t->nclasses))
+				tool_die(TOOL_EXIT_DATA, tool_name(path), "row %zu: label %.17g is not a class%s",
+				         ds->n + i + 1, v, t->nclasses ? " of the model" : " (0 to 65535)");
+			ds->cls[ds->n + i] = (int32_t)v;
+		}
+		ds->n += b->rows;
+	}
+}
+
+/* --- the run's configuration ----------------------------------------------- */
+
+static size_t split_list(const char *s, char parts[][32], size_t max, const char *opt)
+{
+	size_t n = 0;
+	const char *p = s;
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		if (n == max || len == 0 || len >= 32)
+			tool_usage("--%s '%s': expected a comma-separated list of at most %zu items", opt, s, max);
+		memcpy(parts[n], p, len);
+		parts[n++][len] = 0;
+		p += len + (comma ? 1 : 0);
+		if (comma && !*p)
+			tool_usage("--%s '%s': empty item", opt, s);
+	}
+	return n;
+}
+
+/* Widths and functions of the network from the options and the task. */
+static nn_mlp *build_mlp(const task *t, size_t inputs, nn_error *err)
+{
+	char parts[NN_MLP_MAX_LAYERS][32];
+	size_t width[NN_MLP_MAX_LAYERS + 1];
+	enum nn_act act[NN_MLP_MAX_LAYERS];
+	size_t hidden = strcmp(opt_layers, "none") ? split_list(opt_layers, parts, NN_MLP_MAX_LAYERS - 1, "layers") : 0;
+
+	width[0] = inputs;
+	for (size_t i = 0; i < hidden; i++) {
+		long long v;
+		if (nn_parse_ll(parts[i], 1, 1 << 24, &v))
+			tool_usage("--layers: '%s' is not a width from 1 to 16777216 (or give none)", parts[i]);
+		width[i + 1] = (size_t)v;
+	}
+	char acts[NN_MLP_MAX_LAYERS][32];
+	size_t nact = split_list(opt_act, acts, NN_MLP_MAX_LAYERS, "activation");
+	if (nact != 1 && nact != hidden)
+		tool_usage("--activation: %zu names for %zu hidden layers (give one, or one per layer)", nact, hidden);
+	for (size_t i = 0; i < hidden; i++)
+		if (nn_act_parse(acts[nact == 1 ? 0 : i], &act[i]))
+			tool_usage("--activation: '%s' is not relu, tanh, sigmoid, leaky-relu, gelu or identity",
+			           acts[nact == 1 ? 0 : i]);
+
+	enum nn_loss loss = t->classification ? (t->nclasses == 2 ? NN_LOSS_BCE : NN_LOSS_CE) : NN_LOSS_MSE;
+	if (opt_loss && nn_loss_parse(opt_loss, &loss))
+		tool_usage("--loss: '%s' is not ce, bce or mse", opt_loss);
+	if (!t->classification && loss != NN_LOSS_MSE)
+		tool_usage("--loss %s: regression takes mse", nn_loss_name(loss));
+	enum nn_output out = loss == NN_LOSS_CE ? NN_OUT_SOFTMAX : loss == NN_LOSS_BCE ? NN_OUT_SIGMOID :
+	                     t->classification ? NN_OUT_SIGMOID : NN_OUT_LINEAR;
+	if (opt_output && nn_output_parse(opt_output, &out))
+		tool_usage("--output: '%s' is not softmax, sigmoid or linear", opt_output);
+	size_t outputs = t->classification ? t->nclasses : t->ntargets;
+	/* Two classes: one output, P(class 1), unless softmax was asked for. */
+	if (t->classification && t->nclasses == 2 && out == NN_OUT_SIGMOID && !t->soft)
+		outputs = 1;
+	width[hidden + 1] = outputs;
+	return nn_mlp_new((int)hidden + 1, width, act, out, loss, err);
+}
+
+static enum nn_init pick_init(const nn_mlp *m)
+{
+	enum nn_init init = m->nlayers > 1 && (m->act[0] == NN_ACT_TANH || m->act[0] == NN_ACT_SIGMOID) ?
+	                    NN_INIT_XAVIER : NN_INIT_HE;
+	if (opt_init && nn_init_parse(opt_init, &init))
+		tool_usage("--init: '%s' is not he or xavier", opt_init);
+	return init;
+}
+
+static void optim_config(nn_optim_config *c, size_t steps_per_epoch)
+{
+	enum nn_optim_kind kind;
+	enum nn_schedule sched;
+	if (nn_optim_parse(opt_optim, &kind))
+		tool_usage("--optimizer: '%s' is not sgd, momentum, adam or adamw", opt_optim);
+	if (nn_schedule_parse(opt_schedule, &sched))
+		tool_usage("--schedule: '%s' is not constant, step or cosine", opt_schedule);
+	nn_optim_defaults(c, kind);
+	if (opt_lr >= 0)
+		c->lr = opt_lr;
+	if (opt_wd >= 0)
+		c->weight_decay = opt_wd;
+	c->momentum = opt_momentum;
+	c->nesterov = opt_nesterov;
+	c->beta1 = opt_beta1;
+	c->beta2 = opt_beta2;
+	c->eps = opt_eps;
+	c->clip_norm = opt_clip;
+	c->schedule = sched;
+	c->warmup = (uint64_t)llround(opt_warmup * (double)steps_per_epoch);
+	c->step_every = (uint64_t)llround(opt_step_size * (double)steps_per_epoch);
+	c->step_every = c->step_every ? c->step_every : 1;
+	c->gamma = opt_gamma;
+	uint64_t total = (uint64_t)opt_epochs * steps_per_epoch;
+	c->total = total > c->warmup ? total - c->warmup : 1;
+	c->min_lr = opt_min_lr;
+}
+
+/* --- held-out validation ------------------------------------------------------ */
+
+/* Move a stratified, seeded sample of rows to val (largest remainders so
+ * that the total is exactly ceil(F n) or the count asked for). */
+static void hold_out(dataset *tr, dataset *val, const task *t)
+{
+	size_t n = tr->n, want = opt_val_size < 1 ? (size_t)ceil(opt_val_size * (double)n) : (size_t)opt_val_size;
+	if (want == 0 || want >= n)
+		tool_die(TOOL_EXIT_DATA, tool_name(tr->path), "--val-size %g of %zu rows leaves no %s",
+		         opt_val_size, n, want ? "training rows" : "validation rows");
+	uint64_t *order = tool_alloc(n * sizeof *order);
+	unsigned char *is_val = tool_alloc(n);
+	nn_rng rng;
+	nn_rng_seed(&rng, (uint64_t)opt_seed, RNG_VALSPLIT);
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	nn_rng_shuffle(&rng, order, n);
+	if (!t->classification) {
+		for (size_t i = 0; i < want; i++)
+			is_val[order[i]] = 1;
+	} else {
+		size_t nc = t->nclasses, *count = tool_alloc(nc * sizeof *count), *take = tool_alloc(nc * sizeof *take);
+		double *rem = tool_alloc(nc * sizeof *rem);
+		size_t given = 0;
+		for (size_t i = 0; i < n; i++)
+			count[tr->cls[i]]++;
+		for (size_t c = 0; c < nc; c++) {
+			double exact = (double)count[c] * (double)want / (double)n;
+			take[c] = (size_t)exact;
+			rem[c] = exact - (double)take[c];
+			given += take[c];
+		}
+		while (given < want) {            /* largest remainder, lowest class on ties */
+			size_t best = 0;
+			for (size_t c = 1; c < nc; c++)
+				best = rem[c] > rem[best] ? c : best;
+			take[best]++;
+			rem[best] = -1;
+			given++;
+		}
+		for (size_t i = 0; i < n; i++) {
+			size_t c = (size_t)tr->cls[order[i]];
+			if (take[c]) {
+				take[c]--;
+				is_val[order[i]] = 1;
+			}
+		}
+		free(count);
+		free(take);
+		free(rem);
+	}
+	/* Both sets keep input order. */
+	*val = *tr;
+	val->path = tr->path;
+	val->x = tool_alloc(want * tr->d * sizeof(float));
+	val->t = tr->k ? tool_alloc(want * tr->k * sizeof(float)) : NULL;
+	val->cls = tr->cls ? tool_alloc(want * sizeof(int32_t)) : NULL;
+	size_t a = 0, v = 0;
+	for (size_t i = 0; i < n; i++) {
+		dataset *to = is_val[i] ? val : tr;
+		size_t j = is_val[i] ? v++ : a++;
+		memmove(to->x + j * tr->d, tr->x + i * tr->d, tr->d * sizeof(float));
+		if (tr->k)
+			memmove(to->t + j * tr->k, tr->t + i * tr->k, tr->k * sizeof(float));
+		if (tr->cls)
+			to->cls[j] = tr->cls[i];
+	}
+	tr->n = a;
+	val->n = v;
+	free(order);
+	free(is_val);
+}
+
+/* --- training state -------------------------------------------------------- */
+
+typedef struct {
+	nn_mlp *net;
+	nn_optim *opt;
+	float *grad;
+	float *best;             /* parameters of the best epoch (with --patience) */
+	uint64_t epoch;          /* epochs completed */
+	uint64_t batch;          /* batches completed in the current epoch */
+	nn_rng shuffle;          /* the shuffling generator at the epoch's start */
+	double epoch_loss;       /* sum of batch losses x rows, this epoch so far */
+	uint64_t epoch_rows;
+	double best_metric;
+	uint64_t best_epoch, bad_epochs;
+	int has_best, done;      /* done: early stopping ended the run */
+} state;
+
+/* Dense targets for rows idx[0..rows) [rows x outputs]. */
+static void make_targets(const nn_mlp *net, const dataset *ds, const uint64_t *idx, size_t rows,
+                         int classification, float *t)
+{
+	size_t out = net->width[net->nlayers];
+	for (size_t i = 0; i < rows; i++) {
+		size_t r = idx ? idx[i] : i;
+		float *ti = t + i * out;
+		if (classification && out == 1) {
+			ti[0] = (float)ds->cls[r];
+		} else if (ds->k) {
+			memcpy(ti, ds->t + r * ds->k, out * sizeof *ti);
+		} else {
+			memset(ti, 0, out * sizeof *ti);
+			ti[ds->cls[r]] = 1;
+		}
+	}
+}
+
+static size_t predicted_class(const float *p, size_t out)
+{
+	if (out == 1)
+		return p[0] >= 0.5f;
+	size_t best = 0;
+	for (size_t j = 1; j < out; j++)
+		best = p[j] > p[best] ? j : best;
+	return best;
+}
+
+/* Mean loss and accuracy (classification) over a whole set. */
+static void evaluate(const nn_mlp *net, nn_mlp_work *w, size_t chunk, const dataset *ds,
+                     int classification, float *tbuf, double *loss, double *acc)
+{
+	size_t out = net->width[net->nlayers], right = 0;
+	double sum = 0;
+	for (size_t start = 0; start < ds->n; start += chunk) {
+		size_t rows = ds->n - start < chunk ? ds->n - start : chunk;
+		const float *p = nn_mlp_forward(net, w, ds->x + start * ds->d, rows);
+		dataset view = *ds;              /* the chunk's rows from 0 */
+		view.t = ds->t ? ds->t + start * ds->k : NULL;
+		view.cls = ds->cls ? ds->cls + start : NULL;
+		make_targets(net, &view, NULL, rows, classification, tbuf);
+		sum += nn_mlp_loss(net, w, tbuf, rows) * (double)rows;
+		for (size_t i = 0; classification && i < rows; i++)
+			right += predicted_class(p + i * out, out) == (size_t)ds->cls[start + i];
+	}
+	*loss = sum / (double)ds->n;
+	*acc = classification ? (double)right / (double)ds->n : NAN;
+}
+
+/* --- what a run records, and what a resumed run must match --------------------- */
+
+static int pack_str(msgpack_packer *pk, const char *s)
+{
+	return msgpack_pack_str_with_body(pk, s, strlen(s));
+}
+
+/* The options that shape the run, as text: a resumed run must have the
+ * same (the number of epochs may grow unless the schedule depends on it). */
+static char **signature(const dataset *tr, const dataset *val, size_t *n)
+{
+	static char buf[40][96];
+	static char *v[40];
+	size_t k = 0;
+#define SIG(...) (snprintf(buf[k], sizeof buf[k], __VA_ARGS__), v[k] = buf[k], k++)
+	SIG("layers=%s", opt_layers);
+	SIG("activation=%s", opt_act);
+	SIG("output=%s", opt_output ? opt_output : "default");
+	SIG("loss=%s", opt_loss ? opt_loss : "default");
+	SIG("init=%s", opt_init ? opt_init : "default");
+	SIG("task=%s", opt_task ? opt_task : "default");
+	SIG("x=%.80s", opt_x);
+	SIG("y=%.80s", opt_y);
+	SIG("optimizer=%s", opt_optim);
+	SIG("lr=%.17g", opt_lr);
+	SIG("momentum=%.17g", opt_momentum);
+	SIG("nesterov=%d", opt_nesterov);
+	SIG("beta1=%.17g", opt_beta1);
+	SIG("beta2=%.17g", opt_beta2);
+	SIG("eps=%.17g", opt_eps);
+	SIG("weight-decay=%.17g", opt_wd);
+	SIG("clip-norm=%.17g", opt_clip);
+	SIG("schedule=%s", opt_schedule);
+	SIG("warmup=%.17g", opt_warmup);
+	SIG("step-size=%.17g", opt_step_size);
+	SIG("gamma=%.17g", opt_gamma);
+	SIG("min-lr=%.17g", opt_min_lr);
+	if (!strcmp(opt_schedule, "cosine"))
+		SIG("epochs=%lld", opt_epochs);
+	SIG("batch-size=%lld", opt_batch);
+	SIG("seed=%lld", opt_seed);
+	SIG("val-size=%.17g", opt_val_size);
+	SIG("patience=%lld", opt_patience);
+	SIG("min-delta=%.17g", opt_min_delta);
+	SIG("monitor=%s", opt_monitor);
+	SIG("no-shuffle=%d", opt_no_shuffle);
+	SIG("training data=%zu rows, crc32 %08x", tr->n, tr->crc);
+	SIG("validation data=%zu rows, crc32 %08x", val->n, val->crc);
+#undef SIG
+	*n = k;
+	return v;
+}
+
+/* The "training" map of the model (and, with st, of a checkpoint). */
+static void pack_training(msgpack_sbuffer *sb, const state *st_resume, const state *st,
+                          const dataset *tr, const dataset *val, double tl, double vl, double va)
+{
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
+	int bad = msgpack_pack_map(&pk, st_resume ? 13 : 12);
+	bad |= pack_str(&pk, "optimizer") | pack_str(&pk, nn_optim_name(st->opt->cfg.kind));
+	bad |= pack_str(&pk, "lr") | msgpack_pack_double(&pk, st->opt->cfg.lr);
+	bad |= pack_str(&pk, "batch_size") | msgpack_pack_int64(&pk, opt_batch);
+	bad |= pack_str(&pk, "seed") | msgpack_pack_int64(&pk, opt_seed);
+	bad |= pack_str(&pk, "epochs") | msgpack_pack_uint64(&pk, st->epoch);
+	bad |= pack_str(&pk, "steps") | msgpack_pack_uint64(&pk, st->opt->step);
+	bad |= pack_str(&pk, "best_epoch") | msgpack_pack_uint64(&pk, st->has_best ? st->best_epoch : st->epoch);
+	bad |= pack_str(&pk, "train_rows") | msgpack_pack_uint64(&pk, tr->n);
+	char crc[16];
+	snprintf(crc, sizeof crc, "%08x", tr->crc);
+	bad |= pack_str(&pk, "train_crc32") | pack_str(&pk, crc);
+	bad |= pack_str(&pk, "val_rows") | msgpack_pack_uint64(&pk, val->n);
+	bad |= pack_str(&pk, "flops_per_row") | msgpack_pack_double(&pk, nn_mlp_flops_train(st->net));
+	bad |= pack_str(&pk, "final") | msgpack_pack_map(&pk, 3);
+	bad |= pack_str(&pk, "train_loss") | msgpack_pack_double(&pk, tl);
+	bad |= pack_str(&pk, "val_loss") | (isnan(vl) ? msgpack_pack_nil(&pk) : msgpack_pack_double(&pk, vl));
+	bad |= pack_str(&pk, "val_accuracy") | (isnan(va) ? msgpack_pack_nil(&pk) : msgpack_pack_double(&pk, va));
+	if (st_resume) {
+		size_t n;
+		char **sig = signature(tr, val, &n);
+		bad |= pack_str(&pk, "resume") | msgpack_pack_map(&pk, 10);
+		bad |= pack_str(&pk, "signature") | msgpack_pack_array(&pk, n);
+		for (size_t i = 0; i < n; i++)
+			bad |= pack_str(&pk, sig[i]);
+		bad |= pack_str(&pk, "epoch") | msgpack_pack_uint64(&pk, st->epoch);
+		bad |= pack_str(&pk, "batch") | msgpack_pack_uint64(&pk, st->batch);
+		bad |= pack_str(&pk, "step") | msgpack_pack_uint64(&pk, st->opt->step);
+		bad |= pack_str(&pk, "rng") | msgpack_pack_array(&pk, 4);
+		for (int i = 0; i < 4; i++)
+			bad |= msgpack_pack_uint64(&pk, st->shuffle.s[i]);
+		bad |= pack_str(&pk, "epoch_loss") | msgpack_pack_double(&pk, st->epoch_loss);
+		bad |= pack_str(&pk, "epoch_rows") | msgpack_pack_uint64(&pk, st->epoch_rows);
+		bad |= pack_str(&pk, "best_metric") | msgpack_pack_double(&pk, st->best_metric);
+		bad |= pack_str(&pk, "best_epoch") | msgpack_pack_uint64(&pk, st->best_epoch);
+		bad |= pack_str(&pk, "bad_epochs") | msgpack_pack_uint64(&pk, st->bad_epochs);
+	}
+	if (bad)
+		tool_die(TOOL_EXIT_DATA, NULL, "out of memory");
+}
+
+/* --- model and checkpoint files ------------------------------------------------ */
+
+static nn_model model_of(nn_mlp *net, const task *t, unsigned char *training, size_t len)
+{
+	nn_model m = { 0 };
+	m.mlp = net;
+	m.x_name = (char *)opt_x;
+	m.x_dtype = t->x_dtype;
+	m.x_ndim = t->x_ndim;
+	memcpy(m.x_shape, t->x_shape, sizeof m.x_shape);
+	m.y_name = (char *)opt_y;
+	m.classification = t->classification;
+	m.nclasses = t->nclasses;
+	m.classes = t->classes;
+	m.training = training;
+	m.training_len = len;
+	return m;
+}
+
+/* Extra checkpoint fields: each parameter tensor's optimizer moments and
+ * best-epoch copy, named "layer0.weight.m", "layer0.weight.v",
+ * "layer0.weight.best". */
+static const char *const extra_names[3] = { "m", "v", "best" };
+
+static float *extra_block(const state *st, int e)
+{
+	return e == 0 ? st->opt->m : e == 1 ? st->opt->v : st->has_best ? st->best : NULL;
+}
+
+static void write_checkpoint(const state *st, const task *t, const dataset *tr, const dataset *val,
+                             int argc, char **argv)
+{
+	msgpack_sbuffer sb;
+	nn_error err = { 0 };
+	msgpack_sbuffer_init(&sb);
+	pack_training(&sb, st, st, tr, val, NAN, NAN, NAN);
+	nn_model m = model_of(st->net, t, (unsigned char *)sb.data, sb.size);
+	nn_schema *s = nn_model_schema(&m, "checkpoint", &err);
+	if (!s)
+		tool_die_err(opt_checkpoint, &err);
+	const nn_mlp *net = st->net;
+	const void **cols = tool_alloc((size_t)net->nlayers * 8 * sizeof *cols);
+	nn_model_columns(&m, cols);
+	size_t nc = (size_t)net->nlayers * 2;
+	for (int e = 0; e < 3; e++) {
+		float *block = extra_block(st, e);
+		for (int l = 0; block && l < net->nlayers; l++)
+			for (int b = 0; b < 2; b++) {
+				char name[80];
+				uint64_t shape[2] = { net->width[l + 1], net->width[l] };
+				snprintf(name, sizeof name, "layer%d.%s.%s", l, b ? "bias" : "weight", extra_names[e]);
+				if (nn_schema_add_field(s, name, NN_F32, b ? 1 : 2, shape, &err))
+					tool_die_err(opt_checkpoint, &err);
+				cols[nc++] = block + (b ? net->boff[l] : net->woff[l]);
+			}
+	}
+	tool_provenance_except(s, argc, argv, not_in_provenance);
+	tool_save_row(opt_checkpoint, s, cols, 1);
+	nn_schema_free(s);
+	free(cols);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+/* Find "resume" in a checkpoint's training map and restore the state. */
+static void read_resume(const nn_model *m, state *st, const dataset *tr, const dataset *val)
+{
+	const char *name = opt_resume;
+	nn_error err = { 0 };
+	nn_mp c = { m->training, m->training + m->training_len };
+	size_t n, k;
+	if (!m->training || nn_mp_map(&c, &n, "training", &err))
+		tool_die(TOOL_EXIT_DATA, name, "not a checkpoint: no training state");
+	for (size_t i = 0; i < n; i++) {
+		if (!nn_mp_str_is(&c, "resume")) {
+			if (nn_mp_skip(&c, &err) || nn_mp_skip(&c, &err))
+				tool_die_err(name, &err);
+			continue;
+		}
+		nn_mp_skip(&c, &err);
+		if (nn_mp_map(&c, &k, "resume", &err))
+			tool_die_err(name, &err);
+		for (size_t j = 0; j < k; j++) {
+			const char *key;
+			size_t len, ns;
+			if (nn_mp_str(&c, &key, &len, "resume key", &err))
+				tool_die_err(name, &err);
+#define IS(s) (len == strlen(s) && !memcmp(key, s, len))
+			int bad = 0;
+			if (IS("signature")) {
+				size_t want;
+				char **sig = signature(tr, val, &want);
+				bad = nn_mp_array(&c, &ns, "signature", &err);
+				for (size_t q = 0; !bad && q < ns; q++) {
+					const char *v;
+					size_t vl;
+					bad = nn_mp_str(&c, &v, &vl, "signature", &err);
+					if (!bad && (q >= want || vl != strlen(sig[q]) || memcmp(v, sig[q], vl)))
+						tool_die(TOOL_EXIT_DATA, name, "made with other options or data: "
+						         "checkpoint has %.*s, this run %s", (int)vl, v,
+						         q < want ? sig[q] : "nothing");
+				}
+				if (!bad && ns != want)
+					tool_die(TOOL_EXIT_DATA, name, "made with other options: this run has %s", sig[ns < want ? ns : 0]);
+			} else if (IS("epoch")) {
+				bad = nn_mp_uint(&c, &st->epoch, "epoch", &err);
+			} else if (IS("batch")) {
+				bad = nn_mp_uint(&c, &st->batch, "batch", &err);
+			} else if (IS("step")) {
+				bad = nn_mp_uint(&c, &st->opt->step, "step", &err);
+			} else if (IS("rng")) {
+				bad = nn_mp_array(&c, &ns, "rng", &err) || ns != 4;
+				for (int q = 0; !bad && q < 4; q++)
+					bad = nn_mp_uint(&c, &st->shuffle.s[q], "rng", &err);
+			} else if (IS("epoch_loss")) {
+				bad = nn_mp_number(&c, &st->epoch_loss, "epoch_loss", &err);
+			} else if (IS("epoch_rows")) {
+				bad = nn_mp_uint(&c, &st->epoch_rows, "epoch_rows", &err);
+			} else if (IS("best_metric")) {
+				bad = nn_mp_number(&c, &st->best_metric, "best_metric", &err);
+			} else if (IS("best_epoch")) {
+				bad = nn_mp_uint(&c, &st->best_epoch, "best_epoch", &err);
+			} else if (IS("bad_epochs")) {
+				bad = nn_mp_uint(&c, &st->bad_epochs, "bad_epochs", &err);
+			} else {
+				bad = nn_mp_skip(&c, &err);
+			}
+#undef IS
+			if (bad)
+				tool_die(TOOL_EXIT_DATA, name, "bad training state%s%s", err.msg[0] ? ": " : "", err.msg);
+		}
+		return;
+	}
+	tool_die(TOOL_EXIT_DATA, name, "a model, not a checkpoint: nothing to resume");
+}
+
+static void resume(state *st, const task *t, const dataset *tr, const dataset *val)
+{
+	nn_reader *r = tool_reader(opt_resume);
+	const nn_schema *s = nn_reader_schema(r);
+	const nn_batch *b = NULL;
+	nn_error err = { 0 };
+	if (strcmp(s->kind, "checkpoint"))
+		tool_die(TOOL_EXIT_DATA, opt_resume, "not a checkpoint (kind '%s')", s->kind);
+	if (tool_next(r, opt_resume, &b) != 1)
+		tool_die(TOOL_EXIT_DATA, opt_resume, "no parameters");
+	nn_model *m = nn_model_from(s, b, &err);
+	if (!m)
+		tool_die_err(opt_resume, &err);
+	const nn_mlp *a = m->mlp, *want = st->net;
+	if (a->width[0] != want->width[0])
+		tool_die(TOOL_EXIT_DATA, opt_resume, "the model takes %zu features; '%s' in the training data has %zu",
+		         a->width[0], opt_x, want->width[0]);
+	if (a->nparams != want->nparams || a->nlayers != want->nlayers ||
+	    memcmp(a->width, want->width, sizeof a->width) || a->output != want->output || a->loss != want->loss)
+		tool_die(TOOL_EXIT_DATA, opt_resume, "the checkpoint's network differs from the one the options make");
+	(void)t;
+	memcpy(st->net->params, a->params, a->nparams * sizeof(float));
+	read_resume(m, st, tr, val);
+	for (int e = 0; e < 3; e++) {
+		float *block = e == 0 ? st->opt->m : e == 1 ? st->opt->v : st->best;
+		int found = 0;
+		for (int l = 0; block && l < a->nlayers; l++)
+			for (int bi = 0; bi < 2; bi++) {
+				char name[80];
+				snprintf(name, sizeof name, "layer%d.%s.%s", l, bi ? "bias" : "weight", extra_names[e]);
+				int f = nn_schema_find(s, name);
+				size_t count = bi ? a->width[l + 1] : a->width[l] * a->width[l + 1];
+				if (f < 0 || s->fields[f].dtype != NN_F32 || s->fields[f].row_elems != count) {
+					if (e == 2 && f < 0)
+						continue;          /* no best epoch yet */
+					tool_die(TOOL_EXIT_DATA, opt_resume, "field '%s' missing or of the wrong shape", name);
+				}
+				memcpy(block + (bi ? a->boff[l] : a->woff[l]), b->col[f], count * sizeof(float));
+				found = 1;
+			}
+		if (e == 2)
+			st->has_best = found;
+	}
+	const nn_batch *more;
+	if (tool_next(r, opt_resume, &more))
+		tool_die(TOOL_EXIT_DATA, opt_resume, "more than one row of parameters");
+	nn_model_free(m);
+	nn_reader_close(r);
+}
+
+/* --- the loop ------------------------------------------------------------------ */
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void progress(uint64_t epoch, size_t done, size_t total, double rate)
+{
+	int width = 30, filled = (int)((double)width * (double)done / (double)total);
+	fprintf(stderr, "\repoch %llu [%.*s%*s] %3d%% %.0f samples/s ", (unsigned long long)epoch,
+	        filled, "##############################", width - filled, "",
+	        (int)(100.0 * (double)done / (double)total), rate);
+}
+
+static void log_epoch(FILE *log, int json, uint64_t epoch, double tl, double vl, double va, double lr,
+                      double rate, double elapsed)
+{
+	char a[NN_FLOAT_CHARS], b[NN_FLOAT_CHARS], c[NN_FLOAT_CHARS], d[NN_FLOAT_CHARS];
+	nn_format_f64(a, tl);
+	nn_format_f64(b, vl);
+	nn_format_f64(c, va);
+	nn_format_f64(d, lr);
+	if (json)
+		fprintf(log, "{\"epoch\":%llu,\"train_loss\":%s,\"val_loss\":%s,\"val_accuracy\":%s,\"lr\":%s,"
+		        "\"samples_per_s\":%.0f,\"elapsed_s\":%.3f}\n", (unsigned long long)epoch, a,
+		        isnan(vl) ? "null" : b, isnan(va) ? "null" : c, d, rate, elapsed);
+	else
+		fprintf(log, "%llu\t%s\t%s\t%s\t%s\t%.0f\t%.3f\n", (unsigned long long)epoch, a, b, c, d, rate,
+		        elapsed);
+	if (fflush(log) || ferror(log))
+		tool_die(TOOL_EXIT_DATA, opt_log, "write failed");
+}
+
+static void train(state *st, const task *t, const dataset *tr, const dataset *val, FILE *log,
+                  int argc, char **argv)
+{
+	const nn_mlp *net = st->net;
+	size_t B = (size_t)opt_batch < tr->n ? (size_t)opt_batch : tr->n, out = net->width[net->nlayers];
+	size_t chunk = B > 1024 ? B : 1024, steps = (tr->n + B - 1) / B;
+	nn_error err = { 0 };
+	nn_mlp_work *w = nn_mlp_work_new(net, chunk, &err);
+	float *xb = tool_alloc(B * tr->d * sizeof(float)), *tb = tool_alloc(chunk * out * sizeof(float));
+	uint64_t *order = tool_alloc(tr->n * sizeof *order);
+	int bar = !tool_quiet && (opt_progress || isatty(2)), json = !strcmp(opt_log_format, "json");
+	int accuracy = !strcmp(opt_monitor, "accuracy");
+	double start = now(), vl = NAN, va = NAN, tl = NAN;
+	if (!w)
+		tool_die_err(NULL, &err);
+
+	while (st->epoch < (uint64_t)opt_epochs && !st->done) {
+		/* This epoch's order from the generator's state at its start; a
+		 * resumed run rebuilds it and skips the batches already done. */
+		nn_rng rng = st->shuffle;
+		for (size_t i = 0; i < tr->n; i++)
+			order[i] = i;
+		if (!opt_no_shuffle)
+			nn_rng_shuffle(&rng, order, tr->n);
+		double t0 = now(), last_bar = 0;
+		size_t rows_timed = 0;
+		for (size_t s = st->batch; s < steps; s++) {
+			size_t first = s * B, rows = tr->n - first < B ? tr->n - first : B;
+			for (size_t i = 0; i < rows; i++)
+				memcpy(xb + i * tr->d, tr->x + order[first + i] * tr->d, tr->d * sizeof(float));
+			make_targets(net, tr, order + first, rows, t->classification, tb);
+			double loss = nn_mlp_gradient(net, w, xb, tb, rows, st->grad);
+			if (!isfinite(loss))
+				tool_die(TOOL_EXIT_DATA, NULL, "the loss became %s at epoch %llu, batch %zu: no model written "
+				         "(try a smaller --lr, or --clip-norm)", isnan(loss) ? "NaN" : "infinite",
+				         (unsigned long long)st->epoch + 1, s + 1);
+			nn_optim_step(st->opt, net->params, st->grad);
+			st->epoch_loss += loss * (double)rows;
+			st->epoch_rows += rows;
+			st->batch = s + 1;
+			rows_timed += rows;
+			if (stop_signal) {
+				if (opt_checkpoint) {
+					write_checkpoint(st, t, tr, val, argc, argv);
+					tool_note("interrupted: state at epoch %llu, batch %zu saved in '%s' (--resume it)",
+					          (unsigned long long)st->epoch + 1, s + 1, opt_checkpoint);
+				}
+				signal(stop_signal, SIG_DFL);
+				raise(stop_signal);
+			}
+			if (bar && now() - last_bar > 0.2) {
+				last_bar = now();
+				progress(st->epoch + 1, s + 1, steps, (double)rows_timed / (last_bar - t0));
+			}
+		}
+		double secs = now() - t0, rate = (double)rows_timed / (secs > 0 ? secs : 1e-9);
+		if (bar)
+			fputs("\r\033[K", stderr);
+		tl = st->epoch_loss / (double)st->epoch_rows;
+		if (val->n)
+			evaluate(net, w, chunk, val, t->classification, tb, &vl, &va);
+		double lr = nn_optim_lr(&st->opt->cfg, st->opt->step ? st->opt->step - 1 : 0);
+		st->epoch++;
+		st->batch = 0;
+		st->epoch_loss = 0;
+		st->epoch_rows = 0;
+		st->shuffle = rng;
+		if (!tool_quiet) {
+			fprintf(stderr, "epoch %llu/%lld  loss %.6f", (unsigned long long)st->epoch, opt_epochs, tl);
+			if (val->n)
+				fprintf(stderr, "  val_loss %.6f", vl);
+			if (val->n && t->classification)
+				fprintf(stderr, "  val_acc %.4f", va);
+			fprintf(stderr, "  lr %.3g  %.0f samples/s  %.1f s\n", lr, rate, now() - start);
+		}
+		if (log)
+			log_epoch(log, json, st->epoch, tl, vl, va, lr, rate, now() - start);
+		if (opt_patience) {
+			/* smaller is better: loss, or minus the accuracy */
+			double metric = val->n ? (accuracy ? -va : vl) : tl;
+			if (!st->has_best || metric < st->best_metric - opt_min_delta) {
+				st->best_metric = metric;
+				st->best_epoch = st->epoch;
+				st->bad_epochs = 0;
+				st->has_best = 1;
+				memcpy(st->best, net->params, net->nparams * sizeof(float));
+			} else if (++st->bad_epochs >= (uint64_t)opt_patience) {
+				st->done = 1;
+				tool_note("no improvement for %lld epochs: stopping; the model is epoch %llu's",
+				          opt_patience, (unsigned long long)st->best_epoch);
+			}
+		}
+		if (opt_checkpoint && (st->epoch % (uint64_t)opt_ckpt_every == 0 || st->epoch == (uint64_t)opt_epochs))
+			write_checkpoint(st, t, tr, val, argc, argv);
+	}
+	if (st->has_best)
+		memcpy(net->params, st->best, net->nparams * sizeof(float));
+	nn_mlp_work_free(w);
+	free(xb);
+	free(tb);
+	free(order);
+}
+
+/* --- how much compute ------------------------------------------------------------ */
+
+static void dry_run(const state *st, const dataset *tr, const dataset *val, int threads)
+{
+	const nn_mlp *net = st->net;
+	size_t B = (size_t)opt_batch < tr->n ? (size_t)opt_batch : tr->n;
+	double mib = 1024.0 * 1024.0;
+	double data = (double)(tr->n + val->n) * (double)(tr->d + tr->k) * 4 + (double)(tr->n + val->n) * 4;
+	int copies = 2 + (st->opt->m != NULL) + (st->opt->v != NULL) + (st->best != NULL);
+	double model = (double)net->nparams * 4 * copies;
+	size_t chunk = B > 1024 ? B : 1024;
+	double scratch = (double)nn_mlp_work_bytes(net, chunk) + (double)B * (double)tr->d * 4;
+	double flops = nn_mlp_flops_train(net) * (double)tr->n + nn_mlp_flops_forward(net) * (double)val->n;
+	printf("parameters\t%zu\n", net->nparams);
+	printf("layers\t");
+	for (int l = 0; l <= net->nlayers; l++)
+		printf("%s%zu", l ? "-" : "", net->width[l]);
+	printf("\t");
+	for (int l = 0; l < net->nlayers - 1; l++)
+		printf("%s%s", l ? "," : "", nn_act_name(net->act[l]));
+	printf("%s%s + %s\n", net->nlayers > 1 ? " -> " : "", nn_output_name(net->output), nn_loss_name(net->loss));
+	printf("rows\t%zu training, %zu validation\n", tr->n, val->n);
+	printf("memory\t%.1f MiB (data %.1f, parameters/gradient/optimizer %.1f, batch scratch %.1f)\n",
+	       (data + model + scratch) / mib, data / mib, model / mib, scratch / mib);
+	printf("flops_per_row\t%.4g\n", nn_mlp_flops_train(net));
+	printf("flops_per_epoch\t%.4g\n", flops);
+	/* The first layer's product is the largest: its rate stands for all. */
+	double rate = nn_blas_measure(B, net->width[1], net->width[0], 0.5);
+	printf("sgemm\t%.1f GFLOPS at %zux%zux%zu, %d threads, %s kernels\n", rate, B, net->width[1],
+	       net->width[0], threads, tool_blas_description());
+	printf("estimate\t%.3g s per epoch at that rate, %.3g s for %lld epochs (products only)\n",
+	       flops / (rate * 1e9), flops / (rate * 1e9) * (double)opt_epochs, opt_epochs);
+	/* And a real measurement: a few steps on this data. */
+	nn_mlp_work *w = nn_mlp_work_new(net, B, NULL);
+	float *xb = tool_alloc(B * tr->d * sizeof(float)), *tb = tool_alloc(B * net->width[net->nlayers] * sizeof(float));
+	float *grad = tool_alloc(net->nparams * sizeof(float));
+	if (w) {
+		memcpy(xb, tr->x, B * tr->d * sizeof(float));
+		make_targets(net, tr, NULL, B, tr->cls != NULL, tb);
+		double t0 = now();
+		int steps = 0;
+		while (now() - t0 < 0.5 || steps < 3) {
+			nn_mlp_gradient(net, w, xb, tb, B, grad);
+			steps++;
+		}
+		double per_step = (now() - t0) / steps, epoch_s = per_step * (double)((tr->n + B - 1) / B);
+		printf("measured\t%.3g s per epoch (%d forward/backward steps of %zu rows: %.0f samples/s, %.1f GFLOPS)\n",
+		       epoch_s, steps, B, (double)B / per_step, nn_mlp_flops_train(net) * (double)B / per_step / 1e9);
+	}
+	nn_mlp_work_free(w);
+	free(xb);
+	free(tb);
+	free(grad);
+}
+
+/* --- main ------------------------------------------------------------------------- */
+
+static void load_stream(const char *path, task *t, dataset *ds, int first)
+{
+	nn_reader *r = tool_reader(path);
+	const nn_schema *s = nn_reader_schema(r);
+	task mine = { 0 };
+	read_task(s, path, &mine);
+	if (first) {
+		*t = mine;
+		t->classes = NULL;
+		if (mine.classes) {       /* keep the names past the reader */
+			t->classes = tool_alloc(mine.nclasses * sizeof *t->classes);
+			for (size_t i = 0; i < mine.nclasses; i++)
+				if (!(t->classes[i] = strdup(mine.classes[i])))
+					tool_die(TOOL_EXIT_DATA, NULL, "out of memory");
+		}
+	} else {
+		uint64_t want = 1, have = 1;
+		for (int i = 0; i < t->x_ndim; i++) want *= t->x_shape[i];
+		for (int i = 0; i < mine.x_ndim; i++) have *= mine.x_shape[i];
+		if (want != have || mine.classification != t->classification || mine.ntargets != t->ntargets ||
+		    (mine.soft != t->soft))
+			tool_die(TOOL_EXIT_DATA, tool_name(path), "fields '%s'/'%s' differ from the training stream's",
+			         opt_x, opt_y);
+		if (t->classes && mine.classes) {
+			int same = mine.nclasses == t->nclasses;
+			for (size_t i = 0; same && i < t->nclasses; i++)
+				same = !strcmp(mine.classes[i], t->classes[i]);
+			if (!same)
+				tool_die(TOOL_EXIT_DATA, tool_name(path), "class names differ from the training stream's");
+		}
+	}
+	load(r, path, t, ds);
+	nn_reader_close(r);
+}
+
+int main(int argc, char **argv)
+{
+	nn_strlist operands = { 0 };
+	nn_error err = { 0 };
+	task t = { 0 };
+	dataset tr = { 0 }, val = { 0 };
+	state st = { 0 };
+
+	tool_blas_init(argv);
+	tool_parse(&cli, argc, argv, &operands);
+	if (opt_val && opt_val_size > 0)
+		tool_usage("--val and --val-size: give one");
+	if (strcmp(opt_monitor, "loss") && strcmp(opt_monitor, "accuracy"))
+		tool_usage("--monitor: '%s' is not loss or accuracy", opt_monitor);
+	if (strcmp(opt_log_format, "tsv") && strcmp(opt_log_format, "json"))
+		tool_usage("--log-format: '%s' is not tsv or json", opt_log_format);
+	if (opt_task && strcmp(opt_task, "classification") && strcmp(opt_task, "regression"))
+		tool_usage("--task: '%s' is not classification or regression", opt_task);
+	int threads = opt_threads ? (int)opt_threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	nn_blas_set_threads(threads > 0 ? threads : 1);
+
+	const char *in = operands.n ? operands.v[0] : NULL;
+	load_stream(in, &t, &tr, 1);
+	if (opt_val)
+		load_stream(opt_val, &t, &val, 0);
+	if (tr.n == 0)
+		tool_die(TOOL_EXIT_DATA, tool_name(in), "no rows to train on");
+	if (t.classification && !t.classes) {
+		/* No names: as many classes as the largest label says. */
+		int32_t mx = 1;
+		for (size_t i = 0; i < tr.n; i++) mx = tr.cls[i] > mx ? tr.cls[i] : mx;
+		for (size_t i = 0; i < val.n; i++) mx = val.cls[i] > mx ? val.cls[i] : mx;
+		t.nclasses = (size_t)mx + 1;
+	}
+	if (t.classification && t.nclasses < 2)
+		tool_die(TOOL_EXIT_DATA, tool_name(in), "one class only: nothing to tell apart");
+	if (opt_val_size > 0)
+		hold_out(&tr, &val, &t);
+	if (opt_patience && !val.n)
+		tool_note("no validation set: --patience watches the training loss");
+
+	if (!(st.net = build_mlp(&t, tr.d, &err)))
+		tool_usage("%s", err.msg);
+	nn_optim_config oc;
+	optim_config(&oc, (tr.n + (size_t)opt_batch - 1) / (size_t)opt_batch);
+	if (!(st.opt = nn_optim_new(&oc, st.net->nparams, &err)))
+		tool_die_err(NULL, &err);
+	st.grad = tool_alloc(st.net->nparams * sizeof(float));
+	if (opt_patience)
+		st.best = tool_alloc(st.net->nparams * sizeof(float));
+	nn_rng init;
+	nn_rng_seed(&init, (uint64_t)opt_seed, RNG_INIT);
+	nn_mlp_init(st.net, pick_init(st.net), &init);
+	nn_rng_seed(&st.shuffle, (uint64_t)opt_seed, RNG_SHUFFLE);
+	if (opt_resume)
+		resume(&st, &t, &tr, &val);
+	if (opt_verbose)
+		tool_note("BLAS: OpenBLAS, %s kernels, %d threads; %zu parameters", tool_blas_description(),
+		          threads, st.net->nparams);
+	if (opt_dry_run) {
+		dry_run(&st, &tr, &val, threads);
+		if (fflush(stdout) || ferror(stdout))
+			tool_die(TOOL_EXIT_DATA, NULL, "write error");
+		return 0;
+	}
+
+	FILE *log = NULL;
+	if (opt_log && !(log = fopen(opt_log, opt_resume ? "a" : "w")))
+		tool_die(TOOL_EXIT_DATA, opt_log, "cannot open: %s", strerror(errno));
+	if (log && !opt_resume && strcmp(opt_log_format, "json"))
+		fputs("epoch\ttrain_loss\tval_loss\tval_accuracy\tlr\tsamples_per_s\telapsed_s\n", log);
+	if (opt_checkpoint) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_stop;
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
+	train(&st, &t, &tr, &val, log, argc, argv);
+	if (log && fclose(log))
+		tool_die(TOOL_EXIT_DATA, opt_log, "write failed: %s", strerror(errno));
+
+	/* What the model records: its own losses on both sets. */
+	double tl, ta, vl = NAN, va = NAN;
+	size_t chunk = 1024;
+	nn_mlp_work *w = nn_mlp_work_new(st.net, chunk, &err);
+	float *tb = tool_alloc(chunk * st.net->width[st.net->nlayers] * sizeof(float));
+	if (!w)
+		tool_die_err(NULL, &err);
+	evaluate(st.net, w, chunk, &tr, t.classification, tb, &tl, &ta);
+	if (val.n)
+		evaluate(st.net, w, chunk, &val, t.classification, tb, &vl, &va);
+	msgpack_sbuffer sb;
+	msgpack_sbuffer_init(&sb);
+	pack_training(&sb, NULL, &st, &tr, &val, tl, vl, va);
+	nn_model m = model_of(st.net, &t, (unsigned char *)sb.data, sb.size);
+	nn_schema *s = nn_model_schema(&m, "model", &err);
+	if (!s)
+		tool_die_err(NULL, &err);
+	tool_provenance_except(s, argc, argv, not_in_provenance);
+	nn_schema_set_seed(s, (uint64_t)opt_seed);
+	const void **cols = tool_alloc((size_t)st.net->nlayers * 2 * sizeof *cols);
+	nn_model_columns(&m, cols);
+	tool_save_row(opt_out, s, cols, opt_level);
+	return 0;
+}
