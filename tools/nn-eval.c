@@ -35,7 +35,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tool.h"
+#include "nn/blas.h"
 #include "nn/metrics.h"
+#include "nn/predict.h"
 
 static const char *opt_out, *opt_model, *opt_pred, *opt_x, *opt_y;
 static long long opt_topk = 2, opt_threads = 1;
@@ -75,6 +77,7 @@ static struct {
 	nn_cls_acc *cls;
 	nn_reg_acc *reg;
 	const char *note;            /* why probability metrics are missing */
+	nn_model *model;             /* -m */
 } ev;
 
 /* Scratch buffers that grow to the largest chunk. */
@@ -235,6 +238,95 @@ static void eval_pred(const char *labels_path)
 	}
 	if (!row)
 		tool_die(TOOL_EXIT_DATA, pname, "no rows to evaluate");
+	free(b1);
+	free(b2);
+	free(b3);
+}
+
+/* --- -m: the model run on labelled data ------------------------------------ */
+
+static void eval_model(const char *input)
+{
+	const char *mname = tool_name(opt_model), *name = tool_name(input);
+	nn_error err = { 0 };
+	nn_reader *mr = tool_reader(opt_model);
+	nn_model *m = nn_model_read(mr, &err);
+
+	if (!m)
+		tool_die_err(mname, &err);
+	nn_reader_close(mr);
+
+	nn_reader *r = tool_reader(input);
+	const nn_schema *s = nn_reader_schema(r);
+	const char *xname = opt_x ? opt_x : m->x_name, *yname = opt_y ? opt_y : m->y_name;
+	const nn_field *xf = find_field(s, xname, name, " (name the feature field with --x)");
+	const nn_field *yf = find_field(s, yname, name,
+	                                " (nn-eval needs labels; name the field with --y, or use nn-predict)");
+	int xi = nn_schema_find(s, xname), yi = nn_schema_find(s, yname);
+	size_t k = nn_model_outputs(m), c = m->nclasses;
+
+	if (nn_model_check_input(m, xf, &err))
+		tool_die_err(name, &err);
+	if (m->classification) {
+		if (nn_dtype_is_float(yf->dtype) || yf->row_elems != 1)
+			tool_die(TOOL_EXIT_DATA, name, "label field '%s' is %s with %zu values per row; the model "
+			         "classifies: it needs one integer class id per row", yname,
+			         nn_dtype_name(yf->dtype), yf->row_elems);
+		if (m->classes && yf->nclasses) {
+			int same = yf->nclasses == c;
+			for (size_t i = 0; same && i < c; i++)
+				same = !strcmp(m->classes[i], yf->classes[i]);
+			if (!same)
+				tool_die(TOOL_EXIT_DATA, name, "the class names of '%s' differ from the model's", yname);
+		}
+		ev.names = m->classes ? (const char *const *)m->classes
+		         : yf->nclasses == c ? (const char *const *)yf->classes : NULL;
+	} else if (!nn_dtype_is_float(yf->dtype) || yf->row_elems != k) {
+		tool_die(TOOL_EXIT_DATA, name, "label field '%s' is %s with %zu values per row; the model "
+		         "predicts %zu float value%s per row", yname, nn_dtype_name(yf->dtype),
+		         yf->row_elems, k, k == 1 ? "" : "s");
+	}
+	start(m->classification, c, k, 1);
+
+	nn_predictor *p = nn_predictor_new(m, &err);
+	const nn_batch *b;
+	void *b1 = NULL, *b2 = NULL, *b3 = NULL;
+	size_t c1 = 0, c2 = 0, c3 = 0;
+	uint64_t row = 0;
+	if (!p)
+		tool_die_err(NULL, &err);
+	while (tool_next(r, input, &b)) {
+		size_t n = b->rows;
+		const float *out = nn_predictor_run(p, b->col[xi], xf->dtype, n, &err);
+		if (!out) {
+			nn_error_prefix(&err, "field '%s'", xname);
+			tool_die_err(name, &err);
+		}
+		if (m->classification) {
+			int32_t *y = grow_buf(&b1, &c1, n, 4), *pred = grow_buf(&b2, &c2, n, 4);
+			float *q = grow_buf(&b3, &c3, n * c, 4);
+			convert(y, NN_I32, b->col[yi], yf->dtype, 0, n, name, yname);
+			nn_predict_proba(m, out, n, q);
+			nn_predict_classes(c, q, n, pred);
+			if (nn_cls_acc_add(ev.cls, y, pred, q, n, row, &err)) {
+				if (strstr(err.msg, "NaN"))
+					nn_error_prefix(&err, "the model gives NaN (NaN features?)");
+				tool_die_err(name, &err);
+			}
+		} else {
+			double *y = grow_buf(&b1, &c1, n * k, 8), *pred = grow_buf(&b2, &c2, n * k, 8);
+			convert(y, NN_F64, b->col[yi], yf->dtype, 0, n * k, name, yname);
+			convert(pred, NN_F64, out, NN_F32, 0, n * k, name, "outputs");
+			if (nn_reg_acc_add(ev.reg, y, pred, n, row, &err))
+				tool_die_err(name, &err);
+		}
+		row += n;
+	}
+	if (!row)
+		tool_die(TOOL_EXIT_DATA, name, "no rows to evaluate");
+	nn_predictor_free(p);
+	nn_reader_close(r);
+	ev.model = m;   /* its class names are in the report */
 	free(b1);
 	free(b2);
 	free(b3);
@@ -468,6 +560,7 @@ int main(int argc, char **argv)
 	nn_strlist in = { 0 };
 	const char *input;
 
+	tool_blas_init(argv);
 	tool_parse(&cli, argc, argv, &in);
 	input = in.n ? in.v[0] : NULL;
 	if (!opt_model == !opt_pred)
@@ -479,11 +572,15 @@ int main(int argc, char **argv)
 			tool_usage("the predictions and the labels cannot both be standard input");
 		eval_pred(input);
 	} else {
-		tool_die(TOOL_EXIT_DATA, NULL, "-m is not built yet");
+		if ((!input || !strcmp(input, "-")) && !strcmp(opt_model, "-"))
+			tool_usage("the model and the data cannot both be standard input");
+		nn_blas_set_threads((int)opt_threads);
+		eval_model(input);
 	}
 	report();
 	nn_cls_acc_free(ev.cls);
 	nn_reg_acc_free(ev.reg);
+	nn_model_free(ev.model);
 	nn_strlist_free(&in);
 	return 0;
 }
