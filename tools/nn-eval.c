@@ -268,10 +268,12 @@ static void eval_model(const char *input)
 	if (nn_model_check_input(m, xf, &err))
 		tool_die_err(name, &err);
 	if (m->classification) {
-		if (nn_dtype_is_float(yf->dtype) || yf->row_elems != 1)
-			tool_die(TOOL_EXIT_DATA, name, "label field '%s' is %s with %zu values per row; the model "
-			         "classifies: it needs one integer class id per row", yname,
-			         nn_dtype_name(yf->dtype), yf->row_elems);
+		if (nn_dtype_is_float(yf->dtype))
+			tool_die(TOOL_EXIT_DATA, name, "label field '%s' is %s; the model classifies: it needs "
+			         "integer class ids", yname, nn_dtype_name(yf->dtype));
+		if (yf->row_elems != 1)
+			tool_die(TOOL_EXIT_DATA, name, "label field '%s' holds %zu values per row; the model "
+			         "needs one class id per row", yname, yf->row_elems);
 		if (m->classes && yf->nclasses) {
 			int same = yf->nclasses == c;
 			for (size_t i = 0; same && i < c; i++)
@@ -281,10 +283,12 @@ static void eval_model(const char *input)
 		}
 		ev.names = m->classes ? (const char *const *)m->classes
 		         : yf->nclasses == c ? (const char *const *)yf->classes : NULL;
-	} else if (!nn_dtype_is_float(yf->dtype) || yf->row_elems != k) {
-		tool_die(TOOL_EXIT_DATA, name, "label field '%s' is %s with %zu values per row; the model "
-		         "predicts %zu float value%s per row", yname, nn_dtype_name(yf->dtype),
-		         yf->row_elems, k, k == 1 ? "" : "s");
+	} else if (!nn_dtype_is_float(yf->dtype)) {
+		tool_die(TOOL_EXIT_DATA, name, "label field '%s' is %s (class ids); the model predicts "
+		         "float values", yname, nn_dtype_name(yf->dtype));
+	} else if (yf->row_elems != k) {
+		tool_die(TOOL_EXIT_DATA, name, "label field '%s' holds %zu values per row; the model "
+		         "predicts %zu", yname, yf->row_elems, k);
 	}
 	start(m->classification, c, k, 1);
 

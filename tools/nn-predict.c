@@ -115,15 +115,17 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i <= opt_keep.n; i++) {
 		const char *f = i ? opt_keep.v[i - 1] : yname;
 		int fi = i ? nn_schema_find(s, f) : yi;
+		if (!strcmp(f, "pred") || (proba && !strcmp(f, "proba"))) {
+			if (!i)
+				continue;   /* a label called pred: the predictions win */
+			tool_usage("--keep %s: the output's own field has that name", f);
+		}
 		if (fi < 0 && !i)
 			continue;   /* no labels: predictions only */
 		if (fi < 0)
 			tool_die(TOOL_EXIT_DATA, name, "--keep: no field '%s'", f);
-		if (nn_schema_find(os, f) >= 0) {
-			if (!strcmp(f, "pred") || (proba && !strcmp(f, "proba")))
-				tool_usage("--keep %s: the output's own field has that name", f);
+		if (nn_schema_find(os, f) >= 0)
 			continue;   /* the label named again */
-		}
 		const nn_field *fl = &s->fields[fi];
 		if (nn_schema_add_field(os, f, fl->dtype, fl->ndim, fl->shape, &err) ||
 		    (fl->nclasses && nn_schema_set_classes(os, os->nfields - 1, fl->nclasses,
