@@ -1,0 +1,42 @@
+/* nn/predict.h — running a trained model over batches of a stream: the
+ * inference path nn-predict and nn-eval share.
+ *
+ * A batch's feature column is converted to f32 in one call (any numeric
+ * dtype), then the network runs over it NN_PREDICT_CHUNK rows at a time
+ * with one nn_mlp_work, so scratch memory does not grow with the batch.
+ */
+#ifndef NN_PREDICT_H
+#define NN_PREDICT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "nn/error.h"
+#include "nn/model.h"
+#include "nn/tensor.h"
+
+#define NN_PREDICT_CHUNK 256   /* rows per forward pass */
+
+typedef struct nn_predictor nn_predictor;
+
+/* Scratch for running m: the work space for one chunk and buffers that
+ * grow to the largest batch seen.  m must outlive it. */
+nn_predictor *nn_predictor_new(const nn_model *m, nn_error *err);
+void nn_predictor_free(nn_predictor *p);          /* NULL is fine */
+
+/* Run the model on `rows` rows of a feature column (type t, row_elems
+ * equal to the model's inputs).  Returns the network's outputs [rows x
+ * nn_model_outputs(m)], valid until the next call; NULL when the column
+ * does not convert to f32 (err says which element). */
+const float *nn_predictor_run(nn_predictor *p, const void *col, nn_dtype t, size_t rows,
+                              nn_error *err);
+
+/* Classification outputs as class probabilities [rows x nclasses]: a
+ * softmax row as it is, a single sigmoid output p as (1 - p, p) (in f32,
+ * as a predictions stream stores it).  proba may be the outputs' own
+ * buffer only when the model has nclasses outputs. */
+void nn_predict_proba(const nn_model *m, const float *out, size_t rows, float *proba);
+/* The predicted class of each row: the first of the highest probabilities
+ * (numpy's argmax). */
+void nn_predict_classes(size_t nclasses, const float *proba, size_t rows, int32_t *pred);
+
+#endif

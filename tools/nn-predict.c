@@ -1,0 +1,191 @@
+/* nn-predict — run a trained model over a stream and write its predictions.
+ *
+ * Choices:
+ * - The predictions stream (kind "data") holds, in this order: pred, then
+ *   proba with --proba, then the label field when the input has it, then
+ *   every --keep field, each copied as it is (dtype, shape, class names).
+ *   Copying the label makes `nn-eval --pred` work on the output alone.
+ * - Classification: pred is i32, the class with the highest probability,
+ *   ties to the lowest index (numpy's argmax); it carries the model's class
+ *   names (their numbers "0", "1", ... when the model has none), so the
+ *   stream says how many classes there are.  proba is f32 [C] with the
+ *   same names; a binary model with one sigmoid output p gives (1 - p, p).
+ * - Regression: pred is f32, shape [] for one target, [K] for K.
+ * - A row whose outputs are NaN (NaN features) is an error naming the row,
+ *   not a prediction of class 0.
+ * - Batch at a time: each input batch is converted to f32 at once and run
+ *   256 rows per forward pass with one scratch space; memory is one batch
+ *   plus the model.
+ * - The feature field must hold as many values per row as the model takes
+ *   (shape [784] feeds a model trained on [28,28]); any numeric dtype.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tool.h"
+#include "nn/blas.h"
+#include "nn/predict.h"
+
+static const char *opt_out, *opt_model, *opt_x, *opt_y;
+static long long opt_level = NN_DEFAULT_LEVEL, opt_threads = 1;
+static int opt_proba;
+static nn_strlist opt_keep;
+
+static const nn_option options[] = {
+	{ 'm', "model", NN_OPT_STR, &opt_model, "FILE", "the model to run (required)", 0, 0 },
+	NN_OPT_OUTPUT(&opt_out),
+	{ 0, "proba", NN_OPT_FLAG, &opt_proba, NULL, "classification: also write the probabilities", 0, 0 },
+	{ 0, "keep", NN_OPT_LIST, &opt_keep, "FIELD", "copy FIELD (e.g. an id) to the output (repeatable)", 0, 0 },
+	{ 0, "x", NN_OPT_STR, &opt_x, "NAME", "the feature field (default: the model's, x)", 0, 0 },
+	{ 0, "y", NN_OPT_STR, &opt_y, "NAME", "the label field copied when present (default: the model's, y)", 0, 0 },
+	NN_OPT_LEVEL(&opt_level),
+	{ 0, "threads", NN_OPT_INT, &opt_threads, "N", "BLAS threads (default 1)", 1, 256 },
+	NN_OPT_QUIET(&tool_quiet),
+	NN_OPT_END_ENTRY
+};
+
+static const nn_cli cli = {
+	"nn-predict", "-m MODEL [OPTIONS] [INPUT]",
+	"Run a trained model over a stream and write its predictions.",
+	"Classification writes pred (i32 class ids, with the model's class names) and,\n"
+	"with --proba, proba (f32, one probability per class); regression writes pred\n"
+	"(f32, one value per target).  The label field is copied when the input has it,\n"
+	"so that nn-eval --pred can score the output alone.  See nn-predict(1).",
+	options, 1
+};
+
+int main(int argc, char **argv)
+{
+	nn_strlist in = { 0 };
+	nn_error err = { 0 };
+	const char *input, *name, *mname;
+
+	tool_blas_init(argv);
+	tool_parse(&cli, argc, argv, &in);
+	input = in.n ? in.v[0] : NULL;
+	name = tool_name(input);
+	if (!opt_model)
+		tool_usage("-m MODEL is required");
+	mname = tool_name(opt_model);
+	if ((!input || !strcmp(input, "-")) && !strcmp(opt_model, "-"))
+		tool_usage("the model and the data cannot both be standard input");
+	nn_blas_set_threads((int)opt_threads);
+
+	nn_reader *mr = tool_reader(opt_model);
+	nn_model *m = nn_model_read(mr, &err);
+	if (!m)
+		tool_die_err(mname, &err);
+	nn_reader_close(mr);
+
+	nn_reader *r = tool_reader(input);
+	const nn_schema *s = nn_reader_schema(r);
+	const char *xname = opt_x ? opt_x : m->x_name, *yname = opt_y ? opt_y : m->y_name;
+	int xi = nn_schema_find(s, xname), yi = nn_schema_find(s, yname);
+	size_t k = nn_model_outputs(m), c = m->nclasses;
+	int classify = m->classification, proba = classify && opt_proba;
+
+	if (xi < 0)
+		tool_die(TOOL_EXIT_DATA, name, "no field '%s' (name the feature field with --x)", xname);
+	if (nn_model_check_input(m, &s->fields[xi], &err))
+		tool_die_err(name, &err);
+	if (opt_proba && !classify)
+		tool_note("--proba: a regression model gives no probabilities");
+
+	/* the output's schema: pred, proba, the label, the kept fields */
+	nn_schema *os = nn_schema_new("data", &err);
+	int *src = tool_alloc((opt_keep.n + 3) * sizeof *src);   /* input field of each copied column */
+	size_t ncopy = 0;
+	uint64_t kshape[1] = { classify ? c : k };
+	if (!os || nn_schema_add_field(os, "pred", classify ? NN_I32 : NN_F32, classify || k == 1 ? 0 : 1, kshape, &err))
+		tool_die_err(NULL, &err);
+	if (proba && nn_schema_add_field(os, "proba", NN_F32, 1, kshape, &err))
+		tool_die_err(NULL, &err);
+	if (classify) {
+		const char **names = tool_alloc(c * sizeof *names);
+		char (*num)[24] = tool_alloc(c * sizeof *num);
+		for (size_t i = 0; i < c; i++)
+			names[i] = nn_model_class_name(m, i, num[i], sizeof num[i]);
+		if (nn_schema_set_classes(os, 0, c, names, &err) || (proba && nn_schema_set_classes(os, 1, c, names, &err)))
+			tool_die_err(NULL, &err);
+		free(names);
+		free(num);
+	}
+	for (size_t i = 0; i <= opt_keep.n; i++) {
+		const char *f = i ? opt_keep.v[i - 1] : yname;
+		int fi = i ? nn_schema_find(s, f) : yi;
+		if (!strcmp(f, "pred") || (proba && !strcmp(f, "proba"))) {
+			if (!i)
+				continue;   /* a label called pred: the predictions win */
+			tool_usage("--keep %s: the output's own field has that name", f);
+		}
+		if (fi < 0 && !i)
+			continue;   /* no labels: predictions only */
+		if (fi < 0)
+			tool_die(TOOL_EXIT_DATA, name, "--keep: no field '%s'", f);
+		if (nn_schema_find(os, f) >= 0)
+			continue;   /* the label named again */
+		const nn_field *fl = &s->fields[fi];
+		if (nn_schema_add_field(os, f, fl->dtype, fl->ndim, fl->shape, &err) ||
+		    (fl->nclasses && nn_schema_set_classes(os, os->nfields - 1, fl->nclasses,
+		                                          (const char *const *)fl->classes, &err)))
+			tool_die_err(name, &err);
+		src[ncopy++] = fi;
+	}
+	tool_provenance(os, argc, argv);
+
+	tool_output_open(opt_out, 1);
+	nn_writer *w = tool_writer(os, opt_level, 0);
+	nn_predictor *p = nn_predictor_new(m, &err);
+	const void **cols = tool_alloc((os->nfields) * sizeof *cols);
+	int32_t *pred = NULL;
+	float *q = NULL;
+	size_t cap = 0;
+	uint64_t row = 0;
+	const nn_batch *b;
+	if (!p)
+		tool_die_err(NULL, &err);
+	while (tool_next(r, input, &b)) {
+		size_t n = b->rows, w0 = proba ? 2 : 1;
+		const float *out = nn_predictor_run(p, b->col[xi], s->fields[xi].dtype, n, &err);
+		if (!out) {
+			nn_error_prefix(&err, "field '%s'", xname);
+			tool_die_err(name, &err);
+		}
+		for (size_t i = 0; i < n * k; i++)
+			if (isnan(out[i]))
+				tool_die(TOOL_EXIT_DATA, name, "row %llu: the model's output is NaN (are the features NaN?)",
+				         (unsigned long long)(row + i / k));
+		if (classify) {
+			if (n > cap) {
+				cap = n;
+				pred = tool_realloc(pred, cap * sizeof *pred);
+				q = tool_realloc(q, cap * c * sizeof *q);
+			}
+			nn_predict_proba(m, out, n, q);
+			nn_predict_classes(c, q, n, pred);
+			cols[0] = pred;
+			cols[1] = q;
+		} else {
+			cols[0] = out;
+			w0 = 1;
+		}
+		for (size_t i = 0; i < ncopy; i++)
+			cols[w0 + i] = b->col[src[i]];
+		tool_write(w, cols, n);
+		row += n;
+	}
+	tool_writer_finish(w);
+	nn_predictor_free(p);
+	nn_reader_close(r);
+	nn_schema_free(os);
+	nn_model_free(m);
+	free(cols);
+	free(src);
+	free(pred);
+	free(q);
+	nn_strlist_free(&in);
+	nn_strlist_free(&opt_keep);
+	return 0;
+}
