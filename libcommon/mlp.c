@@ -447,6 +447,12 @@ NN_HOT static void col_sums(const float *restrict delta, size_t rows, size_t n, 
 double nn_mlp_gradient(const nn_mlp *m, nn_mlp_work *w, const float *x, const float *t,
                        size_t rows, float *grad)
 {
+	return nn_mlp_gradient_with(m, w, x, t, rows, grad, NULL, NULL);
+}
+
+double nn_mlp_gradient_with(const nn_mlp *m, nn_mlp_work *w, const float *x, const float *t,
+                            size_t rows, float *grad, nn_mlp_layer_done done, void *ctx)
+{
 	nn_mlp_forward(m, w, x, rows);
 	double loss = nn_mlp_loss(m, w, t, rows);
 	float *delta = w->d0, *next = w->d1;
@@ -457,13 +463,19 @@ double nn_mlp_gradient(const nn_mlp *m, nn_mlp_work *w, const float *x, const fl
 		/* dW_l [n_out x n_in] = delta^T [n_out x rows] . A_{l-1} [rows x n_in] */
 		nn_sgemm(1, 0, n_out, n_in, rows, 1.0f, delta, n_out, in, n_in, 0.0f,
 		         grad + m->woff[l], n_in);
+		/* db_l [n_out] = column sums of delta */
 		col_sums(delta, rows, n_out, grad + m->boff[l]);
-		if (l == 0)
-			break;
-		/* dA_{l-1} [rows x n_in] = delta [rows x n_out] . W_l [n_out x n_in] */
-		nn_sgemm(0, 0, rows, n_in, n_out, 1.0f, delta, n_out, m->params + m->woff[l], n_in,
-		         0.0f, next, n_in);
-		act_backward(next, w->z[l - 1], w->a[l - 1], rows * n_in, m->act[l - 1]);
+		if (l > 0) {
+			/* dA_{l-1} [rows x n_in] = delta [rows x n_out] . W_l [n_out x n_in] */
+			nn_sgemm(0, 0, rows, n_in, n_out, 1.0f, delta, n_out, m->params + m->woff[l], n_in,
+			         0.0f, next, n_in);
+			act_backward(next, w->z[l - 1], w->a[l - 1], rows * n_in, m->act[l - 1]);
+		}
+		/* W_l and b_l are done with: the whole block up to the next layer */
+		if (done) {
+			size_t end = l + 1 < m->nlayers ? m->woff[l + 1] : m->nparams;
+			done(ctx, m->woff[l], end - m->woff[l]);
+		}
 		float *tmp = delta;
 		delta = next;
 		next = tmp;

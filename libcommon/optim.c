@@ -120,21 +120,19 @@ NN_HOT static void adam(float *restrict p, const float *restrict g, float *restr
 	}
 }
 
-double nn_optim_step(nn_optim *o, float *restrict p, float *restrict g)
+void nn_optim_begin(nn_optim *o)
+{
+	o->lr_now = nn_optim_lr(&o->cfg, o->step);
+	o->step++;
+}
+
+void nn_optim_update(nn_optim *o, float *params, const float *grad, size_t off, size_t n)
 {
 	const nn_optim_config *c = &o->cfg;
-	size_t n = o->n;
-	/* The norm costs a pass over the gradient: only for clipping. */
-	double norm = c->clip_norm > 0 ? norm2(g, n) : NAN;
-	if (c->clip_norm > 0 && norm > c->clip_norm) {
-		/* PyTorch's clip_grad_norm_: g *= max_norm / (norm + 1e-6) */
-		float s = (float)(c->clip_norm / (norm + 1e-6));
-		for (size_t i = 0; i < n; i++)
-			g[i] *= s;
-	}
-	float lr = (float)nn_optim_lr(c, o->step);
+	float *restrict p = params + off;
+	const float *restrict g = grad + off;
+	float lr = (float)o->lr_now;
 	float wd = (float)c->weight_decay;
-	o->step++;
 	switch (c->kind) {
 	case NN_OPTIM_SGD:
 		for (size_t i = 0; i < n; i++)
@@ -142,7 +140,7 @@ double nn_optim_step(nn_optim *o, float *restrict p, float *restrict g)
 		break;
 	case NN_OPTIM_MOMENTUM: {
 		float mu = (float)c->momentum;
-		float *restrict b = o->m;
+		float *restrict b = o->m + off;
 		for (size_t i = 0; i < n; i++) {
 			float gi = g[i] + wd * p[i];
 			b[i] = mu * b[i] + gi;
@@ -159,12 +157,27 @@ double nn_optim_step(nn_optim *o, float *restrict p, float *restrict g)
 		float step_size = (float)(lr / (1 - pow(c->beta1, t)));
 		float inv_bc2 = (float)(1 / sqrt(1 - pow(c->beta2, t)));
 		float eps = (float)c->eps;
-		float *m = o->m, *v = o->v;
 		int decoupled = c->kind == NN_OPTIM_ADAMW;
 		float keep = decoupled ? 1 - lr * wd : 1;
 		float l2 = decoupled ? 0 : wd;
-		adam(p, g, m, v, n, b1, one_b1, b2, one_b2, step_size, inv_bc2, eps, keep, l2);
+		adam(p, g, o->m + off, o->v + off, n, b1, one_b1, b2, one_b2, step_size, inv_bc2, eps, keep, l2);
 	}
 	}
+}
+
+double nn_optim_step(nn_optim *o, float *restrict p, float *restrict g)
+{
+	const nn_optim_config *c = &o->cfg;
+	size_t n = o->n;
+	/* The norm costs a pass over the gradient: only for clipping. */
+	double norm = c->clip_norm > 0 ? norm2(g, n) : NAN;
+	if (c->clip_norm > 0 && norm > c->clip_norm) {
+		/* PyTorch's clip_grad_norm_: g *= max_norm / (norm + 1e-6) */
+		float s = (float)(c->clip_norm / (norm + 1e-6));
+		for (size_t i = 0; i < n; i++)
+			g[i] *= s;
+	}
+	nn_optim_begin(o);
+	nn_optim_update(o, p, g, 0, n);
 	return norm;
 }

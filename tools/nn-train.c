@@ -811,6 +811,17 @@ static void log_epoch(FILE *log, int json, uint64_t epoch, double tl, double vl,
 		tool_die(TOOL_EXIT_DATA, opt_log, "write failed");
 }
 
+struct update {
+	nn_optim *opt;
+	float *params, *grad;
+};
+
+static void update_layer(void *ctx, size_t off, size_t n)
+{
+	struct update *u = ctx;
+	nn_optim_update(u->opt, u->params, u->grad, off, n);
+}
+
 static void train(state *st, const task *t, const dataset *tr, const dataset *val, FILE *log,
                   int argc, char **argv)
 {
@@ -842,12 +853,19 @@ static void train(state *st, const task *t, const dataset *tr, const dataset *va
 			for (size_t i = 0; i < rows; i++)
 				memcpy(xb + i * tr->d, tr->x + order[first + i] * tr->d, tr->d * sizeof(float));
 			make_targets(net, tr, order + first, rows, t->classification, tb);
-			double loss = nn_mlp_gradient(net, w, xb, tb, rows, st->grad);
+			double loss;
+			if (st->opt->cfg.clip_norm > 0) {      /* clipping needs the whole gradient */
+				loss = nn_mlp_gradient(net, w, xb, tb, rows, st->grad);
+				nn_optim_step(st->opt, net->params, st->grad);
+			} else {                               /* each layer updated while in cache */
+				struct update u = { st->opt, net->params, st->grad };
+				nn_optim_begin(st->opt);
+				loss = nn_mlp_gradient_with(net, w, xb, tb, rows, st->grad, update_layer, &u);
+			}
 			if (!isfinite(loss))
 				tool_die(TOOL_EXIT_DATA, NULL, "the loss became %s at epoch %llu, batch %zu: no model written "
 				         "(try a smaller --lr, or --clip-norm)", isnan(loss) ? "NaN" : "infinite",
 				         (unsigned long long)st->epoch + 1, s + 1);
-			nn_optim_step(st->opt, net->params, st->grad);
 			st->epoch_loss += loss * (double)rows;
 			st->epoch_rows += rows;
 			st->batch = s + 1;

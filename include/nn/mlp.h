@@ -101,4 +101,13 @@ double nn_mlp_loss(const nn_mlp *m, const nn_mlp_work *w, const float *t,
 double nn_mlp_gradient(const nn_mlp *m, nn_mlp_work *w, const float *x,
                        const float *t, size_t rows, float *grad);
 
+/* The same, calling done(ctx, off, n) as soon as the gradient of each
+ * layer's parameters [off, off + n) is final and the layer's weights are
+ * no longer needed by the backward pass (last layer first): an optimizer
+ * can update them there while they are in cache. */
+typedef void (*nn_mlp_layer_done)(void *ctx, size_t off, size_t n);
+double nn_mlp_gradient_with(const nn_mlp *m, nn_mlp_work *w, const float *x,
+                            const float *t, size_t rows, float *grad,
+                            nn_mlp_layer_done done, void *ctx);
+
 #endif

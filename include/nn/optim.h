@@ -50,7 +50,8 @@ typedef struct nn_optim {
 	size_t n;
 	float *m;               /* momentum buffer / first moment (NULL for sgd) */
 	float *v;               /* second moment (adam, adamw) */
-	uint64_t step;          /* updates done */
+	uint64_t step;          /* updates done (begun) */
+	double lr_now;          /* the learning rate of the update under way */
 } nn_optim;
 
 nn_optim *nn_optim_new(const nn_optim_config *c, size_t nparams, nn_error *err);
@@ -63,5 +64,13 @@ double nn_optim_lr(const nn_optim_config *c, uint64_t step);
  * place by clipping.  Returns the gradient's L2 norm before clipping
  * when clipping is on, NaN otherwise (the norm costs a pass). */
 double nn_optim_step(nn_optim *o, float *params, float *grad);
+
+/* The same update in pieces, for applying it layer by layer while the
+ * gradient is still in cache (nn_mlp_gradient's hook): begin once per
+ * step, then update every range [off, off + n) of the block exactly once.
+ * Elementwise, so the result is bit-identical to nn_optim_step without
+ * clipping (clipping needs the whole gradient's norm first). */
+void nn_optim_begin(nn_optim *o);
+void nn_optim_update(nn_optim *o, float *params, const float *grad, size_t off, size_t n);
 
 #endif
