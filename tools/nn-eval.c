@@ -52,7 +52,7 @@ static const nn_option options[] = {
 	{ 'k', "top-k", NN_OPT_INT, &opt_topk, "K", "report top-K accuracy (default 2)", 1, 65536 },
 	{ 0, "json", NN_OPT_FLAG, &opt_json, NULL, "print one JSON object instead of a table", 0, 0 },
 	NN_OPT_OUTPUT(&opt_out),
-	NN_OPT_THREADS(&opt_threads),
+	{ 0, "threads", NN_OPT_INT, &opt_threads, "N", "BLAS threads (default 1)", 1, 256 },
 	NN_OPT_QUIET(&tool_quiet),
 	NN_OPT_END_ENTRY
 };

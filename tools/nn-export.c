@@ -17,7 +17,8 @@
  *   end (nn-import trims those) is quoted, its quotes doubled.  tsv quotes
  *   the same way with tab as the delimiter, as nn-import reads it, rather
  *   than fail on a tab in a name.  Numbers never need quotes.
- * - --class-names replaces the ids of fields that have class names; an id
+ * - --class-names replaces the ids of integer fields that have class names
+ *   (probabilities, float fields with class names, stay numbers); an id
  *   with no name is an error (the data contradicts its own header).
  * - libsvm: one scalar label, then 1-based index:value of every non-zero
  *   element of the feature field, flattened row-major.  LIBSVM has no NaN,
@@ -208,7 +209,7 @@ static void write_text(nn_reader *r, char sep)
 					size_t e = i * fl->row_elems + k;
 					if (f || k)
 						putc(sep, o);
-					if (opt_names && fl->nclasses) {
+					if (opt_names && fl->nclasses && !nn_dtype_is_float(fl->dtype)) {
 						double id = nn_load_f64(b->col[f], fl->dtype, e);
 						if (!(id >= 0 && id < (double)fl->nclasses))
 							tool_die(TOOL_EXIT_DATA, in_name,

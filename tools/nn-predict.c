@@ -37,7 +37,7 @@ static const nn_option options[] = {
 	{ 'm', "model", NN_OPT_STR, &opt_model, "FILE", "the model to run (required)", 0, 0 },
 	NN_OPT_OUTPUT(&opt_out),
 	{ 0, "proba", NN_OPT_FLAG, &opt_proba, NULL, "classification: also write the probabilities", 0, 0 },
-	{ 0, "keep", NN_OPT_LIST, &opt_keep, "FIELD", "copy FIELD (e.g. an id) to the output (repeatable)", 0, 0 },
+	{ 0, "keep", NN_OPT_LIST, &opt_keep, "FIELD", "copy FIELD (e.g. an id) to the output", 0, 0 },
 	{ 0, "x", NN_OPT_STR, &opt_x, "NAME", "the feature field (default: the model's, x)", 0, 0 },
 	{ 0, "y", NN_OPT_STR, &opt_y, "NAME", "the label field copied when present (default: the model's, y)", 0, 0 },
 	NN_OPT_LEVEL(&opt_level),

@@ -319,7 +319,9 @@ void tool_writer_finish(nn_writer *w)
  * bytes.  (A -o grouped behind other flags, as in -qo FILE, is kept.) */
 void tool_provenance(nn_schema *s, int argc, char **argv)
 {
-	tool_provenance_except(s, argc, argv, NULL);
+	/* -q changes what is said on stderr, never the output */
+	static const char *const quiet[] = { "-q", "--quiet", NULL };
+	tool_provenance_except(s, argc, argv, quiet);
 }
 
 /* Is arg one of skip?  *takes_value: it is given without "=VALUE". */
