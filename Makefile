@@ -15,9 +15,13 @@ ifeq ($(WERROR),1)
 WARN    += -Werror
 endif
 OPT     ?= -O2 -g
+# Math loops (activations, optimizers) vectorise only without errno from
+# sqrtf/expf and with the dynamic cost model; nothing here reads errno
+# after a math call.
+VEC     := -fno-math-errno -ftree-vectorize -fvect-cost-model=dynamic -ffp-contract=off
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SAN) -Iinclude -Itools \
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(VEC) $(WARN) $(SAN) -Iinclude -Itools \
              $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(SAN) -Wl,--as-needed $(LDFLAGS)
 LIBS_ALL = $(PKG_LIBS) -lm -lpthread
@@ -30,7 +34,7 @@ UNIT_SRC  := $(wildcard tests/unit/test-*.c)
 UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay-%)
-HEADERS   := $(wildcard include/nn/*.h) tools/tool.h
+HEADERS   := $(wildcard include/nn/*.h) $(wildcard libcommon/*.h) tools/tool.h
 
 .PHONY: all check check-asan fuzz deps demo bench install uninstall clean
 

@@ -48,3 +48,53 @@ row "nn-export npy" "$raw" "$BIN/nn-export --format npy --field x '$W/train-u8.n
 row "nn-export csv" "$raw" "$BIN/nn-export --format csv '$W/train-u8.nns'"
 echo | tee -a "$OUT"
 echo "× floor: time over the floor's time in this run." | tee -a "$OUT"
+
+# --- training and inference: the reference task of nn-train(1) ------------
+# Fashion-MNIST, pixels scaled to [0,1] (min-max per pixel, fitted on the
+# training set), MLP 784-256-128-10 relu, Adam lr 1e-3, batch 128.
+EPOCHS=${BENCH_EPOCHS:-10}
+$BIN/nn-import --format idx --labels "$FASHION/t10k-labels-idx1-ubyte.gz" --classes fashion-mnist \
+	-o "$W/test-u8.nns" "$FASHION/t10k-images-idx3-ubyte.gz"
+$BIN/nn-normalize --method minmax --save "$W/mm.nns" -o "$W/train.nns" "$W/train-u8.nns"
+$BIN/nn-normalize --load "$W/mm.nns" -o "$W/test.nns" "$W/test-u8.nns"
+REF="--layers 256,128 --activation relu --optimizer adam --lr 0.001 --batch-size 128 --seed 1"
+{
+	echo
+	echo "## Training: Fashion-MNIST MLP 784-256-128-10, Adam, batch 128, $EPOCHS epochs"
+	echo
+	echo "BLAS: $($BIN/nn-train --version | sed -n 2p)."
+	echo
+	echo "| threads | sgemm GFLOPS (128×256×784) | training samples/s | GFLOPS achieved | × sgemm | test accuracy | peak RSS MiB |"
+	echo "|---|---|---|---|---|---|---|"
+} | tee -a "$OUT"
+for threads in 1 2; do
+	peak=$($BIN/nn-train $REF --threads $threads --dry-run "$W/train.nns" | awk -F'\t' '$1 == "sgemm" { print $2 + 0 }')
+	/usr/bin/time -f '%e %M' -o "$W/t" $BIN/nn-train $REF --threads $threads --epochs "$EPOCHS" -q \
+		--log "$W/log$threads" -o "$W/model$threads.nnm" "$W/train.nns"
+	rss=$(awk '{ print int($2 / 1024) }' "$W/t")
+	# samples/s over the epochs' training loops (the log's column 6), not
+	# the loading; FLOPs per row from the model's metadata
+	rate=$(awk -F'\t' 'NR > 1 { s += $6; n++ } END { printf "%.0f", s / n }' "$W/log$threads")
+	fpr=$($BIN/nn-info --json "$W/model$threads.nnm" | grep -o '"flops_per_row": [0-9.e+]*' | sed 's/.*: //')
+	gflops=$(awk -v r="$rate" -v f="$fpr" 'BEGIN { printf "%.1f", r * f / 1e9 }')
+	ratio=$(awk -v g="$gflops" -v p="$peak" 'BEGIN { printf "%.2f", g / p }')
+	acc=$($BIN/nn-eval --json -m "$W/model$threads.nnm" "$W/test.nns" | grep -o '"accuracy": [0-9.]*' | head -n 1 | sed 's/.*: //')
+	printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$threads" "$peak" "$rate" "$gflops" "$ratio" "$acc" "$rss" | tee -a "$OUT"
+done
+cmp -s "$W/model1.nnm" "$W/model2.nnm" && same="identical" || same="different"
+echo | tee -a "$OUT"
+echo "The 1- and 2-thread models' files are $same (their recorded --threads differ)." | tee -a "$OUT"
+
+# Inference: nn-predict and nn-eval over the 10,000 test images
+test_raw=$((10000 * 784 * 4))
+{
+	echo
+	echo "| inference (10,000 rows, 2 threads) | seconds | rows/s | peak RSS MiB |"
+	echo "|---|---|---|---|"
+} | tee -a "$OUT"
+for cmd in "nn-predict --proba -m $W/model2.nnm $W/test.nns" "nn-eval -m $W/model2.nnm $W/test.nns"; do
+	/usr/bin/time -f '%e %M' -o "$W/t" sh -c "$BIN/$cmd" > /dev/null
+	set -- $(cat "$W/t")
+	printf '| %s | %s | %s | %s |\n' "${cmd%% -m*}" "$1" "$(awk -v s="$1" 'BEGIN { printf "%.0f", 10000 / s }')" \
+		"$(($2 / 1024))" | tee -a "$OUT"
+done

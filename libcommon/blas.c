@@ -30,23 +30,42 @@ const char *nn_blas_corename(void)
 	return name ? name : "unknown";
 }
 
-const char *nn_blas_better_coretype(void)
+/* What a kernel family needs: 0 plain SSE, 1 AVX, 2 AVX2+FMA, 3 AVX-512. */
+static int family_level(const char *core)
 {
-	const char *core = nn_blas_corename();
-	/* Only the generic fallbacks are replaced; a family OpenBLAS chose on
-	 * purpose is its own business. */
-	if (strcasecmp(core, "Prescott") && strcasecmp(core, "Core2") &&
-	    strcasecmp(core, "Nehalem") && strcasecmp(core, "Sandybridge") &&
-	    strcasecmp(core, "Barcelona") && strcasecmp(core, "unknown"))
-		return NULL;
+	static const char *const avx512[] = { "SkylakeX", "Cooperlake", "SapphireRapids", NULL };
+	static const char *const avx2[] = { "Haswell", "Zen", "Excavator", "Steamroller", NULL };
+	static const char *const avx[] = { "Sandybridge", "Bulldozer", "Piledriver", NULL };
+	for (int i = 0; avx512[i]; i++)
+		if (!strcasecmp(core, avx512[i]))
+			return 3;
+	for (int i = 0; avx2[i]; i++)
+		if (!strcasecmp(core, avx2[i]))
+			return 2;
+	for (int i = 0; avx[i]; i++)
+		if (!strcasecmp(core, avx[i]))
+			return 1;
+	return 0;
+}
+
+static int cpu_level(void)
+{
 	__builtin_cpu_init();
 	if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
 	    __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
 	    __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma"))
-		return strcasecmp(core, "SkylakeX") ? "SkylakeX" : NULL;
+		return 3;
 	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-		return strcasecmp(core, "Haswell") ? "Haswell" : NULL;
-	return NULL;
+		return 2;
+	return 0;
+}
+
+const char *nn_blas_better_coretype(void)
+{
+	int cpu = cpu_level();
+	if (family_level(nn_blas_corename()) >= cpu)
+		return NULL;
+	return cpu == 3 ? "SkylakeX" : "Haswell";
 }
 
 /* Compare one sgemm against a double loop: error relative to the sum of

@@ -12,6 +12,7 @@
 #include <string.h>
 #include "nn/blas.h"
 #include "nn/mlp.h"
+#include "hot.h"
 
 #define LEAKY_SLOPE 0.01f                /* PyTorch's default */
 
@@ -152,6 +153,14 @@ void nn_mlp_init(nn_mlp *m, enum nn_init init, nn_rng *rng)
 	}
 }
 
+size_t nn_mlp_count(const nn_mlp *m)
+{
+	size_t n = 0;
+	for (int l = 0; l < m->nlayers; l++)
+		n += m->width[l] * m->width[l + 1] + m->width[l + 1];
+	return n;
+}
+
 double nn_mlp_flops_forward(const nn_mlp *m)
 {
 	double f = 0;
@@ -236,7 +245,7 @@ static inline float sigmoidf(float z)
 }
 
 /* A = act(Z + b), Z updated to Z + b: [rows x n] */
-static void bias_act(float *restrict z, float *restrict a, const float *restrict b,
+NN_HOT static void bias_act(float *restrict z, float *restrict a, const float *restrict b,
                      size_t rows, size_t n, enum nn_act act)
 {
 	for (size_t i = 0; i < rows; i++) {
@@ -271,7 +280,7 @@ static void bias_act(float *restrict z, float *restrict a, const float *restrict
 }
 
 /* Output function over rows of Z (bias already added): [rows x n] */
-static void output_fn(const nn_mlp *m, const float *z, float *a, size_t rows, size_t n)
+NN_HOT static void output_fn(const nn_mlp *m, const float *z, float *a, size_t rows, size_t n)
 {
 	for (size_t i = 0; i < rows; i++) {
 		const float *zi = z + i * n;
@@ -359,7 +368,7 @@ double nn_mlp_loss(const nn_mlp *m, const nn_mlp_work *w, const float *t, size_t
 /* --- backward ---------------------------------------------------------- */
 
 /* delta = dL/dZ of the output layer [rows x n]. */
-static void output_delta(const nn_mlp *m, const nn_mlp_work *w, const float *t, size_t rows,
+NN_HOT static void output_delta(const nn_mlp *m, const nn_mlp_work *w, const float *t, size_t rows,
                          float *delta)
 {
 	int last = m->nlayers - 1;
@@ -393,7 +402,7 @@ static void output_delta(const nn_mlp *m, const nn_mlp_work *w, const float *t, 
 }
 
 /* delta *= act'(Z) in place, from A (or Z for gelu): [rows x n] */
-static void act_backward(float *restrict d, const float *restrict z, const float *restrict a,
+NN_HOT static void act_backward(float *restrict d, const float *restrict z, const float *restrict a,
                          size_t count, enum nn_act act)
 {
 	switch (act) {
@@ -426,6 +435,15 @@ static void act_backward(float *restrict d, const float *restrict z, const float
 	}
 }
 
+/* db [n] = column sums of delta [rows x n] */
+NN_HOT static void col_sums(const float *restrict delta, size_t rows, size_t n, float *restrict db)
+{
+	memset(db, 0, n * sizeof *db);
+	for (size_t i = 0; i < rows; i++)
+		for (size_t j = 0; j < n; j++)
+			db[j] += delta[i * n + j];
+}
+
 double nn_mlp_gradient(const nn_mlp *m, nn_mlp_work *w, const float *x, const float *t,
                        size_t rows, float *grad)
 {
@@ -439,12 +457,7 @@ double nn_mlp_gradient(const nn_mlp *m, nn_mlp_work *w, const float *x, const fl
 		/* dW_l [n_out x n_in] = delta^T [n_out x rows] . A_{l-1} [rows x n_in] */
 		nn_sgemm(1, 0, n_out, n_in, rows, 1.0f, delta, n_out, in, n_in, 0.0f,
 		         grad + m->woff[l], n_in);
-		/* db_l [n_out] = column sums of delta */
-		float *gb = grad + m->boff[l];
-		memset(gb, 0, n_out * sizeof *gb);
-		for (size_t i = 0; i < rows; i++)
-			for (size_t j = 0; j < n_out; j++)
-				gb[j] += delta[i * n_out + j];
+		col_sums(delta, rows, n_out, grad + m->boff[l]);
 		if (l == 0)
 			break;
 		/* dA_{l-1} [rows x n_in] = delta [rows x n_out] . W_l [n_out x n_in] */

@@ -69,7 +69,7 @@ nn_schema *nn_model_schema(const nn_model *m, const char *kind, nn_error *err)
 	bad |= pack_str(&pk, "shape") | msgpack_pack_array(&pk, (size_t)m->x_ndim);
 	for (int i = 0; i < m->x_ndim; i++)
 		bad |= msgpack_pack_uint64(&pk, m->x_shape[i]);
-	bad |= pack_str(&pk, "label") | msgpack_pack_map(&pk, m->classes ? 3 : 2);
+	bad |= pack_str(&pk, "label") | msgpack_pack_map(&pk, m->classification && m->classes ? 3 : 2);
 	bad |= pack_str(&pk, "field") | pack_str(&pk, m->y_name);
 	if (m->classification) {
 		bad |= pack_str(&pk, "nclasses") | msgpack_pack_uint64(&pk, m->nclasses);

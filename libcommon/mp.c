@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "nn/mp.h"
+#include "nn/tensor.h"
 #include "nn/stream.h"
 
 static uint64_t be(const unsigned char *p, int n)
@@ -388,7 +389,7 @@ static int to_json(nn_mp *c, char **buf, size_t *len, size_t *cap, int depth, nn
 		if (nn_mp_number(c, &v, "value", err))
 			return -1;
 		if (isfinite(v))
-			snprintf(tmp, sizeof tmp, "%.17g", v);
+			nn_format_f64(tmp, v);       /* the fewest digits that read back */
 		else
 			snprintf(tmp, sizeof tmp, "null");
 		return put(buf, len, cap, tmp, strlen(tmp), err);

@@ -72,7 +72,7 @@ enum format { F_CSV, F_TSV, F_LIBSVM, F_IDX, F_NPY };
 enum task { T_AUTO, T_CLASSIFY, T_REGRESS };
 
 static const char *opt_out, *opt_format, *opt_label, *opt_task, *opt_labels,
-	*opt_classes, *opt_x = "x", *opt_y = "y";
+	*opt_classes, *opt_shape, *opt_x = "x", *opt_y = "y";
 static int opt_noheader;
 static long long opt_skip, opt_features, opt_level = NN_DEFAULT_LEVEL, opt_threads = 1;
 static nn_strlist opt_drop;
@@ -96,6 +96,8 @@ static const nn_option options[] = {
 	  "idx, npy: read the labels from FILE", 0, 0 },
 	{ 0, "classes", NN_OPT_STR, &opt_classes, "LIST",
 	  "comma-separated class names, or fashion-mnist", 0, 0 },
+	{ 0, "shape", NN_OPT_STR, &opt_shape, "D,D,...",
+	  "give each row's features this shape, e.g. 8,8 for images", 0, 0 },
 	{ 0, "x", NN_OPT_STR, &opt_x, "NAME", "name of the features field (default x)", 0, 0 },
 	{ 0, "y", NN_OPT_STR, &opt_y, "NAME", "name of the label field (default y)", 0, 0 },
 	NN_OPT_OUTPUT(&opt_out),
@@ -242,10 +244,45 @@ static nn_schema *schema_new(int argc, char **argv)
 	return s;
 }
 
+/* --shape: the features' shape, checked against the element count. */
+static int reshape(const char *path, int ndim, const uint64_t *shape, uint64_t *out)
+{
+	uint64_t have = 1, want = 1;
+	int n = 0;
+	const char *p = opt_shape;
+	for (int i = 0; i < ndim; i++)
+		have *= shape[i];
+	while (*p) {
+		long long v;
+		char part[32];
+		size_t len = strcspn(p, ",");
+		if (n == NN_MAX_DIMS || len == 0 || len >= sizeof part)
+			tool_usage("--shape '%s': expected up to %d sizes separated by commas", opt_shape, NN_MAX_DIMS);
+		memcpy(part, p, len);
+		part[len] = 0;
+		if (nn_parse_ll(part, 1, 1ll << 40, &v))
+			tool_usage("--shape '%s': '%s' is not a size", opt_shape, part);
+		out[n++] = (uint64_t)v;
+		want *= (uint64_t)v;
+		p += len + (p[len] == ',');
+	}
+	if (n == 0)
+		tool_usage("--shape: no sizes given");
+	if (want != have)
+		tool_die(TOOL_EXIT_DATA, tool_name(path), "--shape %s holds %llu values; the rows have %llu",
+		         opt_shape, (unsigned long long)want, (unsigned long long)have);
+	return n;
+}
+
 static void add_field(nn_schema *s, const char *path, const char *name,
                       nn_dtype t, int ndim, const uint64_t *shape)
 {
 	nn_error err;
+	uint64_t shaped[NN_MAX_DIMS];
+	if (opt_shape && !strcmp(name, opt_x)) {
+		ndim = reshape(path, ndim, shape, shaped);
+		shape = shaped;
+	}
 	if (nn_schema_add_field(s, name, t, ndim, shape, &err))
 		tool_die_err(tool_name(path), &err);
 }

@@ -11,8 +11,8 @@
  *   Outputs: softmax + cross-entropy for more than two classes; one
  *   sigmoid output + binary cross-entropy for two; linear + MSE for
  *   regression.  --loss mse on classes keeps a sigmoid output per class
- *   (one for two classes), the classic textbook network; --output changes
- *   the output function where the loss allows it.
+ *   (one for two classes), the classic textbook network; --output-activation
+ *   changes the output function where the loss allows it.
  * - Each epoch visits every training row once in an order shuffled from
  *   the seed (not with --no-shuffle); the last batch may be smaller, as
  *   PyTorch's DataLoader does by default.  Loss is the mean over rows.
@@ -68,8 +68,8 @@ static const nn_option options[] = {
 	{ 0, "y", NN_OPT_STR, &opt_y, "NAME", "label field (default y)", 0, 0 },
 	{ 0, "task", NN_OPT_STR, &opt_task, "T", "classification or regression (default: from the label's dtype)", 0, 0 },
 	{ 0, "layers", NN_OPT_STR, &opt_layers, "N,N,...", "hidden layer widths, or none (default 100)", 0, 0 },
-	{ 0, "activation", NN_OPT_STR, &opt_act, "A[,A...]", "relu, tanh, sigmoid, leaky-relu, gelu: one for all or one per hidden layer (default relu)", 0, 0 },
-	{ 0, "output", NN_OPT_STR, &opt_output, "F", "output function: softmax, sigmoid or linear (default: from the task)", 0, 0 },
+	{ 0, "activation", NN_OPT_STR, &opt_act, "A[,A...]", "relu, tanh, sigmoid, leaky-relu, gelu, identity: one for all or one per hidden layer (default relu)", 0, 0 },
+	{ 0, "output-activation", NN_OPT_STR, &opt_output, "F", "softmax, sigmoid or linear (default: from the task)", 0, 0 },
 	{ 0, "loss", NN_OPT_STR, &opt_loss, "L", "ce, bce or mse (default: from the task)", 0, 0 },
 	{ 0, "init", NN_OPT_STR, &opt_init, "I", "he or xavier (default: he for relu-like, xavier otherwise)", 0, 0 },
 	{ 0, "epochs", NN_OPT_INT, &opt_epochs, "N", "passes over the training set (default 10)", 1, 1e9 },
@@ -174,8 +174,8 @@ static void read_task(const nn_schema *s, const char *path, task *t)
 	if (t->classification && !t->soft && fy->row_elems != 1)
 		tool_die(TOOL_EXIT_DATA, tool_name(path), "field '%s': one class per row expected, not %zu values",
 		         fy->name, fy->row_elems);
-	t->nclasses = fy->nclasses;
-	t->classes = fy->classes;
+	t->nclasses = t->classification ? fy->nclasses : 0;
+	t->classes = t->classification ? fy->classes : NULL;
 	t->ntargets = t->classification ? 0 : fy->row_elems;
 }
 
@@ -294,7 +294,7 @@ static nn_mlp *build_mlp(const task *t, size_t inputs, nn_error *err)
 	enum nn_output out = loss == NN_LOSS_CE ? NN_OUT_SOFTMAX : loss == NN_LOSS_BCE ? NN_OUT_SIGMOID :
 	                     t->classification ? NN_OUT_SIGMOID : NN_OUT_LINEAR;
 	if (opt_output && nn_output_parse(opt_output, &out))
-		tool_usage("--output: '%s' is not softmax, sigmoid or linear", opt_output);
+		tool_usage("--output-activation: '%s' is not softmax, sigmoid or linear", opt_output);
 	size_t outputs = t->classification ? t->nclasses : t->ntargets;
 	/* Two classes: one output, P(class 1), unless softmax was asked for. */
 	if (t->classification && t->nclasses == 2 && out == NN_OUT_SIGMOID && !t->soft)
@@ -540,7 +540,8 @@ static void pack_training(msgpack_sbuffer *sb, const state *st_resume, const sta
 {
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
-	int bad = msgpack_pack_map(&pk, st_resume ? 13 : 12);
+	int bad = msgpack_pack_map(&pk, st_resume ? 14 : 13);
+	bad |= pack_str(&pk, "threads") | msgpack_pack_int64(&pk, nn_blas_threads());
 	bad |= pack_str(&pk, "optimizer") | pack_str(&pk, nn_optim_name(st->opt->cfg.kind));
 	bad |= pack_str(&pk, "lr") | msgpack_pack_double(&pk, st->opt->cfg.lr);
 	bad |= pack_str(&pk, "batch_size") | msgpack_pack_int64(&pk, opt_batch);
@@ -739,6 +740,7 @@ static void resume(state *st, const task *t, const dataset *tr, const dataset *v
 	(void)t;
 	memcpy(st->net->params, a->params, a->nparams * sizeof(float));
 	read_resume(m, st, tr, val);
+	st->done = opt_patience && st->bad_epochs >= (uint64_t)opt_patience;
 	for (int e = 0; e < 3; e++) {
 		float *block = e == 0 ? st->opt->m : e == 1 ? st->opt->v : st->best;
 		int found = 0;
@@ -876,16 +878,6 @@ static void train(state *st, const task *t, const dataset *tr, const dataset *va
 		st->epoch_loss = 0;
 		st->epoch_rows = 0;
 		st->shuffle = rng;
-		if (!tool_quiet) {
-			fprintf(stderr, "epoch %llu/%lld  loss %.6f", (unsigned long long)st->epoch, opt_epochs, tl);
-			if (val->n)
-				fprintf(stderr, "  val_loss %.6f", vl);
-			if (val->n && t->classification)
-				fprintf(stderr, "  val_acc %.4f", va);
-			fprintf(stderr, "  lr %.3g  %.0f samples/s  %.1f s\n", lr, rate, now() - start);
-		}
-		if (log)
-			log_epoch(log, json, st->epoch, tl, vl, va, lr, rate, now() - start);
 		if (opt_patience) {
 			/* smaller is better: loss, or minus the accuracy */
 			double metric = val->n ? (accuracy ? -va : vl) : tl;
@@ -895,14 +887,27 @@ static void train(state *st, const task *t, const dataset *tr, const dataset *va
 				st->bad_epochs = 0;
 				st->has_best = 1;
 				memcpy(st->best, net->params, net->nparams * sizeof(float));
-			} else if (++st->bad_epochs >= (uint64_t)opt_patience) {
-				st->done = 1;
-				tool_note("no improvement for %lld epochs: stopping; the model is epoch %llu's",
-				          opt_patience, (unsigned long long)st->best_epoch);
+			} else {
+				st->done = ++st->bad_epochs >= (uint64_t)opt_patience;
 			}
 		}
-		if (opt_checkpoint && (st->epoch % (uint64_t)opt_ckpt_every == 0 || st->epoch == (uint64_t)opt_epochs))
+		/* The checkpoint before the log: a logged epoch is a saved one. */
+		if (opt_checkpoint && (st->epoch % (uint64_t)opt_ckpt_every == 0 ||
+		                       st->epoch == (uint64_t)opt_epochs || st->done))
 			write_checkpoint(st, t, tr, val, argc, argv);
+		if (log)
+			log_epoch(log, json, st->epoch, tl, vl, va, lr, rate, now() - start);
+		if (!tool_quiet) {
+			fprintf(stderr, "epoch %llu/%lld  loss %.6f", (unsigned long long)st->epoch, opt_epochs, tl);
+			if (val->n)
+				fprintf(stderr, "  val_loss %.6f", vl);
+			if (val->n && t->classification)
+				fprintf(stderr, "  val_acc %.4f", va);
+			fprintf(stderr, "  lr %.3g  %.0f samples/s  %.1f s\n", lr, rate, now() - start);
+		}
+		if (st->done)
+			tool_note("no improvement for %lld epochs: stopping; the model is epoch %llu's",
+			          opt_patience, (unsigned long long)st->best_epoch);
 	}
 	if (st->has_best)
 		memcpy(net->params, st->best, net->nparams * sizeof(float));
@@ -921,11 +926,11 @@ static void dry_run(const state *st, const dataset *tr, const dataset *val, int 
 	double mib = 1024.0 * 1024.0;
 	double data = (double)(tr->n + val->n) * (double)(tr->d + tr->k) * 4 + (double)(tr->n + val->n) * 4;
 	int copies = 2 + (st->opt->m != NULL) + (st->opt->v != NULL) + (st->best != NULL);
-	double model = (double)net->nparams * 4 * copies;
+	double model = (double)net->nparams * 4 * copies;   /* with the padding: what is allocated */
 	size_t chunk = B > 1024 ? B : 1024;
 	double scratch = (double)nn_mlp_work_bytes(net, chunk) + (double)B * (double)tr->d * 4;
 	double flops = nn_mlp_flops_train(net) * (double)tr->n + nn_mlp_flops_forward(net) * (double)val->n;
-	printf("parameters\t%zu\n", net->nparams);
+	printf("parameters\t%zu\n", nn_mlp_count(net));
 	printf("layers\t");
 	for (int l = 0; l <= net->nlayers; l++)
 		printf("%s%zu", l ? "-" : "", net->width[l]);
@@ -967,6 +972,25 @@ static void dry_run(const state *st, const dataset *tr, const dataset *val, int 
 	free(grad);
 }
 
+/* The format holds a model in one row: say so before training, not after. */
+static void check_fits(const state *st, const task *t)
+{
+	nn_error err = { 0 };
+	nn_model m = model_of(st->net, t, NULL, 0);
+	nn_schema *s = nn_model_schema(&m, "model", &err);
+	if (!s)
+		tool_usage("the network is too large for a model file: %s", err.msg);
+	size_t count = nn_mlp_count(st->net), most = NN_MAX_OBJECT_BYTES - 4096 - 8 * 5 * s->nfields;
+	int copies = 1 + (st->opt->m != NULL) + (st->opt->v != NULL) + (st->best != NULL);
+	nn_schema_free(s);
+	if (count * 4 > most)
+		tool_usage("%zu parameters (%zu bytes) are more than a model file holds (%zu bytes)",
+		           count, count * 4, most);
+	if (opt_checkpoint && count * 4 * (size_t)copies > most)
+		tool_usage("a checkpoint of %zu parameters needs %zu bytes (%d copies), more than a file holds (%zu)",
+		           count, count * 4 * (size_t)copies, copies, most);
+}
+
 /* --- main ------------------------------------------------------------------------- */
 
 static void load_stream(const char *path, task *t, dataset *ds, int first)
@@ -988,8 +1012,8 @@ static void load_stream(const char *path, task *t, dataset *ds, int first)
 		uint64_t want = 1, have = 1;
 		for (int i = 0; i < t->x_ndim; i++) want *= t->x_shape[i];
 		for (int i = 0; i < mine.x_ndim; i++) have *= mine.x_shape[i];
-		if (want != have || mine.classification != t->classification || mine.ntargets != t->ntargets ||
-		    (mine.soft != t->soft))
+		/* Soft labels in one and class ids in the other are fine. */
+		if (want != have || mine.classification != t->classification || mine.ntargets != t->ntargets)
 			tool_die(TOOL_EXIT_DATA, tool_name(path), "fields '%s'/'%s' differ from the training stream's",
 			         opt_x, opt_y);
 		if (t->classes && mine.classes) {
@@ -1000,7 +1024,9 @@ static void load_stream(const char *path, task *t, dataset *ds, int first)
 				tool_die(TOOL_EXIT_DATA, tool_name(path), "class names differ from the training stream's");
 		}
 	}
-	load(r, path, t, ds);
+	task use = mine;                   /* this stream's labels, the training classes */
+	use.nclasses = t->nclasses;
+	load(r, path, first ? t : &use, ds);
 	nn_reader_close(r);
 }
 
@@ -1031,19 +1057,29 @@ int main(int argc, char **argv)
 		load_stream(opt_val, &t, &val, 0);
 	if (tr.n == 0)
 		tool_die(TOOL_EXIT_DATA, tool_name(in), "no rows to train on");
-	if (t.classification && !t.classes) {
-		/* No names: as many classes as the largest label says. */
-		int32_t mx = 1;
-		for (size_t i = 0; i < tr.n; i++) mx = tr.cls[i] > mx ? tr.cls[i] : mx;
-		for (size_t i = 0; i < val.n; i++) mx = val.cls[i] > mx ? val.cls[i] : mx;
-		t.nclasses = (size_t)mx + 1;
+	if (t.classification) {
+		/* No names: as many classes as the largest label says.  Either
+		 * way, two different labels at least must be seen in training. */
+		int32_t mx = 0;
+		int several = 0;
+		for (size_t i = 0; i < tr.n; i++) {
+			mx = tr.cls[i] > mx ? tr.cls[i] : mx;
+			several |= tr.cls[i] != tr.cls[0];
+		}
+		for (size_t i = 0; i < val.n; i++)
+			mx = val.cls[i] > mx ? val.cls[i] : mx;
+		if (!several)
+			tool_die(TOOL_EXIT_DATA, tool_name(in), "one class only (%d) in the training rows: nothing to tell apart",
+			         (int)tr.cls[0]);
+		if (!t.classes)
+			t.nclasses = (size_t)mx + 1;
 	}
-	if (t.classification && t.nclasses < 2)
-		tool_die(TOOL_EXIT_DATA, tool_name(in), "one class only: nothing to tell apart");
 	if (opt_val_size > 0)
 		hold_out(&tr, &val, &t);
 	if (opt_patience && !val.n)
 		tool_note("no validation set: --patience watches the training loss");
+	if (!strcmp(opt_monitor, "accuracy") && (!t.classification || !val.n))
+		tool_usage("--monitor accuracy needs classes and a validation set (--val or --val-size)");
 
 	if (!(st.net = build_mlp(&t, tr.d, &err)))
 		tool_usage("%s", err.msg);
@@ -1054,6 +1090,7 @@ int main(int argc, char **argv)
 	st.grad = tool_alloc(st.net->nparams * sizeof(float));
 	if (opt_patience)
 		st.best = tool_alloc(st.net->nparams * sizeof(float));
+	check_fits(&st, &t);
 	nn_rng init;
 	nn_rng_seed(&init, (uint64_t)opt_seed, RNG_INIT);
 	nn_mlp_init(st.net, pick_init(st.net), &init);
@@ -1062,7 +1099,7 @@ int main(int argc, char **argv)
 		resume(&st, &t, &tr, &val);
 	if (opt_verbose)
 		tool_note("BLAS: OpenBLAS, %s kernels, %d threads; %zu parameters", tool_blas_description(),
-		          threads, st.net->nparams);
+		          threads, nn_mlp_count(st.net));
 	if (opt_dry_run) {
 		dry_run(&st, &tr, &val, threads);
 		if (fflush(stdout) || ferror(stdout))
@@ -1075,6 +1112,8 @@ int main(int argc, char **argv)
 		tool_die(TOOL_EXIT_DATA, opt_log, "cannot open: %s", strerror(errno));
 	if (log && !opt_resume && strcmp(opt_log_format, "json"))
 		fputs("epoch\ttrain_loss\tval_loss\tval_accuracy\tlr\tsamples_per_s\telapsed_s\n", log);
+	if (log && fflush(log))
+		tool_die(TOOL_EXIT_DATA, opt_log, "write failed: %s", strerror(errno));
 	if (opt_checkpoint) {
 		struct sigaction sa;
 		memset(&sa, 0, sizeof sa);
@@ -1083,6 +1122,12 @@ int main(int argc, char **argv)
 		sigaction(SIGTERM, &sa, NULL);
 	}
 	train(&st, &t, &tr, &val, log, argc, argv);
+	if (stop_signal) {
+		/* Interrupted after the last batch: the last epoch's checkpoint
+		 * holds everything; honour the signal rather than go on. */
+		signal(stop_signal, SIG_DFL);
+		raise(stop_signal);
+	}
 	if (log && fclose(log))
 		tool_die(TOOL_EXIT_DATA, opt_log, "write failed: %s", strerror(errno));
 

@@ -91,13 +91,14 @@ void tool_save_row(const char *path, const nn_schema *s, const void *const *cols
                    long long level);
 
 /* For programs that multiply matrices, first thing in main(): when this
- * machine's OpenBLAS runs generic kernels on a CPU that can run better
- * ones (nn/blas.h), set OPENBLAS_CORETYPE and re-execute the program; in
- * the re-executed program, run the self-check and go back to the default
- * kernels if it fails.  OPENBLAS_CORETYPE set by the user is respected;
- * NN_BLAS_AUTO=0 turns the choice off (e.g. under valgrind, which does not
- * follow the re-execution).  Sets tool_version_note to a line naming the
- * kernels, which --version prints. */
+ * machine's OpenBLAS runs kernels for an older instruction set than the
+ * CPU has (nn/blas.h), set OPENBLAS_CORETYPE and re-execute the program;
+ * in the re-executed program, run the self-check and go back to the
+ * previous kernels if it fails.  NN_BLAS_CORETYPE=keep leaves OpenBLAS's
+ * choice (and any OPENBLAS_CORETYPE) alone, NN_BLAS_CORETYPE=NAME
+ * chooses NAME (e.g. under valgrind, which does not follow the
+ * re-execution).  Sets tool_version_note to a line naming the kernels,
+ * which --version prints. */
 void tool_blas_init(char **argv);
 extern const char *tool_version_note;
 /* "SkylakeX (chosen by nnpipe, self-check passed)" and the like. */

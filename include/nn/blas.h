@@ -26,10 +26,11 @@ void nn_sgemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha,
  * "Prescott", …). */
 const char *nn_blas_corename(void);
 
-/* When OpenBLAS runs its generic kernels on a CPU that can run better
- * ones that this OpenBLAS has, the OPENBLAS_CORETYPE value to use
- * ("SkylakeX" with AVX-512 F/CD/BW/DQ/VL, "Haswell" with AVX2 and FMA);
- * otherwise NULL. */
+/* When OpenBLAS runs kernels for an older instruction set than this CPU
+ * has (generic "Prescott" on an AVX-512 CPU, or "Haswell" forced by an
+ * OPENBLAS_CORETYPE in the environment), the OPENBLAS_CORETYPE value to
+ * use: "SkylakeX" with AVX-512 F/CD/BW/DQ/VL, "Haswell" with AVX2 and
+ * FMA.  NULL when the kernels in use already match the CPU. */
 const char *nn_blas_better_coretype(void);
 
 /* Compare sgemm at a few shapes (odd sizes, transposes, alpha/beta) with

@@ -63,6 +63,10 @@ nn_mlp *nn_mlp_new(int nlayers, const size_t *width, const enum nn_act *act,
                    enum nn_output output, enum nn_loss loss, nn_error *err);
 void nn_mlp_free(nn_mlp *m);                  /* NULL is fine */
 
+/* Parameters the network has (nparams also counts the padding that
+ * aligns each tensor to 64 bytes). */
+size_t nn_mlp_count(const nn_mlp *m);
+
 /* He (normal, std sqrt(2/fan_in)) or Xavier/Glorot (uniform,
  * ±sqrt(6/(fan_in+fan_out))) weights; biases zero. */
 void nn_mlp_init(nn_mlp *m, enum nn_init init, nn_rng *rng);

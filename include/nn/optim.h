@@ -60,7 +60,8 @@ void nn_optim_free(nn_optim *o);                     /* NULL is fine */
 double nn_optim_lr(const nn_optim_config *c, uint64_t step);
 
 /* One update of params from grad (both n floats); grad may be scaled in
- * place by clipping.  Returns the gradient's L2 norm before clipping. */
+ * place by clipping.  Returns the gradient's L2 norm before clipping
+ * when clipping is on, NaN otherwise (the norm costs a pass). */
 double nn_optim_step(nn_optim *o, float *params, float *grad);
 
 #endif

@@ -442,3 +442,17 @@ bad_input() {
 	nn-import --label species --level 19 --threads 2 "$IRIS" -o "$T/b.nns"
 	cmp <(nn-export "$T/a.nns") <(nn-export "$T/b.nns")
 }
+
+@test "nn-import: --shape gives the features an image shape; a wrong count fails" {
+	printf 'a,b,c,d,y\n1,2,3,4,0\n5,6,7,8,1\n' | nn-import --shape 2,2 --label y -o "$T/img.nns"
+	run nn-info "$T/img.nns"
+	[[ "$output" == *$'field\tx\tf32\t[2,2]'* ]]
+	run nn-export --format csv "$T/img.nns"
+	[ "${lines[1]}" = "1,2,3,4,0" ]
+	run --separate-stderr nn-import --shape 3,2 --label y -o "$T/bad.nns" <<< $'a,b,c,d,y\n1,2,3,4,0'
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nn-import: '(stdin)': --shape 3,2 holds 6 values; the rows have 4" ]
+	[ ! -e "$T/bad.nns" ]
+	run --separate-stderr nn-import --shape 2,x --label y -o "$T/bad.nns" <<< $'a,b,c,d,y\n1,2,3,4,0'
+	[ "$status" -eq 2 ]
+}

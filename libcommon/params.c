@@ -1,0 +1,276 @@
+/* params.c — files of fitted parameters (see nn/params.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <msgpack.h>
+#include "nn/mp.h"
+#include "nn/params.h"
+
+void nn_params_init(nn_params *p, const char *program, const char *method, const nn_field *f)
+{
+	memset(p, 0, sizeof *p);
+	snprintf(p->program, sizeof p->program, "%s", program);
+	snprintf(p->method, sizeof p->method, "%s", method);
+	snprintf(p->field, sizeof p->field, "%s", f->name);
+	p->dtype = f->dtype;
+	p->ndim = f->ndim;
+	memcpy(p->shape, f->shape, sizeof p->shape);
+	p->elems = f->row_elems;
+}
+
+double *nn_params_add(nn_params *p, const char *name, nn_error *err)
+{
+	double *v;
+
+	if (p->nvec >= NN_PARAMS_MAXVEC || strlen(name) >= sizeof p->name[0]) {
+		nn_error_set(err, NN_EARG, "params: too many vectors");
+		return NULL;
+	}
+	if (!(v = calloc(p->elems ? p->elems : 1, sizeof *v))) {
+		nn_error_set(err, NN_ENOMEM, "out of memory");
+		return NULL;
+	}
+	snprintf(p->name[p->nvec], sizeof p->name[0], "%s", name);
+	p->vec[p->nvec++] = v;
+	return v;
+}
+
+double *nn_params_vec(const nn_params *p, const char *name)
+{
+	for (size_t i = 0; i < p->nvec; i++)
+		if (!strcmp(p->name[i], name))
+			return p->vec[i];
+	return NULL;
+}
+
+void nn_params_release(nn_params *p)
+{
+	for (size_t i = 0; i < p->nvec; i++)
+		free(p->vec[i]);
+	p->nvec = 0;
+}
+
+static int pack_str(msgpack_packer *pk, const char *s)
+{
+	size_t n = strlen(s);
+	return msgpack_pack_str(pk, n) || msgpack_pack_str_body(pk, s, n);
+}
+
+nn_schema *nn_params_schema(const nn_params *p, nn_error *err)
+{
+	nn_schema *s = nn_schema_new(NN_PARAMS_KIND, err);
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	int e = 0;
+
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < p->nvec; i++)
+		if (nn_schema_add_field(s, p->name[i], NN_F64, p->ndim, p->shape, err))
+			goto fail;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	e |= msgpack_pack_map(&pk, 6 + (p->has_range ? 1 : 0));
+	e |= pack_str(&pk, "program") | pack_str(&pk, p->program);
+	e |= pack_str(&pk, "method") | pack_str(&pk, p->method);
+	e |= pack_str(&pk, "field") | pack_str(&pk, p->field);
+	e |= pack_str(&pk, "dtype") | pack_str(&pk, nn_dtype_name(p->dtype));
+	e |= pack_str(&pk, "shape") | msgpack_pack_array(&pk, (size_t)p->ndim);
+	for (int d = 0; d < p->ndim; d++)
+		e |= msgpack_pack_uint64(&pk, p->shape[d]);
+	e |= pack_str(&pk, "rows") | msgpack_pack_uint64(&pk, p->rows);
+	if (p->has_range)
+		e |= pack_str(&pk, "range") | msgpack_pack_array(&pk, 2) |
+		     msgpack_pack_double(&pk, p->range[0]) | msgpack_pack_double(&pk, p->range[1]);
+	if (e)
+		nn_error_set(err, NN_ENOMEM, "out of memory");
+	else
+		e = nn_schema_set_meta(s, sb.data, sb.size, err);
+	msgpack_sbuffer_destroy(&sb);
+	if (!e)
+		return s;
+fail:
+	nn_schema_free(s);
+	return NULL;
+}
+
+int nn_params_write(const char *path, const nn_schema *s, const nn_params *p, nn_error *err)
+{
+	char tmp[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	const void *cols[NN_PARAMS_MAXVEC];
+	struct stat st;
+	int fd, in_place, rc = -1;
+	nn_writer *w;
+
+	in_place = stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+	if (in_place) {
+		fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	} else {
+		int dirlen = slash ? (int)(slash - path + 1) : 0;
+		if (snprintf(tmp, sizeof tmp, "%.*s.nn-%s.XXXXXX", dirlen, path,
+		             slash ? slash + 1 : path) >= (int)sizeof tmp)
+			return nn_error_set(err, NN_EIO, "path too long");
+		if ((fd = mkostemp(tmp, O_CLOEXEC)) >= 0) {
+			mode_t mask = umask(0);
+			umask(mask);
+			fchmod(fd, 0666 & ~mask);
+		}
+	}
+	if (fd < 0)
+		return nn_error_set(err, NN_EIO, "%s", strerror(errno));
+	for (size_t i = 0; i < p->nvec; i++)
+		cols[i] = p->vec[i];
+	if ((w = nn_writer_open_fd(fd, s, NULL, err)) && !nn_writer_write(w, cols, 1, err) &&
+	    !nn_writer_finish(w, err))
+		rc = 0;
+	nn_writer_free(w);
+	if (close(fd) && !rc)
+		rc = nn_error_set(err, NN_EIO, "write failed: %s", strerror(errno));
+	if (!in_place && !rc && rename(tmp, path))
+		rc = nn_error_set(err, NN_EIO, "cannot rename into place: %s", strerror(errno));
+	if (!in_place && rc)
+		unlink(tmp);
+	return rc;
+}
+
+/* Copy a msgpack string into buf (size n), or fail. */
+static int mp_strcpy(nn_mp *c, char *buf, size_t n, const char *what, nn_error *err)
+{
+	const char *s;
+	size_t len;
+
+	if (nn_mp_str(c, &s, &len, what, err))
+		return -1;
+	if (len >= n || memchr(s, 0, len))
+		return nn_error_set(err, NN_EDATA, "metadata: %s is too long", what);
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	return 0;
+}
+
+static int parse_meta(const nn_schema *s, nn_params *p, nn_error *err)
+{
+	nn_mp c = { s->meta, s->meta + s->meta_len };
+	char dtype[16] = "";
+	int have_shape = 0;
+	size_t n, k;
+
+	if (!s->meta || nn_mp_map(&c, &n, "metadata", NULL))
+		return nn_error_set(err, NN_EDATA, "no parameters metadata");
+	for (size_t i = 0; i < n; i++) {
+		const char *key;
+		size_t klen;
+		if (nn_mp_str(&c, &key, &klen, "metadata key", err))
+			return -1;
+#define KEY(name) (klen == strlen(name) && !memcmp(key, name, klen))
+		if (KEY("program")) {
+			if (mp_strcpy(&c, p->program, sizeof p->program, "program", err))
+				return -1;
+		} else if (KEY("method")) {
+			if (mp_strcpy(&c, p->method, sizeof p->method, "method", err))
+				return -1;
+		} else if (KEY("field")) {
+			if (mp_strcpy(&c, p->field, sizeof p->field, "field", err))
+				return -1;
+		} else if (KEY("dtype")) {
+			if (mp_strcpy(&c, dtype, sizeof dtype, "dtype", err))
+				return -1;
+		} else if (KEY("rows")) {
+			if (nn_mp_uint(&c, &p->rows, "rows", err))
+				return -1;
+		} else if (KEY("shape")) {
+			if (nn_mp_array(&c, &k, "shape", err))
+				return -1;
+			if (k > NN_MAX_DIMS)
+				return nn_error_set(err, NN_EDATA, "metadata: shape has %zu dimensions", k);
+			p->ndim = (int)k;
+			for (size_t d = 0; d < k; d++)
+				if (nn_mp_uint(&c, &p->shape[d], "shape", err))
+					return -1;
+			have_shape = 1;
+		} else if (KEY("range")) {
+			if (nn_mp_array(&c, &k, "range", err))
+				return -1;
+			if (k != 2)
+				return nn_error_set(err, NN_EDATA, "metadata: range needs 2 numbers");
+			if (nn_mp_number(&c, &p->range[0], "range", err) ||
+			    nn_mp_number(&c, &p->range[1], "range", err))
+				return -1;
+			p->has_range = 1;
+		} else if (nn_mp_skip(&c, err)) {
+			return -1;
+		}
+#undef KEY
+	}
+	if (!*p->program || !*p->method || !*p->field || !have_shape)
+		return nn_error_set(err, NN_EDATA, "parameters metadata lacks program, method, field or shape");
+	if (nn_dtype_parse(dtype, &p->dtype))
+		return nn_error_set(err, NN_EDATA, "parameters metadata: bad dtype '%s'", dtype);
+	return 0;
+}
+
+int nn_params_read(const char *path, const char *program, nn_params *p, nn_error *err)
+{
+	nn_reader *r = nn_reader_open(path, err);
+	const nn_schema *s;
+	const nn_batch *b;
+	int rc = -1, got;
+
+	memset(p, 0, sizeof *p);
+	if (!r)
+		return -1;
+	s = nn_reader_schema(r);
+	if (strcmp(s->kind, NN_PARAMS_KIND)) {
+		nn_error_set(err, NN_EDATA, "a stream of kind '%s', not fitted parameters", s->kind);
+		goto out;
+	}
+	if (parse_meta(s, p, err))
+		goto out;
+	if (strcmp(p->program, program)) {
+		nn_error_set(err, NN_EDATA, "parameters of %s, not of %s", p->program, program);
+		goto out;
+	}
+	if (s->nfields > NN_PARAMS_MAXVEC) {
+		nn_error_set(err, NN_EDATA, "%zu parameter vectors (at most %d)", s->nfields, NN_PARAMS_MAXVEC);
+		goto out;
+	}
+	p->elems = 1;
+	for (int d = 0; d < p->ndim; d++)
+		p->elems *= p->shape[d];
+	for (size_t i = 0; i < s->nfields; i++) {
+		const nn_field *f = &s->fields[i];
+		if (f->dtype != NN_F64 || f->ndim != p->ndim ||
+		    memcmp(f->shape, p->shape, (size_t)p->ndim * sizeof *p->shape)) {
+			nn_error_set(err, NN_EDATA, "parameter '%s' is not f64 of the recorded shape", f->name);
+			goto out;
+		}
+		if (!nn_params_add(p, f->name, err))
+			goto out;
+	}
+	got = 0;
+	while ((rc = nn_reader_next(r, &b, err)) > 0) {
+		if (got + b->rows > 1)
+			break;
+		for (size_t i = 0; i < s->nfields; i++)
+			memcpy(p->vec[i], b->col[i], s->fields[i].row_bytes);
+		got += (int)b->rows;
+	}
+	if (rc < 0)
+		goto out;
+	if (rc > 0 || got != 1) {
+		rc = nn_error_set(err, NN_EDATA, "parameters need exactly one row");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc)
+		nn_params_release(p);
+	nn_reader_close(r);
+	return rc;
+}

@@ -1,0 +1,702 @@
+/* nn-augment — add transformed copies of rows, and balance classes.
+ *
+ * Choices (nn-augment(1) says the same at more length):
+ * - Two steps.  First the balanced set: every input row, plus, with
+ *   --balance, repeats of minority-class rows, or with --smote, synthetic
+ *   minority rows, until every class present has the majority's count.
+ *   Then every row of that set is written as it is (unless
+ *   --no-keep-original) followed by --copies transformed copies.
+ * - Order: a row, its copies, then its balance repeats each with their
+ *   copies; SMOTE's synthetic rows come after all input rows, by class,
+ *   then base row.  Fields other than x and y are copied with the row.
+ * - Oversampling quotas: a class of n rows that lacks d rows gives every
+ *   row floor(d/n) extras and d mod n rows, chosen at random without
+ *   replacement (selection sampling), one more: exact counts, each row
+ *   used as evenly as possible, one streaming pass.  SMOTE picks its base
+ *   rows the same way.
+ * - Transforms of a copy, in this order, each from its own RNG stream of
+ *   --seed: flip-h and flip-v (each with probability 1/2), shift (dx, dy
+ *   uniform integers in [-PX, PX], zero fill), rotate (angle uniform in
+ *   [-DEG, DEG], bilinear, zero fill), mixup (partner a random row of the
+ *   same input batch, untransformed; lambda ~ Beta(a, a) per copy), noise.
+ * - dtypes: noise, rotate, mixup and smote make x f32 (in every row, the
+ *   originals converted); flips and shifts alone keep x's dtype, exactly.
+ * - Mixup on class ids writes y as f32 [C] probabilities with the class
+ *   names (or "0".."C-1"); C from the names, else --classes, else a first
+ *   pass (max label + 1).  On float y it mixes the targets.
+ * - Two passes (--balance, --smote, --mixup needing C): a regular input
+ *   file is read twice; anything else is first copied to $TMPDIR.
+ * - SMOTE holds the minority classes' rows (x as f32 plus the other
+ *   fields) in memory, at most SMOTE_MAX_BYTES; neighbours by brute force
+ *   in squared Euclidean distance, ties to the earlier row.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "tool.h"
+#include "nn/image.h"
+#include "nn/randn.h"
+#include "nn/rng.h"
+
+#define SMOTE_MAX_BYTES (32u << 20)
+
+static const char *opt_out, *opt_x = "x", *opt_y = "y";
+static double opt_noise = -1, opt_mixup = -1, opt_rotate = -1;
+static long long opt_classes, opt_smote, opt_shift = -1, opt_copies = -1, opt_seed;
+static long long opt_level = NN_DEFAULT_LEVEL, opt_threads = 1;
+static int opt_balance, opt_fliph, opt_flipv, opt_keep, opt_nokeep;
+
+static const nn_option options[] = {
+	NN_OPT_OUTPUT(&opt_out),
+	{ 0, "noise", NN_OPT_DOUBLE, &opt_noise, "SIGMA", "add Gaussian noise of std SIGMA to x", 0, 1e30 },
+	{ 0, "mixup", NN_OPT_DOUBLE, &opt_mixup, "ALPHA",
+	  "mix each copy with a row of its batch, lambda ~ Beta(ALPHA, ALPHA)", 0, 1e6 },
+	{ 0, "classes", NN_OPT_INT, &opt_classes, "N",
+	  "--mixup: class ids run from 0 to N-1 (default: names, else a first pass)", 1, NN_MAX_CLASSES },
+	{ 0, "balance", NN_OPT_FLAG, &opt_balance, NULL,
+	  "repeat minority-class rows up to the majority count", 0, 0 },
+	{ 0, "smote", NN_OPT_INT, &opt_smote, "K",
+	  "add SMOTE rows from K nearest neighbours up to the majority count", 1, 1000 },
+	{ 0, "flip-h", NN_OPT_FLAG, &opt_fliph, NULL, "mirror images left-right, probability 1/2", 0, 0 },
+	{ 0, "flip-v", NN_OPT_FLAG, &opt_flipv, NULL, "mirror images top-bottom, probability 1/2", 0, 0 },
+	{ 0, "shift", NN_OPT_INT, &opt_shift, "PX", "translate images by up to PX pixels, zero fill", 0, 65535 },
+	{ 0, "rotate", NN_OPT_DOUBLE, &opt_rotate, "DEG", "rotate images by up to DEG degrees, bilinear", 0, 180 },
+	{ 0, "copies", NN_OPT_INT, &opt_copies, "N", "transformed copies per row (default 1)", 1, 1000000 },
+	{ 0, "keep-original", NN_OPT_FLAG, &opt_keep, NULL, "write each row itself too (the default)", 0, 0 },
+	{ 0, "no-keep-original", NN_OPT_FLAG, &opt_nokeep, NULL, "write only the transformed copies", 0, 0 },
+	{ 0, "x", NN_OPT_STR, &opt_x, "NAME", "the features field (default x)", 0, 0 },
+	{ 0, "y", NN_OPT_STR, &opt_y, "NAME", "the label field (default y)", 0, 0 },
+	NN_OPT_SEED(&opt_seed),
+	NN_OPT_LEVEL(&opt_level),
+	NN_OPT_THREADS(&opt_threads),
+	NN_OPT_QUIET(&tool_quiet),
+	NN_OPT_END_ENTRY
+};
+
+static const nn_cli cli = {
+	"nn-augment", "[OPTIONS] [INPUT]",
+	"Add transformed copies of rows (noise, mixup, flips, shifts, rotations) and balance classes.",
+	"Each row is written, then --copies copies, each transformed by every transform\n"
+	"given.  --balance and --smote first add minority-class rows up to the majority\n"
+	"count.  Image transforms need x of shape [H,W] or [H,W,C].  Noise, rotation,\n"
+	"mixup and SMOTE make x f32.  Same input, options and seed: same bytes.",
+	options, 1
+};
+
+/* A set of rows to write: an input batch, or a chunk of SMOTE rows (whose
+ * x is already f32). */
+struct rows {
+	size_t n;
+	void *const *col;
+	nn_dtype xdt;
+	uint64_t first;   /* row number of row 0, for messages (0: synthetic) */
+};
+
+static const char *in_name;
+static const nn_schema *in_s;
+static nn_schema *out_s;
+static int fx, fy = -1;                 /* field indices of x and y */
+static size_t xelems, H, W, C;           /* x per row; image dims */
+static int value_tf, image_tf, any_tf, mix_class, keep;
+static size_t ncls, copies;
+static uint64_t *counts, majority;       /* class counts (balance, smote) */
+static nn_rng rng_bal, rng_smote, rng_flip, rng_shift, rng_rot, rng_mix, rng_noise;
+static float *buf_a, *buf_b, *buf_p, *buf_z;   /* one row of x each */
+
+/* --- output: rows are built in place in a staging batch ---------------- */
+
+static nn_writer *wr;
+static void **st_col;
+static size_t st_rows, st_cap;
+
+static void stage_init(void)
+{
+	size_t bytes = 0;
+	for (size_t f = 0; f < out_s->nfields; f++)
+		bytes += out_s->fields[f].row_bytes;
+	st_cap = bytes < NN_DEFAULT_BATCH_BYTES ? NN_DEFAULT_BATCH_BYTES / (bytes ? bytes : 1) : 1;
+	st_col = tool_alloc(out_s->nfields * sizeof *st_col);
+	for (size_t f = 0; f < out_s->nfields; f++)
+		st_col[f] = tool_alloc(st_cap * out_s->fields[f].row_bytes);
+}
+
+static void *slot(size_t f)
+{
+	return (char *)st_col[f] + st_rows * out_s->fields[f].row_bytes;
+}
+
+static void stage_flush(void)
+{
+	if (st_rows)
+		tool_write(wr, (const void *const *)st_col, st_rows);
+	st_rows = 0;
+}
+
+static void stage_commit(void)
+{
+	if (++st_rows == st_cap)
+		stage_flush();
+}
+
+/* --- labels -------------------------------------------------------------- */
+
+/* Row i's class id, checked against the classes there can be. */
+static size_t label_of(const struct rows *s, size_t i)
+{
+	const nn_field *y = &in_s->fields[fy];
+	double v = nn_load_f64(s->col[fy], y->dtype, i);
+	size_t limit = ncls ? ncls : NN_MAX_CLASSES;
+
+	if (!(v >= 0 && v < (double)limit))
+		tool_die(TOOL_EXIT_DATA, in_name, "row %llu: label %.0f is not a class id from 0 to %zu",
+		         (unsigned long long)(s->first + i), v, limit - 1);
+	return (size_t)v;
+}
+
+/* --- one row of the balanced set: itself and its copies ----------------- */
+
+static const void *xrow(const struct rows *s, size_t i)
+{
+	return (const char *)s->col[fx] + i * xelems * nn_dtype_size(s->xdt);
+}
+
+static void copy_fields(const struct rows *s, size_t i, int with_y)
+{
+	for (size_t f = 0; f < in_s->nfields; f++) {
+		size_t rb = in_s->fields[f].row_bytes;
+		if ((int)f != fx && ((int)f != fy || with_y))
+			memcpy(slot(f), (const char *)s->col[f] + i * rb, rb);
+	}
+}
+
+static void one_hot(float *out, size_t a, size_t b, float lam)
+{
+	memset(out, 0, ncls * sizeof *out);
+	out[a] = a == b ? 1.0f : lam;
+	if (a != b)
+		out[b] = 1.0f - lam;
+}
+
+static void emit_original(const struct rows *s, size_t i)
+{
+	nn_error err = { 0 };
+
+	copy_fields(s, i, !mix_class);
+	if (nn_convert(slot(fx), out_s->fields[fx].dtype, xrow(s, i), s->xdt, xelems, &err))
+		tool_die_err(in_name, &err);
+	if (mix_class) {
+		size_t c = label_of(s, i);
+		one_hot(slot(fy), c, c, 1.0f);
+	}
+	stage_commit();
+}
+
+/* The geometric transforms, from *cur into the two buffers by turns. */
+static const void *geometric(const void *cur, size_t es)
+{
+	void *bufs[2] = { buf_a, buf_b };
+	int k = cur == buf_a;
+
+	if (opt_fliph && nn_rng_u64(&rng_flip) >> 63) {
+		nn_image_flip_h(bufs[k], cur, H, W, C, es);
+		cur = bufs[k], k ^= 1;
+	}
+	if (opt_flipv && nn_rng_u64(&rng_flip) >> 63) {
+		nn_image_flip_v(bufs[k], cur, H, W, C, es);
+		cur = bufs[k], k ^= 1;
+	}
+	if (opt_shift > 0) {
+		long dx = (long)nn_rng_below(&rng_shift, 2 * (uint64_t)opt_shift + 1) - (long)opt_shift;
+		long dy = (long)nn_rng_below(&rng_shift, 2 * (uint64_t)opt_shift + 1) - (long)opt_shift;
+		nn_image_shift(bufs[k], cur, H, W, C, es, dx, dy);
+		cur = bufs[k], k ^= 1;
+	}
+	if (opt_rotate >= 0) {   /* es is 4 here: rotation makes x f32 */
+		double deg = (2 * nn_rng_uniform(&rng_rot) - 1) * opt_rotate;
+		nn_image_rotate_f32(bufs[k], cur, H, W, C, deg * (M_PI / 180));
+		cur = bufs[k];
+	}
+	return cur;
+}
+
+static void emit_copy(const struct rows *s, size_t i)
+{
+	nn_error err = { 0 };
+	const void *cur = xrow(s, i);
+	float *out = slot(fx);
+
+	copy_fields(s, i, opt_mixup < 0);
+	if (!value_tf) {   /* flips and shifts only: any dtype, moved exactly */
+		cur = geometric(cur, nn_dtype_size(s->xdt));
+		memcpy(out, cur, xelems * nn_dtype_size(s->xdt));
+		stage_commit();
+		return;
+	}
+	if (s->xdt != NN_F32) {
+		if (nn_convert(buf_a, NN_F32, cur, s->xdt, xelems, &err))
+			tool_die_err(in_name, &err);
+		cur = buf_a;
+	}
+	if (image_tf)
+		cur = geometric(cur, sizeof(float));
+	if (opt_mixup > 0) {
+		size_t j = (size_t)nn_rng_below(&rng_mix, s->n);
+		float lam = (float)nn_rng_beta(&rng_mix, opt_mixup, opt_mixup);
+		const float *a = cur, *b = xrow(s, j);
+		if (s->xdt != NN_F32) {
+			if (nn_convert(buf_p, NN_F32, b, s->xdt, xelems, &err))
+				tool_die_err(in_name, &err);
+			b = buf_p;
+		}
+		for (size_t k = 0; k < xelems; k++)
+			out[k] = lam * a[k] + (1.0f - lam) * b[k];
+		cur = out;
+		if (mix_class) {
+			one_hot(slot(fy), label_of(s, i), label_of(s, j), lam);
+		} else {
+			const nn_field *y = &in_s->fields[fy];
+			for (size_t k = 0; k < y->row_elems; k++) {
+				double u = nn_load_f64(s->col[fy], y->dtype, i * y->row_elems + k);
+				double v = nn_load_f64(s->col[fy], y->dtype, j * y->row_elems + k);
+				if (isnan(u) || isnan(v))
+					tool_die(TOOL_EXIT_DATA, in_name, "row %llu: label is NaN, which --mixup would "
+					         "spread (nn-clean removes such rows)",
+					         (unsigned long long)(s->first + (isnan(u) ? i : j)));
+				double m = (double)lam * u + (1.0 - (double)lam) * v;
+				if (y->dtype == NN_F32)
+					((float *)slot(fy))[k] = (float)m;
+				else
+					((double *)slot(fy))[k] = m;
+			}
+		}
+	}
+	if (opt_noise >= 0) {
+		const float *a = cur;
+		float sigma = (float)opt_noise;
+		nn_randn_f32(&rng_noise, buf_z, xelems);
+		for (size_t k = 0; k < xelems; k++)
+			out[k] = a[k] + sigma * buf_z[k];
+	} else if (cur != out) {
+		memcpy(out, cur, xelems * sizeof *out);
+	}
+	stage_commit();
+}
+
+static void emit(const struct rows *s, size_t i)
+{
+	if (keep)
+		emit_original(s, i);
+	for (size_t k = 0; k < copies; k++)
+		emit_copy(s, i);
+}
+
+/* --- balancing ------------------------------------------------------------ */
+
+/* Quota state of one class: floor(d/n) each, and `extra` more among the
+ * `left` rows still to come. */
+struct quota {
+	uint64_t each, extra, left;
+};
+static struct quota *quota;
+
+static void quota_init(void)
+{
+	quota = tool_alloc(ncls * sizeof *quota);
+	for (size_t c = 0; c < ncls; c++) {
+		if (!counts[c]) {
+			if (c < in_s->fields[fy].nclasses)
+				tool_note("class %zu (%s) has no rows to oversample", c, in_s->fields[fy].classes[c]);
+			continue;
+		}
+		quota[c].each = (majority - counts[c]) / counts[c];
+		quota[c].extra = (majority - counts[c]) % counts[c];
+		quota[c].left = counts[c];
+	}
+}
+
+/* How many extra rows this row of class c gets. */
+static uint64_t quota_take(size_t c, nn_rng *r)
+{
+	struct quota *q = &quota[c];
+	uint64_t n = q->each;
+
+	if (q->extra && nn_rng_below(r, q->left) < q->extra)
+		n++, q->extra--;
+	q->left--;
+	return n;
+}
+
+/* --- SMOTE ---------------------------------------------------------------- */
+
+static float *held_x;          /* minority rows' x, grouped by class */
+static unsigned char *held_rest; /* their other fields, packed in field order */
+static size_t rest_bytes, *held_off, *held_n;
+
+static void smote_init(void)
+{
+	uint64_t rows = 0;
+	double bytes;
+
+	for (size_t f = 0; f < in_s->nfields; f++)
+		rest_bytes += (int)f == fx ? 0 : in_s->fields[f].row_bytes;
+	held_off = tool_alloc(ncls * sizeof *held_off);
+	held_n = tool_alloc(ncls * sizeof *held_n);
+	for (size_t c = 0; c < ncls; c++) {
+		held_off[c] = (size_t)rows;
+		rows += counts[c] < majority ? counts[c] : 0;
+	}
+	bytes = (double)rows * (double)(xelems * sizeof(float) + rest_bytes);
+	if (bytes > SMOTE_MAX_BYTES)
+		tool_die(TOOL_EXIT_DATA, in_name, "--smote holds the minority classes' rows in memory: "
+		         "%llu rows of %zu bytes is %.1f MiB, over the limit of %u MiB",
+		         (unsigned long long)rows, xelems * sizeof(float) + rest_bytes,
+		         bytes / (1 << 20), SMOTE_MAX_BYTES >> 20);
+	held_x = tool_alloc((size_t)rows * xelems * sizeof *held_x);
+	held_rest = tool_alloc((size_t)rows * rest_bytes);
+}
+
+static void smote_hold(const struct rows *s, size_t i, size_t c)
+{
+	nn_error err = { 0 };
+	size_t at = held_off[c] + held_n[c]++;
+	float *x = held_x + at * xelems;
+	unsigned char *rest = held_rest + at * rest_bytes;
+
+	if (nn_convert(x, NN_F32, xrow(s, i), s->xdt, xelems, &err))
+		tool_die_err(in_name, &err);
+	for (size_t k = 0; k < xelems; k++)
+		if (!isfinite(x[k]))
+			tool_die(TOOL_EXIT_DATA, in_name, "row %llu: x is not finite, which --smote cannot "
+			         "measure distances with (nn-clean removes such rows)",
+			         (unsigned long long)(s->first + i));
+	for (size_t f = 0; f < in_s->nfields; f++) {
+		size_t rb = in_s->fields[f].row_bytes;
+		if ((int)f == fx)
+			continue;
+		memcpy(rest, (const char *)s->col[f] + i * rb, rb);
+		rest += rb;
+	}
+}
+
+/* The k nearest rows to row i among rows [0, n) of x, nearest first. */
+static size_t nearest(const float *x, size_t n, size_t i, size_t k, size_t *nb, float *dist)
+{
+	size_t have = 0;
+
+	for (size_t j = 0; j < n; j++) {
+		if (j == i)
+			continue;
+		const float *a = x + i * xelems, *b = x + j * xelems;
+		float lane[8] = { 0 }, d = 0;   /* 8 sums in a fixed order: vectorised, reproducible */
+		size_t e = 0;
+		for (; e + 8 <= xelems; e += 8)
+			for (int l = 0; l < 8; l++)
+				lane[l] += (a[e + l] - b[e + l]) * (a[e + l] - b[e + l]);
+		for (; e < xelems; e++)
+			d += (a[e] - b[e]) * (a[e] - b[e]);
+		for (int l = 0; l < 8; l++)
+			d += lane[l];
+		if (have == k && d >= dist[k - 1])
+			continue;
+		size_t p = have < k ? have++ : k - 1;
+		while (p > 0 && dist[p - 1] > d) {   /* ties: the earlier row stays first */
+			dist[p] = dist[p - 1];
+			nb[p] = nb[p - 1];
+			p--;
+		}
+		dist[p] = d;
+		nb[p] = j;
+	}
+	return have;
+}
+
+/* Write the synthetic rows, class by class, through a chunk of rows. */
+static void smote_emit(void)
+{
+	size_t cap = 256, k = (size_t)opt_smote;
+	void **col = tool_alloc(in_s->nfields * sizeof *col);
+	size_t *nb = tool_alloc(k * sizeof *nb);
+	float *dist = tool_alloc(k * sizeof *dist);
+	struct rows chunk = { 0, col, NN_F32, 0 };
+
+	for (size_t f = 0; f < in_s->nfields; f++)
+		col[f] = tool_alloc(cap * ((int)f == fx ? xelems * sizeof(float) : in_s->fields[f].row_bytes));
+	for (size_t c = 0; c < ncls; c++) {
+		const float *x = held_x + held_off[c] * xelems;
+		if (!counts[c] || counts[c] >= majority)
+			continue;
+		if (counts[c] == 1)
+			tool_note("class %zu has one row: its SMOTE rows repeat it", c);
+		for (size_t i = 0; i < held_n[c]; i++) {
+			uint64_t m = quota_take(c, &rng_smote);
+			size_t have = m ? nearest(x, held_n[c], i, k, nb, dist) : 0;
+			for (uint64_t r = 0; r < m; r++) {
+				float *out = (float *)col[fx] + chunk.n * xelems;
+				const float *a = x + i * xelems, *b = have ? x + nb[nn_rng_below(&rng_smote, have)] * xelems : a;
+				float u = (float)nn_rng_uniform(&rng_smote);
+				const unsigned char *rest = held_rest + (held_off[c] + i) * rest_bytes;
+				for (size_t e = 0; e < xelems; e++)
+					out[e] = a[e] + u * (b[e] - a[e]);
+				for (size_t f = 0; f < in_s->nfields; f++) {
+					size_t rb = in_s->fields[f].row_bytes;
+					if ((int)f == fx)
+						continue;
+					memcpy((char *)col[f] + chunk.n * rb, rest, rb);
+					rest += rb;
+				}
+				if (++chunk.n == cap) {
+					for (size_t e = 0; e < chunk.n; e++)
+						emit(&chunk, e);
+					chunk.n = 0;
+				}
+			}
+		}
+	}
+	for (size_t e = 0; e < chunk.n; e++)
+		emit(&chunk, e);
+	for (size_t f = 0; f < in_s->nfields; f++)
+		free(col[f]);
+	free(col);
+	free(nb);
+	free(dist);
+}
+
+/* --- the input: read once, or twice --------------------------------------- */
+
+static int in_fd;
+static off_t in_start = -1;   /* where a second pass starts; -1: cannot */
+
+/* Make the input readable twice: a regular file rewinds, anything else is
+ * copied to an unlinked file in $TMPDIR first. */
+static void input_rewindable(void)
+{
+	struct stat st;
+	char buf[1 << 16];
+	ssize_t n;
+	FILE *sp;
+
+	if (!fstat(in_fd, &st) && S_ISREG(st.st_mode) && (in_start = lseek(in_fd, 0, SEEK_CUR)) >= 0)
+		return;
+	sp = tool_spool();
+	while ((n = read(in_fd, buf, sizeof buf)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			tool_die(TOOL_EXIT_DATA, in_name, "%s", strerror(errno));
+		if (fwrite(buf, 1, (size_t)n, sp) != (size_t)n)
+			tool_die(TOOL_EXIT_DATA, "(temporary file)", "write failed: %s", strerror(errno));
+	}
+	if (fflush(sp))
+		tool_die(TOOL_EXIT_DATA, "(temporary file)", "write failed: %s", strerror(errno));
+	in_fd = fileno(sp);
+	in_start = 0;
+}
+
+static nn_reader *input_open(void)
+{
+	nn_error err = { 0 };
+	nn_reader *r;
+
+	if (in_start >= 0 && lseek(in_fd, in_start, SEEK_SET) < 0)
+		tool_die(TOOL_EXIT_DATA, in_name, "cannot read it again: %s", strerror(errno));
+	if (!(r = nn_reader_open_fd(in_fd, &err)))
+		tool_die_err(in_name, &err);
+	in_s = nn_reader_schema(r);
+	return r;
+}
+
+/* --- what the schema allows ------------------------------------------------ */
+
+static void setup(void)
+{
+	const nn_field *x, *y;
+	int need_y = opt_balance || opt_smote || opt_mixup > 0;
+
+	if (strcmp(in_s->kind, "data"))
+		tool_die(TOOL_EXIT_DATA, in_name, "a %s stream, not data", in_s->kind);
+	if ((fx = nn_schema_find(in_s, opt_x)) < 0)
+		tool_die(TOOL_EXIT_DATA, in_name, "no field '%s' (choose one with --x)", opt_x);
+	x = &in_s->fields[fx];
+	xelems = x->row_elems;
+	if (image_tf && x->ndim != 2 && x->ndim != 3)
+		tool_die(TOOL_EXIT_DATA, in_name, "field '%s' has %d dimensions; --flip-h, --flip-v, --shift "
+		         "and --rotate need an image of shape [H,W] or [H,W,C]", x->name, x->ndim);
+	H = image_tf ? x->shape[0] : 1;
+	W = image_tf ? x->shape[1] : 1;
+	C = image_tf && x->ndim == 3 ? x->shape[2] : 1;
+	fy = nn_schema_find(in_s, opt_y);
+	if (!need_y)
+		return;
+	if (fy < 0)
+		tool_die(TOOL_EXIT_DATA, in_name, "no field '%s' (choose one with --y)", opt_y);
+	y = &in_s->fields[fy];
+	if (nn_dtype_is_float(y->dtype)) {
+		if (opt_balance || opt_smote)
+			tool_die(TOOL_EXIT_DATA, in_name, "field '%s' holds %s regression targets; %s needs "
+			         "integer class ids", y->name, nn_dtype_name(y->dtype),
+			         opt_balance ? "--balance" : "--smote");
+		return;
+	}
+	if (y->row_elems != 1)
+		tool_die(TOOL_EXIT_DATA, in_name, "field '%s' holds %zu values per row; class ids are one",
+		         y->name, y->row_elems);
+	mix_class = opt_mixup > 0;
+	ncls = y->nclasses;
+	if (opt_classes && ncls && (size_t)opt_classes != ncls)
+		tool_die(TOOL_EXIT_DATA, in_name, "--classes %lld, but field '%s' names %zu classes",
+		         opt_classes, y->name, ncls);
+	if (opt_classes)
+		ncls = (size_t)opt_classes;
+}
+
+/* First pass: class counts, and the number of classes when not named. */
+static void count_classes(nn_reader *r)
+{
+	const nn_batch *b;
+	size_t top = 0;
+
+	counts = tool_alloc(NN_MAX_CLASSES * sizeof *counts);
+	while (tool_next(r, in_name, &b)) {
+		struct rows s = { b->rows, b->col, in_s->fields[fx].dtype, nn_reader_rows(r) - b->rows + 1 };
+		for (size_t i = 0; i < b->rows; i++) {
+			size_t c = label_of(&s, i);
+			counts[c]++;
+			top = c + 1 > top ? c + 1 : top;
+		}
+	}
+	if (!ncls)
+		ncls = top;
+	for (size_t c = 0; c < ncls; c++)
+		majority = counts[c] > majority ? counts[c] : majority;
+	if (mix_class && !ncls)
+		tool_die(TOOL_EXIT_DATA, in_name, "no rows to count the classes of: give --classes N");
+}
+
+static void out_schema(int argc, char **argv)
+{
+	nn_error err = { 0 };
+	char **names = NULL;
+
+	if (!(out_s = nn_schema_new(in_s->kind, &err)))
+		tool_die_err(NULL, &err);
+	for (size_t f = 0; f < in_s->nfields; f++) {
+		const nn_field *g = &in_s->fields[f];
+		uint64_t c = ncls;
+		int bad;
+		if ((int)f == fx)
+			bad = nn_schema_add_field(out_s, g->name, value_tf ? NN_F32 : g->dtype, g->ndim, g->shape, &err);
+		else if ((int)f == fy && mix_class)
+			bad = nn_schema_add_field(out_s, g->name, NN_F32, 1, &c, &err);
+		else
+			bad = nn_schema_add_field(out_s, g->name, g->dtype, g->ndim, g->shape, &err);
+		if (bad)
+			tool_die_err(in_name, &err);
+		if ((int)f == fy && mix_class && !g->nclasses) {   /* soft labels need names: the ids */
+			names = tool_alloc(ncls * sizeof *names);
+			for (size_t k = 0; k < ncls; k++) {
+				names[k] = tool_alloc(24);
+				snprintf(names[k], 24, "%zu", k);
+			}
+			bad = nn_schema_set_classes(out_s, f, ncls, (const char *const *)names, &err);
+		} else if (g->nclasses) {
+			bad = nn_schema_set_classes(out_s, f, g->nclasses, (const char *const *)g->classes, &err);
+		}
+		if (bad)
+			tool_die_err(in_name, &err);
+	}
+	if (in_s->meta && nn_schema_set_meta(out_s, in_s->meta, in_s->meta_len, &err))
+		tool_die_err(in_name, &err);
+	tool_provenance(out_s, argc, argv);
+	nn_schema_set_seed(out_s, (uint64_t)opt_seed);
+	for (size_t k = 0; names && k < ncls; k++)
+		free(names[k]);
+	free(names);
+}
+
+int main(int argc, char **argv)
+{
+	nn_strlist in = { 0 };
+	const nn_batch *b;
+	nn_reader *r;
+	int two_pass;
+
+	tool_parse(&cli, argc, argv, &in);
+	image_tf = opt_fliph || opt_flipv || opt_shift >= 0 || opt_rotate >= 0;
+	value_tf = opt_noise >= 0 || opt_rotate >= 0 || opt_mixup >= 0 || opt_smote;
+	any_tf = image_tf || opt_noise >= 0 || opt_mixup >= 0;
+	if (opt_keep && opt_nokeep)
+		tool_usage("--keep-original and --no-keep-original exclude each other");
+	if (!any_tf && !opt_balance && !opt_smote)
+		tool_usage("nothing to do: give a transform (--noise, --mixup, --flip-h, --flip-v, --shift, "
+		           "--rotate) or --balance or --smote");
+	if (!any_tf && (opt_copies >= 0 || opt_nokeep))
+		tool_usage("%s needs a transform to make copies with",
+		           opt_nokeep ? "--no-keep-original" : "--copies");
+	if (opt_balance && opt_smote)
+		tool_usage("--balance and --smote exclude each other");
+	if (opt_mixup == 0)
+		tool_usage("--mixup: ALPHA must be above 0");
+	if (opt_classes && opt_mixup < 0)
+		tool_usage("--classes goes with --mixup");
+	if (!strcmp(opt_x, opt_y))
+		tool_usage("--x and --y name the same field '%s'", opt_x);
+	keep = !opt_nokeep;
+	copies = any_tf ? (size_t)(opt_copies < 0 ? 1 : opt_copies) : 0;
+	nn_rng_seed(&rng_bal, (uint64_t)opt_seed, 1);
+	nn_rng_seed(&rng_smote, (uint64_t)opt_seed, 2);
+	nn_rng_seed(&rng_flip, (uint64_t)opt_seed, 3);
+	nn_rng_seed(&rng_shift, (uint64_t)opt_seed, 4);
+	nn_rng_seed(&rng_rot, (uint64_t)opt_seed, 5);
+	nn_rng_seed(&rng_mix, (uint64_t)opt_seed, 6);
+	nn_rng_seed(&rng_noise, (uint64_t)opt_seed, 7);
+
+	const char *path = in.n ? in.v[0] : NULL;
+	in_name = tool_name(path);
+	in_fd = tool_open_in(path);
+	if (opt_balance || opt_smote || (opt_mixup > 0 && !opt_classes))
+		input_rewindable();
+	r = input_open();
+	setup();
+	two_pass = opt_balance || opt_smote || (mix_class && !ncls);
+	if (two_pass) {
+		count_classes(r);
+		nn_reader_close(r);
+		r = input_open();
+	}
+	if (opt_balance || opt_smote)
+		quota_init();
+	if (opt_smote)
+		smote_init();
+	out_schema(argc, argv);
+	buf_a = tool_alloc(xelems * 8);
+	buf_b = tool_alloc(xelems * 8);
+	buf_p = tool_alloc(xelems * sizeof *buf_p);
+	buf_z = tool_alloc(xelems * sizeof *buf_z);
+	tool_output_open(opt_out, 1);
+	wr = tool_writer(out_s, opt_level, opt_threads);
+	stage_init();
+	while (tool_next(r, in_name, &b)) {
+		struct rows s = { b->rows, b->col, in_s->fields[fx].dtype, nn_reader_rows(r) - b->rows + 1 };
+		for (size_t i = 0; i < b->rows; i++) {
+			size_t c = opt_balance || opt_smote ? label_of(&s, i) : 0;
+			uint64_t extra = opt_balance && counts[c] < majority ? quota_take(c, &rng_bal) : 0;
+			for (uint64_t k = 0; k <= extra; k++)
+				emit(&s, i);
+			if (opt_smote && counts[c] < majority)
+				smote_hold(&s, i, c);
+		}
+	}
+	if (opt_smote)
+		smote_emit();
+	stage_flush();
+	tool_writer_finish(wr);
+	nn_reader_close(r);
+	nn_schema_free(out_s);
+	nn_strlist_free(&in);
+	return 0;
+}

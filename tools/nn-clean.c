@@ -1,0 +1,629 @@
+/* nn-clean — drop or repair rows with bad values, duplicates, constant
+ * columns and outliers.
+ *
+ * Choices:
+ * - What happens to a row, in order: a label that is NaN or infinite (or
+ *   an integer label with class names outside them) drops it
+ *   (--bad-label drop, the default) or fails; then the --nonfinite policy
+ *   (default drop) applies to its features; then --dedup; then the
+ *   surviving row's non-finite values are replaced, values are clipped
+ *   (--clip-sigma) and constant columns left out (--drop-constant).
+ * - Statistics (mean, population std, median as numpy's linear 50th
+ *   percentile) are per element of the feature field over the rows that
+ *   pass the label and --nonfinite drop checks, finite values only,
+ *   duplicates included.  A column with no finite value has none: its
+ *   non-finite values are left as they are and it is never clipped.
+ * - Integer features have no non-finite values; clip bounds are rounded
+ *   inwards to whole numbers.  Output keeps every field's dtype.
+ * - Clipping leaves NaN alone and clips ±inf (kept with --nonfinite keep).
+ * - --dedup: rows whose features and label have the same bytes, as read,
+ *   keep the first.  Rows are compared by a 128-bit hash; the (hash, row)
+ *   pairs are spilled to $TMPDIR and sorted in partitions of 16 MiB, so
+ *   memory holds one bit per row.
+ * - Fitting and --dedup read the input again (a regular file is re-read;
+ *   anything else is first copied, still compressed, to $TMPDIR): twice,
+ *   or three times with --nonfinite median (radix selection, one pass per
+ *   byte of the dtype).  --load without --dedup streams in one pass.
+ * - --save FILE: parameters file (nn/params.h) of kind "params", program
+ *   "nn-clean", method "clean", vectors mean, std and (when fitted)
+ *   median.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <msgpack.h>
+#include "tool.h"
+#include "nn/colstats.h"
+#include "nn/mp.h"
+#include "nn/params.h"
+#include "nn/rng.h"
+
+static const char *opt_out, *opt_nonfinite = "drop", *opt_badlabel = "drop", *opt_save,
+                  *opt_load, *opt_x = "x", *opt_y;
+static int opt_dedup, opt_dropconst;
+static double opt_clip;
+static long long opt_level = 3;
+
+static const nn_option options[] = {
+	NN_OPT_OUTPUT(&opt_out),
+	{ 0, "nonfinite", NN_OPT_STR, &opt_nonfinite, "P",
+	  "NaN/inf features: drop, mean, median, zero, value=V, fail or keep (default drop)", 0, 0 },
+	{ 0, "bad-label", NN_OPT_STR, &opt_badlabel, "P",
+	  "rows with a NaN/inf label: drop or fail (default drop)", 0, 0 },
+	{ 0, "dedup", NN_OPT_FLAG, &opt_dedup, NULL, "drop exact duplicate rows, keep the first", 0, 0 },
+	{ 0, "drop-constant", NN_OPT_FLAG, &opt_dropconst, NULL,
+	  "drop feature columns with zero variance", 0, 0 },
+	{ 0, "clip-sigma", NN_OPT_DOUBLE, &opt_clip, "S",
+	  "clip values beyond S standard deviations of the mean", 0, 1e300 },
+	{ 0, "save", NN_OPT_STR, &opt_save, "FILE", "write the fitted statistics to FILE", 0, 0 },
+	{ 0, "load", NN_OPT_STR, &opt_load, "FILE", "use the statistics in FILE instead of fitting", 0, 0 },
+	{ 0, "x", NN_OPT_STR, &opt_x, "NAME", "the feature field (default x)", 0, 0 },
+	{ 0, "y", NN_OPT_STR, &opt_y, "NAME", "the label field (default y, if there is one)", 0, 0 },
+	NN_OPT_LEVEL(&opt_level),
+	NN_OPT_QUIET(&tool_quiet),
+	NN_OPT_END_ENTRY
+};
+
+static const nn_cli cli = {
+	"nn-clean", "[OPTIONS] [INPUT]",
+	"Drop or repair rows with NaN/inf values, bad labels, duplicates and outliers.",
+	"Statistics a policy needs (mean, median, std per feature element) are fitted\n"
+	"on INPUT, or taken from a file written by --save with --load, so that a test\n"
+	"set is cleaned with the training set's numbers.  A summary of what was done\n"
+	"goes to stderr (not with -q).",
+	options, 1
+};
+
+enum policy { P_DROP, P_MEAN, P_MEDIAN, P_ZERO, P_VALUE, P_FAIL, P_KEEP };
+static enum policy policy;
+static double fill_value;
+static int label_fail;
+
+static const char *in_path, *in_name;
+static int in_fd;
+static off_t in_start;
+static size_t fx, D;
+static int fy = -1;
+
+/* counts for the summary */
+static uint64_t n_badlabel, n_nonfinite, n_dup, n_replaced, n_clipped;
+
+/* --- input read more than once (as nn-normalize) ----------------------- */
+
+static void input_rewindable(void)
+{
+	struct stat st;
+	char buf[1 << 16];
+	ssize_t n;
+	nn_error err = { 0 };
+
+	in_fd = tool_open_in(in_path);
+	if (!fstat(in_fd, &st) && S_ISREG(st.st_mode) && (in_start = lseek(in_fd, 0, SEEK_CUR)) >= 0)
+		return;
+	FILE *spool = tool_spool();
+	int fd = fileno(spool);
+	while ((n = read(in_fd, buf, sizeof buf)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			tool_die(TOOL_EXIT_DATA, in_name, "%s", strerror(errno));
+		if (nn_write_all(fd, buf, (size_t)n, &err))
+			tool_die(TOOL_EXIT_DATA, "(temporary file)", "%s", err.msg);
+	}
+	in_fd = fd;
+	in_start = 0;
+}
+
+static nn_reader *input_open(void)
+{
+	nn_error err = { 0 };
+	nn_reader *r;
+
+	if (lseek(in_fd, in_start, SEEK_SET) != in_start)
+		tool_die(TOOL_EXIT_DATA, in_name, "cannot re-read: %s", strerror(errno));
+	if (!(r = nn_reader_open_fd(in_fd, &err)))
+		tool_die_err(in_name, &err);
+	return r;
+}
+
+/* --- which rows stay --------------------------------------------------- */
+
+static void find_fields(const nn_schema *s)
+{
+	int f = nn_schema_find(s, opt_x);
+
+	if (strcmp(s->kind, "data"))
+		tool_die(TOOL_EXIT_DATA, in_name, "a stream of kind '%s', not data", s->kind);
+	if (f < 0)
+		tool_die(TOOL_EXIT_DATA, in_name, "no field '%s' (choose one with --x)", opt_x);
+	fx = (size_t)f;
+	D = s->fields[fx].row_elems;
+	fy = nn_schema_find(s, opt_y ? opt_y : "y");
+	if (fy < 0 && opt_y)
+		tool_die(TOOL_EXIT_DATA, in_name, "no field '%s' (choose one with --y)", opt_y);
+	if (fy == (int)fx)
+		tool_usage("the features and the label are the same field");
+	if (opt_dropconst && s->fields[fx].ndim > 1)
+		tool_die(TOOL_EXIT_DATA, in_name, "--drop-constant needs a flat feature vector; "
+		         "'%s' has %d dimensions", opt_x, s->fields[fx].ndim);
+}
+
+/* keep[i] for every row of b: 0 when its label or (policy drop/fail) a
+ * feature is not finite.  Counts only when count is set (the last pass). */
+static void row_mask(const nn_schema *s, const nn_batch *b, uint64_t first_row, unsigned char *keep,
+                     int count)
+{
+	const nn_field *x = &s->fields[fx];
+	for (size_t i = 0; i < b->rows; i++) {
+		keep[i] = 1;
+		if (fy >= 0) {
+			const nn_field *y = &s->fields[fy];
+			for (size_t k = 0; k < y->row_elems && keep[i]; k++) {
+				double v = nn_load_f64(b->col[fy], y->dtype, i * y->row_elems + k);
+				if (!isfinite(v) || (y->nclasses && (v < 0 || v >= (double)y->nclasses)))
+					keep[i] = 0;
+			}
+			if (!keep[i]) {
+				if (label_fail)
+					tool_die(TOOL_EXIT_DATA, in_name, "row %llu: label '%s' is not finite or not a class",
+					         (unsigned long long)(first_row + i + 1), y->name);
+				n_badlabel += count;
+				continue;
+			}
+		}
+		if ((policy != P_DROP && policy != P_FAIL) || !nn_dtype_is_float(x->dtype))
+			continue;
+		for (size_t k = 0; k < D; k++) {
+			double v = nn_load_f64(b->col[fx], x->dtype, i * D + k);
+			if (v - v == 0)
+				continue;
+			if (policy == P_FAIL)
+				tool_die(TOOL_EXIT_DATA, in_name, "row %llu: %s[%zu] is %s",
+				         (unsigned long long)(first_row + i + 1), x->name, k, isnan(v) ? "NaN" : "infinite");
+			keep[i] = 0;
+			n_nonfinite += count;
+			break;
+		}
+	}
+}
+
+/* --- duplicates ---------------------------------------------------------- */
+
+struct rec { uint64_t h1, h2, row; };
+
+static uint64_t hash_bytes(uint64_t h, const unsigned char *p, size_t n)
+{
+	uint64_t w;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = nn_hash64(h, w);
+	}
+	w = n;
+	if (n > i)
+		memcpy(&w, p + i, n - i);   /* the tail, little-endian over the length's bytes */
+	return nn_hash64(h, w ^ ((uint64_t)(n - i) << 56));
+}
+
+static FILE *dup_spool;
+static uint64_t dup_recs;
+static unsigned char *dup_bits;   /* one bit per input row: drop it */
+
+static void dup_add(const nn_schema *s, const nn_batch *b, uint64_t first_row, const unsigned char *keep)
+{
+	size_t xb = s->fields[fx].row_bytes, yb = fy >= 0 ? s->fields[fy].row_bytes : 0;
+	for (size_t i = 0; i < b->rows; i++) {
+		struct rec rc;
+		const unsigned char *xp = (const unsigned char *)b->col[fx] + i * xb;
+		const unsigned char *yp = fy >= 0 ? (const unsigned char *)b->col[fy] + i * yb : NULL;
+		if (!keep[i])
+			continue;
+		rc.h1 = hash_bytes(hash_bytes(0x9e3779b97f4a7c15ull, xp, xb), yp, yb);
+		rc.h2 = hash_bytes(hash_bytes(0xd1b54a32d192ed03ull, xp, xb), yp, yb);
+		rc.row = first_row + i;
+		if (fwrite(&rc, sizeof rc, 1, dup_spool) != 1)
+			tool_die(TOOL_EXIT_DATA, "(temporary file)", "write failed: %s", strerror(errno));
+		dup_recs++;
+	}
+}
+
+static int rec_cmp(const void *a, const void *b)
+{
+	const struct rec *x = a, *y = b;
+	if (x->h1 != y->h1)
+		return x->h1 < y->h1 ? -1 : 1;
+	if (x->h2 != y->h2)
+		return x->h2 < y->h2 ? -1 : 1;
+	return x->row < y->row ? -1 : x->row > y->row;
+}
+
+/* Sort the (hash, row) pairs partition by partition (by h1), reading the
+ * spill once per partition; mark every row after the first of its hash. */
+static void dup_resolve(uint64_t rows)
+{
+	enum { BUDGET = 16 << 20 };
+	uint64_t parts = dup_recs * sizeof(struct rec) / BUDGET + 1;
+	size_t cap = (size_t)(dup_recs / parts * 2 + 1024);
+	struct rec *v = tool_alloc(cap * sizeof *v), rc;
+
+	dup_bits = tool_alloc((size_t)(rows / 8 + 1));
+	for (uint64_t p = 0; p < parts; p++) {
+		size_t n = 0;
+		if (fflush(dup_spool) || fseek(dup_spool, 0, SEEK_SET))
+			tool_die(TOOL_EXIT_DATA, "(temporary file)", "%s", strerror(errno));
+		while (fread(&rc, sizeof rc, 1, dup_spool) == 1) {
+			if (rc.h1 % parts != p)
+				continue;
+			if (n == cap)
+				v = tool_realloc(v, (cap *= 2) * sizeof *v);
+			v[n++] = rc;
+		}
+		if (ferror(dup_spool))
+			tool_die(TOOL_EXIT_DATA, "(temporary file)", "read failed: %s", strerror(errno));
+		qsort(v, n, sizeof *v, rec_cmp);
+		for (size_t i = 1; i < n; i++)
+			if (v[i].h1 == v[i - 1].h1 && v[i].h2 == v[i - 1].h2)
+				dup_bits[v[i].row / 8] |= (unsigned char)(1u << (v[i].row % 8));
+	}
+	free(v);
+	fclose(dup_spool);
+}
+
+/* --- statistics ---------------------------------------------------------- */
+
+static double *st_mean, *st_std, *st_median;   /* per column; NaN: none */
+static uint64_t in_rows;                        /* rows of the input, after a first pass */
+
+static void fit(nn_params *p)
+{
+	nn_error err = { 0 };
+	nn_colmoments *cm = nn_colmoments_new(D, &err);
+	nn_colselect *cs = NULL;
+	unsigned char *keep = NULL;
+	size_t cap = 0;
+	const nn_batch *b;
+	int done = 0, pass = 0;
+
+	if (!cm)
+		tool_die_err(NULL, &err);
+	if (policy == P_MEDIAN && !(cs = nn_colselect_new(D, p->dtype, (double[]){ 0.5 }, 1, &err)))
+		tool_die_err(NULL, &err);
+	while (!done) {
+		nn_reader *r = input_open();
+		const nn_schema *s = nn_reader_schema(r);
+		while (tool_next(r, in_name, &b)) {
+			if (b->rows > cap)
+				keep = tool_realloc(keep, cap = b->rows);
+			row_mask(s, b, nn_reader_rows(r) - b->rows, keep, 0);
+			if (!pass) {
+				nn_colmoments_add(cm, b->col[fx], s->fields[fx].dtype, b->rows, keep);
+				if (opt_dedup)
+					dup_add(s, b, nn_reader_rows(r) - b->rows, keep);
+			}
+			if (cs)
+				nn_colselect_add(cs, b->col[fx], b->rows, keep);
+		}
+		if (!(p->rows = in_rows = nn_reader_rows(r)))
+			tool_die(TOOL_EXIT_DATA, in_name, "no rows to fit on");
+		nn_reader_close(r);
+		if (!cs)
+			break;
+		if ((done = nn_colselect_pass_done(cs, &err)) < 0)
+			tool_die_err(in_name, &err);
+		pass++;
+	}
+	st_mean = nn_params_add(p, "mean", &err);
+	st_std = nn_params_add(p, "std", &err);
+	if (!st_mean || !st_std || (cs && !(st_median = nn_params_add(p, "median", &err))))
+		tool_die_err(NULL, &err);
+	for (size_t j = 0; j < D; j++) {
+		st_mean[j] = cm->count[j] ? cm->mean[j] : NAN;
+		st_std[j] = sqrt(nn_colmoments_var(cm, j));
+	}
+	if (cs)
+		nn_colselect_result(cs, st_median, NULL);
+	nn_colmoments_free(cm);
+	nn_colselect_free(cs);
+	free(keep);
+}
+
+/* Only dedup needs a first pass. */
+static void hash_pass(void)
+{
+	unsigned char *keep = NULL;
+	size_t cap = 0;
+	const nn_batch *b;
+	nn_reader *r = input_open();
+
+	while (tool_next(r, in_name, &b)) {
+		if (b->rows > cap)
+			keep = tool_realloc(keep, cap = b->rows);
+		row_mask(nn_reader_schema(r), b, nn_reader_rows(r) - b->rows, keep, 0);
+		dup_add(nn_reader_schema(r), b, nn_reader_rows(r) - b->rows, keep);
+	}
+	in_rows = nn_reader_rows(r);
+	nn_reader_close(r);
+	free(keep);
+}
+
+/* --- output -------------------------------------------------------------- */
+
+/* Metadata with feature_names cut to the kept columns, when it has them. */
+static void meta_drop(nn_schema *os, const nn_schema *s, const unsigned char *col_keep)
+{
+	nn_mp c = { s->meta, s->meta + s->meta_len };
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	nn_error err = { 0 };
+	size_t n, k, kept = 0;
+
+	if (!s->meta || nn_mp_map(&c, &n, "metadata", NULL))
+		return;
+	for (size_t j = 0; j < D; j++)
+		kept += col_keep[j];
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, n);
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char *key = c.p, *val;
+		int names = nn_mp_str_is(&c, "feature_names");
+		if (nn_mp_skip(&c, NULL))
+			goto out;
+		msgpack_sbuffer_write(&sb, (const char *)key, (size_t)(c.p - key));
+		val = c.p;
+		if (names && !nn_mp_array(&c, &k, "names", NULL) && k == D) {
+			msgpack_pack_array(&pk, kept);
+			for (size_t j = 0; j < D; j++) {
+				const unsigned char *e = c.p;
+				if (nn_mp_skip(&c, NULL))
+					goto out;
+				if (col_keep[j])
+					msgpack_sbuffer_write(&sb, (const char *)e, (size_t)(c.p - e));
+			}
+			continue;
+		}
+		c.p = val;
+		if (nn_mp_skip(&c, NULL))
+			goto out;
+		msgpack_sbuffer_write(&sb, (const char *)val, (size_t)(c.p - val));
+	}
+	if (nn_schema_set_meta(os, sb.data, sb.size, &err))
+		tool_die_err(NULL, &err);
+out:
+	msgpack_sbuffer_destroy(&sb);
+}
+
+static void clean(nn_reader *r, const unsigned char *col_keep, size_t D2, int argc, char **argv)
+{
+	nn_error err = { 0 };
+	const nn_schema *s = nn_reader_schema(r);
+	const nn_field *x = &s->fields[fx];
+	nn_schema *os = nn_schema_clone(s, &err);
+	size_t nf = s->nfields, cap = 0, esz = nn_dtype_size(x->dtype);
+	int isint = !nn_dtype_is_float(x->dtype);
+	double *lo = tool_alloc(D * sizeof *lo), *hi = tool_alloc(D * sizeof *hi), *fill = NULL;
+	unsigned char *keep = NULL;
+	void **cols = tool_alloc(nf * sizeof *cols);
+	double *row = tool_alloc(D * sizeof *row);
+	const nn_batch *b;
+	nn_writer *w;
+
+	if (!os)
+		tool_die_err(NULL, &err);
+	if (D2 != D) {
+		os->fields[fx].ndim = 1;
+		os->fields[fx].shape[0] = D2;
+		os->fields[fx].row_elems = D2;
+		os->fields[fx].row_bytes = D2 * esz;
+		meta_drop(os, s, col_keep);
+	}
+	for (size_t j = 0; j < D; j++) {
+		double m = st_mean ? st_mean[j] : NAN, sd = st_std ? st_std[j] : NAN;
+		lo[j] = -INFINITY;
+		hi[j] = INFINITY;
+		if (opt_clip > 0 && isfinite(m) && isfinite(sd)) {
+			lo[j] = m - opt_clip * sd;
+			hi[j] = m + opt_clip * sd;
+			if (isint) {
+				lo[j] = ceil(lo[j]);
+				hi[j] = floor(hi[j]);
+			}
+		}
+	}
+	if (policy == P_MEAN || policy == P_MEDIAN || policy == P_ZERO || policy == P_VALUE) {
+		fill = tool_alloc(D * sizeof *fill);
+		for (size_t j = 0; j < D; j++)
+			fill[j] = policy == P_MEAN ? st_mean[j] : policy == P_MEDIAN ? st_median[j] :
+			          policy == P_ZERO ? 0 : fill_value;
+	}
+	tool_provenance(os, argc, argv);
+	tool_output_open(opt_out, 1);
+	w = tool_writer(os, opt_level, 1);
+	while (tool_next(r, in_name, &b)) {
+		uint64_t first = nn_reader_rows(r) - b->rows;
+		size_t out = 0;
+		if (b->rows > cap) {
+			keep = tool_realloc(keep, cap = b->rows);
+			for (size_t i = 0; i < nf; i++) {
+				free(cols[i]);
+				cols[i] = tool_alloc(cap * os->fields[i].row_bytes);
+			}
+		}
+		row_mask(s, b, first, keep, 1);
+		for (size_t i = 0; i < b->rows; i++) {
+			uint64_t g = first + i;
+			if (!keep[i])
+				continue;
+			if (dup_bits && dup_bits[g / 8] >> (g % 8) & 1) {
+				n_dup++;
+				continue;
+			}
+			for (size_t f = 0; f < nf; f++)
+				if (f != fx)
+					memcpy((char *)cols[f] + out * s->fields[f].row_bytes,
+					       (const char *)b->col[f] + i * s->fields[f].row_bytes, s->fields[f].row_bytes);
+			nn_convert(row, NN_F64, (const char *)b->col[fx] + i * x->row_bytes, x->dtype, D, NULL);
+			for (size_t j = 0; j < D; j++) {
+				double v = row[j];
+				if (fill && v - v != 0 && !isnan(fill[j])) {
+					v = fill[j];
+					n_replaced++;
+				}
+				if (v < lo[j] || v > hi[j]) {
+					v = v < lo[j] ? lo[j] : hi[j];
+					n_clipped++;
+				}
+				row[j] = v;
+			}
+			if (D2 != D)
+				for (size_t j = 0, k = 0; j < D; j++)
+					if (col_keep[j])
+						row[k++] = row[j];
+			if (nn_convert((char *)cols[fx] + out * D2 * esz, x->dtype, row, NN_F64, D2, &err))
+				tool_die_err(in_name, &err);
+			out++;
+		}
+		if (out)
+			tool_write(w, (const void *const *)cols, out);
+	}
+	tool_writer_finish(w);
+	for (size_t i = 0; i < nf; i++)
+		free(cols[i]);
+	free(cols);
+	free(keep);
+	free(row);
+	free(lo);
+	free(hi);
+	free(fill);
+	nn_schema_free(os);
+}
+
+/* --- main ---------------------------------------------------------------- */
+
+static void parse_policy(void)
+{
+	static const char *const names[] = { "drop", "mean", "median", "zero", "value=", "fail", "keep" };
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		size_t n = strlen(names[i]);
+		if (i == P_VALUE ? strncmp(opt_nonfinite, names[i], n) : strcmp(opt_nonfinite, names[i]))
+			continue;
+		policy = (enum policy)i;
+		if (i == P_VALUE && (nn_parse_double(opt_nonfinite + n, &fill_value) || !isfinite(fill_value)))
+			tool_usage("--nonfinite: '%s' is not value=NUMBER", opt_nonfinite);
+		return;
+	}
+	tool_usage("--nonfinite: unknown policy '%s' (drop, mean, median, zero, value=V, fail or keep)",
+	           opt_nonfinite);
+}
+
+static void load_params(const nn_schema *s)
+{
+	static nn_params p;
+	nn_error err = { 0 };
+	const nn_field *f = &s->fields[fx];
+
+	if (nn_params_read(opt_load, "nn-clean", &p, &err))
+		tool_die_err(opt_load, &err);
+	if (p.elems != D || p.ndim != f->ndim || memcmp(p.shape, f->shape, sizeof *p.shape * (size_t)p.ndim))
+		tool_die(TOOL_EXIT_DATA, in_name, "field '%s' has another shape than the %zu features "
+		         "the parameters in '%s' were fitted on", f->name, p.elems, opt_load);
+	st_mean = nn_params_vec(&p, "mean");
+	st_std = nn_params_vec(&p, "std");
+	st_median = nn_params_vec(&p, "median");
+	if (!st_mean || !st_std)
+		tool_die(TOOL_EXIT_DATA, opt_load, "no mean and std vectors");
+	if (policy == P_MEDIAN && !st_median)
+		tool_die(TOOL_EXIT_DATA, opt_load, "no median: fit it with --nonfinite median --save");
+}
+
+int main(int argc, char **argv)
+{
+	nn_strlist operands = { 0 };
+	nn_error err = { 0 };
+	nn_params p;
+	nn_reader *r;
+	unsigned char *col_keep;
+	size_t D2;
+	int need_fit;
+
+	tool_parse(&cli, argc, argv, &operands);
+	parse_policy();
+	if (strcmp(opt_badlabel, "drop") && strcmp(opt_badlabel, "fail"))
+		tool_usage("--bad-label: '%s' is not drop or fail", opt_badlabel);
+	label_fail = !strcmp(opt_badlabel, "fail");
+	if (opt_load && opt_save)
+		tool_usage("--load and --save exclude each other");
+	in_path = operands.n ? operands.v[0] : NULL;
+	in_name = tool_name(in_path);
+	need_fit = !opt_load && (policy == P_MEAN || policy == P_MEDIAN || opt_clip > 0 || opt_dropconst ||
+	                         opt_save);
+	memset(&p, 0, sizeof p);
+	if (need_fit || opt_dedup) {
+		input_rewindable();
+		r = input_open();
+	} else {
+		r = tool_reader(in_path);
+	}
+	find_fields(nn_reader_schema(r));
+	if (opt_load)
+		load_params(nn_reader_schema(r));
+	if (opt_dedup)
+		dup_spool = tool_spool();
+	if (need_fit) {
+		nn_params_init(&p, "nn-clean", "clean", &nn_reader_schema(r)->fields[fx]);
+		fit(&p);
+	} else if (opt_dedup) {
+		hash_pass();
+	}
+	if (need_fit || opt_dedup) {
+		nn_reader_close(r);
+		if (opt_dedup)
+			dup_resolve(in_rows);
+		r = input_open();
+	}
+	if (opt_save) {
+		nn_schema *ps = nn_params_schema(&p, &err);
+		if (!ps)
+			tool_die_err(opt_save, &err);
+		tool_provenance(ps, argc, argv);
+		if (nn_params_write(opt_save, ps, &p, &err))
+			tool_die_err(opt_save, &err);
+		nn_schema_free(ps);
+	}
+	col_keep = tool_alloc(D);
+	D2 = 0;
+	for (size_t j = 0; j < D; j++) {
+		col_keep[j] = !opt_dropconst || (st_std && st_std[j] > 0);
+		D2 += col_keep[j];
+	}
+	if (!D2)
+		tool_die(TOOL_EXIT_DATA, in_name, "every feature column is constant: none would be left");
+	clean(r, col_keep, D2, argc, argv);
+	if (!tool_quiet) {
+		uint64_t in = nn_reader_rows(r);
+		tool_note("rows in %llu, out %llu; dropped %llu with a bad label, %llu with "
+		        "non-finite features, %llu duplicates; %llu values replaced, %llu clipped",
+		        (unsigned long long)in,
+		        (unsigned long long)(in - n_badlabel - n_nonfinite - n_dup),
+		        (unsigned long long)n_badlabel, (unsigned long long)n_nonfinite,
+		        (unsigned long long)n_dup, (unsigned long long)n_replaced, (unsigned long long)n_clipped);
+		if (D2 != D) {
+			fprintf(stderr, "%s: dropped %zu constant feature columns:", tool_prog, D - D2);
+			for (size_t j = 0; j < D; j++)
+				if (!col_keep[j])
+					fprintf(stderr, " %zu", j);
+			fputc('\n', stderr);
+		}
+	}
+	nn_reader_close(r);
+	nn_params_release(&p);
+	free(col_keep);
+	nn_strlist_free(&operands);
+	return 0;
+}

@@ -1,0 +1,423 @@
+/* nn-normalize — scale features as scikit-learn's scalers do.
+ *
+ * Choices:
+ * - Every element of the feature field is its own column (a [28,28] field
+ *   has 784): statistics per element over rows, in double, NaN and ±inf
+ *   left out of the fit and passed through (and counted).  A column with
+ *   no finite value gets offset 0, scale 1.
+ * - One transform for the four column methods, y = (x - offset) / scale
+ *   + lo, inverse x = (y - lo) * scale + offset:
+ *     zscore  offset = mean, scale = population std (StandardScaler; a
+ *             column sklearn's _is_constant_feature calls constant gets 1)
+ *     minmax  offset = min, scale = (max - min) / (HI - LO), lo = LO
+ *             (MinMaxScaler; a constant column maps to LO)
+ *     robust  offset = median, scale = IQR, numpy's linear quantiles
+ *             (RobustScaler with its defaults)
+ *     maxabs  offset = 0, scale = max |x| (MaxAbsScaler)
+ *   A scale below 10 machine epsilons is 1, as sklearn's
+ *   _handle_zeros_in_scale does.  l2 divides each row by its Euclidean
+ *   norm over its finite elements (Normalizer; a zero row stays zero).
+ * - Fitting reads the input twice, or more for robust (one pass per byte
+ *   of the dtype, see nn_colselect): a regular file is re-read, any other
+ *   input is first copied (still compressed) to $TMPDIR.  --load streams.
+ * - --save writes the parameters file (nn/params.h) before the output;
+ *   --load checks it was written by nn-normalize for a feature field of
+ *   the same shape.  Output is f32 (or --dtype f64), computed in double
+ *   and rounded once.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "tool.h"
+#include "nn/colstats.h"
+#include "nn/params.h"
+
+static const char *opt_out, *opt_method, *opt_range, *opt_save, *opt_load, *opt_dtype = "f32",
+                  *opt_x = "x";
+static int opt_inverse;
+static long long opt_level = 3;
+
+static const nn_option options[] = {
+	NN_OPT_OUTPUT(&opt_out),
+	{ 'm', "method", NN_OPT_STR, &opt_method, "M",
+	  "zscore, minmax, robust, maxabs or l2 (default zscore)", 0, 0 },
+	{ 0, "range", NN_OPT_STR, &opt_range, "LO,HI", "minmax: the output range (default 0,1)", 0, 0 },
+	{ 0, "save", NN_OPT_STR, &opt_save, "FILE", "write the fitted parameters to FILE", 0, 0 },
+	{ 0, "load", NN_OPT_STR, &opt_load, "FILE", "apply parameters from FILE instead of fitting", 0, 0 },
+	{ 0, "inverse", NN_OPT_FLAG, &opt_inverse, NULL, "with --load: undo the transform", 0, 0 },
+	{ 0, "dtype", NN_OPT_STR, &opt_dtype, "T", "output dtype, f32 or f64 (default f32)", 0, 0 },
+	{ 0, "x", NN_OPT_STR, &opt_x, "NAME", "the feature field (default x)", 0, 0 },
+	NN_OPT_LEVEL(&opt_level),
+	NN_OPT_QUIET(&tool_quiet),
+	NN_OPT_END_ENTRY
+};
+
+static const nn_cli cli = {
+	"nn-normalize", "[OPTIONS] [INPUT]",
+	"Scale the features: z-score, min-max, robust, max-abs or per-row l2.",
+	"Fits per-element statistics of the feature field on INPUT and applies them,\n"
+	"or applies saved ones (--load), as scikit-learn's StandardScaler,\n"
+	"MinMaxScaler, RobustScaler, MaxAbsScaler and Normalizer do.  Other fields\n"
+	"pass through.  NaN and infinite features are left out of the fit and pass\n"
+	"through.",
+	options, 1
+};
+
+enum method { ZSCORE, MINMAX, ROBUST, MAXABS, L2 };
+static const char *const method_names[] = { "zscore", "minmax", "robust", "maxabs", "l2" };
+
+static const char *in_path, *in_name;
+static int in_fd;
+static off_t in_start;
+
+/* --- input read more than once -------------------------------------------- */
+
+/* A regular file is re-read from where it started; anything else is
+ * copied as it comes (compressed) to an unlinked file in $TMPDIR. */
+static void input_rewindable(void)
+{
+	struct stat st;
+	char buf[1 << 16];
+	ssize_t n;
+	nn_error err = { 0 };
+
+	in_fd = tool_open_in(in_path);
+	if (!fstat(in_fd, &st) && S_ISREG(st.st_mode) && (in_start = lseek(in_fd, 0, SEEK_CUR)) >= 0)
+		return;
+	FILE *spool = tool_spool();
+	int fd = fileno(spool);
+	while ((n = read(in_fd, buf, sizeof buf)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			tool_die(TOOL_EXIT_DATA, in_name, "%s", strerror(errno));
+		if (nn_write_all(fd, buf, (size_t)n, &err))
+			tool_die(TOOL_EXIT_DATA, "(temporary file)", "%s", err.msg);
+	}
+	in_fd = fd;
+	in_start = 0;
+}
+
+static nn_reader *input_open(void)
+{
+	nn_error err = { 0 };
+	nn_reader *r;
+
+	if (lseek(in_fd, in_start, SEEK_SET) != in_start)
+		tool_die(TOOL_EXIT_DATA, in_name, "cannot re-read: %s", strerror(errno));
+	if (!(r = nn_reader_open_fd(in_fd, &err)))
+		tool_die_err(in_name, &err);
+	return r;
+}
+
+/* The feature field of a data stream. */
+static size_t feature_field(const nn_schema *s)
+{
+	int f = nn_schema_find(s, opt_x);
+
+	if (strcmp(s->kind, "data"))
+		tool_die(TOOL_EXIT_DATA, in_name, "a stream of kind '%s', not data", s->kind);
+	if (f < 0)
+		tool_die(TOOL_EXIT_DATA, in_name, "no field '%s' (choose one with --x)", opt_x);
+	return (size_t)f;
+}
+
+/* --- fitting -------------------------------------------------------------- */
+
+/* sklearn's _handle_zeros_in_scale: a scale too small to divide by is 1. */
+static double nonzero_scale(double s)
+{
+	return s < 10 * DBL_EPSILON ? 1 : s;
+}
+
+static void fit_moments(nn_params *p, enum method m, double lo, double hi)
+{
+	nn_error err = { 0 };
+	nn_reader *r = input_open();
+	size_t fx = feature_field(nn_reader_schema(r)), D = p->elems;
+	const nn_field *f = &nn_reader_schema(r)->fields[fx];
+	nn_colmoments *cm = nn_colmoments_new(D, &err);
+	double *off = nn_params_add(p, "offset", &err), *sc = nn_params_add(p, "scale", &err);
+	const nn_batch *b;
+
+	if (!cm || !off || !sc)
+		tool_die_err(NULL, &err);
+	while (tool_next(r, in_name, &b))
+		nn_colmoments_add(cm, b->col[fx], f->dtype, b->rows, NULL);
+	p->rows = nn_reader_rows(r);
+	if (!p->rows)
+		tool_die(TOOL_EXIT_DATA, in_name, "no rows to fit on");
+	for (size_t j = 0; j < D; j++) {
+		double n = (double)cm->count[j], mean = cm->mean[j], var = nn_colmoments_var(cm, j);
+		off[j] = 0;
+		sc[j] = 1;
+		if (!cm->count[j])
+			continue;
+		if (m == ZSCORE) {
+			/* sklearn's _is_constant_feature */
+			double bound = n * DBL_EPSILON * var + (n * mean * DBL_EPSILON) * (n * mean * DBL_EPSILON);
+			off[j] = mean;
+			sc[j] = var <= bound ? 1 : nonzero_scale(sqrt(var));
+		} else if (m == MINMAX) {
+			off[j] = cm->min[j];
+			sc[j] = nonzero_scale(cm->max[j] - cm->min[j]) / (hi - lo);
+		} else if (m == MAXABS) {
+			double a = fabs(cm->min[j]), bb = fabs(cm->max[j]);
+			sc[j] = nonzero_scale(a > bb ? a : bb);
+		}
+	}
+	nn_colmoments_free(cm);
+	nn_reader_close(r);
+}
+
+static void fit_robust(nn_params *p)
+{
+	static const double q[] = { 0.25, 0.5, 0.75 };
+	nn_error err = { 0 };
+	size_t D = p->elems;
+	nn_colselect *cs = nn_colselect_new(D, p->dtype, q, 3, &err);
+	double *off = nn_params_add(p, "offset", &err), *sc = nn_params_add(p, "scale", &err);
+	double *out = tool_alloc(D * 3 * sizeof *out);
+	int done = 0;
+
+	if (!cs || !off || !sc)
+		tool_die_err(NULL, &err);
+	while (!done) {
+		nn_reader *r = input_open();
+		size_t fx = feature_field(nn_reader_schema(r));
+		const nn_batch *b;
+		while (tool_next(r, in_name, &b))
+			nn_colselect_add(cs, b->col[fx], b->rows, NULL);
+		if (!(p->rows = nn_reader_rows(r)))
+			tool_die(TOOL_EXIT_DATA, in_name, "no rows to fit on");
+		if ((done = nn_colselect_pass_done(cs, &err)) < 0)
+			tool_die_err(in_name, &err);
+		nn_reader_close(r);
+	}
+	nn_colselect_result(cs, out, NULL);
+	for (size_t j = 0; j < D; j++) {
+		off[j] = isnan(out[3 * j + 1]) ? 0 : out[3 * j + 1];
+		sc[j] = isnan(out[3 * j]) ? 1 : nonzero_scale(out[3 * j + 2] - out[3 * j]);
+	}
+	nn_colselect_free(cs);
+	free(out);
+}
+
+/* --- applying ------------------------------------------------------------- */
+
+#define CHUNK_ELEMS 65536
+
+static uint64_t passed;   /* non-finite values passed through */
+
+/* y[n] = transform of v[n], rows of D elements; v is overwritten. */
+static void transform(double *v, size_t rows, size_t D, enum method m, const double *off,
+                      const double *sc, double lo)
+{
+	uint64_t bad = 0;
+
+	if (m == L2) {
+		for (size_t r = 0; r < rows; r++) {
+			double *row = v + r * D, ss = 0;
+			for (size_t j = 0; j < D; j++) {
+				double x = row[j];
+				if (x - x == 0)
+					ss += x * x;
+				else
+					bad++;
+			}
+			double norm = ss == 0 ? 1 : sqrt(ss);
+			for (size_t j = 0; j < D; j++)
+				row[j] = row[j] - row[j] == 0 ? row[j] / norm : row[j];
+		}
+	} else if (!opt_inverse) {
+		for (size_t r = 0; r < rows; r++) {
+			double *row = v + r * D;
+			for (size_t j = 0; j < D; j++) {
+				bad += row[j] - row[j] != 0;
+				row[j] = (row[j] - off[j]) / sc[j] + lo;
+			}
+		}
+	} else {
+		for (size_t r = 0; r < rows; r++) {
+			double *row = v + r * D;
+			for (size_t j = 0; j < D; j++) {
+				bad += row[j] - row[j] != 0;
+				row[j] = (row[j] - lo) * sc[j] + off[j];
+			}
+		}
+	}
+	passed += bad;
+}
+
+static void apply(nn_reader *r, const nn_params *p, enum method m, nn_dtype out_t, double lo,
+                  int argc, char **argv)
+{
+	nn_error err = { 0 };
+	const nn_schema *s = nn_reader_schema(r);
+	size_t fx = feature_field(s), D = s->fields[fx].row_elems, nf = s->nfields;
+	size_t chunk = D >= CHUNK_ELEMS ? 1 : CHUNK_ELEMS / D;
+	nn_dtype in_t = s->fields[fx].dtype;
+	const double *off = nn_params_vec(p, "offset"), *sc = nn_params_vec(p, "scale");
+	nn_schema *os = nn_schema_clone(s, &err);
+	double *buf = tool_alloc(chunk * D * sizeof *buf);
+	void *obuf = tool_alloc(chunk * D * nn_dtype_size(out_t));
+	const void **cols = tool_alloc(nf * sizeof *cols);
+	const nn_batch *b;
+	nn_writer *w;
+
+	if (!os)
+		tool_die_err(NULL, &err);
+	os->fields[fx].dtype = out_t;
+	os->fields[fx].row_bytes = D * nn_dtype_size(out_t);
+	tool_provenance(os, argc, argv);
+	tool_output_open(opt_out, 1);
+	w = tool_writer(os, opt_level, 1);
+	while (tool_next(r, in_name, &b)) {
+		for (size_t r0 = 0; r0 < b->rows; r0 += chunk) {
+			size_t n = b->rows - r0 < chunk ? b->rows - r0 : chunk;
+			nn_convert(buf, NN_F64, (const char *)b->col[fx] + r0 * D * nn_dtype_size(in_t), in_t,
+			           n * D, NULL);
+			transform(buf, n, D, m, off, sc, lo);
+			if (out_t == NN_F64)
+				memcpy(obuf, buf, n * D * sizeof *buf);
+			else
+				nn_convert(obuf, NN_F32, buf, NN_F64, n * D, NULL);
+			for (size_t i = 0; i < nf; i++)
+				cols[i] = i == fx ? obuf : (const char *)b->col[i] + r0 * s->fields[i].row_bytes;
+			tool_write(w, cols, n);
+		}
+	}
+	tool_writer_finish(w);
+	if (passed)
+		tool_note("%llu NaN or infinite values passed through", (unsigned long long)passed);
+	nn_schema_free(os);
+	free(buf);
+	free(obuf);
+	free(cols);
+}
+
+/* --- main ----------------------------------------------------------------- */
+
+static enum method parse_method(const char *name)
+{
+	for (size_t i = 0; i < sizeof method_names / sizeof *method_names; i++)
+		if (!strcmp(name, method_names[i]))
+			return (enum method)i;
+	tool_usage("unknown method '%s' (zscore, minmax, robust, maxabs or l2)", name);
+}
+
+static void parse_range(double *lo, double *hi)
+{
+	char buf[128], *comma;
+
+	if (snprintf(buf, sizeof buf, "%s", opt_range) >= (int)sizeof buf || !(comma = strchr(buf, ',')))
+		tool_usage("--range: '%s' is not LO,HI", opt_range);
+	*comma = 0;
+	if (nn_parse_double(buf, lo) || nn_parse_double(comma + 1, hi) || !isfinite(*lo) || !isfinite(*hi))
+		tool_usage("--range: '%s' is not LO,HI", opt_range);
+	if (!(*lo < *hi))
+		tool_usage("--range: LO must be below HI");
+}
+
+int main(int argc, char **argv)
+{
+	nn_strlist operands = { 0 };
+	nn_error err = { 0 };
+	nn_params p;
+	enum method m = ZSCORE;
+	nn_dtype out_t;
+	double lo = 0, hi = 1;
+	nn_reader *r;
+
+	tool_parse(&cli, argc, argv, &operands);
+	if (opt_method)
+		m = parse_method(opt_method);
+	if (nn_dtype_parse(opt_dtype, &out_t) || !nn_dtype_is_float(out_t))
+		tool_usage("--dtype: '%s' is not f32 or f64", opt_dtype);
+	if (opt_load && (opt_save || opt_method || opt_range))
+		tool_usage("--load takes the method and its parameters from the file: "
+		           "no --save, --method or --range with it");
+	if (opt_inverse && !opt_load)
+		tool_usage("--inverse needs --load");
+	if (opt_range && m != MINMAX)
+		tool_usage("--range goes with --method minmax");
+	if (opt_range)
+		parse_range(&lo, &hi);
+	in_path = operands.n ? operands.v[0] : NULL;
+	in_name = tool_name(in_path);
+
+	if (opt_load) {
+		if (nn_params_read(opt_load, "nn-normalize", &p, &err))
+			tool_die_err(opt_load, &err);
+		m = parse_method(p.method);
+		if (m == MINMAX)
+			lo = p.has_range ? p.range[0] : 0;
+		if ((m != L2 && (!nn_params_vec(&p, "offset") || !nn_params_vec(&p, "scale"))))
+			tool_die(TOOL_EXIT_DATA, opt_load, "no offset and scale vectors");
+		if (opt_inverse && m == L2)
+			tool_die(TOOL_EXIT_DATA, opt_load, "an l2 normalization cannot be undone: "
+			         "the row norms are not kept");
+		r = tool_reader(in_path);
+		const nn_field *f = &nn_reader_schema(r)->fields[feature_field(nn_reader_schema(r))];
+		if (f->ndim != p.ndim || memcmp(f->shape, p.shape, sizeof *p.shape * (size_t)p.ndim)) {
+			char a[256] = "", b[256] = "";
+			for (int d = 0; d < p.ndim; d++)
+				snprintf(a + strlen(a), sizeof a - strlen(a), "%s%llu", d ? "," : "",
+				         (unsigned long long)p.shape[d]);
+			for (int d = 0; d < f->ndim; d++)
+				snprintf(b + strlen(b), sizeof b - strlen(b), "%s%llu", d ? "," : "",
+				         (unsigned long long)f->shape[d]);
+			tool_die(TOOL_EXIT_DATA, in_name, "field '%s' has shape [%s]; the parameters in '%s' "
+			         "were fitted on shape [%s]", f->name, b, opt_load, a);
+		}
+		apply(r, &p, m, out_t, lo, argc, argv);
+	} else {
+		if (m == L2) {
+			r = tool_reader(in_path);
+		} else {
+			input_rewindable();
+			r = input_open();
+		}
+		const nn_field *f = &nn_reader_schema(r)->fields[feature_field(nn_reader_schema(r))];
+		nn_params_init(&p, "nn-normalize", method_names[m], f);
+		if (m == MINMAX) {
+			p.has_range = 1;
+			p.range[0] = lo;
+			p.range[1] = hi;
+		}
+		if (m == ROBUST) {
+			fit_robust(&p);
+		} else if (m != L2) {
+			fit_moments(&p, m, lo, hi);
+		} else if (!nn_params_add(&p, "offset", &err) || !(p.vec[1] = nn_params_add(&p, "scale", &err))) {
+			tool_die_err(NULL, &err);
+		} else {
+			for (size_t j = 0; j < p.elems; j++)
+				p.vec[1][j] = 1;
+		}
+		if (m != L2) {
+			nn_reader_close(r);
+			r = input_open();
+		}
+		if (opt_save) {
+			nn_schema *ps = nn_params_schema(&p, &err);
+			if (!ps)
+				tool_die_err(opt_save, &err);
+			tool_provenance(ps, argc, argv);
+			if (nn_params_write(opt_save, ps, &p, &err))
+				tool_die_err(opt_save, &err);
+			nn_schema_free(ps);
+		}
+		apply(r, &p, m, out_t, lo, argc, argv);
+	}
+	nn_reader_close(r);
+	nn_params_release(&p);
+	nn_strlist_free(&operands);
+	return 0;
+}
