@@ -166,7 +166,8 @@ int main(int argc, char **argv)
 			nn_predict_proba(m, out, n, q);
 			nn_predict_classes(c, q, n, pred);
 			cols[0] = pred;
-			cols[1] = q;
+			if (proba)
+				cols[1] = q;
 		} else {
 			cols[0] = out;
 			w0 = 1;
