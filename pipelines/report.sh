@@ -82,10 +82,12 @@ pictures=""
 if command -v gnuplot > /dev/null 2>&1; then
 	term="pngcairo size 800,480 font ',10'"
 	gnuplot -e "set terminal $term" > /dev/null 2>&1 || term="png size 800,480"
-	if [ "$task" = classification ]; then
-		y2="'' using 1:4 axes x1y2 with linespoints title 'validation accuracy'"
-	else
-		y2=""
+	# Validation columns only when there was a validation set.
+	curves="'$dir/train.tsv' using 1:2 with lines title 'training loss'"
+	if awk -F'\t' 'NR > 1 && $3 != "nan" { found = 1 } END { exit !found }' "$dir/train.tsv"; then
+		curves="$curves, '' using 1:3 with lines title 'validation loss'"
+		[ "$task" != classification ] ||
+			curves="$curves, '' using 1:4 axes x1y2 with linespoints title 'validation accuracy'"
 	fi
 	gnuplot > /dev/null 2>&1 <<-EOF || die "gnuplot failed on '$dir/train.tsv'"
 		set terminal $term
@@ -99,8 +101,7 @@ if command -v gnuplot > /dev/null 2>&1; then
 		set y2tics
 		set ytics nomirror
 		set key outside bottom center horizontal
-		plot '$dir/train.tsv' using 1:2 with lines title 'training loss', \
-		     '' using 1:3 with lines title 'validation loss'${y2:+, $y2}
+		plot $curves
 	EOF
 	mv "$tmp/curve.png" "$dir/curve.png"
 	pictures="curve.png"
@@ -114,7 +115,9 @@ if command -v gnuplot > /dev/null 2>&1; then
 		gnuplot > /dev/null 2>&1 <<-EOF || die "gnuplot failed on '$dir/metrics.json'"
 			set terminal $term
 			set output '$tmp/confusion.png'
-			set title 'confusion matrix (rows: true class, columns: predicted class)'
+			set title 'confusion matrix'
+			set xlabel 'predicted class'
+			set ylabel 'true class'
 			set size ratio 1
 			set xrange [-0.5:$n - 0.5]
 			set yrange [$n - 0.5:-0.5]
