@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2016 # the backquotes in the text are markdown's
 # report.sh -t TITLE -d DIR [DATA_FILE...]: write DIR/report.md for the run
 # whose model is DIR/model.nnm, from what that run left in DIR:
 #
@@ -175,7 +176,7 @@ fi
 	if [ -n "$pictures" ]; then
 		printf '![training curve](curve.png)\n\n'
 	else
-		printf 'No pictures: gnuplot is not installed (Debian: `apt-get install gnuplot-nox`, then `make -B %s/report.md`).\n\n' "$dir"
+		printf 'No pictures: gnuplot is not installed (Debian: `apt-get install gnuplot-nox`, then `rm %s/report.md; make`).\n\n' "$dir"
 	fi
 
 	printf '## Data (sha256)\n\n```\n'
