@@ -39,14 +39,15 @@ tmp=$(mktemp -d "$dir/.report.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' HUP INT TERM
 
-# A field of nn-info's text output ("key<TAB>value").
-info() { nn-info "$1" | awk -F'\t' -v k="$2" '$1 == k { print $2; exit }'; }
+nn-info "$dir/model.nnm" > "$tmp/model.txt"
+# A field of the model's nn-info ("key<TAB>value").
+info() { awk -F'\t' -v k="$1" '$1 == k { print $2; exit }' "$tmp/model.txt"; }
 # A number after "KEY": in one line of JSON (the first one).
 json_num() { grep -o "\"$1\": [-0-9.eE+a-z]*" | head -n 1 | sed 's/.*: //'; }
 
-args=$(info "$dir/model.nnm" args)
-seed=$(info "$dir/model.nnm" seed)
-meta=$(info "$dir/model.nnm" meta)
+args=$(info args)
+seed=$(info seed)
+meta=$(info meta)
 task=$(printf '%s' "$meta" | grep -o '"task": "[a-z]*"' | sed 's/.*: "//; s/"//')
 epochs=$(printf '%s' "$meta" | json_num epochs)
 best=$(printf '%s' "$meta" | json_num best_epoch)
