@@ -9,6 +9,10 @@ set -eu
 cd "$(dirname "$0")"
 step() { printf '\n== %s\n' "$*"; }
 headline() { grep -m 1 '^\*\*' "$1" | tr -d '*'; }
+epochs=3
+for arg in "$@"; do
+	case $arg in EPOCHS=*) epochs=${arg#EPOCHS=} ;; esac
+done
 
 step "Iris: import, clean, stratified 80/20 split (seed 42), z-scores, MLP, evaluation"
 make --no-print-directory -C iris "$@"
@@ -17,7 +21,7 @@ for r in iris/out/species/report.md iris/out/virginica/report.md; do
 done
 
 if [ -d "${FASHION:-/usr/share/datasets/fashion-mnist}" ]; then
-	step "Fashion-MNIST: 60,000 training and 10,000 test images, 784-256-128-10 MLP, ${EPOCHS:-3} epochs"
+	step "Fashion-MNIST: 60,000 training images (5,000 of them for validation), 10,000 test images, 784-256-128-10 MLP, $epochs epochs"
 	make --no-print-directory -C fashion-mnist "$@"
 	printf '%s: %s\n' pipelines/fashion-mnist/out/report.md "$(headline fashion-mnist/out/report.md)"
 else
