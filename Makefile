@@ -6,7 +6,8 @@ DESTDIR ?=
 BUILD   ?= build
 PKGS    := libzstd msgpack openblas zlib
 DEBS    := build-essential pkg-config libzstd-dev libmsgpack-dev libopenblas-dev \
-           zlib1g-dev zstd time groff-base bats bats-support bats-assert dataset-fashion-mnist python3
+           zlib1g-dev zstd time groff-base bats bats-support bats-assert dataset-fashion-mnist python3 \
+           gnuplot-nox
 
 CC      ?= cc
 WARN    := -Wall -Wextra -Wshadow -Wvla -Wformat=2 -Wstrict-prototypes \
@@ -90,10 +91,12 @@ fuzz:
 deps:
 	@sh .ci/deps.sh $(DEBS)
 
+# The Iris and Fashion-MNIST pipelines (pipelines/*/Makefile); EPOCHS=N
+# trains Fashion-MNIST longer than the demo's 3 epochs.
 demo:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
-	@sh pipelines/demo.sh
+	@sh pipelines/demo.sh NN_BIN=$(abspath $(BUILD))/bin $(if $(EPOCHS),EPOCHS=$(EPOCHS))
 
 bench: all
 	@sh bench/run.sh

@@ -1,38 +1,32 @@
 #!/bin/sh
-# make demo: what nnpipe can do today, on the bundled Iris table and on
-# Debian's Fashion-MNIST.  Outputs go to build/demo/.  (The training loop —
-# nn-train, nn-eval — joins this demo when those programs land.)
+# make demo: the classic loop on real data, twice — the Iris pipeline, then
+# the Fashion-MNIST one for EPOCHS epochs (default 3; `make demo EPOCHS=20`
+# for the full run) — and where their reports are.  Each pipeline is a
+# Makefile in pipelines/NAME/ whose targets are the files it makes, so a
+# second `make demo` redoes only what changed.  Arguments (VAR=VALUE) go to
+# both makes; NN_BIN names the programs (default build/bin).
 set -eu
-cd "$(dirname "$0")/.."
-BIN=build/bin
-OUT=build/demo
-FASHION=/usr/share/datasets/fashion-mnist
-mkdir -p "$OUT"
+cd "$(dirname "$0")"
 step() { printf '\n== %s\n' "$*"; }
+headline() { grep -m 1 '^\*\*' "$1" | tr -d '*'; }
+epochs=3
+for arg in "$@"; do
+	case $arg in EPOCHS=*) epochs=${arg#EPOCHS=} ;; esac
+done
 
-step "Iris: CSV to stream, the label's names kept"
-$BIN/nn-import --label species -o "$OUT/iris.nns" data/iris.csv
-$BIN/nn-info "$OUT/iris.nns"
+step "Iris: import, clean, stratified 80/20 split (seed 42), z-scores, MLP, evaluation"
+make --no-print-directory -C iris "$@"
+for r in iris/out/species/report.md iris/out/virginica/report.md; do
+	printf '%s: %s\n' "pipelines/$r" "$(headline "$r")"
+done
 
-step "Iris: the first rows back as text"
-$BIN/nn-info --head 3 "$OUT/iris.nns"
-
-if [ -d "$FASHION" ]; then
-	step "Fashion-MNIST: IDX images and labels (gzip) to streams of u8 [28,28]"
-	for part in train t10k; do
-		$BIN/nn-import --format idx --classes fashion-mnist \
-			--labels "$FASHION/$part-labels-idx1-ubyte.gz" \
-			-o "$OUT/fashion-$part.nns" "$FASHION/$part-images-idx3-ubyte.gz"
-		printf '%s: %s bytes (the gzip originals: %s bytes)\n' "$OUT/fashion-$part.nns" \
-			"$(stat -c %s "$OUT/fashion-$part.nns")" \
-			"$(($(stat -c %s "$FASHION/$part-images-idx3-ubyte.gz") + $(stat -c %s "$FASHION/$part-labels-idx1-ubyte.gz")))"
-	done
-	step "Fashion-MNIST: both parts verified end to end (checksums, trailer, counts)"
-	cat "$OUT/fashion-train.nns" "$OUT/fashion-t10k.nns" | $BIN/nn-info --verify
-	step "Fashion-MNIST test part: schema, statistics and class counts"
-	$BIN/nn-info "$OUT/fashion-t10k.nns"
+if [ -d "${FASHION:-/usr/share/datasets/fashion-mnist}" ]; then
+	step "Fashion-MNIST: 60,000 training images (5,000 of them for validation), 10,000 test images, 784-256-128-10 MLP, $epochs epochs"
+	make --no-print-directory -C fashion-mnist "$@"
+	printf '%s: %s\n' pipelines/fashion-mnist/out/report.md "$(headline fashion-mnist/out/report.md)"
 else
-	echo "(Fashion-MNIST is not installed: make deps installs dataset-fashion-mnist)"
+	step "Fashion-MNIST is not installed: make deps installs dataset-fashion-mnist"
 fi
 
-step "done: streams are in $OUT/"
+step "done: the reports (metrics, confusion matrix, checksums, curves) are"
+ls -1 "$PWD"/*/out/report.md "$PWD"/*/out/*/report.md 2>/dev/null || true

@@ -1,0 +1,68 @@
+# pipelines/common.mk — what every pipeline Makefile shares.  A pipeline
+# includes it first, writes its own steps (import, clean, split, normalize,
+# augment, train), and ends its model in $(OUT)/NAME/model.nnm with the test
+# set beside it in $(OUT)/NAME/test.nns; the rules below then evaluate it
+# and write $(OUT)/NAME/report.md.
+#
+#   make                      build everything that is out of date
+#   make OUT=/tmp/iris        write the outputs elsewhere (default: out/)
+#   make NN_BIN=/usr/local/bin  use installed programs (default: ../../build/bin)
+#   make SEED=7 THREADS=2     another seed; BLAS threads of nn-train
+#   make clean                remove $(OUT)
+#
+# Paths stay relative where they can, since the programs record their
+# arguments in every stream they write: the same checkout gives the same
+# bytes wherever it lies.
+
+NN_BIN  ?= ../../build/bin
+DATA    ?= ../../data
+OUT     ?= out
+SEED    ?= 42
+# nn-train's rounding depends on the number of BLAS threads, which it
+# records in the model: fix it, or models differ between machines.
+THREADS ?= 1
+PIPELINES := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+
+export PATH := $(abspath $(NN_BIN)):$(PATH)
+SHELL := /bin/sh
+
+# A step that fails leaves no target behind that looks up to date (the
+# programs write -o files atomically; this covers everything else), and
+# the intermediate streams stay, so that the next run redoes only what
+# changed.
+.DELETE_ON_ERROR:
+.SECONDARY:
+.DEFAULT_GOAL := all
+.PHONY: all clean
+
+# Every target depends on the programs and on the Makefiles that hold the
+# options (without being named in $^ or $<): a rebuilt program or a changed
+# option redoes the steps after it.  Folders depend on nothing.
+.EXTRA_PREREQS = $(wildcard $(NN_BIN)/nn-*) $(MAKEFILE_LIST)
+
+$(OUT) clean: .EXTRA_PREREQS :=
+$(OUT)/%/: .EXTRA_PREREQS :=
+$(OUT):
+	mkdir -p $@
+$(OUT)/%/:
+	mkdir -p $@
+
+# A finished model D/model.nnm with its test set D/test.nns is scored...
+# The table for people, JSON for programs: both deterministic (no time in
+# them), so the tests compare them byte for byte.
+%/metrics.txt: %/model.nnm %/test.nns
+	nn-eval -q -m $< -o $@ $*/test.nns
+
+%/metrics.json: %/model.nnm %/test.nns
+	nn-eval -q --json -m $< -o $@ $*/test.nns
+
+# ... and reported: metrics, confusion matrix, checksums, seed, versions,
+# time, FLOPs, pictures.  The report holds the training time, so it is not
+# one of the files that must be byte-identical between runs.  DATA_FILES
+# (set by the pipeline) are the files whose sha256 it lists besides the
+# streams in D.
+%/report.md: %/metrics.txt %/metrics.json $(PIPELINES)/report.sh
+	sh $(PIPELINES)/report.sh -t "$(TITLE)" -d $* $(DATA_FILES)
+
+clean:
+	rm -rf $(OUT)
