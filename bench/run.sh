@@ -26,7 +26,7 @@ row() {
 	LAST=$secs
 }
 
-$BIN/nn-import --format idx --labels "$FASHION/train-labels-idx1-ubyte.gz" \
+$BIN/nn-import --format idx --labels "$FASHION/train-labels-idx1-ubyte.gz" --classes fashion-mnist \
 	-o "$W/train-u8.nns" "$FASHION/train-images-idx3-ubyte.gz"
 raw=$((60000 * 785))
 size=$(stat -c %s "$W/train-u8.nns")
@@ -62,7 +62,7 @@ REF="--layers 256,128 --activation relu --optimizer adam --lr 0.001 --batch-size
 	echo
 	echo "## Training: Fashion-MNIST MLP 784-256-128-10, Adam, batch 128, $EPOCHS epochs"
 	echo
-	echo "BLAS: $($BIN/nn-train --version | sed -n 2p)."
+	echo "$($BIN/nn-train --version | sed -n 2p)."
 	echo
 	echo "| threads | sgemm GFLOPS (128×256×784) | training samples/s | GFLOPS achieved | × sgemm | test accuracy | peak RSS MiB |"
 	echo "|---|---|---|---|---|---|---|"

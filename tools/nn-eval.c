@@ -329,7 +329,8 @@ static void eval_model(const char *input)
 	if (!row)
 		tool_die(TOOL_EXIT_DATA, name, "no rows to evaluate");
 	nn_predictor_free(p);
-	nn_reader_close(r);
+	/* The reader stays open: the report may name the classes with the
+	 * label field's names, which live in its schema. */
 	ev.model = m;   /* its class names are in the report */
 	free(b1);
 	free(b2);

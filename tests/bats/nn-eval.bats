@@ -313,3 +313,12 @@ jnum() {
 	cmp "$T/a.txt" "$T/b.txt"
 	no_temporaries "$T"
 }
+
+@test "nn-eval: a model without class names reports the label stream's names" {
+	printf 'a,y\n0,0\n1,1\n0.1,0\n0.9,1\n' | nn-import --format csv --label y --task classify -o "$T/ids.nns"
+	printf 'a,y\n0,no\n1,yes\n' | nn-import --format csv --label y -o "$T/named.nns"
+	nn-train --layers none --epochs 50 --lr 0.1 -q -o "$T/m.nnm" "$T/ids.nns"
+	run --separate-stderr nn-eval -m "$T/m.nnm" "$T/named.nns"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *$'\nno '*$'\nyes '* ]]
+}
