@@ -98,3 +98,77 @@ for cmd in "nn-predict --proba -m $W/model2.nnm $W/test.nns" "nn-eval -m $W/mode
 	printf '| %s | %s | %s | %s |\n' "${cmd%% -m*}" "$1" "$(awk -v s="$1" 'BEGIN { printf "%.0f", 10000 / s }')" \
 		"$(($2 / 1024))" | tee -a "$OUT"
 done
+
+# --- data programs on f32: Fashion-MNIST scaled (60,000 x 784 f32) --------
+f32_raw=$((60000 * (784 * 4 + 4)))
+{
+	echo
+	echo "## Data programs on f32 (60,000 × 784 f32 + label, $f32_raw bytes raw)"
+	echo
+	echo "| step | seconds | MB/s (raw) | × floor | peak RSS MiB |"
+	echo "|---|---|---|---|---|"
+} | tee -a "$OUT"
+FLOOR=
+row "floor: zstd -dc \| zstd -3 -c" "$f32_raw" "zstd -dc '$W/train.nns' | zstd -3 -c"
+FLOOR=$LAST
+row "nn-normalize --load" "$f32_raw" "$BIN/nn-normalize -q --load '$W/mm.nns' '$W/train.nns'"
+row "nn-normalize --method zscore (fit + apply)" "$f32_raw" "$BIN/nn-normalize -q --method zscore '$W/train.nns'"
+row "nn-clean (non-finite check)" "$f32_raw" "$BIN/nn-clean -q '$W/train.nns'"
+row "nn-augment --noise 0.1 --no-keep-original" "$f32_raw" "$BIN/nn-augment -q --noise 0.1 --no-keep-original '$W/train.nns'"
+row "nn-split --stratify --test-size 0.2" "$f32_raw" "$BIN/nn-split -q --stratify --test-size 0.2 --train '$W/s1.nns' --test '$W/s2.nns' '$W/train.nns'"
+row "nn-export csv" "$f32_raw" "$BIN/nn-export --format csv '$W/train.nns'"
+$BIN/nn-export --format csv "$W/train.nns" > "$W/train.csv"
+csv_bytes=$(stat -c %s "$W/train.csv")
+row "nn-import csv ($csv_bytes bytes of text; MB/s of text)" "$csv_bytes" "$BIN/nn-import -q --label y '$W/train.csv'"
+rm -f "$W/train.csv" "$W/s1.nns" "$W/s2.nns"
+
+# --- scale: the same programs on ~2 GB: bounded memory, linear time ---------
+if [ "${BENCH_SCALE:-1}" != 0 ]; then
+	for copies in 5 11; do
+		for i in $(seq "$copies"); do cat "$W/train.nns"; done > "$W/big.nns"
+		big_raw=$((f32_raw * copies))
+		{
+			echo
+			echo "## Scale: $copies copies concatenated ($big_raw bytes raw, $(stat -c %s "$W/big.nns") as a stream)"
+			echo
+			echo "| step | seconds | s per GB raw | × floor | peak RSS MiB |"
+			echo "|---|---|---|---|---|"
+		} | tee -a "$OUT"
+		FLOOR=
+		for step in "floor|zstd -dc '$W/big.nns' | zstd -3 -c" \
+		            "nn-normalize --load|$BIN/nn-normalize -q --load '$W/mm.nns' '$W/big.nns'" \
+		            "nn-clean|$BIN/nn-clean -q '$W/big.nns'" \
+		            "nn-augment --noise|$BIN/nn-augment -q --noise 0.1 --no-keep-original '$W/big.nns'" \
+		            "nn-split --stratify|$BIN/nn-split -q --stratify --test-size 0.2 --train '$W/b1.nns' --test '$W/b2.nns' '$W/big.nns'" \
+		            "nn-info --verify|$BIN/nn-info --verify '$W/big.nns'"; do
+			name=${step%%|*}
+			/usr/bin/time -f '%e %M' -o "$W/t" sh -c "${step#*|}" > /dev/null
+			set -- $(cat "$W/t")
+			[ -n "$FLOOR" ] || FLOOR=$1
+			printf '| %s | %s | %s | %s | %s |\n' "$name" "$1" \
+				"$(awk -v s="$1" -v b="$big_raw" 'BEGIN { printf "%.2f", s / (b / 1e9) }')" \
+				"$(awk -v s="$1" -v f="$FLOOR" 'BEGIN { printf "%.2f", s / f }')" "$(($2 / 1024))" | tee -a "$OUT"
+		done
+		rm -f "$W/big.nns" "$W/b1.nns" "$W/b2.nns"
+	done
+fi
+
+# --- compression: stream size against the raw bytes and the gzip originals --
+{
+	echo
+	echo "## Compression (Fashion-MNIST train, u8 images + label)"
+	echo
+	echo "| form | bytes | × raw |"
+	echo "|---|---|---|"
+	gz=$(($(stat -c %s "$FASHION/train-images-idx3-ubyte.gz") + $(stat -c %s "$FASHION/train-labels-idx1-ubyte.gz")))
+	echo "| raw | $raw | 1.00 |"
+	echo "| gzip originals (Debian's files) | $gz | $(awk -v a="$gz" -v b="$raw" 'BEGIN { printf "%.3f", a / b }') |"
+	for level in 1 3 9 19; do
+		$BIN/nn-info -q --verify "$W/train-u8.nns"
+		$BIN/nn-import -q --level $level --format idx --labels "$FASHION/train-labels-idx1-ubyte.gz" \
+			-o "$W/l.nns" "$FASHION/train-images-idx3-ubyte.gz"
+		b=$(stat -c %s "$W/l.nns")
+		echo "| stream, zstd level $level | $b | $(awk -v a="$b" -v r="$raw" 'BEGIN { printf "%.3f", a / r }') |"
+	done
+	rm -f "$W/l.nns"
+} | tee -a "$OUT"
