@@ -164,7 +164,6 @@ fi
 	echo "| raw | $raw | 1.00 |"
 	echo "| gzip originals (Debian's files) | $gz | $(awk -v a="$gz" -v b="$raw" 'BEGIN { printf "%.3f", a / b }') |"
 	for level in 1 3 9 19; do
-		$BIN/nn-info -q --verify "$W/train-u8.nns"
 		$BIN/nn-import -q --level $level --format idx --labels "$FASHION/train-labels-idx1-ubyte.gz" \
 			-o "$W/l.nns" "$FASHION/train-images-idx3-ubyte.gz"
 		b=$(stat -c %s "$W/l.nns")
