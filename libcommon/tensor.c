@@ -232,11 +232,19 @@ static int format_real(char *buf, double v, int single)
 	/* whole numbers where every integer is exact: the common case */
 	if (v == rint(v) && fabs(v) <= (single ? 0x1p24 : 0x1p53))
 		return format_int(buf, (uint64_t)fabs(v), signbit(v) != 0);
-	for (p = 1; p < maxp; p++) {
+	/* The fewest digits that read back, by bisection: if p digits read
+	 * back, so do p + 1 (the closest (p+1)-digit decimal is at least as
+	 * close as the p-digit one with a 0 appended), and maxp always do. */
+	int lo = 1, hi = maxp;
+	while (lo < hi) {
+		p = (lo + hi) / 2;
 		sprintf(buf, "%.*e", p - 1, v);
 		if (single ? strtof(buf, NULL) == (float)v : strtod(buf, NULL) == v)
-			break;
+			hi = p;
+		else
+			lo = p + 1;
 	}
+	p = lo;
 	sprintf(buf, "%.*e", p - 1, v);
 	e = atoi(strchr(buf, 'e') + 1);
 	/* plain unless it takes more than four leading zeros (1e-05) or
