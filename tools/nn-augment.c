@@ -97,7 +97,7 @@ struct rows {
 	uint64_t first;   /* row number of row 0, for messages (0: synthetic) */
 };
 
-static const char *in_name;
+static const char *in_path, *in_name;
 static const nn_schema *in_s;
 static nn_schema *out_s;
 static int fx, fy = -1;                 /* field indices of x and y */
@@ -468,44 +468,12 @@ static void smote_emit(void)
 
 /* --- the input: read once, or twice --------------------------------------- */
 
-static int in_fd;
-static off_t in_start = -1;   /* where a second pass starts; -1: cannot */
-
-/* Make the input readable twice: a regular file rewinds, anything else is
- * copied to an unlinked file in $TMPDIR first. */
-static void input_rewindable(void)
-{
-	struct stat st;
-	char buf[1 << 16];
-	ssize_t n;
-	FILE *sp;
-
-	if (!fstat(in_fd, &st) && S_ISREG(st.st_mode) && (in_start = lseek(in_fd, 0, SEEK_CUR)) >= 0)
-		return;
-	sp = tool_spool();
-	while ((n = read(in_fd, buf, sizeof buf)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			tool_die(TOOL_EXIT_DATA, in_name, "%s", strerror(errno));
-		if (fwrite(buf, 1, (size_t)n, sp) != (size_t)n)
-			tool_die(TOOL_EXIT_DATA, "(temporary file)", "write failed: %s", strerror(errno));
-	}
-	if (fflush(sp))
-		tool_die(TOOL_EXIT_DATA, "(temporary file)", "write failed: %s", strerror(errno));
-	in_fd = fileno(sp);
-	in_start = 0;
-}
+static tool_input twice;       /* read twice for class counts */
+static int two_reads;
 
 static nn_reader *input_open(void)
 {
-	nn_error err = { 0 };
-	nn_reader *r;
-
-	if (in_start >= 0 && lseek(in_fd, in_start, SEEK_SET) < 0)
-		tool_die(TOOL_EXIT_DATA, in_name, "cannot read it again: %s", strerror(errno));
-	if (!(r = nn_reader_open_fd(in_fd, &err)))
-		tool_die_err(in_name, &err);
+	nn_reader *r = two_reads ? tool_input_reader(&twice) : tool_reader(in_path);
 	in_s = nn_reader_schema(r);
 	return r;
 }
@@ -657,9 +625,10 @@ int main(int argc, char **argv)
 
 	const char *path = in.n ? in.v[0] : NULL;
 	in_name = tool_name(path);
-	in_fd = tool_open_in(path);
-	if (opt_balance || opt_smote || (opt_mixup > 0 && !opt_classes))
-		input_rewindable();
+	in_path = path;
+	two_reads = opt_balance || opt_smote || (opt_mixup > 0 && !opt_classes);
+	if (two_reads)
+		tool_input_rewindable(&twice, path);
 	r = input_open();
 	setup();
 	two_pass = opt_balance || opt_smote || (mix_class && !ncls);

@@ -85,51 +85,13 @@ static double fill_value;
 static int label_fail;
 
 static const char *in_path, *in_name;
-static int in_fd;
-static off_t in_start;
 static size_t fx, D;
 static int fy = -1;
 
 /* counts for the summary */
 static uint64_t n_badlabel, n_nonfinite, n_dup, n_replaced, n_clipped;
 
-/* --- input read more than once (as nn-normalize) ----------------------- */
-
-static void input_rewindable(void)
-{
-	struct stat st;
-	char buf[1 << 16];
-	ssize_t n;
-	nn_error err = { 0 };
-
-	in_fd = tool_open_in(in_path);
-	if (!fstat(in_fd, &st) && S_ISREG(st.st_mode) && (in_start = lseek(in_fd, 0, SEEK_CUR)) >= 0)
-		return;
-	FILE *spool = tool_spool();
-	int fd = fileno(spool);
-	while ((n = read(in_fd, buf, sizeof buf)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			tool_die(TOOL_EXIT_DATA, in_name, "%s", strerror(errno));
-		if (nn_write_all(fd, buf, (size_t)n, &err))
-			tool_die(TOOL_EXIT_DATA, "(temporary file)", "%s", err.msg);
-	}
-	in_fd = fd;
-	in_start = 0;
-}
-
-static nn_reader *input_open(void)
-{
-	nn_error err = { 0 };
-	nn_reader *r;
-
-	if (lseek(in_fd, in_start, SEEK_SET) != in_start)
-		tool_die(TOOL_EXIT_DATA, in_name, "cannot re-read: %s", strerror(errno));
-	if (!(r = nn_reader_open_fd(in_fd, &err)))
-		tool_die_err(in_name, &err);
-	return r;
-}
+static tool_input twice;   /* read twice when fitting or deduplicating */
 
 /* --- which rows stay --------------------------------------------------- */
 
@@ -295,7 +257,7 @@ static void fit(nn_params *p)
 	if (policy == P_MEDIAN && !(cs = nn_colselect_new(D, p->dtype, (double[]){ 0.5 }, 1, &err)))
 		tool_die_err(NULL, &err);
 	while (!done) {
-		nn_reader *r = input_open();
+		nn_reader *r = tool_input_reader(&twice);
 		const nn_schema *s = nn_reader_schema(r);
 		while (tool_next(r, in_name, &b)) {
 			if (b->rows > cap)
@@ -339,7 +301,7 @@ static void hash_pass(void)
 	unsigned char *keep = NULL;
 	size_t cap = 0;
 	const nn_batch *b;
-	nn_reader *r = input_open();
+	nn_reader *r = tool_input_reader(&twice);
 
 	while (tool_next(r, in_name, &b)) {
 		if (b->rows > cap)
@@ -565,8 +527,8 @@ int main(int argc, char **argv)
 	                         opt_save);
 	memset(&p, 0, sizeof p);
 	if (need_fit || opt_dedup) {
-		input_rewindable();
-		r = input_open();
+		tool_input_rewindable(&twice, in_path);
+		r = tool_input_reader(&twice);
 	} else {
 		r = tool_reader(in_path);
 	}
@@ -585,7 +547,7 @@ int main(int argc, char **argv)
 		nn_reader_close(r);
 		if (opt_dedup)
 			dup_resolve(in_rows);
-		r = input_open();
+		r = tool_input_reader(&twice);
 	}
 	if (opt_save) {
 		nn_schema *ps = nn_params_schema(&p, &err);

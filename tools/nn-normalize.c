@@ -73,48 +73,8 @@ enum method { ZSCORE, MINMAX, ROBUST, MAXABS, L2 };
 static const char *const method_names[] = { "zscore", "minmax", "robust", "maxabs", "l2" };
 
 static const char *in_path, *in_name;
-static int in_fd;
-static off_t in_start;
 
-/* --- input read more than once -------------------------------------------- */
-
-/* A regular file is re-read from where it started; anything else is
- * copied as it comes (compressed) to an unlinked file in $TMPDIR. */
-static void input_rewindable(void)
-{
-	struct stat st;
-	char buf[1 << 16];
-	ssize_t n;
-	nn_error err = { 0 };
-
-	in_fd = tool_open_in(in_path);
-	if (!fstat(in_fd, &st) && S_ISREG(st.st_mode) && (in_start = lseek(in_fd, 0, SEEK_CUR)) >= 0)
-		return;
-	FILE *spool = tool_spool();
-	int fd = fileno(spool);
-	while ((n = read(in_fd, buf, sizeof buf)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			tool_die(TOOL_EXIT_DATA, in_name, "%s", strerror(errno));
-		if (nn_write_all(fd, buf, (size_t)n, &err))
-			tool_die(TOOL_EXIT_DATA, "(temporary file)", "%s", err.msg);
-	}
-	in_fd = fd;
-	in_start = 0;
-}
-
-static nn_reader *input_open(void)
-{
-	nn_error err = { 0 };
-	nn_reader *r;
-
-	if (lseek(in_fd, in_start, SEEK_SET) != in_start)
-		tool_die(TOOL_EXIT_DATA, in_name, "cannot re-read: %s", strerror(errno));
-	if (!(r = nn_reader_open_fd(in_fd, &err)))
-		tool_die_err(in_name, &err);
-	return r;
-}
+static tool_input twice;   /* read twice when fitting: nn-normalize fits, then applies */
 
 /* The feature field of a data stream. */
 static size_t feature_field(const nn_schema *s)
@@ -139,7 +99,7 @@ static double nonzero_scale(double s)
 static void fit_moments(nn_params *p, enum method m, double lo, double hi)
 {
 	nn_error err = { 0 };
-	nn_reader *r = input_open();
+	nn_reader *r = tool_input_reader(&twice);
 	size_t fx = feature_field(nn_reader_schema(r)), D = p->elems;
 	const nn_field *f = &nn_reader_schema(r)->fields[fx];
 	nn_colmoments *cm = nn_colmoments_new(D, &err);
@@ -189,7 +149,7 @@ static void fit_robust(nn_params *p)
 	if (!cs || !off || !sc)
 		tool_die_err(NULL, &err);
 	while (!done) {
-		nn_reader *r = input_open();
+		nn_reader *r = tool_input_reader(&twice);
 		size_t fx = feature_field(nn_reader_schema(r));
 		const nn_batch *b;
 		while (tool_next(r, in_name, &b))
@@ -381,8 +341,8 @@ int main(int argc, char **argv)
 		if (m == L2) {
 			r = tool_reader(in_path);
 		} else {
-			input_rewindable();
-			r = input_open();
+			tool_input_rewindable(&twice, in_path);
+			r = tool_input_reader(&twice);
 		}
 		const nn_field *f = &nn_reader_schema(r)->fields[feature_field(nn_reader_schema(r))];
 		nn_params_init(&p, "nn-normalize", method_names[m], f);
@@ -403,7 +363,7 @@ int main(int argc, char **argv)
 		}
 		if (m != L2) {
 			nn_reader_close(r);
-			r = input_open();
+			r = tool_input_reader(&twice);
 		}
 		if (opt_save) {
 			nn_schema *ps = nn_params_schema(&p, &err);

@@ -185,6 +185,42 @@ int tool_next(nn_reader *r, const char *path, const nn_batch **b)
 	return n;
 }
 
+void tool_input_rewindable(tool_input *in, const char *path)
+{
+	struct stat st;
+	char buf[1 << 16];
+	ssize_t n;
+	nn_error err = { 0 };
+
+	in->name = tool_name(path);
+	in->fd = tool_open_in(path);
+	if (!fstat(in->fd, &st) && S_ISREG(st.st_mode) && (in->start = lseek(in->fd, 0, SEEK_CUR)) >= 0)
+		return;
+	int fd = fileno(tool_spool());
+	while ((n = read(in->fd, buf, sizeof buf)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			tool_die(TOOL_EXIT_DATA, in->name, "%s", strerror(errno));
+		if (nn_write_all(fd, buf, (size_t)n, &err))
+			tool_die(TOOL_EXIT_DATA, "(temporary file)", "%s", err.msg);
+	}
+	in->fd = fd;
+	in->start = 0;
+}
+
+nn_reader *tool_input_reader(tool_input *in)
+{
+	nn_error err = { 0 };
+	nn_reader *r;
+
+	if (lseek(in->fd, in->start, SEEK_SET) != in->start)
+		tool_die(TOOL_EXIT_DATA, in->name, "cannot read it again: %s", strerror(errno));
+	if (!(r = nn_reader_open_fd(in->fd, &err)))
+		tool_die_err(in->name, &err);
+	return r;
+}
+
 const char *tool_output_name(void)
 {
 	return out.path ? out.path : "(stdout)";

@@ -17,6 +17,7 @@
 #define NN_TOOL_H
 
 #include <stdio.h>
+#include <sys/types.h>
 #include "nn/cli.h"
 #include "nn/error.h"
 #include "nn/stream.h"
@@ -56,6 +57,18 @@ nn_reader *tool_reader(const char *path);
 int tool_next(nn_reader *r, const char *path, const nn_batch **b);
 /* Open an input for raw bytes (importers): returns an fd, same rules. */
 int tool_open_in(const char *path);
+
+/* An input read more than once (a fit, then an apply): a regular file is
+ * re-read from where it started; anything else (a pipe) is first copied
+ * as it comes, still compressed, to an unlinked file in $TMPDIR. */
+typedef struct tool_input {
+	const char *name;        /* for messages */
+	int fd;
+	off_t start;             /* where each reading starts */
+} tool_input;
+void tool_input_rewindable(tool_input *in, const char *path);
+/* A reader from the start of the input (exits 1 on failure). */
+nn_reader *tool_input_reader(tool_input *in);
 
 /* Start the output: path NULL means stdout.  binary: refuse a terminal.
  * Returns the fd to write to. */
