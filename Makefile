@@ -49,7 +49,14 @@ $(BUILD)/libcommon.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/bin/%: $(BUILD)/tools/%.o $(BUILD)/tools/tool.o $(BUILD)/libcommon.a
+# The programs' shared code as an archive, so that a program links only
+# the parts it calls: tool-blas.o (and OpenBLAS) only where matrices are
+# multiplied.
+$(BUILD)/libtool.a: $(BUILD)/tools/tool.o $(BUILD)/tools/tool-blas.o
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/bin/%: $(BUILD)/tools/%.o $(BUILD)/libtool.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) $^ $(LIBS_ALL) -o $@
 
