@@ -171,3 +171,16 @@ fi
 	done
 	rm -f "$W/l.nns"
 } | tee -a "$OUT"
+
+# --- the same task in other frameworks, when installed (optional) ----------
+{
+	echo
+	echo "## The reference task in other frameworks ($EPOCHS epochs; skipped when not installed)"
+	echo
+	if [ -x /usr/bin/python3 ]; then
+		OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 BENCH_EPOCHS="$EPOCHS" /usr/bin/python3 bench/reference.py ||
+			echo "(bench/reference.py failed; see above)"
+	else
+		echo "(skipped: no /usr/bin/python3)"
+	fi
+} | tee -a "$OUT"

@@ -1,0 +1,80 @@
+#!/usr/bin/python3
+"""make bench, optional part: the reference task of nn-train(1) with the
+frameworks people would otherwise use, when Debian's packages for them are
+installed (python3-sklearn, python3-torch).  Prints one markdown table row
+per framework found, "skipped" otherwise; never fails the bench.
+
+Task: Fashion-MNIST, pixels / 255, MLP 784-256-128-10 relu, Adam lr 1e-3,
+batch 128, EPOCHS epochs; samples/s over the training loop only."""
+import gzip, os, sys, time
+
+EPOCHS = int(os.environ.get("BENCH_EPOCHS", "10"))
+THREADS = os.environ.get("BENCH_THREADS", "2")
+FASHION = "/usr/share/datasets/fashion-mnist"
+
+try:
+    import numpy as np
+except ImportError:
+    print("| numpy | skipped: python3-numpy is not installed | | |")
+    sys.exit(0)
+
+
+def idx(name, offset):
+    with gzip.open(os.path.join(FASHION, name)) as f:
+        return np.frombuffer(f.read(), dtype=np.uint8, offset=offset)
+
+
+x_train = idx("train-images-idx3-ubyte.gz", 16).reshape(-1, 784).astype(np.float32) / 255
+y_train = idx("train-labels-idx1-ubyte.gz", 8).astype(np.int64)
+x_test = idx("t10k-images-idx3-ubyte.gz", 16).reshape(-1, 784).astype(np.float32) / 255
+y_test = idx("t10k-labels-idx1-ubyte.gz", 8).astype(np.int64)
+
+
+def sklearn_row():
+    try:
+        from sklearn.neural_network import MLPClassifier
+    except ImportError:
+        return "| scikit-learn MLPClassifier | skipped: python3-sklearn is not installed | | |"
+    import warnings
+    warnings.filterwarnings("ignore")          # "did not converge" after EPOCHS
+    m = MLPClassifier(hidden_layer_sizes=(256, 128), activation="relu", solver="adam",
+                      learning_rate_init=1e-3, batch_size=128, max_iter=EPOCHS,
+                      shuffle=True, random_state=1, tol=0, n_iter_no_change=EPOCHS + 1)
+    t0 = time.perf_counter()
+    m.fit(x_train, y_train)
+    secs = time.perf_counter() - t0
+    acc = (m.predict(x_test) == y_test).mean()
+    return "| scikit-learn %s MLPClassifier | %.0f | %.4f | %.1f |" % (
+        __import__("sklearn").__version__, len(x_train) * EPOCHS / secs, acc, secs)
+
+
+def torch_row():
+    try:
+        import torch
+    except ImportError:
+        return "| PyTorch | skipped: python3-torch is not installed | | |"
+    torch.manual_seed(1)
+    torch.set_num_threads(int(THREADS))
+    net = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(),
+                              torch.nn.Linear(256, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    X, Y = torch.from_numpy(x_train), torch.from_numpy(y_train)
+    t0 = time.perf_counter()
+    for _ in range(EPOCHS):
+        perm = torch.randperm(len(X))
+        for i in range(0, len(X), 128):
+            idx_ = perm[i:i + 128]
+            opt.zero_grad()
+            loss_fn(net(X[idx_]), Y[idx_]).backward()
+            opt.step()
+    secs = time.perf_counter() - t0
+    with torch.no_grad():
+        acc = (net(torch.from_numpy(x_test)).argmax(1).numpy() == y_test).mean()
+    return "| PyTorch %s | %.0f | %.4f | %.1f |" % (torch.__version__, len(X) * EPOCHS / secs, acc, secs)
+
+
+print("| framework (%s threads where it can choose) | samples/s | test accuracy | seconds |" % THREADS)
+print("|---|---|---|---|")
+print(torch_row())
+print(sklearn_row())
