@@ -51,8 +51,8 @@ $(BUILD)/libcommon.a: $(LIB_OBJ)
 
 # The programs' shared code as an archive, so that a program links only
 # the parts it calls: tool-blas.o (and OpenBLAS) only where matrices are
-# multiplied.
-$(BUILD)/libtool.a: $(BUILD)/tools/tool.o $(BUILD)/tools/tool-blas.o
+# multiplied, tool-model.o only where a model is read.
+$(BUILD)/libtool.a: $(BUILD)/tools/tool.o $(BUILD)/tools/tool-blas.o $(BUILD)/tools/tool-model.o
 	rm -f $@
 	ar rcs $@ $^
 

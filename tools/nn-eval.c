@@ -247,14 +247,9 @@ static void eval_pred(const char *labels_path)
 
 static void eval_model(const char *input)
 {
-	const char *mname = tool_name(opt_model), *name = tool_name(input);
+	const char *name = tool_name(input);
 	nn_error err = { 0 };
-	nn_reader *mr = tool_reader(opt_model);
-	nn_model *m = nn_model_read(mr, &err);
-
-	if (!m)
-		tool_die_err(mname, &err);
-	nn_reader_close(mr);
+	nn_model *m = tool_model(opt_model);
 
 	nn_reader *r = tool_reader(input);
 	const nn_schema *s = nn_reader_schema(r);

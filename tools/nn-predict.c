@@ -60,7 +60,7 @@ int main(int argc, char **argv)
 {
 	nn_strlist in = { 0 };
 	nn_error err = { 0 };
-	const char *input, *name, *mname;
+	const char *input, *name;
 
 	tool_blas_init(argv);
 	tool_parse(&cli, argc, argv, &in);
@@ -68,16 +68,11 @@ int main(int argc, char **argv)
 	name = tool_name(input);
 	if (!opt_model)
 		tool_usage("-m MODEL is required");
-	mname = tool_name(opt_model);
 	if ((!input || !strcmp(input, "-")) && !strcmp(opt_model, "-"))
 		tool_usage("the model and the data cannot both be standard input");
 	nn_blas_set_threads((int)opt_threads);
 
-	nn_reader *mr = tool_reader(opt_model);
-	nn_model *m = nn_model_read(mr, &err);
-	if (!m)
-		tool_die_err(mname, &err);
-	nn_reader_close(mr);
+	nn_model *m = tool_model(opt_model);
 
 	nn_reader *r = tool_reader(input);
 	const nn_schema *s = nn_reader_schema(r);

@@ -117,6 +117,11 @@ extern const char *tool_version_note;
 /* "SkylakeX (chosen by nnpipe, self-check passed)" and the like. */
 const char *tool_blas_description(void);
 
+/* Read a model file (or a checkpoint) whole: its one row of parameters
+ * and the verified end; exits 1 naming the file otherwise. */
+struct nn_model;
+struct nn_model *tool_model(const char *path);
+
 /* An unlinked temporary file in $TMPDIR (default /tmp) for data that must
  * be read twice: bounded memory at the cost of disk.  Exits 1 on failure. */
 FILE *tool_spool(void);
