@@ -1,12 +1,7 @@
 /* params.c — files of fitted parameters (see nn/params.h). */
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <msgpack.h>
 #include "nn/mp.h"
 #include "nn/params.h"
@@ -99,44 +94,10 @@ fail:
 	return NULL;
 }
 
-int nn_params_write(const char *path, const nn_schema *s, const nn_params *p, nn_error *err)
+void nn_params_columns(const nn_params *p, const void **cols)
 {
-	char tmp[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	const void *cols[NN_PARAMS_MAXVEC];
-	struct stat st;
-	int fd, in_place, rc = -1;
-	nn_writer *w;
-
-	in_place = stat(path, &st) == 0 && !S_ISREG(st.st_mode);
-	if (in_place) {
-		fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	} else {
-		int dirlen = slash ? (int)(slash - path + 1) : 0;
-		if (snprintf(tmp, sizeof tmp, "%.*s.nn-%s.XXXXXX", dirlen, path,
-		             slash ? slash + 1 : path) >= (int)sizeof tmp)
-			return nn_error_set(err, NN_EIO, "path too long");
-		if ((fd = mkostemp(tmp, O_CLOEXEC)) >= 0) {
-			mode_t mask = umask(0);
-			umask(mask);
-			fchmod(fd, 0666 & ~mask);
-		}
-	}
-	if (fd < 0)
-		return nn_error_set(err, NN_EIO, "%s", strerror(errno));
 	for (size_t i = 0; i < p->nvec; i++)
 		cols[i] = p->vec[i];
-	if ((w = nn_writer_open_fd(fd, s, NULL, err)) && !nn_writer_write(w, cols, 1, err) &&
-	    !nn_writer_finish(w, err))
-		rc = 0;
-	nn_writer_free(w);
-	if (close(fd) && !rc)
-		rc = nn_error_set(err, NN_EIO, "write failed: %s", strerror(errno));
-	if (!in_place && !rc && rename(tmp, path))
-		rc = nn_error_set(err, NN_EIO, "cannot rename into place: %s", strerror(errno));
-	if (!in_place && rc)
-		unlink(tmp);
-	return rc;
 }
 
 /* Copy a msgpack string into buf (size n), or fail. */

@@ -369,9 +369,10 @@ int main(int argc, char **argv)
 			nn_schema *ps = nn_params_schema(&p, &err);
 			if (!ps)
 				tool_die_err(opt_save, &err);
+			const void *cols[NN_PARAMS_MAXVEC];
 			tool_provenance(ps, argc, argv);
-			if (nn_params_write(opt_save, ps, &p, &err))
-				tool_die_err(opt_save, &err);
+			nn_params_columns(&p, cols);
+			tool_save_row(opt_save, ps, cols, NN_DEFAULT_LEVEL);
 			nn_schema_free(ps);
 		}
 		apply(r, &p, m, out_t, lo, argc, argv);

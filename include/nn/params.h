@@ -53,13 +53,11 @@ double *nn_params_vec(const nn_params *p, const char *name);
 void nn_params_release(nn_params *p);
 
 /* The schema of p's file (kind "params", its fields and metadata); the
- * caller adds provenance and passes it to nn_params_write. */
+ * caller adds provenance and writes one row of nn_params_columns (the
+ * programs with tool_save_row: atomic, removed on a signal). */
 nn_schema *nn_params_schema(const nn_params *p, nn_error *err);
-/* Write p to path atomically (a temporary file beside it, renamed over
- * it; a path that exists and is not a regular file is written in
- * place). */
-int nn_params_write(const char *path, const nn_schema *s, const nn_params *p,
-                    nn_error *err);
+/* The columns of that one row, in schema order (p->nvec pointers). */
+void nn_params_columns(const nn_params *p, const void **cols);
 /* Read path: a stream of kind "params" whose metadata names `program`,
  * with exactly one row of f64 fields of the recorded shape.  Fails with
  * NN_EDATA saying what is wrong (another kind, another program, …). */
