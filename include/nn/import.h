@@ -1,0 +1,184 @@
+/* nn/import.h — parsers for the formats nn-import reads: CSV and TSV,
+ * LIBSVM, IDX and NPY.  They read through a callback (the program's reads
+ * through zlib, a fuzzer's from memory), hold one record or one batch at a
+ * time, and report bad input as NN_EDATA with a message that names the line
+ * and column but not the file.  The choices each format leaves open are
+ * listed in nn-import(1) and at the top of tools/nn-import.c.
+ */
+#ifndef NN_IMPORT_H
+#define NN_IMPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "nn/error.h"
+#include "nn/stream.h"
+#include "nn/tensor.h"
+
+#define NN_IMPORT_ROW_MAX     (NN_MAX_OBJECT_BYTES / 2)  /* bytes in one row */
+#define NN_IMPORT_RECORD_MAX  (64u << 20)                /* bytes in one text record */
+#define NN_IMPORT_NPY_HDR_MAX (1u << 20)                 /* bytes in an npy header */
+#define NN_NO_ID UINT32_MAX
+
+/* Read up to n bytes into buf; fewer only at the end of the input.
+ * Returns the count, or -1 with err filled. */
+typedef ptrdiff_t (*nn_read_fn)(void *ctx, void *buf, size_t n, nn_error *err);
+
+typedef struct nn_source {
+	nn_read_fn read;
+	void *ctx;
+} nn_source;
+
+/* A source over bytes in memory (tests and fuzzers). */
+typedef struct nn_memsrc {
+	const unsigned char *p;
+	size_t n, pos;
+} nn_memsrc;
+ptrdiff_t nn_memsrc_read(void *ctx, void *buf, size_t n, nn_error *err);
+
+/* --- numbers ----------------------------------------------------------- */
+
+enum { NN_VALUE_OK, NN_VALUE_MISSING, NN_VALUE_BAD };
+
+/* A feature value: the n bytes at s (no surrounding blanks) are a decimal
+ * number ([+-] digits [. digits] [e [+-] digits]), an infinity (inf,
+ * infinity in any case, signed) or a missing-value token (empty, ?, NA,
+ * N/A, n/a, NaN, nan, -nan, NULL, null, None, #N/A, <NA>: NaN).  Stores
+ * exactly what strtof gives in the C locale; returns NN_VALUE_*. */
+int nn_import_f32(const char *s, size_t n, float *out);
+
+/* The same syntax for a NUL-terminated label, as a double (strtod). */
+int nn_import_f64(const char *s, double *out);
+
+/* --- sets of strings, in order of first appearance --------------------- */
+
+typedef struct nn_strset {
+	char **s;
+	uint64_t *line;     /* the line each string first appeared on */
+	size_t n, scap;
+	uint32_t *slot;     /* open addressing: entry index + 1, 0 = empty */
+	size_t cap;         /* slots, a power of two */
+	int full;           /* an add found NN_MAX_CLASSES entries */
+} nn_strset;
+
+/* The id of s, or NN_NO_ID. */
+uint32_t nn_strset_find(const nn_strset *t, const char *s);
+/* Add s (if new) and store its id in *id: NN_NO_ID when the set is full.
+ * Returns -1 only when out of memory. */
+int nn_strset_add(nn_strset *t, const char *s, uint64_t line, uint32_t *id, nn_error *err);
+void nn_strset_free(nn_strset *t);
+
+/* --- labels: collected row by row, their kind decided at the end -------- */
+
+enum nn_task { NN_TASK_AUTO, NN_TASK_CLASSIFY, NN_TASK_REGRESS };
+
+typedef struct nn_labels {
+	char column[300];         /* for messages: ", column 'species'" or "" */
+	nn_strset names;          /* distinct non-missing label texts */
+	nn_strset ints;           /* distinct whole-number labels, as "%d" */
+	uint64_t missing_line, nonnum_line, nonint_line, min_line, max_line;
+	char nonnum_text[48];
+	int32_t min, max;
+} nn_labels;
+
+/* Record one label text: *v is its value (NaN unless a number), *id the
+ * id of its text in L->names (NN_NO_ID when missing). */
+int nn_labels_add(nn_labels *L, const char *text, uint64_t line, double *v, uint32_t *id,
+                  nn_error *err);
+void nn_labels_free(nn_labels *L);
+
+enum { NN_Y_VALUE, NN_Y_ID, NN_Y_REMAP, NN_Y_NAMES };
+
+/* How labels become y (f32 values or i32 class ids), with the class names. */
+typedef struct nn_yplan {
+	int how;
+	nn_dtype dtype;           /* NN_F32 or NN_I32 */
+	int32_t *ints;            /* NN_Y_REMAP: the distinct values, sorted */
+	size_t nints;
+	uint32_t *map;            /* NN_Y_NAMES: class id of each name id */
+	size_t ncls;
+	const char *const *cls;   /* class names for the schema, or none */
+	const char **own;
+} nn_yplan;
+
+/* Decide the labels' kind: task is enum nn_task; classes (or NULL) the
+ * names given by the user.  The plan refers to strings in L and classes. */
+int nn_labels_plan(const nn_labels *L, int task, const nn_strset *classes, nn_yplan *p,
+                   nn_error *err);
+/* Store the y of one row (4 bytes) from its label value and id. */
+void nn_yplan_apply(const nn_yplan *p, double v, uint32_t id, void *dst);
+void nn_yplan_free(nn_yplan *p);
+
+/* --- csv, tsv ---------------------------------------------------------- */
+
+enum { NN_COL_FEATURE, NN_COL_LABEL, NN_COL_DROP };
+
+typedef struct nn_csv_opts {
+	int delim;                 /* ',' or '\t' */
+	int no_header;             /* the first line is data */
+	long long skip;            /* lines skipped before anything */
+	const char *label;         /* label column by name or index, or NULL */
+	const char *const *drop;   /* columns left out */
+	size_t ndrop;
+} nn_csv_opts;
+
+typedef struct nn_csv nn_csv;
+/* What the first record told; valid until nn_csv_close. */
+typedef struct nn_csv_info {
+	size_t ncols, nfeat;
+	char **names;              /* header names, or NULL (no header) */
+	const unsigned char *role; /* NN_COL_* of each column */
+	size_t label_col;          /* SIZE_MAX without a label */
+} nn_csv_info;
+
+/* Read the header (or the first row), resolve the columns. */
+nn_csv *nn_csv_open(nn_source src, const nn_csv_opts *o, nn_error *err);
+const nn_csv_info *nn_csv_info_of(const nn_csv *c);
+/* Up to max rows: features into x (nfeat f32 per row), the label's value
+ * and id into yv, yid (when there is a label; else they may be NULL).
+ * Returns the row count, 0 at the end, or -1. */
+ptrdiff_t nn_csv_read(nn_csv *c, float *x, double *yv, uint32_t *yid, size_t max, nn_error *err);
+/* The labels seen so far (for nn_labels_plan). */
+nn_labels *nn_csv_labels(nn_csv *c);
+void nn_csv_close(nn_csv *c);
+
+/* --- libsvm ------------------------------------------------------------ */
+
+typedef struct nn_svm_pair {
+	uint32_t index;            /* 0-based */
+	float value;
+} nn_svm_pair;
+
+typedef struct nn_libsvm nn_libsvm;
+/* features: the row width, or 0 to learn it (limit NN_IMPORT_ROW_MAX / 4). */
+nn_libsvm *nn_libsvm_open(nn_source src, long long skip, uint64_t features, nn_error *err);
+/* The next row: label value and id, nnz pairs in ascending index order
+ * (valid until the next call).  Returns 1, 0 at the end, or -1. */
+int nn_libsvm_next(nn_libsvm *l, double *v, uint32_t *id, const nn_svm_pair **pairs,
+                   uint32_t *nnz, nn_error *err);
+uint64_t nn_libsvm_width(const nn_libsvm *l);   /* largest index so far, or features */
+nn_labels *nn_libsvm_labels(nn_libsvm *l);
+void nn_libsvm_close(nn_libsvm *l);
+
+/* --- binary arrays: idx and npy ---------------------------------------- */
+
+enum nn_array_format { NN_ARRAY_IDX, NN_ARRAY_NPY };
+
+typedef struct nn_array {
+	nn_source src;
+	nn_dtype dtype;
+	int big_endian;            /* data needs swapping to host order */
+	int ndim;                  /* per-row dimensions */
+	uint64_t shape[NN_MAX_DIMS];
+	uint64_t rows;
+	size_t row_elems, row_bytes;
+} nn_array;
+
+/* Read and check the header.  size is the input's length in bytes when
+ * known (a plain regular file): the data must fill it exactly; else -1. */
+int nn_array_open(nn_array *a, nn_source src, int format, long long size, nn_error *err);
+/* n rows into buf, in host byte order; done rows were read before. */
+int nn_array_rows(nn_array *a, void *buf, size_t n, uint64_t done, nn_error *err);
+/* After the last row: nothing may follow. */
+int nn_array_end(nn_array *a, nn_error *err);
+
+#endif

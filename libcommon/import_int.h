@@ -1,0 +1,109 @@
+/* import_int.h — what the import_*.c files share: a buffered text source
+ * with line counting, and the fast decimal scanner. */
+#ifndef NN_IMPORT_INT_H
+#define NN_IMPORT_INT_H
+
+#include <stdint.h>
+#include <string.h>
+#include "nn/import.h"
+
+#define TEXT_BLOCK (1u << 20)   /* bytes asked of the source at a time */
+
+typedef struct textsrc {
+	nn_source src;
+	unsigned char *buf;
+	size_t cap, pos, len;
+	int eof;
+	uint64_t line;          /* line breaks consumed so far */
+} textsrc;
+
+int text_init(textsrc *t, nn_source src, nn_error *err);
+void text_free(textsrc *t);
+/* Make sure buf[pos] is valid: 1, 0 at the end, -1 on a read error. */
+int text_more(textsrc *t, nn_error *err);
+/* One line [*p, *e) without its '\n', which is consumed (line counted),
+ * the buffer holding it whole: 1, 0 at the end, -1.  A line longer than
+ * NN_IMPORT_RECORD_MAX is an error naming the line. */
+int text_line(textsrc *t, const char **p, const char **e, nn_error *err);
+int text_skip_lines(textsrc *t, long long n, nn_error *err);
+
+/* A short quoted copy of a value for messages: at most 40 bytes shown. */
+const char *import_shorten(const char *s, char buf[48]);
+const char *import_shorten_n(const char *s, size_t n, char buf[48]);
+
+/* Decimal [+-] digits [. digits] [e [+-] digits] at [s, e) by the fast
+ * path: returns the end of the number with *out exactly what strtof
+ * gives, or NULL when the fast path cannot decide (not a plain decimal,
+ * more than 19 significant digits, a large exponent, a value that double
+ * rounding could get wrong) — the caller then takes the slow path. */
+static const double import_pow10[23] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+};
+
+static inline const char *import_scan_f32(const char *s, const char *e, float *out)
+{
+	const char *p = s;
+	uint64_t m = 0;
+	int nd = 0, ex = 0, any = 0, neg = 0;
+	double d;
+	uint64_t bits;
+
+	if (p < e && (*p == '-' || *p == '+'))
+		neg = *p++ == '-';
+	for (; p < e && (unsigned)(*p - '0') < 10; p++) {
+		unsigned dg = (unsigned)(*p - '0');
+		any = 1;
+		if (m == 0 && dg == 0)
+			continue;
+		if (nd == 19)
+			return NULL;
+		m = m * 10 + dg;
+		nd++;
+	}
+	if (p < e && *p == '.')
+		for (p++; p < e && (unsigned)(*p - '0') < 10; p++) {
+			unsigned dg = (unsigned)(*p - '0');
+			any = 1;
+			ex--;
+			if (m == 0 && dg == 0)
+				continue;
+			if (nd == 19)
+				return NULL;
+			m = m * 10 + dg;
+			nd++;
+		}
+	if (!any)
+		return NULL;
+	if (p < e && (*p == 'e' || *p == 'E')) {
+		int eneg = 0, ev = 0;
+		const char *q = p + 1;
+		if (q < e && (*q == '-' || *q == '+'))
+			eneg = *q++ == '-';
+		if (!(q < e && (unsigned)(*q - '0') < 10))
+			return NULL;
+		for (; q < e && (unsigned)(*q - '0') < 10; q++)
+			if (ev < 100000)
+				ev = ev * 10 + (*q - '0');
+		ex += eneg ? -ev : ev;
+		p = q;
+	}
+	if (m == 0) {
+		*out = neg ? -0.0f : 0.0f;
+		return p;
+	}
+	/* Clinger: m and 10^|ex| are exact doubles, so one operation rounds
+	 * once; the value lies in f32's normal range (1e-22 .. 9e37). */
+	if (m > (1ull << 53) || ex < -22 || ex > 22)
+		return NULL;
+	d = ex >= 0 ? (double)m * import_pow10[ex] : (double)m / import_pow10[-ex];
+	/* Rounding again to f32 is exact unless d sits on a midpoint between
+	 * two floats (the low 29 of its 52 fraction bits 1000...0). */
+	memcpy(&bits, &d, 8);
+	if ((bits & 0x1fffffffu) == 0x10000000u)
+		return NULL;
+	*out = neg ? -(float)d : (float)d;
+	return p;
+}
+
+#endif

@@ -1,0 +1,156 @@
+/* import_libsvm.c — LIBSVM lines ("label index:value ...") as sparse rows.
+ * Indices are 1-based and strictly ascending; "#" starts a comment. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "nn/cli.h"
+#include "import_int.h"
+
+struct nn_libsvm {
+	textsrc t;
+	uint64_t features, limit, width;
+	char *line;            /* the current line, NUL-terminated */
+	size_t linecap;
+	nn_svm_pair *pairs;
+	size_t pcap;
+	nn_labels L;
+};
+
+nn_libsvm *nn_libsvm_open(nn_source src, long long skip, uint64_t features, nn_error *err)
+{
+	nn_libsvm *l = calloc(1, sizeof *l);
+	if (!l) {
+		nn_error_set(err, NN_ENOMEM, "out of memory");
+		return NULL;
+	}
+	l->features = l->width = features;
+	l->limit = features ? features : NN_IMPORT_ROW_MAX / 4;
+	if (text_init(&l->t, src, err) || text_skip_lines(&l->t, skip, err)) {
+		nn_libsvm_close(l);
+		return NULL;
+	}
+	return l;
+}
+
+void nn_libsvm_close(nn_libsvm *l)
+{
+	if (!l)
+		return;
+	text_free(&l->t);
+	free(l->line);
+	free(l->pairs);
+	nn_labels_free(&l->L);
+	free(l);
+}
+
+uint64_t nn_libsvm_width(const nn_libsvm *l)
+{
+	return l->width;
+}
+
+nn_labels *nn_libsvm_labels(nn_libsvm *l)
+{
+	return &l->L;
+}
+
+/* The next blank-separated token, NUL-terminated in place, with *p moved
+ * past it; NULL at the end of the line. */
+static char *next_token(char **p)
+{
+	char *tok;
+
+	*p += strspn(*p, " \t");
+	if (!**p)
+		return NULL;
+	tok = *p;
+	*p += strcspn(*p, " \t");
+	if (**p)
+		*(*p)++ = 0;
+	return tok;
+}
+
+int nn_libsvm_next(nn_libsvm *l, double *v, uint32_t *id, const nn_svm_pair **pairs,
+                   uint32_t *nnz, nn_error *err)
+{
+	char sb[48];
+
+	for (;;) {
+		const char *s, *e;
+		char *p, *tok, *hash;
+		uint64_t line, last = 0;
+		size_t len;
+		int r = text_line(&l->t, &s, &e, err);
+
+		if (r <= 0)
+			return r;
+		line = l->t.line;
+		len = (size_t)(e - s);
+		if (memchr(s, 0, len))
+			return nn_error_set(err, NN_EDATA, "line %llu: NUL byte (a binary file?)",
+			                    (unsigned long long)line);
+		if (len && s[len - 1] == '\r')
+			len--;
+		if (len + 1 > l->linecap) {
+			char *nb = realloc(l->line, len + 1);
+			if (!nb)
+				return nn_error_set(err, NN_ENOMEM, "out of memory");
+			l->line = nb;
+			l->linecap = len + 1;
+		}
+		memcpy(l->line, s, len);
+		l->line[len] = 0;
+		p = l->line;
+		if ((hash = strchr(p, '#')))
+			*hash = 0;
+		if (!(tok = next_token(&p)))
+			continue;
+		if (nn_import_f64(tok, v) == NN_VALUE_BAD)
+			return nn_error_set(err, NN_EDATA, "line %llu: label is not a number: '%s'",
+			                    (unsigned long long)line, import_shorten(tok, sb));
+		if (nn_labels_add(&l->L, tok, line, v, id, err))
+			return -1;
+		*nnz = 0;
+		while ((tok = next_token(&p))) {
+			char *colon = strchr(tok, ':');
+			long long idx;
+			float val;
+
+			if (!colon)
+				return nn_error_set(err, NN_EDATA, "line %llu: '%s' is not index:value",
+				                    (unsigned long long)line, import_shorten(tok, sb));
+			*colon = 0;
+			if (nn_parse_ll(tok, 1, LLONG_MAX, &idx))
+				return nn_error_set(err, NN_EDATA, "line %llu: bad index '%s'%s",
+				                    (unsigned long long)line, import_shorten(tok, sb),
+				                    strcmp(tok, "0") ? "" : " (indices start at 1)");
+			if ((uint64_t)idx > l->limit)
+				return nn_error_set(err, NN_EDATA, "line %llu: index %lld is beyond %s %llu",
+				                    (unsigned long long)line, idx,
+				                    l->features ? "--features" : "the limit of",
+				                    (unsigned long long)l->limit);
+			if ((uint64_t)idx <= last)
+				return nn_error_set(err, NN_EDATA, "line %llu: index %lld does not ascend",
+				                    (unsigned long long)line, idx);
+			last = (uint64_t)idx;
+			if (nn_import_f32(colon + 1, strlen(colon + 1), &val) == NN_VALUE_BAD)
+				return nn_error_set(err, NN_EDATA, "line %llu, index %lld: not a number: '%s'",
+				                    (unsigned long long)line, idx, import_shorten(colon + 1, sb));
+			if (*nnz == l->pcap) {
+				size_t n = l->pcap ? 2 * l->pcap : 512;
+				nn_svm_pair *np = realloc(l->pairs, n * sizeof *np);
+				if (!np)
+					return nn_error_set(err, NN_ENOMEM, "out of memory");
+				l->pairs = np;
+				l->pcap = n;
+			}
+			l->pairs[*nnz].index = (uint32_t)(idx - 1);
+			l->pairs[*nnz].value = val;
+			++*nnz;
+		}
+		if (last > l->width)
+			l->width = last;
+		*pairs = l->pairs;
+		return 1;
+	}
+}
