@@ -375,6 +375,13 @@ static int line_row(nn_csv *c, const char *p, const char *e, uint64_t line, floa
 			p++;
 		if (i == ncols)
 			return bad_count(c, line, count_fields(line_start, e, delim), err);
+		if (role[i] == NN_COL_FEATURE && p < e && *p == '0' && (p + 1 == e || p[1] == delim)) {
+			row[k++] = 0;  /* the commonest value of all, in sparse data */
+			if (p + 1 == e)
+				break;
+			p += 2;
+			continue;
+		}
 		if (role[i] == NN_COL_FEATURE && (q = import_scan_f32(p, e, &row[k]))) {
 			while (q < e && (BLANK(*q, delim) || *q == '\r'))
 				q++;
@@ -386,7 +393,7 @@ static int line_row(nn_csv *c, const char *p, const char *e, uint64_t line, floa
 				continue;
 			}
 		}
-		fe = memchr(p, delim, (size_t)(e - p));
+		fe = memchr(p, delim, e > p ? (size_t)(e - p) : 0);
 		if (!fe)
 			fe = e;
 		q = fe;

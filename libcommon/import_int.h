@@ -7,6 +7,12 @@
 #include <string.h>
 #include "nn/import.h"
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define IMPORT_SWAR 1
+#else
+#define IMPORT_SWAR 0
+#endif
+
 #define TEXT_BLOCK (1u << 20)   /* bytes asked of the source at a time */
 
 typedef struct textsrc {
@@ -41,6 +47,21 @@ static const double import_pow10[23] = {
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
 };
 
+/* SWAR digits (little-endian loads): are the 8 bytes of v all '0'..'9',
+ * and their value as a decimal number. */
+static inline int import_eight_digits(uint64_t v)
+{
+	return ((v & 0xF0F0F0F0F0F0F0F0u) |
+	        (((v + 0x0606060606060606u) & 0xF0F0F0F0F0F0F0F0u) >> 4)) == 0x3333333333333333u;
+}
+
+static inline uint64_t import_parse_eight(uint64_t v)
+{
+	v = (v & 0x0F0F0F0F0F0F0F0Fu) * 2561 >> 8;
+	v = (v & 0x00FF00FF00FF00FFu) * 6553601 >> 16;
+	return (v & 0x0000FFFF0000FFFFu) * 42949672960001u >> 32;
+}
+
 static inline const char *import_scan_f32(const char *s, const char *e, float *out)
 {
 	const char *p = s;
@@ -61,8 +82,19 @@ static inline const char *import_scan_f32(const char *s, const char *e, float *o
 		m = m * 10 + dg;
 		nd++;
 	}
-	if (p < e && *p == '.')
-		for (p++; p < e && (unsigned)(*p - '0') < 10; p++) {
+	if (p < e && *p == '.') {
+		uint64_t v;
+		p++;
+		/* Eight digits at a time while they last (nd may count leading
+		 * zeros here: it only has to bound m below 10^19). */
+		while (IMPORT_SWAR && nd <= 11 && e - p >= 8 && (memcpy(&v, p, 8), import_eight_digits(v))) {
+			m = m * 100000000 + import_parse_eight(v);
+			nd += 8;
+			ex -= 8;
+			any = 1;
+			p += 8;
+		}
+		for (; p < e && (unsigned)(*p - '0') < 10; p++) {
 			unsigned dg = (unsigned)(*p - '0');
 			any = 1;
 			ex--;
@@ -73,6 +105,7 @@ static inline const char *import_scan_f32(const char *s, const char *e, float *o
 			m = m * 10 + dg;
 			nd++;
 		}
+	}
 	if (!any)
 		return NULL;
 	if (p < e && (*p == 'e' || *p == 'E')) {

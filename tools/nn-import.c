@@ -337,7 +337,7 @@ static void import_csv(int delim, int argc, char **argv)
 	                  (const char *const *)opt_drop.v, opt_drop.n };
 	nn_csv *c;
 	const nn_csv_info *in;
-	size_t nfeat, chunk, rec_bytes;
+	size_t nfeat, chunk;
 	uint64_t rows = 0;
 	nn_schema *sch;
 	nn_writer *w = NULL;
@@ -345,7 +345,7 @@ static void import_csv(int delim, int argc, char **argv)
 	float *x;
 	double *yv;
 	uint32_t *yid;
-	unsigned char *y, *rec;
+	unsigned char *y;
 	ptrdiff_t n;
 
 	src_open(&s, in_path);
@@ -358,31 +358,28 @@ static void import_csv(int delim, int argc, char **argv)
 	if (in->names)
 		csv_meta(sch, in->names, in->ncols, in->role, nfeat,
 		         opt_label ? in->names[in->label_col] : NULL);
-	rec_bytes = nfeat * 4 + 12;  /* features, label value (f64), label id (u32) */
 	chunk = batch_rows(nfeat * 4 + 4);
 	x = tool_alloc(chunk * nfeat * 4);
 	y = tool_alloc(chunk * 4);
 	yv = tool_alloc(chunk * sizeof *yv);
 	yid = tool_alloc(chunk * sizeof *yid);
-	rec = tool_alloc(rec_bytes);
 	if (opt_label)
 		spool = tool_spool();
 	else
 		w = tool_writer(sch, opt_level, opt_threads);
 
-	/* Pass 1: parse every row; without a label write it, else spool it. */
+	/* Pass 1: parse every row; without a label write it, else spool it,
+	 * a batch at a time: the features, the labels' values (f64), their
+	 * ids (u32).  Every batch but the last has chunk rows. */
 	while ((n = nn_csv_read(c, x, yv, yid, chunk, &err)) > 0) {
 		rows += (uint64_t)n;
 		if (!spool) {
 			tool_write(w, (const void *const[]){ x }, (size_t)n);
 			continue;
 		}
-		for (ptrdiff_t i = 0; i < n; i++) {
-			memcpy(rec, x + (size_t)i * nfeat, nfeat * 4);
-			memcpy(rec + nfeat * 4, &yv[i], 8);
-			memcpy(rec + nfeat * 4 + 8, &yid[i], 4);
-			spool_put(spool, rec, rec_bytes);
-		}
+		spool_put(spool, x, (size_t)n * nfeat * 4);
+		spool_put(spool, yv, (size_t)n * sizeof *yv);
+		spool_put(spool, yid, (size_t)n * sizeof *yid);
 	}
 	if (n < 0)
 		tool_die_err(name, &err);
@@ -395,17 +392,14 @@ static void import_csv(int delim, int argc, char **argv)
 		w = tool_writer(sch, opt_level, opt_threads);
 		spool_rewind(spool);
 		for (uint64_t done = 0; done < rows; ) {
-			size_t k;
-			for (k = 0; k < chunk && done < rows; k++, done++) {
-				double v;
-				uint32_t id;
-				spool_get(spool, rec, rec_bytes);
-				memcpy(x + k * nfeat, rec, nfeat * 4);
-				memcpy(&v, rec + nfeat * 4, 8);
-				memcpy(&id, rec + nfeat * 4 + 8, 4);
-				nn_yplan_apply(&p, v, id, y + k * 4);
-			}
+			size_t k = rows - done < chunk ? (size_t)(rows - done) : chunk;
+			spool_get(spool, x, k * nfeat * 4);
+			spool_get(spool, yv, k * sizeof *yv);
+			spool_get(spool, yid, k * sizeof *yid);
+			for (size_t i = 0; i < k; i++)
+				nn_yplan_apply(&p, yv[i], yid[i], y + i * 4);
 			tool_write(w, (const void *const[]){ x, y }, k);
+			done += k;
 		}
 		fclose(spool);
 		nn_yplan_free(&p);
@@ -416,7 +410,6 @@ static void import_csv(int delim, int argc, char **argv)
 	free(y);
 	free(yv);
 	free(yid);
-	free(rec);
 	nn_schema_free(sch);
 }
 
