@@ -1,0 +1,360 @@
+/* test-import.c — the importers' library: the fast decimal parser gives
+ * exactly what strtof gives (millions of random and edge-case strings),
+ * CSV's two paths agree, and LIBSVM, IDX and NPY headers are checked. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "nn/import.h"
+#include "nn/rng.h"
+#include "../../libcommon/import_int.h"
+#include "check.h"
+
+static int same_f32(float a, float b)
+{
+	return !memcmp(&a, &b, 4);
+}
+
+/* Parse s both ways; count a difference (and show the first few). */
+static int compare(const char *s, long *fast, int *shown)
+{
+	float want = strtof(s, NULL), got = 12345, quick;
+	size_t n = strlen(s);
+	int r = nn_import_f32(s, n, &got);
+	if (import_scan_f32(s, s + n, &quick) == s + n) {
+		++*fast;
+		if (!same_f32(quick, want))
+			r = -1;
+	}
+	if (r != NN_VALUE_OK || !same_f32(got, want)) {
+		if ((*shown)++ < 5)
+			printf("# '%s': strtof %a, ours %a, r %d\n", s, want, got, r);
+		return 1;
+	}
+	return 0;
+}
+
+static void random_decimal(nn_rng *r, char *buf)
+{
+	char *p = buf;
+	int digits = 1 + (int)nn_rng_below(r, 25), point = (int)nn_rng_below(r, (uint64_t)digits + 2);
+	if (nn_rng_below(r, 4) == 0)
+		*p++ = nn_rng_below(r, 2) ? '-' : '+';
+	for (int i = 0; i < digits; i++) {
+		if (i == point)
+			*p++ = '.';
+		*p++ = (char)('0' + nn_rng_below(r, 10));
+	}
+	if (point == digits)
+		*p++ = '.';
+	if (nn_rng_below(r, 3) == 0)
+		p += sprintf(p, "%c%d", nn_rng_below(r, 2) ? 'e' : 'E', (int)nn_rng_below(r, 100) - 50);
+	*p = 0;
+}
+
+static void test_against_strtof(void)
+{
+	static const char *const edge[] = {
+		"0", "-0", "+0", "0.0", "-0.0", "00000", ".0", "0.", "0e0", "0e-999", "-0e+999",
+		"1", "-1", "16777216", "16777217", "16777218", "16777219", "33554431", "33554433",
+		"9007199254740992", "9007199254740993", "9007199254740995", "18446744073709551615",
+		"18446744073709551616", "1e22", "1e23", "9999999999999999999", "99999999999999999999",
+		"3.4028235e38", "3.40282347e38", "3.4028236e38", "3.40282357e38", "1e38", "1e39",
+		"340282356779733661637539395458142568448", "1.17549435e-38", "1.1754942e-38",
+		"1.4e-45", "7e-46", "7.1e-46", "1e-46", "2.8e-45", "1e-22", "1e-23",
+		"0.1", "0.2", "0.3", "0.7", "1.1", "2.5", "0.5", "1.5", "0.003921569", "0.28627452",
+		"0.050980393", "0.99999994", "0.99999997", "0.999999970198", "1.00000006",
+		"1.000000059604644775390625", "1.0000000596046447753906249", "1.0000000596046447753906251",
+		"8.589973e9", "4.2949673e9", "123456789", "1234567890123", ".5", "5.", "+.5e+3",
+		"1e0", "1E+0", "1e-0", "000000000000000000000000001", "0.000000000000000000000000001",
+		"1.00000000000000000000000000000000000001", "2.00000011920928955078125",
+		"2.0000001192092896", "7.038531e-26", "1.6777217e7", "4.5e15", "1e15",
+		"5e-324", "1e-400", "1e400", "-1e400"
+	};
+	long fast = 0, total = 0;
+	int bad = 0, shown = 0;
+	char buf[80];
+	nn_rng r;
+
+	for (size_t i = 0; i < sizeof edge / sizeof *edge; i++, total++)
+		bad += compare(edge[i], &fast, &shown);
+	CHECK(!bad, "%zu edge cases parse as strtof parses them", sizeof edge / sizeof *edge);
+
+	nn_rng_seed(&r, 1, 40);
+	bad = 0;
+	for (int i = 0; i < 1000000; i++, total++) {
+		random_decimal(&r, buf);
+		bad += compare(buf, &fast, &shown);
+	}
+	CHECK(!bad, "1,000,000 random decimals (1-25 digits, exponents -50..49): %d differ", bad);
+
+	/* Every float kind printed short and long, and the halfway points
+	 * between neighbours (where double rounding would go wrong). */
+	bad = 0;
+	for (int i = 0; i < 1000000; i++, total += 4) {
+		uint32_t u = (uint32_t)nn_rng_u64(&r);
+		float f, g;
+		double mid;
+		if (i % 2)   /* half of them in the range of ordinary data */
+			u = (u & 0x807fffffu) | (uint32_t)(110 + nn_rng_below(&r, 40)) << 23;
+		memcpy(&f, &u, 4);
+		if (!isfinite(f))
+			continue;
+		g = nextafterf(f, INFINITY);
+		mid = ((double)f + (double)g) / 2;
+		snprintf(buf, sizeof buf, "%.9g", f);
+		bad += compare(buf, &fast, &shown);
+		snprintf(buf, sizeof buf, "%.6g", f);
+		bad += compare(buf, &fast, &shown);
+		snprintf(buf, sizeof buf, "%.17g", mid);
+		bad += compare(buf, &fast, &shown);
+		snprintf(buf, sizeof buf, "%.12e", mid);
+		bad += compare(buf, &fast, &shown);
+	}
+	CHECK(!bad, "4,000,000 printed floats and halfway points: %d differ", bad);
+
+	/* Short decimals in [0, 1] as CSV files hold them. */
+	bad = 0;
+	for (int i = 0; i < 1000000; i++, total++) {
+		snprintf(buf, sizeof buf, "%.*f", 1 + (int)nn_rng_below(&r, 9),
+		         (double)nn_rng_below(&r, 1000000000) / 1e9);
+		bad += compare(buf, &fast, &shown);
+	}
+	CHECK(!bad, "1,000,000 short decimals in [0, 1]: %d differ", bad);
+	CHECK(fast > total / 2, "the fast path decided %ld of %ld", fast, total);
+}
+
+static void test_syntax(void)
+{
+	static const char *const badv[] = {
+		"1e", "1e+", "e5", ".", "-", "+", "1.2.3", "0x10", "1 2", " 1", "1 ", "1,5",
+		"nan(1)", "infinit", "--1", "1-", "1e5.5", "abc", "1f", "١"
+	};
+	static const char *const missing[] = {
+		"", "?", "NA", "N/A", "n/a", "NaN", "nan", "-nan", "NULL", "null", "None", "#N/A", "<NA>"
+	};
+	int ok = 1;
+	float f;
+	double d;
+	for (size_t i = 0; i < sizeof badv / sizeof *badv; i++)
+		if (nn_import_f32(badv[i], strlen(badv[i]), &f) != NN_VALUE_BAD ||
+		    nn_import_f64(badv[i], &d) != NN_VALUE_BAD) {
+			printf("# '%s' accepted\n", badv[i]);
+			ok = 0;
+		}
+	CHECK(ok, "hex, spaces, cut exponents and text are not numbers");
+	ok = 1;
+	for (size_t i = 0; i < sizeof missing / sizeof *missing; i++)
+		ok &= nn_import_f32(missing[i], strlen(missing[i]), &f) == NN_VALUE_MISSING && isnan(f);
+	CHECK(ok, "the 13 missing-value tokens are NaN");
+	CHECK(nn_import_f32("-Infinity", 9, &f) == NN_VALUE_OK && f == -INFINITY &&
+	      nn_import_f32("INF", 3, &f) == NN_VALUE_OK && f == INFINITY, "infinities in any case");
+	CHECK(nn_import_f32("1\0" "2", 3, &f) == NN_VALUE_BAD, "a NUL byte is not part of a number");
+}
+
+/* --- csv ------------------------------------------------------------- */
+
+static nn_csv *csv_open(nn_memsrc *m, const char *text, size_t len, const nn_csv_opts *o,
+                        nn_error *err)
+{
+	m->p = (const unsigned char *)text;
+	m->n = len;
+	m->pos = 0;
+	return nn_csv_open((nn_source){ nn_memsrc_read, m }, o, err);
+}
+
+static void test_csv(void)
+{
+	static const char text[] =
+		"\xEF\xBB\xBF" "a, b ,label\r\n"
+		"1,2.5,cat\r\n"
+		"\r\n"
+		"  -3 , NA ,dog\n"
+		"\"4\",\"1e3\",\"c\"\"at\"\n"
+		"\"5\"  ,6,dog\n"
+		"7,inf,cat";
+	nn_csv_opts o = { ',', 0, 0, "label", NULL, 0 };
+	nn_memsrc m;
+	nn_error err = { 0 };
+	nn_csv *c = csv_open(&m, text, sizeof text - 1, &o, &err);
+	float x[20];
+	double yv[10];
+	uint32_t yid[10];
+	ptrdiff_t n;
+
+	CHECK(c != NULL, "a csv with a BOM, CRLF, quotes and a blank line opens: %s", err.msg);
+	if (!c)
+		return;
+	const nn_csv_info *in = nn_csv_info_of(c);
+	CHECK(in->ncols == 3 && in->nfeat == 2 && in->label_col == 2 && !strcmp(in->names[1], "b"),
+	      "header names trimmed, the label found by name");
+	n = nn_csv_read(c, x, yv, yid, 10, &err);
+	CHECK(n == 5, "five rows (blank line skipped): %td %s", n, err.msg);
+	CHECK(x[0] == 1 && x[1] == 2.5f && x[2] == -3 && isnan(x[3]) && x[4] == 4 && x[5] == 1000 &&
+	      x[6] == 5 && x[7] == 6 && x[8] == 7 && x[9] == INFINITY, "values, quoted or not");
+	CHECK(yid[0] == yid[4] && yid[1] == yid[3] && yid[0] != yid[1] && yid[2] != yid[0],
+	      "labels by text, a quoted quote kept");
+	n = nn_csv_read(c, x, yv, yid, 10, &err);
+	CHECK(n == 0, "then the end");
+	nn_yplan p;
+	CHECK(nn_labels_plan(nn_csv_labels(c), NN_TASK_AUTO, NULL, &p, &err) == 0 &&
+	      p.how == NN_Y_NAMES && p.ncls == 3 && !strcmp(p.cls[0], "c\"at") &&
+	      !strcmp(p.cls[1], "cat") && !strcmp(p.cls[2], "dog"), "class names sorted bytewise");
+	nn_yplan_free(&p);
+	nn_csv_close(c);
+
+	static const struct { const char *text, *msg; } bad[] = {
+		{ "a,b\n1,2\n3,x\n", "line 3, column 'b': not a number: 'x'" },
+		{ "a,b\n1,2\n3,4,5\n", "line 3: expected 2 columns, found 3" },
+		{ "a,b\n1,2\n3\n", "line 3: expected 2 columns, found 1" },
+		{ "a,b\n1,2\n3,x,5\n", "line 3: expected 2 columns, found 3" },
+		{ "a,b\n1,\"2\nx", "line 2: unterminated quoted field" },
+		{ "a,b\n1,\"2\"x\n", "line 2: text after a closing quote" },
+		{ "a,b\n1,2\0\n", "line 2: NUL byte (a binary file?)" },
+		{ "", "no header line: the input is empty" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		size_t len = strlen(bad[i].text) + (strstr(bad[i].msg, "NUL") ? 2 : 0);
+		nn_csv_opts o2 = { ',', 0, 0, NULL, NULL, 0 };
+		memset(&err, 0, sizeof err);
+		c = csv_open(&m, bad[i].text, len, &o2, &err);
+		if (c) {
+			while ((n = nn_csv_read(c, x, NULL, NULL, 1, &err)) > 0)
+				;
+			nn_csv_close(c);
+		}
+		CHECK(err.code == NN_EDATA && !strcmp(err.msg, bad[i].msg), "error '%s' (got '%s')",
+		      bad[i].msg, err.msg);
+	}
+}
+
+/* Lines longer than the read block, and many short ones across blocks. */
+
+static void test_csv_blocks(void)
+{
+	size_t cols = 300000, cap = cols * 12 + 4000000, len = 0;
+	char *text = malloc(cap);
+	float *x = malloc(cols * 4 * 2);
+	nn_memsrc m;
+	nn_error err = { 0 };
+	nn_csv_opts o = { ',', 1, 0, NULL, NULL, 0 };
+	nn_csv *c;
+	ptrdiff_t n;
+	int ok = 1;
+	size_t rows = 0;
+
+	for (int r = 0; r < 2; r++)
+		for (size_t i = 0; i < cols; i++)
+			len += (size_t)sprintf(text + len, "%zu.%d%c", i, r, i + 1 < cols ? ',' : '\n');
+	m = (nn_memsrc){ (const unsigned char *)text, len, 0 };
+	c = nn_csv_open((nn_source){ nn_memsrc_read, &m }, &o, &err);
+	while (c && (n = nn_csv_read(c, x, NULL, NULL, 2, &err)) > 0)
+		rows += (size_t)n;
+	for (size_t i = 0; i < cols; i++) {
+		char v[32];
+		snprintf(v, sizeof v, "%zu.1", i);
+		ok &= x[i] == (float)i && same_f32(x[cols + i], strtof(v, NULL));
+	}
+	CHECK(c && rows == 2 && ok, "two 3 MB lines across 1 MiB blocks: %zu rows %s", rows, err.msg);
+	nn_csv_close(c);
+
+	/* 200,000 short lines, the value checked on every one */
+	len = 0;
+	for (int i = 0; i < 200000; i++)
+		len += (size_t)sprintf(text + len, "%d,%d.25\n", i, i);
+	m = (nn_memsrc){ (const unsigned char *)text, len, 0 };
+	c = nn_csv_open((nn_source){ nn_memsrc_read, &m }, &o, &err);
+	rows = 0;
+	ok = 1;
+	while (c && (n = nn_csv_read(c, x, NULL, NULL, 1, &err)) > 0) {
+		ok &= x[0] == (float)rows && x[1] == (float)rows + 0.25f;
+		rows++;
+	}
+	CHECK(c && rows == 200000 && ok, "200,000 short lines across blocks: %zu rows", rows);
+	nn_csv_close(c);
+	free(text);
+	free(x);
+}
+
+/* --- libsvm, idx, npy ------------------------------------------------- */
+
+static void test_libsvm(void)
+{
+	static const char text[] = "# comment\n+1 1:0.5 3:2\n-1 2:1e1 # tail\n\n+1\n";
+	nn_memsrc m = { (const unsigned char *)text, sizeof text - 1, 0 };
+	nn_error err = { 0 };
+	nn_libsvm *l = nn_libsvm_open((nn_source){ nn_memsrc_read, &m }, 0, 0, &err);
+	const nn_svm_pair *pr;
+	uint32_t nnz, id;
+	double v;
+	int rows = 0, ok = 1;
+
+	while (l && nn_libsvm_next(l, &v, &id, &pr, &nnz, &err) == 1) {
+		if (rows == 0)
+			ok &= v == 1 && nnz == 2 && pr[0].index == 0 && pr[0].value == 0.5f &&
+			      pr[1].index == 2 && pr[1].value == 2;
+		if (rows == 1)
+			ok &= v == -1 && nnz == 1 && pr[0].index == 1 && pr[0].value == 10;
+		if (rows == 2)
+			ok &= nnz == 0;
+		rows++;
+	}
+	CHECK(l && rows == 3 && ok && nn_libsvm_width(l) == 3, "libsvm rows, comments, width 3");
+	nn_libsvm_close(l);
+
+	static const char badtext[] = "1 2:1 2:3\n";
+	m = (nn_memsrc){ (const unsigned char *)badtext, sizeof badtext - 1, 0 };
+	l = nn_libsvm_open((nn_source){ nn_memsrc_read, &m }, 0, 0, &err);
+	CHECK(l && nn_libsvm_next(l, &v, &id, &pr, &nnz, &err) < 0 &&
+	      !strcmp(err.msg, "line 1: index 2 does not ascend"), "indices must ascend: %s", err.msg);
+	nn_libsvm_close(l);
+}
+
+static void test_arrays(void)
+{
+	static const unsigned char idx[] = { 0, 0, 0x0B, 2, 0, 0, 0, 2, 0, 0, 0, 1, 0x01, 0x02, 0xff, 0xfe };
+	char npy[128];
+	nn_memsrc m = { idx, sizeof idx, 0 };
+	nn_array a;
+	nn_error err = { 0 };
+	int16_t v[2];
+
+	CHECK(nn_array_open(&a, (nn_source){ nn_memsrc_read, &m }, NN_ARRAY_IDX, sizeof idx, &err) == 0 &&
+	      a.dtype == NN_I16 && a.rows == 2 && a.ndim == 1 && a.row_bytes == 2 &&
+	      nn_array_rows(&a, v, 2, 0, &err) == 0 && v[0] == 0x0102 && v[1] == -2 &&
+	      nn_array_end(&a, &err) == 0, "idx i16, big-endian to host");
+	m.pos = 0;
+	CHECK(nn_array_open(&a, (nn_source){ nn_memsrc_read, &m }, NN_ARRAY_IDX, 15, &err) < 0 &&
+	      strstr(err.msg, "the file has 15"), "idx size checked against the file: %s", err.msg);
+	m = (nn_memsrc){ idx, 13, 0 };
+	CHECK(nn_array_open(&a, (nn_source){ nn_memsrc_read, &m }, NN_ARRAY_IDX, -1, &err) == 0 &&
+	      nn_array_rows(&a, v, 2, 0, &err) < 0 &&
+	      !strcmp(err.msg, "truncated: the header claims 2 rows, the data ends after 0"),
+	      "idx cut short: %s", err.msg);
+
+	static const char hdr[] = "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }";
+	size_t hl = sizeof hdr - 1;
+	memcpy(npy, "\x93NUMPY\x01\x00", 8);
+	npy[8] = (char)hl;
+	npy[9] = 0;
+	memcpy(npy + 10, hdr, hl);
+	m = (nn_memsrc){ (const unsigned char *)npy, 10 + hl, 0 };
+	CHECK(nn_array_open(&a, (nn_source){ nn_memsrc_read, &m }, NN_ARRAY_NPY, -1, &err) == 0 &&
+	      a.dtype == NN_F32 && a.rows == 3 && a.ndim == 1 && a.shape[0] == 2, "npy header");
+	npy[10 + 12] = 'c';  /* '<c4' */
+	m.pos = 0;
+	CHECK(nn_array_open(&a, (nn_source){ nn_memsrc_read, &m }, NN_ARRAY_NPY, -1, &err) < 0 &&
+	      !strcmp(err.msg, "NPY dtype '<c4' is not supported"), "npy dtype checked: %s", err.msg);
+}
+
+int main(void)
+{
+	test_syntax();
+	test_against_strtof();
+	test_csv();
+	test_csv_blocks();
+	test_libsvm();
+	test_arrays();
+	return check_done();
+}
