@@ -14,12 +14,14 @@
 #endif
 
 #define TEXT_BLOCK (1u << 20)   /* bytes asked of the source at a time */
+#define TEXT_FIRST (1u << 14)   /* the buffer's first size: small inputs stay small */
 
 typedef struct textsrc {
 	nn_source src;
 	unsigned char *buf;
 	size_t cap, pos, len;
 	int eof;
+	uint64_t total;         /* bytes read so far */
 	uint64_t line;          /* line breaks consumed so far */
 } textsrc;
 

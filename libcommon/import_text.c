@@ -24,7 +24,7 @@ int text_init(textsrc *t, nn_source src, nn_error *err)
 {
 	memset(t, 0, sizeof *t);
 	t->src = src;
-	t->cap = TEXT_BLOCK;
+	t->cap = TEXT_FIRST;
 	if (!(t->buf = malloc(t->cap)))
 		return nn_error_set(err, NN_ENOMEM, "out of memory");
 	return 0;
@@ -43,6 +43,14 @@ static int text_fill(textsrc *t, nn_error *err)
 	size_t want = t->cap - t->len;
 	if (t->eof)
 		return 0;
+	if (t->cap < TEXT_BLOCK && t->total >= t->cap) {  /* a big input: big reads */
+		unsigned char *nb = realloc(t->buf, TEXT_BLOCK);
+		if (!nb)
+			return nn_error_set(err, NN_ENOMEM, "out of memory");
+		t->buf = nb;
+		t->cap = TEXT_BLOCK;
+		want = t->cap - t->len;
+	}
 	if (want > TEXT_BLOCK)
 		want = TEXT_BLOCK;
 	r = t->src.read(t->src.ctx, t->buf + t->len, want, err);
@@ -51,6 +59,7 @@ static int text_fill(textsrc *t, nn_error *err)
 	if ((size_t)r < want)
 		t->eof = 1;
 	t->len += (size_t)r;
+	t->total += (uint64_t)r;
 	return r > 0;
 }
 

@@ -456,3 +456,32 @@ bad_input() {
 	run --separate-stderr nn-import --shape 2,x --label y -o "$T/bad.nns" <<< $'a,b,c,d,y\n1,2,3,4,0'
 	[ "$status" -eq 2 ]
 }
+
+@test "nn-import: csv numbers are the nearest f32, as strtof gives them (no double rounding)" {
+	# 1.000000059604644776 lies just above the midpoint between 1 and the
+	# next float: rounding it to a double first would give the midpoint,
+	# and then 1 (ties to even); the nearest float is 1.0000001.
+	printf 'a,b,c,d,e,f,g,h\n16777217,0.1000000000000000055511151231257827,1e-46,3.4028236e38,1.000000059604644776,-0,0.28627452,1.5E+3\n' |
+		nn-import -o "$T/n.nns"
+	run nn-export --format csv "$T/n.nns"
+	[ "${lines[1]}" = "16777216,0.1,0,inf,1.0000001,-0,0.28627452,1500" ]
+}
+
+@test "nn-import: csv lines longer than a read block and rows across blocks" {
+	python3 -c 'import sys
+w = sys.stdout.write
+w(",".join("c%d" % i for i in range(300000)) + ",y\n")
+for r in range(3):
+    w(",".join(str((i * 7 + r) % 1000) for i in range(300000)) + ",%d\n" % r)
+w("0,0.5," + "1," * 299998 + "0\n")' > "$T/wide.csv"
+	nn-import --label y "$T/wide.csv" -o "$T/wide.nns"
+	[ "$(info "$T/wide.nns" 'd["rows"], d["fields"][0]["shape"]')" = "4 [300000]" ]
+	nn-export --format csv "$T/wide.nns" | tail -n 4 | cut -d, -f1-3,299999- > "$T/got"
+	printf '0,7,14,986,993,0\n1,8,15,987,994,1\n2,9,16,988,995,2\n0,0.5,1,1,1,0\n' > "$T/want"
+	cmp "$T/got" "$T/want"
+	seq 1 200000 | awk '{ print $1 "," $1 ".25," ($1 % 2) }' | nn-import --no-header --label 2 -o "$T/long.nns"
+	[ "$(info "$T/long.nns" 'd["rows"]')" = 200000 ]
+	nn-export --format csv "$T/long.nns" | sed -n '2p;100001p;200001p' > "$T/got"
+	printf '1,1.25,1\n100000,100000.25,0\n200000,200000.25,0\n' > "$T/want"
+	cmp "$T/got" "$T/want"
+}
