@@ -97,7 +97,7 @@ int text_line(textsrc *t, const char **p, const char **e, nn_error *err)
 		from = t->len;
 		if (t->len == t->cap) {
 			unsigned char *nb;
-			if (t->cap >= NN_IMPORT_RECORD_MAX + TEXT_BLOCK)
+			if (t->cap >= NN_IMPORT_RECORD_MAX)
 				return nn_error_set(err, NN_EDATA, "line %llu: longer than %u MiB",
 				                    (unsigned long long)t->line + 1, NN_IMPORT_RECORD_MAX >> 20);
 			if (!(nb = realloc(t->buf, 2 * t->cap)))

@@ -15,10 +15,11 @@
  *   trimmed; blank lines are skipped.  Missing values (empty, ?, NA, N/A,
  *   n/a, NaN, nan, -nan, NULL, null, None, #N/A, <NA>) become NaN; inf,
  *   +inf, -inf and infinity are infinite; anything else that is not a
- *   decimal number is an error naming the line and column.  Numbers are
- *   parsed by our own syntax check and strtod: nnpipe programs never call
- *   setlocale, so strtod runs in the C locale ('.' is the decimal point).
- *   Values beyond the range of f32 become infinite.
+ *   decimal number is an error naming the line and column.  Features are
+ *   the nearest f32 (what strtof gives; labels go through strtod): nnpipe
+ *   programs never call setlocale, so '.' is the decimal point.  Values
+ *   beyond the range of f32 become infinite.  The parsing is libcommon's
+ *   (nn/import.h), where it can be tested and fuzzed.
  * - Columns (--label, --drop-col) are named by header name first, else by
  *   0-based index; a negative index counts from the end (-1 is the last).
  * - Labels (csv, tsv, libsvm): --task auto makes labels that are all whole
