@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -85,6 +86,24 @@ struct nn_writer {
 	unsigned char *out;       /* compressed bytes waiting for write() */
 	size_t out_cap;
 	msgpack_sbuffer pre;      /* a frame's msgpack bytes other than column data */
+	/* Compression in the background: a full batch is handed to one thread
+	 * (its column buffers swapped with job_col) which compresses and writes
+	 * it while the caller fills the next.  The thread alone touches cctx,
+	 * out, crc and fd while a job is pending; the bytes are the same as
+	 * compressing in the caller's thread. */
+	int background;           /* allowed (options, NN_WRITER_THREAD) */
+	int started;              /* the thread exists */
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int pending, quit;        /* a job waits or runs; the thread should end */
+	unsigned char **job_col;  /* the job's columns */
+	size_t job_rows;
+	uint64_t job_index;
+	int job_failed;           /* the thread's last job failed: job_err says why */
+	nn_error job_err;
+	msgpack_sbuffer job_pre;
+	size_t schema_fields;     /* columns allocated in col and job_col */
 };
 
 static int pack_str(msgpack_packer *pk, const char *s)
@@ -177,19 +196,124 @@ static int fail(nn_writer *w)
 	return -1;
 }
 
+/* Pack a batch's map (and each column's bin prefix) into pre and write
+ * it as one frame with the columns' bytes. */
+static int emit_batch(nn_writer *w, msgpack_sbuffer *pre, unsigned char *const *col,
+                      size_t rows, uint64_t index, nn_error *err)
+{
+	const nn_schema *s = w->schema;
+	msgpack_packer pk;
+	const void *pieces[2 * NN_MAX_FIELDS + 1];
+	size_t lens[2 * NN_MAX_FIELDS + 1], n = 0;
+	size_t hdr_at[NN_MAX_FIELDS];
+	int e = 0;
+
+	/* The batch's map and each bin's length prefix go into pre; the
+	 * column bytes are compressed straight from the column buffers. */
+	msgpack_sbuffer_clear(pre);
+	msgpack_packer_init(&pk, pre, msgpack_sbuffer_write);
+	e |= msgpack_pack_map(&pk, 4);
+	e |= pack_str(&pk, "type") | pack_str(&pk, "batch");
+	e |= pack_str(&pk, "index") | msgpack_pack_uint64(&pk, index);
+	e |= pack_str(&pk, "rows") | msgpack_pack_uint64(&pk, rows);
+	e |= pack_str(&pk, "columns") | msgpack_pack_array(&pk, s->nfields);
+	for (size_t i = 0; i < s->nfields; i++) {
+		hdr_at[i] = pre->size;
+		e |= msgpack_pack_bin(&pk, rows * s->fields[i].row_bytes);
+	}
+	if (e)
+		return nn_error_set(err, NN_ENOMEM, "out of memory");
+	for (size_t i = 0; i < s->nfields; i++) {
+		size_t end = i + 1 < s->nfields ? hdr_at[i + 1] : pre->size;
+		size_t start = i ? hdr_at[i] : 0;
+		pieces[n] = pre->data + start;
+		lens[n++] = end - start;
+		pieces[n] = col[i];
+		lens[n++] = rows * s->fields[i].row_bytes;
+	}
+	return write_frame(w, pieces, lens, n, err);
+}
+
+static void *compress_thread(void *arg)
+{
+	nn_writer *w = arg;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->pending && !w->quit)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (!w->pending)
+			break;
+		pthread_mutex_unlock(&w->mu);
+		nn_error e = { 0 };
+		int bad = emit_batch(w, &w->job_pre, w->job_col, w->job_rows, w->job_index, &e);
+		pthread_mutex_lock(&w->mu);
+		if (bad) {
+			w->job_failed = 1;
+			w->job_err = e;
+		}
+		w->pending = 0;
+		pthread_cond_broadcast(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Wait until the thread has written its batch; fail with its error. */
+static int wait_idle(nn_writer *w, nn_error *err)
+{
+	if (!w->started)
+		return 0;
+	pthread_mutex_lock(&w->mu);
+	while (w->pending)
+		pthread_cond_wait(&w->cv, &w->mu);
+	int bad = w->job_failed;
+	pthread_mutex_unlock(&w->mu);
+	if (bad) {
+		if (err)
+			*err = w->job_err;
+		return fail(w);
+	}
+	return 0;
+}
+
 void nn_writer_free(nn_writer *w)
 {
 	if (!w)
 		return;
-	if (w->col)
-		for (size_t i = 0; i < w->schema->nfields; i++)
+	if (w->started) {
+		pthread_mutex_lock(&w->mu);
+		w->quit = 1;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+		pthread_join(w->thread, NULL);
+	}
+	if (w->background) {
+		pthread_mutex_destroy(&w->mu);
+		pthread_cond_destroy(&w->cv);
+	}
+	for (size_t i = 0; i < w->schema_fields; i++) {
+		if (w->col)
 			free(w->col[i]);
+		if (w->job_col)
+			free(w->job_col[i]);
+	}
 	free(w->col);
+	free(w->job_col);
 	nn_schema_free(w->schema);
 	ZSTD_freeCCtx(w->cctx);
 	free(w->out);
 	msgpack_sbuffer_destroy(&w->pre);
+	msgpack_sbuffer_destroy(&w->job_pre);
 	free(w);
+}
+
+/* NN_WRITER_THREAD=0 compresses in the caller's thread (for measuring;
+ * the bytes are the same). */
+static int background_allowed(void)
+{
+	const char *e = getenv("NN_WRITER_THREAD");
+	return !(e && !strcmp(e, "0"));
 }
 
 nn_writer *nn_writer_open_fd(int fd, const nn_schema *s,
@@ -219,6 +343,7 @@ nn_writer *nn_writer_open_fd(int fd, const nn_schema *s,
 		return NULL;
 	}
 	msgpack_sbuffer_init(&w->pre);
+	msgpack_sbuffer_init(&w->job_pre);
 	w->fd = fd;
 	w->batch_rows = o.batch_rows ? o.batch_rows : NN_DEFAULT_BATCH_BYTES / rb;
 	if (w->batch_rows < 1)
@@ -228,6 +353,7 @@ nn_writer *nn_writer_open_fd(int fd, const nn_schema *s,
 	w->out_cap = ZSTD_CStreamOutSize();
 	if (!(w->schema = nn_schema_clone(s, err)))
 		goto fail;
+	w->schema_fields = s->nfields;
 	if (!(w->cctx = ZSTD_createCCtx()) || !(w->out = malloc(w->out_cap)) ||
 	    !(w->col = calloc(s->nfields, sizeof *w->col))) {
 		nn_error_set(err, NN_ENOMEM, "out of memory");
@@ -238,6 +364,18 @@ nn_writer *nn_writer_open_fd(int fd, const nn_schema *s,
 			nn_error_set(err, NN_ENOMEM, "out of memory");
 			goto fail;
 		}
+	if (background_allowed()) {
+		if (pthread_mutex_init(&w->mu, NULL)) {
+			nn_error_set(err, NN_ENOMEM, "cannot make a mutex");
+			goto fail;
+		}
+		if (pthread_cond_init(&w->cv, NULL)) {
+			pthread_mutex_destroy(&w->mu);
+			nn_error_set(err, NN_ENOMEM, "cannot make a condition variable");
+			goto fail;
+		}
+		w->background = 1;
+	}
 	r = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, o.level);
 	if (!ZSTD_isError(r))
 		r = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
@@ -268,50 +406,81 @@ fail:
 	return NULL;
 }
 
-int nn_writer_flush(nn_writer *w, nn_error *err)
+/* Hand the buffered rows to the compression thread (started on the first
+ * full batch: a stream of one batch never starts it). */
+static int hand_over(nn_writer *w, nn_error *err)
 {
 	const nn_schema *s = w->schema;
-	msgpack_packer pk;
-	const void *pieces[2 * NN_MAX_FIELDS + 1];
-	size_t lens[2 * NN_MAX_FIELDS + 1], n = 0;
-	size_t hdr_at[NN_MAX_FIELDS];
-	int e = 0;
 
+	if (wait_idle(w, err))
+		return -1;
+	if (!w->job_col) {
+		if (!(w->job_col = calloc(s->nfields, sizeof *w->job_col))) {
+			nn_error_set(err, NN_ENOMEM, "out of memory");
+			return fail(w);
+		}
+		for (size_t i = 0; i < s->nfields; i++)
+			if (!(w->job_col[i] = malloc(w->batch_rows * s->fields[i].row_bytes))) {
+				nn_error_set(err, NN_ENOMEM, "out of memory");
+				return fail(w);
+			}
+	}
+	unsigned char **t = w->col;
+	w->col = w->job_col;
+	w->job_col = t;
+	w->job_rows = w->buffered;
+	w->job_index = w->batches;
+	pthread_mutex_lock(&w->mu);
+	w->pending = 1;
+	pthread_mutex_unlock(&w->mu);
+	if (!w->started) {
+		if (pthread_create(&w->thread, NULL, compress_thread, w)) {
+			/* no thread: compress here, as without one */
+			w->pending = 0;
+			w->background = 0;
+			t = w->col;
+			w->col = w->job_col;
+			w->job_col = t;
+			if (emit_batch(w, &w->pre, w->col, w->buffered, w->batches, err))
+				return fail(w);
+			goto done;
+		}
+		w->started = 1;
+	} else {
+		pthread_mutex_lock(&w->mu);
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+	}
+done:
+	w->batches++;
+	w->rows += w->buffered;
+	w->buffered = 0;
+	return 0;
+}
+
+/* Write the buffered rows as a batch; wait: the batch is on fd (and every
+ * earlier one) when this returns. */
+static int flush_now(nn_writer *w, nn_error *err)
+{
 	if (w->failed)
 		return nn_error_set(err, NN_EARG, "writer failed before");
+	if (w->started && w->buffered && hand_over(w, err))
+		return -1;
+	if (wait_idle(w, err))
+		return -1;
 	if (!w->buffered)
 		return 0;
-	/* The batch's map and each bin's length prefix go into w->pre; the
-	 * column bytes are compressed straight from the column buffers. */
-	msgpack_sbuffer_clear(&w->pre);
-	msgpack_packer_init(&pk, &w->pre, msgpack_sbuffer_write);
-	e |= msgpack_pack_map(&pk, 4);
-	e |= pack_str(&pk, "type") | pack_str(&pk, "batch");
-	e |= pack_str(&pk, "index") | msgpack_pack_uint64(&pk, w->batches);
-	e |= pack_str(&pk, "rows") | msgpack_pack_uint64(&pk, w->buffered);
-	e |= pack_str(&pk, "columns") | msgpack_pack_array(&pk, s->nfields);
-	for (size_t i = 0; i < s->nfields; i++) {
-		hdr_at[i] = w->pre.size;
-		e |= msgpack_pack_bin(&pk, w->buffered * s->fields[i].row_bytes);
-	}
-	if (e) {
-		nn_error_set(err, NN_ENOMEM, "out of memory");
-		return fail(w);
-	}
-	for (size_t i = 0; i < s->nfields; i++) {
-		size_t end = i + 1 < s->nfields ? hdr_at[i + 1] : w->pre.size;
-		size_t start = i ? hdr_at[i] : 0;
-		pieces[n] = w->pre.data + start;
-		lens[n++] = end - start;
-		pieces[n] = w->col[i];
-		lens[n++] = w->buffered * s->fields[i].row_bytes;
-	}
-	if (write_frame(w, pieces, lens, n, err))
+	if (emit_batch(w, &w->pre, w->col, w->buffered, w->batches, err))
 		return fail(w);
 	w->batches++;
 	w->rows += w->buffered;
 	w->buffered = 0;
 	return 0;
+}
+
+int nn_writer_flush(nn_writer *w, nn_error *err)
+{
+	return flush_now(w, err);
 }
 
 int nn_writer_write(nn_writer *w, const void *const *cols, size_t rows, nn_error *err)
@@ -332,7 +501,8 @@ int nn_writer_write(nn_writer *w, const void *const *cols, size_t rows, nn_error
 		}
 		w->buffered += take;
 		done += take;
-		if (w->buffered == w->batch_rows && nn_writer_flush(w, err))
+		if (w->buffered == w->batch_rows &&
+		    (w->background ? hand_over(w, err) : flush_now(w, err)))
 			return -1;
 	}
 	return 0;
@@ -351,7 +521,7 @@ int nn_writer_finish(nn_writer *w, nn_error *err)
 	msgpack_packer pk;
 	int e = 0;
 
-	if (nn_writer_flush(w, err))
+	if (flush_now(w, err))
 		return -1;
 	msgpack_sbuffer_clear(&w->pre);
 	msgpack_packer_init(&pk, &w->pre, msgpack_sbuffer_write);

@@ -124,9 +124,16 @@ uint64_t nn_reader_members(const nn_reader *r);
 
 typedef struct nn_writer_options {
 	int level;            /* zstd level 1..19; 0 means NN_DEFAULT_LEVEL */
-	int threads;          /* zstd worker threads; 0 or 1 = none */
+	int threads;          /* zstd worker threads; 0 or 1 = none (other bytes) */
 	size_t batch_rows;    /* rows per batch; 0 = about NN_DEFAULT_BATCH_BYTES */
 } nn_writer_options;
+
+/* Full batches are compressed and written by a thread of the writer's own
+ * while the caller fills the next one (two batches of memory); the bytes
+ * are the same as without it.  The thread starts with the second batch,
+ * so small streams never start it.  NN_WRITER_THREAD=0 in the environment
+ * turns it off (for measuring).  A write error of the
+ * thread is returned by the next call (nn_writer_write, _flush, _finish). */
 
 typedef struct nn_writer nn_writer;
 

@@ -1,6 +1,7 @@
 /* test-stream.c — the stream format: round trips of every dtype and shape,
  * batch boundaries, empty and one-row streams, concatenation, and the
  * promise that a cut or corrupted stream is never read as a valid one. */
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +145,55 @@ static void test_round_trips(void)
 			      "%zu rows in batches of %zu make %zu batches", sizes[i][0], sizes[i][2], batches);
 		free(buf);
 	}
+	nn_schema_free(s);
+}
+
+/* The writer's compression thread changes when bytes are written, never
+ * which: the same stream with and without it (NN_WRITER_THREAD=0), and a
+ * write error met by the thread is returned by a later call. */
+static void test_background(void)
+{
+	nn_schema *s = all_dtypes();
+	size_t a_len, b_len;
+	unsigned char *a, *b;
+	int same;
+	nn_error err = { 0 };
+
+	setenv("NN_WRITER_THREAD", "0", 1);
+	a = make_stream(s, 5000, 333, 64, &a_len);
+	unsetenv("NN_WRITER_THREAD");
+	b = make_stream(s, 5000, 333, 64, &b_len);
+	CHECK(a_len == b_len && !memcmp(a, b, a_len),
+	      "compressing in the writer's thread gives the same bytes (%zu and %zu bytes)", a_len, b_len);
+	CHECK(read_all(b, b_len, &same, NULL, &err) == 5000 && same,
+	      "a stream of 79 batches written by the thread reads back (%s)", err.msg);
+	free(a);
+	free(b);
+
+	/* a pipe whose reader is gone: EPIPE from the thread */
+	int p[2];
+	nn_writer_options o = { 3, 0, 16 };
+	unsigned char *cols[NN_MAX_FIELDS];
+	int failed = 0;
+	if (pipe(p))
+		abort();
+	signal(SIGPIPE, SIG_IGN);
+	nn_writer *w = nn_writer_open_fd(p[1], s, &o, &err);
+	close(p[0]);
+	for (size_t f = 0; f < s->nfields; f++)
+		cols[f] = calloc(16, s->fields[f].row_bytes);
+	for (int i = 0; i < 100 && !failed; i++)
+		failed = nn_writer_write(w, (const void *const *)cols, 16, &err) != 0;
+	if (!failed)
+		failed = nn_writer_finish(w, &err) != 0;
+	CHECK(failed && err.code == NN_EPIPE, "a broken pipe met by the thread is reported (%s)", err.msg);
+	CHECK(nn_writer_write(w, (const void *const *)cols, 1, &err) == -1,
+	      "after that the writer fails every call");
+	nn_writer_free(w);
+	close(p[1]);
+	for (size_t f = 0; f < s->nfields; f++)
+		free(cols[f]);
+	signal(SIGPIPE, SIG_DFL);
 	nn_schema_free(s);
 }
 
@@ -425,6 +475,7 @@ static void test_limits(void)
 int main(void)
 {
 	test_round_trips();
+	test_background();
 	test_schema_survives();
 	test_concatenation();
 	test_damage();
