@@ -86,25 +86,34 @@ struct nn_writer {
 	unsigned char *out;       /* compressed bytes waiting for write() */
 	size_t out_cap;
 	msgpack_sbuffer pre;      /* a frame's msgpack bytes other than column data */
-	/* Compression in the background: a full batch is handed to one thread
-	 * (its column buffers swapped with job_col) which compresses and writes
-	 * it while the caller fills the next.  The thread alone touches cctx,
-	 * out, crc and fd while a job is pending; the bytes are the same as
-	 * compressing in the caller's thread. */
-	int background;           /* allowed (options, NN_WRITER_THREAD) */
-	int started;              /* the thread exists */
-	pthread_t thread;
+	/* Compression in the background: each full batch is handed (its
+	 * column buffers swapped with a free job's) to one of `nthreads`
+	 * threads, which compresses it whole with a context of its own, then
+	 * waits for its turn and writes it, so frames go out in order while
+	 * the caller fills the next batch.  Every thread makes the bytes the
+	 * caller's thread would: same frames, same order, same CRC. */
+	int level;
+	int background;           /* allowed (NN_WRITER_THREAD) */
+	int nthreads, started;    /* threads wanted; started so far */
+	pthread_t *threads;
+	struct job *jobs;         /* nthreads of them */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	int pending, quit;        /* a job waits or runs; the thread should end */
-	unsigned char **job_col;  /* the job's columns */
-	size_t job_rows;
-	uint64_t job_index;
-	int job_failed;           /* the thread's last job failed: job_err says why */
+	int busy, quit;           /* jobs queued or running; threads should end */
+	uint64_t next_write;      /* the batch index whose frame is written next */
+	int job_failed;           /* a job failed: job_err says why */
 	nn_error job_err;
-	msgpack_sbuffer job_pre;
-	size_t schema_fields;     /* columns allocated in col and job_col */
+	size_t frame_cap;         /* room for a compressed batch frame */
+	size_t schema_fields;     /* columns allocated in col and the jobs' */
 };
+
+struct job {
+	int state;                /* JOB_FREE, JOB_QUEUED, JOB_TAKEN */
+	unsigned char **col;
+	size_t rows;
+	uint64_t index;
+};
+enum { JOB_FREE, JOB_QUEUED, JOB_TAKEN };
 
 static int pack_str(msgpack_packer *pk, const char *s)
 {
@@ -196,20 +205,17 @@ static int fail(nn_writer *w)
 	return -1;
 }
 
-/* Pack a batch's map (and each column's bin prefix) into pre and write
- * it as one frame with the columns' bytes. */
-static int emit_batch(nn_writer *w, msgpack_sbuffer *pre, unsigned char *const *col,
-                      size_t rows, uint64_t index, nn_error *err)
+/* A batch's frame as pieces: its map (and each column's bin prefix),
+ * packed into pre, between the columns' own bytes. */
+static int batch_pieces(const nn_writer *w, msgpack_sbuffer *pre, unsigned char *const *col,
+                        size_t rows, uint64_t index, const void **pieces, size_t *lens,
+                        size_t *npieces, nn_error *err)
 {
 	const nn_schema *s = w->schema;
 	msgpack_packer pk;
-	const void *pieces[2 * NN_MAX_FIELDS + 1];
-	size_t lens[2 * NN_MAX_FIELDS + 1], n = 0;
-	size_t hdr_at[NN_MAX_FIELDS];
+	size_t hdr_at[NN_MAX_FIELDS], n = 0;
 	int e = 0;
 
-	/* The batch's map and each bin's length prefix go into pre; the
-	 * column bytes are compressed straight from the column buffers. */
 	msgpack_sbuffer_clear(pre);
 	msgpack_packer_init(&pk, pre, msgpack_sbuffer_write);
 	e |= msgpack_pack_map(&pk, 4);
@@ -231,41 +237,120 @@ static int emit_batch(nn_writer *w, msgpack_sbuffer *pre, unsigned char *const *
 		pieces[n] = col[i];
 		lens[n++] = rows * s->fields[i].row_bytes;
 	}
-	return write_frame(w, pieces, lens, n, err);
+	*npieces = n;
+	return 0;
+}
+
+/* In the caller's thread: compress and write as the output buffer fills. */
+static int emit_batch(nn_writer *w, nn_error *err)
+{
+	const void *pieces[2 * NN_MAX_FIELDS];
+	size_t lens[2 * NN_MAX_FIELDS], n;
+
+	if (batch_pieces(w, &w->pre, w->col, w->buffered, w->batches, pieces, lens, &n, err) ||
+	    write_frame(w, pieces, lens, n, err))
+		return -1;
+	w->batches++;
+	w->rows += w->buffered;
+	w->buffered = 0;
+	return 0;
+}
+
+/* Take the queued job of the lowest index, or NULL when told to quit. */
+static struct job *next_job(nn_writer *w)
+{
+	for (;;) {
+		struct job *j = NULL;
+		for (int i = 0; i < w->started; i++)
+			if (w->jobs[i].state == JOB_QUEUED && (!j || w->jobs[i].index < j->index))
+				j = &w->jobs[i];
+		if (j) {
+			j->state = JOB_TAKEN;
+			return j;
+		}
+		if (w->quit)
+			return NULL;
+		pthread_cond_wait(&w->cv, &w->mu);
+	}
 }
 
 static void *compress_thread(void *arg)
 {
 	nn_writer *w = arg;
+	ZSTD_CCtx *cctx = ZSTD_createCCtx();
+	unsigned char *frame = malloc(w->frame_cap);
+	msgpack_sbuffer pre;
+	struct job *j;
 
+	msgpack_sbuffer_init(&pre);
 	pthread_mutex_lock(&w->mu);
-	for (;;) {
-		while (!w->pending && !w->quit)
-			pthread_cond_wait(&w->cv, &w->mu);
-		if (!w->pending)
-			break;
-		pthread_mutex_unlock(&w->mu);
+	while ((j = next_job(w))) {
+		const void *pieces[2 * NN_MAX_FIELDS];
+		size_t lens[2 * NN_MAX_FIELDS], n, total = 0, r = 0;
 		nn_error e = { 0 };
-		int bad = emit_batch(w, &w->job_pre, w->job_col, w->job_rows, w->job_index, &e);
+		int bad = 0;
+
+		pthread_mutex_unlock(&w->mu);
+		ZSTD_outBuffer out = { frame, w->frame_cap, 0 };
+		if (!cctx || !frame) {
+			bad = nn_error_set(&e, NN_ENOMEM, "out of memory");
+		} else if (batch_pieces(w, &pre, j->col, j->rows, j->index, pieces, lens, &n, &e)) {
+			bad = -1;
+		} else {
+			/* the parameters of the writer's own context, so the same bytes */
+			r = ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, w->level);
+			if (!ZSTD_isError(r))
+				r = ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+			for (size_t i = 0; i < n; i++)
+				total += lens[i];
+			if (!ZSTD_isError(r))
+				r = ZSTD_CCtx_setPledgedSrcSize(cctx, total);
+			for (size_t i = 0; i <= n && !ZSTD_isError(r); i++) {
+				ZSTD_inBuffer in = { i < n ? pieces[i] : NULL, i < n ? lens[i] : 0, 0 };
+				ZSTD_EndDirective mode = i < n ? ZSTD_e_continue : ZSTD_e_end;
+				do
+					r = ZSTD_compressStream2(cctx, &out, &in, mode);
+				while (!ZSTD_isError(r) && out.pos < out.size &&
+				       (in.pos < in.size || (mode == ZSTD_e_end && r != 0)));
+			}
+			if (ZSTD_isError(r))
+				bad = nn_error_set(&e, NN_EIO, "zstd: %s", ZSTD_getErrorName(r));
+			else if (r != 0)   /* frame_cap is ZSTD_compressBound: never */
+				bad = nn_error_set(&e, NN_EIO, "zstd: a frame over its bound");
+		}
 		pthread_mutex_lock(&w->mu);
-		if (bad) {
+		while (w->next_write != j->index)
+			pthread_cond_wait(&w->cv, &w->mu);
+		pthread_mutex_unlock(&w->mu);
+		if (!bad && !w->job_failed) {   /* job_failed changes only in turn */
+			bad = nn_write_all(w->fd, frame, out.pos, &e);
+			w->crc = crc32_z(w->crc, frame, out.pos);
+		}
+		pthread_mutex_lock(&w->mu);
+		if (bad && !w->job_failed) {
 			w->job_failed = 1;
 			w->job_err = e;
 		}
-		w->pending = 0;
+		w->next_write++;
+		j->state = JOB_FREE;
+		w->busy--;
 		pthread_cond_broadcast(&w->cv);
 	}
 	pthread_mutex_unlock(&w->mu);
+	ZSTD_freeCCtx(cctx);
+	free(frame);
+	msgpack_sbuffer_destroy(&pre);
 	return NULL;
 }
 
-/* Wait until the thread has written its batch; fail with its error. */
+/* Wait until the threads have written every batch handed to them; fail
+ * with the first error met. */
 static int wait_idle(nn_writer *w, nn_error *err)
 {
 	if (!w->started)
 		return 0;
 	pthread_mutex_lock(&w->mu);
-	while (w->pending)
+	while (w->busy)
 		pthread_cond_wait(&w->cv, &w->mu);
 	int bad = w->job_failed;
 	pthread_mutex_unlock(&w->mu);
@@ -277,6 +362,27 @@ static int wait_idle(nn_writer *w, nn_error *err)
 	return 0;
 }
 
+static void free_cols(unsigned char **col, size_t n)
+{
+	if (col)
+		for (size_t i = 0; i < n; i++)
+			free(col[i]);
+	free(col);
+}
+
+static unsigned char **alloc_cols(const nn_writer *w)
+{
+	const nn_schema *s = w->schema;
+	unsigned char **col = calloc(s->nfields, sizeof *col);
+
+	for (size_t i = 0; col && i < s->nfields; i++)
+		if (!(col[i] = malloc(w->batch_rows * s->fields[i].row_bytes))) {
+			free_cols(col, s->nfields);
+			return NULL;
+		}
+	return col;
+}
+
 void nn_writer_free(nn_writer *w)
 {
 	if (!w)
@@ -286,25 +392,22 @@ void nn_writer_free(nn_writer *w)
 		w->quit = 1;
 		pthread_cond_broadcast(&w->cv);
 		pthread_mutex_unlock(&w->mu);
-		pthread_join(w->thread, NULL);
+		for (int i = 0; i < w->started; i++)
+			pthread_join(w->threads[i], NULL);
 	}
 	if (w->background) {
 		pthread_mutex_destroy(&w->mu);
 		pthread_cond_destroy(&w->cv);
 	}
-	for (size_t i = 0; i < w->schema_fields; i++) {
-		if (w->col)
-			free(w->col[i]);
-		if (w->job_col)
-			free(w->job_col[i]);
-	}
-	free(w->col);
-	free(w->job_col);
+	free_cols(w->col, w->schema_fields);
+	for (int i = 0; w->jobs && i < w->nthreads; i++)
+		free_cols(w->jobs[i].col, w->schema_fields);
+	free(w->jobs);
+	free(w->threads);
 	nn_schema_free(w->schema);
 	ZSTD_freeCCtx(w->cctx);
 	free(w->out);
 	msgpack_sbuffer_destroy(&w->pre);
-	msgpack_sbuffer_destroy(&w->job_pre);
 	free(w);
 }
 
@@ -332,6 +435,11 @@ nn_writer *nn_writer_open_fd(int fd, const nn_schema *s,
 		nn_error_set(err, NN_EARG, "zstd level %d is not in 1..19", o.level);
 		return NULL;
 	}
+	if (o.threads < 0 || o.threads > NN_MAX_WRITER_THREADS) {
+		nn_error_set(err, NN_EARG, "%d compression threads is not in 0..%d", o.threads,
+		             NN_MAX_WRITER_THREADS);
+		return NULL;
+	}
 	if (s->nfields == 0) {
 		nn_error_set(err, NN_EARG, "a stream needs at least one field");
 		return NULL;
@@ -343,27 +451,25 @@ nn_writer *nn_writer_open_fd(int fd, const nn_schema *s,
 		return NULL;
 	}
 	msgpack_sbuffer_init(&w->pre);
-	msgpack_sbuffer_init(&w->job_pre);
 	w->fd = fd;
+	w->level = o.level;
+	w->nthreads = o.threads > 1 ? o.threads : 1;
 	w->batch_rows = o.batch_rows ? o.batch_rows : NN_DEFAULT_BATCH_BYTES / rb;
 	if (w->batch_rows < 1)
 		w->batch_rows = 1;
 	if (w->batch_rows > (NN_MAX_OBJECT_BYTES - 4096 - 8 * s->nfields) / rb)
 		w->batch_rows = (NN_MAX_OBJECT_BYTES - 4096 - 8 * s->nfields) / rb;
+	/* the batch's bytes, its map (under 64 bytes) and a bin prefix per field */
+	w->frame_cap = ZSTD_compressBound(w->batch_rows * rb + 64 + 5 * s->nfields);
 	w->out_cap = ZSTD_CStreamOutSize();
 	if (!(w->schema = nn_schema_clone(s, err)))
 		goto fail;
 	w->schema_fields = s->nfields;
 	if (!(w->cctx = ZSTD_createCCtx()) || !(w->out = malloc(w->out_cap)) ||
-	    !(w->col = calloc(s->nfields, sizeof *w->col))) {
+	    !(w->col = alloc_cols(w))) {
 		nn_error_set(err, NN_ENOMEM, "out of memory");
 		goto fail;
 	}
-	for (size_t i = 0; i < s->nfields; i++)
-		if (!(w->col[i] = malloc(w->batch_rows * s->fields[i].row_bytes))) {
-			nn_error_set(err, NN_ENOMEM, "out of memory");
-			goto fail;
-		}
 	if (background_allowed()) {
 		if (pthread_mutex_init(&w->mu, NULL)) {
 			nn_error_set(err, NN_ENOMEM, "cannot make a mutex");
@@ -381,8 +487,6 @@ nn_writer *nn_writer_open_fd(int fd, const nn_schema *s,
 		r = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
 	/* Readers refuse windows over 2^NN_MAX_WINDOW_LOG.  Levels 1..19 use
 	 * at most 2^23 (zstd's lib/compress/clevels.h); 20..22 are refused. */
-	if (!ZSTD_isError(r) && o.threads > 1)
-		r = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_nbWorkers, o.threads);
 	if (ZSTD_isError(r)) {
 		nn_error_set(err, NN_EARG, "zstd: %s", ZSTD_getErrorName(r));
 		goto fail;
@@ -406,52 +510,60 @@ fail:
 	return NULL;
 }
 
-/* Hand the buffered rows to the compression thread (started on the first
- * full batch: a stream of one batch never starts it). */
+/* Start the threads and their jobs (with the first full batch: a stream
+ * of one batch never starts them).  0 when none could start. */
+static int start_threads(nn_writer *w)
+{
+	if (!w->jobs && (!(w->jobs = calloc((size_t)w->nthreads, sizeof *w->jobs)) ||
+	                 !(w->threads = calloc((size_t)w->nthreads, sizeof *w->threads))))
+		return 0;
+	w->next_write = w->batches;
+	for (int i = 0; i < w->nthreads; i++) {
+		if (!w->jobs[i].col && !(w->jobs[i].col = alloc_cols(w)))
+			break;
+		/* started before the thread runs: it looks at jobs[0..started) */
+		pthread_mutex_lock(&w->mu);
+		w->started++;
+		pthread_mutex_unlock(&w->mu);
+		if (pthread_create(&w->threads[i], NULL, compress_thread, w)) {
+			w->started--;
+			break;
+		}
+	}
+	return w->started;   /* jobs past it stay free, never used */
+}
+
+/* Hand the buffered rows to a thread: swap buffers with a free job. */
 static int hand_over(nn_writer *w, nn_error *err)
 {
-	const nn_schema *s = w->schema;
+	struct job *j = NULL;
 
-	if (wait_idle(w, err))
-		return -1;
-	if (!w->job_col) {
-		if (!(w->job_col = calloc(s->nfields, sizeof *w->job_col))) {
-			nn_error_set(err, NN_ENOMEM, "out of memory");
-			return fail(w);
-		}
-		for (size_t i = 0; i < s->nfields; i++)
-			if (!(w->job_col[i] = malloc(w->batch_rows * s->fields[i].row_bytes))) {
-				nn_error_set(err, NN_ENOMEM, "out of memory");
-				return fail(w);
-			}
+	if (!w->started && !start_threads(w)) {
+		w->background = 0;   /* no thread: compress here, as without one */
+		return emit_batch(w, err);
+	}
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		for (int i = 0; i < w->started && !j; i++)
+			if (w->jobs[i].state == JOB_FREE)
+				j = &w->jobs[i];
+		if (j || w->job_failed)
+			break;
+		pthread_cond_wait(&w->cv, &w->mu);
+	}
+	if (w->job_failed) {
+		pthread_mutex_unlock(&w->mu);
+		return wait_idle(w, err);
 	}
 	unsigned char **t = w->col;
-	w->col = w->job_col;
-	w->job_col = t;
-	w->job_rows = w->buffered;
-	w->job_index = w->batches;
-	pthread_mutex_lock(&w->mu);
-	w->pending = 1;
+	w->col = j->col;
+	j->col = t;
+	j->rows = w->buffered;
+	j->index = w->batches;
+	j->state = JOB_QUEUED;
+	w->busy++;
+	pthread_cond_broadcast(&w->cv);
 	pthread_mutex_unlock(&w->mu);
-	if (!w->started) {
-		if (pthread_create(&w->thread, NULL, compress_thread, w)) {
-			/* no thread: compress here, as without one */
-			w->pending = 0;
-			w->background = 0;
-			t = w->col;
-			w->col = w->job_col;
-			w->job_col = t;
-			if (emit_batch(w, &w->pre, w->col, w->buffered, w->batches, err))
-				return fail(w);
-			goto done;
-		}
-		w->started = 1;
-	} else {
-		pthread_mutex_lock(&w->mu);
-		pthread_cond_broadcast(&w->cv);
-		pthread_mutex_unlock(&w->mu);
-	}
-done:
 	w->batches++;
 	w->rows += w->buffered;
 	w->buffered = 0;
@@ -468,13 +580,8 @@ static int flush_now(nn_writer *w, nn_error *err)
 		return -1;
 	if (wait_idle(w, err))
 		return -1;
-	if (!w->buffered)
-		return 0;
-	if (emit_batch(w, &w->pre, w->col, w->buffered, w->batches, err))
+	if (w->buffered && emit_batch(w, err))
 		return fail(w);
-	w->batches++;
-	w->rows += w->buffered;
-	w->buffered = 0;
 	return 0;
 }
 

@@ -58,12 +58,14 @@ static void fill_rows(const nn_schema *s, size_t first, size_t rows, unsigned ch
 					(unsigned char)((first + r) * 31 + f * 7 + b);
 }
 
+static int make_threads;   /* the writers' compression threads */
+
 /* Write `rows` rows in chunks of `chunk` with batches of batch_rows. */
 static unsigned char *make_stream(const nn_schema *s, size_t rows, size_t chunk,
                                   size_t batch_rows, size_t *len)
 {
 	int fd = memfile(NULL, 0);
-	nn_writer_options o = { 3, 0, batch_rows };
+	nn_writer_options o = { 3, make_threads, batch_rows };
 	nn_error err = { 0 };
 	nn_writer *w = nn_writer_open_fd(fd, s, &o, &err);
 	unsigned char *cols[NN_MAX_FIELDS];
@@ -162,17 +164,22 @@ static void test_background(void)
 	setenv("NN_WRITER_THREAD", "0", 1);
 	a = make_stream(s, 5000, 333, 64, &a_len);
 	unsetenv("NN_WRITER_THREAD");
-	b = make_stream(s, 5000, 333, 64, &b_len);
-	CHECK(a_len == b_len && !memcmp(a, b, a_len),
-	      "compressing in the writer's thread gives the same bytes (%zu and %zu bytes)", a_len, b_len);
-	CHECK(read_all(b, b_len, &same, NULL, &err) == 5000 && same,
-	      "a stream of 79 batches written by the thread reads back (%s)", err.msg);
+	for (make_threads = 0; make_threads <= 4; make_threads++) {
+		b = make_stream(s, 5000, 333, 64, &b_len);
+		CHECK(a_len == b_len && !memcmp(a, b, a_len),
+		      "compressing in %d writer thread%s gives the same bytes as in the caller's "
+		      "(%zu and %zu bytes)", make_threads, make_threads == 1 ? "" : "s", a_len, b_len);
+		CHECK(read_all(b, b_len, &same, NULL, &err) == 5000 && same,
+		      "79 batches written by %d thread%s read back (%s)", make_threads,
+		      make_threads == 1 ? "" : "s", err.msg);
+		free(b);
+	}
+	make_threads = 0;
 	free(a);
-	free(b);
 
 	/* a pipe whose reader is gone: EPIPE from the thread */
 	int p[2];
-	nn_writer_options o = { 3, 0, 16 };
+	nn_writer_options o = { 3, 2, 16 };
 	unsigned char *cols[NN_MAX_FIELDS];
 	int failed = 0;
 	if (pipe(p))
@@ -186,7 +193,7 @@ static void test_background(void)
 		failed = nn_writer_write(w, (const void *const *)cols, 16, &err) != 0;
 	if (!failed)
 		failed = nn_writer_finish(w, &err) != 0;
-	CHECK(failed && err.code == NN_EPIPE, "a broken pipe met by the thread is reported (%s)", err.msg);
+	CHECK(failed && err.code == NN_EPIPE, "a broken pipe met by a thread is reported (%s)", err.msg);
 	CHECK(nn_writer_write(w, (const void *const *)cols, 1, &err) == -1,
 	      "after that the writer fails every call");
 	nn_writer_free(w);
