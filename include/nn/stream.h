@@ -32,7 +32,7 @@
 #define NN_MAX_ARG_BYTES    65536          /* one recorded program argument */
 #define NN_MAX_WINDOW_LOG   23             /* zstd window: 8 MiB */
 #define NN_DEFAULT_LEVEL    3
-#define NN_DEFAULT_BATCH_BYTES (1u << 20)  /* target raw bytes per batch */
+#define NN_DEFAULT_BATCH_BYTES (256u << 10) /* target raw bytes per batch (bench/defaults.sh) */
 #define NN_MAX_WRITER_THREADS 256
 
 typedef struct nn_field {
