@@ -22,6 +22,7 @@ else
 	$BIN/nn-normalize -q --method minmax --save "$W/mm.nns" -o "$W/train.nns" "$W/train-u8.nns"
 fi
 IN=$W/train.nns
+rm -f "$W"/floor.runs "$W"/runs.* "$W"/res.* "$W"/out.*
 
 # the copier with a chosen batch size: libcommon's writer, nothing else
 cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude $(pkg-config --cflags libzstd msgpack zlib) \
@@ -127,4 +128,5 @@ for level in 1 3; do
 		"$(size "l$level")" "$(secs "l$level")" "$(ratio "$(secs "l$level")")" "$(cpu "l$level")" | tee -a "$OUT"
 done
 echo | tee -a "$OUT"
+rm -f "$W"/out.*
 echo "The floor: $(floor) s (best of $(wc -l < "$W/floor.runs") runs; CPU $(sort -n "$W/floor.runs" | head -n 1 | awk '{ printf "%.2f", $3 + $4 }') s)." | tee -a "$OUT"
