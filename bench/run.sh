@@ -122,6 +122,11 @@ csv_bytes=$(stat -c %s "$W/train.csv")
 row "nn-import csv ($csv_bytes bytes of text; MB/s of text)" "$csv_bytes" "$BIN/nn-import -q --label y '$W/train.csv'"
 rm -f "$W/train.csv" "$W/s1.nns" "$W/s2.nns"
 
+# --- the writer's defaults: batch size, compression threads, level --------
+if [ "${BENCH_DEFAULTS:-1}" != 0 ]; then
+	OUT="$OUT" REPEAT="${BENCH_REPEAT:-3}" sh bench/defaults.sh "$W"
+fi
+
 # --- scale: the same programs on ~2 GB: bounded memory, linear time ---------
 if [ "${BENCH_SCALE:-1}" != 0 ]; then
 	for copies in 5 11; do

@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -85,7 +86,34 @@ struct nn_writer {
 	unsigned char *out;       /* compressed bytes waiting for write() */
 	size_t out_cap;
 	msgpack_sbuffer pre;      /* a frame's msgpack bytes other than column data */
+	/* Compression in the background: each full batch is handed (its
+	 * column buffers swapped with a free job's) to one of `nthreads`
+	 * threads, which compresses it whole with a context of its own, then
+	 * waits for its turn and writes it, so frames go out in order while
+	 * the caller fills the next batch.  Every thread makes the bytes the
+	 * caller's thread would: same frames, same order, same CRC. */
+	int level;
+	int background;           /* allowed (NN_WRITER_THREAD) */
+	int nthreads, started;    /* threads wanted; started so far */
+	pthread_t *threads;
+	struct job *jobs;         /* nthreads of them */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int busy, quit;           /* jobs queued or running; threads should end */
+	uint64_t next_write;      /* the batch index whose frame is written next */
+	int job_failed;           /* a job failed: job_err says why */
+	nn_error job_err;
+	size_t frame_cap;         /* room for a compressed batch frame */
+	size_t schema_fields;     /* columns allocated in col and the jobs' */
 };
+
+struct job {
+	int state;                /* JOB_FREE, JOB_QUEUED, JOB_TAKEN */
+	unsigned char **col;
+	size_t rows;
+	uint64_t index;
+};
+enum { JOB_FREE, JOB_QUEUED, JOB_TAKEN };
 
 static int pack_str(msgpack_packer *pk, const char *s)
 {
@@ -177,19 +205,218 @@ static int fail(nn_writer *w)
 	return -1;
 }
 
+/* A batch's frame as pieces: its map (and each column's bin prefix),
+ * packed into pre, between the columns' own bytes. */
+static int batch_pieces(const nn_writer *w, msgpack_sbuffer *pre, unsigned char *const *col,
+                        size_t rows, uint64_t index, const void **pieces, size_t *lens,
+                        size_t *npieces, nn_error *err)
+{
+	const nn_schema *s = w->schema;
+	msgpack_packer pk;
+	size_t hdr_at[NN_MAX_FIELDS], n = 0;
+	int e = 0;
+
+	msgpack_sbuffer_clear(pre);
+	msgpack_packer_init(&pk, pre, msgpack_sbuffer_write);
+	e |= msgpack_pack_map(&pk, 4);
+	e |= pack_str(&pk, "type") | pack_str(&pk, "batch");
+	e |= pack_str(&pk, "index") | msgpack_pack_uint64(&pk, index);
+	e |= pack_str(&pk, "rows") | msgpack_pack_uint64(&pk, rows);
+	e |= pack_str(&pk, "columns") | msgpack_pack_array(&pk, s->nfields);
+	for (size_t i = 0; i < s->nfields; i++) {
+		hdr_at[i] = pre->size;
+		e |= msgpack_pack_bin(&pk, rows * s->fields[i].row_bytes);
+	}
+	if (e)
+		return nn_error_set(err, NN_ENOMEM, "out of memory");
+	for (size_t i = 0; i < s->nfields; i++) {
+		size_t end = i + 1 < s->nfields ? hdr_at[i + 1] : pre->size;
+		size_t start = i ? hdr_at[i] : 0;
+		pieces[n] = pre->data + start;
+		lens[n++] = end - start;
+		pieces[n] = col[i];
+		lens[n++] = rows * s->fields[i].row_bytes;
+	}
+	*npieces = n;
+	return 0;
+}
+
+/* In the caller's thread: compress and write as the output buffer fills. */
+static int emit_batch(nn_writer *w, nn_error *err)
+{
+	const void *pieces[2 * NN_MAX_FIELDS];
+	size_t lens[2 * NN_MAX_FIELDS], n;
+
+	if (batch_pieces(w, &w->pre, w->col, w->buffered, w->batches, pieces, lens, &n, err) ||
+	    write_frame(w, pieces, lens, n, err))
+		return -1;
+	w->batches++;
+	w->rows += w->buffered;
+	w->buffered = 0;
+	return 0;
+}
+
+/* Take the queued job of the lowest index, or NULL when told to quit. */
+static struct job *next_job(nn_writer *w)
+{
+	for (;;) {
+		struct job *j = NULL;
+		for (int i = 0; i < w->started; i++)
+			if (w->jobs[i].state == JOB_QUEUED && (!j || w->jobs[i].index < j->index))
+				j = &w->jobs[i];
+		if (j) {
+			j->state = JOB_TAKEN;
+			return j;
+		}
+		if (w->quit)
+			return NULL;
+		pthread_cond_wait(&w->cv, &w->mu);
+	}
+}
+
+static void *compress_thread(void *arg)
+{
+	nn_writer *w = arg;
+	ZSTD_CCtx *cctx = ZSTD_createCCtx();
+	unsigned char *frame = malloc(w->frame_cap);
+	msgpack_sbuffer pre;
+	struct job *j;
+
+	msgpack_sbuffer_init(&pre);
+	pthread_mutex_lock(&w->mu);
+	while ((j = next_job(w))) {
+		const void *pieces[2 * NN_MAX_FIELDS];
+		size_t lens[2 * NN_MAX_FIELDS], n, total = 0, r = 0;
+		nn_error e = { 0 };
+		int bad = 0;
+
+		pthread_mutex_unlock(&w->mu);
+		ZSTD_outBuffer out = { frame, w->frame_cap, 0 };
+		if (!cctx || !frame) {
+			bad = nn_error_set(&e, NN_ENOMEM, "out of memory");
+		} else if (batch_pieces(w, &pre, j->col, j->rows, j->index, pieces, lens, &n, &e)) {
+			bad = -1;
+		} else {
+			/* the parameters of the writer's own context, so the same bytes */
+			r = ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, w->level);
+			if (!ZSTD_isError(r))
+				r = ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+			for (size_t i = 0; i < n; i++)
+				total += lens[i];
+			if (!ZSTD_isError(r))
+				r = ZSTD_CCtx_setPledgedSrcSize(cctx, total);
+			for (size_t i = 0; i <= n && !ZSTD_isError(r); i++) {
+				ZSTD_inBuffer in = { i < n ? pieces[i] : NULL, i < n ? lens[i] : 0, 0 };
+				ZSTD_EndDirective mode = i < n ? ZSTD_e_continue : ZSTD_e_end;
+				do
+					r = ZSTD_compressStream2(cctx, &out, &in, mode);
+				while (!ZSTD_isError(r) && out.pos < out.size &&
+				       (in.pos < in.size || (mode == ZSTD_e_end && r != 0)));
+			}
+			if (ZSTD_isError(r))
+				bad = nn_error_set(&e, NN_EIO, "zstd: %s", ZSTD_getErrorName(r));
+			else if (r != 0)   /* frame_cap is ZSTD_compressBound: never */
+				bad = nn_error_set(&e, NN_EIO, "zstd: a frame over its bound");
+		}
+		pthread_mutex_lock(&w->mu);
+		while (w->next_write != j->index)
+			pthread_cond_wait(&w->cv, &w->mu);
+		pthread_mutex_unlock(&w->mu);
+		if (!bad && !w->job_failed) {   /* job_failed changes only in turn */
+			bad = nn_write_all(w->fd, frame, out.pos, &e);
+			w->crc = crc32_z(w->crc, frame, out.pos);
+		}
+		pthread_mutex_lock(&w->mu);
+		if (bad && !w->job_failed) {
+			w->job_failed = 1;
+			w->job_err = e;
+		}
+		w->next_write++;
+		j->state = JOB_FREE;
+		w->busy--;
+		pthread_cond_broadcast(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+	ZSTD_freeCCtx(cctx);
+	free(frame);
+	msgpack_sbuffer_destroy(&pre);
+	return NULL;
+}
+
+/* Wait until the threads have written every batch handed to them; fail
+ * with the first error met. */
+static int wait_idle(nn_writer *w, nn_error *err)
+{
+	if (!w->started)
+		return 0;
+	pthread_mutex_lock(&w->mu);
+	while (w->busy)
+		pthread_cond_wait(&w->cv, &w->mu);
+	int bad = w->job_failed;
+	pthread_mutex_unlock(&w->mu);
+	if (bad) {
+		if (err)
+			*err = w->job_err;
+		return fail(w);
+	}
+	return 0;
+}
+
+static void free_cols(unsigned char **col, size_t n)
+{
+	if (col)
+		for (size_t i = 0; i < n; i++)
+			free(col[i]);
+	free(col);
+}
+
+static unsigned char **alloc_cols(const nn_writer *w)
+{
+	const nn_schema *s = w->schema;
+	unsigned char **col = calloc(s->nfields, sizeof *col);
+
+	for (size_t i = 0; col && i < s->nfields; i++)
+		if (!(col[i] = malloc(w->batch_rows * s->fields[i].row_bytes))) {
+			free_cols(col, s->nfields);
+			return NULL;
+		}
+	return col;
+}
+
 void nn_writer_free(nn_writer *w)
 {
 	if (!w)
 		return;
-	if (w->col)
-		for (size_t i = 0; i < w->schema->nfields; i++)
-			free(w->col[i]);
-	free(w->col);
+	if (w->started) {
+		pthread_mutex_lock(&w->mu);
+		w->quit = 1;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+		for (int i = 0; i < w->started; i++)
+			pthread_join(w->threads[i], NULL);
+	}
+	if (w->background) {
+		pthread_mutex_destroy(&w->mu);
+		pthread_cond_destroy(&w->cv);
+	}
+	free_cols(w->col, w->schema_fields);
+	for (int i = 0; w->jobs && i < w->nthreads; i++)
+		free_cols(w->jobs[i].col, w->schema_fields);
+	free(w->jobs);
+	free(w->threads);
 	nn_schema_free(w->schema);
 	ZSTD_freeCCtx(w->cctx);
 	free(w->out);
 	msgpack_sbuffer_destroy(&w->pre);
 	free(w);
+}
+
+/* NN_WRITER_THREAD=0 compresses in the caller's thread (for measuring;
+ * the bytes are the same). */
+static int background_allowed(void)
+{
+	const char *e = getenv("NN_WRITER_THREAD");
+	return !(e && !strcmp(e, "0"));
 }
 
 nn_writer *nn_writer_open_fd(int fd, const nn_schema *s,
@@ -208,6 +435,11 @@ nn_writer *nn_writer_open_fd(int fd, const nn_schema *s,
 		nn_error_set(err, NN_EARG, "zstd level %d is not in 1..19", o.level);
 		return NULL;
 	}
+	if (o.threads < 0 || o.threads > NN_MAX_WRITER_THREADS) {
+		nn_error_set(err, NN_EARG, "%d compression threads is not in 0..%d", o.threads,
+		             NN_MAX_WRITER_THREADS);
+		return NULL;
+	}
 	if (s->nfields == 0) {
 		nn_error_set(err, NN_EARG, "a stream needs at least one field");
 		return NULL;
@@ -220,31 +452,41 @@ nn_writer *nn_writer_open_fd(int fd, const nn_schema *s,
 	}
 	msgpack_sbuffer_init(&w->pre);
 	w->fd = fd;
+	w->level = o.level;
+	w->nthreads = o.threads > 1 ? o.threads : 1;
 	w->batch_rows = o.batch_rows ? o.batch_rows : NN_DEFAULT_BATCH_BYTES / rb;
 	if (w->batch_rows < 1)
 		w->batch_rows = 1;
 	if (w->batch_rows > (NN_MAX_OBJECT_BYTES - 4096 - 8 * s->nfields) / rb)
 		w->batch_rows = (NN_MAX_OBJECT_BYTES - 4096 - 8 * s->nfields) / rb;
+	/* the batch's bytes, its map (under 64 bytes) and a bin prefix per field */
+	w->frame_cap = ZSTD_compressBound(w->batch_rows * rb + 64 + 5 * s->nfields);
 	w->out_cap = ZSTD_CStreamOutSize();
 	if (!(w->schema = nn_schema_clone(s, err)))
 		goto fail;
+	w->schema_fields = s->nfields;
 	if (!(w->cctx = ZSTD_createCCtx()) || !(w->out = malloc(w->out_cap)) ||
-	    !(w->col = calloc(s->nfields, sizeof *w->col))) {
+	    !(w->col = alloc_cols(w))) {
 		nn_error_set(err, NN_ENOMEM, "out of memory");
 		goto fail;
 	}
-	for (size_t i = 0; i < s->nfields; i++)
-		if (!(w->col[i] = malloc(w->batch_rows * s->fields[i].row_bytes))) {
-			nn_error_set(err, NN_ENOMEM, "out of memory");
+	if (background_allowed()) {
+		if (pthread_mutex_init(&w->mu, NULL)) {
+			nn_error_set(err, NN_ENOMEM, "cannot make a mutex");
 			goto fail;
 		}
+		if (pthread_cond_init(&w->cv, NULL)) {
+			pthread_mutex_destroy(&w->mu);
+			nn_error_set(err, NN_ENOMEM, "cannot make a condition variable");
+			goto fail;
+		}
+		w->background = 1;
+	}
 	r = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, o.level);
 	if (!ZSTD_isError(r))
 		r = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
 	/* Readers refuse windows over 2^NN_MAX_WINDOW_LOG.  Levels 1..19 use
 	 * at most 2^23 (zstd's lib/compress/clevels.h); 20..22 are refused. */
-	if (!ZSTD_isError(r) && o.threads > 1)
-		r = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_nbWorkers, o.threads);
 	if (ZSTD_isError(r)) {
 		nn_error_set(err, NN_EARG, "zstd: %s", ZSTD_getErrorName(r));
 		goto fail;
@@ -268,50 +510,84 @@ fail:
 	return NULL;
 }
 
-int nn_writer_flush(nn_writer *w, nn_error *err)
+/* Start the threads and their jobs (with the first full batch: a stream
+ * of one batch never starts them).  0 when none could start. */
+static int start_threads(nn_writer *w)
 {
-	const nn_schema *s = w->schema;
-	msgpack_packer pk;
-	const void *pieces[2 * NN_MAX_FIELDS + 1];
-	size_t lens[2 * NN_MAX_FIELDS + 1], n = 0;
-	size_t hdr_at[NN_MAX_FIELDS];
-	int e = 0;
-
-	if (w->failed)
-		return nn_error_set(err, NN_EARG, "writer failed before");
-	if (!w->buffered)
+	if (!w->jobs && (!(w->jobs = calloc((size_t)w->nthreads, sizeof *w->jobs)) ||
+	                 !(w->threads = calloc((size_t)w->nthreads, sizeof *w->threads))))
 		return 0;
-	/* The batch's map and each bin's length prefix go into w->pre; the
-	 * column bytes are compressed straight from the column buffers. */
-	msgpack_sbuffer_clear(&w->pre);
-	msgpack_packer_init(&pk, &w->pre, msgpack_sbuffer_write);
-	e |= msgpack_pack_map(&pk, 4);
-	e |= pack_str(&pk, "type") | pack_str(&pk, "batch");
-	e |= pack_str(&pk, "index") | msgpack_pack_uint64(&pk, w->batches);
-	e |= pack_str(&pk, "rows") | msgpack_pack_uint64(&pk, w->buffered);
-	e |= pack_str(&pk, "columns") | msgpack_pack_array(&pk, s->nfields);
-	for (size_t i = 0; i < s->nfields; i++) {
-		hdr_at[i] = w->pre.size;
-		e |= msgpack_pack_bin(&pk, w->buffered * s->fields[i].row_bytes);
+	w->next_write = w->batches;
+	for (int i = 0; i < w->nthreads; i++) {
+		if (!w->jobs[i].col && !(w->jobs[i].col = alloc_cols(w)))
+			break;
+		/* started before the thread runs: it looks at jobs[0..started) */
+		pthread_mutex_lock(&w->mu);
+		w->started++;
+		pthread_mutex_unlock(&w->mu);
+		if (pthread_create(&w->threads[i], NULL, compress_thread, w)) {
+			w->started--;
+			break;
+		}
 	}
-	if (e) {
-		nn_error_set(err, NN_ENOMEM, "out of memory");
-		return fail(w);
+	return w->started;   /* jobs past it stay free, never used */
+}
+
+/* Hand the buffered rows to a thread: swap buffers with a free job. */
+static int hand_over(nn_writer *w, nn_error *err)
+{
+	struct job *j = NULL;
+
+	if (!w->started && !start_threads(w)) {
+		w->background = 0;   /* no thread: compress here, as without one */
+		return emit_batch(w, err);
 	}
-	for (size_t i = 0; i < s->nfields; i++) {
-		size_t end = i + 1 < s->nfields ? hdr_at[i + 1] : w->pre.size;
-		size_t start = i ? hdr_at[i] : 0;
-		pieces[n] = w->pre.data + start;
-		lens[n++] = end - start;
-		pieces[n] = w->col[i];
-		lens[n++] = w->buffered * s->fields[i].row_bytes;
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		for (int i = 0; i < w->started && !j; i++)
+			if (w->jobs[i].state == JOB_FREE)
+				j = &w->jobs[i];
+		if (j || w->job_failed)
+			break;
+		pthread_cond_wait(&w->cv, &w->mu);
 	}
-	if (write_frame(w, pieces, lens, n, err))
-		return fail(w);
+	if (w->job_failed) {
+		pthread_mutex_unlock(&w->mu);
+		return wait_idle(w, err);
+	}
+	unsigned char **t = w->col;
+	w->col = j->col;
+	j->col = t;
+	j->rows = w->buffered;
+	j->index = w->batches;
+	j->state = JOB_QUEUED;
+	w->busy++;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
 	w->batches++;
 	w->rows += w->buffered;
 	w->buffered = 0;
 	return 0;
+}
+
+/* Write the buffered rows as a batch; wait: the batch is on fd (and every
+ * earlier one) when this returns. */
+static int flush_now(nn_writer *w, nn_error *err)
+{
+	if (w->failed)
+		return nn_error_set(err, NN_EARG, "writer failed before");
+	if (w->started && w->buffered && hand_over(w, err))
+		return -1;
+	if (wait_idle(w, err))
+		return -1;
+	if (w->buffered && emit_batch(w, err))
+		return fail(w);
+	return 0;
+}
+
+int nn_writer_flush(nn_writer *w, nn_error *err)
+{
+	return flush_now(w, err);
 }
 
 int nn_writer_write(nn_writer *w, const void *const *cols, size_t rows, nn_error *err)
@@ -332,7 +608,8 @@ int nn_writer_write(nn_writer *w, const void *const *cols, size_t rows, nn_error
 		}
 		w->buffered += take;
 		done += take;
-		if (w->buffered == w->batch_rows && nn_writer_flush(w, err))
+		if (w->buffered == w->batch_rows &&
+		    (w->background ? hand_over(w, err) : flush_now(w, err)))
 			return -1;
 	}
 	return 0;
@@ -351,7 +628,7 @@ int nn_writer_finish(nn_writer *w, nn_error *err)
 	msgpack_packer pk;
 	int e = 0;
 
-	if (nn_writer_flush(w, err))
+	if (flush_now(w, err))
 		return -1;
 	msgpack_sbuffer_clear(&w->pre);
 	msgpack_packer_init(&pk, &w->pre, msgpack_sbuffer_write);

@@ -32,7 +32,8 @@
 #define NN_MAX_ARG_BYTES    65536          /* one recorded program argument */
 #define NN_MAX_WINDOW_LOG   23             /* zstd window: 8 MiB */
 #define NN_DEFAULT_LEVEL    3
-#define NN_DEFAULT_BATCH_BYTES (1u << 20)  /* target raw bytes per batch */
+#define NN_DEFAULT_BATCH_BYTES (256u << 10) /* target raw bytes per batch (bench/defaults.sh) */
+#define NN_MAX_WRITER_THREADS 256
 
 typedef struct nn_field {
 	char *name;
@@ -124,9 +125,19 @@ uint64_t nn_reader_members(const nn_reader *r);
 
 typedef struct nn_writer_options {
 	int level;            /* zstd level 1..19; 0 means NN_DEFAULT_LEVEL */
-	int threads;          /* zstd worker threads; 0 or 1 = none */
+	int threads;          /* compression threads; 0 = 1 (see below) */
 	size_t batch_rows;    /* rows per batch; 0 = about NN_DEFAULT_BATCH_BYTES */
 } nn_writer_options;
+
+/* Full batches are compressed by `threads` threads of the writer's own,
+ * each a whole batch (one frame) at a time with a zstd context of its own,
+ * and written in order, while the caller fills the next batch; memory
+ * grows by about two batches per thread.  The bytes are the same for
+ * every number of threads, and the same as compressing in the caller's
+ * thread, which is what happens when the environment has
+ * NN_WRITER_THREAD=0 (for measuring) and for a stream of one batch (the
+ * threads start with the first full batch).  A write error met by a
+ * thread is returned by the next call (nn_writer_write, _flush, _finish). */
 
 typedef struct nn_writer nn_writer;
 

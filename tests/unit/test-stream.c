@@ -1,6 +1,7 @@
 /* test-stream.c — the stream format: round trips of every dtype and shape,
  * batch boundaries, empty and one-row streams, concatenation, and the
  * promise that a cut or corrupted stream is never read as a valid one. */
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,12 +58,14 @@ static void fill_rows(const nn_schema *s, size_t first, size_t rows, unsigned ch
 					(unsigned char)((first + r) * 31 + f * 7 + b);
 }
 
+static int make_threads;   /* the writers' compression threads */
+
 /* Write `rows` rows in chunks of `chunk` with batches of batch_rows. */
 static unsigned char *make_stream(const nn_schema *s, size_t rows, size_t chunk,
                                   size_t batch_rows, size_t *len)
 {
 	int fd = memfile(NULL, 0);
-	nn_writer_options o = { 3, 0, batch_rows };
+	nn_writer_options o = { 3, make_threads, batch_rows };
 	nn_error err = { 0 };
 	nn_writer *w = nn_writer_open_fd(fd, s, &o, &err);
 	unsigned char *cols[NN_MAX_FIELDS];
@@ -144,6 +147,60 @@ static void test_round_trips(void)
 			      "%zu rows in batches of %zu make %zu batches", sizes[i][0], sizes[i][2], batches);
 		free(buf);
 	}
+	nn_schema_free(s);
+}
+
+/* The writer's compression thread changes when bytes are written, never
+ * which: the same stream with and without it (NN_WRITER_THREAD=0), and a
+ * write error met by the thread is returned by a later call. */
+static void test_background(void)
+{
+	nn_schema *s = all_dtypes();
+	size_t a_len, b_len;
+	unsigned char *a, *b;
+	int same;
+	nn_error err = { 0 };
+
+	setenv("NN_WRITER_THREAD", "0", 1);
+	a = make_stream(s, 5000, 333, 64, &a_len);
+	unsetenv("NN_WRITER_THREAD");
+	for (make_threads = 0; make_threads <= 4; make_threads++) {
+		b = make_stream(s, 5000, 333, 64, &b_len);
+		CHECK(a_len == b_len && !memcmp(a, b, a_len),
+		      "compressing in %d writer thread%s gives the same bytes as in the caller's "
+		      "(%zu and %zu bytes)", make_threads, make_threads == 1 ? "" : "s", a_len, b_len);
+		CHECK(read_all(b, b_len, &same, NULL, &err) == 5000 && same,
+		      "79 batches written by %d thread%s read back (%s)", make_threads,
+		      make_threads == 1 ? "" : "s", err.msg);
+		free(b);
+	}
+	make_threads = 0;
+	free(a);
+
+	/* a pipe whose reader is gone: EPIPE from the thread */
+	int p[2];
+	nn_writer_options o = { 3, 2, 16 };
+	unsigned char *cols[NN_MAX_FIELDS];
+	int failed = 0;
+	if (pipe(p))
+		abort();
+	signal(SIGPIPE, SIG_IGN);
+	nn_writer *w = nn_writer_open_fd(p[1], s, &o, &err);
+	close(p[0]);
+	for (size_t f = 0; f < s->nfields; f++)
+		cols[f] = calloc(16, s->fields[f].row_bytes);
+	for (int i = 0; i < 100 && !failed; i++)
+		failed = nn_writer_write(w, (const void *const *)cols, 16, &err) != 0;
+	if (!failed)
+		failed = nn_writer_finish(w, &err) != 0;
+	CHECK(failed && err.code == NN_EPIPE, "a broken pipe met by a thread is reported (%s)", err.msg);
+	CHECK(nn_writer_write(w, (const void *const *)cols, 1, &err) == -1,
+	      "after that the writer fails every call");
+	nn_writer_free(w);
+	close(p[1]);
+	for (size_t f = 0; f < s->nfields; f++)
+		free(cols[f]);
+	signal(SIGPIPE, SIG_DFL);
 	nn_schema_free(s);
 }
 
@@ -425,6 +482,7 @@ static void test_limits(void)
 int main(void)
 {
 	test_round_trips();
+	test_background();
 	test_schema_survives();
 	test_concatenation();
 	test_damage();
