@@ -80,20 +80,29 @@ check-asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g" \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check
 
-# libFuzzer runs (clang): each target FUZZ_SECONDS, size bombs count as
-# crashes; crashes land in tests/fuzz/regressions/NAME/ for make check.
+# libFuzzer runs (clang): each target FUZZ_SECONDS with the dictionary
+# tests/fuzz/nn.dict, size bombs count as crashes; crashes land in
+# tests/fuzz/regressions/NAME/ for make check.  Prints each target's
+# executions (libFuzzer's final stats); fails if any target crashed.
+# FUZZ_TARGETS=model limits the run to some targets.
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= $(FUZZ_SRC:tests/fuzz/fuzz-%.c=%)
 fuzz:
-	@mkdir -p build-fuzz
-	@for src in $(FUZZ_SRC); do \
-	  name=$$(basename $$src .c); name=$${name#fuzz-}; \
+	@mkdir -p build-fuzz; failed=; \
+	for name in $(FUZZ_TARGETS); do \
 	  clang -std=c11 -D_GNU_SOURCE -g -O1 -Wall -fsanitize=fuzzer,address,undefined -Iinclude \
-	    $(PKG_CFLAGS) $$src $(LIB_SRC) $(PKG_LIBS) -lm -o build-fuzz/fuzz-$$name || exit 1; \
+	    $(PKG_CFLAGS) tests/fuzz/fuzz-$$name.c $(LIB_SRC) $(PKG_LIBS) -lm -o build-fuzz/fuzz-$$name || exit 1; \
 	  mkdir -p build-fuzz/corpus-$$name tests/fuzz/regressions/$$name; \
 	  build-fuzz/fuzz-$$name -max_total_time=$(FUZZ_SECONDS) -malloc_limit_mb=256 \
-	    -rss_limit_mb=1024 -artifact_prefix=tests/fuzz/regressions/$$name/ \
-	    build-fuzz/corpus-$$name tests/fuzz/corpus/$$name || exit 1; \
-	done
+	    -rss_limit_mb=1024 -dict=tests/fuzz/nn.dict -print_final_stats=1 \
+	    -artifact_prefix=tests/fuzz/regressions/$$name/ \
+	    build-fuzz/corpus-$$name tests/fuzz/corpus/$$name >build-fuzz/fuzz-$$name.log 2>&1; \
+	  rc=$$?; \
+	  runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' build-fuzz/fuzz-$$name.log | tail -n 1); \
+	  echo "fuzz $$name: $${runs:-?} executions in $(FUZZ_SECONDS) s$$( [ $$rc -eq 0 ] || echo ', CRASHED: see build-fuzz/fuzz-'$$name'.log')"; \
+	  [ $$rc -eq 0 ] || failed="$$failed $$name"; \
+	done; \
+	[ -z "$$failed" ] || { echo "fuzz: crashes in:$$failed (inputs in tests/fuzz/regressions/)"; exit 1; }
 
 deps:
 	@sh .ci/deps.sh $(DEBS)
