@@ -188,13 +188,13 @@ write('header-bomb.nns', frame_sized(header(FIELDS, meta=Raw(b'\x81' + pack('a')
 os.makedirs(os.path.join(HERE, 'models'), exist_ok=True)
 
 
-def model(layers, fields, classes=2, name='x', shape=None):
+def model(layers, fields, classes=2, name='x', shape=None, kind='model'):
     meta = {'task': 'classification',
             'input': {'field': name, 'dtype': 'f32', 'shape': shape or [layers[0]]},
             'label': {'field': 'y', 'nclasses': classes},
             'layers': layers, 'activations': ['relu'] * (len(layers) - 2),
             'output': 'softmax', 'loss': 'ce'}
-    h = frame_sized(header(fields, kind='model', meta=Raw(pack(meta))))
+    h = frame_sized(header(fields, kind=kind, meta=Raw(pack(meta))))
     cols = [b'\0' * (4 * eval('*'.join(str(d) for d in f['shape']) or '1')) for f in fields]
     body = h + frame_sized(pack({'type': 'batch', 'index': 0, 'rows': 1, 'columns': cols}))
     return body + frame_sized(pack({'type': 'end', 'batches': 1, 'rows': 1, 'crc32': zlib.crc32(body)}))
@@ -216,6 +216,8 @@ write_model('good.nnm', model([2, 3, 2], layer_fields([2, 3, 2])))
 # layers of 2^24 claimed (a 2^48-parameter network), tensors of a tiny one
 write_model('layers-bomb.nnm', model([1 << 24, 1 << 24, 1 << 24, 2], layer_fields([2, 3, 2]),
                                      shape=[1 << 24]))
+write_model('layers-bomb-checkpoint.nnm', model([1 << 24, 1 << 24, 1 << 24, 2], layer_fields([2, 3, 2]),
+                                                shape=[1 << 24], kind='checkpoint'))
 # an input shape whose product wraps around 2^64 to the input width 1
 write_model('shape-wrap.nnm', model([1, 2], layer_fields([1, 2]), shape=[1 << 32, 1 << 32, 1]))
 # 65536 classes claimed for 2 outputs
