@@ -39,7 +39,7 @@ HEADERS   := $(wildcard include/nn/*.h) $(wildcard libcommon/*.h) tools/tool.h
 
 .PHONY: all check check-asan check-valgrind check-long fuzz deps demo bench install uninstall clean
 
-all: $(BUILD)/libcommon.a $(TOOLS) $(UNITS) $(FUZZ_REPLAY)
+all: $(BUILD)/libcommon.a $(TOOLS) $(UNITS) $(FUZZ_REPLAY) $(BUILD)/tests/libfault-alloc.so
 
 $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -63,6 +63,12 @@ $(BUILD)/bin/%: $(BUILD)/tools/%.o $(BUILD)/libtool.a $(BUILD)/libcommon.a
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) $^ $(LIBS_ALL) -o $@
+
+# The allocation-failure injector preloaded into programs by
+# tests/bats/alloc-faults.bats: never instrumented (no $(SAN)).
+$(BUILD)/tests/libfault-alloc.so: tests/fault-alloc.c
+	@mkdir -p $(dir $@)
+	$(CC) -shared -fPIC -O1 -g $(WARN) -o $@ $< -ldl
 
 # Fuzz targets built with a plain main() that replays files: no clang needed.
 $(BUILD)/tests/replay-%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o $(BUILD)/libcommon.a
