@@ -108,9 +108,9 @@ check-valgrind:
 	echo "valgrind: $(words $(UNITS)) unit tests, $$failed with memory errors or leaks"; [ $$failed -eq 0 ]
 
 # The long versions of the sweeps and of the kill -9 training runs
-# (NN_LONG=1: every byte offset, 1,000 bit flips per kind of file, 20
-# kills), then the fuzz corpora and regressions.
-LONG_BATS := tests/bats/sweep.bats tests/bats/crash-train.bats
+# and allocation failures (NN_LONG=1: every byte offset, 1,000 bit flips
+# per kind of file, 25 kills, every allocation).
+LONG_BATS := tests/bats/sweep.bats tests/bats/crash-train.bats tests/bats/alloc-faults.bats
 check-long:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all

@@ -4,8 +4,8 @@
 # starts — libcommon's, libzstd's, msgpack-c's, libc's own — for N = 1, 2,
 # … until a run gets through without reaching N.  Every run must exit 1
 # with a message, leave no output file, or succeed with the same output
-# as without the failure; never crash.  make check tries every N up to 80
-# and every 5th after; make check-long (NN_LONG=1) every N.
+# as without the failure; never crash.  make check tries every N up to 30
+# and every 7th after; make check-long (NN_LONG=1) every N.
 # (tests/unit/test-faults.c does the same inside libcommon, with leak
 # checks.)
 
@@ -45,7 +45,7 @@ sweep_allocs() {
 			fail "$c, allocation $n failed: exit $status: $(cat "$T/err")"
 		fi
 		last=$n
-		if [ "${NN_LONG:-0}" = 1 ] || [ $n -lt 80 ]; then n=$((n + 1)); else n=$((n + 5)); fi
+		if [ "${NN_LONG:-0}" = 1 ] || [ $n -lt 30 ]; then n=$((n + 1)); else n=$((n + 7)); fi
 	done
 	[ $n -lt 5000 ] || fail "$c: more than 5000 allocations?"
 	echo "# $c: $last allocations failed in turn" >&3

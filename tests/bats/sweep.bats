@@ -24,26 +24,26 @@ model_and_params() {
 }
 
 @test "sweep: a small stream cut at byte offsets, every reading program" {
-	sweep data cuts "$DATA/bad/good.nns" $([ "$LONG" = 1 ] && echo 1 || echo 6)
+	sweep data cuts "$DATA/bad/good.nns" $([ "$LONG" = 1 ] && echo 1 || echo 8)
 }
 
-@test "sweep: a 40-batch stream (200 in check-long) cut at every frame boundary, every reading program" {
-	python3 "$DATA/bad/make-bad.py" --stream $([ "$LONG" = 1 ] && echo 200 || echo 40) "$T/big.nns"
+@test "sweep: a 24-batch stream (200 in check-long) cut at every frame boundary, every reading program" {
+	python3 "$DATA/bad/make-bad.py" --stream $([ "$LONG" = 1 ] && echo 200 || echo 24) "$T/big.nns"
 	sweep data frames "$T/big.nns"
 }
 
-@test "sweep: single-bit flips in a stream (60; 1000 in check-long), every reading program" {
-	sweep data flips "$DATA/bad/good.nns" $([ "$LONG" = 1 ] && echo 1000 || echo 60) 1
+@test "sweep: single-bit flips in a stream (50; 1000 in check-long), every reading program" {
+	sweep data flips "$DATA/bad/good.nns" $([ "$LONG" = 1 ] && echo 1000 || echo 50) 1
 }
 
 @test "sweep: a model cut at byte offsets and with bits flipped (nn-eval -m, nn-predict -m)" {
 	model_and_params
-	sweep model cuts "$T/m.nnm" $([ "$LONG" = 1 ] && echo 1 || echo 8)
-	sweep model flips "$T/m.nnm" $([ "$LONG" = 1 ] && echo 1000 || echo 60) 2
+	sweep model cuts "$T/m.nnm" $([ "$LONG" = 1 ] && echo 1 || echo 10)
+	sweep model flips "$T/m.nnm" $([ "$LONG" = 1 ] && echo 1000 || echo 50) 2
 }
 
 @test "sweep: a parameters file cut at byte offsets and with bits flipped (nn-normalize --load)" {
 	model_and_params
-	sweep params cuts "$T/p.nnp" $([ "$LONG" = 1 ] && echo 1 || echo 8)
-	sweep params flips "$T/p.nnp" $([ "$LONG" = 1 ] && echo 1000 || echo 60) 3
+	sweep params cuts "$T/p.nnp" $([ "$LONG" = 1 ] && echo 1 || echo 10)
+	sweep params flips "$T/p.nnp" $([ "$LONG" = 1 ] && echo 1000 || echo 50) 3
 }
