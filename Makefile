@@ -6,7 +6,7 @@ DESTDIR ?=
 BUILD   ?= build
 PKGS    := libzstd msgpack openblas zlib
 DEBS    := build-essential pkg-config libzstd-dev libmsgpack-dev libopenblas-dev \
-           zlib1g-dev zstd time groff-base bats bats-support bats-assert dataset-fashion-mnist python3 \
+           zlib1g-dev zstd time groff-base valgrind bats bats-support bats-assert dataset-fashion-mnist python3 \
            gnuplot-nox
 
 CC      ?= cc
@@ -37,9 +37,9 @@ FUZZ_SRC  := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay-%)
 HEADERS   := $(wildcard include/nn/*.h) $(wildcard libcommon/*.h) tools/tool.h
 
-.PHONY: all check check-asan fuzz deps demo bench install uninstall clean
+.PHONY: all check check-asan check-valgrind check-long fuzz deps demo bench install uninstall clean
 
-all: $(BUILD)/libcommon.a $(TOOLS) $(UNITS) $(FUZZ_REPLAY)
+all: $(BUILD)/libcommon.a $(TOOLS) $(UNITS) $(FUZZ_REPLAY) $(BUILD)/tests/libfault-alloc.so
 
 $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -64,6 +64,12 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) $^ $(LIBS_ALL) -o $@
 
+# The allocation-failure injector preloaded into programs by
+# tests/bats/alloc-faults.bats: never instrumented (no $(SAN)).
+$(BUILD)/tests/libfault-alloc.so: tests/fault-alloc.c
+	@mkdir -p $(dir $@)
+	$(CC) -shared -fPIC -O1 -g $(WARN) -o $@ $< -ldl
+
 # Fuzz targets built with a plain main() that replays files: no clang needed.
 $(BUILD)/tests/replay-%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
@@ -80,20 +86,61 @@ check-asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g" \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check
 
-# libFuzzer runs (clang): each target FUZZ_SECONDS, size bombs count as
-# crashes; crashes land in tests/fuzz/regressions/NAME/ for make check.
+# The unit tests under valgrind: no invalid access, no leak (valgrind's
+# own status 99).  OpenBLAS with one thread and kernels valgrind's CPU
+# model supports.  A check that fails only under valgrind is listed, not
+# counted: valgrind computes long double in 64 bits, so a reference sum
+# in long double (test-colstats) loses digits there.
+VALGRIND := valgrind -q --leak-check=full --error-exitcode=99
+check-valgrind:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@failed=0; for t in $(UNITS); do \
+	  OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=Haswell NN_BLAS_CORETYPE=Haswell \
+	    $(VALGRIND) $$t > $$t.valgrind 2>&1; rc=$$?; \
+	  if [ $$rc -eq 99 ] || grep -q '^==[0-9]*==' $$t.valgrind; then \
+	    failed=$$((failed + 1)); cat $$t.valgrind; echo "not ok - valgrind $${t##*/}"; \
+	  else \
+	    echo "ok - valgrind $${t##*/}: no memory errors, no leaks"; \
+	    grep '^not ok' $$t.valgrind | sed 's/^/#   only under valgrind: /'; \
+	  fi; \
+	done; \
+	echo "valgrind: $(words $(UNITS)) unit tests, $$failed with memory errors or leaks"; [ $$failed -eq 0 ]
+
+# The long versions of the sweeps and of the kill -9 training runs
+# and allocation failures (NN_LONG=1: every byte offset, 1,000 bit flips
+# per kind of file, 25 kills, every allocation).
+LONG_BATS := tests/bats/sweep.bats tests/bats/crash-train.bats tests/bats/alloc-faults.bats
+check-long:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@NN_LONG=1 NN_BUILD=$(abspath $(BUILD)) bats --tap $(LONG_BATS) | tee $(BUILD)/check-long.log; \
+	passed=$$(grep -c '^ok ' $(BUILD)/check-long.log); failed=$$(grep -c '^not ok ' $(BUILD)/check-long.log); \
+	echo; echo "$$passed passed, $$failed failed"; [ $$failed -eq 0 ] && [ $$passed -gt 0 ]
+
+# libFuzzer runs (clang): each target FUZZ_SECONDS with the dictionary
+# tests/fuzz/nn.dict, size bombs count as crashes; crashes land in
+# tests/fuzz/regressions/NAME/ for make check.  Prints each target's
+# executions (libFuzzer's final stats); fails if any target crashed.
+# FUZZ_TARGETS=model limits the run to some targets.
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= $(FUZZ_SRC:tests/fuzz/fuzz-%.c=%)
 fuzz:
-	@mkdir -p build-fuzz
-	@for src in $(FUZZ_SRC); do \
-	  name=$$(basename $$src .c); name=$${name#fuzz-}; \
+	@mkdir -p build-fuzz; failed=; \
+	for name in $(FUZZ_TARGETS); do \
 	  clang -std=c11 -D_GNU_SOURCE -g -O1 -Wall -fsanitize=fuzzer,address,undefined -Iinclude \
-	    $(PKG_CFLAGS) $$src $(LIB_SRC) $(PKG_LIBS) -lm -o build-fuzz/fuzz-$$name || exit 1; \
+	    $(PKG_CFLAGS) tests/fuzz/fuzz-$$name.c $(LIB_SRC) $(PKG_LIBS) -lm -o build-fuzz/fuzz-$$name || exit 1; \
 	  mkdir -p build-fuzz/corpus-$$name tests/fuzz/regressions/$$name; \
 	  build-fuzz/fuzz-$$name -max_total_time=$(FUZZ_SECONDS) -malloc_limit_mb=256 \
-	    -rss_limit_mb=1024 -artifact_prefix=tests/fuzz/regressions/$$name/ \
-	    build-fuzz/corpus-$$name tests/fuzz/corpus/$$name || exit 1; \
-	done
+	    -rss_limit_mb=1024 -dict=tests/fuzz/nn.dict -print_final_stats=1 \
+	    -artifact_prefix=tests/fuzz/regressions/$$name/ \
+	    build-fuzz/corpus-$$name tests/fuzz/corpus/$$name >build-fuzz/fuzz-$$name.log 2>&1; \
+	  rc=$$?; \
+	  runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' build-fuzz/fuzz-$$name.log | tail -n 1); \
+	  echo "fuzz $$name: $${runs:-?} executions in $(FUZZ_SECONDS) s$$( [ $$rc -eq 0 ] || echo ', CRASHED: see build-fuzz/fuzz-'$$name'.log')"; \
+	  [ $$rc -eq 0 ] || failed="$$failed $$name"; \
+	done; \
+	[ -z "$$failed" ] || { echo "fuzz: crashes in:$$failed (inputs in tests/fuzz/regressions/)"; exit 1; }
 
 deps:
 	@sh .ci/deps.sh $(DEBS)

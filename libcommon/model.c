@@ -358,16 +358,18 @@ nn_model *nn_model_from(const nn_schema *s, const nn_batch *row, nn_error *err)
 		nn_error_set(err, NN_EDATA, "input shape does not match %zu inputs", d.width[0]);
 		goto fail;
 	}
-	if (!(m->mlp = nn_mlp_new((int)d.nlayers, d.width, d.act, d.output, d.loss, err)))
-		goto fail;
 	if (!row || row->rows != 1) {
 		nn_error_set(err, NN_EDATA, "a model has one row of parameters, not %zu", row ? row->rows : 0);
 		goto fail;
 	}
-	for (int l = 0; l < m->mlp->nlayers; l++)
+	/* Every tensor the layers call for must be in the row before the
+	 * network is allocated: the widths are only a claim, and the fields
+	 * are what the reader has bounded (nn-stream(5)). */
+	int col[2 * NN_MLP_MAX_LAYERS];
+	for (size_t l = 0; l < d.nlayers; l++)
 		for (int b = 0; b < 2; b++) {
 			char name[64];
-			snprintf(name, sizeof name, "layer%d.%s", l, b ? "bias" : "weight");
+			snprintf(name, sizeof name, "layer%zu.%s", l, b ? "bias" : "weight");
 			int f = nn_schema_find(s, name);
 			size_t want = b ? d.width[l + 1] : d.width[l] * d.width[l + 1];
 			if (f < 0 || s->fields[f].dtype != NN_F32 || s->fields[f].row_elems != want ||
@@ -376,9 +378,14 @@ nn_model *nn_model_from(const nn_schema *s, const nn_batch *row, nn_error *err)
 				             f < 0 ? "missing" : "not f32 of the shape the layers say");
 				goto fail;
 			}
-			memcpy(m->mlp->params + (b ? m->mlp->boff[l] : m->mlp->woff[l]), row->col[f],
-			       want * sizeof(float));
+			col[2 * l + (size_t)b] = f;
 		}
+	if (!(m->mlp = nn_mlp_new((int)d.nlayers, d.width, d.act, d.output, d.loss, err)))
+		goto fail;
+	for (int l = 0; l < m->mlp->nlayers; l++) {
+		memcpy(m->mlp->params + m->mlp->woff[l], row->col[col[2 * l]], d.width[l] * d.width[l + 1] * sizeof(float));
+		memcpy(m->mlp->params + m->mlp->boff[l], row->col[col[2 * l + 1]], d.width[l + 1] * sizeof(float));
+	}
 	return m;
 fail:
 	nn_model_free(m);

@@ -159,6 +159,14 @@ static int pack_header(msgpack_packer *pk, const nn_schema *s)
 	return e ? -1 : 0;
 }
 
+/* A zstd compression error: out of memory is said as such. */
+static int zstd_error(size_t r, nn_error *err)
+{
+	if (ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation)
+		return nn_error_set(err, NN_ENOMEM, "out of memory (zstd)");
+	return nn_error_set(err, NN_EIO, "zstd: %s", ZSTD_getErrorName(r));
+}
+
 /* Compress pieces[0..n) as one zstd frame (content size and checksum in
  * its header) and write it out whole, so a reader downstream sees each
  * batch as soon as it is complete. */
@@ -173,14 +181,14 @@ static int write_frame(nn_writer *w, const void *const *pieces, const size_t *le
 		total += lens[i];
 	r = ZSTD_CCtx_setPledgedSrcSize(w->cctx, total);
 	if (ZSTD_isError(r))
-		return nn_error_set(err, NN_EIO, "zstd: %s", ZSTD_getErrorName(r));
+		return zstd_error(r, err);
 	for (size_t i = 0; i <= n; i++) {
 		ZSTD_inBuffer in = { i < n ? pieces[i] : NULL, i < n ? lens[i] : 0, 0 };
 		ZSTD_EndDirective mode = i < n ? ZSTD_e_continue : ZSTD_e_end;
 		do {
 			r = ZSTD_compressStream2(w->cctx, &out, &in, mode);
 			if (ZSTD_isError(r))
-				return nn_error_set(err, NN_EIO, "zstd: %s", ZSTD_getErrorName(r));
+				return zstd_error(r, err);
 			if (out.pos == out.size || (mode == ZSTD_e_end && r == 0)) {
 				if (nn_write_all(w->fd, w->out, out.pos, err))
 					return -1;

@@ -996,6 +996,8 @@ static void check_fits(const state *st, const task *t)
 	nn_error err = { 0 };
 	nn_model m = model_of(st->net, t, NULL, 0);
 	nn_schema *s = nn_model_schema(&m, "model", &err);
+	if (!s && err.code == NN_ENOMEM)
+		tool_die_err(NULL, &err);
 	if (!s)
 		tool_usage("the network is too large for a model file: %s", err.msg);
 	size_t count = nn_mlp_count(st->net), most = NN_MAX_OBJECT_BYTES - 4096 - 8 * 5 * s->nfields;
@@ -1099,8 +1101,11 @@ int main(int argc, char **argv)
 	if (!strcmp(opt_monitor, "accuracy") && (!t.classification || !val.n))
 		tool_usage("--monitor accuracy needs classes and a validation set (--val or --val-size)");
 
-	if (!(st.net = build_mlp(&t, tr.d, &err)))
+	if (!(st.net = build_mlp(&t, tr.d, &err))) {
+		if (err.code == NN_ENOMEM)     /* not a usage error: status 1 */
+			tool_die_err(NULL, &err);
 		tool_usage("%s", err.msg);
+	}
 	nn_optim_config oc;
 	optim_config(&oc, (tr.n + (size_t)opt_batch - 1) / (size_t)opt_batch);
 	if (!(st.opt = nn_optim_new(&oc, st.net->nparams, &err)))

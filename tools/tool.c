@@ -140,6 +140,8 @@ void tool_parse(const nn_cli *cli, int argc, char **argv, nn_strlist *operands)
 	case NN_CLI_OK:
 		return;
 	default:
+		if (err.code == NN_ENOMEM)     /* not the user's mistake: status 1 */
+			tool_die_err(NULL, &err);
 		tool_usage("%s", err.msg);
 	}
 	if (fflush(stdout) || ferror(stdout) || close(1))

@@ -93,6 +93,14 @@ def write(name, data):
         f.write(data)
 
 
+if '--stream' in sys.argv:
+    # make-bad.py --stream N FILE: a valid stream of N batches of 1 to 7
+    # rows, for the frame-boundary sweep (tests/sweep.sh)
+    n, path = int(sys.argv[2]), sys.argv[3]
+    with open(path, 'wb') as f:
+        f.write(stream([1 + i * 5 % 7 for i in range(n)]))
+    sys.exit(0)
+
 trailer_frame = []
 good = stream([3, 3, 2], parts=trailer_frame)
 write('good.nns', good)
@@ -148,6 +156,72 @@ write('trailer-count.nns', body + frame_sized(pack({'type': 'end', 'batches': 1,
 # a stream from a future format version
 write('version-2.nns', frame_sized(header(FIELDS).replace(pack('version') + b'\x01',
                                                           pack('version') + b'\x02')) + good[len(hdr):])
+
+# --- resource bombs (tests/bats/bombs.bats): each claims far more than it
+# holds; a reader must refuse it with exit 1 in bounded memory and time.
+# a fields array claiming 2^32-1 entries
+write('fields-bomb.nns', frame_sized(header([]).replace(pack('fields') + b'\x90',
+                                                        pack('fields') + b'\xdd\xff\xff\xff\xff')))
+# a field whose class-name array claims 2^31 names
+write('classes-bomb.nns', frame_sized(header([{'name': 'y', 'dtype': 'i32', 'shape': [],
+                                               'classes': Raw(b'\xdd\x80\x00\x00\x00')}])))
+# a field name whose 32-bit length claims 4 GiB
+write('string-bomb.nns', frame_sized(header([{'name': Raw(b'\xdb\xff\xff\xff\xff'), 'dtype': 'f32',
+                                              'shape': []}])))
+# provenance args claiming 2^32-1 strings
+write('args-bomb.nns', frame_sized(header(FIELDS).replace(pack('args') + b'\x90',
+                                                          pack('args') + b'\xdd\xff\xff\xff\xff')))
+# a shape with 1000 dimensions
+write('dims-bomb.nns', frame_sized(header([{'name': 'x', 'dtype': 'u8', 'shape': [1] * 1000}])))
+# metadata nested 200000 deep (a recursive parser would overflow its stack)
+write('deep-bomb.nns', frame_sized(header(FIELDS, meta=Raw(b'\x81' + pack('a') + b'\x91' * 200000 + b'\xc0'))))
+# a batch object of 65 MiB of zeros: a few KB compressed, over the 64 MiB
+# object limit decompressed (the frame says so in its content size)
+write('object-bomb.nns', hdr + frame_sized(b'\0' * (65 << 20)))
+# the same without a content size in the frame header
+write('no-size.nns', hdr + frame(b'\0' * (65 << 20)))
+# a header of 5 MiB (over the 4 MiB header limit): a long metadata string
+write('header-bomb.nns', frame_sized(header(FIELDS, meta=Raw(b'\x81' + pack('a') + b'\xdb'
+                                                             + struct.pack('>I', 5 << 20) + b'a' * (5 << 20)))))
+
+# --- model files that lie (tests/bats/bombs.bats): not data streams
+os.makedirs(os.path.join(HERE, 'models'), exist_ok=True)
+
+
+def model(layers, fields, classes=2, name='x', shape=None, kind='model'):
+    meta = {'task': 'classification',
+            'input': {'field': name, 'dtype': 'f32', 'shape': shape or [layers[0]]},
+            'label': {'field': 'y', 'nclasses': classes},
+            'layers': layers, 'activations': ['relu'] * (len(layers) - 2),
+            'output': 'softmax', 'loss': 'ce'}
+    h = frame_sized(header(fields, kind=kind, meta=Raw(pack(meta))))
+    cols = [b'\0' * (4 * eval('*'.join(str(d) for d in f['shape']) or '1')) for f in fields]
+    body = h + frame_sized(pack({'type': 'batch', 'index': 0, 'rows': 1, 'columns': cols}))
+    return body + frame_sized(pack({'type': 'end', 'batches': 1, 'rows': 1, 'crc32': zlib.crc32(body)}))
+
+
+def layer_fields(widths):
+    out = []
+    for i in range(len(widths) - 1):
+        out += [{'name': 'layer%d.weight' % i, 'dtype': 'f32', 'shape': [widths[i + 1], widths[i]]},
+                {'name': 'layer%d.bias' % i, 'dtype': 'f32', 'shape': [widths[i + 1]]}]
+    return out
+
+
+def write_model(name, data):
+    write(os.path.join('models', name), data)
+
+
+write_model('good.nnm', model([2, 3, 2], layer_fields([2, 3, 2])))
+# layers of 2^24 claimed (a 2^48-parameter network), tensors of a tiny one
+write_model('layers-bomb.nnm', model([1 << 24, 1 << 24, 1 << 24, 2], layer_fields([2, 3, 2]),
+                                     shape=[1 << 24]))
+write_model('layers-bomb-checkpoint.nnm', model([1 << 24, 1 << 24, 1 << 24, 2], layer_fields([2, 3, 2]),
+                                                shape=[1 << 24], kind='checkpoint'))
+# an input shape whose product wraps around 2^64 to the input width 1
+write_model('shape-wrap.nnm', model([1, 2], layer_fields([1, 2]), shape=[1 << 32, 1 << 32, 1]))
+# 65536 classes claimed for 2 outputs
+write_model('classes-lie.nnm', model([2, 2], layer_fields([2, 2]), classes=65536))
 
 if '--seeds' in sys.argv:
     seeds = os.path.join(HERE, '..', '..', 'fuzz', 'corpus', 'objects')
