@@ -606,7 +606,7 @@ static void write_partial(int argc, char **argv)
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	if (ev.classify) {
 		nn_cls_acc_partial(ev.cls, &cp);
-		bad = msgpack_pack_map(&pk, 10);
+		bad = msgpack_pack_map(&pk, 11);
 		bad |= pack_str(&pk, "task") | pack_str(&pk, "classification");
 		bad |= pack_str(&pk, "rows") | msgpack_pack_uint64(&pk, cp.rows);
 		bad |= pack_str(&pk, "nclasses") | msgpack_pack_uint64(&pk, cp.nclasses);
@@ -622,6 +622,7 @@ static void write_partial(int argc, char **argv)
 		bad |= pack_str(&pk, "top_k") | msgpack_pack_uint64(&pk, cp.top_k);
 		bad |= pack_str(&pk, "proba") | msgpack_pack_int(&pk, ev.note ? -1 : cp.proba);
 		bad |= pack_str(&pk, "topk_hits") | msgpack_pack_uint64(&pk, cp.topk_hits);
+		bad |= pack_str(&pk, "note") | (ev.note ? pack_str(&pk, ev.note) : msgpack_pack_nil(&pk));
 		bad |= pack_str(&pk, "confusion") |
 		       pack_bin(&pk, cp.confusion, cp.nclasses * cp.nclasses * sizeof *cp.confusion);
 		bad |= pack_str(&pk, "logloss") | pack_xsums(&pk, &cp.logloss, 1);
@@ -681,9 +682,11 @@ static void read_xsums(nn_mp *c, nn_xsum *x, size_t n, const char *path, const c
 	free(limbs);
 }
 
-/* Read one partial result and merge it into ev (started by the first). */
-static void merge_partial(const char *path, int first)
+/* Read one partial result and merge it into ev (started by the first
+ * that has rows; empty ones, from empty shards, add nothing). */
+static void merge_partial(const char *path)
 {
+	static int started;
 	nn_error err = { 0 };
 	nn_reader *r = tool_reader(path);
 	const nn_schema *s = nn_reader_schema(r);
@@ -698,7 +701,7 @@ static void merge_partial(const char *path, int first)
 	nn_xsum logloss, *xs[4] = { NULL, NULL, NULL, NULL };
 	double *lo = NULL, *hi = NULL;
 	static char **names;
-	char **mine = NULL;
+	char **mine = NULL, *note = NULL;
 	static const char *const xkeys[4] = { "sse", "sae", "sy", "syy" };
 
 	if (!s->meta || nn_mp_map(&c, &n, "partial result", &err))
@@ -740,6 +743,13 @@ static void merge_partial(const char *path, int first)
 				if (!bad && !(mine[j] = strndup(v, vl)))
 					tool_die(TOOL_EXIT_DATA, NULL, "out of memory");
 			}
+		} else if (IS("note")) {
+			const char *v;
+			size_t vl;
+			if (nn_mp_peek(&c) == NN_MP_NIL)
+				bad = nn_mp_nil(&c, "note", &err);
+			else if (!(bad = nn_mp_str(&c, &v, &vl, "note", &err)) && !(note = strndup(v, vl)))
+				tool_die(TOOL_EXIT_DATA, NULL, "out of memory");
 		} else if (IS("top_k")) {
 			bad = nn_mp_uint(&c, &top_k, "top_k", &err);
 		} else if (IS("proba")) {
@@ -778,11 +788,15 @@ static void merge_partial(const char *path, int first)
 	                                                                          !xs[3] || !lo || !hi)))
 		tool_die(TOOL_EXIT_DATA, path, "partial result: fields missing");
 
-	if (first) {
+	int first = !started && rows;
+	if (!rows) {
+		/* nothing to add, and nothing to check it against */
+	} else if (first) {
+		started = 1;
 		opt_topk = (long long)top_k;
 		start(classify, fixed ? nclasses : 0, ntargets, proba >= 0);
 		if (proba < 0)
-			ev.note = "the partial results have no probabilities";
+			ev.note = note ? note : "the partial results have no probabilities";
 		names = mine;
 		ev.names = (const char *const *)names;
 	} else if (classify != ev.classify) {
@@ -810,7 +824,9 @@ static void merge_partial(const char *path, int first)
 	if (nkeys && (!classify || nclasses != 2 || nkeys != rows))
 		tool_die(TOOL_EXIT_DATA, path, "partial result: %zu ROC AUC keys for %llu rows", nkeys,
 		         (unsigned long long)rows);
-	if (classify) {
+	if (!rows) {
+		/* skip */
+	} else if (classify) {
 		nn_cls_partial p = { (size_t)nclasses, (size_t)top_k, rows, hits, (int)(proba < 0 ? -1 : proba),
 		                     confusion, logloss, keys, nkeys };
 		if (nn_cls_acc_merge(ev.cls, &p, &err))
@@ -827,7 +843,7 @@ static void merge_partial(const char *path, int first)
 	free(hi);
 	for (int j = 0; j < 4; j++)
 		free(xs[j]);
-	if (!first && mine) {
+	if (!first && mine) {   /* the first's names stay for the report */
 		for (size_t j = 0; j < classes_n; j++)
 			free(mine[j]);
 		free(mine);
@@ -848,7 +864,9 @@ int main(int argc, char **argv)
 		if (!in.n)
 			tool_usage("--combine needs the partial results as operands");
 		for (size_t i = 0; i < in.n; i++)
-			merge_partial(in.v[i], i == 0);
+			merge_partial(in.v[i]);
+		if (!ev.cls && !ev.reg)
+			tool_die(TOOL_EXIT_DATA, in.v[0], "no rows to evaluate in the partial results");
 		report();
 		return 0;
 	}
