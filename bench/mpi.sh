@@ -24,7 +24,7 @@ trap 'rm -rf "$W"' EXIT
 
 command -v mpirun >/dev/null && command -v mpicc >/dev/null ||
 	{ echo "bench/mpi.sh: mpirun or mpicc missing (make deps installs openmpi-bin, libopenmpi-dev)"; exit 0; }
-"$BIN/nn-train" --help | grep -q -- '--mpi' ||
+ldd "$BIN/nn-train" | grep -q libmpi ||
 	{ echo "bench/mpi.sh: $BIN/nn-train was built without MPI"; exit 0; }
 MPIRUN="mpirun --oversubscribe -np $RANKS"
 [ "$(id -u)" -ne 0 ] || MPIRUN="$MPIRUN --allow-run-as-root"

@@ -561,8 +561,10 @@ static void pack_training(msgpack_sbuffer *sb, const state *st_resume, const sta
 {
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
-	int bad = msgpack_pack_map(&pk, st_resume ? 14 : 13);
+	int bad = msgpack_pack_map(&pk, (st_resume ? 14 : 13) + (opt_mpi ? 1 : 0));
 	bad |= pack_str(&pk, "threads") | msgpack_pack_int64(&pk, nn_blas_threads());
+	if (opt_mpi)      /* batch_size is per rank: ranks x batch_size rows per step */
+		bad |= pack_str(&pk, "ranks") | msgpack_pack_int64(&pk, tool_mpi_size);
 	bad |= pack_str(&pk, "optimizer") | pack_str(&pk, nn_optim_name(st->opt->cfg.kind));
 	bad |= pack_str(&pk, "lr") | msgpack_pack_double(&pk, st->opt->cfg.lr);
 	bad |= pack_str(&pk, "batch_size") | msgpack_pack_int64(&pk, opt_batch);

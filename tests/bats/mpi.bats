@@ -7,12 +7,16 @@ load helper
 
 setup() {
 	T="$BATS_TEST_TMPDIR"
-	command -v mpirun >/dev/null || skip "mpirun not found (make deps installs openmpi-bin)"
-	nn-train --help | grep -q -- '--mpi' || skip "nn-train has no --mpi"
 	MPIRUN=(mpirun --oversubscribe -x ASAN_OPTIONS -x PATH)
 	[ "$(id -u)" -ne 0 ] || MPIRUN+=(--allow-run-as-root)
 	# Under the sanitizers OpenMPI's own allocations count as leaks.
 	export ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0"
+}
+
+# Every test but the last needs mpirun and an nn-train built with MPI.
+need_mpi() {
+	command -v mpirun >/dev/null || skip "mpirun not found (make deps installs openmpi-bin)"
+	ldd "$(command -v nn-train)" | grep -q libmpi || skip "nn-train was built without MPI (make MPI=1)"
 }
 
 # mpi N ARGS...: nn-train --mpi on N ranks, one BLAS thread each, ended
@@ -50,6 +54,7 @@ accuracy() {
 IRIS="--layers 16 --epochs 30 --seed 7 --lr 0.01"
 
 @test "mpi: 2 ranks of batch B make the model of 1 process of batch 2B (|dw| <= 1e-5), same accuracy" {
+	need_mpi
 	iris
 	# 150 rows in steps of 32: the last step has 22 rows, 16 on rank 0 and 6 on rank 1.
 	nn-train $IRIS --threads 1 --batch-size 32 -q -o "$T/one.nnm" "$T/iris.nns"
@@ -67,6 +72,7 @@ IRIS="--layers 16 --epochs 30 --seed 7 --lr 0.01"
 }
 
 @test "mpi: Digits: 2 ranks of 16 and 1 process of 32 reach the same test accuracy and weights (1e-5)" {
+	need_mpi
 	digits
 	opts="--layers 64 --epochs 10 --seed 3 --lr 0.003"
 	nn-train $opts --threads 1 --batch-size 32 -q -o "$T/one.nnm" "$T/dtr.nns"
@@ -81,6 +87,7 @@ IRIS="--layers 16 --epochs 30 --seed 7 --lr 0.01"
 }
 
 @test "mpi: rank 0 alone writes the model, the log and the epoch lines; -v reports the all-reduce" {
+	need_mpi
 	iris
 	cd "$T"
 	run --separate-stderr mpi 2 $IRIS --epochs 3 --batch-size 16 -v --val-size 0.2 --log log.tsv -o m.nnm iris.nns
@@ -90,11 +97,13 @@ IRIS="--layers 16 --epochs 30 --seed 7 --lr 0.01"
 	[[ "$stderr" != *"rank 1"* ]]
 	[ "$(wc -l < log.tsv)" -eq 4 ]
 	nn-info m.nnm | grep -q $'kind\tmodel'
+	nn-info --json m.nnm | grep -q '"ranks": 2, "optimizer": "adam", "lr": 0.01, "batch_size": 16'
 	no_temporaries "$T"
 	[ -z "$output" ]
 }
 
 @test "mpi: weights that differ between ranks end the job with status 1" {
+	need_mpi
 	iris
 	run --separate-stderr env NN_MPI_FAULT=weights timeout 60 "${MPIRUN[@]}" -np 2 \
 		nn-train --mpi --threads 1 $IRIS --epochs 3 --batch-size 16 -q -o "$T/m.nnm" "$T/iris.nns"
@@ -104,6 +113,7 @@ IRIS="--layers 16 --epochs 30 --seed 7 --lr 0.01"
 }
 
 @test "mpi: a checkpoint resumed on as many ranks ends byte-identical; other rank counts are refused" {
+	need_mpi
 	iris
 	opts="$IRIS --batch-size 16 --val-size 0.2 --patience 50"
 	mpi 2 $opts -q -o "$T/full.nnm" "$T/iris.nns"
@@ -121,6 +131,7 @@ IRIS="--layers 16 --epochs 30 --seed 7 --lr 0.01"
 }
 
 @test "mpi: --shard-pattern: rank r reads shards r, r+N, ...; too few shards and a bad shard end the job" {
+	need_mpi
 	digits
 	nn-split -q --shards 5 --shard-pattern "$T/part-%03d.nns" --seed 1 "$T/dtr.nns"
 	opts="--layers 64 --epochs 8 --seed 3 --lr 0.003 --batch-size 16"
@@ -145,6 +156,7 @@ IRIS="--layers 16 --epochs 30 --seed 7 --lr 0.01"
 }
 
 @test "mpi: usage: --shard-pattern without --mpi, stdin under --mpi, a pattern without %d" {
+	need_mpi
 	run --separate-stderr nn-train --shard-pattern 'p-%d.nns' -o "$T/x.nnm"
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == "nn-train: --shard-pattern needs --mpi"* ]]
