@@ -159,6 +159,8 @@ typedef struct nn_reg_partial {
 	const double *lo, *hi;     /* [ntargets]: smallest and largest label */
 } nn_reg_partial;
 
+/* The state of a, as views into it; carries its sums first (same values,
+ * the unique form that is written). */
 void nn_reg_acc_partial(const nn_reg_acc *a, nn_reg_partial *p);
 /* Fails when the number of targets differs. */
 int nn_reg_acc_merge(nn_reg_acc *a, const nn_reg_partial *p, nn_error *err);

@@ -6,7 +6,7 @@
  * int64 so that additions carry lazily.  Adding is exact (nothing is
  * rounded, bits below 2^-1074 excepted, which doubles do not have);
  * nn_xsum_value rounds the exact sum once, to nearest, so it depends only
- * on the exact value, never on the order of the additions.  552 bytes.
+ * on the exact value, never on the order of the additions.  560 bytes.
  */
 #ifndef NN_XSUM_H
 #define NN_XSUM_H
