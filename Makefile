@@ -7,7 +7,7 @@ BUILD   ?= build
 PKGS    := libzstd msgpack openblas zlib
 DEBS    := build-essential pkg-config libzstd-dev libmsgpack-dev libopenblas-dev \
            zlib1g-dev zstd time groff-base valgrind bats bats-support bats-assert dataset-fashion-mnist python3 \
-           gnuplot-nox
+           gnuplot-nox openmpi-bin libopenmpi-dev
 
 CC      ?= cc
 WARN    := -Wall -Wextra -Wshadow -Wvla -Wformat=2 -Wstrict-prototypes \
@@ -59,6 +59,34 @@ $(BUILD)/libtool.a: $(BUILD)/tools/tool.o $(BUILD)/tools/tool-blas.o $(BUILD)/to
 $(BUILD)/bin/%: $(BUILD)/tools/%.o $(BUILD)/libtool.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) $^ $(LIBS_ALL) -o $@
+
+# MPI for nn-train --mpi: on when pkg-config finds OpenMPI (ompi-c), or
+# with MPI=1 (then mpicc --showme gives the flags if pkg-config cannot);
+# MPI=0 leaves it out.  mpi.flags changes when the choice does, so that
+# switching rebuilds what depends on it.
+MPI ?= $(shell pkg-config --exists ompi-c 2>/dev/null && echo 1 || echo 0)
+ifeq ($(MPI),1)
+MPI_CFLAGS := -DNN_MPI $(shell pkg-config --cflags ompi-c 2>/dev/null || mpicc --showme:compile)
+MPI_LIBS   := $(shell pkg-config --libs ompi-c 2>/dev/null || mpicc --showme:link)
+endif
+
+$(BUILD)/mpi.flags: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(MPI_CFLAGS) $(MPI_LIBS)' | cmp -s - $@ || echo '$(MPI_CFLAGS) $(MPI_LIBS)' > $@
+
+$(BUILD)/tools/tool-mpi.o: tools/tool-mpi.c $(HEADERS) tools/tool-mpi.h $(BUILD)/mpi.flags
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(MPI_CFLAGS) -c $< -o $@
+
+$(BUILD)/tools/nn-train.o: tools/tool-mpi.h
+
+$(BUILD)/bin/nn-train: $(BUILD)/tools/nn-train.o $(BUILD)/tools/tool-mpi.o $(BUILD)/libtool.a \
+                       $(BUILD)/libcommon.a $(BUILD)/mpi.flags
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) $(filter-out %.flags,$^) $(LIBS_ALL) $(MPI_LIBS) -o $@
+
+.PHONY: FORCE
+FORCE:
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)

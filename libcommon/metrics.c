@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "nn/metrics.h"
+#include "nn/xsum.h"
 
 /* --- classification ------------------------------------------------------ */
 
@@ -15,7 +16,7 @@ struct nn_cls_acc {
 	uint64_t rows;
 	uint64_t *confusion;   /* [nclasses x nclasses] */
 	int proba_state;       /* 0 unknown yet, 1 every call had proba, -1 none */
-	double logloss_sum;
+	nn_xsum logloss_sum;   /* exact: shards' sums add up to the whole's */
 	uint64_t topk_hits;
 	uint64_t *keys;        /* two classes: one nn_auc_key per row */
 	size_t nkeys, keys_cap;
@@ -234,7 +235,7 @@ int nn_cls_acc_add(nn_cls_acc *a, const int32_t *y, const int32_t *pred, const f
 		double pt = p[y[i]];
 		const double eps = DBL_EPSILON;
 		pt = pt < eps ? eps : pt > 1 - eps ? 1 - eps : pt;
-		a->logloss_sum -= log(pt);
+		nn_xsum_add(&a->logloss_sum, -log(pt));
 		if (c == 2)
 			a->topk_hits += a->top_k >= 2 || (p[1] > 0.5f) == (y[i] == 1);
 		else
@@ -325,7 +326,7 @@ int nn_cls_acc_report(nn_cls_acc *a, nn_cls_report *r, nn_error *err)
 	if (a->proba_state <= 0)
 		return 0;
 	r->have_proba = 1;
-	r->log_loss = a->logloss_sum / (double)a->rows;
+	r->log_loss = nn_xsum_value(&a->logloss_sum) / (double)a->rows;
 	r->top_k_accuracy = (double)a->topk_hits / (double)a->rows;
 	if (a->nclasses == 2) {
 		uint64_t *tmp = malloc((a->nkeys ? a->nkeys : 1) * sizeof *tmp);
@@ -356,10 +357,10 @@ void nn_cls_report_release(nn_cls_report *r)
 struct nn_reg_acc {
 	size_t k;
 	uint64_t rows;
-	double *sse, *sae;     /* per target: sum of squared, absolute errors */
-	double *mean, *m2;     /* per target: label mean and sum of squares about it */
+	/* per target, exact (so that shards add up to the whole): sums of
+	 * squared and absolute errors, of the labels and of their squares */
+	nn_xsum *sse, *sae, *sy, *syy;
 	double *lo, *hi;       /* per target: smallest and largest label */
-	double *bmean;         /* scratch: one batch's means */
 };
 
 nn_reg_acc *nn_reg_acc_new(size_t k, nn_error *err)
@@ -375,13 +376,12 @@ nn_reg_acc *nn_reg_acc_new(size_t k, nn_error *err)
 		a->k = k;
 		a->sse = calloc(k, sizeof *a->sse);
 		a->sae = calloc(k, sizeof *a->sae);
-		a->mean = calloc(k, sizeof *a->mean);
-		a->m2 = calloc(k, sizeof *a->m2);
-		a->bmean = calloc(k, sizeof *a->bmean);
+		a->sy = calloc(k, sizeof *a->sy);
+		a->syy = calloc(k, sizeof *a->syy);
 		a->lo = calloc(k, sizeof *a->lo);
 		a->hi = calloc(k, sizeof *a->hi);
 	}
-	if (!a || !a->sse || !a->sae || !a->mean || !a->m2 || !a->bmean || !a->lo || !a->hi) {
+	if (!a || !a->sse || !a->sae || !a->sy || !a->syy || !a->lo || !a->hi) {
 		nn_reg_acc_free(a);
 		nn_error_set(err, NN_ENOMEM, "out of memory");
 		return NULL;
@@ -395,9 +395,8 @@ void nn_reg_acc_free(nn_reg_acc *a)
 		return;
 	free(a->sse);
 	free(a->sae);
-	free(a->mean);
-	free(a->m2);
-	free(a->bmean);
+	free(a->sy);
+	free(a->syy);
 	free(a->lo);
 	free(a->hi);
 	free(a);
@@ -407,7 +406,6 @@ int nn_reg_acc_add(nn_reg_acc *a, const double *y, const double *pred, size_t ro
                    uint64_t first_row, nn_error *err)
 {
 	size_t k = a->k;
-	double n0 = (double)a->rows, n1 = (double)rows;
 
 	if (!rows)
 		return 0;
@@ -417,7 +415,6 @@ int nn_reg_acc_add(nn_reg_acc *a, const double *y, const double *pred, size_t ro
 			                    (unsigned long long)(first_row + i / k),
 			                    isfinite(y[i]) ? "prediction" : "label", i % k,
 			                    isfinite(y[i]) ? pred[i] : y[i]);
-	memset(a->bmean, 0, k * sizeof *a->bmean);
 	if (!a->rows)
 		for (size_t j = 0; j < k; j++)
 			a->lo[j] = a->hi[j] = y[j];
@@ -426,19 +423,11 @@ int nn_reg_acc_add(nn_reg_acc *a, const double *y, const double *pred, size_t ro
 			double e = y[i * k + j] - pred[i * k + j];
 			a->lo[j] = y[i * k + j] < a->lo[j] ? y[i * k + j] : a->lo[j];
 			a->hi[j] = y[i * k + j] > a->hi[j] ? y[i * k + j] : a->hi[j];
-			a->sse[j] += e * e;
-			a->sae[j] += fabs(e);
-			a->bmean[j] += y[i * k + j];
+			nn_xsum_add(&a->sse[j], e * e);
+			nn_xsum_add(&a->sae[j], fabs(e));
+			nn_xsum_add(&a->sy[j], y[i * k + j]);
+			nn_xsum_add_product(&a->syy[j], y[i * k + j], y[i * k + j]);
 		}
-	for (size_t j = 0; j < k; j++) {
-		/* this batch two-pass, merged into the totals by Chan's formula */
-		double m = a->bmean[j] / n1, m2 = 0, delta;
-		for (size_t i = 0; i < rows; i++)
-			m2 += (y[i * k + j] - m) * (y[i * k + j] - m);
-		delta = m - a->mean[j];
-		a->mean[j] += delta * n1 / (n0 + n1);
-		a->m2[j] += m2 + delta * delta * n0 * n1 / (n0 + n1);
-	}
 	a->rows += rows;
 	return 0;
 }
@@ -462,14 +451,23 @@ int nn_reg_acc_report(const nn_reg_acc *a, nn_reg_report *r, nn_error *err)
 		return nn_error_set(err, NN_ENOMEM, "out of memory");
 	}
 	for (size_t j = 0; j < k; j++) {
-		r->mse[j] = a->sse[j] / n;
+		double sse = nn_xsum_value(&a->sse[j]);
+		r->mse[j] = sse / n;
 		r->rmse[j] = sqrt(r->mse[j]);
-		r->mae[j] = a->sae[j] / n;
+		r->mae[j] = nn_xsum_value(&a->sae[j]) / n;
+		/* SS_tot = sum (y - m)^2 = sum y^2 - 2 m sum y + n m^2 for any m,
+		 * each term exact: rounded once, whatever the shards */
+		nn_xsum tot = a->syy[j];
+		double m = nn_xsum_value(&a->sy[j]) / n, mm = m * m, mm_lo = fma(m, m, -mm);
+		nn_xsum_add_scaled(&tot, &a->sy[j], -2 * m);
+		nn_xsum_add_product(&tot, mm, n);
+		nn_xsum_add_product(&tot, mm_lo, n);
+		double ss_tot = nn_xsum_value(&tot);
 		/* constant labels: SS_tot is 0 exactly, whatever the mean rounded to */
-		if (a->lo[j] != a->hi[j] && a->m2[j] != 0)
-			r->r2[j] = 1 - a->sse[j] / a->m2[j];
+		if (a->lo[j] != a->hi[j] && ss_tot > 0)
+			r->r2[j] = 1 - sse / ss_tot;
 		else
-			r->r2[j] = a->sse[j] == 0 ? 1.0 : 0.0;
+			r->r2[j] = sse == 0 ? 1.0 : 0.0;
 		r->mse_avg += r->mse[j];
 		r->rmse_avg += r->rmse[j];
 		r->mae_avg += r->mae[j];
@@ -489,4 +487,92 @@ void nn_reg_report_release(nn_reg_report *r)
 	free(r->mae);
 	free(r->r2);
 	memset(r, 0, sizeof *r);
+}
+
+/* --- partial results ------------------------------------------------------ */
+
+void nn_cls_acc_partial(const nn_cls_acc *a, nn_cls_partial *p)
+{
+	memset(p, 0, sizeof *p);
+	p->nclasses = a->nclasses;
+	p->top_k = a->top_k;
+	p->rows = a->rows;
+	p->topk_hits = a->topk_hits;
+	p->proba = a->proba_state;
+	p->confusion = a->confusion;
+	p->logloss = a->logloss_sum;
+	nn_xsum_normalize(&p->logloss);
+	p->keys = a->keys;
+	p->nkeys = a->nkeys;
+}
+
+int nn_cls_acc_merge(nn_cls_acc *a, const nn_cls_partial *p, nn_error *err)
+{
+	if (p->top_k != a->top_k)
+		return nn_error_set(err, NN_EDATA, "top-%zu accuracy, not top-%zu", p->top_k, a->top_k);
+	if (!p->rows)
+		return 0;
+	if (a->proba_state && p->proba && a->proba_state != p->proba)
+		return nn_error_set(err, NN_EDATA, "probabilities in some partial results and not in others");
+	if (!a->grows && p->nclasses != a->nclasses)
+		return nn_error_set(err, NN_EDATA, "%zu classes, not %zu", p->nclasses, a->nclasses);
+	if (p->nclasses > a->nclasses && grow(a, p->nclasses, err))
+		return -1;
+	size_t n = a->nclasses;
+	for (size_t i = 0; i < p->nclasses; i++)
+		for (size_t j = 0; j < p->nclasses; j++)
+			a->confusion[i * n + j] += p->confusion[i * p->nclasses + j];
+	if (p->nkeys) {
+		if (p->nkeys > SIZE_MAX / 2 / sizeof *a->keys - a->nkeys)
+			return nn_error_set(err, NN_ENOMEM, "too many rows for ROC AUC");
+		uint64_t *k = realloc(a->keys, (a->nkeys + p->nkeys) * sizeof *k);
+		if (!k)
+			return nn_error_set(err, NN_ENOMEM, "out of memory for %zu ROC AUC scores", a->nkeys + p->nkeys);
+		memcpy(k + a->nkeys, p->keys, p->nkeys * sizeof *k);
+		a->keys = k;
+		a->nkeys += p->nkeys;
+		a->keys_cap = a->nkeys;
+	}
+	nn_xsum_merge(&a->logloss_sum, &p->logloss);
+	a->topk_hits += p->topk_hits;
+	a->rows += p->rows;
+	if (p->proba)
+		a->proba_state = p->proba;
+	return 0;
+}
+
+void nn_reg_acc_partial(const nn_reg_acc *a, nn_reg_partial *p)
+{
+	for (size_t j = 0; j < a->k; j++) {
+		nn_xsum_normalize(&a->sse[j]);          /* the form written */
+		nn_xsum_normalize(&a->sae[j]);
+		nn_xsum_normalize(&a->sy[j]);
+		nn_xsum_normalize(&a->syy[j]);
+	}
+	p->ntargets = a->k;
+	p->rows = a->rows;
+	p->sse = a->sse;
+	p->sae = a->sae;
+	p->sy = a->sy;
+	p->syy = a->syy;
+	p->lo = a->lo;
+	p->hi = a->hi;
+}
+
+int nn_reg_acc_merge(nn_reg_acc *a, const nn_reg_partial *p, nn_error *err)
+{
+	if (p->ntargets != a->k)
+		return nn_error_set(err, NN_EDATA, "%zu targets, not %zu", p->ntargets, a->k);
+	if (!p->rows)
+		return 0;
+	for (size_t j = 0; j < a->k; j++) {
+		nn_xsum_merge(&a->sse[j], &p->sse[j]);
+		nn_xsum_merge(&a->sae[j], &p->sae[j]);
+		nn_xsum_merge(&a->sy[j], &p->sy[j]);
+		nn_xsum_merge(&a->syy[j], &p->syy[j]);
+		a->lo[j] = !a->rows || p->lo[j] < a->lo[j] ? p->lo[j] : a->lo[j];
+		a->hi[j] = !a->rows || p->hi[j] > a->hi[j] ? p->hi[j] : a->hi[j];
+	}
+	a->rows += p->rows;
+	return 0;
 }

@@ -28,20 +28,28 @@
  * - The model is run on whole batches converted to f32 at once, 256 rows
  *   per forward pass; a binary model with one sigmoid output gives the
  *   probabilities (1 - p, p).
+ * - Shards: --partial writes, instead of the report, what the report is
+ *   made from (kind "eval-partial": the confusion matrix, top-k hits, the
+ *   sums as exact fixed-point numbers, nn/xsum.h, and for ROC AUC one key
+ *   per row); --combine merges such files into the report of all their
+ *   rows, identical to the bit to evaluating the concatenated shards.
+ *   An empty shard makes an empty partial result, not an error.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <msgpack.h>
 #include "tool.h"
+#include "nn/mp.h"
 #include "nn/blas.h"
 #include "nn/metrics.h"
 #include "nn/predict.h"
 
 static const char *opt_out, *opt_model, *opt_pred, *opt_x, *opt_y;
 static long long opt_topk = 2, opt_threads = 1;
-static int opt_json;
+static int opt_json, opt_partial, opt_combine;
 
 static const nn_option options[] = {
 	{ 'm', "model", NN_OPT_STR, &opt_model, "FILE", "evaluate the model FILE on INPUT", 0, 0 },
@@ -51,6 +59,8 @@ static const nn_option options[] = {
 	{ 0, "y", NN_OPT_STR, &opt_y, "NAME", "the label field (default: the model's, y)", 0, 0 },
 	{ 'k', "top-k", NN_OPT_INT, &opt_topk, "K", "report top-K accuracy (default 2)", 1, 65536 },
 	{ 0, "json", NN_OPT_FLAG, &opt_json, NULL, "print one JSON object instead of a table", 0, 0 },
+	{ 0, "partial", NN_OPT_FLAG, &opt_partial, NULL, "write the partial result of this shard (a stream) for --combine", 0, 0 },
+	{ 0, "combine", NN_OPT_FLAG, &opt_combine, NULL, "report on the partial results INPUT... together", 0, 0 },
 	NN_OPT_OUTPUT(&opt_out),
 	{ 0, "threads", NN_OPT_INT, &opt_threads, "N", "BLAS threads (default 1)", 1, 256 },
 	NN_OPT_QUIET(&tool_quiet),
@@ -58,13 +68,15 @@ static const nn_option options[] = {
 };
 
 static const nn_cli cli = {
-	"nn-eval", "(-m MODEL | --pred FILE) [OPTIONS] [INPUT]",
+	"nn-eval", "(-m MODEL | --pred FILE | --combine) [OPTIONS] [INPUT...]",
 	"Score a model or a predictions stream against labels.",
 	"Classification: accuracy, balanced accuracy, precision, recall, F1 and support\n"
 	"per class with macro and weighted averages, the confusion matrix, and from\n"
 	"probabilities log loss, top-k accuracy and (two classes) ROC AUC.  Regression:\n"
-	"MSE, RMSE, MAE and R^2 per target.  Definitions as scikit-learn's; see nn-eval(1).",
-	options, 1
+	"MSE, RMSE, MAE and R^2 per target.  Definitions as scikit-learn's; see nn-eval(1).\n"
+	"Shards: nn-eval --partial per shard, then nn-eval --combine PART... gives the\n"
+	"metrics of all the rows exactly.",
+	options, -1
 };
 
 /* --- what is being scored ------------------------------------------------ */
@@ -236,7 +248,7 @@ static void eval_pred(const char *labels_path)
 		loff += n;
 		row += n;
 	}
-	if (!row)
+	if (!row && !opt_partial)
 		tool_die(TOOL_EXIT_DATA, pname, "no rows to evaluate");
 	free(b1);
 	free(b2);
@@ -321,7 +333,7 @@ static void eval_model(const char *input)
 		}
 		row += n;
 	}
-	if (!row)
+	if (!row && !opt_partial)
 		tool_die(TOOL_EXIT_DATA, name, "no rows to evaluate");
 	nn_predictor_free(p);
 	/* The reader stays open: the report may name the classes with the
@@ -555,6 +567,289 @@ static void report(void)
 	tool_output_commit();
 }
 
+/* --- partial results -------------------------------------------------------- */
+
+#define PARTIAL_KIND "eval-partial"
+
+static int pack_str(msgpack_packer *pk, const char *v)
+{
+	return msgpack_pack_str_with_body(pk, v, strlen(v));
+}
+
+static int pack_bin(msgpack_packer *pk, const void *data, size_t len)
+{
+	return msgpack_pack_bin(pk, len) | msgpack_pack_bin_body(pk, data, len);
+}
+
+static int pack_xsums(msgpack_packer *pk, const nn_xsum *x, size_t n)
+{
+	int64_t *limbs = tool_alloc(n * NN_XSUM_LIMBS * sizeof *limbs);
+	for (size_t j = 0; j < n; j++)
+		memcpy(limbs + j * NN_XSUM_LIMBS, x[j].limb, sizeof x[j].limb);
+	int bad = pack_bin(pk, limbs, n * NN_XSUM_LIMBS * sizeof *limbs);
+	free(limbs);
+	return bad;
+}
+
+/* The header says everything but the ROC AUC keys, which are the rows
+ * (one u64 per row of a two-class evaluation with probabilities). */
+static void write_partial(int argc, char **argv)
+{
+	nn_error err = { 0 };
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	nn_cls_partial cp = { 0 };
+	nn_reg_partial rp = { 0 };
+	int bad;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	if (ev.classify) {
+		nn_cls_acc_partial(ev.cls, &cp);
+		bad = msgpack_pack_map(&pk, 11);
+		bad |= pack_str(&pk, "task") | pack_str(&pk, "classification");
+		bad |= pack_str(&pk, "rows") | msgpack_pack_uint64(&pk, cp.rows);
+		bad |= pack_str(&pk, "nclasses") | msgpack_pack_uint64(&pk, cp.nclasses);
+		bad |= pack_str(&pk, "fixed") | (ev.nclasses ? msgpack_pack_true(&pk) : msgpack_pack_false(&pk));
+		bad |= pack_str(&pk, "classes");
+		if (ev.names) {
+			bad |= msgpack_pack_array(&pk, cp.nclasses);
+			for (size_t i = 0; i < cp.nclasses; i++)
+				bad |= pack_str(&pk, ev.names[i]);
+		} else {
+			bad |= msgpack_pack_nil(&pk);
+		}
+		bad |= pack_str(&pk, "top_k") | msgpack_pack_uint64(&pk, cp.top_k);
+		bad |= pack_str(&pk, "proba") | msgpack_pack_int(&pk, ev.note ? -1 : cp.proba);
+		bad |= pack_str(&pk, "topk_hits") | msgpack_pack_uint64(&pk, cp.topk_hits);
+		bad |= pack_str(&pk, "note") | (ev.note ? pack_str(&pk, ev.note) : msgpack_pack_nil(&pk));
+		bad |= pack_str(&pk, "confusion") |
+		       pack_bin(&pk, cp.confusion, cp.nclasses * cp.nclasses * sizeof *cp.confusion);
+		bad |= pack_str(&pk, "logloss") | pack_xsums(&pk, &cp.logloss, 1);
+	} else {
+		nn_reg_acc_partial(ev.reg, &rp);
+		size_t k = rp.ntargets;
+		bad = msgpack_pack_map(&pk, 9);
+		bad |= pack_str(&pk, "task") | pack_str(&pk, "regression");
+		bad |= pack_str(&pk, "rows") | msgpack_pack_uint64(&pk, rp.rows);
+		bad |= pack_str(&pk, "ntargets") | msgpack_pack_uint64(&pk, k);
+		bad |= pack_str(&pk, "sse") | pack_xsums(&pk, rp.sse, k);
+		bad |= pack_str(&pk, "sae") | pack_xsums(&pk, rp.sae, k);
+		bad |= pack_str(&pk, "sy") | pack_xsums(&pk, rp.sy, k);
+		bad |= pack_str(&pk, "syy") | pack_xsums(&pk, rp.syy, k);
+		bad |= pack_str(&pk, "lo") | pack_bin(&pk, rp.lo, k * sizeof(double));
+		bad |= pack_str(&pk, "hi") | pack_bin(&pk, rp.hi, k * sizeof(double));
+	}
+	if (bad)
+		tool_die(TOOL_EXIT_DATA, NULL, "out of memory");
+	nn_schema *s = nn_schema_new(PARTIAL_KIND, &err);
+	if (!s || nn_schema_add_field(s, "auc_key", NN_U64, 0, NULL, &err) ||
+	    nn_schema_set_meta(s, sb.data, sb.size, &err))
+		tool_die_err(NULL, &err);
+	tool_provenance(s, argc, argv);
+	tool_output_open(opt_out, 1);
+	nn_writer *w = tool_writer(s, 3, 1);
+	for (size_t i = 0; i < cp.nkeys; i += 65536) {
+		const void *cols[1] = { cp.keys + i };
+		tool_write(w, cols, cp.nkeys - i < 65536 ? cp.nkeys - i : 65536);
+	}
+	tool_writer_finish(w);
+	nn_schema_free(s);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+/* A bin of n exact sums, or of n values of `size` bytes. */
+static void read_bin(nn_mp *c, void *dst, size_t bytes, const char *path, const char *key)
+{
+	const void *data;
+	size_t len;
+	nn_error err = { 0 };
+	if (nn_mp_bin(c, &data, &len, key, &err))
+		tool_die_err(path, &err);
+	if (len != bytes)
+		tool_die(TOOL_EXIT_DATA, path, "partial result: '%s' holds %zu bytes, not %zu", key, len, bytes);
+	memcpy(dst, data, bytes);
+}
+
+static void read_xsums(nn_mp *c, nn_xsum *x, size_t n, const char *path, const char *key)
+{
+	int64_t *limbs = tool_alloc(n * NN_XSUM_LIMBS * sizeof *limbs);
+	read_bin(c, limbs, n * NN_XSUM_LIMBS * sizeof *limbs, path, key);
+	for (size_t j = 0; j < n; j++) {
+		memcpy(x[j].limb, limbs + j * NN_XSUM_LIMBS, sizeof x[j].limb);
+		x[j].pending = 1;
+	}
+	free(limbs);
+}
+
+/* Read one partial result and merge it into ev (started by the first
+ * that has rows; empty ones, from empty shards, add nothing). */
+static void merge_partial(const char *path)
+{
+	static int started;
+	nn_error err = { 0 };
+	nn_reader *r = tool_reader(path);
+	const nn_schema *s = nn_reader_schema(r);
+	if (strcmp(s->kind, PARTIAL_KIND))
+		tool_die(TOOL_EXIT_DATA, path, "not a partial result of nn-eval --partial (kind '%s')", s->kind);
+	nn_mp c = { s->meta, s->meta + s->meta_len };
+	size_t n, classes_n = 0;
+	uint64_t rows = 0, nclasses = 0, top_k = 0, hits = 0, ntargets = 0;
+	int64_t proba = 0;
+	int fixed = 0, classify = -1;
+	uint64_t *confusion = NULL;
+	nn_xsum logloss, *xs[4] = { NULL, NULL, NULL, NULL };
+	double *lo = NULL, *hi = NULL;
+	static char **names;
+	char **mine = NULL, *note = NULL;
+	static const char *const xkeys[4] = { "sse", "sae", "sy", "syy" };
+
+	if (!s->meta || nn_mp_map(&c, &n, "partial result", &err))
+		tool_die(TOOL_EXIT_DATA, path, "partial result without its header map");
+	for (size_t i = 0; i < n; i++) {
+		const char *key;
+		size_t len;
+		int bad = 0;
+		if (nn_mp_str(&c, &key, &len, "key", &err))
+			tool_die_err(path, &err);
+#define IS(k) (len == strlen(k) && !memcmp(key, k, len))
+		if (IS("task")) {
+			const char *v;
+			size_t vl;
+			bad = nn_mp_str(&c, &v, &vl, "task", &err);
+			classify = !bad && vl == 14 && !memcmp(v, "classification", 14);
+		} else if (IS("rows")) {
+			bad = nn_mp_uint(&c, &rows, "rows", &err);
+		} else if (IS("nclasses")) {
+			bad = nn_mp_uint(&c, &nclasses, "nclasses", &err);
+			if (!bad && nclasses > NN_METRICS_MAX_CLASSES)
+				tool_die(TOOL_EXIT_DATA, path, "partial result: %llu classes", (unsigned long long)nclasses);
+		} else if (IS("fixed")) {
+			bad = nn_mp_bool(&c, &fixed, "fixed", &err);
+		} else if (IS("classes")) {
+			if (nn_mp_peek(&c) == NN_MP_NIL) {
+				bad = nn_mp_nil(&c, "classes", &err);
+				continue;
+			}
+			bad = nn_mp_array(&c, &classes_n, "classes", &err);
+			if (!bad && classes_n != nclasses)
+				tool_die(TOOL_EXIT_DATA, path, "partial result: %zu class names for %llu classes",
+				         classes_n, (unsigned long long)nclasses);
+			mine = tool_alloc((classes_n ? classes_n : 1) * sizeof *mine);
+			for (size_t j = 0; !bad && j < classes_n; j++) {
+				const char *v;
+				size_t vl;
+				bad = nn_mp_str(&c, &v, &vl, "class name", &err);
+				if (!bad && !(mine[j] = strndup(v, vl)))
+					tool_die(TOOL_EXIT_DATA, NULL, "out of memory");
+			}
+		} else if (IS("note")) {
+			const char *v;
+			size_t vl;
+			if (nn_mp_peek(&c) == NN_MP_NIL)
+				bad = nn_mp_nil(&c, "note", &err);
+			else if (!(bad = nn_mp_str(&c, &v, &vl, "note", &err)) && !(note = strndup(v, vl)))
+				tool_die(TOOL_EXIT_DATA, NULL, "out of memory");
+		} else if (IS("top_k")) {
+			bad = nn_mp_uint(&c, &top_k, "top_k", &err);
+		} else if (IS("proba")) {
+			bad = nn_mp_int(&c, &proba, "proba", &err);
+		} else if (IS("topk_hits")) {
+			bad = nn_mp_uint(&c, &hits, "topk_hits", &err);
+		} else if (IS("confusion")) {
+			confusion = tool_alloc((nclasses ? nclasses * nclasses : 1) * sizeof *confusion);
+			read_bin(&c, confusion, nclasses * nclasses * sizeof *confusion, path, "confusion");
+		} else if (IS("logloss")) {
+			read_xsums(&c, &logloss, 1, path, "logloss");
+		} else if (IS("ntargets")) {
+			bad = nn_mp_uint(&c, &ntargets, "ntargets", &err);
+			if (!bad && (ntargets < 1 || ntargets > 1u << 20))
+				tool_die(TOOL_EXIT_DATA, path, "partial result: %llu targets", (unsigned long long)ntargets);
+		} else if (IS("lo") || IS("hi")) {
+			double **v = IS("lo") ? &lo : &hi;
+			*v = tool_alloc(ntargets * sizeof **v + 1);
+			read_bin(&c, *v, ntargets * sizeof **v, path, IS("lo") ? "lo" : "hi");
+		} else {
+			int j = 0;
+			while (j < 4 && !IS(xkeys[j]))
+				j++;
+			if (j < 4) {
+				xs[j] = tool_alloc(ntargets * sizeof *xs[j] + 1);
+				read_xsums(&c, xs[j], ntargets, path, xkeys[j]);
+			} else {
+				bad = nn_mp_skip(&c, &err);
+			}
+		}
+#undef IS
+		if (bad)
+			tool_die(TOOL_EXIT_DATA, path, "bad partial result%s%s", err.msg[0] ? ": " : "", err.msg);
+	}
+	if (classify < 0 || (classify && (!confusion || !top_k)) || (!classify && (!xs[0] || !xs[1] || !xs[2] ||
+	                                                                          !xs[3] || !lo || !hi)))
+		tool_die(TOOL_EXIT_DATA, path, "partial result: fields missing");
+
+	int first = !started && rows;
+	if (!rows) {
+		/* nothing to add, and nothing to check it against */
+	} else if (first) {
+		started = 1;
+		opt_topk = (long long)top_k;
+		start(classify, fixed ? nclasses : 0, ntargets, proba >= 0);
+		if (proba < 0)
+			ev.note = note ? note : "the partial results have no probabilities";
+		names = mine;
+		ev.names = (const char *const *)names;
+	} else if (classify != ev.classify) {
+		tool_die(TOOL_EXIT_DATA, path, "a %s partial result among %s ones", classify ? "classification" : "regression",
+		         ev.classify ? "classification" : "regression");
+	} else if (classify) {
+		int same = !names == !mine && (!names || nclasses == nn_cls_acc_classes(ev.cls));
+		for (size_t j = 0; same && names && j < nclasses; j++)
+			same = !strcmp(names[j], mine[j]);
+		if (!same)
+			tool_die(TOOL_EXIT_DATA, path, "class names differ from the first partial result's");
+		if ((proba < 0) != (ev.note != NULL) && rows)
+			tool_die(TOOL_EXIT_DATA, path, "probabilities in some partial results and not in others");
+	}
+
+	/* the keys: the rows of the stream */
+	uint64_t *keys = NULL;
+	size_t nkeys = 0;
+	const nn_batch *b;
+	while (tool_next(r, path, &b)) {
+		keys = tool_realloc(keys, (nkeys + b->rows) * sizeof *keys);
+		memcpy(keys + nkeys, b->col[0], b->rows * sizeof *keys);
+		nkeys += b->rows;
+	}
+	if (nkeys && (!classify || nclasses != 2 || nkeys != rows))
+		tool_die(TOOL_EXIT_DATA, path, "partial result: %zu ROC AUC keys for %llu rows", nkeys,
+		         (unsigned long long)rows);
+	if (!rows) {
+		/* skip */
+	} else if (classify) {
+		nn_cls_partial p = { (size_t)nclasses, (size_t)top_k, rows, hits, (int)(proba < 0 ? -1 : proba),
+		                     confusion, logloss, keys, nkeys };
+		if (nn_cls_acc_merge(ev.cls, &p, &err))
+			tool_die_err(path, &err);
+	} else {
+		nn_reg_partial p = { (size_t)ntargets, rows, xs[0], xs[1], xs[2], xs[3], lo, hi };
+		if (nn_reg_acc_merge(ev.reg, &p, &err))
+			tool_die_err(path, &err);
+	}
+	nn_reader_close(r);
+	free(keys);
+	free(confusion);
+	free(lo);
+	free(hi);
+	for (int j = 0; j < 4; j++)
+		free(xs[j]);
+	if (!first && mine) {   /* the first's names stay for the report */
+		for (size_t j = 0; j < classes_n; j++)
+			free(mine[j]);
+		free(mine);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	nn_strlist in = { 0 };
@@ -563,8 +858,22 @@ int main(int argc, char **argv)
 	tool_blas_init(argv);
 	tool_parse(&cli, argc, argv, &in);
 	input = in.n ? in.v[0] : NULL;
+	if (opt_combine) {
+		if (opt_model || opt_pred || opt_partial || opt_x || opt_y)
+			tool_usage("--combine reads partial results only: no -m, --pred, --partial, --x or --y");
+		if (!in.n)
+			tool_usage("--combine needs the partial results as operands");
+		for (size_t i = 0; i < in.n; i++)
+			merge_partial(in.v[i]);
+		if (!ev.cls && !ev.reg)
+			tool_die(TOOL_EXIT_DATA, in.v[0], "no rows to evaluate in the partial results");
+		report();
+		return 0;
+	}
+	if (in.n > 1)
+		tool_usage("one INPUT at most (several with --combine)");
 	if (!opt_model == !opt_pred)
-		tool_usage("give either -m MODEL or --pred FILE");
+		tool_usage("give either -m MODEL or --pred FILE (or --combine PART...)");
 	if (opt_pred && opt_x)
 		tool_usage("--x goes with -m only");
 	if (opt_pred) {
@@ -577,7 +886,10 @@ int main(int argc, char **argv)
 		nn_blas_set_threads((int)opt_threads);
 		eval_model(input);
 	}
-	report();
+	if (opt_partial)
+		write_partial(argc, argv);
+	else
+		report();
 	nn_cls_acc_free(ev.cls);
 	nn_reg_acc_free(ev.reg);
 	nn_model_free(ev.model);

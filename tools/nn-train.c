@@ -29,6 +29,17 @@
  *   provenance leaves out --resume, --checkpoint, --log and the like.
  * - A loss that becomes NaN or infinite ends the run with status 1 and no
  *   model; NaN or infinite inputs are refused before training starts.
+ * - --mpi (under mpirun -np N): synchronous data parallelism, the MPI
+ *   calls in tool-mpi.c.  --batch-size is per rank, as in PyTorch's DDP:
+ *   one step takes N x B rows.  Without --shard-pattern every rank reads
+ *   all of TRAIN and takes its own contiguous B rows of the global batch
+ *   of one shared shuffled order, so that N ranks of B equal one process
+ *   of N x B up to the order of the gradient's sums.  With it, rank r
+ *   reads shards r, r+N, ... and shuffles only its own rows.  Each rank's
+ *   mean gradient is weighted by its rows, the block summed with one
+ *   MPI_Allreduce, and every rank takes the same optimizer step; a CRC of
+ *   the weights is compared across ranks every epoch.  Rank 0 alone
+ *   evaluates the validation set, writes and talks.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -48,19 +59,20 @@
 #include "nn/rng.h"
 #include "nn/version.h"
 #include "tool.h"
+#include "tool-mpi.h"
 
-enum { RNG_INIT = 1, RNG_SHUFFLE = 2, RNG_VALSPLIT = 3 };   /* rng streams */
+enum { RNG_INIT = 1, RNG_SHUFFLE = 2, RNG_VALSPLIT = 3, RNG_SHARD = 1000 };   /* rng streams (+ rank) */
 
 static const char *opt_out, *opt_x = "x", *opt_y = "y", *opt_layers = "100",
 	*opt_act = "relu", *opt_output, *opt_loss, *opt_init, *opt_optim = "adam",
 	*opt_schedule = "constant", *opt_val, *opt_monitor = "loss", *opt_task,
-	*opt_checkpoint, *opt_resume, *opt_log, *opt_log_format = "tsv";
+	*opt_checkpoint, *opt_resume, *opt_log, *opt_log_format = "tsv", *opt_shards;
 static long long opt_epochs = 10, opt_batch = 128, opt_seed, opt_threads, opt_level = 3,
 	opt_patience, opt_ckpt_every = 1;
 static double opt_lr = -1, opt_momentum = 0.9, opt_beta1 = 0.9, opt_beta2 = 0.999,
 	opt_eps = 1e-8, opt_wd = -1, opt_clip, opt_warmup, opt_step_size = 1, opt_gamma = 0.1,
 	opt_min_lr, opt_val_size, opt_min_delta;
-static int opt_nesterov, opt_no_shuffle, opt_dry_run, opt_progress, opt_verbose;
+static int opt_nesterov, opt_no_shuffle, opt_dry_run, opt_progress, opt_verbose, opt_mpi;
 
 static const nn_option options[] = {
 	NN_OPT_OUTPUT(&opt_out),
@@ -99,6 +111,8 @@ static const nn_option options[] = {
 	{ 0, "resume", NN_OPT_STR, &opt_resume, "FILE", "continue from a checkpoint", 0, 0 },
 	{ 0, "log", NN_OPT_STR, &opt_log, "FILE", "write one line per epoch to FILE", 0, 0 },
 	{ 0, "log-format", NN_OPT_STR, &opt_log_format, "F", "tsv or json (default tsv)", 0, 0 },
+	{ 0, "mpi", NN_OPT_FLAG, &opt_mpi, NULL, "data-parallel training over the ranks of mpirun", 0, 0 },
+	{ 0, "shard-pattern", NN_OPT_STR, &opt_shards, "PAT", "with --mpi: rank r reads shards r, r+N, ... of PAT (printf %d)", 0, 0 },
 	{ 0, "dry-run", NN_OPT_FLAG, &opt_dry_run, NULL, "print size, memory, FLOPs and estimated time; train nothing", 0, 0 },
 	{ 0, "progress", NN_OPT_FLAG, &opt_progress, NULL, "progress bar even when stderr is not a terminal", 0, 0 },
 	{ 'v', "verbose", NN_OPT_FLAG, &opt_verbose, NULL, "also print the BLAS kernels and the model's size", 0, 0 },
@@ -490,12 +504,19 @@ static int pack_str(msgpack_packer *pk, const char *s)
 
 /* The options that shape the run, as text: a resumed run must have the
  * same (the number of epochs may grow unless the schedule depends on it). */
+/* The training data as a whole: with --shard-pattern, every rank's. */
+static size_t sig_rows;
+static uint32_t sig_crc;
+
 static char **signature(const dataset *tr, const dataset *val, size_t *n)
 {
 	static char buf[40][96];
 	static char *v[40];
 	size_t k = 0;
+	(void)tr;
 #define SIG(...) (snprintf(buf[k], sizeof buf[k], __VA_ARGS__), v[k] = buf[k], k++)
+	SIG("ranks=%d", tool_mpi_size);     /* first: read_resume names it */
+	SIG("shard-pattern=%.80s", opt_shards ? opt_shards : "none");
 	SIG("layers=%s", opt_layers);
 	SIG("activation=%s", opt_act);
 	SIG("output=%s", opt_output ? opt_output : "default");
@@ -527,7 +548,7 @@ static char **signature(const dataset *tr, const dataset *val, size_t *n)
 	SIG("min-delta=%.17g", opt_min_delta);
 	SIG("monitor=%s", opt_monitor);
 	SIG("no-shuffle=%d", opt_no_shuffle);
-	SIG("training data=%zu rows, crc32 %08x", tr->n, tr->crc);
+	SIG("training data=%zu rows, crc32 %08x", sig_rows, sig_crc);
 	SIG("validation data=%zu rows, crc32 %08x", val->n, val->crc);
 #undef SIG
 	*n = k;
@@ -540,8 +561,10 @@ static void pack_training(msgpack_sbuffer *sb, const state *st_resume, const sta
 {
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
-	int bad = msgpack_pack_map(&pk, st_resume ? 14 : 13);
+	int bad = msgpack_pack_map(&pk, (st_resume ? 14 : 13) + (opt_mpi ? 1 : 0));
 	bad |= pack_str(&pk, "threads") | msgpack_pack_int64(&pk, nn_blas_threads());
+	if (opt_mpi)      /* batch_size is per rank: ranks x batch_size rows per step */
+		bad |= pack_str(&pk, "ranks") | msgpack_pack_int64(&pk, tool_mpi_size);
 	bad |= pack_str(&pk, "optimizer") | pack_str(&pk, nn_optim_name(st->opt->cfg.kind));
 	bad |= pack_str(&pk, "lr") | msgpack_pack_double(&pk, st->opt->cfg.lr);
 	bad |= pack_str(&pk, "batch_size") | msgpack_pack_int64(&pk, opt_batch);
@@ -549,9 +572,9 @@ static void pack_training(msgpack_sbuffer *sb, const state *st_resume, const sta
 	bad |= pack_str(&pk, "epochs") | msgpack_pack_uint64(&pk, st->epoch);
 	bad |= pack_str(&pk, "steps") | msgpack_pack_uint64(&pk, st->opt->step);
 	bad |= pack_str(&pk, "best_epoch") | msgpack_pack_uint64(&pk, st->has_best ? st->best_epoch : st->epoch);
-	bad |= pack_str(&pk, "train_rows") | msgpack_pack_uint64(&pk, tr->n);
+	bad |= pack_str(&pk, "train_rows") | msgpack_pack_uint64(&pk, sig_rows);
 	char crc[16];
-	snprintf(crc, sizeof crc, "%08x", tr->crc);
+	snprintf(crc, sizeof crc, "%08x", sig_crc);
 	bad |= pack_str(&pk, "train_crc32") | pack_str(&pk, crc);
 	bad |= pack_str(&pk, "val_rows") | msgpack_pack_uint64(&pk, val->n);
 	bad |= pack_str(&pk, "flops_per_row") | msgpack_pack_double(&pk, nn_mlp_flops_train(st->net));
@@ -678,6 +701,11 @@ static void read_resume(const nn_model *m, state *st, const dataset *tr, const d
 					const char *v;
 					size_t vl;
 					bad = nn_mp_str(&c, &v, &vl, "signature", &err);
+					if (!bad && q == 0 && vl > 6 && !memcmp(v, "ranks=", 6) &&
+					    (vl != strlen(sig[0]) || memcmp(v, sig[0], vl)))
+						tool_die(TOOL_EXIT_DATA, name, "made by %.*s rank(s), this run has %d: resume with "
+						         "as many (mpirun -np %.*s ... --mpi; one process for 1)", (int)vl - 6, v + 6,
+						         tool_mpi_size, (int)vl - 6, v + 6);
 					if (!bad && (q >= want || vl != strlen(sig[q]) || memcmp(v, sig[q], vl)))
 						tool_die(TOOL_EXIT_DATA, name, "made with other options or data: "
 						         "checkpoint has %.*s, this run %s", (int)vl, v,
@@ -771,6 +799,7 @@ static void resume(state *st, const task *t, const dataset *tr, const dataset *v
 /* --- the loop ------------------------------------------------------------------ */
 
 static volatile sig_atomic_t stop_signal;
+static double mpi_compute;           /* seconds in forward/backward, with --mpi */
 
 static void on_stop(int sig)
 {
@@ -822,12 +851,57 @@ static void update_layer(void *ctx, size_t off, size_t n)
 	nn_optim_update(u->opt, u->params, u->grad, off, n);
 }
 
+static size_t epoch_steps;          /* steps per epoch, the same on every rank */
+
+/* One data-parallel step: this rank's gradient weighted by its rows, summed
+ * over the ranks (so that it is the mean over the global batch, even when
+ * the last batch leaves some ranks fewer rows or none), and the same update
+ * on every rank.  The rows, the loss and a stop request are summed with it:
+ * *rows becomes the global batch's, *stop set when any rank was signalled. */
+static double mpi_step(state *st, nn_mlp_work *w, const float *xb, const float *tb, size_t *rows, int *stop)
+{
+	const nn_mlp *net = st->net;
+	double loss = 0, t0 = now();
+	if (*rows)
+		loss = nn_mlp_gradient(net, w, xb, tb, *rows, st->grad);
+	else
+		memset(st->grad, 0, net->nparams * sizeof(float));
+	mpi_compute += now() - t0;
+	double part[3] = { loss * (double)*rows, (double)*rows, *stop ? 1 : 0 };
+	tool_mpi_sum_f64(part, 3);
+	float share = (float)((double)*rows / part[1]);
+	for (size_t i = 0; share != 1 && i < net->nparams; i++)
+		st->grad[i] *= share;
+	tool_mpi_sum_f32(st->grad, net->nparams);
+	nn_optim_step(st->opt, net->params, st->grad);
+	*rows = (size_t)part[1];
+	*stop = part[2] > 0;
+	return part[0] / part[1];
+}
+
+/* Identical weights on every rank, or the run is wrong: end it. */
+static void same_weights(const nn_mlp *net, const char *when, uint64_t epoch)
+{
+	const char *fault = getenv("NN_MPI_FAULT");        /* the test suite's way to see the check work */
+	if (fault && !strcmp(fault, "weights") && tool_mpi_rank == 1)
+		net->params[0] = nextafterf(net->params[0], INFINITY);
+	uint64_t crc = crc32_z(0, (const unsigned char *)net->params, net->nparams * sizeof(float));
+	if (tool_mpi_same_u64(crc))
+		return;
+	if (tool_mpi_rank)
+		tool_mpi_wait_for_abort();
+	tool_die(TOOL_EXIT_DATA, NULL, "the ranks' weights differ %s %llu: stopping (ranks on different "
+	         "CPUs or libraries?)", when, (unsigned long long)epoch);
+}
+
 static void train(state *st, const task *t, const dataset *tr, const dataset *val, FILE *log,
                   int argc, char **argv)
 {
 	const nn_mlp *net = st->net;
+	/* One step takes G rows of the order: B per rank that shares it. */
+	size_t ranks = opt_shards ? 1 : (size_t)tool_mpi_size, G = (size_t)opt_batch * ranks;
 	size_t B = (size_t)opt_batch < tr->n ? (size_t)opt_batch : tr->n, out = net->width[net->nlayers];
-	size_t chunk = B > 1024 ? B : 1024, steps = (tr->n + B - 1) / B;
+	size_t chunk = B > 1024 ? B : 1024, steps = epoch_steps, mine = opt_shards ? 0 : (size_t)tool_mpi_rank;
 	nn_error err = { 0 };
 	nn_mlp_work *w = nn_mlp_work_new(net, chunk, &err);
 	float *xb = tool_alloc(B * tr->d * sizeof(float)), *tb = tool_alloc(chunk * out * sizeof(float));
@@ -844,17 +918,29 @@ static void train(state *st, const task *t, const dataset *tr, const dataset *va
 		nn_rng rng = st->shuffle;
 		for (size_t i = 0; i < tr->n; i++)
 			order[i] = i;
-		if (!opt_no_shuffle)
+		if (opt_shards) {                      /* each rank its own rows */
+			nn_rng mix;
+			nn_rng_seed(&mix, nn_hash64((uint64_t)opt_seed, st->epoch), RNG_SHARD + (uint64_t)tool_mpi_rank);
+			if (!opt_no_shuffle)
+				nn_rng_shuffle(&mix, order, tr->n);
+		} else if (!opt_no_shuffle) {
 			nn_rng_shuffle(&rng, order, tr->n);
+		}
 		double t0 = now(), last_bar = 0;
 		size_t rows_timed = 0;
 		for (size_t s = st->batch; s < steps; s++) {
-			size_t first = s * B, rows = tr->n - first < B ? tr->n - first : B;
+			/* This rank's rows of the step: [first, first + rows) of the order. */
+			size_t first = s * G + mine * (size_t)opt_batch, rows = 0;
+			if (first < tr->n)
+				rows = tr->n - first < (size_t)opt_batch ? tr->n - first : (size_t)opt_batch;
 			for (size_t i = 0; i < rows; i++)
 				memcpy(xb + i * tr->d, tr->x + order[first + i] * tr->d, tr->d * sizeof(float));
 			make_targets(net, tr, order + first, rows, t->classification, tb);
 			double loss;
-			if (st->opt->cfg.clip_norm > 0) {      /* clipping needs the whole gradient */
+			int stop = stop_signal;
+			if (opt_mpi) {
+				loss = mpi_step(st, w, xb, tb, &rows, &stop);
+			} else if (st->opt->cfg.clip_norm > 0) {      /* clipping needs the whole gradient */
 				loss = nn_mlp_gradient(net, w, xb, tb, rows, st->grad);
 				nn_optim_step(st->opt, net->params, st->grad);
 			} else {                               /* each layer updated while in cache */
@@ -862,6 +948,8 @@ static void train(state *st, const task *t, const dataset *tr, const dataset *va
 				nn_optim_begin(st->opt);
 				loss = nn_mlp_gradient_with(net, w, xb, tb, rows, st->grad, update_layer, &u);
 			}
+			if (!isfinite(loss) && tool_mpi_rank)
+				tool_mpi_wait_for_abort();          /* rank 0 says it */
 			if (!isfinite(loss))
 				tool_die(TOOL_EXIT_DATA, NULL, "the loss became %s at epoch %llu, batch %zu: no model written "
 				         "(try a smaller --lr, or --clip-norm)", isnan(loss) ? "NaN" : "infinite",
@@ -870,14 +958,16 @@ static void train(state *st, const task *t, const dataset *tr, const dataset *va
 			st->epoch_rows += rows;
 			st->batch = s + 1;
 			rows_timed += rows;
-			if (stop_signal) {
-				if (opt_checkpoint) {
+			if (stop) {
+				if (opt_checkpoint && !tool_mpi_rank) {
 					write_checkpoint(st, t, tr, val, argc, argv);
 					tool_note("interrupted: state at epoch %llu, batch %zu saved in '%s' (--resume it)",
 					          (unsigned long long)st->epoch + 1, s + 1, opt_checkpoint);
 				}
-				signal(stop_signal, SIG_DFL);
-				raise(stop_signal);
+				tool_mpi_barrier();                 /* no rank ends before the checkpoint is out */
+				stop = stop_signal ? stop_signal : SIGTERM;
+				signal(stop, SIG_DFL);
+				raise(stop);
 			}
 			if (bar && now() - last_bar > 0.2) {
 				last_bar = now();
@@ -888,8 +978,15 @@ static void train(state *st, const task *t, const dataset *tr, const dataset *va
 		if (bar)
 			fputs("\r\033[K", stderr);
 		tl = st->epoch_loss / (double)st->epoch_rows;
-		if (val->n)
-			evaluate(net, w, chunk, val, t->classification, tb, &vl, &va);
+		if (val->n) {                          /* rank 0's numbers decide for all */
+			double v[2] = { 0, 0 };
+			if (!tool_mpi_rank)
+				evaluate(net, w, chunk, val, t->classification, tb, &v[0], &v[1]);
+			tool_mpi_bcast_f64(v, 2);
+			vl = v[0];
+			va = v[1];
+		}
+		same_weights(net, "after epoch", st->epoch + 1);
 		double lr = nn_optim_lr(&st->opt->cfg, st->opt->step ? st->opt->step - 1 : 0);
 		st->epoch++;
 		st->batch = 0;
@@ -910,7 +1007,7 @@ static void train(state *st, const task *t, const dataset *tr, const dataset *va
 			}
 		}
 		/* The checkpoint before the log: a logged epoch is a saved one. */
-		if (opt_checkpoint && (st->epoch % (uint64_t)opt_ckpt_every == 0 ||
+		if (opt_checkpoint && !tool_mpi_rank && (st->epoch % (uint64_t)opt_ckpt_every == 0 ||
 		                       st->epoch == (uint64_t)opt_epochs || st->done))
 			write_checkpoint(st, t, tr, val, argc, argv);
 		if (log)
@@ -1050,6 +1147,104 @@ static void load_stream(const char *path, task *t, dataset *ds, int first)
 	nn_reader_close(r);
 }
 
+/* --- several ranks ----------------------------------------------------------------- */
+
+static void mpi_start(int *argc, char ***argv)
+{
+	tool_mpi_start(argc, argv);
+	static char name[48];
+	if (tool_mpi_rank) {                 /* rank 0 talks for the job */
+		snprintf(name, sizeof name, "nn-train: rank %d", tool_mpi_rank);
+		tool_prog = name;                /* errors say which rank */
+		tool_quiet = 1;
+		opt_progress = 0;
+		opt_verbose = 0;
+	}
+}
+
+/* Shard i of --shard-pattern: one %d conversion (flags and width allowed),
+ * %% for a percent sign. */
+static void shard_path(char *buf, size_t len, size_t i)
+{
+	int conv = 0;
+	for (const char *p = opt_shards; *p; p++) {
+		if (*p != '%')
+			continue;
+		if (p[1] == '%') {
+			p++;
+			continue;
+		}
+		p += 1 + strspn(p + 1, "0-+ #123456789");
+		if (*p != 'd' || conv++)
+			tool_usage("--shard-pattern '%s': expected one %%d (as part-%%03d.nns)", opt_shards);
+	}
+	if (!conv)
+		tool_usage("--shard-pattern '%s': expected one %%d (as part-%%03d.nns)", opt_shards);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	if ((size_t)snprintf(buf, len, opt_shards, (int)i) >= len)
+		tool_usage("--shard-pattern '%s': the names are too long", opt_shards);
+#pragma GCC diagnostic pop
+}
+
+/* Rank r of N reads shards r, r+N, r+2N, ... of the S shards, numbered
+ * from 0 up to the first missing one as rank 0 sees it. */
+static const char *load_shards(task *t, dataset *tr)
+{
+	static char first_path[4096];
+	char path[4096];
+	double count = 0;
+	if (!tool_mpi_rank)
+		for (shard_path(path, sizeof path, 0); access(path, F_OK) == 0;
+		     shard_path(path, sizeof path, (size_t)++count))
+			;
+	tool_mpi_bcast_f64(&count, 1);
+	size_t S = (size_t)count;
+	shard_path(first_path, sizeof first_path, (size_t)tool_mpi_rank);
+	if (S < (size_t)tool_mpi_size) {
+		if (tool_mpi_rank)
+			tool_mpi_wait_for_abort();
+		tool_die(TOOL_EXIT_DATA, first_path, "%zu shard(s) for %d ranks: every rank needs one at least",
+		         S, tool_mpi_size);
+	}
+	uint32_t crc = (uint32_t)crc32_z(0, NULL, 0);
+	for (size_t i = (size_t)tool_mpi_rank; i < S; i += (size_t)tool_mpi_size) {
+		shard_path(path, sizeof path, i);
+		load_stream(path, t, tr, i == (size_t)tool_mpi_rank);
+		crc = (uint32_t)crc32_z(crc, (const unsigned char *)&tr->crc, sizeof tr->crc);
+	}
+	tr->crc = crc;
+	tr->path = first_path;
+	return first_path;
+}
+
+/* What the signature says of the training data, and the steps per epoch;
+ * also checks that the ranks agree. */
+static void data_signature(const dataset *tr)
+{
+	size_t B = (size_t)opt_batch;
+	sig_rows = tr->n;
+	sig_crc = tr->crc;
+	epoch_steps = (tr->n + B * (size_t)tool_mpi_size - 1) / (B * (size_t)tool_mpi_size);
+	if (opt_shards) {
+		uint64_t *all = tool_alloc((size_t)tool_mpi_size * 2 * sizeof *all), most = tr->n;
+		tool_mpi_gather_u64(tr->n, all);
+		tool_mpi_gather_u64(tr->crc, all + tool_mpi_size);
+		sig_rows = 0;
+		for (int r = 0; r < tool_mpi_size; r++)
+			sig_rows += all[r];
+		sig_crc = (uint32_t)crc32_z(0, (const unsigned char *)all, (size_t)tool_mpi_size * 2 * sizeof *all);
+		free(all);
+		tool_mpi_max_u64(&most, 1);
+		epoch_steps = (most + B - 1) / B;
+	} else if (!tool_mpi_same_u64(((uint64_t)tr->crc << 32) ^ tr->n)) {
+		if (tool_mpi_rank)
+			tool_mpi_wait_for_abort();
+		tool_die(TOOL_EXIT_DATA, tool_name(tr->path), "the ranks read different training data "
+		         "(every machine needs the same file)");
+	}
+}
+
 int main(int argc, char **argv)
 {
 	nn_strlist operands = { 0 };
@@ -1058,8 +1253,19 @@ int main(int argc, char **argv)
 	dataset tr = { 0 }, val = { 0 };
 	state st = { 0 };
 
-	tool_blas_init(argv);
+	tool_blas_init(argv);                /* may re-execute: before MPI starts */
+	tool_mpi_prepare();
 	tool_parse(&cli, argc, argv, &operands);
+	if (opt_shards && !opt_mpi)
+		tool_usage("--shard-pattern needs --mpi");
+	if (opt_shards && opt_val_size > 0)
+		tool_usage("--shard-pattern and --val-size: give the validation set with --val FILE");
+	if (opt_shards && operands.n)
+		tool_usage("--shard-pattern and a TRAIN operand: give one");
+	if (opt_mpi && !opt_shards && (!operands.n || !strcmp(operands.v[0], "-")))
+		tool_usage("--mpi: every rank reads TRAIN, so it must be a file (stdin reaches rank 0 only)");
+	if (opt_mpi)
+		mpi_start(&argc, &argv);
 	if (opt_val && opt_val_size > 0)
 		tool_usage("--val and --val-size: give one");
 	if (strcmp(opt_monitor, "loss") && strcmp(opt_monitor, "accuracy"))
@@ -1068,24 +1274,33 @@ int main(int argc, char **argv)
 		tool_usage("--log-format: '%s' is not tsv or json", opt_log_format);
 	if (opt_task && strcmp(opt_task, "classification") && strcmp(opt_task, "regression"))
 		tool_usage("--task: '%s' is not classification or regression", opt_task);
-	int threads = opt_threads ? (int)opt_threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	/* Ranks on one machine share its processors. */
+	int threads = opt_threads ? (int)opt_threads : (int)sysconf(_SC_NPROCESSORS_ONLN) / tool_mpi_local_size();
 	nn_blas_set_threads(threads > 0 ? threads : 1);
 
 	const char *in = operands.n ? operands.v[0] : NULL;
-	load_stream(in, &t, &tr, 1);
+	if (opt_shards)
+		in = load_shards(&t, &tr);
+	else
+		load_stream(in, &t, &tr, 1);
 	if (opt_val)
 		load_stream(opt_val, &t, &val, 0);
 	if (tr.n == 0)
 		tool_die(TOOL_EXIT_DATA, tool_name(in), "no rows to train on");
 	if (t.classification) {
 		/* No names: as many classes as the largest label says.  Either
-		 * way, two different labels at least must be seen in training. */
-		int32_t mx = 0;
-		int several = 0;
+		 * way, two different labels at least must be seen in training
+		 * (on all the ranks' shards together). */
+		int32_t mx = 0, mn = tr.cls[0];
 		for (size_t i = 0; i < tr.n; i++) {
 			mx = tr.cls[i] > mx ? tr.cls[i] : mx;
-			several |= tr.cls[i] != tr.cls[0];
+			mn = tr.cls[i] < mn ? tr.cls[i] : mn;
 		}
+		uint64_t range[2] = { (uint64_t)mx, (uint64_t)(NN_MAX_CLASSES - mn) };
+		if (opt_shards)
+			tool_mpi_max_u64(range, 2);
+		int several = range[0] != NN_MAX_CLASSES - range[1];
+		mx = (int32_t)range[0];
 		for (size_t i = 0; i < val.n; i++)
 			mx = val.cls[i] > mx ? val.cls[i] : mx;
 		if (!several)
@@ -1096,6 +1311,7 @@ int main(int argc, char **argv)
 	}
 	if (opt_val_size > 0)
 		hold_out(&tr, &val, &t);
+	data_signature(&tr);
 	if (opt_patience && !val.n)
 		tool_note("no validation set: --patience watches the training loss");
 	if (!strcmp(opt_monitor, "accuracy") && (!t.classification || !val.n))
@@ -1106,8 +1322,14 @@ int main(int argc, char **argv)
 			tool_die_err(NULL, &err);
 		tool_usage("%s", err.msg);
 	}
+	if (!tool_mpi_same_u64(nn_hash64(st.net->nparams, st.net->width[st.net->nlayers]))) {
+		if (tool_mpi_rank)
+			tool_mpi_wait_for_abort();
+		tool_die(TOOL_EXIT_DATA, tool_name(in), "the ranks' shards make different networks "
+		         "(other features, or other class names)");
+	}
 	nn_optim_config oc;
-	optim_config(&oc, (tr.n + (size_t)opt_batch - 1) / (size_t)opt_batch);
+	optim_config(&oc, epoch_steps);
 	if (!(st.opt = nn_optim_new(&oc, st.net->nparams, &err)))
 		tool_die_err(NULL, &err);
 	st.grad = tool_alloc(st.net->nparams * sizeof(float));
@@ -1123,6 +1345,8 @@ int main(int argc, char **argv)
 	if (opt_verbose)
 		tool_note("BLAS: OpenBLAS, %s kernels, %d threads; %zu parameters", tool_blas_description(),
 		          threads, nn_mlp_count(st.net));
+	if (opt_dry_run && tool_mpi_rank)
+		return 0;
 	if (opt_dry_run) {
 		dry_run(&st, &tr, &val, threads);
 		if (fflush(stdout) || ferror(stdout))
@@ -1131,7 +1355,7 @@ int main(int argc, char **argv)
 	}
 
 	FILE *log = NULL;
-	if (opt_log && !(log = fopen(opt_log, opt_resume ? "a" : "w")))
+	if (opt_log && !tool_mpi_rank && !(log = fopen(opt_log, opt_resume ? "a" : "w")))
 		tool_die(TOOL_EXIT_DATA, opt_log, "cannot open: %s", strerror(errno));
 	if (log && !opt_resume && strcmp(opt_log_format, "json"))
 		fputs("epoch\ttrain_loss\tval_loss\tval_accuracy\tlr\tsamples_per_s\telapsed_s\n", log);
@@ -1145,6 +1369,16 @@ int main(int argc, char **argv)
 		sigaction(SIGTERM, &sa, NULL);
 	}
 	train(&st, &t, &tr, &val, log, argc, argv);
+	same_weights(st.net, "at the end, epoch", st.epoch);
+	if (opt_mpi && opt_verbose) {
+		double secs;
+		uint64_t calls;
+		tool_mpi_allreduce_stats(&secs, &calls);
+		tool_note("MPI: %d ranks; %llu all-reduces of the %zu-float gradient (%.3f MB): %.3f ms each; "
+		          "forward/backward %.3f ms per step", tool_mpi_size, (unsigned long long)calls,
+		          st.net->nparams, (double)st.net->nparams * 4 / 1e6, calls ? secs / (double)calls * 1e3 : 0.0,
+		          calls ? mpi_compute / (double)calls * 1e3 : 0.0);
+	}
 	if (stop_signal) {
 		/* Interrupted after the last batch: the last epoch's checkpoint
 		 * holds everything; honour the signal rather than go on. */
@@ -1161,7 +1395,16 @@ int main(int argc, char **argv)
 	float *tb = tool_alloc(chunk * st.net->width[st.net->nlayers] * sizeof(float));
 	if (!w)
 		tool_die_err(NULL, &err);
-	evaluate(st.net, w, chunk, &tr, t.classification, tb, &tl, &ta);
+	if (opt_shards) {                    /* the mean over every rank's rows */
+		evaluate(st.net, w, chunk, &tr, t.classification, tb, &tl, &ta);
+		double sum[2] = { tl * (double)tr.n, (double)tr.n };
+		tool_mpi_sum_f64(sum, 2);
+		tl = sum[0] / sum[1];
+	}
+	if (tool_mpi_rank)
+		return 0;                        /* rank 0 alone writes */
+	if (!opt_shards)
+		evaluate(st.net, w, chunk, &tr, t.classification, tb, &tl, &ta);
 	if (val.n)
 		evaluate(st.net, w, chunk, &val, t.classification, tb, &vl, &va);
 	msgpack_sbuffer sb;

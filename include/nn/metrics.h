@@ -40,6 +40,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "nn/error.h"
+#include "nn/xsum.h"
 
 /* Most classes a confusion matrix may have: 2048^2 counts are 32 MiB. */
 #define NN_METRICS_MAX_CLASSES 2048
@@ -125,5 +126,43 @@ int nn_reg_acc_add(nn_reg_acc *a, const double *y, const double *pred,
                    size_t rows, uint64_t first_row, nn_error *err);
 int nn_reg_acc_report(const nn_reg_acc *a, nn_reg_report *r, nn_error *err);
 void nn_reg_report_release(nn_reg_report *r);
+
+/* --- partial results ------------------------------------------------------
+ * What an accumulator holds, to be written by one process (a shard's
+ * evaluation) and merged by another: merging the partial results of
+ * shards, in any order, gives exactly the accumulator of all their rows —
+ * counts add, the sums are exact (nn/xsum.h), the ROC AUC keys are kept —
+ * so every metric equals, to the last bit, the one of the whole. */
+
+typedef struct nn_cls_partial {
+	size_t nclasses, top_k;
+	uint64_t rows, topk_hits;
+	int proba;                 /* 1: probabilities given, -1: not, 0: no rows yet */
+	const uint64_t *confusion; /* [nclasses x nclasses] */
+	nn_xsum logloss;           /* normalized */
+	const uint64_t *keys;      /* two classes with probabilities: one per row */
+	size_t nkeys;
+} nn_cls_partial;
+
+/* The state of a, as views into it (valid while a is unchanged). */
+void nn_cls_acc_partial(const nn_cls_acc *a, nn_cls_partial *p);
+/* Add a partial result to a.  Fails when top-k differs, when one has
+ * probabilities and the other not, or when a has a fixed number of
+ * classes and p another (a growing accumulator grows). */
+int nn_cls_acc_merge(nn_cls_acc *a, const nn_cls_partial *p, nn_error *err);
+
+typedef struct nn_reg_partial {
+	size_t ntargets;
+	uint64_t rows;
+	const nn_xsum *sse, *sae;  /* [ntargets]: squared and absolute errors */
+	const nn_xsum *sy, *syy;   /* [ntargets]: labels, their squares */
+	const double *lo, *hi;     /* [ntargets]: smallest and largest label */
+} nn_reg_partial;
+
+/* The state of a, as views into it; carries its sums first (same values,
+ * the unique form that is written). */
+void nn_reg_acc_partial(const nn_reg_acc *a, nn_reg_partial *p);
+/* Fails when the number of targets differs. */
+int nn_reg_acc_merge(nn_reg_acc *a, const nn_reg_partial *p, nn_error *err);
 
 #endif

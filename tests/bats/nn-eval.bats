@@ -50,7 +50,7 @@ jnum() {
 @test "nn-eval: --help and usage errors" {
 	run --separate-stderr nn-eval --help
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "usage: nn-eval (-m MODEL | --pred FILE) [OPTIONS] [INPUT]" ]
+	[ "${lines[0]}" = "usage: nn-eval (-m MODEL | --pred FILE | --combine) [OPTIONS] [INPUT...]" ]
 	three
 	run --separate-stderr nn-eval "$T/y.nns"
 	[ "$status" -eq 2 ]
@@ -321,4 +321,121 @@ jnum() {
 	run --separate-stderr nn-eval -m "$T/m.nnm" "$T/named.nns"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *$'\nno '*$'\nyes '* ]]
+}
+
+# Shards: the partial results of pieces combine into the report of the
+# whole, byte for byte, whatever the order of the pieces and of the rows.
+
+# report_pair NAME: cmp the combined and whole reports (text and JSON)
+same_reports() {
+	local whole=$1
+	shift
+	nn-eval --combine "$@" > "$T/c.txt"
+	nn-eval --combine --json "$@" > "$T/c.json"
+	cmp "$T/c.txt" "$whole.txt"
+	cmp "$T/c.json" "$whole.json"
+}
+
+@test "nn-eval --partial/--combine: shards' predictions combine to the report of all of them exactly" {
+	nn-import --shape 8,8 --label digit -o "$T/raw.nns" "$ROOT/data/digits.csv"
+	nn-normalize -q --method maxabs -o "$T/d.nns" "$T/raw.nns"
+	nn-train -q --layers 16 --epochs 3 --seed 1 --threads 1 -o "$T/m.nnm" "$T/d.nns"
+	nn-split -q --shards 4 --shard-pattern "$T/s-%d.nns" --seed 5 "$T/d.nns"
+	# in parallel, as the man page shows: predictions and partial results per shard
+	printf '%s\n' 0 1 2 3 | xargs -P 4 -I{} sh -c \
+		'nn-predict --proba -m "$1/m.nnm" -o "$1/pr{}.nns" "$1/s-{}.nns" &&
+		 nn-eval --partial --pred "$1/pr{}.nns" -o "$1/p{}.nnp"' sh "$T"
+	nn-info "$T/p0.nnp" | grep -q $'kind\teval-partial'
+	# the whole: the same predictions, one stream
+	cat "$T/pr0.nns" "$T/pr1.nns" "$T/pr2.nns" "$T/pr3.nns" > "$T/all.nns"
+	nn-eval --pred "$T/all.nns" > "$T/w.txt"
+	nn-eval --pred "$T/all.nns" --json > "$T/w.json"
+	grep -q '"log_loss": [0-9]' "$T/w.json"
+	same_reports "$T/w" "$T/p0.nnp" "$T/p1.nnp" "$T/p2.nnp" "$T/p3.nnp"
+	same_reports "$T/w" "$T/p3.nnp" "$T/p1.nnp" "$T/p0.nnp" "$T/p2.nnp"
+	# -m on the shards: the same counts (the model's outputs may differ in
+	# the last bit with the rows' places in OpenBLAS's blocks)
+	for i in 0 1 2 3; do nn-eval --partial -m "$T/m.nnm" -o "$T/mp$i.nnp" "$T/s-$i.nns"; done
+	nn-eval --combine --json "$T"/mp?.nnp | grep -o '"confusion_matrix": [][0-9, ]*' > "$T/a"
+	grep -o '"confusion_matrix": [][0-9, ]*' "$T/w.json" | cmp - "$T/a"
+	# one shard alone is its own evaluation
+	nn-eval -m "$T/m.nnm" --json "$T/s-2.nns" > "$T/one.json"
+	nn-eval --combine --json "$T/mp2.nnp" | cmp - "$T/one.json"
+	# partial results are reproducible
+	nn-eval --partial -m "$T/m.nnm" -o "$T/again.nnp" "$T/s-1.nns"
+	cmp "$T/mp1.nnp" "$T/again.nnp"
+}
+
+@test "nn-eval --partial/--combine: two classes (ROC AUC from every row's key), regression, predictions" {
+	# two classes with ties, cut in three pieces of different sizes
+	printf 'q0,q1,pred\n0.875,0.125,0\n0.625,0.375,0\n0.75,0.25,0\n0.25,0.75,1\n0.5,0.5,0\n0.5,0.5,0\n0.9375,0.0625,0\n0.125,0.875,1\n' |
+		nn-import -q --label pred --y pred --x proba -o "$T/p.nns"
+	printf 'i,y\n0,0\n0,0\n0,1\n0,1\n0,0\n0,1\n0,0\n0,1\n' | nn-import -q --label y -o "$T/y.nns"
+	nn-eval --pred "$T/p.nns" "$T/y.nns" > "$T/w.txt"
+	nn-eval --pred "$T/p.nns" --json "$T/y.nns" > "$T/w.json"
+	grep -q '"roc_auc": 0.84375' "$T/w.json"
+	for part in "1 3" "4 6" "7 8"; do
+		set -- $part
+		nn-export --format csv "$T/p.nns" | awk -v a="$1" -v b="$2" 'NR == 1 || (NR - 1 >= a && NR - 1 <= b)' > "$T/pp.csv"
+		nn-export --format csv "$T/y.nns" | awk -v a="$1" -v b="$2" 'NR == 1 || (NR - 1 >= a && NR - 1 <= b)' > "$T/yy.csv"
+		nn-import -q --label pred --y pred --x proba -o "$T/pp.nns" "$T/pp.csv"
+		nn-import -q --label y -o "$T/yy.nns" "$T/yy.csv"
+		nn-eval --partial --pred "$T/pp.nns" -o "$T/part-$1.nnp" "$T/yy.nns"
+	done
+	[ "$(nn-info "$T/part-4.nnp" | awk -F'\t' '$1 == "rows" { print $2 }')" -eq 3 ]   # one AUC key per row
+	same_reports "$T/w" "$T/part-7.nnp" "$T/part-1.nnp" "$T/part-4.nnp"
+	# regression: sums of squares that a double sum would round differently
+	printf 'i,pred\n0,1e8\n0,2\n0,2.5\n0,-1e8\n0,7\n0,0.1\n' | nn-import -q --label pred --y pred -o "$T/rp.nns"
+	printf 'i,y\n0,1e8\n0,3\n0,0.3\n0,-1e8\n0,1e-3\n0,0.2\n' | nn-import -q --label y --task regress -o "$T/ry.nns"
+	nn-eval --pred "$T/rp.nns" "$T/ry.nns" > "$T/w.txt"
+	nn-eval --pred "$T/rp.nns" --json "$T/ry.nns" > "$T/w.json"
+	for part in "1 2" "3 5" "6 6"; do
+		set -- $part
+		nn-export --format csv "$T/rp.nns" | awk -v a="$1" -v b="$2" 'NR == 1 || (NR - 1 >= a && NR - 1 <= b)' |
+			nn-import -q --label pred --y pred --task regress -o "$T/pp.nns"
+		nn-export --format csv "$T/ry.nns" | awk -v a="$1" -v b="$2" 'NR == 1 || (NR - 1 >= a && NR - 1 <= b)' |
+			nn-import -q --label y --task regress -o "$T/yy.nns"
+		nn-eval --partial --pred "$T/pp.nns" -o "$T/r-$1.nnp" "$T/yy.nns"
+	done
+	same_reports "$T/w" "$T/r-6.nnp" "$T/r-3.nnp" "$T/r-1.nnp"
+}
+
+@test "nn-eval --combine: usage, mismatched and bad partial results" {
+	printf 'i,pred\n0,a\n0,b\n0,b\n' | nn-import -q --label pred --y pred -o "$T/p.nns"
+	printf 'i,y\n0,a\n0,b\n0,a\n' | nn-import -q --label y -o "$T/y.nns"
+	nn-eval --partial --pred "$T/p.nns" -o "$T/a.nnp" "$T/y.nns"
+	run --separate-stderr nn-eval --combine
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"--combine needs the partial results as operands"* ]]
+	run --separate-stderr nn-eval --combine -m "$T/p.nns" "$T/a.nnp"
+	[ "$status" -eq 2 ]
+	run --separate-stderr nn-eval --combine "$T/y.nns"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "nn-eval: '$T/y.nns': not a partial result of nn-eval --partial (kind 'data')" ]]
+	# without probabilities: said so, as the whole's report would
+	run --separate-stderr nn-eval --combine --json "$T/a.nnp" "$T/a.nnp"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"rows": 6,'* ]]
+	[[ "$output" == *'"log_loss": null'* ]]
+	# other classes
+	printf 'i,pred\n0,x\n0,y\n' | nn-import -q --label pred --y pred --classes x,y -o "$T/q.nns"
+	printf 'i,y\n0,x\n0,x\n' | nn-import -q --label y --classes x,y -o "$T/z.nns"
+	nn-eval --partial --pred "$T/q.nns" -o "$T/b.nnp" "$T/z.nns"
+	run --separate-stderr nn-eval --combine "$T/a.nnp" "$T/b.nnp"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"'$T/b.nnp': class names differ from the first partial result's"* ]]
+	# a cut partial result
+	head -c 100 "$T/a.nnp" > "$T/cut.nnp"
+	run --separate-stderr nn-eval --combine "$T/a.nnp" "$T/cut.nnp"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "nn-eval: '$T/cut.nnp': "* ]]
+	# an empty shard makes an empty partial result, which adds nothing
+	nn-export --format csv "$T/p.nns" | head -n 1 | nn-import -q --label pred --y pred -o "$T/p0.nns"
+	nn-export --format csv "$T/y.nns" | head -n 1 | nn-import -q --label y -o "$T/y0.nns"
+	nn-eval --partial --pred "$T/p0.nns" -o "$T/e.nnp" "$T/y0.nns"
+	nn-eval --combine "$T/e.nnp" "$T/a.nnp" | cmp - <(nn-eval --pred "$T/p.nns" "$T/y.nns")
+	nn-eval --combine "$T/a.nnp" "$T/e.nnp" | cmp - <(nn-eval --pred "$T/p.nns" "$T/y.nns")
+	run --separate-stderr nn-eval --combine "$T/e.nnp" "$T/e.nnp"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"no rows to evaluate"* ]]
 }

@@ -1,0 +1,54 @@
+/* tools/tool-mpi.h — the little of MPI that nn-train --mpi needs, behind
+ * functions that exist with or without MPI (built with -DNN_MPI when the
+ * Makefile finds OpenMPI), so that nn-train.c has no #if.
+ *
+ * Without --mpi (or without MPI in the build) the job is one rank:
+ * tool_mpi_rank 0, tool_mpi_size 1, and every collective below returns
+ * at once with the values as they are.
+ *
+ * Errors.  After tool_mpi_start, any exit of a rank with a status other
+ * than 0 (tool_die, tool_usage, a failed write) calls MPI_Abort with that
+ * status once the message is printed, which ends every rank of the job:
+ * an error never leaves the other ranks waiting in a collective.  An exit
+ * with status 0 calls MPI_Finalize.
+ */
+#ifndef NN_TOOL_MPI_H
+#define NN_TOOL_MPI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+extern int tool_mpi_rank, tool_mpi_size;
+
+/* First thing in main (after tool_blas_init, whose re-execution must come
+ * before MPI starts, and before tool_parse): the exit hook. */
+void tool_mpi_prepare(void);
+/* MPI_Init and the job's size; exits 2 with a message when the program
+ * was built without MPI. */
+void tool_mpi_start(int *argc, char ***argv);
+int tool_mpi_built(void);
+/* Ranks of this job on this machine (to share its processors). */
+int tool_mpi_local_size(void);
+
+/* In-place sums over all ranks (MPI_Allreduce, MPI_SUM). */
+void tool_mpi_sum_f32(float *v, size_t n);
+void tool_mpi_sum_f64(double *v, size_t n);
+/* In-place largest value over all ranks. */
+void tool_mpi_max_u64(uint64_t *v, size_t n);
+/* Rank 0's values to every rank. */
+void tool_mpi_bcast_f64(double *v, size_t n);
+/* Every rank's value, in rank order, into all[tool_mpi_size]. */
+void tool_mpi_gather_u64(uint64_t v, uint64_t *all);
+/* 1 when v is the same on every rank (MIN and MAX agree). */
+int tool_mpi_same_u64(uint64_t v);
+void tool_mpi_barrier(void);
+
+/* For an error every rank knows of at the same moment: rank 0 calls
+ * tool_die (whose exit aborts the job); the other ranks call this and
+ * wait to be ended by that abort, so that the message is printed once. */
+_Noreturn void tool_mpi_wait_for_abort(void);
+
+/* Time spent in tool_mpi_sum_f32 of the gradient and how many calls. */
+void tool_mpi_allreduce_stats(double *seconds, uint64_t *calls);
+
+#endif
