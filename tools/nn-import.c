@@ -655,11 +655,18 @@ static void check_names(void)
 
 	if (!s)
 		tool_die_err(NULL, &err);
+	/* Out of memory is not the user's mistake: status 1, not 2. */
 	if (nn_schema_add_field(s, opt_x, NN_F32, 0, NULL, &err) ||
-	    nn_schema_add_field(s, opt_y, NN_I32, 0, NULL, &err))
+	    nn_schema_add_field(s, opt_y, NN_I32, 0, NULL, &err)) {
+		if (err.code == NN_ENOMEM)
+			tool_die_err(NULL, &err);
 		tool_usage("--x, --y: %s", err.msg);
-	if (nn_schema_set_classes(s, 1, nclasses, classes, &err))
+	}
+	if (nn_schema_set_classes(s, 1, nclasses, classes, &err)) {
+		if (err.code == NN_ENOMEM)
+			tool_die_err(NULL, &err);
 		tool_usage("--classes: %s", err.msg);
+	}
 	nn_schema_free(s);
 }
 

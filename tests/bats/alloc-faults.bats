@@ -68,8 +68,7 @@ inputs() {
 
 @test "alloc-faults: the stream-writing programs fail cleanly at every allocation" {
 	inputs
-	# (not nn-import: its --x/--y check reports out of memory as a usage
-	# error, status 2; tools/nn-import.c is being reworked)
+	sweep_allocs nn-import -q -o @OUT "$T/in.csv"
 	sweep_allocs nn-clean -q -o @OUT "$T/in.nns"
 	sweep_allocs nn-normalize -q -o @OUT "$T/in.nns"
 	sweep_allocs nn-normalize -q --load "$T/p.nnp" -o @OUT "$T/in.nns"
