@@ -189,3 +189,13 @@ fi
 		echo "(skipped: no /usr/bin/python3)"
 	fi
 } | tee -a "$OUT"
+
+# --- data-parallel training on MPI: all-reduce against compute per step ----
+if [ "${BENCH_MPI:-1}" != 0 ]; then
+	{
+		echo
+		echo "## Data-parallel training on MPI (bench/mpi.sh; BENCH_MPI=0 skips)"
+		echo
+		BIN="$BIN" sh bench/mpi.sh 2 || echo "(bench/mpi.sh failed; see above)"
+	} | tee -a "$OUT"
+fi

@@ -322,7 +322,7 @@ static void *compress_thread(void *arg)
 				       (in.pos < in.size || (mode == ZSTD_e_end && r != 0)));
 			}
 			if (ZSTD_isError(r))
-				bad = nn_error_set(&e, NN_EIO, "zstd: %s", ZSTD_getErrorName(r));
+				bad = zstd_error(r, &e);
 			else if (r != 0)   /* frame_cap is ZSTD_compressBound: never */
 				bad = nn_error_set(&e, NN_EIO, "zstd: a frame over its bound");
 		}
@@ -496,7 +496,10 @@ nn_writer *nn_writer_open_fd(int fd, const nn_schema *s,
 	/* Readers refuse windows over 2^NN_MAX_WINDOW_LOG.  Levels 1..19 use
 	 * at most 2^23 (zstd's lib/compress/clevels.h); 20..22 are refused. */
 	if (ZSTD_isError(r)) {
-		nn_error_set(err, NN_EARG, "zstd: %s", ZSTD_getErrorName(r));
+		if (ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation)
+			zstd_error(r, err);
+		else
+			nn_error_set(err, NN_EARG, "zstd: %s", ZSTD_getErrorName(r));
 		goto fail;
 	}
 	msgpack_packer_init(&pk, &w->pre, msgpack_sbuffer_write);

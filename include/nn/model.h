@@ -15,8 +15,10 @@
  *    "training": {…what nn-train recorded…}}
  *
  * A checkpoint is the same with kind "checkpoint" and more fields (the
- * optimizer's state); nn_model_read reads both.  A layer's weights are
- * limited to 64 MiB (16M parameters) by the format's object limit.
+ * optimizer's state); nn_model_read reads both.  The model is one row, so
+ * the format's limits bound it: each tensor (one field) at most 32 MiB
+ * (8M f32), all together a little under 64 MiB (16M parameters); see
+ * nn-stream(5) LIMITS.
  */
 #ifndef NN_MODEL_H
 #define NN_MODEL_H
