@@ -35,7 +35,7 @@ UNIT_SRC  := $(wildcard tests/unit/test-*.c)
 UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay-%)
-HEADERS   := $(wildcard include/nn/*.h) $(wildcard libcommon/*.h) tools/tool.h
+HEADERS   := $(wildcard include/nn/*.h) $(wildcard libcommon/*.h) tools/tool.h $(wildcard tests/fuzz/*.h)
 
 .PHONY: all check check-asan check-valgrind check-long fuzz deps demo bench install uninstall clean
 
