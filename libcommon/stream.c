@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -536,7 +537,13 @@ static int start_threads(nn_writer *w)
 		pthread_mutex_lock(&w->mu);
 		w->started++;
 		pthread_mutex_unlock(&w->mu);
-		if (pthread_create(&w->threads[i], NULL, compress_thread, w)) {
+		/* signals go to the caller's thread (see start_read_ahead) */
+		sigset_t all, old;
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		int bad = pthread_create(&w->threads[i], NULL, compress_thread, w);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (bad) {
 			w->started--;
 			break;
 		}
@@ -667,26 +674,50 @@ uint64_t nn_writer_rows(const nn_writer *w)
 
 enum expect { EXPECT_BATCH, EXPECT_NEXT_MEMBER };
 
+/* One decompressed frame (one object), with the CRC-32 and the length of
+ * the compressed bytes it came from. */
+struct frame {
+	unsigned char *obj;
+	size_t cap, len;
+	uLong crc;
+	size_t bytes;
+	int status;               /* 0: an object; 1: clean end of input; -1: err */
+	nn_error err;
+};
+
 struct nn_reader {
 	int fd, own_fd;
 	ZSTD_DCtx *dctx;
 	unsigned char *in;        /* compressed bytes read, not yet used */
 	size_t in_cap, in_pos, in_len;
 	int in_eof;
-	unsigned char *obj;       /* one decompressed frame = one object */
-	size_t obj_cap, obj_len;
+	struct frame fr[2];       /* decompressed frames; fr[cur] is parsed */
+	int cur;
+	const unsigned char *obj; /* the object being parsed: fr[cur]'s */
+	size_t obj_len;
 	nn_schema *schema;        /* of the first member */
 	enum expect expect;
 	uint64_t member_batches, member_rows; /* in the current member */
 	uLong crc;                /* CRC-32 of the member's compressed bytes so far */
 	uLong crc_before;         /* ... up to the start of the latest frame */
 	uLong frame_crc;          /* CRC-32 of the latest frame's bytes */
-	size_t frame_len;
 	uint64_t rows, members;
 	nn_batch batch;
 	void **col;               /* batch.col: aligned copies of the columns */
 	size_t *col_cap;
 	int failed;
+	/* Read-ahead: a thread reads and decompresses the next frame into the
+	 * other fr[] while the caller works on this batch.  It fills fr[0],
+	 * fr[1], fr[0], ... and stops after the end of the input or an error,
+	 * which the caller meets in order, where it would have without the
+	 * thread.  Only the thread touches fd, in[], dctx then. */
+	int ahead, ahead_tried;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int filled[2];            /* fr[i] holds a frame not yet taken */
+	int held;                 /* the caller is parsing fr[cur] */
+	int quit;
 };
 
 /* Read more input after what is buffered; returns bytes added (0 at EOF). */
@@ -700,7 +731,12 @@ static ssize_t fill(nn_reader *r, nn_error *err)
 		r->in_pos = 0;
 	}
 	for (;;) {
+		/* nn_reader_close cancels a read-ahead thread only here, where
+		 * it may wait for input forever and holds nothing */
+		int was;
+		pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &was);
 		ssize_t n = read(r->fd, r->in + r->in_len, r->in_cap - r->in_len);
+		pthread_setcancelstate(was, NULL);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -712,10 +748,10 @@ static ssize_t fill(nn_reader *r, nn_error *err)
 	}
 }
 
-/* Decompress the next frame into r->obj.  *eof is set (and 0 returned)
- * when the input ends cleanly before a frame begins.  `limit` caps the
+/* Decompress the next frame into f.  *eof is set (and 0 returned) when
+ * the input ends cleanly before a frame begins.  `limit` caps the
  * decompressed size before any of it is allocated. */
-static int read_frame(nn_reader *r, size_t limit, int *eof, nn_error *err)
+static int read_frame(nn_reader *r, struct frame *f, size_t limit, int *eof, nn_error *err)
 {
 	size_t avail, ret;
 	unsigned long long csize;
@@ -755,37 +791,30 @@ static int read_frame(nn_reader *r, size_t limit, int *eof, nn_error *err)
 	if (csize > limit)
 		return nn_error_set(err, NN_ELIMIT, "an object of %llu bytes is over the %zu byte limit",
 		                    csize, limit);
-	if (csize > r->obj_cap) {
-		/* The size is a claim: allocate it only up to what a real frame of
-		 * this many input bytes could plausibly hold, then grow as data
-		 * actually arrives (below). */
-		size_t want = (size_t)csize;
-		if (want > (4u << 20))
-			want = 4u << 20;
-		if (want > r->obj_cap) {
-			unsigned char *o = realloc(r->obj, want);
-			if (!o)
-				return nn_error_set(err, NN_ENOMEM, "out of memory");
-			r->obj = o;
-			r->obj_cap = want;
-		}
-	}
+	/* The size is a claim: give zstd room only up to what a real frame of
+	 * this many input bytes could plausibly hold, then double it as data
+	 * actually arrives.  The room depends on this frame alone, not on
+	 * what f->obj held before, so that zstd meets a corrupt frame in the
+	 * same way (and says the same) whichever buffer it fills. */
+	size_t room = csize < (4u << 20) ? (size_t)csize : 4u << 20;
 	ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
-	r->obj_len = 0;
-	r->frame_crc = crc32_z(0, Z_NULL, 0);
-	r->frame_len = 0;
+	f->len = 0;
+	f->crc = crc32_z(0, Z_NULL, 0);
+	f->bytes = 0;
 	for (;;) {
-		if (r->obj_len == r->obj_cap) {
-			size_t want = r->obj_cap ? 2 * r->obj_cap : 65536;
-			if (r->obj_cap >= limit + 1)
+		if (f->len == room) {
+			if (room >= limit + 1)
 				return nn_error_set(err, NN_ELIMIT, "an object is over the %zu byte limit", limit);
-			if (want > limit + 1)
-				want = limit + 1;
-			unsigned char *o = realloc(r->obj, want);
+			room = room ? 2 * room : 65536;
+			if (room > limit + 1)
+				room = limit + 1;
+		}
+		if (room > f->cap) {
+			unsigned char *o = realloc(f->obj, room);
 			if (!o)
 				return nn_error_set(err, NN_ENOMEM, "out of memory");
-			r->obj = o;
-			r->obj_cap = want;
+			f->obj = o;
+			f->cap = room;
 		}
 		if (r->in_pos == r->in_len) {
 			ssize_t n = fill(r, err);
@@ -795,24 +824,21 @@ static int read_frame(nn_reader *r, size_t limit, int *eof, nn_error *err)
 				return nn_error_set(err, NN_EDATA, "truncated inside a zstd frame");
 		}
 		ZSTD_inBuffer in = { r->in, r->in_len, r->in_pos };
-		ZSTD_outBuffer out = { r->obj, r->obj_cap, r->obj_len };
+		ZSTD_outBuffer out = { f->obj, room, f->len };
 		ret = ZSTD_decompressStream(r->dctx, &out, &in);
-		r->frame_crc = crc32_z(r->frame_crc, r->in + r->in_pos, in.pos - r->in_pos);
-		r->frame_len += in.pos - r->in_pos;
+		f->crc = crc32_z(f->crc, r->in + r->in_pos, in.pos - r->in_pos);
+		f->bytes += in.pos - r->in_pos;
 		r->in_pos = in.pos;
-		r->obj_len = out.pos;
+		f->len = out.pos;
 		if (ZSTD_isError(ret) && ZSTD_getErrorCode(ret) == ZSTD_error_frameParameter_windowTooLarge)
 			return nn_error_set(err, NN_ELIMIT, "zstd frame needs a window over the %u byte limit",
 			                    1u << NN_MAX_WINDOW_LOG);
 		if (ZSTD_isError(ret))
 			return nn_error_set(err, NN_EDATA, "corrupt zstd frame: %s", ZSTD_getErrorName(ret));
-		if (r->obj_len > limit)
+		if (f->len > limit)
 			return nn_error_set(err, NN_ELIMIT, "an object is over the %zu byte limit", limit);
-		if (ret == 0) {
-			r->crc_before = r->crc;
-			r->crc = crc32_combine(r->crc, r->frame_crc, (z_off_t)r->frame_len);
+		if (ret == 0)
 			return 0;
-		}
 	}
 }
 
@@ -1086,6 +1112,136 @@ fail:
 	return NULL;
 }
 
+/* The read-ahead thread: frames into fr[0], fr[1], ... until the end of
+ * the input or an error.  It must guess the limit the parser will apply:
+ * after a trailer the next frame should be a header. */
+static void *decompress_thread(void *arg)
+{
+	nn_reader *r = arg;
+	size_t limit = NN_MAX_OBJECT_BYTES;
+	int slot = r->cur, eof;
+
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+	pthread_mutex_lock(&r->mu);
+	for (;;) {
+		while (r->filled[slot] && !r->quit)
+			pthread_cond_wait(&r->cv, &r->mu);
+		if (r->quit)
+			break;
+		pthread_mutex_unlock(&r->mu);
+		struct frame *f = &r->fr[slot];
+		f->status = read_frame(r, f, limit, &eof, &f->err) ? -1 : eof;
+		if (f->status == 0) {
+			nn_mp c = { f->obj, f->obj + f->len };
+			size_t n;
+			int end = !nn_mp_map(&c, &n, "", NULL) && n && nn_mp_str_is(&c, "type") &&
+			          !nn_mp_skip(&c, NULL) && nn_mp_str_is(&c, "end");
+			limit = end ? NN_MAX_HEADER_BYTES : NN_MAX_OBJECT_BYTES;
+		}
+		pthread_mutex_lock(&r->mu);
+		r->filled[slot] = 1;
+		pthread_cond_broadcast(&r->cv);
+		if (f->status)
+			break;
+		slot ^= 1;
+	}
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
+/* NN_READER_THREAD=0 decompresses in the caller's thread (for measuring
+ * and for tests; the results are the same). */
+static void start_read_ahead(nn_reader *r)
+{
+	const char *e = getenv("NN_READER_THREAD");
+	sigset_t all, old;
+
+	r->ahead_tried = 1;
+	if (e && !strcmp(e, "0"))
+		return;
+	if (pthread_mutex_init(&r->mu, NULL))
+		return;
+	if (pthread_cond_init(&r->cv, NULL)) {
+		pthread_mutex_destroy(&r->mu);
+		return;
+	}
+	/* Signals go to the caller's thread, whose handlers expect them there
+	 * (a tool blocks them in its own thread around critical steps). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	r->ahead = !pthread_create(&r->thread, NULL, decompress_thread, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!r->ahead) {
+		pthread_cond_destroy(&r->cv);
+		pthread_mutex_destroy(&r->mu);
+	}
+}
+
+static void stop_read_ahead(nn_reader *r)
+{
+	if (!r->ahead)
+		return;
+	pthread_mutex_lock(&r->mu);
+	r->quit = 1;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	pthread_cancel(r->thread);   /* acts only inside read(): see fill() */
+	pthread_join(r->thread, NULL);
+	pthread_cond_destroy(&r->cv);
+	pthread_mutex_destroy(&r->mu);
+	r->ahead = 0;
+}
+
+/* Done with r->obj: the read-ahead thread may refill its buffer. */
+static void release_frame(nn_reader *r)
+{
+	if (!r->held)
+		return;
+	pthread_mutex_lock(&r->mu);
+	r->filled[r->cur] = 0;
+	r->cur ^= 1;
+	r->held = 0;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* The next frame as r->obj: 0, or 1 at the clean end of the input, or -1.
+ * An end or an error stays: asking again gives it again. */
+static int next_frame(nn_reader *r, nn_error *err)
+{
+	struct frame *f = &r->fr[r->cur];
+	int eof;
+
+	if (!r->ahead) {
+		size_t limit = r->expect == EXPECT_BATCH ? NN_MAX_OBJECT_BYTES : NN_MAX_HEADER_BYTES;
+		if (read_frame(r, f, limit, &eof, err))
+			return -1;
+		if (eof)
+			return 1;
+	} else {
+		release_frame(r);
+		pthread_mutex_lock(&r->mu);
+		while (!r->filled[r->cur])
+			pthread_cond_wait(&r->cv, &r->mu);
+		pthread_mutex_unlock(&r->mu);
+		f = &r->fr[r->cur];
+		if (f->status < 0) {
+			if (err)
+				*err = f->err;
+			return -1;
+		}
+		if (f->status > 0)
+			return 1;
+		r->held = 1;
+	}
+	r->obj = f->obj;
+	r->obj_len = f->len;
+	r->frame_crc = f->crc;
+	r->crc_before = r->crc;
+	r->crc = crc32_combine(r->crc, f->crc, (z_off_t)f->bytes);
+	return 0;
+}
+
 static int reader_fail(nn_reader *r)
 {
 	r->failed = 1;
@@ -1096,11 +1252,13 @@ void nn_reader_close(nn_reader *r)
 {
 	if (!r)
 		return;
+	stop_read_ahead(r);
 	if (r->own_fd)
 		close(r->fd);
 	ZSTD_freeDCtx(r->dctx);
 	free(r->in);
-	free(r->obj);
+	free(r->fr[0].obj);
+	free(r->fr[1].obj);
 	nn_schema_free(r->schema);
 	if (r->col)
 		for (size_t i = 0; i < r->batch.ncols; i++)
@@ -1128,7 +1286,8 @@ nn_reader *nn_reader_open_fd(int fd, nn_error *err)
 	/* Refuse windows a writer of ours never makes: a crafted frame must
 	 * not make us allocate its claimed window. */
 	ZSTD_DCtx_setParameter(r->dctx, ZSTD_d_windowLogMax, NN_MAX_WINDOW_LOG);
-	if (read_frame(r, NN_MAX_HEADER_BYTES, &eof, err)) {
+	r->expect = EXPECT_NEXT_MEMBER;   /* the header's limit */
+	if ((eof = next_frame(r, err)) < 0) {
 		if (err && err->code == NN_EDATA && !strcmp(err->msg, "not zstd data"))
 			nn_error_set(err, NN_EDATA, "not an nn stream (not zstd data)");
 		goto fail;
@@ -1304,9 +1463,10 @@ int nn_reader_next(nn_reader *r, const nn_batch **batch, nn_error *err)
 
 	if (r->failed)
 		return nn_error_set(err, NN_EARG, "reader failed before");
+	if (!r->ahead_tried && r->expect == EXPECT_BATCH)
+		start_read_ahead(r);
 	for (;;) {
-		size_t limit = r->expect == EXPECT_BATCH ? NN_MAX_OBJECT_BYTES : NN_MAX_HEADER_BYTES;
-		if (read_frame(r, limit, &eof, err)) {
+		if ((eof = next_frame(r, err)) < 0) {
 			if (r->expect == EXPECT_NEXT_MEMBER && err && err->code == NN_EDATA &&
 			    !strcmp(err->msg, "not zstd data"))
 				nn_error_set(err, NN_EDATA, "trailing garbage after the end of the stream");
@@ -1323,6 +1483,7 @@ int nn_reader_next(nn_reader *r, const nn_batch **batch, nn_error *err)
 		if (r->expect == EXPECT_BATCH && type && !strcmp(type, "batch")) {
 			if (parse_batch(r, err))
 				return reader_fail(r);
+			release_frame(r);   /* parse_batch copied the columns */
 			r->rows += r->batch.rows;
 			if (r->batch.rows == 0)
 				continue;

@@ -335,6 +335,61 @@ static void test_damage(void)
 	nn_schema_free(s);
 }
 
+/* The reader's read-ahead thread changes when frames are decompressed,
+ * never what a caller sees: every cut and every bit flip of a stream of
+ * two members gives the same rows and the same message with and without
+ * it (NN_READER_THREAD=0); and closing a reader whose thread waits for
+ * input that never comes returns at once. */
+static void test_read_ahead(void)
+{
+	nn_schema *s = small_schema(NN_F32);
+	size_t len, one;
+	unsigned char *a = make_stream(s, 10, 10, 3, &one), *buf = malloc(2 * one);
+	int differ = 0, runs = 0, same;
+	nn_error e1 = { 0 }, e2 = { 0 };
+
+	memcpy(buf, a, one);
+	memcpy(buf + one, a, one);
+	len = 2 * one;
+	for (size_t cut = 0; cut <= len; cut++)
+		for (int bit = -1; bit < 8; bit += cut < len ? 1 : 9) {
+			if (bit >= 0)
+				buf[cut] ^= (unsigned char)(1 << bit);
+			setenv("NN_READER_THREAD", "0", 1);
+			long long r1 = read_all(buf, bit >= 0 ? len : cut, &same, NULL, &e1);
+			unsetenv("NN_READER_THREAD");
+			long long r2 = read_all(buf, bit >= 0 ? len : cut, &same, NULL, &e2);
+			if (r1 != r2 || (r1 < 0 && strcmp(e1.msg, e2.msg))) {
+				if (differ++ < 3)
+					printf("# cut %zu bit %d: %lld '%s' without, %lld '%s' with\n",
+					       cut, bit, r1, e1.msg, r2, e2.msg);
+			}
+			runs++;
+			if (bit >= 0)
+				buf[cut] ^= (unsigned char)(1 << bit);
+		}
+	CHECK(differ == 0, "%d cut or flipped streams read the same with and without read-ahead "
+	      "(%d differ)", runs, differ);
+
+	/* a pipe that stays open: the thread is blocked in read() */
+	int p[2];
+	const nn_batch *b;
+	if (pipe(p) || write(p[1], a, one - 40) != (ssize_t)(one - 40))
+		abort();
+	memset(&e1, 0, sizeof e1);
+	nn_reader *r = nn_reader_open_fd(p[0], &e1);
+	int got = r ? nn_reader_next(r, &b, &e1) : -1;
+	alarm(10);   /* a hang fails the test */
+	nn_reader_close(r);
+	alarm(0);
+	CHECK(got == 1, "a batch read from an open pipe (%s), and close returned", e1.msg);
+	close(p[0]);
+	close(p[1]);
+	free(a);
+	free(buf);
+	nn_schema_free(s);
+}
+
 /* Compress one msgpack object into a frame, as a hostile writer would. */
 static size_t frame(const void *obj, size_t n, unsigned char *out, size_t cap)
 {
@@ -486,6 +541,7 @@ int main(void)
 	test_schema_survives();
 	test_concatenation();
 	test_damage();
+	test_read_ahead();
 	test_hostile();
 	test_interop();
 	test_limits();
