@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -712,6 +713,7 @@ struct nn_reader {
 	 * which the caller meets in order, where it would have without the
 	 * thread.  Only the thread touches fd, in[], dctx then. */
 	int ahead, ahead_tried;
+	int wake[2];              /* a pipe: closing the reader writes to it */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -731,12 +733,20 @@ static ssize_t fill(nn_reader *r, nn_error *err)
 		r->in_pos = 0;
 	}
 	for (;;) {
-		/* nn_reader_close cancels a read-ahead thread only here, where
-		 * it may wait for input forever and holds nothing */
-		int was;
-		pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &was);
+		/* A read-ahead thread may wait here for input that never comes
+		 * (an upstream program that stops without closing): it waits in
+		 * poll, which nn_reader_close wakes through wake[0]. */
+		if (r->ahead) {
+			struct pollfd pf[2] = { { r->fd, POLLIN, 0 }, { r->wake[0], POLLIN, 0 } };
+			if (poll(pf, 2, -1) < 0) {
+				if (errno == EINTR)
+					continue;
+				return nn_error_set(err, NN_EIO, "poll failed: %s", strerror(errno));
+			}
+			if (pf[1].revents)
+				return nn_error_set(err, NN_EIO, "reader closed");
+		}
 		ssize_t n = read(r->fd, r->in + r->in_len, r->in_cap - r->in_len);
-		pthread_setcancelstate(was, NULL);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -1121,7 +1131,6 @@ static void *decompress_thread(void *arg)
 	size_t limit = NN_MAX_OBJECT_BYTES;
 	int slot = r->cur, eof;
 
-	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 	pthread_mutex_lock(&r->mu);
 	for (;;) {
 		while (r->filled[slot] && !r->quit)
@@ -1159,22 +1168,28 @@ static void start_read_ahead(nn_reader *r)
 	r->ahead_tried = 1;
 	if (e && !strcmp(e, "0"))
 		return;
+	if (pipe2(r->wake, O_CLOEXEC))
+		return;
 	if (pthread_mutex_init(&r->mu, NULL))
-		return;
-	if (pthread_cond_init(&r->cv, NULL)) {
-		pthread_mutex_destroy(&r->mu);
-		return;
-	}
+		goto no_mutex;
+	if (pthread_cond_init(&r->cv, NULL))
+		goto no_cond;
 	/* Signals go to the caller's thread, whose handlers expect them there
 	 * (a tool blocks them in its own thread around critical steps). */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	r->ahead = !pthread_create(&r->thread, NULL, decompress_thread, r);
+	r->ahead = 1;   /* before the thread looks at it */
+	if (pthread_create(&r->thread, NULL, decompress_thread, r))
+		r->ahead = 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!r->ahead) {
-		pthread_cond_destroy(&r->cv);
-		pthread_mutex_destroy(&r->mu);
-	}
+	if (r->ahead)
+		return;
+	pthread_cond_destroy(&r->cv);
+no_cond:
+	pthread_mutex_destroy(&r->mu);
+no_mutex:
+	close(r->wake[0]);
+	close(r->wake[1]);
 }
 
 static void stop_read_ahead(nn_reader *r)
@@ -1185,10 +1200,14 @@ static void stop_read_ahead(nn_reader *r)
 	r->quit = 1;
 	pthread_cond_broadcast(&r->cv);
 	pthread_mutex_unlock(&r->mu);
-	pthread_cancel(r->thread);   /* acts only inside read(): see fill() */
+	if (write(r->wake[1], "", 1) < 0) {
+		/* cannot fail: the pipe is empty and open at both ends */
+	}
 	pthread_join(r->thread, NULL);
 	pthread_cond_destroy(&r->cv);
 	pthread_mutex_destroy(&r->mu);
+	close(r->wake[0]);
+	close(r->wake[1]);
 	r->ahead = 0;
 }
 
