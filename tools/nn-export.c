@@ -36,6 +36,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +50,7 @@ enum format { CSV, TSV, LIBSVM, NPY };
 
 static const char *opt_out, *opt_format, *opt_x = "x", *opt_y = "y", *opt_field = "x";
 static int opt_names, opt_noheader;
+static long long opt_threads = 2;
 
 static const nn_option options[] = {
 	NN_OPT_OUTPUT(&opt_out),
@@ -60,6 +63,7 @@ static const nn_option options[] = {
 	{ 0, "x", NN_OPT_STR, &opt_x, "NAME", "libsvm: the feature field (default x)", 0, 0 },
 	{ 0, "y", NN_OPT_STR, &opt_y, "NAME", "libsvm: the label field (default y)", 0, 0 },
 	{ 0, "field", NN_OPT_STR, &opt_field, "NAME", "npy: the field to write (default x)", 0, 0 },
+	{ 0, "threads", NN_OPT_INT, &opt_threads, "N", "csv, tsv: threads formatting numbers (default 2)", 1, 64 },
 	NN_OPT_QUIET(&tool_quiet),
 	NN_OPT_END_ENTRY
 };
@@ -182,11 +186,181 @@ static void put_column_name(FILE *o, const nn_schema *s, size_t f, size_t k, cha
 	put_text(o, name, sep);
 }
 
+/* A class name as CSV text at p (room: 2 * NN_MAX_NAME + 3); returns
+ * the length.  Quoted as put_text quotes. */
+static size_t put_name(char *p, const char *s, char sep)
+{
+	size_t n = strlen(s), len = 0;
+
+	if (n && !strpbrk(s, sep == ',' ? ",\"\r\n" : "\t\"\r\n") && s[0] != ' ' && s[n - 1] != ' ') {
+		memcpy(p, s, n);
+		return n;
+	}
+	p[len++] = '"';
+	for (; *s; s++) {
+		if (*s == '"')
+			p[len++] = '"';
+		p[len++] = *s;
+	}
+	p[len++] = '"';
+	return len;
+}
+
+/* The text of rows [lo, hi) of a batch, made by one of the formatting
+ * threads into its own buffer.  The parts are written in order, so the
+ * output is the same for any number of threads. */
+struct text_part {
+	const nn_schema *s;
+	const nn_batch *b;
+	size_t lo, hi;
+	char sep;
+	char *buf;
+	size_t len, cap;
+	size_t bad_row, bad_field, bad_elem;   /* a class id with no name */
+	int bad;
+};
+
+static int named(const nn_field *fl)
+{
+	return opt_names && fl->nclasses && !nn_dtype_is_float(fl->dtype);
+}
+
+/* The most bytes one row's text can take. */
+static size_t row_text_max(const nn_schema *s)
+{
+	size_t n = 1;
+	for (size_t f = 0; f < s->nfields; f++)
+		n += s->fields[f].row_elems * ((named(&s->fields[f]) ? 2 * NN_MAX_NAME + 3 : NN_FLOAT_CHARS) + 1);
+	return n;
+}
+
+static void format_rows(struct text_part *t)
+{
+	const nn_schema *s = t->s;
+	char *p = t->buf;
+
+	for (size_t i = t->lo; i < t->hi; i++) {
+		for (size_t f = 0; f < s->nfields; f++) {
+			const nn_field *fl = &s->fields[f];
+			const void *col = t->b->col[f];
+			for (size_t k = 0, e = i * fl->row_elems; k < fl->row_elems; k++, e++) {
+				if (f || k)
+					*p++ = t->sep;
+				if (!named(fl)) {
+					p += nn_format_elem(p, col, fl->dtype, e);
+					continue;
+				}
+				double id = nn_load_f64(col, fl->dtype, e);
+				if (!(id >= 0 && id < (double)fl->nclasses)) {
+					t->bad = 1;
+					t->bad_row = i;
+					t->bad_field = f;
+					t->bad_elem = e;
+					t->len = (size_t)(p - t->buf);
+					return;
+				}
+				p += put_name(p, fl->classes[(size_t)id], t->sep);
+			}
+		}
+		*p++ = '\n';
+	}
+	t->len = (size_t)(p - t->buf);
+}
+
+/* Formatting threads: parts[1..] each run format_rows once per batch. */
+static struct text_part *parts;
+static int nparts;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static unsigned long round_no;   /* batches handed out */
+static int pending;              /* parts of this round not yet done */
+
+static void *format_thread(void *arg)
+{
+	struct text_part *t = arg;
+	unsigned long seen = 0;
+
+	pthread_mutex_lock(&mu);
+	for (;;) {
+		while (round_no == seen)
+			pthread_cond_wait(&cv, &mu);
+		seen = round_no;
+		pthread_mutex_unlock(&mu);
+		format_rows(t);
+		pthread_mutex_lock(&mu);
+		if (--pending == 0)
+			pthread_cond_broadcast(&cv);
+	}
+	return NULL;   /* not reached: the threads end with the process */
+}
+
+static void start_format_threads(const nn_schema *s, char sep)
+{
+	sigset_t all, old;
+	pthread_t th;
+
+	parts = tool_alloc((size_t)opt_threads * sizeof *parts);
+	memset(parts, 0, (size_t)opt_threads * sizeof *parts);
+	for (int i = 0; i < opt_threads; i++) {
+		parts[i].s = s;
+		parts[i].sep = sep;
+	}
+	nparts = 1;
+	sigfillset(&all);   /* signals stay with the main thread */
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	while (nparts < opt_threads && !pthread_create(&th, NULL, format_thread, &parts[nparts]))
+		nparts++;   /* fewer threads than asked if some cannot start */
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Format batch b in nparts parts at once and write them in order. */
+static void write_batch_text(nn_reader *r, const nn_batch *b, FILE *o)
+{
+	size_t per = (b->rows + (size_t)nparts - 1) / (size_t)nparts, most = row_text_max(parts[0].s);
+
+	for (int i = 0; i < nparts; i++) {
+		struct text_part *t = &parts[i];
+		size_t need;
+		t->b = b;
+		t->lo = (size_t)i * per < b->rows ? (size_t)i * per : b->rows;
+		t->hi = t->lo + per < b->rows ? t->lo + per : b->rows;
+		if (nn_size_mul(t->hi - t->lo, most, &need) || need > SIZE_MAX - NN_FLOAT_CHARS)
+			tool_die(TOOL_EXIT_DATA, in_name, "out of memory");
+		need += NN_FLOAT_CHARS;
+		if (need > t->cap) {
+			free(t->buf);
+			t->buf = tool_alloc(need);
+			t->cap = need;
+		}
+	}
+	pthread_mutex_lock(&mu);
+	pending = nparts - 1;
+	round_no++;
+	pthread_cond_broadcast(&cv);
+	pthread_mutex_unlock(&mu);
+	format_rows(&parts[0]);
+	pthread_mutex_lock(&mu);
+	while (pending)
+		pthread_cond_wait(&cv, &mu);
+	pthread_mutex_unlock(&mu);
+	for (int i = 0; i < nparts; i++) {
+		struct text_part *t = &parts[i];
+		if (t->len)
+			fwrite(t->buf, 1, t->len, o);
+		if (t->bad) {
+			const nn_field *fl = &t->s->fields[t->bad_field];
+			tool_die(TOOL_EXIT_DATA, in_name,
+			         "row %llu: field '%s' holds class %.0f, which has no name",
+			         (unsigned long long)(nn_reader_rows(r) - b->rows + t->bad_row + 1),
+			         fl->name, nn_load_f64(b->col[t->bad_field], fl->dtype, t->bad_elem));
+		}
+	}
+}
+
 static void write_text(nn_reader *r, char sep)
 {
 	const nn_schema *s = nn_reader_schema(r);
 	const nn_batch *b;
-	char buf[64];
 	FILE *o;
 
 	tool_output_open(opt_out, 0);
@@ -201,30 +375,9 @@ static void write_text(nn_reader *r, char sep)
 			}
 		putc('\n', o);
 	}
+	start_format_threads(s, sep);
 	while (tool_next(r, in_name, &b)) {
-		for (size_t i = 0; i < b->rows; i++) {
-			for (size_t f = 0; f < s->nfields; f++) {
-				const nn_field *fl = &s->fields[f];
-				for (size_t k = 0; k < fl->row_elems; k++) {
-					size_t e = i * fl->row_elems + k;
-					if (f || k)
-						putc(sep, o);
-					if (opt_names && fl->nclasses && !nn_dtype_is_float(fl->dtype)) {
-						double id = nn_load_f64(b->col[f], fl->dtype, e);
-						if (!(id >= 0 && id < (double)fl->nclasses))
-							tool_die(TOOL_EXIT_DATA, in_name,
-							         "row %llu: field '%s' holds class %.0f, which has no name",
-							         (unsigned long long)(nn_reader_rows(r) - b->rows + i + 1),
-							         fl->name, id);
-						put_text(o, fl->classes[(size_t)id], sep);
-					} else {
-						nn_format_elem(buf, b->col[f], fl->dtype, e);
-						fputs(buf, o);
-					}
-				}
-			}
-			putc('\n', o);
-		}
+		write_batch_text(r, b, o);
 		if (ferror(o))   /* stop early: commit reports the error */
 			break;
 	}

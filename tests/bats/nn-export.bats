@@ -212,3 +212,33 @@ open("'"$T"'/img.npy", "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(
 	run --separate-stderr sh -c 'nn-export "$1" >/dev/full' sh "$T/s.nns"
 	[ "$status" -eq 1 ]
 }
+
+@test "nn-export: --threads N gives the same bytes for any N" {
+	# 20,000 rows of 4 floats and a class: 400 kB, two batches
+	seq 1 20000 | awk 'BEGIN { print "a,b,c,d,y" } { print $1, $1 / 7, -$1 / 3e6, $1 % 2 ? "nan" : 1e30 / $1, $1 % 3 ? "cat" : "dog" }' OFS=, |
+		import "$T/f.nns" --label y
+	nn-export --threads 1 "$T/f.nns" >"$T/one.csv"
+	[ "$(wc -l <"$T/one.csv")" -eq 20001 ]
+	[ "$(sed -n 7p "$T/one.csv")" = "6,0.857143,-2e-06,1.66667e+29,1" ]
+	nn-export --threads 1 --format tsv --class-names "$T/f.nns" >"$T/one.tsv"
+	for n in 2 3 7; do
+		nn-export --threads $n "$T/f.nns" | cmp - "$T/one.csv"
+		nn-export --threads $n --format tsv --class-names "$T/f.nns" | cmp - "$T/one.tsv"
+	done
+	run --separate-stderr nn-export --threads 0 "$T/f.nns"
+	[ "$status" -eq 2 ]
+}
+
+@test "nn-export: a class id with no name is an error at its row, with any number of threads" {
+	python3 "$DATA/bad/make-bad.py" --unnamed "$T/s.nns"
+	run --separate-stderr nn-export "$T/s.nns"
+	[ "$status" -eq 0 ]
+	[ "${lines[2]}" = "1,0.5,1" ]
+	for n in 1 2 3; do
+		run --separate-stderr nn-export --threads $n --class-names -o "$T/out.csv" "$T/s.nns"
+		[ "$status" -eq 1 ]
+		[ "$stderr" = "nn-export: '$T/s.nns': row 2: field 'y' holds class 1, which has no name" ]
+		[ ! -e "$T/out.csv" ]
+	done
+	no_temporaries
+}

@@ -101,6 +101,15 @@ if '--stream' in sys.argv:
         f.write(stream([1 + i * 5 % 7 for i in range(n)]))
     sys.exit(0)
 
+if '--unnamed' in sys.argv:
+    # make-bad.py --unnamed FILE: a valid stream of 7 rows in batches of 4
+    # and 3 whose label names class 0 only; ids 1 (rows 2, 4, 6) have no
+    # name (tests/bats/nn-export.bats)
+    fields = [FIELDS[0], dict(FIELDS[1], classes=['no'])]
+    with open(sys.argv[2], 'wb') as f:
+        f.write(stream([4, 3], fields))
+    sys.exit(0)
+
 trailer_frame = []
 good = stream([3, 3, 2], parts=trailer_frame)
 write('good.nns', good)
