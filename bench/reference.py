@@ -5,17 +5,20 @@ installed (python3-sklearn, python3-torch).  Prints one markdown table row
 per framework found, "skipped" otherwise; never fails the bench.
 
 Task: Fashion-MNIST, pixels / 255, MLP 784-256-128-10 relu, Adam lr 1e-3,
-batch 128, EPOCHS epochs; samples/s over the training loop only."""
+batch 128, EPOCHS epochs; samples/s over the training loop only, and
+nnpipe's samples/s at the same thread count (NN_RATE, from run.sh) over
+the framework's."""
 import gzip, os, sys, time
 
 EPOCHS = int(os.environ.get("BENCH_EPOCHS", "10"))
 THREADS = os.environ.get("BENCH_THREADS", "2")
+NN_RATE = float(os.environ.get("NN_RATE", "0"))
 FASHION = "/usr/share/datasets/fashion-mnist"
 
 try:
     import numpy as np
 except ImportError:
-    print("| numpy | skipped: python3-numpy is not installed | | |")
+    print("| numpy | skipped: python3-numpy is not installed | | | |")
     sys.exit(0)
 
 
@@ -30,11 +33,16 @@ x_test = idx("t10k-images-idx3-ubyte.gz", 16).reshape(-1, 784).astype(np.float32
 y_test = idx("t10k-labels-idx1-ubyte.gz", 8).astype(np.int64)
 
 
+def ratio(rate):
+    """nnpipe's samples/s over the framework's."""
+    return "%.2f" % (NN_RATE / rate) if NN_RATE > 0 else "?"
+
+
 def sklearn_row():
     try:
         from sklearn.neural_network import MLPClassifier
     except ImportError:
-        return "| scikit-learn MLPClassifier | skipped: python3-sklearn is not installed | | |"
+        return "| scikit-learn MLPClassifier | skipped: python3-sklearn is not installed | | | |"
     import warnings
     warnings.filterwarnings("ignore")          # "did not converge" after EPOCHS
     m = MLPClassifier(hidden_layer_sizes=(256, 128), activation="relu", solver="adam",
@@ -44,15 +52,16 @@ def sklearn_row():
     m.fit(x_train, y_train)
     secs = time.perf_counter() - t0
     acc = (m.predict(x_test) == y_test).mean()
-    return "| scikit-learn %s MLPClassifier | %.0f | %.4f | %.1f |" % (
-        __import__("sklearn").__version__, len(x_train) * EPOCHS / secs, acc, secs)
+    rate = len(x_train) * EPOCHS / secs
+    return "| scikit-learn %s MLPClassifier | %.0f | %s | %.4f | %.1f |" % (
+        __import__("sklearn").__version__, rate, ratio(rate), acc, secs)
 
 
 def torch_row():
     try:
         import torch
     except ImportError:
-        return "| PyTorch | skipped: python3-torch is not installed | | |"
+        return "| PyTorch | skipped: python3-torch is not installed | | | |"
     torch.manual_seed(1)
     torch.set_num_threads(int(THREADS))
     net = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(),
@@ -71,10 +80,11 @@ def torch_row():
     secs = time.perf_counter() - t0
     with torch.no_grad():
         acc = (net(torch.from_numpy(x_test)).argmax(1).numpy() == y_test).mean()
-    return "| PyTorch %s | %.0f | %.4f | %.1f |" % (torch.__version__, len(X) * EPOCHS / secs, acc, secs)
+    rate = len(X) * EPOCHS / secs
+    return "| PyTorch %s | %.0f | %s | %.4f | %.1f |" % (torch.__version__, rate, ratio(rate), acc, secs)
 
 
-print("| framework (%s threads where it can choose) | samples/s | test accuracy | seconds |" % THREADS)
-print("|---|---|---|---|")
+print("| framework (%s threads where it can choose) | samples/s | nnpipe × faster | test accuracy | seconds |" % THREADS)
+print("|---|---|---|---|---|")
 print(torch_row())
 print(sklearn_row())
