@@ -1,7 +1,7 @@
 /* shortest.c — shortest round-trip decimals for floats (nn/shortest.h).
  *
- * Schubfach, written here from R. Giulietti, "The Schubfach way to render
- * doubles" (2020; revised 2021, 2022), sections 8–10, for binary32.
+ * Schubfach, written here for binary32 from the description in
+ * R. Giulietti, "The Schubfach way to render doubles" (2020).
  *
  * A finite float is v = c 2^q.  The decimals that strtof reads as v fill
  * the rounding interval R between the midpoints to v's neighbours: in
@@ -72,12 +72,14 @@ static const uint64_t g_table[] = {
 	0x8f7e32ce7bea5c70, 0xb35dbf821ae4f38c,
 };
 
-/* floor(g cp / 2^64), its last bit set if g cp / 2^64 is not whole.  g
- * exceeds the exact scale by less than 1, so g cp exceeds the exact product
- * by less than cp < 2^30; for binary32 the exact product, when it is not a
- * multiple of 2^64, is more than 2^33 from one (the paper's bound; the
- * exhaustive tests/tools/check-shortest.c confirms the results), so a
- * remainder below 2^33 is that error and counts as zero. */
+/* floor(x), its last bit set if x is not whole, for x the exact product
+ * of cp and the scale g stands for, over 2^64.  g exceeds that scale by
+ * less than 1, so g cp exceeds the exact product by less than cp < 2^30,
+ * and a remainder (below 2^64) that small means "whole": 2^33 leaves
+ * room.  That assumes the exact product, when not a multiple of 2^64, is
+ * never within 2^33 of one; rather than prove it, tests/tools/
+ * check-shortest.c checks the outcome (shortest, closest, reads back) for
+ * all 2^32 floats. */
 static inline uint32_t round_to_odd(uint64_t g, uint32_t cp)
 {
 	unsigned __int128 p = (unsigned __int128)g * cp;
