@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include "nn/shortest.h"
 #include "nn/tensor.h"
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -202,6 +203,12 @@ to_float:
 	return 0;
 }
 
+static const uint64_t pow10_u64[] = {
+	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+	1000000000, 10000000000, 100000000000, 1000000000000, 10000000000000,
+	100000000000000, 1000000000000000,
+};
+
 /* An integer as text in buf (at least 21 bytes); returns the length. */
 static int format_int(char *buf, uint64_t mag, int neg)
 {
@@ -219,27 +226,115 @@ static int format_int(char *buf, uint64_t mag, int neg)
 	return len;
 }
 
-/* v (a float when single) in the fewest significant digits that read back
- * as v, in buf (at least 32 bytes); returns the length. */
-static int format_real(char *buf, double v, int single)
+/* The decimal d × 10^e10 (d > 0), which reads back as v, as text in buf:
+ * plain unless that takes more than four leading zeros (1e-05) or
+ * trailing zeros that are not the value's own (1e+15f is really
+ * 999999986991104; 1e+08f is exactly 100000000; nothing from 10^16 up is
+ * written out), else as printf's %e would (d.ddde+XX, at least two
+ * exponent digits).  Returns the length. */
+static int layout_decimal(char *buf, int neg, uint64_t d, int e10, double v)
 {
-	int p, e, maxp = single ? 9 : 17;
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
+	/* Copies of fixed size compile to a few moves where ones of the exact
+	 * size would call memcpy: tmp and out have room for the overshoot, and
+	 * buf is NN_FLOAT_CHARS bytes. */
+	char tmp[48], *dig = tmp + 24, out[64];
+	int len = 0;
+
+	while (d % 10 == 0) {
+		d /= 10;
+		e10++;
+	}
+	for (uint64_t t = d; t; t /= 100)           /* two digits at a time, last first */
+		memcpy(dig -= 2, pairs + 2 * (t % 100), 2);
+	dig += *dig == '0';
+	int p = (int)(tmp + 24 - dig);              /* significant digits, at most 20 */
+	int e = e10 + p - 1;                        /* the exponent of the first digit */
+	if (neg)
+		out[len++] = '-';
+	if (e < -4 || (e10 > 0 && (e > 15 || (double)(d * pow10_u64[e10]) != fabs(v)))) {
+		out[len] = dig[0];
+		out[len + 1] = '.';
+		memcpy(out + len + 2, dig + 1, 24);
+		len += p > 1 ? p + 1 : 1;
+		out[len++] = 'e';
+		out[len++] = e < 0 ? '-' : '+';
+		int a = abs(e);
+		if (a >= 100)
+			out[len++] = (char)('0' + a / 100);
+		memcpy(out + len, pairs + 2 * (a % 100), 2);
+		len += 2;
+	} else if (e < 0) {                         /* 0.000ddd */
+		memcpy(out + len, "0.000000", 8);
+		len += 1 - e;
+		memcpy(out + len, dig, 24);
+		len += p;
+	} else if (e10 < 0) {                       /* dd.ddd */
+		memcpy(out + len, dig, 24);
+		out[len + e + 1] = '.';
+		memcpy(out + len + e + 2, dig + e + 1, 24);
+		len += p + 1;
+	} else {                                    /* ddd000 */
+		memcpy(out + len, dig, 24);
+		len += p;
+		memset(out + len, '0', 16);
+		len += e10;
+	}
+	out[len] = 0;
+	memcpy(buf, out, NN_FLOAT_CHARS);
+	return len;
+}
+
+/* v in the fewest significant digits that read back with strtof as v, the
+ * closest to v of those (nn/shortest.h), laid out by layout_decimal; NaN,
+ * infinities and whole numbers up to 2^24 (-0 as "-0") as format_f64 does
+ * them.  Until 2026 floats went through the bisection format_f64 still
+ * uses, which tries only the nearest decimal of each length.  Where the
+ * lower neighbour is twice as close as the upper one (v a power of two)
+ * the nearest may fall outside the rounding interval while another of the
+ * same length, above v, lies inside; the bisection then took a digit
+ * more.  Of all 2^32 floats that happens at ±2^-96, ±2^87 and ±2^90
+ * only: 2^90 is 1.2379401e+27 now, 1.23794004e+27 before (1.2379400e+27
+ * is nearer but reads back as the float below).  Everything else prints
+ * as before. */
+static int format_f32(char *buf, float v)
+{
+	if (isnan(v))
+		return (int)strlen(strcpy(buf, "nan"));
+	if (isinf(v))
+		return (int)strlen(strcpy(buf, v < 0 ? "-inf" : "inf"));
+	if (v == rintf(v) && fabsf(v) <= 0x1p24f)
+		return format_int(buf, (uint64_t)fabsf(v), signbit(v) != 0);
+	int e10;
+	uint32_t d = nn_shortest_f32(v, &e10);
+	return layout_decimal(buf, signbit(v) != 0, d, e10, v);
+}
+
+/* v in the fewest significant digits that read back with strtod as v, in
+ * buf (at least 32 bytes); returns the length.  The digits by bisection
+ * over printf and strtod, some 15 times slower than format_f32's way. */
+static int format_f64(char *buf, double v)
+{
+	int p, e;
 
 	if (isnan(v))
 		return sprintf(buf, "nan");
 	if (isinf(v))
 		return sprintf(buf, v < 0 ? "-inf" : "inf");
 	/* whole numbers where every integer is exact: the common case */
-	if (v == rint(v) && fabs(v) <= (single ? 0x1p24 : 0x1p53))
+	if (v == rint(v) && fabs(v) <= 0x1p53)
 		return format_int(buf, (uint64_t)fabs(v), signbit(v) != 0);
 	/* The fewest digits that read back, by bisection: if p digits read
 	 * back, so do p + 1 (the closest (p+1)-digit decimal is at least as
-	 * close as the p-digit one with a 0 appended), and maxp always do. */
-	int lo = 1, hi = maxp;
+	 * close as the p-digit one with a 0 appended), and 17 always do. */
+	int lo = 1, hi = 17;
 	while (lo < hi) {
 		p = (lo + hi) / 2;
 		sprintf(buf, "%.*e", p - 1, v);
-		if (single ? strtof(buf, NULL) == (float)v : strtod(buf, NULL) == v)
+		if (strtod(buf, NULL) == v)
 			hi = p;
 		else
 			lo = p + 1;
@@ -248,8 +343,8 @@ static int format_real(char *buf, double v, int single)
 	sprintf(buf, "%.*e", p - 1, v);
 	e = atoi(strchr(buf, 'e') + 1);
 	/* plain unless it takes more than four leading zeros (1e-05) or
-	 * trailing zeros that are not the value's own (1e+15f is really
-	 * 999999986991104; 1e+08f is exactly 100000000) */
+	 * trailing zeros that are not the value's own (1e+20; 1e+15 is
+	 * exactly 1000000000000000) */
 	if (e < -4 || (e > p - 1 && (e > 15 || strtod(buf, NULL) != v)))
 		return (int)strlen(buf);
 	return sprintf(buf, "%.*f", e < p - 1 ? p - 1 - e : 0, v);
@@ -266,8 +361,8 @@ int nn_format_elem(char *buf, const void *col, nn_dtype t, size_t i)
 	double d;
 
 	switch (t) {
-	case NN_F32: memcpy(&f, b, 4); return format_real(buf, f, 1);
-	case NN_F64: memcpy(&d, b, 8); return format_real(buf, d, 0);
+	case NN_F32: memcpy(&f, b, 4); return format_f32(buf, f);
+	case NN_F64: memcpy(&d, b, 8); return format_f64(buf, d);
 	case NN_U64: memcpy(&u, b, 8); return format_int(buf, u, 0);
 	case NN_I64: memcpy(&s, b, 8); break;
 	default: s = (int64_t)nn_load_f64(col, t, i); break;   /* exact */
@@ -275,5 +370,5 @@ int nn_format_elem(char *buf, const void *col, nn_dtype t, size_t i)
 	return format_int(buf, s < 0 ? -(uint64_t)s : (uint64_t)s, s < 0);
 }
 
-int nn_format_f32(char *buf, float v) { return format_real(buf, v, 1); }
-int nn_format_f64(char *buf, double v) { return format_real(buf, v, 0); }
+int nn_format_f32(char *buf, float v) { return format_f32(buf, v); }
+int nn_format_f64(char *buf, double v) { return format_f64(buf, v); }

@@ -80,6 +80,30 @@ static void test_format(void)
 			all = 0;
 	}
 	CHECK(all, "100000 pseudo-random f32 bit patterns round-trip through text");
+
+	/* the layout rules, f32 (Schubfach) and f64 (bisection) alike */
+	static const struct { double v; int f32; const char *text; } layout[] = {
+		{ 0.0001, 1, "0.0001" }, { 0.0001, 0, "0.0001" }, { 1e-5, 1, "1e-05" }, { 1e-5, 0, "1e-05" },
+		{ 0.00012345, 1, "0.00012345" }, { 123.25, 1, "123.25" }, { 123.25, 0, "123.25" },
+		{ -0.0, 1, "-0" }, { -0.0, 0, "-0" }, { 1e8, 1, "100000000" }, { 1e15, 0, "1000000000000000" },
+		{ 1e15, 1, "1e+15" }, { 1e16, 0, "1e+16" }, { 1e-300, 0, "1e-300" }, { 1e300, 0, "1e+300" },
+		{ 0x1p90, 1, "1.2379401e+27" }, { 0x1p90, 0, "1.2379400392853803e+27" },
+		{ -3.4028234663852886e38, 1, "-3.4028235e+38" }, { 16777217, 0, "16777217" },
+	};
+	for (size_t i = 0; i < sizeof layout / sizeof layout[0]; i++) {
+		if (layout[i].f32)
+			nn_format_f32(buf, (float)layout[i].v);
+		else
+			nn_format_f64(buf, layout[i].v);
+		CHECK(!strcmp(buf, layout[i].text), "%s %.17g prints as %s (%s)", layout[i].f32 ? "f32" : "f64",
+		      layout[i].v, buf, layout[i].text);
+	}
+	float col[3] = { 0.1f, 0x1p90f, -1.5e-7f };
+	char *want[3] = { "0.1", "1.2379401e+27", "-1.5e-07" };
+	for (size_t i = 0; i < 3; i++) {
+		int len = nn_format_elem(buf, col, NN_F32, i);
+		CHECK(!strcmp(buf, want[i]) && len == (int)strlen(want[i]), "nn_format_elem f32 %s", buf);
+	}
 }
 
 static void test_cli(void)
