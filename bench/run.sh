@@ -143,10 +143,13 @@ if [ "${BENCH_SCALE:-1}" != 0 ]; then
 		FLOOR=
 		for step in "floor|zstd -dc '$W/big.nns' | zstd -3 -c" \
 		            "nn-normalize --load|$BIN/nn-normalize -q --load '$W/mm.nns' '$W/big.nns'" \
+		            "nn-normalize zscore|$BIN/nn-normalize -q --method zscore '$W/big.nns'" \
 		            "nn-clean|$BIN/nn-clean -q '$W/big.nns'" \
 		            "nn-augment --noise|$BIN/nn-augment -q --noise 0.1 --no-keep-original '$W/big.nns'" \
 		            "nn-split --stratify|$BIN/nn-split -q --stratify --test-size 0.2 --train '$W/b1.nns' --test '$W/b2.nns' '$W/big.nns'" \
-		            "nn-info --verify|$BIN/nn-info --verify '$W/big.nns'"; do
+		            "nn-info --verify|$BIN/nn-info --verify '$W/big.nns'" \
+		            "nn-export csv (to a file)|$BIN/nn-export --format csv '$W/big.nns' > '$W/big.csv'" \
+		            "nn-import csv (the file above; s per GB raw)|$BIN/nn-import -q --label y '$W/big.csv'"; do
 			name=${step%%|*}
 			/usr/bin/time -f '%e %M' -o "$W/t" sh -c "${step#*|}" > /dev/null
 			set -- $(cat "$W/t")
@@ -155,7 +158,8 @@ if [ "${BENCH_SCALE:-1}" != 0 ]; then
 				"$(awk -v s="$1" -v b="$big_raw" 'BEGIN { printf "%.2f", s / (b / 1e9) }')" \
 				"$(awk -v s="$1" -v f="$FLOOR" 'BEGIN { printf "%.2f", s / f }')" "$(($2 / 1024))" | tee -a "$OUT"
 		done
-		rm -f "$W/big.nns" "$W/b1.nns" "$W/b2.nns"
+		echo "(nn-import read $(stat -c %s "$W/big.csv") bytes of CSV text.)" | tee -a "$OUT"
+		rm -f "$W/big.nns" "$W/b1.nns" "$W/b2.nns" "$W/big.csv"
 	done
 fi
 
