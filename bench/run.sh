@@ -158,7 +158,7 @@ if [ "${BENCH_SCALE:-1}" != 0 ]; then
 				"$(awk -v s="$1" -v b="$big_raw" 'BEGIN { printf "%.2f", s / (b / 1e9) }')" \
 				"$(awk -v s="$1" -v f="$FLOOR" 'BEGIN { printf "%.2f", s / f }')" "$(($2 / 1024))" | tee -a "$OUT"
 		done
-		echo "(nn-import read $(stat -c %s "$W/big.csv") bytes of CSV text.)" | tee -a "$OUT"
+		printf "\n(nn-import read %s bytes of CSV text.)\n" "$(stat -c %s "$W/big.csv")" | tee -a "$OUT"
 		rm -f "$W/big.nns" "$W/b1.nns" "$W/b2.nns" "$W/big.csv"
 	done
 fi
