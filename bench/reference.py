@@ -6,19 +6,20 @@ per framework found, "skipped" otherwise; never fails the bench.
 
 Task: Fashion-MNIST, pixels / 255, MLP 784-256-128-10 relu, Adam lr 1e-3,
 batch 128, EPOCHS epochs; samples/s over the training loop only, and
-nnpipe's samples/s at the same thread count (NN_RATE, from run.sh) over
-the framework's."""
+nnpipe's samples/s at the same thread count (NN_RATE1, NN_RATE2 from
+run.sh) over the framework's.  PyTorch runs at 1 and at BENCH_THREADS
+threads; scikit-learn at the BLAS threads the environment gives it."""
 import gzip, os, sys, time
 
 EPOCHS = int(os.environ.get("BENCH_EPOCHS", "10"))
 THREADS = os.environ.get("BENCH_THREADS", "2")
-NN_RATE = float(os.environ.get("NN_RATE", "0"))
+NN_RATE = {1: float(os.environ.get("NN_RATE1", "0")), int(THREADS): float(os.environ.get("NN_RATE2", "0"))}
 FASHION = "/usr/share/datasets/fashion-mnist"
 
 try:
     import numpy as np
 except ImportError:
-    print("| numpy | skipped: python3-numpy is not installed | | | |")
+    print("| numpy | | skipped: python3-numpy is not installed | | | |")
     sys.exit(0)
 
 
@@ -33,16 +34,17 @@ x_test = idx("t10k-images-idx3-ubyte.gz", 16).reshape(-1, 784).astype(np.float32
 y_test = idx("t10k-labels-idx1-ubyte.gz", 8).astype(np.int64)
 
 
-def ratio(rate):
-    """nnpipe's samples/s over the framework's."""
-    return "%.2f" % (NN_RATE / rate) if NN_RATE > 0 else "?"
+def ratio(rate, threads):
+    """nnpipe's samples/s over the framework's, at the same threads."""
+    nn = NN_RATE.get(threads, 0)
+    return "%.2f" % (nn / rate) if nn > 0 else "?"
 
 
 def sklearn_row():
     try:
         from sklearn.neural_network import MLPClassifier
     except ImportError:
-        return "| scikit-learn MLPClassifier | skipped: python3-sklearn is not installed | | | |"
+        return "| scikit-learn MLPClassifier | | skipped: python3-sklearn is not installed | | | |"
     import warnings
     warnings.filterwarnings("ignore")          # "did not converge" after EPOCHS
     m = MLPClassifier(hidden_layer_sizes=(256, 128), activation="relu", solver="adam",
@@ -53,17 +55,17 @@ def sklearn_row():
     secs = time.perf_counter() - t0
     acc = (m.predict(x_test) == y_test).mean()
     rate = len(x_train) * EPOCHS / secs
-    return "| scikit-learn %s MLPClassifier | %.0f | %s | %.4f | %.1f |" % (
-        __import__("sklearn").__version__, rate, ratio(rate), acc, secs)
+    return "| scikit-learn %s MLPClassifier | %s | %.0f | %s | %.4f | %.1f |" % (
+        __import__("sklearn").__version__, THREADS, rate, ratio(rate, int(THREADS)), acc, secs)
 
 
-def torch_row():
+def torch_row(threads):
     try:
         import torch
     except ImportError:
-        return "| PyTorch | skipped: python3-torch is not installed | | | |"
+        return "| PyTorch | | skipped: python3-torch is not installed | | | |"
     torch.manual_seed(1)
-    torch.set_num_threads(int(THREADS))
+    torch.set_num_threads(threads)
     net = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(),
                               torch.nn.Linear(256, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
@@ -81,10 +83,12 @@ def torch_row():
     with torch.no_grad():
         acc = (net(torch.from_numpy(x_test)).argmax(1).numpy() == y_test).mean()
     rate = len(X) * EPOCHS / secs
-    return "| PyTorch %s | %.0f | %s | %.4f | %.1f |" % (torch.__version__, rate, ratio(rate), acc, secs)
+    return "| PyTorch %s | %d | %.0f | %s | %.4f | %.1f |" % (torch.__version__, threads, rate,
+                                                      ratio(rate, threads), acc, secs)
 
 
-print("| framework (%s threads where it can choose) | samples/s | nnpipe × faster | test accuracy | seconds |" % THREADS)
-print("|---|---|---|---|---|")
-print(torch_row())
+print("| framework | threads | samples/s | nnpipe × faster | test accuracy | seconds |")
+print("|---|---|---|---|---|---|")
+for t in sorted({1, int(THREADS)}):
+    print(torch_row(t))
 print(sklearn_row())

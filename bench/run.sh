@@ -79,7 +79,7 @@ for threads in 1 2; do
 	gflops=$(awk -v r="$rate" -v f="$fpr" 'BEGIN { printf "%.1f", r * f / 1e9 }')
 	ratio=$(awk -v g="$gflops" -v p="$peak" 'BEGIN { printf "%.2f", g / p }')
 	acc=$($BIN/nn-eval --json -m "$W/model$threads.nnm" "$W/test.nns" | grep -o '"accuracy": [0-9.]*' | head -n 1 | sed 's/.*: //')
-	RATE2=$rate   # the 2-thread rate, for the frameworks' ratio below
+	eval "RATE$threads=\$rate"   # for the frameworks' ratios below
 	printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$threads" "$peak" "$rate" "$gflops" "$ratio" "$acc" "$rss" | tee -a "$OUT"
 done
 cmp -s "$W/model1.nnm" "$W/model2.nnm" && same="identical" || same="different"
@@ -188,7 +188,7 @@ fi
 	echo "## The reference task in other frameworks ($EPOCHS epochs; skipped when not installed)"
 	echo
 	if [ -x /usr/bin/python3 ]; then
-		OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 BENCH_EPOCHS="$EPOCHS" NN_RATE="$RATE2" /usr/bin/python3 bench/reference.py ||
+		OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 BENCH_EPOCHS="$EPOCHS" NN_RATE1="$RATE1" NN_RATE2="$RATE2" /usr/bin/python3 bench/reference.py ||
 			echo "(bench/reference.py failed; see above)"
 	else
 		echo "(skipped: no /usr/bin/python3)"
