@@ -315,7 +315,8 @@ static int format_f32(char *buf, float v)
 
 /* v in the fewest significant digits that read back with strtod as v, in
  * buf (at least 32 bytes); returns the length.  The digits by bisection
- * over printf and strtod, some 15 times slower than format_f32's way. */
+ * over printf and strtod: what floats used before format_f32, 20 to 30
+ * times slower than it. */
 static int format_f64(char *buf, double v)
 {
 	int p, e;

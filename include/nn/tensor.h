@@ -38,12 +38,13 @@ int nn_convert(void *dst, nn_dtype dt, const void *src, nn_dtype st,
 
 /* The shortest text that reads back (with strtof/strtod in the C locale)
  * as exactly v: "5.1" for the float nearest 5.1, not "5.0999999"; of the
- * shortest, the closest to v (nn_format_f32: Schubfach, nn/shortest.h;
- * nn_format_f64: the nearest decimal of the shortest length whose nearest
- * reads back).  Whole numbers up to 2^24 (f32) or 2^53 (f64) as integers,
- * -0 as "-0"; else plain notation unless that needs over four leading
- * zeros (1e-05) or zeros that are not the value's own (1e+20; 1e+15 for
- * the f32 999999986991104), exponents as printf's %e writes them.  NaN is
+ * shortest, the closest to v (nn_format_f32: Schubfach, nn/shortest.h).
+ * nn_format_f64 takes the fewest digits whose nearest decimal reads back,
+ * at a power of two sometimes a digit more than the shortest.  Whole
+ * numbers up to 2^24 (f32) or 2^53 (f64) as integers, -0 as "-0"; else
+ * plain notation unless that needs over four leading zeros (1e-05) or
+ * zeros that are not the value's own (1e+20; 1e+15 for the f32
+ * 999999986991104), exponents as printf's %e writes them.  NaN is
  * "nan", infinities "inf" and "-inf".  buf needs NN_FLOAT_CHARS bytes (all
  * of them may be written); returns the length. */
 #define NN_FLOAT_CHARS 32
