@@ -12,6 +12,10 @@
  *   leading zeros (1e-05) or trailing zeros that are not exact (1e+15 for
  *   the f32 999999986991104; 1e+20 for anything from 10^16 up).  NaN is
  *   nan, infinities inf and -inf (nn-import reads all three back).
+ * - Speed (csv, tsv): shortest digits cost more than decompressing, so
+ *   each batch is formatted in --threads parts at once (rows split
+ *   evenly), each into a buffer of its own, written in order: the same
+ *   bytes for any number of threads.
  * - csv follows RFC 4180 with LF line ends: a name holding the delimiter,
  *   a double quote or a line break, or empty, or with a space at either
  *   end (nn-import trims those) is quoted, its quotes doubled.  tsv quotes
@@ -80,8 +84,6 @@ static const nn_cli cli = {
 };
 
 static const char *in_name;   /* the input, for messages */
-
-/* --- numbers as text (wanted in libcommon as nn_format_*: nn-info has a copy) */
 
 /* --- CSV and TSV --------------------------------------------------------- */
 

@@ -59,8 +59,6 @@ static const nn_cli cli = {
 	options, -1
 };
 
-/* --- numbers: a copy of nn-export's, until libcommon has nn_format_* ---- */
-
 /* --- statistics ---------------------------------------------------------- */
 
 struct acc {
