@@ -118,13 +118,15 @@ check-asan:
 # own status 99).  OpenBLAS with one thread and kernels valgrind's CPU
 # model supports.  A check that fails only under valgrind is listed, not
 # counted: valgrind computes long double in 64 bits, so a reference sum
-# in long double (test-colstats) loses digits there.
+# in long double (test-colstats) loses digits there.  NN_TEST_STRIDE: the
+# sweeps of test-shortest check every 1000th value (the paths, not the
+# numbers, are what valgrind checks).
 VALGRIND := valgrind -q --leak-check=full --error-exitcode=99
 check-valgrind:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
 	@failed=0; for t in $(UNITS); do \
-	  OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=Haswell NN_BLAS_CORETYPE=Haswell \
+	  OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=Haswell NN_BLAS_CORETYPE=Haswell NN_TEST_STRIDE=1000 \
 	    $(VALGRIND) $$t > $$t.valgrind 2>&1; rc=$$?; \
 	  if [ $$rc -eq 99 ] || grep -q '^==[0-9]*==' $$t.valgrind; then \
 	    failed=$$((failed + 1)); cat $$t.valgrind; echo "not ok - valgrind $${t##*/}"; \
