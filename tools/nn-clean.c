@@ -47,7 +47,7 @@ static const char *opt_out, *opt_nonfinite = "drop", *opt_badlabel = "drop", *op
                   *opt_load, *opt_x = "x", *opt_y;
 static int opt_dedup, opt_dropconst;
 static double opt_clip;
-static long long opt_level = 3;
+static long long opt_level = 3, opt_threads = 1;
 
 static const nn_option options[] = {
 	NN_OPT_OUTPUT(&opt_out),
@@ -65,6 +65,7 @@ static const nn_option options[] = {
 	{ 0, "x", NN_OPT_STR, &opt_x, "NAME", "the feature field (default x)", 0, 0 },
 	{ 0, "y", NN_OPT_STR, &opt_y, "NAME", "the label field (default y, if there is one)", 0, 0 },
 	NN_OPT_LEVEL(&opt_level),
+	NN_OPT_THREADS(&opt_threads),
 	NN_OPT_QUIET(&tool_quiet),
 	NN_OPT_END_ENTRY
 };
@@ -406,7 +407,7 @@ static void clean(nn_reader *r, const unsigned char *col_keep, size_t D2, int ar
 	}
 	tool_provenance(os, argc, argv);
 	tool_output_open(opt_out, 1);
-	w = tool_writer(os, opt_level, 1);
+	w = tool_writer(os, opt_level, opt_threads);
 	while (tool_next(r, in_name, &b)) {
 		uint64_t first = nn_reader_rows(r) - b->rows;
 		size_t out = 0;

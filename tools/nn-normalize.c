@@ -41,7 +41,7 @@
 static const char *opt_out, *opt_method, *opt_range, *opt_save, *opt_load, *opt_dtype = "f32",
                   *opt_x = "x";
 static int opt_inverse;
-static long long opt_level = 3;
+static long long opt_level = 3, opt_threads = 1;
 
 static const nn_option options[] = {
 	NN_OPT_OUTPUT(&opt_out),
@@ -54,6 +54,7 @@ static const nn_option options[] = {
 	{ 0, "dtype", NN_OPT_STR, &opt_dtype, "T", "output dtype, f32 or f64 (default f32)", 0, 0 },
 	{ 0, "x", NN_OPT_STR, &opt_x, "NAME", "the feature field (default x)", 0, 0 },
 	NN_OPT_LEVEL(&opt_level),
+	NN_OPT_THREADS(&opt_threads),
 	NN_OPT_QUIET(&tool_quiet),
 	NN_OPT_END_ENTRY
 };
@@ -237,7 +238,7 @@ static void apply(nn_reader *r, const nn_params *p, enum method m, nn_dtype out_
 	os->fields[fx].row_bytes = D * nn_dtype_size(out_t);
 	tool_provenance(os, argc, argv);
 	tool_output_open(opt_out, 1);
-	w = tool_writer(os, opt_level, 1);
+	w = tool_writer(os, opt_level, opt_threads);
 	while (tool_next(r, in_name, &b)) {
 		for (size_t r0 = 0; r0 < b->rows; r0 += chunk) {
 			size_t n = b->rows - r0 < chunk ? b->rows - r0 : chunk;

@@ -193,3 +193,12 @@ csv() { nn-export --format csv --no-header "$@"; }
 		[ "$(csv "$T/a.nns")" = "$(csv "$T/c.nns")" ]
 	done
 }
+
+@test "nn-clean: --threads N gives the same data for any N" {
+	seq 1 20000 | awk 'BEGIN { print "a,b,c,d" } { print $1, $1 % 7 ? $1 : "nan", -$1 / 3, $1 % 2 }' OFS=, | nn-import -o "$T/in.nns"
+	nn-clean -q -o "$T/one.nns" "$T/in.nns"
+	[ "$(nn-info "$T/one.nns" | awk '$1 == "rows" { print $2 }')" -eq 17143 ]
+	for n in 2 3; do
+		nn-clean -q --threads $n "$T/in.nns" | nn-export | cmp - <(nn-export "$T/one.nns")
+	done
+}

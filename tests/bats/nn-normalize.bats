@@ -235,3 +235,17 @@ assert np.array_equal(np.load(t + "/med.npy").ravel(), q[1])
 assert np.array_equal(np.load(t + "/iqr.npy").ravel(), iqr)
 EOF
 }
+
+@test "nn-normalize: --threads N gives the same data for any N" {
+	# 20,000 rows of 4 floats: 320 kB, two batches
+	seq 1 20000 | awk 'BEGIN { print "a,b,c,d" } { print $1, $1 % 7, -$1 / 3, $1 % 2 }' OFS=, | nn-import -o "$T/in.nns"
+	for m in zscore robust; do
+		nn-normalize -q --method $m "$T/in.nns" | nn-export >"$T/one.csv"
+		[ "$(wc -l <"$T/one.csv")" -eq 20001 ]
+		for n in 2 3; do
+			nn-normalize -q --method $m --threads $n "$T/in.nns" | nn-export | cmp - "$T/one.csv"
+		done
+	done
+	run --separate-stderr nn-normalize --threads 0 "$T/in.nns"
+	[ "$status" -eq 2 ]
+}
