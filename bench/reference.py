@@ -7,9 +7,15 @@ per framework found, "skipped" otherwise; never fails the bench.
 Task: Fashion-MNIST, pixels / 255, MLP 784-256-128-10 relu, Adam lr 1e-3,
 batch 128, EPOCHS epochs; samples/s over the training loop only, and
 nnpipe's samples/s at the same thread count (NN_RATE1, NN_RATE2 from
-run.sh) over the framework's.  PyTorch runs at 1 and at BENCH_THREADS
-threads; scikit-learn at the BLAS threads the environment gives it."""
-import gzip, os, sys, time
+run.sh) over the framework's.  scikit-learn runs at the BLAS threads the
+environment gives it.  Debian's PyTorch calls the system BLAS (OpenBLAS)
+for its products, whose threads are set apart from PyTorch's own (and
+only before it loads): each PyTorch configuration runs in a child
+process with its environment — 1 thread and 1 BLAS thread, then the two
+ways to use two cores (2 PyTorch threads over 1-thread BLAS, 1 PyTorch
+thread over 2-thread BLAS).  2 and 2 oversubscribes the cores: measured
+at a fifth of the speed, it is not a fair comparison."""
+import gzip, os, subprocess, sys, time
 
 EPOCHS = int(os.environ.get("BENCH_EPOCHS", "10"))
 THREADS = os.environ.get("BENCH_THREADS", "2")
@@ -59,7 +65,16 @@ def sklearn_row():
         __import__("sklearn").__version__, THREADS, rate, ratio(rate, int(THREADS)), acc, secs)
 
 
-def torch_row(threads):
+def torch_row(threads, blas):
+    """In a child process (see above): reference.py --torch T B."""
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(blas))
+    r = subprocess.run([sys.executable, __file__, "--torch", str(threads), str(blas)], env=env,
+                       stdout=subprocess.PIPE, universal_newlines=True)
+    return r.stdout.strip() or "| PyTorch | %d, BLAS %d | failed (status %d) | | | |" % (
+        threads, blas, r.returncode)
+
+
+def torch_child(threads, blas):
     try:
         import torch
     except ImportError:
@@ -83,12 +98,16 @@ def torch_row(threads):
     with torch.no_grad():
         acc = (net(torch.from_numpy(x_test)).argmax(1).numpy() == y_test).mean()
     rate = len(X) * EPOCHS / secs
-    return "| PyTorch %s | %d | %.0f | %s | %.4f | %.1f |" % (torch.__version__, threads, rate,
-                                                      ratio(rate, threads), acc, secs)
+    cores = max(threads, blas)
+    return "| PyTorch %s | %d, BLAS %d | %.0f | %s | %.4f | %.1f |" % (
+        torch.__version__, threads, blas, rate, ratio(rate, cores), acc, secs)
 
 
-print("| framework | threads | samples/s | nnpipe × faster | test accuracy | seconds |")
+if sys.argv[1:2] == ["--torch"]:
+    print(torch_child(int(sys.argv[2]), int(sys.argv[3])))
+    sys.exit(0)
+print("| framework | threads | samples/s | nnpipe × faster (same cores) | test accuracy | seconds |")
 print("|---|---|---|---|---|---|")
-for t in sorted({1, int(THREADS)}):
-    print(torch_row(t))
+for t, b in [(1, 1), (int(THREADS), 1), (1, int(THREADS))] if THREADS != "1" else [(1, 1)]:
+    print(torch_row(t, b))
 print(sklearn_row())

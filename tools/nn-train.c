@@ -60,6 +60,7 @@
 #include "nn/version.h"
 #include "tool.h"
 #include "tool-mpi.h"
+#include "tool-team.h"
 
 enum { RNG_INIT = 1, RNG_SHUFFLE = 2, RNG_VALSPLIT = 3, RNG_SHARD = 1000 };   /* rng streams (+ rank) */
 
@@ -117,7 +118,7 @@ static const nn_option options[] = {
 	{ 0, "progress", NN_OPT_FLAG, &opt_progress, NULL, "progress bar even when stderr is not a terminal", 0, 0 },
 	{ 'v', "verbose", NN_OPT_FLAG, &opt_verbose, NULL, "also print the BLAS kernels and the model's size", 0, 0 },
 	NN_OPT_SEED(&opt_seed),
-	{ 0, "threads", NN_OPT_INT, &opt_threads, "N", "BLAS threads (default: every processor)", 1, 256 },
+	{ 0, "threads", NN_OPT_INT, &opt_threads, "N", "threads (default: every processor)", 1, 256 },
 	NN_OPT_LEVEL(&opt_level),
 	NN_OPT_QUIET(&tool_quiet),
 	NN_OPT_END_ENTRY
@@ -840,15 +841,100 @@ static void log_epoch(FILE *log, int json, uint64_t epoch, double tl, double vl,
 		tool_die(TOOL_EXIT_DATA, opt_log, "write failed");
 }
 
-struct update {
-	nn_optim *opt;
-	float *params, *grad;
+/* --- one step: the batch in SHARES shares, on a team of threads ---------
+ * Every step (but with --mpi) splits the batch into SHARES equal shares
+ * (the first the larger), whatever the number of threads: each share's
+ * rows are gathered and their gradient computed into a buffer of its
+ * own, with OpenBLAS on one thread; then the gradient is summed over the
+ * shares, each weighted by its rows (the mean over the batch), and the
+ * optimizer applied, range by range.  With --threads 2 the two shares
+ * run at once, with 1 one after the other: the same operations, so the
+ * same model bytes for any --threads.  (OpenBLAS's own threads on the
+ * products of 128 rows reached about 0.6 of its two-thread sgemm rate on
+ * two cores and made the bytes depend on the count; independent shares
+ * reach about 0.8: README, Performance.)  With --clip-norm, which needs
+ * the whole gradient's norm, the optimizer runs after the sum. */
+#define SHARES 2
+static int team_members = 1;        /* threads running the shares */
+static int blas_threads = 1;        /* what the other products use */
+
+struct team_step {
+	state *st;
+	const dataset *tr;
+	const uint64_t *idx;              /* the batch's rows */
+	size_t rows;
+	int classification;
+	size_t lo[SHARES + 1];            /* share k's rows: [lo[k], lo[k + 1]) */
+	nn_mlp_work *w[SHARES];
+	float *x[SHARES], *t[SHARES], *g[SHARES];   /* per share: rows, targets, gradient */
+	double loss[SHARES];              /* per share: mean loss of its rows */
 };
 
-static void update_layer(void *ctx, size_t off, size_t n)
+static void share_gradient(struct team_step *s, int k)
 {
-	struct update *u = ctx;
-	nn_optim_update(u->opt, u->params, u->grad, off, n);
+	const nn_mlp *net = s->st->net;
+	size_t lo = s->lo[k], n = s->lo[k + 1] - lo, d = s->tr->d;
+
+	for (size_t i = 0; i < n; i++)
+		memcpy(s->x[k] + i * d, s->tr->x + s->idx[lo + i] * d, d * sizeof(float));
+	make_targets(net, s->tr, s->idx + lo, n, s->classification, s->t[k]);
+	s->loss[k] = n ? nn_mlp_gradient(net, s->w[k], s->x[k], s->t[k], n, s->g[k]) : 0;
+}
+
+/* Parameters [a, b) of the k-th of SHARES ranges: the sum into g[0] and
+ * the update, in blocks that stay in cache from one to the other. */
+static void share_update(struct team_step *s, int k)
+{
+	const nn_mlp *net = s->st->net;
+	size_t np = net->nparams, a = np * (size_t)k / SHARES, b = np * (size_t)(k + 1) / SHARES;
+	float *g0 = s->g[0], share[SHARES];
+
+	for (int m = 0; m < SHARES; m++)
+		share[m] = (float)((double)(s->lo[m + 1] - s->lo[m]) / (double)s->rows);
+	for (size_t lo = a, hi; lo < b; lo = hi) {
+		hi = b - lo > 4096 ? lo + 4096 : b;
+		for (size_t i = lo; share[0] != 1 && i < hi; i++)   /* share 0 always has rows */
+			g0[i] *= share[0];
+		for (int m = 1; m < SHARES; m++)
+			for (size_t i = lo; share[m] != 0 && i < hi; i++)
+				g0[i] += share[m] * s->g[m][i];
+		if (s->st->opt->cfg.clip_norm <= 0)
+			nn_optim_update(s->st->opt, net->params, g0, lo, hi - lo);
+	}
+}
+
+/* Member m of the team takes shares m, m + members, ... */
+static void team_gradients(void *ctx, int m)
+{
+	for (int k = m; k < SHARES; k += team_members)
+		share_gradient(ctx, k);
+}
+
+static void team_updates(void *ctx, int m)
+{
+	for (int k = m; k < SHARES; k += team_members)
+		share_update(ctx, k);
+}
+
+/* The batch idx[0..rows): returns its mean loss. */
+static double team_step_run(struct team_step *s, const uint64_t *idx, size_t rows)
+{
+	double loss = 0;
+	size_t per = (rows + SHARES - 1) / SHARES;
+
+	s->idx = idx;
+	s->rows = rows;
+	for (int k = 0; k <= SHARES; k++)
+		s->lo[k] = (size_t)k * per < rows ? (size_t)k * per : rows;
+	team_run(team_gradients, s);
+	if (s->st->opt->cfg.clip_norm <= 0)
+		nn_optim_begin(s->st->opt);
+	team_run(team_updates, s);
+	if (s->st->opt->cfg.clip_norm > 0)
+		nn_optim_step(s->st->opt, s->st->net->params, s->g[0]);
+	for (int k = 0; k < SHARES; k++)
+		loss += s->loss[k] * (double)(s->lo[k + 1] - s->lo[k]);
+	return loss / (double)rows;
 }
 
 static size_t epoch_steps;          /* steps per epoch, the same on every rank */
@@ -906,6 +992,17 @@ static void train(state *st, const task *t, const dataset *tr, const dataset *va
 	nn_mlp_work *w = nn_mlp_work_new(net, chunk, &err);
 	float *xb = tool_alloc(B * tr->d * sizeof(float)), *tb = tool_alloc(chunk * out * sizeof(float));
 	uint64_t *order = tool_alloc(tr->n * sizeof *order);
+	struct team_step ts = { .st = st, .tr = tr, .classification = t->classification };
+	if (!opt_mpi) {
+		size_t per = (B + SHARES - 1) / SHARES;
+		for (int k = 0; k < SHARES; k++) {
+			if (!(ts.w[k] = nn_mlp_work_new(net, per, &err)))
+				tool_die_err(NULL, &err);
+			ts.x[k] = tool_alloc(per * tr->d * sizeof(float));
+			ts.t[k] = tool_alloc(per * out * sizeof(float));
+			ts.g[k] = k ? tool_alloc(net->nparams * sizeof(float)) : st->grad;
+		}
+	}
 	int bar = !tool_quiet && (opt_progress || isatty(2)), json = !strcmp(opt_log_format, "json");
 	int accuracy = !strcmp(opt_monitor, "accuracy");
 	double start = now(), vl = NAN, va = NAN, tl = NAN;
@@ -933,20 +1030,15 @@ static void train(state *st, const task *t, const dataset *tr, const dataset *va
 			size_t first = s * G + mine * (size_t)opt_batch, rows = 0;
 			if (first < tr->n)
 				rows = tr->n - first < (size_t)opt_batch ? tr->n - first : (size_t)opt_batch;
-			for (size_t i = 0; i < rows; i++)
-				memcpy(xb + i * tr->d, tr->x + order[first + i] * tr->d, tr->d * sizeof(float));
-			make_targets(net, tr, order + first, rows, t->classification, tb);
 			double loss;
 			int stop = stop_signal;
 			if (opt_mpi) {
+				for (size_t i = 0; i < rows; i++)
+					memcpy(xb + i * tr->d, tr->x + order[first + i] * tr->d, tr->d * sizeof(float));
+				make_targets(net, tr, order + first, rows, t->classification, tb);
 				loss = mpi_step(st, w, xb, tb, &rows, &stop);
-			} else if (st->opt->cfg.clip_norm > 0) {      /* clipping needs the whole gradient */
-				loss = nn_mlp_gradient(net, w, xb, tb, rows, st->grad);
-				nn_optim_step(st->opt, net->params, st->grad);
-			} else {                               /* each layer updated while in cache */
-				struct update u = { st->opt, net->params, st->grad };
-				nn_optim_begin(st->opt);
-				loss = nn_mlp_gradient_with(net, w, xb, tb, rows, st->grad, update_layer, &u);
+			} else {                               /* the shares gather their rows */
+				loss = team_step_run(&ts, order + first, rows);
 			}
 			if (!isfinite(loss) && tool_mpi_rank)
 				tool_mpi_wait_for_abort();          /* rank 0 says it */
@@ -980,8 +1072,10 @@ static void train(state *st, const task *t, const dataset *tr, const dataset *va
 		tl = st->epoch_loss / (double)st->epoch_rows;
 		if (val->n) {                          /* rank 0's numbers decide for all */
 			double v[2] = { 0, 0 };
+			nn_blas_set_threads(blas_threads);   /* the team's members wait meanwhile */
 			if (!tool_mpi_rank)
 				evaluate(net, w, chunk, val, t->classification, tb, &v[0], &v[1]);
+			nn_blas_set_threads(opt_mpi ? blas_threads : 1);
 			tool_mpi_bcast_f64(v, 2);
 			vl = v[0];
 			va = v[1];
@@ -1062,6 +1156,13 @@ static void dry_run(const state *st, const dataset *tr, const dataset *val, int 
 	double rate = nn_blas_measure(B, net->width[1], net->width[0], 0.5);
 	printf("sgemm\t%.1f GFLOPS at %zux%zux%zu, %d threads, %s kernels\n", rate, B, net->width[1],
 	       net->width[0], threads, tool_blas_description());
+	if (threads > 1) {   /* what training's shares use: one thread each, at once */
+		nn_blas_set_threads(1);
+		double one = nn_blas_measure(B, net->width[1], net->width[0], 0.5);
+		nn_blas_set_threads(threads);
+		printf("sgemm_one_thread\t%.1f GFLOPS at %zux%zux%zu, 1 thread (%d of them: %.1f)\n", one, B,
+		       net->width[1], net->width[0], threads, one * threads);
+	}
 	printf("estimate\t%.3g s per epoch at that rate, %.3g s for %lld epochs (products only)\n",
 	       flops / (rate * 1e9), flops / (rate * 1e9) * (double)opt_epochs, opt_epochs);
 	/* And a real measurement: a few steps on this data. */
@@ -1276,7 +1377,8 @@ int main(int argc, char **argv)
 		tool_usage("--task: '%s' is not classification or regression", opt_task);
 	/* Ranks on one machine share its processors. */
 	int threads = opt_threads ? (int)opt_threads : (int)sysconf(_SC_NPROCESSORS_ONLN) / tool_mpi_local_size();
-	nn_blas_set_threads(threads > 0 ? threads : 1);
+	blas_threads = threads > 0 ? threads : 1;
+	nn_blas_set_threads(blas_threads);
 
 	const char *in = operands.n ? operands.v[0] : NULL;
 	if (opt_shards)
@@ -1368,7 +1470,12 @@ int main(int argc, char **argv)
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
 	}
+	if (!opt_mpi) {   /* see team_step_run */
+		team_members = team_start(blas_threads < SHARES ? blas_threads : SHARES);
+		nn_blas_set_threads(1);
+	}
 	train(&st, &t, &tr, &val, log, argc, argv);
+	nn_blas_set_threads(blas_threads);
 	same_weights(st.net, "at the end, epoch", st.epoch);
 	if (opt_mpi && opt_verbose) {
 		double secs;
