@@ -40,14 +40,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "tool.h"
+#include "tool-team.h"
 #include "nn/mp.h"
 
 enum format { CSV, TSV, LIBSVM, NPY };
@@ -269,50 +268,26 @@ static void format_rows(struct text_part *t)
 	t->len = (size_t)(p - t->buf);
 }
 
-/* Formatting threads: parts[1..] each run format_rows once per batch. */
+/* The parts of a batch, one per member of the team of threads
+ * (tool-team.h) that formats them. */
 static struct text_part *parts;
 static int nparts;
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-static unsigned long round_no;   /* batches handed out */
-static int pending;              /* parts of this round not yet done */
 
-static void *format_thread(void *arg)
+static void format_part(void *ctx, int k)
 {
-	struct text_part *t = arg;
-	unsigned long seen = 0;
-
-	pthread_mutex_lock(&mu);
-	for (;;) {
-		while (round_no == seen)
-			pthread_cond_wait(&cv, &mu);
-		seen = round_no;
-		pthread_mutex_unlock(&mu);
-		format_rows(t);
-		pthread_mutex_lock(&mu);
-		if (--pending == 0)
-			pthread_cond_broadcast(&cv);
-	}
-	return NULL;   /* not reached: the threads end with the process */
+	(void)ctx;
+	format_rows(&parts[k]);
 }
 
 static void start_format_threads(const nn_schema *s, char sep)
 {
-	sigset_t all, old;
-	pthread_t th;
-
-	parts = tool_alloc((size_t)opt_threads * sizeof *parts);
-	memset(parts, 0, (size_t)opt_threads * sizeof *parts);
-	for (int i = 0; i < opt_threads; i++) {
+	nparts = team_start((int)opt_threads, 0);   /* fewer if some cannot start */
+	parts = tool_alloc((size_t)nparts * sizeof *parts);
+	memset(parts, 0, (size_t)nparts * sizeof *parts);
+	for (int i = 0; i < nparts; i++) {
 		parts[i].s = s;
 		parts[i].sep = sep;
 	}
-	nparts = 1;
-	sigfillset(&all);   /* signals stay with the main thread */
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	while (nparts < opt_threads && !pthread_create(&th, NULL, format_thread, &parts[nparts]))
-		nparts++;   /* fewer threads than asked if some cannot start */
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 /* Format batch b in nparts parts at once and write them in order. */
@@ -335,16 +310,7 @@ static void write_batch_text(nn_reader *r, const nn_batch *b, FILE *o)
 			t->cap = need;
 		}
 	}
-	pthread_mutex_lock(&mu);
-	pending = nparts - 1;
-	round_no++;
-	pthread_cond_broadcast(&cv);
-	pthread_mutex_unlock(&mu);
-	format_rows(&parts[0]);
-	pthread_mutex_lock(&mu);
-	while (pending)
-		pthread_cond_wait(&cv, &mu);
-	pthread_mutex_unlock(&mu);
+	team_run(format_part, NULL);
 	for (int i = 0; i < nparts; i++) {
 		struct text_part *t = &parts[i];
 		if (t->len)

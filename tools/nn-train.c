@@ -1471,7 +1471,7 @@ int main(int argc, char **argv)
 		sigaction(SIGTERM, &sa, NULL);
 	}
 	if (!opt_mpi) {   /* see team_step_run */
-		team_members = team_start(blas_threads < SHARES ? blas_threads : SHARES);
+		team_members = team_start(blas_threads < SHARES ? blas_threads : SHARES, 1);
 		nn_blas_set_threads(1);
 	}
 	train(&st, &t, &tr, &val, log, argc, argv);

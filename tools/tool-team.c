@@ -1,10 +1,10 @@
 /* tool-team.c — see tool-team.h.
  *
  * A job is published by bumping `gen`; each member runs it once and
- * counts `left` down.  Waiting spins about 50 µs (SPINS pauses) before
- * it blocks on the condition variable, so members that are handed a job
- * every step never sleep, and members left idle (between epochs, or
- * when the machine is busy) cost nothing. */
+ * counts `left` down.  Waiting members of a spinning team pause up to
+ * SPINS times (tens of µs) before they block on the condition variable,
+ * so members handed a job every step never sleep, and members left idle
+ * (between epochs, or on a busy machine) cost nothing. */
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -15,14 +15,14 @@
 #define SPINS 20000
 
 static struct {
-	int n;
+	int n, spins;                    /* members; pauses before sleeping */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	atomic_ulong gen;                /* jobs published */
 	atomic_int left;                 /* members still running the job */
 	void (*job)(void *, int);
 	void *ctx;
-} team = { 1, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, NULL, NULL };
+} team = { 1, 0, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, NULL, NULL };
 
 static void pause_cpu(void)
 {
@@ -39,7 +39,7 @@ static void *member(void *arg)
 	for (;;) {
 		int spins = 0;
 		while (atomic_load_explicit(&team.gen, memory_order_acquire) == seen) {
-			if (++spins < SPINS) {
+			if (++spins < team.spins) {
 				pause_cpu();
 				continue;
 			}
@@ -55,11 +55,12 @@ static void *member(void *arg)
 	return NULL;   /* not reached: members end with the process */
 }
 
-int team_start(int n)
+int team_start(int n, int spin)
 {
 	sigset_t all, old;
 	pthread_t t;
 
+	team.spins = spin ? SPINS : 0;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	while (team.n < n && !pthread_create(&t, NULL, member, (void *)(long)team.n))
