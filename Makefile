@@ -6,7 +6,7 @@ DESTDIR ?=
 BUILD   ?= build
 PKGS    := libzstd msgpack openblas zlib
 DEBS    := build-essential pkg-config libzstd-dev libmsgpack-dev libopenblas-dev \
-           zlib1g-dev zstd time groff-base valgrind bats bats-support bats-assert dataset-fashion-mnist python3 \
+           zlib1g-dev zstd time groff-base valgrind strace bats bats-support bats-assert dataset-fashion-mnist python3 \
            gnuplot-nox openmpi-bin libopenmpi-dev
 
 CC      ?= cc

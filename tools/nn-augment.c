@@ -48,7 +48,7 @@
 static const char *opt_out, *opt_x = "x", *opt_y = "y";
 static double opt_noise = -1, opt_mixup = -1, opt_rotate = -1;
 static long long opt_classes, opt_smote, opt_shift = -1, opt_copies = -1, opt_seed;
-static long long opt_level = NN_DEFAULT_LEVEL, opt_threads = 1;
+static long long opt_level = NN_DEFAULT_LEVEL, opt_threads;   /* 0: tool_compress_threads decides */
 static int opt_balance, opt_fliph, opt_flipv, opt_keep, opt_nokeep;
 
 static const nn_option options[] = {

@@ -47,7 +47,7 @@ static const char *opt_out, *opt_nonfinite = "drop", *opt_badlabel = "drop", *op
                   *opt_load, *opt_x = "x", *opt_y;
 static int opt_dedup, opt_dropconst;
 static double opt_clip;
-static long long opt_level = 3, opt_threads = 1;
+static long long opt_level = 3, opt_threads;   /* 0: tool_compress_threads decides */
 
 static const nn_option options[] = {
 	NN_OPT_OUTPUT(&opt_out),

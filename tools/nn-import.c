@@ -69,7 +69,7 @@ enum format { F_CSV, F_TSV, F_LIBSVM, F_IDX, F_NPY };
 static const char *opt_out, *opt_format, *opt_label, *opt_task, *opt_labels,
 	*opt_classes, *opt_shape, *opt_x = "x", *opt_y = "y";
 static int opt_noheader;
-static long long opt_skip, opt_features, opt_level = NN_DEFAULT_LEVEL, opt_threads = 1;
+static long long opt_skip, opt_features, opt_level = NN_DEFAULT_LEVEL, opt_threads;   /* 0: tool_compress_threads decides */
 static nn_strlist opt_drop;
 
 static const nn_option options[] = {

@@ -41,7 +41,7 @@
 static const char *opt_out, *opt_method, *opt_range, *opt_save, *opt_load, *opt_dtype = "f32",
                   *opt_x = "x";
 static int opt_inverse;
-static long long opt_level = 3, opt_threads = 1;
+static long long opt_level = 3, opt_threads;   /* 0: tool_compress_threads decides */
 
 static const nn_option options[] = {
 	NN_OPT_OUTPUT(&opt_out),

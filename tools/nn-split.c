@@ -58,7 +58,7 @@ enum { RNG_BUCKET = 1, RNG_SHUFFLE = 2 };   /* nn_rng streams */
 static const char *opt_train, *opt_test, *opt_val, *opt_tsize, *opt_vsize;
 static const char *opt_y = "y", *opt_pattern;
 static long long opt_memory = 32 << 20, opt_seed, opt_kfold, opt_fold = -1, opt_shards;
-static long long opt_level = NN_DEFAULT_LEVEL, opt_threads = 1;
+static long long opt_level = NN_DEFAULT_LEVEL, opt_threads;   /* 0: tool_compress_threads decides */
 static int opt_stratify, opt_noshuffle, opt_streaming, opt_rr;
 
 static const nn_option options[] = {
@@ -164,7 +164,7 @@ static void out_init(size_t n)
 static void out_open(struct out *o, const nn_schema *s, size_t batch_rows)
 {
 	nn_error err = { 0 };
-	nn_writer_options wo = { (int)opt_level, (int)opt_threads, batch_rows };
+	nn_writer_options wo = { (int)opt_level, 0, batch_rows };
 	struct stat st;
 	sigset_t all, old;
 
@@ -197,6 +197,9 @@ static void out_open(struct out *o, const nn_schema *s, size_t batch_rows)
 			         strerror(errno));
 		fchmod(o->fd, 0666 & ~mask);
 	}
+	/* Shards and folds are many writers, compressing side by side already:
+	 * one thread each unless told (each costs a zstd context and buffers). */
+	wo.threads = tool_compress_threads(opt_threads ? opt_threads : nouts > 3 ? 1 : 0, o->fd);
 	if (!(o->w = nn_writer_open_fd(o->fd, s, &wo, &err)))
 		tool_die_err(out_name(o), &err);
 }

@@ -27,6 +27,14 @@ static struct {
 	int open;
 } out = { .fd = -1 };
 
+static int input_piped;      /* some input is a pipe or a socket */
+
+static int is_pipe(int fd)
+{
+	struct stat st;
+	return !fstat(fd, &st) && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+}
+
 static void remove_tmp(void)
 {
 	if (out.have_tmp) {
@@ -156,11 +164,13 @@ int tool_open_in(const char *path)
 	if (!path || !strcmp(path, "-")) {
 		if (!path && isatty(0))
 			tool_usage("no input given and standard input is a terminal");
+		input_piped |= is_pipe(0);
 		return 0;
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		tool_die(TOOL_EXIT_DATA, path, "%s", strerror(errno));
+	input_piped |= is_pipe(fd);   /* a named pipe, /dev/stdin, <(...) */
 	return fd;
 }
 
@@ -322,14 +332,27 @@ void tool_output_commit(void)
 	out.open = 0;
 }
 
+int tool_compress_threads(long long threads, int out_fd)
+{
+	long cpus;
+
+	if (threads > 0)
+		return (int)threads;
+	if (input_piped || is_pipe(out_fd))
+		return 1;
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	return cpus >= 2 ? 2 : 1;
+}
+
 nn_writer *tool_writer(const nn_schema *s, long long level, long long threads)
 {
 	nn_error err = { 0 };
-	nn_writer_options o = { (int)level, (int)threads, 0 };
+	nn_writer_options o = { (int)level, 0, 0 };
 	nn_writer *w;
 
 	if (!out.open)
 		tool_die(TOOL_EXIT_DATA, NULL, "internal error: tool_writer before tool_output_open");
+	o.threads = tool_compress_threads(threads, out.fd);
 	if (!(w = nn_writer_open_fd(out.fd, s, &o, &err)))
 		tool_die_err(tool_output_name(), &err);
 	return w;

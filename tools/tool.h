@@ -81,7 +81,13 @@ void tool_output_commit(void);
 /* The name of the output for messages. */
 const char *tool_output_name(void);
 
-/* A writer on the output opened by tool_output_open. */
+/* Compression threads for a writer on out_fd: `threads` when given (> 0),
+ * else the default (NN_OPT_THREADS): 1 when an input opened so far or
+ * out_fd is a pipe or a socket — the program is one stage of a pipeline, whose
+ * other stages have the other cores — else 2 (1 on one processor).  The
+ * bytes written are the same for any number (nn-stream(5)). */
+int tool_compress_threads(long long threads, int out_fd);
+/* A writer on the output opened by tool_output_open (threads as above). */
 nn_writer *tool_writer(const nn_schema *s, long long level, long long threads);
 void tool_write(nn_writer *w, const void *const *cols, size_t rows);
 /* Finish the stream and commit the output. */
