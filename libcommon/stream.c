@@ -675,8 +675,18 @@ uint64_t nn_writer_rows(const nn_writer *w)
 
 enum expect { EXPECT_BATCH, EXPECT_NEXT_MEMBER };
 
+/* Where a frame's compressed bytes come from: the reader's input (an fd,
+ * buffered), or one whole frame already in memory (fd -1, eof set). */
+struct input {
+	int fd;
+	unsigned char *buf;       /* bytes read, not yet used: buf[pos..len) */
+	size_t cap, pos, len;
+	int eof;
+	int wake;                 /* >= 0: wait for fd in poll with it; readable means quit */
+};
+
 /* One decompressed frame (one object), with the CRC-32 and the length of
- * the compressed bytes it came from. */
+ * the compressed bytes it came from; in read-ahead, a slot of the ring. */
 struct frame {
 	unsigned char *obj;
 	size_t cap, len;
@@ -684,17 +694,27 @@ struct frame {
 	size_t bytes;
 	int status;               /* 0: an object; 1: clean end of input; -1: err */
 	nn_error err;
+	int state;                /* SLOT_FREE, SLOT_FILLING, SLOT_FILLED */
+	unsigned char *cin;       /* the frame's compressed bytes when a worker */
+	size_t cin_cap, cin_len;  /* decoded it on its own (cin_len 0: it did not) */
+	size_t limit;             /* the object limit it was decoded under */
+	int is_end;               /* an "end" object: a header may come next */
+};
+
+enum { SLOT_FREE, SLOT_FILLING, SLOT_FILLED };
+
+struct worker {
+	nn_reader *r;
+	ZSTD_DCtx *dctx;
 };
 
 struct nn_reader {
 	int fd, own_fd;
-	ZSTD_DCtx *dctx;
-	unsigned char *in;        /* compressed bytes read, not yet used */
-	size_t in_cap, in_pos, in_len;
-	int in_eof;
-	struct frame fr[2];       /* decompressed frames; fr[cur] is parsed */
-	int cur;
-	const unsigned char *obj; /* the object being parsed: fr[cur]'s */
+	ZSTD_DCtx *dctx;          /* decodes from src */
+	struct input src;
+	struct frame *fr;         /* decompressed frames: nfr of them */
+	int nfr;
+	const unsigned char *obj; /* the object being parsed */
 	size_t obj_len;
 	nn_schema *schema;        /* of the first member */
 	enum expect expect;
@@ -707,37 +727,47 @@ struct nn_reader {
 	void **col;               /* batch.col: aligned copies of the columns */
 	size_t *col_cap;
 	int failed;
-	/* Read-ahead: a thread reads and decompresses the next frame into the
-	 * other fr[] while the caller works on this batch.  It fills fr[0],
-	 * fr[1], fr[0], ... and stops after the end of the input or an error,
-	 * which the caller meets in order, where it would have without the
-	 * thread.  Only the thread touches fd, in[], dctx then. */
-	int ahead, ahead_tried;
+	/* Read-ahead: nthreads workers decompress the next frames into a ring
+	 * of nfr = 2 * nthreads slots while the caller works on this batch;
+	 * frame number k goes to fr[k % nfr].  One worker at a time reads the
+	 * input ("scanning"): it finds where the next frame ends by its block
+	 * headers (ZSTD_findFrameCompressedSize), copies the frame's bytes and
+	 * lets the next worker read while it decodes its copy.  A frame whose
+	 * end cannot be found so (a cut or damaged stream, the end of the
+	 * input) is decoded from the input in place, as without read-ahead,
+	 * and is the last one read.  The caller takes the frames in order and
+	 * meets an end or an error where it would have without the threads.
+	 * Only the workers touch src and dctx then. */
+	int nthreads, ahead, ahead_tried, started;
+	struct worker *workers;
+	pthread_t *threads;
 	int wake[2];              /* a pipe: closing the reader writes to it */
-	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	int filled[2];            /* fr[i] holds a frame not yet taken */
-	int held;                 /* the caller is parsing fr[cur] */
-	int quit;
+	uint64_t next_seq;        /* the next frame a worker takes */
+	uint64_t cur;             /* the next frame the caller takes */
+	int scanning, stopped, quit;
+	int held;                 /* the caller is parsing fr[cur % nfr] */
+	int last_end;             /* the frame the caller took last was an "end" */
+	ZSTD_DCtx *redo;          /* the caller's, for a frame decoded under another limit */
 };
 
 /* Read more input after what is buffered; returns bytes added (0 at EOF). */
-static ssize_t fill(nn_reader *r, nn_error *err)
+static ssize_t fill(struct input *in, nn_error *err)
 {
-	if (r->in_eof)
+	if (in->eof)
 		return 0;
-	if (r->in_pos) {           /* keep the unread tail at the front */
-		memmove(r->in, r->in + r->in_pos, r->in_len - r->in_pos);
-		r->in_len -= r->in_pos;
-		r->in_pos = 0;
+	if (in->pos) {             /* keep the unread tail at the front */
+		memmove(in->buf, in->buf + in->pos, in->len - in->pos);
+		in->len -= in->pos;
+		in->pos = 0;
 	}
 	for (;;) {
-		/* A read-ahead thread may wait here for input that never comes
+		/* A read-ahead worker may wait here for input that never comes
 		 * (an upstream program that stops without closing): it waits in
-		 * poll, which nn_reader_close wakes through wake[0]. */
-		if (r->ahead) {
-			struct pollfd pf[2] = { { r->fd, POLLIN, 0 }, { r->wake[0], POLLIN, 0 } };
+		 * poll, which nn_reader_close wakes through the wake pipe. */
+		if (in->wake >= 0) {
+			struct pollfd pf[2] = { { in->fd, POLLIN, 0 }, { in->wake, POLLIN, 0 } };
 			if (poll(pf, 2, -1) < 0) {
 				if (errno == EINTR)
 					continue;
@@ -746,37 +776,38 @@ static ssize_t fill(nn_reader *r, nn_error *err)
 			if (pf[1].revents)
 				return nn_error_set(err, NN_EIO, "reader closed");
 		}
-		ssize_t n = read(r->fd, r->in + r->in_len, r->in_cap - r->in_len);
+		ssize_t n = read(in->fd, in->buf + in->len, in->cap - in->len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return nn_error_set(err, NN_EIO, "read failed: %s", strerror(errno));
 		if (n == 0)
-			r->in_eof = 1;
-		r->in_len += (size_t)n;
+			in->eof = 1;
+		in->len += (size_t)n;
 		return n;
 	}
 }
 
-/* Decompress the next frame into f.  *eof is set (and 0 returned) when
- * the input ends cleanly before a frame begins.  `limit` caps the
- * decompressed size before any of it is allocated. */
-static int read_frame(nn_reader *r, struct frame *f, size_t limit, int *eof, nn_error *err)
+/* Decompress the next frame of `in` into f with dctx.  *eof is set (and
+ * 0 returned) when the input ends cleanly before a frame begins.  `limit`
+ * caps the decompressed size before any of it is allocated. */
+static int read_frame(struct input *in, ZSTD_DCtx *dctx, struct frame *f, size_t limit, int *eof,
+                      nn_error *err)
 {
 	size_t avail, ret;
 	unsigned long long csize;
 
 	*eof = 0;
 	/* A frame header is at most ZSTD_FRAMEHEADERSIZE_MAX (18) bytes. */
-	while (r->in_len - r->in_pos < 18 && !r->in_eof)
-		if (fill(r, err) < 0)
+	while (in->len - in->pos < 18 && !in->eof)
+		if (fill(in, err) < 0)
 			return -1;
-	avail = r->in_len - r->in_pos;
+	avail = in->len - in->pos;
 	if (avail == 0) {
 		*eof = 1;
 		return 0;
 	}
-	const unsigned char *h = r->in + r->in_pos;
+	const unsigned char *h = in->buf + in->pos;
 	if (avail < 4 && !memcmp(h, zstd_magic, avail))
 		return nn_error_set(err, NN_EDATA, "truncated inside a zstd frame header");
 	if (avail < 4 || memcmp(h, zstd_magic, 4)) {
@@ -807,7 +838,7 @@ static int read_frame(nn_reader *r, struct frame *f, size_t limit, int *eof, nn_
 	 * what f->obj held before, so that zstd meets a corrupt frame in the
 	 * same way (and says the same) whichever buffer it fills. */
 	size_t room = csize < (4u << 20) ? (size_t)csize : 4u << 20;
-	ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
+	ZSTD_DCtx_reset(dctx, ZSTD_reset_session_only);
 	f->len = 0;
 	f->crc = crc32_z(0, Z_NULL, 0);
 	f->bytes = 0;
@@ -826,19 +857,19 @@ static int read_frame(nn_reader *r, struct frame *f, size_t limit, int *eof, nn_
 			f->obj = o;
 			f->cap = room;
 		}
-		if (r->in_pos == r->in_len) {
-			ssize_t n = fill(r, err);
+		if (in->pos == in->len) {
+			ssize_t n = fill(in, err);
 			if (n < 0)
 				return -1;
 			if (n == 0)
 				return nn_error_set(err, NN_EDATA, "truncated inside a zstd frame");
 		}
-		ZSTD_inBuffer in = { r->in, r->in_len, r->in_pos };
+		ZSTD_inBuffer zin = { in->buf, in->len, in->pos };
 		ZSTD_outBuffer out = { f->obj, room, f->len };
-		ret = ZSTD_decompressStream(r->dctx, &out, &in);
-		f->crc = crc32_z(f->crc, r->in + r->in_pos, in.pos - r->in_pos);
-		f->bytes += in.pos - r->in_pos;
-		r->in_pos = in.pos;
+		ret = ZSTD_decompressStream(dctx, &out, &zin);
+		f->crc = crc32_z(f->crc, in->buf + in->pos, zin.pos - in->pos);
+		f->bytes += zin.pos - in->pos;
+		in->pos = zin.pos;
 		f->len = out.pos;
 		if (ZSTD_isError(ret) && ZSTD_getErrorCode(ret) == ZSTD_error_frameParameter_windowTooLarge)
 			return nn_error_set(err, NN_ELIMIT, "zstd frame needs a window over the %u byte limit",
@@ -1122,51 +1153,181 @@ fail:
 	return NULL;
 }
 
-/* The read-ahead thread: frames into fr[0], fr[1], ... until the end of
- * the input or an error.  It must guess the limit the parser will apply:
- * after a trailer the next frame should be a header. */
+/* Is f's object an "end" (so that a header may come next)?  The parser's
+ * own test comes later, in order; this one only chooses the next frame's
+ * limit, as the parser would. */
+static int object_is_end(const struct frame *f)
+{
+	nn_mp c = { f->obj, f->obj + f->len };
+	size_t n;
+	return !nn_mp_map(&c, &n, "", NULL) && n && nn_mp_str_is(&c, "type") &&
+	       !nn_mp_skip(&c, NULL) && nn_mp_str_is(&c, "end");
+}
+
+/* Decode f from its copy of the frame's bytes under `limit`: the same
+ * decoding, and the same result, as from the input in place. */
+static void decode_copy(struct frame *f, ZSTD_DCtx *dctx, size_t limit)
+{
+	struct input m = { -1, f->cin, f->cin_len, 0, f->cin_len, 1, -1 };
+	int eof;
+
+	f->limit = limit;
+	f->status = read_frame(&m, dctx, f, limit, &eof, &f->err) ? -1 : 0;
+	/* zstd decodes a frame by the same block headers that gave its end */
+	if (!f->status && m.pos != m.len)
+		f->status = -1, nn_error_set(&f->err, NN_EDATA, "corrupt zstd frame");
+	if (!f->status)
+		f->is_end = object_is_end(f);
+}
+
+/* Copy the next frame of the input, whole, into f->cin: return 1, or 0
+ * (f->cin_len 0) when its end is not found from its block headers within
+ * what a frame of its declared size can take (a cut or damaged frame),
+ * or anything else stands in the way; the frame is then decoded in place
+ * (read_frame), which says what is wrong as it would without the copy. */
+static int copy_frame(nn_reader *r, struct frame *f)
+{
+	struct input *in = &r->src;
+	unsigned long long csize;
+	size_t n, bound;
+
+	f->cin_len = 0;
+	while (in->len - in->pos < 18 && !in->eof)
+		if (fill(in, NULL) < 0)
+			return 0;
+	const unsigned char *h = in->buf + in->pos;
+	n = in->len - in->pos;
+	if (n < 18 || memcmp(h, zstd_magic, 4) || !(h[4] & 0x04) || (h[4] & 0x10))
+		return 0;
+	csize = ZSTD_getFrameContentSize(h, n);
+	if (csize == ZSTD_CONTENTSIZE_ERROR || csize == ZSTD_CONTENTSIZE_UNKNOWN ||
+	    csize > NN_MAX_OBJECT_BYTES)
+		return 0;
+	bound = ZSTD_compressBound((size_t)csize) + 64;
+	for (;;) {
+		size_t size = ZSTD_findFrameCompressedSize(in->buf + in->pos, in->len - in->pos);
+		if (!ZSTD_isError(size)) {
+			n = size;
+			break;
+		}
+		if (ZSTD_getErrorCode(size) != ZSTD_error_srcSize_wrong || in->eof ||
+		    in->len - in->pos >= bound)
+			return 0;
+		if (in->len == in->cap && in->pos == 0) {   /* fill would have no room */
+			size_t cap = 2 * in->cap;
+			unsigned char *b = realloc(in->buf, cap);
+			if (!b)
+				return 0;
+			in->buf = b;
+			in->cap = cap;
+		}
+		if (fill(in, NULL) <= 0)
+			return 0;
+	}
+	if (n > f->cin_cap) {
+		unsigned char *c = realloc(f->cin, n);
+		if (!c)
+			return 0;
+		f->cin = c;
+		f->cin_cap = n;
+	}
+	memcpy(f->cin, in->buf + in->pos, n);
+	f->cin_len = n;
+	in->pos += n;
+	return 1;
+}
+
+/* The limit frame seq is decoded under, as the parser will apply it: a
+ * header's after an "end", a batch's otherwise (frame 0 follows the
+ * header).  Waits for frame seq - 1 to be decoded; while the calling
+ * worker holds the input nobody can take that slot again. */
+static size_t limit_after(nn_reader *r, uint64_t seq)
+{
+	struct frame *prev;
+	int end;
+
+	if (seq == 0)
+		return NN_MAX_OBJECT_BYTES;
+	prev = &r->fr[(seq - 1) % (uint64_t)r->nfr];
+	pthread_mutex_lock(&r->mu);
+	while (prev->state == SLOT_FILLING)
+		pthread_cond_wait(&r->cv, &r->mu);
+	end = !prev->status && prev->is_end;
+	pthread_mutex_unlock(&r->mu);
+	return end ? NN_MAX_HEADER_BYTES : NN_MAX_OBJECT_BYTES;
+}
+
+/* A read-ahead worker: takes the next frame number, copies the frame from
+ * the input (or decodes it there, see copy_frame), lets the next worker
+ * at the input, decodes its copy.  Until the end of the input, an error,
+ * or the reader's close. */
 static void *decompress_thread(void *arg)
 {
-	nn_reader *r = arg;
-	size_t limit = NN_MAX_OBJECT_BYTES;
-	int slot = r->cur, eof;
+	struct worker *w = arg;
+	nn_reader *r = w->r;
 
 	pthread_mutex_lock(&r->mu);
 	for (;;) {
-		while (r->filled[slot] && !r->quit)
-			pthread_cond_wait(&r->cv, &r->mu);
-		if (r->quit)
+		struct frame *f = &r->fr[r->next_seq % (uint64_t)r->nfr];
+		if (r->quit || r->stopped)
 			break;
+		if (r->scanning || f->state != SLOT_FREE) {
+			pthread_cond_wait(&r->cv, &r->mu);
+			continue;
+		}
+		uint64_t seq = r->next_seq++;
+		f->state = SLOT_FILLING;
+		r->scanning = 1;
 		pthread_mutex_unlock(&r->mu);
-		struct frame *f = &r->fr[slot];
-		f->status = read_frame(r, f, limit, &eof, &f->err) ? -1 : eof;
-		if (f->status == 0) {
-			nn_mp c = { f->obj, f->obj + f->len };
-			size_t n;
-			int end = !nn_mp_map(&c, &n, "", NULL) && n && nn_mp_str_is(&c, "type") &&
-			          !nn_mp_skip(&c, NULL) && nn_mp_str_is(&c, "end");
-			limit = end ? NN_MAX_HEADER_BYTES : NN_MAX_OBJECT_BYTES;
+		int copied = copy_frame(r, f);
+		if (!copied) {
+			int eof;
+			f->limit = limit_after(r, seq);
+			f->status = read_frame(&r->src, r->dctx, f, f->limit, &eof, &f->err) ? -1 : eof;
+			if (!f->status)
+				f->is_end = object_is_end(f);
 		}
 		pthread_mutex_lock(&r->mu);
-		r->filled[slot] = 1;
-		pthread_cond_broadcast(&r->cv);
+		r->scanning = 0;
 		if (f->status)
-			break;
-		slot ^= 1;
+			r->stopped = 1;
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+		if (copied)
+			decode_copy(f, w->dctx, NN_MAX_OBJECT_BYTES);
+		pthread_mutex_lock(&r->mu);
+		if (f->status)
+			r->stopped = 1;
+		f->state = SLOT_FILLED;
+		pthread_cond_broadcast(&r->cv);
 	}
 	pthread_mutex_unlock(&r->mu);
 	return NULL;
 }
 
+static void stop_read_ahead(nn_reader *r);
+
 /* NN_READER_THREAD=0 decompresses in the caller's thread (for measuring
- * and for tests; the results are the same). */
+ * and for tests; the results are the same).  Anything that cannot be set
+ * up leaves the reader without read-ahead, or with fewer workers. */
 static void start_read_ahead(nn_reader *r)
 {
 	const char *e = getenv("NN_READER_THREAD");
+	int n = r->nthreads ? r->nthreads : 1;
 	sigset_t all, old;
+	struct frame *fr;
 
 	r->ahead_tried = 1;
 	if (e && !strcmp(e, "0"))
+		return;
+	/* fr[0] may hold the header the caller parsed: the ring starts after it */
+	if (!(fr = realloc(r->fr, (size_t)(2 * n) * sizeof *fr)))
+		return;
+	memset(fr + r->nfr, 0, (size_t)(2 * n - r->nfr) * sizeof *fr);
+	r->fr = fr;
+	r->nfr = 2 * n;
+	if (!(r->workers = calloc((size_t)n, sizeof *r->workers)) ||
+	    !(r->threads = calloc((size_t)n, sizeof *r->threads)))
 		return;
 	if (pipe2(r->wake, O_CLOEXEC))
 		return;
@@ -1174,16 +1335,31 @@ static void start_read_ahead(nn_reader *r)
 		goto no_mutex;
 	if (pthread_cond_init(&r->cv, NULL))
 		goto no_cond;
+	r->src.wake = r->wake[0];
+	r->ahead = 1;   /* before a worker looks at it */
+	r->cur = r->next_seq = 0;
 	/* Signals go to the caller's thread, whose handlers expect them there
 	 * (a tool blocks them in its own thread around critical steps). */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	r->ahead = 1;   /* before the thread looks at it */
-	if (pthread_create(&r->thread, NULL, decompress_thread, r))
-		r->ahead = 0;
+	for (int i = 0; i < n; i++) {
+		struct worker *w = &r->workers[i];
+		w->r = r;
+		if (!(w->dctx = ZSTD_createDCtx()))
+			break;
+		ZSTD_DCtx_setParameter(w->dctx, ZSTD_d_windowLogMax, NN_MAX_WINDOW_LOG);
+		if (pthread_create(&r->threads[i], NULL, decompress_thread, w)) {
+			ZSTD_freeDCtx(w->dctx);
+			w->dctx = NULL;
+			break;
+		}
+		r->started++;
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (r->ahead)
+	if (r->started)
 		return;
+	r->ahead = 0;
+	r->src.wake = -1;
 	pthread_cond_destroy(&r->cv);
 no_cond:
 	pthread_mutex_destroy(&r->mu);
@@ -1203,7 +1379,10 @@ static void stop_read_ahead(nn_reader *r)
 	if (write(r->wake[1], "", 1) < 0) {
 		/* cannot fail: the pipe is empty and open at both ends */
 	}
-	pthread_join(r->thread, NULL);
+	for (int i = 0; i < r->started; i++) {
+		pthread_join(r->threads[i], NULL);
+		ZSTD_freeDCtx(r->workers[i].dctx);
+	}
 	pthread_cond_destroy(&r->cv);
 	pthread_mutex_destroy(&r->mu);
 	close(r->wake[0]);
@@ -1211,14 +1390,14 @@ static void stop_read_ahead(nn_reader *r)
 	r->ahead = 0;
 }
 
-/* Done with r->obj: the read-ahead thread may refill its buffer. */
+/* Done with r->obj: a worker may refill its slot. */
 static void release_frame(nn_reader *r)
 {
 	if (!r->held)
 		return;
 	pthread_mutex_lock(&r->mu);
-	r->filled[r->cur] = 0;
-	r->cur ^= 1;
+	r->fr[r->cur % (uint64_t)r->nfr].state = SLOT_FREE;
+	r->cur++;
 	r->held = 0;
 	pthread_cond_broadcast(&r->cv);
 	pthread_mutex_unlock(&r->mu);
@@ -1228,22 +1407,33 @@ static void release_frame(nn_reader *r)
  * An end or an error stays: asking again gives it again. */
 static int next_frame(nn_reader *r, nn_error *err)
 {
-	struct frame *f = &r->fr[r->cur];
+	struct frame *f = &r->fr[0];
 	int eof;
 
 	if (!r->ahead) {
 		size_t limit = r->expect == EXPECT_BATCH ? NN_MAX_OBJECT_BYTES : NN_MAX_HEADER_BYTES;
-		if (read_frame(r, f, limit, &eof, err))
+		if (read_frame(&r->src, r->dctx, f, limit, &eof, err))
 			return -1;
 		if (eof)
 			return 1;
 	} else {
 		release_frame(r);
+		f = &r->fr[r->cur % (uint64_t)r->nfr];
 		pthread_mutex_lock(&r->mu);
-		while (!r->filled[r->cur])
+		while (f->state != SLOT_FILLED)
 			pthread_cond_wait(&r->cv, &r->mu);
 		pthread_mutex_unlock(&r->mu);
-		f = &r->fr[r->cur];
+		/* A worker decoded its copy under a batch's limit; after an "end"
+		 * the parser wants a header's (the slot is the caller's now). */
+		size_t limit = r->last_end ? NN_MAX_HEADER_BYTES : NN_MAX_OBJECT_BYTES;
+		if (f->limit != limit && f->cin_len) {
+			if (!r->redo && (r->redo = ZSTD_createDCtx()))
+				ZSTD_DCtx_setParameter(r->redo, ZSTD_d_windowLogMax, NN_MAX_WINDOW_LOG);
+			if (r->redo)
+				decode_copy(f, r->redo, limit);
+			else
+				f->status = -1, nn_error_set(&f->err, NN_ENOMEM, "out of memory");
+		}
 		if (f->status < 0) {
 			if (err)
 				*err = f->err;
@@ -1252,6 +1442,7 @@ static int next_frame(nn_reader *r, nn_error *err)
 		if (f->status > 0)
 			return 1;
 		r->held = 1;
+		r->last_end = f->is_end;
 	}
 	r->obj = f->obj;
 	r->obj_len = f->len;
@@ -1275,9 +1466,15 @@ void nn_reader_close(nn_reader *r)
 	if (r->own_fd)
 		close(r->fd);
 	ZSTD_freeDCtx(r->dctx);
-	free(r->in);
-	free(r->fr[0].obj);
-	free(r->fr[1].obj);
+	ZSTD_freeDCtx(r->redo);
+	free(r->src.buf);
+	for (int i = 0; r->fr && i < r->nfr; i++) {
+		free(r->fr[i].obj);
+		free(r->fr[i].cin);
+	}
+	free(r->fr);
+	free(r->workers);
+	free(r->threads);
 	nn_schema_free(r->schema);
 	if (r->col)
 		for (size_t i = 0; i < r->batch.ncols; i++)
@@ -1297,8 +1494,12 @@ nn_reader *nn_reader_open_fd(int fd, nn_error *err)
 		return NULL;
 	}
 	r->fd = fd;
-	r->in_cap = ZSTD_DStreamInSize();
-	if (!(r->dctx = ZSTD_createDCtx()) || !(r->in = malloc(r->in_cap))) {
+	r->src.fd = fd;
+	r->src.wake = -1;
+	r->src.cap = ZSTD_DStreamInSize();
+	r->nfr = 1;
+	if (!(r->dctx = ZSTD_createDCtx()) || !(r->src.buf = malloc(r->src.cap)) ||
+	    !(r->fr = calloc(1, sizeof *r->fr))) {
 		nn_error_set(err, NN_ENOMEM, "out of memory");
 		goto fail;
 	}
@@ -1350,6 +1551,17 @@ nn_reader *nn_reader_open(const char *path, nn_error *err)
 	}
 	r->own_fd = 1;
 	return r;
+}
+
+int nn_reader_set_threads(nn_reader *r, int n, nn_error *err)
+{
+	if (n < 1 || n > NN_MAX_READER_THREADS)
+		return nn_error_set(err, NN_EARG, "%d reader threads is not in 1..%d", n,
+		                    NN_MAX_READER_THREADS);
+	if (r->ahead_tried)
+		return nn_error_set(err, NN_EARG, "reader threads set after the first batch");
+	r->nthreads = n;
+	return 0;
 }
 
 const nn_schema *nn_reader_schema(const nn_reader *r) { return r->schema; }

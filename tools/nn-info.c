@@ -388,6 +388,7 @@ static int info(FILE *o, const char *path, int several)
 		nn_reader_close(r);
 		return rc < 0 ? failed(o, name, &err) : 0;
 	}
+	tool_scan_threads(r);
 	if (!opt_verify) {
 		acc = tool_alloc((s->nfields ? s->nfields : 1) * sizeof *acc);
 		for (size_t f = 0; f < s->nfields; f++)

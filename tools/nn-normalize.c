@@ -109,6 +109,7 @@ static void fit_moments(nn_params *p, enum method m, double lo, double hi)
 
 	if (!cm || !off || !sc)
 		tool_die_err(NULL, &err);
+	tool_scan_threads(r);
 	while (tool_next(r, in_name, &b))
 		nn_colmoments_add(cm, b->col[fx], f->dtype, b->rows, NULL);
 	p->rows = nn_reader_rows(r);
@@ -153,6 +154,7 @@ static void fit_robust(nn_params *p)
 		nn_reader *r = tool_input_reader(&twice);
 		size_t fx = feature_field(nn_reader_schema(r));
 		const nn_batch *b;
+		tool_scan_threads(r);
 		while (tool_next(r, in_name, &b))
 			nn_colselect_add(cs, b->col[fx], b->rows, NULL);
 		if (!(p->rows = nn_reader_rows(r)))

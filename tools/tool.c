@@ -344,6 +344,15 @@ int tool_compress_threads(long long threads, int out_fd)
 	return cpus >= 2 ? 2 : 1;
 }
 
+void tool_scan_threads(nn_reader *r)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	nn_error err = { 0 };
+
+	if (cpus >= 2 && nn_reader_set_threads(r, 2, &err))
+		tool_die_err(NULL, &err);   /* only before the first batch: a bug */
+}
+
 nn_writer *tool_writer(const nn_schema *s, long long level, long long threads)
 {
 	nn_error err = { 0 };

@@ -70,6 +70,11 @@ void tool_input_rewindable(tool_input *in, const char *path);
 /* A reader from the start of the input (exits 1 on failure). */
 nn_reader *tool_input_reader(tool_input *in);
 
+/* For a pass that only reads (a fit, a count, a check), before its first
+ * batch: decompress on two threads when there are two processors.  The
+ * rest of the program, and its other stages, wait for such a pass. */
+void tool_scan_threads(nn_reader *r);
+
 /* Start the output: path NULL means stdout.  binary: refuse a terminal.
  * Returns the fd to write to. */
 int tool_output_open(const char *path, int binary);

@@ -117,6 +117,17 @@ const nn_schema *nn_reader_schema(const nn_reader *r);
  * rows are skipped. */
 int nn_reader_next(nn_reader *r, const nn_batch **batch, nn_error *err);
 
+/* Decompress ahead on n threads (1 to NN_MAX_READER_THREADS; 1 is the
+ * default, and NN_READER_THREAD=0 in the environment means none).  Each
+ * thread decodes whole frames, copied from the input one after another,
+ * so more than one pays when decompression is most of the caller's work
+ * (a pass that only scans the input) and there are cores to spare.
+ * Batches, errors and their messages are the same for any n.  Each
+ * thread holds two frames.  Call it before the first nn_reader_next:
+ * -1 (NN_EARG) after, or when n is out of range. */
+#define NN_MAX_READER_THREADS 64
+int nn_reader_set_threads(nn_reader *r, int n, nn_error *err);
+
 /* Rows returned so far, and members (concatenated streams) read so far. */
 uint64_t nn_reader_rows(const nn_reader *r);
 uint64_t nn_reader_members(const nn_reader *r);

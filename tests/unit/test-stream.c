@@ -92,6 +92,8 @@ static unsigned char *make_stream(const nn_schema *s, size_t rows, size_t chunk,
 
 /* Read a stream from bytes; return rows read or -1 with err filled;
  * *same is set when every value matched fill_rows. */
+static int reader_threads = 1;   /* read_all's nn_reader_set_threads */
+
 static long long read_all(const void *data, size_t len, int *same, size_t *batches,
                           nn_error *err)
 {
@@ -109,6 +111,8 @@ static long long read_all(const void *data, size_t len, int *same, size_t *batch
 		close(fd);
 		return -1;
 	}
+	if (nn_reader_set_threads(r, reader_threads, err))
+		abort();
 	const nn_schema *s = nn_reader_schema(r);
 	while ((n = nn_reader_next(r, &b, err)) == 1) {
 		for (size_t f = 0; f < s->nfields; f++)
@@ -351,40 +355,60 @@ static void test_read_ahead(void)
 	memcpy(buf, a, one);
 	memcpy(buf + one, a, one);
 	len = 2 * one;
-	for (size_t cut = 0; cut <= len; cut++)
-		for (int bit = -1; bit < 8; bit += cut < len ? 1 : 9) {
-			if (bit >= 0)
-				buf[cut] ^= (unsigned char)(1 << bit);
-			setenv("NN_READER_THREAD", "0", 1);
-			long long r1 = read_all(buf, bit >= 0 ? len : cut, &same, NULL, &e1);
-			unsetenv("NN_READER_THREAD");
-			long long r2 = read_all(buf, bit >= 0 ? len : cut, &same, NULL, &e2);
-			if (r1 != r2 || (r1 < 0 && strcmp(e1.msg, e2.msg))) {
-				if (differ++ < 3)
-					printf("# cut %zu bit %d: %lld '%s' without, %lld '%s' with\n",
-					       cut, bit, r1, e1.msg, r2, e2.msg);
+	for (reader_threads = 1; reader_threads <= 3; reader_threads++) {
+		differ = runs = 0;
+		for (size_t cut = 0; cut <= len; cut++)
+			for (int bit = -1; bit < 8; bit += cut < len ? 1 : 9) {
+				if (bit >= 0)
+					buf[cut] ^= (unsigned char)(1 << bit);
+				setenv("NN_READER_THREAD", "0", 1);
+				long long r1 = read_all(buf, bit >= 0 ? len : cut, &same, NULL, &e1);
+				unsetenv("NN_READER_THREAD");
+				long long r2 = read_all(buf, bit >= 0 ? len : cut, &same, NULL, &e2);
+				if (r1 != r2 || (r1 < 0 && strcmp(e1.msg, e2.msg))) {
+					if (differ++ < 3)
+						printf("# cut %zu bit %d: %lld '%s' without, %lld '%s' with\n",
+						       cut, bit, r1, e1.msg, r2, e2.msg);
+				}
+				runs++;
+				if (bit >= 0)
+					buf[cut] ^= (unsigned char)(1 << bit);
 			}
-			runs++;
-			if (bit >= 0)
-				buf[cut] ^= (unsigned char)(1 << bit);
-		}
-	CHECK(differ == 0, "%d cut or flipped streams read the same with and without read-ahead "
-	      "(%d differ)", runs, differ);
+		CHECK(differ == 0, "%d cut or flipped streams read the same with and without read-ahead "
+		      "on %d thread%s (%d differ)", runs, reader_threads, reader_threads > 1 ? "s" : "",
+		      differ);
+	}
+	reader_threads = 1;
+
+	/* the threads are set before the first batch, 1 to NN_MAX_READER_THREADS */
+	int fd = memfile(a, one);
+	nn_reader *r = nn_reader_open_fd(fd, &e1);
+	const nn_batch *b;
+	CHECK(r && nn_reader_set_threads(r, 0, &e1) && e1.code == NN_EARG &&
+	      nn_reader_set_threads(r, NN_MAX_READER_THREADS + 1, &e1) &&
+	      !nn_reader_set_threads(r, 4, &e1) && nn_reader_next(r, &b, &e1) == 1 &&
+	      nn_reader_set_threads(r, 2, &e1) && e1.code == NN_EARG,
+	      "reader threads: 0 and %d refused, 4 taken, none after the first batch (%s)",
+	      NN_MAX_READER_THREADS + 1, e1.msg);
+	nn_reader_close(r);
+	close(fd);
 
 	/* a pipe that stays open: the thread is blocked in read() */
-	int p[2];
-	const nn_batch *b;
-	if (pipe(p) || write(p[1], a, one - 40) != (ssize_t)(one - 40))
-		abort();
-	memset(&e1, 0, sizeof e1);
-	nn_reader *r = nn_reader_open_fd(p[0], &e1);
-	int got = r ? nn_reader_next(r, &b, &e1) : -1;
-	alarm(10);   /* a hang fails the test */
-	nn_reader_close(r);
-	alarm(0);
-	CHECK(got == 1, "a batch read from an open pipe (%s), and close returned", e1.msg);
-	close(p[0]);
-	close(p[1]);
+	for (int n = 1; n <= 2; n++) {
+		int p[2];
+		if (pipe(p) || write(p[1], a, one - 40) != (ssize_t)(one - 40))
+			abort();
+		memset(&e1, 0, sizeof e1);
+		r = nn_reader_open_fd(p[0], &e1);
+		int got = r && !nn_reader_set_threads(r, n, &e1) ? nn_reader_next(r, &b, &e1) : -1;
+		alarm(10);   /* a hang fails the test */
+		nn_reader_close(r);
+		alarm(0);
+		CHECK(got == 1, "a batch read from an open pipe on %d thread%s (%s), and close returned",
+		      n, n > 1 ? "s" : "", e1.msg);
+		close(p[0]);
+		close(p[1]);
+	}
 	free(a);
 	free(buf);
 	nn_schema_free(s);
