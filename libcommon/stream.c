@@ -1180,6 +1180,12 @@ static void decode_copy(struct frame *f, ZSTD_DCtx *dctx, size_t limit)
 		f->is_end = object_is_end(f);
 }
 
+/* Frames of up to this many bytes decoded are copied for a worker to
+ * decode alone; bigger ones (a stream made elsewhere, with batches of
+ * many MiB) are decoded in place, so that a reader does not also hold
+ * copies of their compressed bytes. */
+#define COPY_MAX_BYTES (4u << 20)
+
 /* Copy the next frame of the input, whole, into f->cin: return 1, or 0
  * (f->cin_len 0) when its end is not found from its block headers within
  * what a frame of its declared size can take (a cut or damaged frame),
@@ -1201,7 +1207,7 @@ static int copy_frame(nn_reader *r, struct frame *f)
 		return 0;
 	csize = ZSTD_getFrameContentSize(h, n);
 	if (csize == ZSTD_CONTENTSIZE_ERROR || csize == ZSTD_CONTENTSIZE_UNKNOWN ||
-	    csize > NN_MAX_OBJECT_BYTES)
+	    csize > COPY_MAX_BYTES)
 		return 0;
 	bound = ZSTD_compressBound((size_t)csize) + 64;
 	for (;;) {

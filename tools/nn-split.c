@@ -772,6 +772,7 @@ static void split_shuffled(nn_reader *r, const nn_schema *s, size_t batch_rows)
 	uint64_t inmem = 0, n[BUCKETS] = { 0 };
 	FILE *spool[BUCKETS] = { 0 };
 
+	tool_scan_threads(r);   /* nothing is written until every row is read */
 	while (tool_next(r, in_path, &b)) {
 		count_batch(b);
 		for (size_t i = 0; i < b->rows; i++) {
@@ -865,6 +866,7 @@ static void split_ordered(nn_reader *r, const nn_schema *s, size_t batch_rows)
 	unsigned char *row = tool_alloc(rowb);
 	uint64_t total;
 
+	tool_scan_threads(r);   /* the count comes before any output */
 	while (tool_next(r, in_path, &b))
 		count_batch(b);
 	plan();

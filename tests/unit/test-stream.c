@@ -380,6 +380,33 @@ static void test_read_ahead(void)
 	}
 	reader_threads = 1;
 
+	/* frames over 4 MiB (decoded in place, not copied) among smaller ones,
+	 * whole and cut inside the first big one and inside the last */
+	{
+		nn_schema *big = nn_schema_new("data", NULL);
+		uint64_t shape[1] = { 1u << 20 };
+		size_t blen;
+		nn_schema_add_field(big, "x", NN_U8, 1, shape, NULL);
+		unsigned char *bs = make_stream(big, 12, 12, 5, &blen);
+		size_t cuts[] = { blen, blen / 3, blen - 30 };
+		differ = 0;
+		for (reader_threads = 1; reader_threads <= 3; reader_threads++)
+			for (size_t c = 0; c < sizeof cuts / sizeof *cuts; c++) {
+				setenv("NN_READER_THREAD", "0", 1);
+				long long r1 = read_all(bs, cuts[c], &same, NULL, &e1);
+				unsetenv("NN_READER_THREAD");
+				long long r2 = read_all(bs, cuts[c], &same, NULL, &e2);
+				if (r1 != r2 || (r1 < 0 && strcmp(e1.msg, e2.msg)) || (c == 0 && (r2 != 12 || !same)))
+					differ++, printf("# %d threads, %zu of %zu bytes: %lld '%s', %lld '%s'\n",
+					                 reader_threads, cuts[c], blen, r1, e1.msg, r2, e2.msg);
+			}
+		reader_threads = 1;
+		CHECK(differ == 0, "batches of 5 MiB (decoded in place) and 2 MiB (copied) read the same "
+		      "on 1 to 3 threads, whole and cut");
+		free(bs);
+		nn_schema_free(big);
+	}
+
 	/* the threads are set before the first batch, 1 to NN_MAX_READER_THREADS */
 	int fd = memfile(a, one);
 	nn_reader *r = nn_reader_open_fd(fd, &e1);
