@@ -125,14 +125,24 @@ FLOOR=
 row "floor: zstd -dc \| zstd -3 -c" "$f32_raw" "zstd -dc '$W/train.nns' | zstd -3 -c"
 FLOOR=$LAST
 row "nn-normalize --load" "$f32_raw" "$BIN/nn-normalize -q --load '$W/mm.nns' '$W/train.nns'"
-row "nn-normalize --method zscore (fit + apply)" "$f32_raw" "$BIN/nn-normalize -q --method zscore '$W/train.nns'"
-row "nn-normalize --method zscore --threads 2" "$f32_raw" "$BIN/nn-normalize -q --method zscore --threads 2 '$W/train.nns'"
+row "nn-normalize --method zscore (fit + apply; 2 compression threads, the default between files)" "$f32_raw" "$BIN/nn-normalize -q --method zscore '$W/train.nns'"
+row "nn-normalize --method zscore --threads 1 (the default in a pipeline)" "$f32_raw" "$BIN/nn-normalize -q --method zscore --threads 1 '$W/train.nns'"
 row "nn-clean (non-finite check)" "$f32_raw" "$BIN/nn-clean -q '$W/train.nns'"
 row "nn-augment --noise 0.1 --no-keep-original" "$f32_raw" "$BIN/nn-augment -q --noise 0.1 --no-keep-original '$W/train.nns'"
-row "nn-split --stratify --test-size 0.2" "$f32_raw" "$BIN/nn-split -q --stratify --test-size 0.2 --train '$W/s1.nns' --test '$W/s2.nns' '$W/train.nns'"
-row "nn-split --stratify --test-size 0.2 --threads 2" "$f32_raw" "$BIN/nn-split -q --stratify --test-size 0.2 --threads 2 --train '$W/s1.nns' --test '$W/s2.nns' '$W/train.nns'"
+row "nn-split --stratify --test-size 0.2 (2 compression threads per output)" "$f32_raw" "$BIN/nn-split -q --stratify --test-size 0.2 --train '$W/s1.nns' --test '$W/s2.nns' '$W/train.nns'"
+row "nn-split --stratify --test-size 0.2 --threads 1" "$f32_raw" "$BIN/nn-split -q --stratify --test-size 0.2 --threads 1 --train '$W/s1.nns' --test '$W/s2.nns' '$W/train.nns'"
+row "nn-info --verify (decompression on 2 threads)" "$f32_raw" "$BIN/nn-info --verify '$W/train.nns'"
+row "the same on 1 thread (NN_READER_THREAD=0)" "$f32_raw" "NN_READER_THREAD=0 $BIN/nn-info --verify '$W/train.nns'"
+# zscore's output, full-precision floats, costs more to compress than its
+# input; and libzstd compressing it frame by frame (256 KiB each, as every
+# stream) costs more than the zstd program compressing one long frame.
 $BIN/nn-normalize -q --method zscore -o "$W/zs.nns" "$W/train.nns"
 row "floor on zscore's output ($(stat -c %s "$W/zs.nns") bytes): zstd -dc \| zstd -3 -c" "$f32_raw" "zstd -dc '$W/zs.nns' | zstd -3 -c"
+cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude $(pkg-config --cflags libzstd msgpack zlib) \
+	bench/rebatch.c build/libcommon.a $(pkg-config --libs libzstd msgpack zlib) -lm -lpthread \
+	-o "$W/rebatch"
+row "libcommon's reader and writer copying zscore's output, 1 compression thread (bench/rebatch.c)" "$f32_raw" "'$W/rebatch' 262144 3 1 < '$W/zs.nns'"
+row "the same, 2 compression threads" "$f32_raw" "'$W/rebatch' 262144 3 2 < '$W/zs.nns'"
 rm -f "$W/zs.nns"
 row "nn-export csv" "$f32_raw" "$BIN/nn-export --format csv '$W/train.nns'"
 row "nn-export csv --threads 1" "$f32_raw" "$BIN/nn-export --format csv --threads 1 '$W/train.nns'"

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,35 @@ int nn_parse_ll(const char *s, long long min, long long max, long long *out)
 	errno = 0;
 	v = strtoll(s, &end, 10);
 	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int nn_parse_size(const char *s, long long min, long long max, long long *out)
+{
+	static const char units[] = "KMGT";
+	char num[32];
+	size_t n = strlen(s);
+	const char *u;
+	long long v;
+	int shift = 0;
+
+	/* a whole number, then at most one of K M G T (or k m g t): binary
+	 * multiples, as sort -S and dd take them */
+	char c = n ? s[n - 1] : 0;
+	if (c >= 'a' && c <= 'z')
+		c = (char)(c - 'a' + 'A');
+	if (c && (u = strchr(units, c)))
+		shift = 10 * (int)(u - units + 1), n--;
+	if (!n || n >= sizeof num)
+		return -1;
+	memcpy(num, s, n);
+	num[n] = 0;
+	if (nn_parse_ll(num, 0, LLONG_MAX >> shift, &v))
+		return -1;
+	v <<= shift;
+	if (v < min || v > max)
 		return -1;
 	*out = v;
 	return 0;
@@ -88,6 +118,15 @@ static int set_value(const nn_option *o, const char *arg, nn_error *err)
 		long long v;
 		if (nn_parse_ll(arg, (long long)o->min, (long long)o->max, &v))
 			return nn_error_set(err, NN_EARG, "%s: '%s' is not a whole number from %.0f to %.0f",
+			                    opt_name(o, name, sizeof name), arg, o->min, o->max);
+		*(long long *)o->dest = v;
+		return 0;
+	}
+	case NN_OPT_SIZE: {
+		long long v;
+		if (nn_parse_size(arg, (long long)o->min, (long long)o->max, &v))
+			return nn_error_set(err, NN_EARG, "%s: '%s' is not a size from %.0f to %.0f bytes "
+			                    "(a whole number, with K, M or G after it for KiB, MiB, GiB)",
 			                    opt_name(o, name, sizeof name), arg, o->min, o->max);
 		*(long long *)o->dest = v;
 		return 0;

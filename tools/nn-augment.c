@@ -633,6 +633,7 @@ int main(int argc, char **argv)
 	setup();
 	two_pass = opt_balance || opt_smote || (mix_class && !ncls);
 	if (two_pass) {
+		tool_scan_threads(r);   /* the counts come before any output */
 		count_classes(r);
 		nn_reader_close(r);
 		r = input_open();

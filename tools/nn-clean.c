@@ -260,6 +260,7 @@ static void fit(nn_params *p)
 	while (!done) {
 		nn_reader *r = tool_input_reader(&twice);
 		const nn_schema *s = nn_reader_schema(r);
+		tool_scan_threads(r);
 		while (tool_next(r, in_name, &b)) {
 			if (b->rows > cap)
 				keep = tool_realloc(keep, cap = b->rows);
@@ -304,6 +305,7 @@ static void hash_pass(void)
 	const nn_batch *b;
 	nn_reader *r = tool_input_reader(&twice);
 
+	tool_scan_threads(r);
 	while (tool_next(r, in_name, &b)) {
 		if (b->rows > cap)
 			keep = tool_realloc(keep, cap = b->rows);

@@ -85,8 +85,9 @@ static const nn_option options[] = {
 	  "shard file names, with one %d-like conversion: 'part-%03d.nns'", 0, 0 },
 	{ 0, "round-robin", NN_OPT_FLAG, &opt_rr, NULL,
 	  "with --shards: row i goes to shard i mod N", 0, 0 },
-	{ 0, "memory", NN_OPT_INT, &opt_memory, "BYTES",
-	  "rows shuffled in memory at once (default 33554432)", 1, 1 << 30 },
+	{ 0, "memory", NN_OPT_SIZE, &opt_memory, "SIZE",
+	  "bytes of rows shuffled in memory at once, K, M or G after the number for KiB, MiB, GiB "
+	  "(default 32M)", 1, 1 << 30 },
 	NN_OPT_SEED(&opt_seed),
 	NN_OPT_LEVEL(&opt_level),
 	NN_OPT_THREADS(&opt_threads),

@@ -18,6 +18,7 @@ enum nn_opt_type {
 	NN_OPT_STR,     /* const char **: the argument */
 	NN_OPT_INT,     /* long long *: integer within [min, max] */
 	NN_OPT_DOUBLE,  /* double *: finite number within [min, max] */
+	NN_OPT_SIZE,    /* long long *: bytes, "64K"/"32M"/"1G" taken, within [min, max] */
 	NN_OPT_LIST,    /* nn_strlist *: every occurrence appended */
 	NN_OPT_END
 };
@@ -83,5 +84,8 @@ void nn_strlist_free(nn_strlist *l);
  * handled as strtod/strtoll would not: whole string, no spaces). */
 int nn_parse_ll(const char *s, long long min, long long max, long long *out);
 int nn_parse_double(const char *s, double *out);
+/* A byte count: a whole number with an optional K, M, G or T (either
+ * case) multiplying it by 2^10, 2^20, 2^30 or 2^40. */
+int nn_parse_size(const char *s, long long min, long long max, long long *out);
 
 #endif

@@ -309,6 +309,27 @@ class_counts() {
 	done
 }
 
+@test "nn-split: --memory takes K, M and G as sort -S does; anything else is a usage error" {
+	nn-import --label species -o "$T/iris.nns" "$ROOT/data/iris.csv"
+	# 2K and 2048 are the same option value: the same buckets, the same split
+	nn-split -q --memory 2048 --seed 5 --train "$T/a1.nns" --test "$T/b1.nns" "$T/iris.nns"
+	for m in 2K 2k; do
+		nn-split -q --memory $m --seed 5 --train "$T/a2.nns" --test "$T/b2.nns" "$T/iris.nns"
+		cmp <(nn-export "$T/a1.nns") <(nn-export "$T/a2.nns")
+		cmp <(nn-export "$T/b1.nns") <(nn-export "$T/b2.nns")
+	done
+	# and another size is another permutation
+	nn-split -q --memory 1K --seed 5 --train "$T/a3.nns" --test "$T/b3.nns" "$T/iris.nns"
+	! cmp -s <(nn-export "$T/a1.nns") <(nn-export "$T/a3.nns")
+	nn-split -q --memory 1G --seed 5 --train "$T/a4.nns" --test "$T/b4.nns" "$T/iris.nns"
+	for m in 0 2G 1.5M 10X K -1M "1 M" 99999999999999999999G; do
+		run --separate-stderr nn-split --memory "$m" --train "$T/x.nns" --test "$T/y.nns" "$T/iris.nns"
+		[ "$status" -eq 2 ]
+		[[ "$stderr" == "nn-split: --memory: '$m' is not a size from 1 to 1073741824 bytes"* ]]
+		[ ! -e "$T/x.nns" ]
+	done
+}
+
 @test "nn-split: schema and metadata kept; provenance without the output names" {
 	nn-import --label species -o "$T/iris.nns" "$ROOT/data/iris.csv"
 	nn-split -q --seed 42 --train "$T/a.nns" --test "$T/b.nns" "$T/iris.nns"

@@ -355,9 +355,12 @@ static void test_read_ahead(void)
 	memcpy(buf, a, one);
 	memcpy(buf + one, a, one);
 	len = 2 * one;
+	/* under valgrind (NN_TEST_STRIDE set) every 13th cut on 2 and 3 threads */
+	const char *stride = getenv("NN_TEST_STRIDE");
 	for (reader_threads = 1; reader_threads <= 3; reader_threads++) {
+		size_t step = reader_threads > 1 && stride && atoi(stride) > 1 ? 13 : 1;
 		differ = runs = 0;
-		for (size_t cut = 0; cut <= len; cut++)
+		for (size_t cut = 0; cut <= len; cut += step)
 			for (int bit = -1; bit < 8; bit += cut < len ? 1 : 9) {
 				if (bit >= 0)
 					buf[cut] ^= (unsigned char)(1 << bit);
