@@ -1319,12 +1319,12 @@ static void stop_read_ahead(nn_reader *r);
 static void start_read_ahead(nn_reader *r)
 {
 	const char *e = getenv("NN_READER_THREAD");
-	int n = r->nthreads ? r->nthreads : 1;
+	int n = r->nthreads;
 	sigset_t all, old;
 	struct frame *fr;
 
 	r->ahead_tried = 1;
-	if (e && !strcmp(e, "0"))
+	if (!n || (e && !strcmp(e, "0")))
 		return;
 	/* fr[0] may hold the header the caller parsed: the ring starts after it */
 	if (!(fr = realloc(r->fr, (size_t)(2 * n) * sizeof *fr)))
@@ -1504,6 +1504,7 @@ nn_reader *nn_reader_open_fd(int fd, nn_error *err)
 	r->src.wake = -1;
 	r->src.cap = ZSTD_DStreamInSize();
 	r->nfr = 1;
+	r->nthreads = 1;
 	if (!(r->dctx = ZSTD_createDCtx()) || !(r->src.buf = malloc(r->src.cap)) ||
 	    !(r->fr = calloc(1, sizeof *r->fr))) {
 		nn_error_set(err, NN_ENOMEM, "out of memory");
@@ -1561,8 +1562,8 @@ nn_reader *nn_reader_open(const char *path, nn_error *err)
 
 int nn_reader_set_threads(nn_reader *r, int n, nn_error *err)
 {
-	if (n < 1 || n > NN_MAX_READER_THREADS)
-		return nn_error_set(err, NN_EARG, "%d reader threads is not in 1..%d", n,
+	if (n < 0 || n > NN_MAX_READER_THREADS)
+		return nn_error_set(err, NN_EARG, "%d reader threads is not in 0..%d", n,
 		                    NN_MAX_READER_THREADS);
 	if (r->ahead_tried)
 		return nn_error_set(err, NN_EARG, "reader threads set after the first batch");

@@ -117,8 +117,9 @@ const nn_schema *nn_reader_schema(const nn_reader *r);
  * rows are skipped. */
 int nn_reader_next(nn_reader *r, const nn_batch **batch, nn_error *err);
 
-/* Decompress ahead on n threads (1 to NN_MAX_READER_THREADS; 1 is the
- * default, and NN_READER_THREAD=0 in the environment means none).  Each
+/* Decompress ahead on n threads (0 to NN_MAX_READER_THREADS; 1 is the
+ * default; 0, or NN_READER_THREAD=0 in the environment, means none: the
+ * caller's nn_reader_next decompresses).  Each
  * thread decodes whole frames, copied from the input one after another,
  * so more than one pays when decompression is most of the caller's work
  * (a pass that only scans the input) and there are cores to spare.
