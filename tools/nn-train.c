@@ -990,7 +990,9 @@ static void train(state *st, const task *t, const dataset *tr, const dataset *va
 	size_t chunk = B > 1024 ? B : 1024, steps = epoch_steps, mine = opt_shards ? 0 : (size_t)tool_mpi_rank;
 	nn_error err = { 0 };
 	nn_mlp_work *w = nn_mlp_work_new(net, chunk, &err);
-	float *xb = tool_alloc(B * tr->d * sizeof(float)), *tb = tool_alloc(chunk * out * sizeof(float));
+	/* --mpi gathers a step's rows here; otherwise each share gathers its own */
+	float *xb = opt_mpi ? tool_alloc(B * tr->d * sizeof(float)) : NULL;
+	float *tb = tool_alloc(chunk * out * sizeof(float));
 	uint64_t *order = tool_alloc(tr->n * sizeof *order);
 	struct team_step ts = { .st = st, .tr = tr, .classification = t->classification };
 	if (!opt_mpi) {
@@ -1216,6 +1218,7 @@ static void load_stream(const char *path, task *t, dataset *ds, int first)
 	nn_reader *r = tool_reader(path);
 	const nn_schema *s = nn_reader_schema(r);
 	task mine = { 0 };
+	tool_scan_threads(r);   /* training starts when every row is in memory */
 	read_task(s, path, &mine);
 	if (first) {
 		*t = mine;
