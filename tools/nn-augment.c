@@ -648,7 +648,7 @@ int main(int argc, char **argv)
 	buf_p = tool_alloc(xelems * sizeof *buf_p);
 	buf_z = tool_alloc(xelems * sizeof *buf_z);
 	tool_output_open(opt_out, 1);
-	wr = tool_writer_from(r, out_s, opt_level, opt_threads);
+	wr = tool_writer(out_s, opt_level, opt_threads);
 	stage_init();
 	while (tool_next(r, in_name, &b)) {
 		struct rows s = { b->rows, b->col, in_s->fields[fx].dtype, nn_reader_rows(r) - b->rows + 1 };

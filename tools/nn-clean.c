@@ -409,7 +409,7 @@ static void clean(nn_reader *r, const unsigned char *col_keep, size_t D2, int ar
 	}
 	tool_provenance(os, argc, argv);
 	tool_output_open(opt_out, 1);
-	w = tool_writer_from(r, os, opt_level, opt_threads);
+	w = tool_writer(os, opt_level, opt_threads);
 	while (tool_next(r, in_name, &b)) {
 		uint64_t first = nn_reader_rows(r) - b->rows;
 		size_t out = 0;

@@ -240,7 +240,7 @@ static void apply(nn_reader *r, const nn_params *p, enum method m, nn_dtype out_
 	os->fields[fx].row_bytes = D * nn_dtype_size(out_t);
 	tool_provenance(os, argc, argv);
 	tool_output_open(opt_out, 1);
-	w = tool_writer_from(r, os, opt_level, opt_threads);
+	w = tool_writer(os, opt_level, opt_threads);
 	while (tool_next(r, in_name, &b)) {
 		for (size_t r0 = 0; r0 < b->rows; r0 += chunk) {
 			size_t n = b->rows - r0 < chunk ? b->rows - r0 : chunk;

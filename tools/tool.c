@@ -353,19 +353,6 @@ void tool_scan_threads(nn_reader *r)
 		tool_die_err(NULL, &err);   /* only before the first batch: a bug */
 }
 
-nn_writer *tool_writer_from(nn_reader *in, const nn_schema *s, long long level, long long threads)
-{
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-	/* Measured on two processors: with two compression threads, a
-	 * read-ahead thread only takes turns with them (nn-normalize's apply
-	 * 0.89 s with it, 0.81 s without).  A hint: if `in` has started
-	 * reading already, it keeps its thread. */
-	if (tool_compress_threads(threads, out.open ? out.fd : 1) >= cpus)
-		nn_reader_set_threads(in, 0, NULL);
-	return tool_writer(s, level, threads);
-}
-
 nn_writer *tool_writer(const nn_schema *s, long long level, long long threads)
 {
 	nn_error err = { 0 };

@@ -94,10 +94,6 @@ const char *tool_output_name(void);
 int tool_compress_threads(long long threads, int out_fd);
 /* A writer on the output opened by tool_output_open (threads as above). */
 nn_writer *tool_writer(const nn_schema *s, long long level, long long threads);
-/* The same for a program that reads `in` (not yet read from) while it
- * writes: when the compression threads take every processor, `in`
- * decompresses in the program's own thread instead of a thread of its own. */
-nn_writer *tool_writer_from(nn_reader *in, const nn_schema *s, long long level, long long threads);
 void tool_write(nn_writer *w, const void *const *cols, size_t rows);
 /* Finish the stream and commit the output. */
 void tool_writer_finish(nn_writer *w);

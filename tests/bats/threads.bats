@@ -64,18 +64,6 @@ same() {
 	done
 }
 
-@test "threads: with compression threads on every processor the input is read in the program's own thread" {
-	trace "nn-clean -q --threads 1 -o '$T/1.nns' '$T/in.nns'"
-	[ "$(readers '/in\.nns')" -eq 2 ]                    # the header, then a read-ahead thread
-	trace "nn-clean -q --threads $CPUS -o '$T/n.nns' '$T/in.nns'"
-	[ "$(readers '/in\.nns')" -eq 1 ]
-	if [ "$CPUS" -eq 2 ]; then
-		trace "nn-clean -q -o '$T/d.nns' '$T/in.nns'"
-		[ "$(readers '/in\.nns')" -eq 1 ]
-	fi
-	same "$T/1.nns" "$T/n.nns"
-}
-
 @test "threads: a pass that only reads decompresses on 2 threads" {
 	# a sanitizer's runtime starts threads of its own at exit
 	ldd "$BUILD/bin/nn-info" | grep -q 'libasan\|libubsan' && san=1 || san=0
