@@ -13,20 +13,28 @@ OUT=bench/results.md
 [ -d "$FASHION" ] || { echo "bench: $FASHION missing (make deps)"; exit 1; }
 [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time missing (make deps)"; exit 1; }
 
-# run NAME INPUT_BYTES CMD...: seconds (the best of BENCH_REPEAT runs,
-# default 3: a shared machine only ever adds time), MB/s of input, peak RSS
+# row NAME INPUT_BYTES CMD...: seconds (the best of BENCH_REPEAT runs,
+# default 3: a shared machine only ever adds time), MB/s of input, peak
+# RSS, and the ratio to the floor.  With FLOOR_CMD set, the floor runs
+# before every try and the ratio is over the best of those floor runs:
+# this machine's speed drifts by 20% from one minute to the next, so a
+# ratio is only fair between runs taken side by side.
 row() {
 	name=$1 bytes=$2
 	shift 2
-	secs= rss=0
+	secs= rss=0 floor=
 	for _ in $(seq "${BENCH_REPEAT:-3}"); do
+		if [ -n "${FLOOR_CMD:-}" ]; then
+			/usr/bin/time -f '%e' -o "$W/t" sh -c "$FLOOR_CMD" > /dev/null
+			floor=$(awk -v a="$floor" -v b="$(cat "$W/t")" 'BEGIN { print (a == "" || b < a) ? b : a }')
+		fi
 		/usr/bin/time -f '%e %M' -o "$W/t" sh -c "$*" > /dev/null
 		read -r s m < "$W/t"
 		secs=$(awk -v a="$secs" -v b="$s" 'BEGIN { print (a == "" || b < a) ? b : a }')
 		[ "$m" -gt "$rss" ] && rss=$m
 	done
 	mbs=$(awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0 ? b / s / 1e6 : 0) }')
-	ratio=$(awk -v s="$secs" -v f="${FLOOR:-$secs}" 'BEGIN { printf "%.2f", (f > 0 ? s / f : 0) }')
+	ratio=$(awk -v s="$secs" -v f="${floor:-${FLOOR:-$secs}}" 'BEGIN { printf "%.2f", (f > 0 ? s / f : 0) }')
 	printf '| %s | %s | %s | %s | %s |\n' "$name" "$secs" "$mbs" "$ratio" "$((rss / 1024))" | tee -a "$OUT"
 	LAST=$secs
 }
@@ -124,6 +132,7 @@ f32_raw=$((60000 * (784 * 4 + 4)))
 FLOOR=
 row "floor: zstd -dc \| zstd -3 -c" "$f32_raw" "zstd -dc '$W/train.nns' | zstd -3 -c"
 FLOOR=$LAST
+FLOOR_CMD="zstd -dc '$W/train.nns' | zstd -3 -c"   # and again beside every try below
 row "nn-normalize --load" "$f32_raw" "$BIN/nn-normalize -q --load '$W/mm.nns' '$W/train.nns'"
 row "nn-normalize --method zscore (fit + apply; 2 compression threads, the default between files)" "$f32_raw" "$BIN/nn-normalize -q --method zscore '$W/train.nns'"
 row "nn-normalize --method zscore --threads 1 (the default in a pipeline)" "$f32_raw" "$BIN/nn-normalize -q --method zscore --threads 1 '$W/train.nns'"
@@ -150,6 +159,8 @@ $BIN/nn-export --format csv "$W/train.nns" > "$W/train.csv"
 csv_bytes=$(stat -c %s "$W/train.csv")
 row "nn-import csv ($csv_bytes bytes of text; MB/s of text)" "$csv_bytes" "$BIN/nn-import -q --label y '$W/train.csv'"
 rm -f "$W/train.csv" "$W/s1.nns" "$W/s2.nns"
+FLOOR_CMD=
+echo "× floor: over the best of the floor runs taken beside this row's tries." | tee -a "$OUT"
 
 # --- the writer's defaults: batch size, compression threads, level --------
 if [ "${BENCH_DEFAULTS:-1}" != 0 ]; then
