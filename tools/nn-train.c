@@ -1218,7 +1218,10 @@ static void load_stream(const char *path, task *t, dataset *ds, int first)
 	nn_reader *r = tool_reader(path);
 	const nn_schema *s = nn_reader_schema(r);
 	task mine = { 0 };
-	tool_scan_threads(r);   /* training starts when every row is in memory */
+	/* One read-ahead thread, not two (tool_scan_threads): loading with two
+	 * saved about 0.1 s, but the first epoch then ran 15% slower (77,000-
+	 * 81,000 samples/s against 93,000-96,000 on Fashion-MNIST), for a
+	 * reason not found. */
 	read_task(s, path, &mine);
 	if (first) {
 		*t = mine;
