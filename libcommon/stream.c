@@ -1430,15 +1430,19 @@ static int next_frame(nn_reader *r, nn_error *err)
 			pthread_cond_wait(&r->cv, &r->mu);
 		pthread_mutex_unlock(&r->mu);
 		/* A worker decoded its copy under a batch's limit; after an "end"
-		 * the parser wants a header's (the slot is the caller's now). */
+		 * the parser wants a header's.  Under the lock: a worker's
+		 * limit_after may look at this frame meanwhile (rare: only the
+		 * frame after an "end" is decoded again). */
 		size_t limit = r->last_end ? NN_MAX_HEADER_BYTES : NN_MAX_OBJECT_BYTES;
 		if (f->limit != limit && f->cin_len) {
+			pthread_mutex_lock(&r->mu);
 			if (!r->redo && (r->redo = ZSTD_createDCtx()))
 				ZSTD_DCtx_setParameter(r->redo, ZSTD_d_windowLogMax, NN_MAX_WINDOW_LOG);
 			if (r->redo)
 				decode_copy(f, r->redo, limit);
 			else
 				f->status = -1, nn_error_set(&f->err, NN_ENOMEM, "out of memory");
+			pthread_mutex_unlock(&r->mu);
 		}
 		if (f->status < 0) {
 			if (err)
