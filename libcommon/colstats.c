@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "nn/colstats.h"
+#include "hot.h"
 
 /* --- moments ------------------------------------------------------------ */
 
@@ -78,7 +79,7 @@ fail:
  * x - pivot, pivot being the column's first finite value: with data far
  * from 0 relative to their spread (1e9 ± 1e-3) the differences keep
  * every digit that x - mean would lose. */
-static void moments_chunk(nn_colmoments *m, const double *v, size_t rows, const unsigned char *keep)
+NN_HOT static void moments_chunk(nn_colmoments *m, const double *v, size_t rows, const unsigned char *keep)
 {
 	size_t nc = m->ncols, kept = 0;
 	uint64_t *cn = m->ccount;
