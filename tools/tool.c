@@ -52,9 +52,28 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
+/* The whole line in one write: programs of a pipeline (or MPI ranks,
+ * whose stderr mpirun merges) share stderr, and a line written in pieces
+ * can have another's in its middle.  Up to PIPE_BUF bytes a write to a
+ * pipe is atomic; a longer line goes out in pieces as before. */
 static void vmessage(const char *file, const char *fmt, va_list ap)
 {
+	char line[4096];
+	int n, m;
+	va_list again;
+
 	fflush(stdout);
+	n = file ? snprintf(line, sizeof line, "%s: '%s': ", tool_prog, file)
+	         : snprintf(line, sizeof line, "%s: ", tool_prog);
+	va_copy(again, ap);
+	m = n >= 0 && (size_t)n < sizeof line ? vsnprintf(line + n, sizeof line - (size_t)n, fmt, again) : -1;
+	va_end(again);
+	if (m >= 0 && (size_t)(n + m) < sizeof line - 1) {
+		line[n + m] = '\n';
+		fflush(stderr);
+		nn_write_all(2, line, (size_t)(n + m + 1), NULL);
+		return;
+	}
 	if (file)
 		fprintf(stderr, "%s: '%s': ", tool_prog, file);
 	else
