@@ -198,8 +198,9 @@ static void out_open(struct out *o, const nn_schema *s, size_t batch_rows)
 			         strerror(errno));
 		fchmod(o->fd, 0666 & ~mask);
 	}
-	/* Shards and folds are many writers, compressing side by side already:
-	 * one thread each unless told (each costs a zstd context and buffers). */
+	/* More than three outputs (--shards) are many writers, compressing side
+	 * by side already: one thread each unless told (each costs a zstd
+	 * context and buffers). */
 	wo.threads = tool_compress_threads(opt_threads ? opt_threads : nouts > 3 ? 1 : 0, o->fd);
 	if (!(o->w = nn_writer_open_fd(o->fd, s, &wo, &err)))
 		tool_die_err(out_name(o), &err);
