@@ -99,8 +99,9 @@ int main(void)
 	size_t len;
 
 	const char *e = getenv("NN_TEST_TICK_US");
-	if (e && atol(e) > 0 && atol(e) < 1000000)
-		tick_us = atol(e);
+	long us = e ? atol(e) : 0;
+	if (us > 0 && us < 1000000)   /* setitimer's tv_usec range */
+		tick_us = us;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_tick;      /* no SA_RESTART: read/write see EINTR */
 	sigaction(SIGALRM, &sa, NULL);
