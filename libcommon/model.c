@@ -7,6 +7,7 @@
 #include <string.h>
 #include "nn/model.h"
 #include "nn/mp.h"
+#include "nn/pack.h"
 
 void nn_model_free(nn_model *m)
 {
@@ -36,10 +37,6 @@ const char *nn_model_class_name(const nn_model *m, size_t i, char *buf, size_t n
 	return buf;
 }
 
-static int pack_str(msgpack_packer *pk, const char *s)
-{
-	return msgpack_pack_str_with_body(pk, s, strlen(s));
-}
 
 nn_schema *nn_model_schema(const nn_model *m, const char *kind, nn_error *err)
 {
@@ -62,35 +59,35 @@ nn_schema *nn_model_schema(const nn_model *m, const char *kind, nn_error *err)
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	int bad = msgpack_pack_map(&pk, m->training ? 8 : 7);
-	bad |= pack_str(&pk, "task") | pack_str(&pk, m->classification ? "classification" : "regression");
-	bad |= pack_str(&pk, "input") | msgpack_pack_map(&pk, 3);
-	bad |= pack_str(&pk, "field") | pack_str(&pk, m->x_name);
-	bad |= pack_str(&pk, "dtype") | pack_str(&pk, nn_dtype_name(m->x_dtype));
-	bad |= pack_str(&pk, "shape") | msgpack_pack_array(&pk, (size_t)m->x_ndim);
+	bad |= nn_pack_str(&pk, "task") | nn_pack_str(&pk, m->classification ? "classification" : "regression");
+	bad |= nn_pack_str(&pk, "input") | msgpack_pack_map(&pk, 3);
+	bad |= nn_pack_str(&pk, "field") | nn_pack_str(&pk, m->x_name);
+	bad |= nn_pack_str(&pk, "dtype") | nn_pack_str(&pk, nn_dtype_name(m->x_dtype));
+	bad |= nn_pack_str(&pk, "shape") | msgpack_pack_array(&pk, (size_t)m->x_ndim);
 	for (int i = 0; i < m->x_ndim; i++)
 		bad |= msgpack_pack_uint64(&pk, m->x_shape[i]);
-	bad |= pack_str(&pk, "label") | msgpack_pack_map(&pk, m->classification && m->classes ? 3 : 2);
-	bad |= pack_str(&pk, "field") | pack_str(&pk, m->y_name);
+	bad |= nn_pack_str(&pk, "label") | msgpack_pack_map(&pk, m->classification && m->classes ? 3 : 2);
+	bad |= nn_pack_str(&pk, "field") | nn_pack_str(&pk, m->y_name);
 	if (m->classification) {
-		bad |= pack_str(&pk, "nclasses") | msgpack_pack_uint64(&pk, m->nclasses);
+		bad |= nn_pack_str(&pk, "nclasses") | msgpack_pack_uint64(&pk, m->nclasses);
 		if (m->classes) {
-			bad |= pack_str(&pk, "classes") | msgpack_pack_array(&pk, m->nclasses);
+			bad |= nn_pack_str(&pk, "classes") | msgpack_pack_array(&pk, m->nclasses);
 			for (size_t i = 0; i < m->nclasses; i++)
-				bad |= pack_str(&pk, m->classes[i]);
+				bad |= nn_pack_str(&pk, m->classes[i]);
 		}
 	} else {
-		bad |= pack_str(&pk, "targets") | msgpack_pack_uint64(&pk, nn_model_outputs(m));
+		bad |= nn_pack_str(&pk, "targets") | msgpack_pack_uint64(&pk, nn_model_outputs(m));
 	}
-	bad |= pack_str(&pk, "layers") | msgpack_pack_array(&pk, (size_t)net->nlayers + 1);
+	bad |= nn_pack_str(&pk, "layers") | msgpack_pack_array(&pk, (size_t)net->nlayers + 1);
 	for (int l = 0; l <= net->nlayers; l++)
 		bad |= msgpack_pack_uint64(&pk, net->width[l]);
-	bad |= pack_str(&pk, "activations") | msgpack_pack_array(&pk, (size_t)net->nlayers - 1);
+	bad |= nn_pack_str(&pk, "activations") | msgpack_pack_array(&pk, (size_t)net->nlayers - 1);
 	for (int l = 0; l < net->nlayers - 1; l++)
-		bad |= pack_str(&pk, nn_act_name(net->act[l]));
-	bad |= pack_str(&pk, "output") | pack_str(&pk, nn_output_name(net->output));
-	bad |= pack_str(&pk, "loss") | pack_str(&pk, nn_loss_name(net->loss));
+		bad |= nn_pack_str(&pk, nn_act_name(net->act[l]));
+	bad |= nn_pack_str(&pk, "output") | nn_pack_str(&pk, nn_output_name(net->output));
+	bad |= nn_pack_str(&pk, "loss") | nn_pack_str(&pk, nn_loss_name(net->loss));
 	if (m->training) {
-		bad |= pack_str(&pk, "training");
+		bad |= nn_pack_str(&pk, "training");
 		bad |= msgpack_sbuffer_write(&sb, (const char *)m->training, m->training_len);
 	}
 	if (bad)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "nn/mp.h"
+#include "nn/pack.h"
 #include "nn/tensor.h"
 #include "nn/stream.h"
 
@@ -320,45 +321,6 @@ int nn_mp_skip(nn_mp *c, nn_error *err)
 
 /* --- JSON ----------------------------------------------------------- */
 
-static int put(char **buf, size_t *len, size_t *cap, const char *s, size_t n, nn_error *err)
-{
-	if (*len + n + 1 > *cap) {
-		size_t want = *cap ? *cap : 256;
-		while (want < *len + n + 1)
-			want *= 2;
-		char *nb = realloc(*buf, want);
-		if (!nb)
-			return nn_error_set(err, NN_ENOMEM, "out of memory");
-		*buf = nb;
-		*cap = want;
-	}
-	memcpy(*buf + *len, s, n);
-	*len += n;
-	(*buf)[*len] = 0;
-	return 0;
-}
-
-static int put_json_string(char **buf, size_t *len, size_t *cap, const char *s, size_t n,
-                           nn_error *err)
-{
-	if (put(buf, len, cap, "\"", 1, err))
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		char esc[8];
-		if (ch == '"' || ch == '\\') {
-			esc[0] = '\\'; esc[1] = (char)ch;
-			if (put(buf, len, cap, esc, 2, err)) return -1;
-		} else if (ch < 0x20) {
-			snprintf(esc, sizeof esc, "\\u%04x", ch);
-			if (put(buf, len, cap, esc, 6, err)) return -1;
-		} else if (put(buf, len, cap, (const char *)&s[i], 1, err)) {
-			return -1;
-		}
-	}
-	return put(buf, len, cap, "\"", 1, err);
-}
-
 static int to_json(nn_mp *c, char **buf, size_t *len, size_t *cap, int depth, nn_error *err)
 {
 	char tmp[64];
@@ -370,11 +332,11 @@ static int to_json(nn_mp *c, char **buf, size_t *len, size_t *cap, int depth, nn
 	switch (nn_mp_peek(c)) {
 	case NN_MP_NIL:
 		c->p++;
-		return put(buf, len, cap, "null", 4, err);
+		return nn_buf_put(buf, len, cap, "null", 4, err);
 	case NN_MP_BOOL: {
 		int b;
 		nn_mp_bool(c, &b, "value", err);
-		return put(buf, len, cap, b ? "true" : "false", b ? 4 : 5, err);
+		return nn_buf_put(buf, len, cap, b ? "true" : "false", b ? 4 : 5, err);
 	}
 	case NN_MP_UINT: case NN_MP_INT: {
 		int neg;
@@ -382,7 +344,7 @@ static int to_json(nn_mp *c, char **buf, size_t *len, size_t *cap, int depth, nn
 		if (integer(c, &neg, &m, "value", err))
 			return -1;
 		snprintf(tmp, sizeof tmp, "%s%llu", neg ? "-" : "", (unsigned long long)m);
-		return put(buf, len, cap, tmp, strlen(tmp), err);
+		return nn_buf_put(buf, len, cap, tmp, strlen(tmp), err);
 	}
 	case NN_MP_FLOAT: {
 		double v;
@@ -392,26 +354,26 @@ static int to_json(nn_mp *c, char **buf, size_t *len, size_t *cap, int depth, nn
 			nn_format_f64(tmp, v);       /* the fewest digits that read back */
 		else
 			snprintf(tmp, sizeof tmp, "null");
-		return put(buf, len, cap, tmp, strlen(tmp), err);
+		return nn_buf_put(buf, len, cap, tmp, strlen(tmp), err);
 	}
 	case NN_MP_STR:
 		if (nn_mp_str(c, &s, &n, "value", err))
 			return -1;
-		return put_json_string(buf, len, cap, s, n, err);
+		return nn_json_str(buf, len, cap, s, n, err);
 	case NN_MP_BIN: {
 		const void *d;
 		if (nn_mp_bin(c, &d, &n, "value", err))
 			return -1;
 		snprintf(tmp, sizeof tmp, "{\"bin\": %zu}", n);
-		return put(buf, len, cap, tmp, strlen(tmp), err);
+		return nn_buf_put(buf, len, cap, tmp, strlen(tmp), err);
 	}
 	case NN_MP_ARRAY: case NN_MP_MAP: {
 		int map = nn_mp_peek(c) == NN_MP_MAP;
 		if (container(c, &n, map, "value", err) ||
-		    put(buf, len, cap, map ? "{" : "[", 1, err))
+		    nn_buf_put(buf, len, cap, map ? "{" : "[", 1, err))
 			return -1;
 		for (size_t i = 0; i < n; i++) {
-			if (i && put(buf, len, cap, ", ", 2, err))
+			if (i && nn_buf_put(buf, len, cap, ", ", 2, err))
 				return -1;
 			if (map) {
 				/* JSON keys are strings: other key types print as JSON text */
@@ -422,23 +384,23 @@ static int to_json(nn_mp *c, char **buf, size_t *len, size_t *cap, int depth, nn
 					char *k = NULL;
 					size_t kl = 0, kc = 0;
 					int bad = to_json(c, &k, &kl, &kc, depth + 1, err) ||
-					          put_json_string(buf, len, cap, k, kl, err);
+					          nn_json_str(buf, len, cap, k, kl, err);
 					free(k);
 					if (bad)
 						return -1;
 				}
-				if (put(buf, len, cap, ": ", 2, err))
+				if (nn_buf_put(buf, len, cap, ": ", 2, err))
 					return -1;
 			}
 			if (to_json(c, buf, len, cap, depth + 1, err))
 				return -1;
 		}
-		return put(buf, len, cap, map ? "}" : "]", 1, err);
+		return nn_buf_put(buf, len, cap, map ? "}" : "]", 1, err);
 	}
 	case NN_MP_EXT:
 		if (nn_mp_skip(c, err))
 			return -1;
-		return put(buf, len, cap, "\"(ext)\"", 7, err);
+		return nn_buf_put(buf, len, cap, "\"(ext)\"", 7, err);
 	default:
 		return expected(c, "a value", "value", err);
 	}

@@ -5,6 +5,7 @@
 #include <msgpack.h>
 #include "nn/mp.h"
 #include "nn/params.h"
+#include "nn/pack.h"
 
 void nn_params_init(nn_params *p, const char *program, const char *method, const nn_field *f)
 {
@@ -50,11 +51,6 @@ void nn_params_release(nn_params *p)
 	p->nvec = 0;
 }
 
-static int pack_str(msgpack_packer *pk, const char *s)
-{
-	size_t n = strlen(s);
-	return msgpack_pack_str(pk, n) || msgpack_pack_str_body(pk, s, n);
-}
 
 nn_schema *nn_params_schema(const nn_params *p, nn_error *err)
 {
@@ -71,16 +67,16 @@ nn_schema *nn_params_schema(const nn_params *p, nn_error *err)
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	e |= msgpack_pack_map(&pk, 6 + (p->has_range ? 1 : 0));
-	e |= pack_str(&pk, "program") | pack_str(&pk, p->program);
-	e |= pack_str(&pk, "method") | pack_str(&pk, p->method);
-	e |= pack_str(&pk, "field") | pack_str(&pk, p->field);
-	e |= pack_str(&pk, "dtype") | pack_str(&pk, nn_dtype_name(p->dtype));
-	e |= pack_str(&pk, "shape") | msgpack_pack_array(&pk, (size_t)p->ndim);
+	e |= nn_pack_str(&pk, "program") | nn_pack_str(&pk, p->program);
+	e |= nn_pack_str(&pk, "method") | nn_pack_str(&pk, p->method);
+	e |= nn_pack_str(&pk, "field") | nn_pack_str(&pk, p->field);
+	e |= nn_pack_str(&pk, "dtype") | nn_pack_str(&pk, nn_dtype_name(p->dtype));
+	e |= nn_pack_str(&pk, "shape") | msgpack_pack_array(&pk, (size_t)p->ndim);
 	for (int d = 0; d < p->ndim; d++)
 		e |= msgpack_pack_uint64(&pk, p->shape[d]);
-	e |= pack_str(&pk, "rows") | msgpack_pack_uint64(&pk, p->rows);
+	e |= nn_pack_str(&pk, "rows") | msgpack_pack_uint64(&pk, p->rows);
 	if (p->has_range)
-		e |= pack_str(&pk, "range") | msgpack_pack_array(&pk, 2) |
+		e |= nn_pack_str(&pk, "range") | msgpack_pack_array(&pk, 2) |
 		     msgpack_pack_double(&pk, p->range[0]) | msgpack_pack_double(&pk, p->range[1]);
 	if (e)
 		nn_error_set(err, NN_ENOMEM, "out of memory");

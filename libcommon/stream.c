@@ -33,6 +33,7 @@
 #include <zstd_errors.h>
 #include "nn/mp.h"
 #include "nn/stream.h"
+#include "nn/pack.h"
 
 /* --- shared ---------------------------------------------------------- */
 
@@ -117,11 +118,6 @@ struct job {
 };
 enum { JOB_FREE, JOB_QUEUED, JOB_TAKEN };
 
-static int pack_str(msgpack_packer *pk, const char *s)
-{
-	size_t n = strlen(s);
-	return msgpack_pack_str(pk, n) || msgpack_pack_str_body(pk, s, n);
-}
 
 static int pack_header(msgpack_packer *pk, const nn_schema *s)
 {
@@ -129,35 +125,35 @@ static int pack_header(msgpack_packer *pk, const nn_schema *s)
 	size_t nkeys = 6 + (s->meta_len ? 1 : 0);
 
 	e |= msgpack_pack_map(pk, nkeys);
-	e |= pack_str(pk, "type") | pack_str(pk, "header");
-	e |= pack_str(pk, "format") | pack_str(pk, NN_FORMAT_NAME);
-	e |= pack_str(pk, "version") | msgpack_pack_uint32(pk, NN_FORMAT_VERSION);
-	e |= pack_str(pk, "kind") | pack_str(pk, s->kind);
-	e |= pack_str(pk, "fields") | msgpack_pack_array(pk, s->nfields);
+	e |= nn_pack_str(pk, "type") | nn_pack_str(pk, "header");
+	e |= nn_pack_str(pk, "format") | nn_pack_str(pk, NN_FORMAT_NAME);
+	e |= nn_pack_str(pk, "version") | msgpack_pack_uint32(pk, NN_FORMAT_VERSION);
+	e |= nn_pack_str(pk, "kind") | nn_pack_str(pk, s->kind);
+	e |= nn_pack_str(pk, "fields") | msgpack_pack_array(pk, s->nfields);
 	for (size_t i = 0; i < s->nfields; i++) {
 		const nn_field *f = &s->fields[i];
 		e |= msgpack_pack_map(pk, f->nclasses ? 4 : 3);
-		e |= pack_str(pk, "name") | pack_str(pk, f->name);
-		e |= pack_str(pk, "dtype") | pack_str(pk, nn_dtype_name(f->dtype));
-		e |= pack_str(pk, "shape") | msgpack_pack_array(pk, (size_t)f->ndim);
+		e |= nn_pack_str(pk, "name") | nn_pack_str(pk, f->name);
+		e |= nn_pack_str(pk, "dtype") | nn_pack_str(pk, nn_dtype_name(f->dtype));
+		e |= nn_pack_str(pk, "shape") | msgpack_pack_array(pk, (size_t)f->ndim);
 		for (int d = 0; d < f->ndim; d++)
 			e |= msgpack_pack_uint64(pk, f->shape[d]);
 		if (f->nclasses) {
-			e |= pack_str(pk, "classes") | msgpack_pack_array(pk, f->nclasses);
+			e |= nn_pack_str(pk, "classes") | msgpack_pack_array(pk, f->nclasses);
 			for (size_t k = 0; k < f->nclasses; k++)
-				e |= pack_str(pk, f->classes[k]);
+				e |= nn_pack_str(pk, f->classes[k]);
 		}
 	}
-	e |= pack_str(pk, "provenance") | msgpack_pack_map(pk, 3 + (s->has_seed ? 1 : 0));
-	e |= pack_str(pk, "program") | pack_str(pk, s->program ? s->program : "");
-	e |= pack_str(pk, "version") | pack_str(pk, s->version ? s->version : "");
-	e |= pack_str(pk, "args") | msgpack_pack_array(pk, s->nargs);
+	e |= nn_pack_str(pk, "provenance") | msgpack_pack_map(pk, 3 + (s->has_seed ? 1 : 0));
+	e |= nn_pack_str(pk, "program") | nn_pack_str(pk, s->program ? s->program : "");
+	e |= nn_pack_str(pk, "version") | nn_pack_str(pk, s->version ? s->version : "");
+	e |= nn_pack_str(pk, "args") | msgpack_pack_array(pk, s->nargs);
 	for (size_t i = 0; i < s->nargs; i++)
-		e |= pack_str(pk, s->args[i]);
+		e |= nn_pack_str(pk, s->args[i]);
 	if (s->has_seed)
-		e |= pack_str(pk, "seed") | msgpack_pack_uint64(pk, s->seed);
+		e |= nn_pack_str(pk, "seed") | msgpack_pack_uint64(pk, s->seed);
 	if (s->meta_len)   /* last: the caller appends the map's bytes */
-		e |= pack_str(pk, "meta");
+		e |= nn_pack_str(pk, "meta");
 	return e ? -1 : 0;
 }
 
@@ -229,10 +225,10 @@ static int batch_pieces(const nn_writer *w, msgpack_sbuffer *pre, unsigned char 
 	msgpack_sbuffer_clear(pre);
 	msgpack_packer_init(&pk, pre, msgpack_sbuffer_write);
 	e |= msgpack_pack_map(&pk, 4);
-	e |= pack_str(&pk, "type") | pack_str(&pk, "batch");
-	e |= pack_str(&pk, "index") | msgpack_pack_uint64(&pk, index);
-	e |= pack_str(&pk, "rows") | msgpack_pack_uint64(&pk, rows);
-	e |= pack_str(&pk, "columns") | msgpack_pack_array(&pk, s->nfields);
+	e |= nn_pack_str(&pk, "type") | nn_pack_str(&pk, "batch");
+	e |= nn_pack_str(&pk, "index") | msgpack_pack_uint64(&pk, index);
+	e |= nn_pack_str(&pk, "rows") | msgpack_pack_uint64(&pk, rows);
+	e |= nn_pack_str(&pk, "columns") | msgpack_pack_array(&pk, s->nfields);
 	for (size_t i = 0; i < s->nfields; i++) {
 		hdr_at[i] = pre->size;
 		e |= msgpack_pack_bin(&pk, rows * s->fields[i].row_bytes);
@@ -652,10 +648,10 @@ int nn_writer_finish(nn_writer *w, nn_error *err)
 	msgpack_sbuffer_clear(&w->pre);
 	msgpack_packer_init(&pk, &w->pre, msgpack_sbuffer_write);
 	e |= msgpack_pack_map(&pk, 4);
-	e |= pack_str(&pk, "type") | pack_str(&pk, "end");
-	e |= pack_str(&pk, "batches") | msgpack_pack_uint64(&pk, w->batches);
-	e |= pack_str(&pk, "rows") | msgpack_pack_uint64(&pk, w->rows);
-	e |= pack_str(&pk, "crc32") | msgpack_pack_uint32(&pk, (uint32_t)w->crc);
+	e |= nn_pack_str(&pk, "type") | nn_pack_str(&pk, "end");
+	e |= nn_pack_str(&pk, "batches") | msgpack_pack_uint64(&pk, w->batches);
+	e |= nn_pack_str(&pk, "rows") | msgpack_pack_uint64(&pk, w->rows);
+	e |= nn_pack_str(&pk, "crc32") | msgpack_pack_uint32(&pk, (uint32_t)w->crc);
 	if (e) {
 		nn_error_set(err, NN_ENOMEM, "out of memory");
 		return fail(w);

@@ -46,6 +46,7 @@
 #include "nn/blas.h"
 #include "nn/metrics.h"
 #include "nn/predict.h"
+#include "nn/pack.h"
 
 static const char *opt_out, *opt_model, *opt_pred, *opt_x, *opt_y;
 static long long opt_topk = 2, opt_threads = 1;
@@ -346,21 +347,6 @@ static void eval_model(const char *input)
 
 /* --- the report ------------------------------------------------------------ */
 
-static void put_json_str(FILE *o, const char *s)
-{
-	putc('"', o);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(o, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(o, "\\u%04x", ch);
-		else
-			putc(ch, o);
-	}
-	putc('"', o);
-}
-
 /* A number: shortest round trip in JSON (null unless finite), 6
  * significant digits in text. */
 static void put_num(FILE *o, double v, int width)
@@ -460,7 +446,7 @@ static void report_cls_json(FILE *o, const nn_cls_report *r)
 	fprintf(o, "{\"task\": \"classification\", \"rows\": %llu, \"classes\": [", (unsigned long long)r->rows);
 	for (size_t i = 0; i < c; i++) {
 		fputs(i ? ", " : "", o);
-		put_json_str(o, class_name(i, buf));
+		tool_put_json_str(o, class_name(i, buf));
 	}
 	putc(']', o);
 	json_key(o, "accuracy", r->accuracy, 1);
@@ -472,7 +458,7 @@ static void report_cls_json(FILE *o, const nn_cls_report *r)
 	fputs(", \"per_class\": [", o);
 	for (size_t i = 0; i < c; i++) {
 		fputs(i ? ", {\"class\": " : "{\"class\": ", o);
-		put_json_str(o, class_name(i, buf));
+		tool_put_json_str(o, class_name(i, buf));
 		json_key(o, "precision", r->precision[i], 1);
 		json_key(o, "recall", r->recall[i], 1);
 		json_key(o, "f1", r->f1[i], 1);
@@ -498,9 +484,9 @@ static void report_cls_json(FILE *o, const nn_cls_report *r)
 	if (!r->have_proba) {
 		char note[256];
 		snprintf(note, sizeof note, "log_loss, top_k_accuracy and roc_auc need probabilities: %s", ev.note);
-		put_json_str(o, note);
+		tool_put_json_str(o, note);
 	} else if (c == 2 && !r->have_auc) {
-		put_json_str(o, "roc_auc is undefined: the labels hold one class only");
+		tool_put_json_str(o, "roc_auc is undefined: the labels hold one class only");
 	}
 	fputs("]}\n", o);
 }
@@ -571,22 +557,14 @@ static void report(void)
 
 #define PARTIAL_KIND "eval-partial"
 
-static int pack_str(msgpack_packer *pk, const char *v)
-{
-	return msgpack_pack_str_with_body(pk, v, strlen(v));
-}
 
-static int pack_bin(msgpack_packer *pk, const void *data, size_t len)
-{
-	return msgpack_pack_bin(pk, len) | msgpack_pack_bin_body(pk, data, len);
-}
 
 static int pack_xsums(msgpack_packer *pk, const nn_xsum *x, size_t n)
 {
 	int64_t *limbs = tool_alloc(n * NN_XSUM_LIMBS * sizeof *limbs);
 	for (size_t j = 0; j < n; j++)
 		memcpy(limbs + j * NN_XSUM_LIMBS, x[j].limb, sizeof x[j].limb);
-	int bad = pack_bin(pk, limbs, n * NN_XSUM_LIMBS * sizeof *limbs);
+	int bad = nn_pack_bin(pk, limbs, n * NN_XSUM_LIMBS * sizeof *limbs);
 	free(limbs);
 	return bad;
 }
@@ -607,38 +585,38 @@ static void write_partial(int argc, char **argv)
 	if (ev.classify) {
 		nn_cls_acc_partial(ev.cls, &cp);
 		bad = msgpack_pack_map(&pk, 11);
-		bad |= pack_str(&pk, "task") | pack_str(&pk, "classification");
-		bad |= pack_str(&pk, "rows") | msgpack_pack_uint64(&pk, cp.rows);
-		bad |= pack_str(&pk, "nclasses") | msgpack_pack_uint64(&pk, cp.nclasses);
-		bad |= pack_str(&pk, "fixed") | (ev.nclasses ? msgpack_pack_true(&pk) : msgpack_pack_false(&pk));
-		bad |= pack_str(&pk, "classes");
+		bad |= nn_pack_str(&pk, "task") | nn_pack_str(&pk, "classification");
+		bad |= nn_pack_str(&pk, "rows") | msgpack_pack_uint64(&pk, cp.rows);
+		bad |= nn_pack_str(&pk, "nclasses") | msgpack_pack_uint64(&pk, cp.nclasses);
+		bad |= nn_pack_str(&pk, "fixed") | (ev.nclasses ? msgpack_pack_true(&pk) : msgpack_pack_false(&pk));
+		bad |= nn_pack_str(&pk, "classes");
 		if (ev.names) {
 			bad |= msgpack_pack_array(&pk, cp.nclasses);
 			for (size_t i = 0; i < cp.nclasses; i++)
-				bad |= pack_str(&pk, ev.names[i]);
+				bad |= nn_pack_str(&pk, ev.names[i]);
 		} else {
 			bad |= msgpack_pack_nil(&pk);
 		}
-		bad |= pack_str(&pk, "top_k") | msgpack_pack_uint64(&pk, cp.top_k);
-		bad |= pack_str(&pk, "proba") | msgpack_pack_int(&pk, ev.note ? -1 : cp.proba);
-		bad |= pack_str(&pk, "topk_hits") | msgpack_pack_uint64(&pk, cp.topk_hits);
-		bad |= pack_str(&pk, "note") | (ev.note ? pack_str(&pk, ev.note) : msgpack_pack_nil(&pk));
-		bad |= pack_str(&pk, "confusion") |
-		       pack_bin(&pk, cp.confusion, cp.nclasses * cp.nclasses * sizeof *cp.confusion);
-		bad |= pack_str(&pk, "logloss") | pack_xsums(&pk, &cp.logloss, 1);
+		bad |= nn_pack_str(&pk, "top_k") | msgpack_pack_uint64(&pk, cp.top_k);
+		bad |= nn_pack_str(&pk, "proba") | msgpack_pack_int(&pk, ev.note ? -1 : cp.proba);
+		bad |= nn_pack_str(&pk, "topk_hits") | msgpack_pack_uint64(&pk, cp.topk_hits);
+		bad |= nn_pack_str(&pk, "note") | (ev.note ? nn_pack_str(&pk, ev.note) : msgpack_pack_nil(&pk));
+		bad |= nn_pack_str(&pk, "confusion") |
+		       nn_pack_bin(&pk, cp.confusion, cp.nclasses * cp.nclasses * sizeof *cp.confusion);
+		bad |= nn_pack_str(&pk, "logloss") | pack_xsums(&pk, &cp.logloss, 1);
 	} else {
 		nn_reg_acc_partial(ev.reg, &rp);
 		size_t k = rp.ntargets;
 		bad = msgpack_pack_map(&pk, 9);
-		bad |= pack_str(&pk, "task") | pack_str(&pk, "regression");
-		bad |= pack_str(&pk, "rows") | msgpack_pack_uint64(&pk, rp.rows);
-		bad |= pack_str(&pk, "ntargets") | msgpack_pack_uint64(&pk, k);
-		bad |= pack_str(&pk, "sse") | pack_xsums(&pk, rp.sse, k);
-		bad |= pack_str(&pk, "sae") | pack_xsums(&pk, rp.sae, k);
-		bad |= pack_str(&pk, "sy") | pack_xsums(&pk, rp.sy, k);
-		bad |= pack_str(&pk, "syy") | pack_xsums(&pk, rp.syy, k);
-		bad |= pack_str(&pk, "lo") | pack_bin(&pk, rp.lo, k * sizeof(double));
-		bad |= pack_str(&pk, "hi") | pack_bin(&pk, rp.hi, k * sizeof(double));
+		bad |= nn_pack_str(&pk, "task") | nn_pack_str(&pk, "regression");
+		bad |= nn_pack_str(&pk, "rows") | msgpack_pack_uint64(&pk, rp.rows);
+		bad |= nn_pack_str(&pk, "ntargets") | msgpack_pack_uint64(&pk, k);
+		bad |= nn_pack_str(&pk, "sse") | pack_xsums(&pk, rp.sse, k);
+		bad |= nn_pack_str(&pk, "sae") | pack_xsums(&pk, rp.sae, k);
+		bad |= nn_pack_str(&pk, "sy") | pack_xsums(&pk, rp.sy, k);
+		bad |= nn_pack_str(&pk, "syy") | pack_xsums(&pk, rp.syy, k);
+		bad |= nn_pack_str(&pk, "lo") | nn_pack_bin(&pk, rp.lo, k * sizeof(double));
+		bad |= nn_pack_str(&pk, "hi") | nn_pack_bin(&pk, rp.hi, k * sizeof(double));
 	}
 	if (bad)
 		tool_die(TOOL_EXIT_DATA, NULL, "out of memory");

@@ -147,21 +147,6 @@ static void put_shape(FILE *o, const nn_field *f)
 	putc(']', o);
 }
 
-static void put_json_str(FILE *o, const char *s)
-{
-	putc('"', o);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(o, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(o, "\\u%04x", c);
-		else
-			putc(c, o);
-	}
-	putc('"', o);
-}
-
 /* An argument as a shell would need it: quoted unless plainly safe. */
 static void put_shell_word(FILE *o, const char *s)
 {
@@ -264,17 +249,17 @@ static void report_json(FILE *o, const char *name, const nn_schema *s, const nn_
                         const struct acc *acc, const char *meta)
 {
 	fputs("{\"file\": ", o);
-	put_json_str(o, name);
+	tool_put_json_str(o, name);
 	fputs(", \"kind\": ", o);
-	put_json_str(o, s->kind);
+	tool_put_json_str(o, s->kind);
 	fputs(", \"program\": ", o);
-	put_json_str(o, s->program ? s->program : "");
+	tool_put_json_str(o, s->program ? s->program : "");
 	fputs(", \"version\": ", o);
-	put_json_str(o, s->version ? s->version : "");
+	tool_put_json_str(o, s->version ? s->version : "");
 	fputs(", \"args\": [", o);
 	for (size_t i = 0; i < s->nargs; i++) {
 		fputs(i ? ", " : "", o);
-		put_json_str(o, s->args[i]);
+		tool_put_json_str(o, s->args[i]);
 	}
 	if (s->has_seed)
 		fprintf(o, "], \"seed\": %llu", (unsigned long long)s->seed);
@@ -286,13 +271,13 @@ static void report_json(FILE *o, const char *name, const nn_schema *s, const nn_
 		const nn_field *f = &s->fields[i];
 		const struct acc *a = &acc[i];
 		fputs(i ? ", {\"name\": " : "{\"name\": ", o);
-		put_json_str(o, f->name);
+		tool_put_json_str(o, f->name);
 		fprintf(o, ", \"dtype\": \"%s\", \"shape\": ", nn_dtype_name(f->dtype));
 		put_shape(o, f);
 		fputs(", \"classes\": ", o);
 		for (size_t c = 0; c < f->nclasses; c++) {
 			fputs(c ? ", " : "[", o);
-			put_json_str(o, f->classes[c]);
+			tool_put_json_str(o, f->classes[c]);
 		}
 		fputs(f->nclasses ? "]" : "null", o);
 		fprintf(o, ", \"stats\": {\"count\": %llu, \"nan\": %llu, \"inf\": %llu, ",
@@ -317,7 +302,7 @@ static void report_json(FILE *o, const char *name, const nn_schema *s, const nn_
 			        (unsigned long long)a->count[v]);
 			if (f->nclasses) {
 				fputs(", \"name\": ", o);
-				put_json_str(o, f->classes[v]);
+				tool_put_json_str(o, f->classes[v]);
 			}
 			putc('}', o);
 			first = 0;

@@ -58,6 +58,7 @@
 #include "nn/optim.h"
 #include "nn/rng.h"
 #include "nn/version.h"
+#include "nn/pack.h"
 #include "tool.h"
 #include "tool-mpi.h"
 #include "tool-team.h"
@@ -498,10 +499,6 @@ static void evaluate(const nn_mlp *net, nn_mlp_work *w, size_t chunk, const data
 
 /* --- what a run records, and what a resumed run must match --------------------- */
 
-static int pack_str(msgpack_packer *pk, const char *s)
-{
-	return msgpack_pack_str_with_body(pk, s, strlen(s));
-}
 
 /* The options that shape the run, as text: a resumed run must have the
  * same (the number of epochs may grow unless the schedule depends on it). */
@@ -563,44 +560,44 @@ static void pack_training(msgpack_sbuffer *sb, const state *st_resume, const sta
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
 	int bad = msgpack_pack_map(&pk, (st_resume ? 14 : 13) + (opt_mpi ? 1 : 0));
-	bad |= pack_str(&pk, "threads") | msgpack_pack_int64(&pk, nn_blas_threads());
+	bad |= nn_pack_str(&pk, "threads") | msgpack_pack_int64(&pk, nn_blas_threads());
 	if (opt_mpi)      /* batch_size is per rank: ranks x batch_size rows per step */
-		bad |= pack_str(&pk, "ranks") | msgpack_pack_int64(&pk, tool_mpi_size);
-	bad |= pack_str(&pk, "optimizer") | pack_str(&pk, nn_optim_name(st->opt->cfg.kind));
-	bad |= pack_str(&pk, "lr") | msgpack_pack_double(&pk, st->opt->cfg.lr);
-	bad |= pack_str(&pk, "batch_size") | msgpack_pack_int64(&pk, opt_batch);
-	bad |= pack_str(&pk, "seed") | msgpack_pack_int64(&pk, opt_seed);
-	bad |= pack_str(&pk, "epochs") | msgpack_pack_uint64(&pk, st->epoch);
-	bad |= pack_str(&pk, "steps") | msgpack_pack_uint64(&pk, st->opt->step);
-	bad |= pack_str(&pk, "best_epoch") | msgpack_pack_uint64(&pk, st->has_best ? st->best_epoch : st->epoch);
-	bad |= pack_str(&pk, "train_rows") | msgpack_pack_uint64(&pk, sig_rows);
+		bad |= nn_pack_str(&pk, "ranks") | msgpack_pack_int64(&pk, tool_mpi_size);
+	bad |= nn_pack_str(&pk, "optimizer") | nn_pack_str(&pk, nn_optim_name(st->opt->cfg.kind));
+	bad |= nn_pack_str(&pk, "lr") | msgpack_pack_double(&pk, st->opt->cfg.lr);
+	bad |= nn_pack_str(&pk, "batch_size") | msgpack_pack_int64(&pk, opt_batch);
+	bad |= nn_pack_str(&pk, "seed") | msgpack_pack_int64(&pk, opt_seed);
+	bad |= nn_pack_str(&pk, "epochs") | msgpack_pack_uint64(&pk, st->epoch);
+	bad |= nn_pack_str(&pk, "steps") | msgpack_pack_uint64(&pk, st->opt->step);
+	bad |= nn_pack_str(&pk, "best_epoch") | msgpack_pack_uint64(&pk, st->has_best ? st->best_epoch : st->epoch);
+	bad |= nn_pack_str(&pk, "train_rows") | msgpack_pack_uint64(&pk, sig_rows);
 	char crc[16];
 	snprintf(crc, sizeof crc, "%08x", sig_crc);
-	bad |= pack_str(&pk, "train_crc32") | pack_str(&pk, crc);
-	bad |= pack_str(&pk, "val_rows") | msgpack_pack_uint64(&pk, val->n);
-	bad |= pack_str(&pk, "flops_per_row") | msgpack_pack_double(&pk, nn_mlp_flops_train(st->net));
-	bad |= pack_str(&pk, "final") | msgpack_pack_map(&pk, 3);
-	bad |= pack_str(&pk, "train_loss") | msgpack_pack_double(&pk, tl);
-	bad |= pack_str(&pk, "val_loss") | (isnan(vl) ? msgpack_pack_nil(&pk) : msgpack_pack_double(&pk, vl));
-	bad |= pack_str(&pk, "val_accuracy") | (isnan(va) ? msgpack_pack_nil(&pk) : msgpack_pack_double(&pk, va));
+	bad |= nn_pack_str(&pk, "train_crc32") | nn_pack_str(&pk, crc);
+	bad |= nn_pack_str(&pk, "val_rows") | msgpack_pack_uint64(&pk, val->n);
+	bad |= nn_pack_str(&pk, "flops_per_row") | msgpack_pack_double(&pk, nn_mlp_flops_train(st->net));
+	bad |= nn_pack_str(&pk, "final") | msgpack_pack_map(&pk, 3);
+	bad |= nn_pack_str(&pk, "train_loss") | msgpack_pack_double(&pk, tl);
+	bad |= nn_pack_str(&pk, "val_loss") | (isnan(vl) ? msgpack_pack_nil(&pk) : msgpack_pack_double(&pk, vl));
+	bad |= nn_pack_str(&pk, "val_accuracy") | (isnan(va) ? msgpack_pack_nil(&pk) : msgpack_pack_double(&pk, va));
 	if (st_resume) {
 		size_t n;
 		char **sig = signature(tr, val, &n);
-		bad |= pack_str(&pk, "resume") | msgpack_pack_map(&pk, 10);
-		bad |= pack_str(&pk, "signature") | msgpack_pack_array(&pk, n);
+		bad |= nn_pack_str(&pk, "resume") | msgpack_pack_map(&pk, 10);
+		bad |= nn_pack_str(&pk, "signature") | msgpack_pack_array(&pk, n);
 		for (size_t i = 0; i < n; i++)
-			bad |= pack_str(&pk, sig[i]);
-		bad |= pack_str(&pk, "epoch") | msgpack_pack_uint64(&pk, st->epoch);
-		bad |= pack_str(&pk, "batch") | msgpack_pack_uint64(&pk, st->batch);
-		bad |= pack_str(&pk, "step") | msgpack_pack_uint64(&pk, st->opt->step);
-		bad |= pack_str(&pk, "rng") | msgpack_pack_array(&pk, 4);
+			bad |= nn_pack_str(&pk, sig[i]);
+		bad |= nn_pack_str(&pk, "epoch") | msgpack_pack_uint64(&pk, st->epoch);
+		bad |= nn_pack_str(&pk, "batch") | msgpack_pack_uint64(&pk, st->batch);
+		bad |= nn_pack_str(&pk, "step") | msgpack_pack_uint64(&pk, st->opt->step);
+		bad |= nn_pack_str(&pk, "rng") | msgpack_pack_array(&pk, 4);
 		for (int i = 0; i < 4; i++)
 			bad |= msgpack_pack_uint64(&pk, st->shuffle.s[i]);
-		bad |= pack_str(&pk, "epoch_loss") | msgpack_pack_double(&pk, st->epoch_loss);
-		bad |= pack_str(&pk, "epoch_rows") | msgpack_pack_uint64(&pk, st->epoch_rows);
-		bad |= pack_str(&pk, "best_metric") | msgpack_pack_double(&pk, st->best_metric);
-		bad |= pack_str(&pk, "best_epoch") | msgpack_pack_uint64(&pk, st->best_epoch);
-		bad |= pack_str(&pk, "bad_epochs") | msgpack_pack_uint64(&pk, st->bad_epochs);
+		bad |= nn_pack_str(&pk, "epoch_loss") | msgpack_pack_double(&pk, st->epoch_loss);
+		bad |= nn_pack_str(&pk, "epoch_rows") | msgpack_pack_uint64(&pk, st->epoch_rows);
+		bad |= nn_pack_str(&pk, "best_metric") | msgpack_pack_double(&pk, st->best_metric);
+		bad |= nn_pack_str(&pk, "best_epoch") | msgpack_pack_uint64(&pk, st->best_epoch);
+		bad |= nn_pack_str(&pk, "bad_epochs") | msgpack_pack_uint64(&pk, st->bad_epochs);
 	}
 	if (bad)
 		tool_die(TOOL_EXIT_DATA, NULL, "out of memory");

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "nn/pack.h"
 #include "nn/version.h"
 #include "tool.h"
 
@@ -481,4 +482,15 @@ void tool_save_row(const char *path, const nn_schema *s, const void *const *cols
 	nn_writer *w = tool_writer(s, level, 1);
 	tool_write(w, cols, 1);
 	tool_writer_finish(w);
+}
+
+void tool_put_json_str(FILE *o, const char *s)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	nn_error err;
+	if (nn_json_str(&buf, &len, &cap, s, strlen(s), &err))
+		tool_die_err(NULL, &err);
+	fwrite(buf, 1, len, o);
+	free(buf);
 }

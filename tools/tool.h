@@ -137,6 +137,9 @@ struct nn_model *tool_model(const char *path);
  * be read twice: bounded memory at the cost of disk.  Exits 1 on failure. */
 FILE *tool_spool(void);
 
+/* s as a quoted JSON string (nn_json_str's escaping) on o. */
+void tool_put_json_str(FILE *o, const char *s);
+
 /* malloc/calloc/realloc that exit 1 with a message on failure. */
 void *tool_alloc(size_t n);
 void *tool_realloc(void *p, size_t n);
