@@ -255,12 +255,6 @@ struct nn_colselect {
 	size_t chunk_rows;
 };
 
-size_t nn_colselect_bytes(size_t ncols, size_t nq)
-{
-	return ncols * (2 * nq * (256 + 2) + 2) * sizeof(uint64_t) +
-	       CHUNK_ELEMS * (sizeof(uint64_t) + 1);
-}
-
 void nn_colselect_free(nn_colselect *s)
 {
 	if (!s)
@@ -314,11 +308,6 @@ fail:
 	nn_colselect_free(s);
 	nn_error_set(err, NN_ENOMEM, "out of memory for the quantiles of %zu columns", ncols);
 	return NULL;
-}
-
-int nn_colselect_passes(const nn_colselect *s)
-{
-	return s->width;
 }
 
 /* Keys that sort as the values do: unsigned as they are, signed with the

@@ -33,7 +33,6 @@ static int parse_name(const char *const *names, int n, const char *s)
 const char *nn_act_name(enum nn_act a) { return a < NN_ACT_COUNT ? act_names[a] : "?"; }
 const char *nn_output_name(enum nn_output o) { return o < NN_OUT_COUNT ? output_names[o] : "?"; }
 const char *nn_loss_name(enum nn_loss l) { return l < NN_LOSS_COUNT ? loss_names[l] : "?"; }
-const char *nn_init_name(enum nn_init i) { return i < NN_INIT_COUNT ? init_names[i] : "?"; }
 
 #define PARSER(fn, type, names, count) \
 	int fn(const char *s, type *v) \
@@ -447,12 +446,6 @@ NN_HOT static void col_sums(const float *restrict delta, size_t rows, size_t n, 
 double nn_mlp_gradient(const nn_mlp *m, nn_mlp_work *w, const float *x, const float *t,
                        size_t rows, float *grad)
 {
-	return nn_mlp_gradient_with(m, w, x, t, rows, grad, NULL, NULL);
-}
-
-double nn_mlp_gradient_with(const nn_mlp *m, nn_mlp_work *w, const float *x, const float *t,
-                            size_t rows, float *grad, nn_mlp_layer_done done, void *ctx)
-{
 	nn_mlp_forward(m, w, x, rows);
 	double loss = nn_mlp_loss(m, w, t, rows);
 	float *delta = w->d0, *next = w->d1;
@@ -470,11 +463,6 @@ double nn_mlp_gradient_with(const nn_mlp *m, nn_mlp_work *w, const float *x, con
 			nn_sgemm(0, 0, rows, n_in, n_out, 1.0f, delta, n_out, m->params + m->woff[l], n_in,
 			         0.0f, next, n_in);
 			act_backward(next, w->z[l - 1], w->a[l - 1], rows * n_in, m->act[l - 1]);
-		}
-		/* W_l and b_l are done with: the whole block up to the next layer */
-		if (done) {
-			size_t end = l + 1 < m->nlayers ? m->woff[l + 1] : m->nparams;
-			done(ctx, m->woff[l], end - m->woff[l]);
 		}
 		float *tmp = delta;
 		delta = next;

@@ -11,7 +11,6 @@ static const char *const kind_names[NN_OPTIM_COUNT] = { "sgd", "momentum", "adam
 static const char *const sched_names[NN_SCHED_COUNT] = { "constant", "step", "cosine" };
 
 const char *nn_optim_name(enum nn_optim_kind k) { return k < NN_OPTIM_COUNT ? kind_names[k] : "?"; }
-const char *nn_schedule_name(enum nn_schedule s) { return s < NN_SCHED_COUNT ? sched_names[s] : "?"; }
 
 int nn_optim_parse(const char *s, enum nn_optim_kind *k)
 {

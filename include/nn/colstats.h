@@ -68,8 +68,6 @@ typedef struct nn_colselect nn_colselect;
 nn_colselect *nn_colselect_new(size_t ncols, nn_dtype t, const double *q,
                                size_t nq, nn_error *err);
 void nn_colselect_free(nn_colselect *s);               /* NULL is fine */
-/* Bytes an nn_colselect of this size holds (to plan memory). */
-size_t nn_colselect_bytes(size_t ncols, size_t nq);
 
 /* Feed rows (keep as in nn_colmoments_add).  Every pass must see the same
  * rows (order does not matter). */
@@ -79,8 +77,6 @@ void nn_colselect_add(nn_colselect *s, const void *data, size_t rows,
  * must be fed once more, -1 when this pass saw other rows than the first
  * (the counts disagree: the input changed under us). */
 int nn_colselect_pass_done(nn_colselect *s, nn_error *err);
-/* Passes needed at most: the dtype's size in bytes. */
-int nn_colselect_passes(const nn_colselect *s);
 /* out[j * nq + i] = quantile q[i] of column j (NaN for a column without a
  * finite value); count[j] (may be NULL) = its finite values. */
 void nn_colselect_result(const nn_colselect *s, double *out, uint64_t *count);

@@ -41,7 +41,6 @@ const char *nn_output_name(enum nn_output o);
 int nn_output_parse(const char *s, enum nn_output *o);
 const char *nn_loss_name(enum nn_loss l);
 int nn_loss_parse(const char *s, enum nn_loss *l);
-const char *nn_init_name(enum nn_init i);
 int nn_init_parse(const char *s, enum nn_init *i);
 
 typedef struct nn_mlp {
@@ -100,14 +99,5 @@ double nn_mlp_loss(const nn_mlp *m, const nn_mlp_work *w, const float *t,
  * returns the mean loss. */
 double nn_mlp_gradient(const nn_mlp *m, nn_mlp_work *w, const float *x,
                        const float *t, size_t rows, float *grad);
-
-/* The same, calling done(ctx, off, n) as soon as the gradient of each
- * layer's parameters [off, off + n) is final and the layer's weights are
- * no longer needed by the backward pass (last layer first): an optimizer
- * can update them there while they are in cache. */
-typedef void (*nn_mlp_layer_done)(void *ctx, size_t off, size_t n);
-double nn_mlp_gradient_with(const nn_mlp *m, nn_mlp_work *w, const float *x,
-                            const float *t, size_t rows, float *grad,
-                            nn_mlp_layer_done done, void *ctx);
 
 #endif

@@ -22,7 +22,6 @@ enum nn_schedule { NN_SCHED_CONSTANT, NN_SCHED_STEP, NN_SCHED_COSINE, NN_SCHED_C
 
 const char *nn_optim_name(enum nn_optim_kind k);      /* "sgd", "momentum", "adam", "adamw" */
 int nn_optim_parse(const char *s, enum nn_optim_kind *k);
-const char *nn_schedule_name(enum nn_schedule s);     /* "constant", "step", "cosine" */
 int nn_schedule_parse(const char *s, enum nn_schedule *k);
 
 typedef struct nn_optim_config {
