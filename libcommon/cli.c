@@ -100,6 +100,68 @@ static const char *opt_name(const nn_option *o, char *buf, size_t n)
 	return buf;
 }
 
+int nn_cli_choice(const char *choices, const char *word)
+{
+	size_t n = strlen(word);
+	int i = 0;
+	for (const char *p = choices; ; i++) {
+		const char *bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+		if (n && len == n && !strncmp(p, word, n))
+			return i;
+		if (!bar)
+			return -1;
+		p = bar + 1;
+	}
+}
+
+/* Levenshtein distance of a[0..n) and b, given up when over max (max + 1). */
+static size_t edits(const char *a, size_t n, const char *b, size_t max)
+{
+	size_t m = strlen(b), row[64];
+	if (n >= 64 || m >= 64)
+		return max + 1;
+	for (size_t j = 0; j <= m; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= n; i++) {
+		size_t diag = row[0], best;
+		row[0] = best = i;
+		for (size_t j = 1; j <= m; j++) {
+			size_t up = row[j];
+			size_t v = diag + (a[i - 1] != b[j - 1]);
+			if (row[j - 1] + 1 < v) v = row[j - 1] + 1;
+			if (up + 1 < v) v = up + 1;
+			row[j] = v;
+			diag = up;
+			if (v < best) best = v;
+		}
+		if (best > max)
+			return max + 1;
+	}
+	return row[m];
+}
+
+const char *nn_cli_closest(const nn_cli *cli, const char *name, size_t len)
+{
+	static const char *const builtin[] = { "help", "version" };
+	const char *best = NULL;
+	size_t best_d = 3;       /* further than two edits is no suggestion */
+
+	for (const nn_option *o = cli->opts; o->type != NN_OPT_END; o++) {
+		if (!o->long_name)
+			continue;
+		size_t d = len >= 3 && !strncmp(o->long_name, name, len) ? 1 : edits(name, len, o->long_name, 2);
+		if (d < best_d)
+			best = o->long_name, best_d = d;
+	}
+	for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++) {
+		size_t d = edits(name, len, builtin[i], 2);
+		if (d < best_d)
+			best = builtin[i], best_d = d;
+	}
+	return best;
+}
+
 /* Store arg into o->dest according to its type. */
 static int set_value(const nn_option *o, const char *arg, nn_error *err)
 {
@@ -114,6 +176,23 @@ static int set_value(const nn_option *o, const char *arg, nn_error *err)
 		return 0;
 	case NN_OPT_LIST:
 		return list_add(o->dest, arg, err);
+	case NN_OPT_CHOICE: {
+		if (nn_cli_choice(o->arg_name, arg) < 0) {
+			char list[256];
+			size_t k = 0;
+			for (const char *p = o->arg_name; *p && k + 3 < sizeof list; p++) {
+				if (*p == '|')
+					list[k++] = ',', list[k++] = ' ';
+				else
+					list[k++] = *p;
+			}
+			list[k] = 0;
+			return nn_error_set(err, NN_EARG, "%s: '%s' is not one of: %s",
+			                    opt_name(o, name, sizeof name), arg, list);
+		}
+		*(const char **)o->dest = arg;
+		return 0;
+	}
 	case NN_OPT_INT: {
 		long long v;
 		if (nn_parse_ll(arg, (long long)o->min, (long long)o->max, &v))
@@ -173,7 +252,9 @@ int nn_cli_parse(const nn_cli *cli, int argc, char **argv,
 				if (o->long_name && strlen(o->long_name) == n && !strncmp(o->long_name, name, n))
 					break;
 			if (o->type == NN_OPT_END) {
-				nn_error_set(err, NN_EARG, "unknown option '--%.*s'", (int)n, name);
+				const char *near = nn_cli_closest(cli, name, n);
+				nn_error_set(err, NN_EARG, "unknown option '--%.*s'%s%s%s", (int)n, name,
+				             near ? "; did you mean '--" : "", near ? near : "", near ? "'?" : "");
 				return NN_CLI_ERROR;
 			}
 			const char *arg = NULL;

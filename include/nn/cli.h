@@ -20,6 +20,7 @@ enum nn_opt_type {
 	NN_OPT_DOUBLE,  /* double *: finite number within [min, max] */
 	NN_OPT_SIZE,    /* long long *: bytes, "64K"/"32M"/"1G" taken, within [min, max] */
 	NN_OPT_LIST,    /* nn_strlist *: every occurrence appended */
+	NN_OPT_CHOICE,  /* const char **: one of the words of arg_name, "tsv|json" */
 	NN_OPT_END
 };
 
@@ -33,7 +34,8 @@ typedef struct nn_option {
 	const char *long_name;  /* without the dashes; NULL for none */
 	enum nn_opt_type type;
 	void *dest;
-	const char *arg_name;   /* "N", "FILE"; NULL for flags */
+	const char *arg_name;   /* "N", "FILE"; NULL for flags; for a choice
+	                         * the accepted words, "tsv|json" */
 	const char *help;       /* one line */
 	double min, max;        /* for INT and DOUBLE */
 } nn_option;
@@ -79,6 +81,15 @@ char *nn_cli_help(const nn_cli *cli);
 char *nn_cli_usage(const nn_cli *cli);
 
 void nn_strlist_free(nn_strlist *l);
+
+/* The position of word in a choice list "a|b|c" (0 for "a"), or -1 when it
+ * is not one of them.  A program whose choices are listed in the order of
+ * an enum gets the enum's value. */
+int nn_cli_choice(const char *choices, const char *word);
+
+/* The long option of cli closest to name (at most two edits away, or name
+ * a prefix of it), for "did you mean"; NULL when none is close. */
+const char *nn_cli_closest(const nn_cli *cli, const char *name, size_t len);
 
 /* Strict number parsing, locale-independent ("1e3", " 5" and "5x" are
  * handled as strtod/strtoll would not: whole string, no spaces). */
