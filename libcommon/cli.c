@@ -248,6 +248,8 @@ int nn_cli_parse(const nn_cli *cli, int argc, char **argv,
 				return NN_CLI_HELP;
 			if ((n == 7 && !strncmp(name, "version", 7)) && !eq)
 				return NN_CLI_VERSION;
+			if ((n == 17 && !strncmp(name, "completion-helper", 17)) && !eq)
+				return NN_CLI_COMPLETION;
 			for (o = cli->opts; o->type != NN_OPT_END; o++)
 				if (o->long_name && strlen(o->long_name) == n && !strncmp(o->long_name, name, n))
 					break;
@@ -362,5 +364,18 @@ char *nn_cli_help(const nn_cli *cli)
 		s = append_option(s, &builtin[i]);
 	if (cli->details)
 		s = append(s, "\n%s\n", cli->details);
+	return s;
+}
+
+char *nn_cli_completion(const nn_cli *cli)
+{
+	char *s = strdup("");
+	for (const nn_option *o = cli->opts; s && o->type != NN_OPT_END; o++) {
+		const char *kind = o->type == NN_OPT_FLAG ? "flag" : o->type == NN_OPT_LIST ? "list" :
+		                   o->type == NN_OPT_CHOICE ? "choice" : "value";
+		char shortname[3] = { o->short_name ? '-' : 0, o->short_name, 0 };
+		s = append(s, "%s\t%s%s\t%s\t%s\t%s\n", shortname, o->long_name ? "--" : "",
+		           o->long_name ? o->long_name : "", kind, o->arg_name ? o->arg_name : "", o->help);
+	}
 	return s;
 }

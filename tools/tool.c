@@ -160,6 +160,12 @@ void tool_parse(const nn_cli *cli, int argc, char **argv, nn_strlist *operands)
 		fputs(text, stdout);
 		free(text);
 		break;
+	case NN_CLI_COMPLETION:
+		if (!(text = nn_cli_completion(cli)))
+			tool_die(TOOL_EXIT_DATA, NULL, "out of memory");
+		fputs(text, stdout);
+		free(text);
+		break;
 	case NN_CLI_VERSION:
 		printf("%s (nnpipe) %s\n", cli->prog, NN_VERSION);
 		if (tool_version_note)

@@ -67,6 +67,7 @@ enum nn_cli_result {
 	NN_CLI_OK = 0,
 	NN_CLI_HELP,     /* -h/--help was given: print nn_cli_help */
 	NN_CLI_VERSION,  /* --version was given */
+	NN_CLI_COMPLETION, /* --completion-helper: print nn_cli_completion */
 	NN_CLI_ERROR = -1
 };
 
@@ -77,6 +78,11 @@ int nn_cli_parse(const nn_cli *cli, int argc, char **argv,
 
 /* The --help text (malloc'd; NULL when out of memory). */
 char *nn_cli_help(const nn_cli *cli);
+/* For shell completion (tools/completion.sh), as git's
+ * --git-completion-helper: one line per option, tab-separated: the short
+ * name or "", the long name or "", "flag"/"value"/"list"/"choice", the
+ * argument's name (a choice's words), and the help line.  malloc'd. */
+char *nn_cli_completion(const nn_cli *cli);
 /* The one-line usage: "usage: nn-info [OPTIONS] [INPUT]". */
 char *nn_cli_usage(const nn_cli *cli);
 
