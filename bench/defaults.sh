@@ -103,7 +103,7 @@ cmp -s "$W/out.t0" "$W/out.t1" && cmp -s "$W/out.t0" "$W/out.t2" && cmp -s "$W/o
 for t in 0 1 2 4; do
 	case $t in
 	0) what="in the caller's thread (NN_WRITER_THREAD=0)" ;;
-	1) what="1 writer thread (the default)" ;;
+	1) what="1 writer thread (the default in a pipeline)" ;;
 	*) what="$t writer threads (--threads $t)" ;;
 	esac
 	printf '| %s | %s | %s | %s | %s |\n' "$what" "$(secs "t$t")" "$(ratio "$(secs "t$t")")" "$(cpu "t$t")" \

@@ -1,14 +1,15 @@
 #!/bin/sh
 # make bench: throughput and peak memory of what exists, next to the floor
 # (the cost of merely decompressing and recompressing the same bytes).
-# Timings are reported, never asserted.  Writes bench/results.md too.
+# Timings are reported, never asserted.  Writes the tables to build/bench.md
+# too; bench/results.md keeps the runs worth keeping, by hand, with dates.
 set -eu
 cd "$(dirname "$0")/.."
 BIN=build/bin
 W=$(mktemp -d "${TMPDIR:-/tmp}/nn-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 FASHION=/usr/share/datasets/fashion-mnist
-OUT=bench/results.md
+OUT=build/bench.md
 
 [ -d "$FASHION" ] || { echo "bench: $FASHION missing (make deps)"; exit 1; }
 [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time missing (make deps)"; exit 1; }
