@@ -13,8 +13,8 @@ for its products, whose threads are set apart from PyTorch's own (and
 only before it loads): each PyTorch configuration runs in a child
 process with its environment — 1 thread and 1 BLAS thread, then the two
 ways to use two cores (2 PyTorch threads over 1-thread BLAS, 1 PyTorch
-thread over 2-thread BLAS).  2 and 2 oversubscribes the cores: measured
-at a fifth of the speed, it is not a fair comparison."""
+thread over 2-thread BLAS).  2 and 2 oversubscribes the cores
+(bench/results.md), so it is not a fair comparison."""
 import gzip, os, subprocess, sys, time
 
 EPOCHS = int(os.environ.get("BENCH_EPOCHS", "10"))

@@ -291,15 +291,12 @@ static int layout_decimal(char *buf, int neg, uint64_t d, int e10, double v)
 /* v in the fewest significant digits that read back with strtof as v, the
  * closest to v of those (nn/shortest.h), laid out by layout_decimal; NaN,
  * infinities and whole numbers up to 2^24 (-0 as "-0") as format_f64 does
- * them.  Until 2026 floats went through the bisection format_f64 still
- * uses, which tries only the nearest decimal of each length.  Where the
- * lower neighbour is twice as close as the upper one (v a power of two)
- * the nearest may fall outside the rounding interval while another of the
- * same length, above v, lies inside; the bisection then took a digit
- * more.  Of all 2^32 floats that happens at ±2^-96, ±2^87 and ±2^90
- * only: 2^90 is 1.2379401e+27 now, 1.23794004e+27 before (1.2379400e+27
- * is nearer but reads back as the float below).  Everything else prints
- * as before. */
+ * them.  Unlike the bisection of format_f64, which tries only the nearest
+ * decimal of each length, this finds a shorter one where the rounding
+ * interval is lopsided (v a power of two, the lower neighbour twice as
+ * close): of all 2^32 floats that matters at ±2^-96, ±2^87 and ±2^90 only
+ * (2^90 prints as 1.2379401e+27; 1.2379400e+27 is nearer but reads back
+ * as the float below). */
 static int format_f32(char *buf, float v)
 {
 	if (isnan(v))
@@ -315,8 +312,8 @@ static int format_f32(char *buf, float v)
 
 /* v in the fewest significant digits that read back with strtod as v, in
  * buf (at least 32 bytes); returns the length.  The digits by bisection
- * over printf and strtod: what floats used before format_f32, 20 to 30
- * times slower than it. */
+ * over printf and strtod: doubles are rare in output, so the simple method
+ * serves; floats take format_f32, which is much faster. */
 static int format_f64(char *buf, double v)
 {
 	int p, e;

@@ -7,7 +7,7 @@
 #   make                      build everything that is out of date
 #   make OUT=/tmp/iris        write the outputs elsewhere (default: out/)
 #   make NN_BIN=/usr/local/bin  use installed programs (default: ../../build/bin)
-#   make SEED=7 THREADS=2     another seed; BLAS threads of nn-train
+#   make SEED=7 THREADS=2     another seed; threads of nn-train
 #   make clean                remove $(OUT)
 #
 # Paths stay relative where they can, since the programs record their
@@ -18,8 +18,8 @@ NN_BIN  ?= ../../build/bin
 DATA    ?= ../../data
 OUT     ?= out
 SEED    ?= 42
-# nn-train's rounding depends on the number of BLAS threads, which it
-# records in the model: fix it, or models differ between machines.
+# nn-train records --threads in the model's provenance: fix it, so that
+# the model's bytes are the same on every machine.
 THREADS ?= 1
 PIPELINES := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 

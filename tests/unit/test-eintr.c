@@ -6,9 +6,9 @@
  * still read every row, and the writer must still write a stream that
  * reads back whole and equal to one written without interruptions.
  * NN_TEST_TICK_US sets another interval: make check-valgrind uses 1 ms,
- * as under valgrind a signal costs more than 50 µs to deliver and a read
- * retried after EINTR could meet the next tick every time (seen: 2.5
- * million interruptions and 5 minutes, once a hang of half an hour). */
+ * as under valgrind a signal costs more than 50 µs to deliver, and a read
+ * retried after EINTR would meet the next tick every time and never
+ * finish. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

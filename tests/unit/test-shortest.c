@@ -35,8 +35,8 @@
 #include "nn/tensor.h"
 #include "check.h"
 
-/* The reference: format_real(buf, v, 1) as it was in libcommon/tensor.c
- * before Schubfach (with its format_int). */
+/* The reference: the bisection over printf and strtod (the method
+ * format_f64 uses), with its format_int. */
 static int ref_format_int(char *buf, uint64_t mag, int neg)
 {
 	char tmp[20];
