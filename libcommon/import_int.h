@@ -23,7 +23,14 @@ typedef struct textsrc {
 	int eof;
 	uint64_t total;         /* bytes read so far */
 	uint64_t line;          /* line breaks consumed so far */
+	int endings;            /* TEXT_ENDINGS_*: decided by the first line break */
 } textsrc;
+
+/* Line endings: LF or CRLF (the CR is a blank at the end of a line), or
+ * CR alone (classic Mac OS, some spreadsheet exports), whose CRs the
+ * source turns into LFs as it reads: a file of CR-only lines is never one
+ * long line, nor zero rows. */
+enum { TEXT_ENDINGS_UNKNOWN, TEXT_ENDINGS_LF, TEXT_ENDINGS_CR };
 
 int text_init(textsrc *t, nn_source src, nn_error *err);
 void text_free(textsrc *t);

@@ -36,6 +36,37 @@ void text_free(textsrc *t)
 	t->buf = NULL;
 }
 
+/* Look at the n bytes just read at buf[at]: until the first line break
+ * decides the endings, a CR followed by anything but LF (or by the end of
+ * the input) means CR-only lines; then every CR read becomes LF. */
+static void decide_endings(textsrc *t, size_t at, size_t n)
+{
+	unsigned char *b = t->buf;
+	if (t->endings == TEXT_ENDINGS_UNKNOWN) {
+		size_t end = at + n;
+		for (size_t i = t->pos; i < end; i++) {
+			if (b[i] == '\n') {
+				t->endings = TEXT_ENDINGS_LF;
+				return;
+			}
+			if (b[i] == '\r') {
+				if (i + 1 == end && !t->eof)
+					return;        /* the next read decides */
+				t->endings = i + 1 < end && b[i + 1] == '\n' ? TEXT_ENDINGS_LF : TEXT_ENDINGS_CR;
+				if (t->endings == TEXT_ENDINGS_LF)
+					return;
+				at = i, n = end - i;
+				break;
+			}
+		}
+		if (t->endings == TEXT_ENDINGS_UNKNOWN)
+			return;
+	}
+	if (t->endings == TEXT_ENDINGS_CR)
+		for (unsigned char *p = b + at, *e = b + at + n; (p = memchr(p, '\r', (size_t)(e - p))); p++)
+			*p = '\n';
+}
+
 /* Append what the source gives after buf[len]; 0 at the end. */
 static int text_fill(textsrc *t, nn_error *err)
 {
@@ -58,6 +89,7 @@ static int text_fill(textsrc *t, nn_error *err)
 		return -1;
 	if ((size_t)r < want)
 		t->eof = 1;
+	decide_endings(t, t->len, (size_t)r);
 	t->len += (size_t)r;
 	t->total += (uint64_t)r;
 	return r > 0;
@@ -156,13 +188,14 @@ const char *import_shorten_n(const char *s, size_t n, char buf[48])
 /* --- numbers ----------------------------------------------------------- */
 
 static const char *const missing_tokens[] = {
-	"", "?", "NA", "N/A", "n/a", "NaN", "nan", "-nan", "NULL", "null",
-	"None", "#N/A", "<NA>"
+	"", "?", "NA", "N/A", "n/a", "NULL", "null", "None", "#N/A", "<NA>"
 };
 
-/* The syntax check of a NUL-terminated value: NN_VALUE_*; *inf is set to
- * ±1 for an infinity.  strtod's extras (hex, nan(...), leading spaces) are
- * not accepted. */
+/* The syntax check of a NUL-terminated value without surrounding blanks:
+ * NN_VALUE_*; *inf is set to ±1 for an infinity.  NaN in any case and
+ * with a sign (nan, NAN, -NaN, +nan: what numpy, pandas and R write) is a
+ * missing value.  strtod's extras (hex, nan(...), leading spaces) are not
+ * accepted. */
 static int value_syntax(const char *s, int *inf)
 {
 	const char *p = s;
@@ -174,6 +207,8 @@ static int value_syntax(const char *s, int *inf)
 			return NN_VALUE_MISSING;
 	if (*p == '+' || *p == '-')
 		p++;
+	if (!strcasecmp(p, "nan"))
+		return NN_VALUE_MISSING;
 	if (!strcasecmp(p, "inf") || !strcasecmp(p, "infinity")) {
 		*inf = *s == '-' ? -1 : 1;
 		return NN_VALUE_OK;
@@ -197,32 +232,28 @@ static int value_syntax(const char *s, int *inf)
 	return *p ? NN_VALUE_BAD : NN_VALUE_OK;
 }
 
-int nn_import_f64(const char *s, double *out)
+static int is_blank(char c)
 {
-	int inf, r = value_syntax(s, &inf);
-	char *end;
-	if (r == NN_VALUE_MISSING) {
-		*out = NAN;
-		return r;
-	}
-	if (r == NN_VALUE_BAD)
-		return r;
-	if (inf) {
-		*out = inf < 0 ? -INFINITY : INFINITY;
-		return r;
-	}
-	*out = strtod(s, &end);  /* out of range: ±HUGE_VAL or a denormal, both fine */
-	return *end ? NN_VALUE_BAD : NN_VALUE_OK;
+	return c == ' ' || c == '\t';
 }
 
-int nn_import_f32(const char *s, size_t n, float *out)
+size_t nn_import_trim(const char **s, size_t n)
+{
+	while (n && is_blank(**s))
+		(*s)++, n--;
+	while (n && is_blank((*s)[n - 1]))
+		n--;
+	return n;
+}
+
+/* The value at s[0..n) without its surrounding blanks, parsed by
+ * value_syntax, then by strtod (f64) or strtof (!f64) into *out. */
+static int parse_value(const char *s, size_t n, int f64, double *out)
 {
 	char small[64], *buf = small;
-	const char *end = import_scan_f32(s, s + n, out);
 	int inf, r;
 
-	if (end == s + n)
-		return NN_VALUE_OK;
+	n = nn_import_trim(&s, n);
 	if (memchr(s, 0, n))
 		return NN_VALUE_BAD;
 	if (n >= sizeof small && !(buf = malloc(n + 1)))
@@ -232,10 +263,31 @@ int nn_import_f32(const char *s, size_t n, float *out)
 	r = value_syntax(buf, &inf);
 	if (r == NN_VALUE_MISSING)
 		*out = NAN;
-	else if (r == NN_VALUE_OK)
-		*out = inf ? (inf < 0 ? -INFINITY : INFINITY) : strtof(buf, NULL);
+	else if (r == NN_VALUE_OK && inf)
+		*out = inf < 0 ? -INFINITY : INFINITY;
+	else if (r == NN_VALUE_OK)   /* out of range: ±HUGE_VAL or a denormal, both fine */
+		*out = f64 ? strtod(buf, NULL) : (double)strtof(buf, NULL);
 	if (buf != small)
 		free(buf);
+	return r;
+}
+
+int nn_import_f64(const char *s, double *out)
+{
+	return parse_value(s, strlen(s), 1, out);
+}
+
+int nn_import_f32(const char *s, size_t n, float *out)
+{
+	const char *end = import_scan_f32(s, s + n, out);
+	double v;
+	int r;
+
+	if (end == s + n)
+		return NN_VALUE_OK;
+	r = parse_value(s, n, 0, &v);
+	if (r != NN_VALUE_BAD)
+		*out = (float)v;     /* exact: v came from strtof */
 	return r;
 }
 
@@ -321,11 +373,28 @@ void nn_strset_free(nn_strset *t)
 
 /* --- labels ------------------------------------------------------------ */
 
+static int labels_add(nn_labels *L, const char *text, uint64_t line, double *v, uint32_t *id,
+                      char sb[48], nn_error *err);
+
 int nn_labels_add(nn_labels *L, const char *text, uint64_t line, double *v, uint32_t *id,
                   nn_error *err)
 {
+	char sb[48], *trimmed = NULL;
+	size_t len = strlen(text), n = nn_import_trim(&text, len);
+	if (n != len) {          /* " 1" and "1" are one class, as they are one number */
+		if (!(trimmed = strndup(text, n)))
+			return nn_error_set(err, NN_ENOMEM, "out of memory");
+		text = trimmed;
+	}
+	int rc = labels_add(L, text, line, v, id, sb, err);
+	free(trimmed);
+	return rc;
+}
+
+static int labels_add(nn_labels *L, const char *text, uint64_t line, double *v, uint32_t *id,
+                      char sb[48], nn_error *err)
+{
 	int r = nn_import_f64(text, v);
-	char sb[48];
 	*id = NN_NO_ID;
 	if (r == NN_VALUE_MISSING) {
 		if (!L->missing_line)

@@ -39,15 +39,22 @@ ptrdiff_t nn_memsrc_read(void *ctx, void *buf, size_t n, nn_error *err);
 
 enum { NN_VALUE_OK, NN_VALUE_MISSING, NN_VALUE_BAD };
 
-/* A feature value: the n bytes at s (no surrounding blanks) are a decimal
+/* A feature value: the n bytes at s, less surrounding blanks (spaces and
+ * tabs, quoted or not: numpy and pandas read " 12 " as 12), are a decimal
  * number ([+-] digits [. digits] [e [+-] digits]), an infinity (inf,
- * infinity in any case, signed) or a missing-value token (empty, ?, NA,
- * N/A, n/a, NaN, nan, -nan, NULL, null, None, #N/A, <NA>: NaN).  Stores
- * exactly what strtof gives in the C locale; returns NN_VALUE_*. */
+ * infinity in any case, signed) or a missing value: NaN in any case and
+ * signed, or one of the tokens empty, ?, NA, N/A, n/a, NULL, null, None,
+ * #N/A, <NA>.  Stores exactly what strtof gives in the C locale; returns
+ * NN_VALUE_*. */
 int nn_import_f32(const char *s, size_t n, float *out);
 
 /* The same syntax for a NUL-terminated label, as a double (strtod). */
 int nn_import_f64(const char *s, double *out);
+
+/* The length of s[0..n) less its surrounding blanks; *s moves past the
+ * leading ones.  Labels are trimmed the same way before they are taken
+ * as class names, so " 1" and "1" are one class. */
+size_t nn_import_trim(const char **s, size_t n);
 
 /* --- sets of strings, in order of first appearance --------------------- */
 

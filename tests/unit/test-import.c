@@ -128,11 +128,12 @@ static void test_against_strtof(void)
 static void test_syntax(void)
 {
 	static const char *const badv[] = {
-		"1e", "1e+", "e5", ".", "-", "+", "1.2.3", "0x10", "1 2", " 1", "1 ", "1,5",
+		"1e", "1e+", "e5", ".", "-", "+", "1.2.3", "0x10", "1 2", " 1 2", "1\n", "1,5",
 		"nan(1)", "infinit", "--1", "1-", "1e5.5", "abc", "1f", "١"
 	};
 	static const char *const missing[] = {
-		"", "?", "NA", "N/A", "n/a", "NaN", "nan", "-nan", "NULL", "null", "None", "#N/A", "<NA>"
+		"", "?", "NA", "N/A", "n/a", "NaN", "nan", "-nan", "NULL", "null", "None", "#N/A", "<NA>",
+		"NAN", "+nan", "-NaN", " nan ", "\t?"
 	};
 	int ok = 1;
 	float f;
@@ -143,11 +144,21 @@ static void test_syntax(void)
 			printf("# '%s' accepted\n", badv[i]);
 			ok = 0;
 		}
-	CHECK(ok, "hex, spaces, cut exponents and text are not numbers");
+	CHECK(ok, "hex, inner spaces, cut exponents and text are not numbers");
 	ok = 1;
 	for (size_t i = 0; i < sizeof missing / sizeof *missing; i++)
 		ok &= nn_import_f32(missing[i], strlen(missing[i]), &f) == NN_VALUE_MISSING && isnan(f);
-	CHECK(ok, "the 13 missing-value tokens are NaN");
+	CHECK(ok, "the missing-value tokens, and NaN in any case with a sign, are NaN");
+	ok = 1;
+	static const char *const blanks[] = { " 12", "12 ", " 12 ", "\t12", " +12.0\t", "1.2e1  " };
+	for (size_t i = 0; i < sizeof blanks / sizeof *blanks; i++) {
+		ok &= nn_import_f32(blanks[i], strlen(blanks[i]), &f) == NN_VALUE_OK && f == 12;
+		ok &= nn_import_f64(blanks[i], &d) == NN_VALUE_OK && d == 12;
+	}
+	CHECK(ok, "surrounding spaces and tabs are not part of a number: ' 12 ' is 12");
+	const char *p = "  a b \t";
+	size_t n = nn_import_trim(&p, strlen(p));
+	CHECK(n == 3 && !strncmp(p, "a b", 3), "trimming keeps inner blanks");
 	CHECK(nn_import_f32("-Infinity", 9, &f) == NN_VALUE_OK && f == -INFINITY &&
 	      nn_import_f32("INF", 3, &f) == NN_VALUE_OK && f == INFINITY, "infinities in any case");
 	CHECK(nn_import_f32("1\0" "2", 3, &f) == NN_VALUE_BAD, "a NUL byte is not part of a number");
@@ -203,6 +214,24 @@ static void test_csv(void)
 	      !strcmp(p.cls[1], "cat") && !strcmp(p.cls[2], "dog"), "class names sorted bytewise");
 	nn_yplan_free(&p);
 	nn_csv_close(c);
+
+	/* CR-only line endings (classic Mac OS, some spreadsheet exports) */
+	static const char cr[] = "a,y\r1,\" 1\"\r2,1 \r3,2\r\"NAN\",2";
+	nn_csv_opts ocr = { ',', 0, 0, "y", NULL, 0 };
+	c = csv_open(&m, cr, sizeof cr - 1, &ocr, &err);
+	n = c ? nn_csv_read(c, x, yv, yid, 10, &err) : -1;
+	CHECK(n == 4 && x[0] == 1 && x[2] == 3 && isnan(x[3]) && nn_csv_info_of(c)->ncols == 2,
+	      "CR-only lines are lines; NAN is a missing value: %td rows %s", n, err.msg);
+	CHECK(n == 4 && yid[0] == yid[1] && yid[1] != yid[2] && yid[2] == yid[3],
+	      "the labels ' 1' and '1 ' are the class '1'");
+	if (c) {
+		nn_yplan pc;
+		CHECK(nn_labels_plan(nn_csv_labels(c), NN_TASK_AUTO, NULL, &pc, &err) == 0 &&
+		      nn_csv_labels(c)->names.n == 2,
+		      "two label texts, not three: %s", err.msg);
+		nn_yplan_free(&pc);
+		nn_csv_close(c);
+	}
 
 	static const struct { const char *text, *msg; } bad[] = {
 		{ "a,b\n1,2\n3,x\n", "line 3, column 'b': not a number: 'x'" },
