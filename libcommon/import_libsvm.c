@@ -1,9 +1,17 @@
-/* import_libsvm.c — LIBSVM lines ("label index:value ...") as sparse rows.
- * Indices are 1-based and strictly ascending; "#" starts a comment. */
+/* import_libsvm.c — LIBSVM lines ("label index:value ...") as sparse rows,
+ * read as svm-train reads them (LIBSVM's svm-train.c, read_problem) and
+ * scikit-learn's load_svmlight_file: indices 1-based and strictly
+ * ascending, "+1" as good as "1"; "#" starts a comment; a value must be a
+ * number (an index left out is 0, so a file has no missing values: "1:",
+ * "1:?" and "1:NA" are errors, while "nan" and "inf" are numbers as strtod
+ * reads them); a "qid:N" right after the label (SVMlight's ranking
+ * queries) is skipped and counted, since nnpipe trains no ranking; a UTF-8
+ * byte-order mark at the start is skipped. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "nn/cli.h"
 #include "import_int.h"
 
@@ -15,6 +23,7 @@ struct nn_libsvm {
 	nn_svm_pair *pairs;
 	size_t pcap;
 	nn_labels L;
+	uint64_t qid_rows, qid_line;   /* rows with a qid, and the first one's line */
 };
 
 nn_libsvm *nn_libsvm_open(nn_source src, long long skip, uint64_t features, nn_error *err)
@@ -26,7 +35,14 @@ nn_libsvm *nn_libsvm_open(nn_source src, long long skip, uint64_t features, nn_e
 	}
 	l->features = l->width = features;
 	l->limit = features ? features : NN_IMPORT_ROW_MAX / 4;
-	if (text_init(&l->t, src, err) || text_skip_lines(&l->t, skip, err)) {
+	int r;
+	if (text_init(&l->t, src, err) || (r = text_more(&l->t, err)) < 0) {
+		nn_libsvm_close(l);
+		return NULL;
+	}
+	if (r && l->t.len >= 3 && !memcmp(l->t.buf, "\xEF\xBB\xBF", 3))
+		l->t.pos = 3;  /* a UTF-8 byte-order mark */
+	if (text_skip_lines(&l->t, skip, err)) {
 		nn_libsvm_close(l);
 		return NULL;
 	}
@@ -47,6 +63,21 @@ void nn_libsvm_close(nn_libsvm *l)
 uint64_t nn_libsvm_width(const nn_libsvm *l)
 {
 	return l->width;
+}
+
+uint64_t nn_libsvm_qid_rows(const nn_libsvm *l, uint64_t *first_line)
+{
+	if (first_line)
+		*first_line = l->qid_line;
+	return l->qid_rows;
+}
+
+/* NaN written as a number: nan in any case, signed. */
+static int is_nan_word(const char *s)
+{
+	if (*s == '+' || *s == '-')
+		s++;
+	return !strcasecmp(s, "nan");
 }
 
 nn_labels *nn_libsvm_labels(nn_libsvm *l)
@@ -111,16 +142,29 @@ int nn_libsvm_next(nn_libsvm *l, double *v, uint32_t *id, const nn_svm_pair **pa
 		if (nn_labels_add(&l->L, tok, line, v, id, err))
 			return -1;
 		*nnz = 0;
-		while ((tok = next_token(&p))) {
+		for (int first = 1; (tok = next_token(&p)); first = 0) {
 			char *colon = strchr(tok, ':');
 			long long idx;
 			float val;
 
+			if (!first && !strncmp(tok, "qid:", 4))
+				return nn_error_set(err, NN_EDATA, "line %llu: '%s' after the features "
+				                    "(a query id goes right after the label)",
+				                    (unsigned long long)line, import_shorten(tok, sb));
+			if (first && !strncmp(tok, "qid:", 4)) {
+				long long q;
+				if (nn_parse_ll(tok + 4, 0, LLONG_MAX, &q))
+					return nn_error_set(err, NN_EDATA, "line %llu: bad query id '%s'",
+					                    (unsigned long long)line, import_shorten(tok, sb));
+				if (!l->qid_rows++)
+					l->qid_line = line;
+				continue;
+			}
 			if (!colon)
 				return nn_error_set(err, NN_EDATA, "line %llu: '%s' is not index:value",
 				                    (unsigned long long)line, import_shorten(tok, sb));
 			*colon = 0;
-			if (nn_parse_ll(tok, 1, LLONG_MAX, &idx))
+			if (nn_parse_ll(tok + (tok[0] == '+' && tok[1] != '-'), 1, LLONG_MAX, &idx))
 				return nn_error_set(err, NN_EDATA, "line %llu: bad index '%s'%s",
 				                    (unsigned long long)line, import_shorten(tok, sb),
 				                    strcmp(tok, "0") ? "" : " (indices start at 1)");
@@ -133,7 +177,14 @@ int nn_libsvm_next(nn_libsvm *l, double *v, uint32_t *id, const nn_svm_pair **pa
 				return nn_error_set(err, NN_EDATA, "line %llu: index %lld does not ascend",
 				                    (unsigned long long)line, idx);
 			last = (uint64_t)idx;
-			if (nn_import_f32(colon + 1, strlen(colon + 1), &val) == NN_VALUE_BAD)
+			int vr = nn_import_f32(colon + 1, strlen(colon + 1), &val);
+			if (vr == NN_VALUE_MISSING && !is_nan_word(colon + 1))
+				return nn_error_set(err, NN_EDATA, "line %llu, index %lld: %s value%s%s%s (LIBSVM "
+				                    "has no missing values: leave the index out for 0)",
+				                    (unsigned long long)line, idx, colon[1] ? "missing" : "empty",
+				                    colon[1] ? " '" : "", colon[1] ? import_shorten(colon + 1, sb) : "",
+				                    colon[1] ? "'" : "");
+			if (vr == NN_VALUE_BAD)
 				return nn_error_set(err, NN_EDATA, "line %llu, index %lld: not a number: '%s'",
 				                    (unsigned long long)line, idx, import_shorten(colon + 1, sb));
 			if (*nnz == l->pcap) {

@@ -444,6 +444,11 @@ static void import_libsvm(int argc, char **argv)
 	if (r < 0)
 		tool_die_err(name, &err);
 	src_close(&s);
+	uint64_t qid_line, qids = nn_libsvm_qid_rows(l, &qid_line);
+	if (qids)
+		tool_note("'%s': skipped the query ids (qid:) of %llu rows, the first on line %llu: "
+		          "nnpipe trains no ranking", name, (unsigned long long)qids,
+		          (unsigned long long)qid_line);
 	if (!(width = nn_libsvm_width(l)))
 		tool_die(TOOL_EXIT_DATA, name, "no features: give --features N");
 

@@ -163,6 +163,8 @@ nn_libsvm *nn_libsvm_open(nn_source src, long long skip, uint64_t features, nn_e
 int nn_libsvm_next(nn_libsvm *l, double *v, uint32_t *id, const nn_svm_pair **pairs,
                    uint32_t *nnz, nn_error *err);
 uint64_t nn_libsvm_width(const nn_libsvm *l);   /* largest index so far, or features */
+/* Rows that had a "qid:N" (skipped), and the line of the first. */
+uint64_t nn_libsvm_qid_rows(const nn_libsvm *l, uint64_t *first_line);
 nn_labels *nn_libsvm_labels(nn_libsvm *l);
 void nn_libsvm_close(nn_libsvm *l);
 

@@ -338,6 +338,38 @@ static void test_libsvm(void)
 	CHECK(l && nn_libsvm_next(l, &v, &id, &pr, &nnz, &err) < 0 &&
 	      !strcmp(err.msg, "line 1: index 2 does not ascend"), "indices must ascend: %s", err.msg);
 	nn_libsvm_close(l);
+
+	/* as svm-train and scikit-learn read it: a BOM, qid, +1 as an index, nan */
+	static const char svmlight[] = "\xEF\xBB\xBF" "3 qid:1 +1:2 4:nan\n1 qid:2 2:1\n";
+	m = (nn_memsrc){ (const unsigned char *)svmlight, sizeof svmlight - 1, 0 };
+	l = nn_libsvm_open((nn_source){ nn_memsrc_read, &m }, 0, 0, &err);
+	uint64_t first = 0;
+	ok = l && nn_libsvm_next(l, &v, &id, &pr, &nnz, &err) == 1 && v == 3 && nnz == 2 &&
+	     pr[0].index == 0 && pr[0].value == 2 && pr[1].index == 3 && isnan(pr[1].value) &&
+	     nn_libsvm_next(l, &v, &id, &pr, &nnz, &err) == 1 && v == 1 && nnz == 1 &&
+	     nn_libsvm_next(l, &v, &id, &pr, &nnz, &err) == 0;
+	CHECK(ok && nn_libsvm_qid_rows(l, &first) == 2 && first == 1,
+	      "a BOM, qid:N skipped and counted, index +1, value nan: %s", err.msg);
+	nn_libsvm_close(l);
+
+	static const struct { const char *text, *msg; } bad[] = {
+		{ "1 1: 2:3\n", "line 1, index 1: empty value (LIBSVM has no missing values: "
+		                "leave the index out for 0)" },
+		{ "1 1:?\n", "line 1, index 1: missing value '?' (LIBSVM has no missing values: "
+		             "leave the index out for 0)" },
+		{ "1 1:NA\n", "line 1, index 1: missing value 'NA' (LIBSVM has no missing values: "
+		              "leave the index out for 0)" },
+		{ "1 1:2 qid:3\n", "line 1: 'qid:3' after the features (a query id goes right after the label)" },
+		{ "1 qid:x 1:2\n", "line 1: bad query id 'qid:x'" },
+		{ "1 +-1:2\n", "line 1: bad index '+-1'" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		m = (nn_memsrc){ (const unsigned char *)bad[i].text, strlen(bad[i].text), 0 };
+		l = nn_libsvm_open((nn_source){ nn_memsrc_read, &m }, 0, 0, &err);
+		CHECK(l && nn_libsvm_next(l, &v, &id, &pr, &nnz, &err) < 0 && !strcmp(err.msg, bad[i].msg),
+		      "libsvm error '%s' (got '%s')", bad[i].msg, err.msg);
+		nn_libsvm_close(l);
+	}
 }
 
 static void test_arrays(void)
