@@ -179,6 +179,8 @@ static int npy_dict(const char *h, char *descr, size_t dn, int *fortran, uint64_
 					return npy_bad(err, "dimension out of range");
 				dims[(*ndim)++] = v;
 				p = end;
+				if (*p == 'L')       /* Python 2's long: (6L, 3L) */
+					p++;
 				npy_ws(&p);
 				if (*p == ',')
 					p++;
@@ -199,6 +201,8 @@ static int npy_dict(const char *h, char *descr, size_t dn, int *fortran, uint64_
 		return npy_bad(err, "descr, fortran_order or shape is missing");
 	return 0;
 }
+
+static int host_is_le(void);
 
 static int npy_open(nn_array *a, long long size, nn_error *err)
 {
@@ -249,12 +253,15 @@ static int npy_open(nn_array *a, long long size, nn_error *err)
 	size_t t = 0, nt = sizeof npy_types / sizeof *npy_types;
 	while (t < nt && strcmp(descr + 1, npy_types[t].descr))
 		t++;
-	if (t == nt || !strchr("<|", descr[0]) ||
+	/* byte order as numpy writes it: '<' little, '>' big, '=' this
+	 * machine's (the writer's, which numpy only writes for its own), '|'
+	 * none (one-byte types) */
+	if (t == nt || !descr[0] || !strchr("<>=|", descr[0]) ||
 	    (descr[0] == '|' && nn_dtype_size(npy_types[t].t) != 1))
 		return nn_error_set(err, NN_EDATA, "NPY dtype '%s' is not supported",
 		                    import_shorten(descr, sb));
 	a->dtype = npy_types[t].t;
-	a->big_endian = 0;
+	a->big_endian = descr[0] == '>' || (descr[0] == '=' && !host_is_le());
 	if (ndim > NN_MAX_DIMS + 1)
 		return nn_error_set(err, NN_EDATA, "%d dimensions (at most %d)", ndim, NN_MAX_DIMS + 1);
 	return array_shape(a, ndim, dims, pre_len + hlen, size, err);

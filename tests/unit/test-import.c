@@ -407,6 +407,34 @@ static void test_arrays(void)
 	m.pos = 0;
 	CHECK(nn_array_open(&a, (nn_source){ nn_memsrc_read, &m }, NN_ARRAY_NPY, -1, &err) < 0 &&
 	      !strcmp(err.msg, "NPY dtype '<c4' is not supported"), "npy dtype checked: %s", err.msg);
+
+	/* headers as numpy writes them: '=' and '>' byte orders, '|u1',
+	 * Python 2's long dimensions; a big-endian value swapped */
+	static const struct { const char *hdr; nn_dtype t; int ok; } hs[] = {
+		{ "{'descr': '=f4', 'fortran_order': False, 'shape': (1, 2), }", NN_F32, 1 },
+		{ "{'descr': '>i2', 'fortran_order': False, 'shape': (1, 2), }", NN_I16, 1 },
+		{ "{'descr': '|u1', 'fortran_order': False, 'shape': (1L, 2L), }", NN_U8, 1 },
+		{ "{'descr': '|f4', 'fortran_order': False, 'shape': (1, 2), }", NN_F32, 0 },
+		{ "{'descr': '!f4', 'fortran_order': False, 'shape': (1, 2), }", NN_F32, 0 },
+		{ "{'descr': '<f4', 'fortran_order': False, 'shape': (1LL, 2), }", NN_F32, 0 },
+	};
+	for (size_t i = 0; i < sizeof hs / sizeof *hs; i++) {
+		hl = strlen(hs[i].hdr);
+		npy[8] = (char)hl;
+		memcpy(npy + 10, hs[i].hdr, hl);
+		memcpy(npy + 10 + hl, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+		m = (nn_memsrc){ (const unsigned char *)npy, 10 + hl + 8, 0 };
+		unsigned char row[8];
+		int got = nn_array_open(&a, (nn_source){ nn_memsrc_read, &m }, NN_ARRAY_NPY, -1, &err) == 0 &&
+		          a.dtype == hs[i].t && a.rows == 1 && a.shape[0] == 2 &&
+		          nn_array_rows(&a, row, 1, 0, &err) == 0;
+		if (got && hs[i].t == NN_I16) {
+			int16_t v0;
+			memcpy(&v0, row, 2);
+			got = v0 == 0x0102;
+		}
+		CHECK(got == hs[i].ok, "npy %s: %s", hs[i].hdr, hs[i].ok ? "read" : "refused");
+	}
 }
 
 int main(void)
