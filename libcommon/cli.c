@@ -115,8 +115,7 @@ int nn_cli_choice(const char *choices, const char *word)
 	}
 }
 
-/* Levenshtein distance of a[0..n) and b, given up when over max (max + 1). */
-static size_t edits(const char *a, size_t n, const char *b, size_t max)
+size_t nn_edit_distance(const char *a, size_t n, const char *b, size_t max)
 {
 	size_t m = strlen(b), row[64];
 	if (n >= 64 || m >= 64)
@@ -150,12 +149,12 @@ const char *nn_cli_closest(const nn_cli *cli, const char *name, size_t len)
 	for (const nn_option *o = cli->opts; o->type != NN_OPT_END; o++) {
 		if (!o->long_name)
 			continue;
-		size_t d = len >= 3 && !strncmp(o->long_name, name, len) ? 1 : edits(name, len, o->long_name, 2);
+		size_t d = len >= 3 && !strncmp(o->long_name, name, len) ? 1 : nn_edit_distance(name, len, o->long_name, 2);
 		if (d < best_d)
 			best = o->long_name, best_d = d;
 	}
 	for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++) {
-		size_t d = edits(name, len, builtin[i], 2);
+		size_t d = nn_edit_distance(name, len, builtin[i], 2);
 		if (d < best_d)
 			best = builtin[i], best_d = d;
 	}

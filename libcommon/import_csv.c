@@ -179,7 +179,8 @@ static void col_desc(char *buf, size_t n, char **names, size_t i)
 
 /* Index of the column spec names: a header name, else a 0-based index
  * (negative from the end). */
-static int find_column(const char *spec, char **names, size_t ncols, size_t *out, nn_error *err)
+static int find_column(const char *spec, char **names, size_t ncols, int delim, size_t *out,
+                       nn_error *err)
 {
 	char sb[48];
 	long long k;
@@ -193,8 +194,30 @@ static int find_column(const char *spec, char **names, size_t ncols, size_t *out
 		*out = k < 0 ? (size_t)(k + (long long)ncols) : (size_t)k;
 		return 0;
 	}
-	return nn_error_set(err, NN_EDATA, "no column '%s' among the %zu columns",
-	                    import_shorten(spec, sb), ncols);
+	/* a user's typo (exit 2 in the programs), with the closest name, or
+	 * the delimiter the one column seems to hold */
+	const char *near = NULL, *delims = ";\t|,";
+	size_t best = 3;
+	for (size_t i = 0; names && i < ncols; i++) {
+		size_t d = nn_edit_distance(spec, strlen(spec), names[i], 2);
+		if (d < best)
+			best = d, near = names[i];
+	}
+	char hint[96] = "", sb2[48];
+	if (near)
+		snprintf(hint, sizeof hint, " (did you mean '%s'?)", import_shorten(near, sb2));
+	else if (ncols == 1 && names)
+		for (const char *d = delims; *d; d++)
+			if (*d != delim && strchr(names[0], *d)) {
+				char shown[3] = { *d, 0, 0 };
+				if (*d == '\t')
+					shown[0] = '\\', shown[1] = 't';
+				snprintf(hint, sizeof hint, " (the header has '%s' in it: give --delimiter '%s')",
+				         shown, shown);
+				break;
+			}
+	return nn_error_set(err, NN_EARG, "no column '%s' among the %zu columns%s",
+	                    import_shorten(spec, sb), ncols, hint);
 }
 
 nn_csv *nn_csv_open(nn_source src, const nn_csv_opts *o, nn_error *err)
@@ -240,13 +263,13 @@ nn_csv *nn_csv_open(nn_source src, const nn_csv_opts *o, nn_error *err)
 	in->role = c->role;
 	for (size_t i = 0; i < o->ndrop; i++) {
 		size_t k;
-		if (find_column(o->drop[i], in->names, in->ncols, &k, err))
+		if (find_column(o->drop[i], in->names, in->ncols, o->delim, &k, err))
 			goto fail;
 		c->role[k] = NN_COL_DROP;
 	}
 	if (o->label) {
 		char sb[48];
-		if (find_column(o->label, in->names, in->ncols, &in->label_col, err))
+		if (find_column(o->label, in->names, in->ncols, o->delim, &in->label_col, err))
 			goto fail;
 		if (c->role[in->label_col] == NN_COL_DROP) {
 			nn_error_set(err, NN_EDATA, "column '%s' is both --label and --drop-col",

@@ -10,12 +10,19 @@
  *   label a scalar field (--y, default y); idx and npy keep their dtype
  *   and per-row shape for x.  Labels are i32 class ids or f32 values.
  * - csv/tsv: RFC 4180 double quotes ("" is a quote; a quoted field may
- *   hold delimiters and line breaks) in both; CRLF or LF line ends; a
- *   UTF-8 byte-order mark is skipped; spaces around an unquoted field are
- *   trimmed; blank lines are skipped.  Missing values (empty, ?, NA, N/A,
- *   n/a, NaN, nan, -nan, NULL, null, None, #N/A, <NA>) become NaN; inf,
+ *   hold delimiters and line breaks) in both; --delimiter C for another
+ *   delimiter (and then csv is the format); CRLF, LF or CR-only line ends
+ *   (CR-only decided by the first line break); a UTF-8 byte-order mark is
+ *   skipped; blank lines are skipped.  Spaces and tabs around a number are
+ *   not part of it, quoted or not (" 12 " is 12, as numpy and pandas read
+ *   it), and labels are trimmed the same way, so " 1" and "1" are one
+ *   class.  Missing values (empty, ?, NA, N/A, n/a, NULL, null, None,
+ *   #N/A, <NA>, and NaN in any case with a sign) become NaN; inf,
  *   +inf, -inf and infinity are infinite; anything else that is not a
- *   decimal number is an error naming the line and column.  Features are
+ *   decimal number is an error naming the line and column.  A --label or
+ *   --drop-col naming no column is a usage error (exit 2) with the
+ *   closest name, or, when the header is one column holding ';', a tab,
+ *   '|' or ',', the --delimiter to give.  Features are
  *   the nearest f32 (what strtof gives; labels go through strtod): nnpipe
  *   programs never call setlocale, so '.' is the decimal point.  Values
  *   beyond the range of f32 become infinite.  The parsing is libcommon's
@@ -38,13 +45,18 @@
  *   distinct labels (at most 65536 of them count as classes).  csv without
  *   --label knows its schema after the first line and streams directly.
  * - libsvm: 1-based indices in strictly ascending order; width is the
- *   largest index, or --features; "#" starts a comment; qid is an error.
+ *   largest index, or --features; "#" starts a comment; read as svm-train
+ *   reads it: "+1" is index 1, a value must be a number ("1:", "1:?",
+ *   "1:NA" are errors: an index left out is 0), "qid:N" right after the
+ *   label is skipped with a note (nnpipe trains no ranking), a UTF-8
+ *   byte-order mark is skipped.
  * - idx: the magic's type byte picks the dtype (u8 i8 i16 i32 f32 f64); the
  *   first dimension counts rows; labels (--labels) are a 1-D idx file of the
  *   same count.  The data must end exactly where the header says: short or
  *   long data is an error (zlib ignores bytes after the last gzip member).
- * - npy: versions 1 to 3, little-endian or single-byte dtypes (b1 u1 i1 i2
- *   u2 i4 u4 i8 u8 f4 f8), C order; labels (--labels) are (N,) or (N, 1).
+ * - npy: versions 1 to 3, the byte orders numpy writes ('<', '>' swapped
+ *   to this machine's, '=' this machine's, '|' for single bytes) of b1 u1
+ *   i1 i2 u2 i4 u4 i8 u8 f4 f8, C order; Python 2's shapes (6L, 3L); labels (--labels) are (N,) or (N, 1).
  *   Integer labels become i32 class ids, float labels f32.
  * - --classes fashion-mnist names the ten Fashion-MNIST classes.
  * - The stream's metadata holds feature_names and label_name when a csv or
@@ -66,7 +78,7 @@
 
 enum format { F_CSV, F_TSV, F_LIBSVM, F_IDX, F_NPY };
 
-static const char *opt_out, *opt_format, *opt_label, *opt_task, *opt_labels,
+static const char *opt_out, *opt_format, *opt_delim, *opt_label, *opt_task, *opt_labels,
 	*opt_classes, *opt_shape, *opt_x = "x", *opt_y = "y";
 static int opt_noheader;
 static long long opt_skip, opt_features, opt_level = NN_DEFAULT_LEVEL, opt_threads;   /* 0: tool_compress_threads decides */
@@ -75,6 +87,8 @@ static nn_strlist opt_drop;
 static const nn_option options[] = {
 	{ 'f', "format", NN_OPT_STR, &opt_format, "FMT",
 	  "csv, tsv, libsvm, idx or npy (default: from the file name, else csv)", 0, 0 },
+	{ 'd', "delimiter", NN_OPT_STR, &opt_delim, "C",
+	  "csv, tsv: the field delimiter, one character or \\t (default , for csv, tab for tsv)", 0, 0 },
 	{ 0, "label", NN_OPT_STR, &opt_label, "COL",
 	  "csv, tsv: the label column, by name or 0-based index", 0, 0 },
 	{ 0, "no-header", NN_OPT_FLAG, &opt_noheader, NULL,
@@ -691,6 +705,8 @@ int main(int argc, char **argv)
 		if (i == 5)
 			tool_usage("unknown format '%s' (csv, tsv, libsvm, idx or npy)", opt_format);
 		fmt = (enum format)i;
+	} else if (opt_delim) {
+		fmt = F_CSV;          /* a delimiter says what the file is */
 	} else {
 		fmt = guess_format(in_path);
 	}
@@ -706,8 +722,19 @@ int main(int argc, char **argv)
 	}
 	csv = fmt == F_CSV || fmt == F_TSV;
 	text = csv || fmt == F_LIBSVM;
-	if (!csv && (opt_label || opt_noheader || opt_drop.n))
-		tool_usage("--label, --no-header and --drop-col are for csv and tsv");
+	if (!csv && (opt_label || opt_noheader || opt_drop.n || opt_delim))
+		tool_usage("--label, --no-header, --drop-col and --delimiter are for csv and tsv");
+	int delim = fmt == F_TSV ? '\t' : ',';
+	if (opt_delim) {
+		if (!strcmp(opt_delim, "\\t") || !strcmp(opt_delim, "tab"))
+			delim = '\t';
+		else if (strlen(opt_delim) == 1 && (unsigned char)opt_delim[0] >= 0x20 &&
+		         (unsigned char)opt_delim[0] < 0x7f && !strchr("\"0123456789.+-eE", opt_delim[0]))
+			delim = opt_delim[0];
+		else
+			tool_usage("--delimiter: '%s' is not one ASCII character (or \\t), "
+			           "nor a quote, a digit, a sign, a point or e", opt_delim);
+	}
 	if (!text && (opt_skip || opt_task))
 		tool_usage("--skip and --task are for csv, tsv and libsvm");
 	if (fmt != F_LIBSVM && opt_features)
@@ -727,7 +754,7 @@ int main(int argc, char **argv)
 
 	tool_output_open(opt_out, 1);
 	if (csv)
-		import_csv(fmt == F_TSV ? '\t' : ',', argc, argv);
+		import_csv(delim, argc, argv);
 	else if (fmt == F_LIBSVM)
 		import_libsvm(argc, argv);
 	else

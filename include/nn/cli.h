@@ -93,6 +93,10 @@ void nn_strlist_free(nn_strlist *l);
  * an enum gets the enum's value. */
 int nn_cli_choice(const char *choices, const char *word);
 
+/* Levenshtein distance of a[0..n) and the string b, or max + 1 when it is
+ * over max (names of 64 bytes or more are always "far"). */
+size_t nn_edit_distance(const char *a, size_t n, const char *b, size_t max);
+
 /* The long option of cli closest to name (at most two edits away, or name
  * a prefix of it), for "did you mean"; NULL when none is close. */
 const char *nn_cli_closest(const nn_cli *cli, const char *name, size_t len);

@@ -74,11 +74,70 @@ bad_input() {
 	[ "$status" -eq 2 ]
 }
 
-@test "nn-import: a column that is not in the file is an error naming the file" {
-	bad_input "'$IRIS': no column 'kind' among the 5 columns" nn-import --label kind "$IRIS"
-	bad_input "'$IRIS': no column '7' among the 5 columns" nn-import --drop-col 7 "$IRIS"
+# bad_column WANT CMD...: as bad_input, but a usage error (exit 2): a
+# --label or --drop-col that names no column of the file.
+bad_column() {
+	local want="$1"
+	shift
+	run --separate-stderr "$@" -o "$T/out.nns"
+	echo "status=$status stderr=$stderr"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "$want" ]
+	[ ! -e "$T/out.nns" ]
+	no_temporaries "$T"
+}
+
+@test "nn-import: a column that is not in the file is a usage error naming the file, with the closest name" {
+	bad_column "nn-import: '$IRIS': no column 'kind' among the 5 columns" nn-import --label kind "$IRIS"
+	bad_column "nn-import: '$IRIS': no column '7' among the 5 columns" nn-import --drop-col 7 "$IRIS"
+	bad_column "nn-import: '$IRIS': no column 'speces' among the 5 columns (did you mean 'species'?)" \
+		nn-import --label speces "$IRIS"
 	bad_input "'$IRIS': column 'species' is both --label and --drop-col" \
 		nn-import --label species --drop-col 4 "$IRIS"
+}
+
+@test "nn-import: --delimiter, and a hint when the one column holds another delimiter" {
+	printf 'a;b;y\n1;2;x\n3;4;z\n' > "$T/semi.csv"
+	bad_column "nn-import: '$T/semi.csv': no column 'y' among the 1 columns (the header has ';' in it: give --delimiter ';')" \
+		nn-import --label y "$T/semi.csv"
+	nn-import -d ';' --label y -o "$T/semi.nns" "$T/semi.csv"
+	run nn-export --format csv "$T/semi.nns"
+	[ "$output" = "$(printf 'a,b,y\n1,2,0\n3,4,1')" ]
+	printf 'a\tb\n1\t2\n' > "$T/tab.txt"
+	nn-import --delimiter '\t' -o "$T/tab.nns" "$T/tab.txt"
+	run nn-export --format csv "$T/tab.nns"
+	[ "$output" = "$(printf 'a,b\n1,2')" ]
+	for bad in '' ';;' '"' 0 . - e; do
+		run --separate-stderr nn-import -d "$bad" "$T/semi.csv"
+		[ "$status" -eq 2 ]
+		[[ "$stderr" == *"--delimiter: "* ]]
+	done
+	run --separate-stderr nn-import -f libsvm -d ';' "$T/semi.csv"
+	[ "$status" -eq 2 ]
+}
+
+@test "nn-import: odd text as pandas and numpy read it: CR-only lines, blanks around numbers, NaN spellings" {
+	printf 'a,b,y\r1, 2 ,1\r" 3 ",NAN,\" 1\"\r+nan,-NaN,2 \r' > "$T/cr.csv"
+	nn-import --label y -o "$T/cr.nns" "$T/cr.csv"
+	run nn-export --format csv --class-names "$T/cr.nns"
+	[ "$output" = "$(printf 'a,b,y\n1,2,1\n3,nan,1\nnan,nan,2')" ]
+	[ "$(info "$T/cr.nns" 'd["fields"][1]["class_counts"]')" = "[{'value': 1, 'count': 2}, {'value': 2, 'count': 1}]" ]
+	printf 'a,y\n1,NAN\n' > "$T/nanlabel.csv"
+	bad_input "line 2, column 'y': missing label" nn-import --label y "$T/nanlabel.csv"
+}
+
+@test "nn-import: LIBSVM as svm-train reads it (BOM, +1, qid skipped with a note; empty values refused)" {
+	printf '\xef\xbb\xbf1 qid:3 +1:0.5 3:2\n2 qid:3 2:1 # c\n' > "$T/a.svm"
+	run --separate-stderr nn-import -o "$T/a.nns" "$T/a.svm"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "nn-import: '$T/a.svm': skipped the query ids (qid:) of 2 rows, the first on line 1: nnpipe trains no ranking" ]
+	run nn-export --format csv "$T/a.nns"
+	[ "$output" = "$(printf 'x_0,x_1,x_2,y\n0.5,0,2,1\n0,1,0,2')" ]
+	printf '1 1: 2:3\n' > "$T/empty.svm"
+	bad_input "line 1, index 1: empty value (LIBSVM has no missing values: leave the index out for 0)" \
+		nn-import "$T/empty.svm"
+	printf '1 1:?\n' > "$T/q.svm"
+	bad_input "line 1, index 1: missing value '?'" nn-import "$T/q.svm"
 }
 
 # --- csv, tsv --------------------------------------------------------------
@@ -389,6 +448,20 @@ bad_input() {
 	[ "$(info <(nn-import "$T/e.npy") 'd["rows"]')" = 0 ]
 }
 
+@test "nn-import: npy headers as numpy writes them: '>' and '=' byte orders, Python 2 shapes" {
+	mk npy "$T/le.npy" '<f4' 4,3
+	mk npy "$T/be.npy" '>f4' 4,3
+	mk npy "$T/ne.npy" '=f4' 4,3
+	mk npy "$T/py2.npy" '<f4' 4,3 --header "{'descr': '<f4', 'fortran_order': False, 'shape': (4L, 3L), }"
+	nn-import "$T/le.npy" | nn-export > "$T/le.csv"
+	[ "$(wc -l < "$T/le.csv")" -eq 5 ]
+	for f in be ne py2; do
+		cmp "$T/le.csv" <(nn-import "$T/$f.npy" | nn-export)
+	done
+	mk npy "$T/bei.npy" '>i4' 3 --values=-7,300,-5
+	[ "$(nn-import "$T/bei.npy" | nn-export | tail -n 1)" = "-5" ]
+}
+
 @test "nn-import: bad npy input" {
 	mk npy "$T/f.npy" '<f4' 4,3 --fortran
 	bad_input "'$T/f.npy': fortran_order arrays are not supported" nn-import "$T/f.npy"
@@ -402,8 +475,6 @@ bad_input() {
 	bad_input "'$T/cut.npy': truncated" nn-import -f npy "$T/cut.npy"
 	mk npy "$T/long.npy" '<f4' 4,3 --extra 8
 	bad_input "'$T/long.npy': the header claims 4 rows" nn-import "$T/long.npy"
-	mk npy "$T/be.npy" '>f4' 4,3
-	bad_input "'$T/be.npy': NPY dtype '>f4' is not supported" nn-import "$T/be.npy"
 	mk npy "$T/c.npy" '<c8' 4,3 --header "{'descr': '<c8', 'fortran_order': False, 'shape': (4, 3), }"
 	bad_input "'$T/c.npy': NPY dtype '<c8' is not supported" nn-import "$T/c.npy"
 	mk npy "$T/0d.npy" '<f4' ''

@@ -77,7 +77,8 @@ def main():
         pre = 8 + struct.calcsize(lenfmt)
         text += " " * ((64 - (pre + len(text) + 1) % 64) % 64) + "\n"
         head = b"\x93NUMPY" + bytes([a.version, 0]) + struct.pack(lenfmt, len(text)) + text.encode()
-        body = struct.pack("<%d%s" % (n, code), *values(a.values, n, code))
+        order = ">" if a.type[0] == ">" else "<"   # '=' is this (little-endian) machine's
+        body = struct.pack("%s%d%s" % (order, n, code), *values(a.values, n, code))
     data = head + body
     if a.cut:
         data = data[:-a.cut]
