@@ -17,7 +17,9 @@ int nn_pack_bin(msgpack_packer *pk, const void *data, size_t len);
 
 /* Append s[0..n) as a quoted JSON string to a growing buffer (*buf, *len,
  * *cap; realloc'd, kept NUL-terminated): '"' and '\\' escaped, control
- * characters as \u00XX.  Returns 0, or -1 with NN_ENOMEM. */
+ * characters and DEL as \u00XX, and so is every byte that is not part of
+ * valid UTF-8 (read as Latin-1, what such a byte most often is), so the
+ * result is always valid JSON.  Returns 0, or -1 with NN_ENOMEM. */
 int nn_json_str(char **buf, size_t *len, size_t *cap, const char *s, size_t n,
                 nn_error *err);
 /* Append n bytes to the same kind of buffer.  Returns 0, or -1 (NN_ENOMEM). */
