@@ -146,6 +146,10 @@ int frame_read(struct input *in, ZSTD_DCtx *dctx, struct frame *f, size_t limit,
 	if (csize > limit)
 		return nn_error_set(err, NN_ELIMIT, "an object of %llu bytes is over the %zu byte limit",
 		                    csize, limit);
+	/* the whole frame in the buffer, if it can be: zstd then decodes it
+	 * straight into f->obj (input.c) */
+	size_t whole;
+	input_whole_frame(in, &whole);
 	/* Room for what a real frame of this many input bytes could plausibly
 	 * hold, doubled as data arrives (see the top of this file). */
 	size_t room = csize < (4u << 20) ? (size_t)csize : 4u << 20;
@@ -161,13 +165,14 @@ int frame_read(struct input *in, ZSTD_DCtx *dctx, struct frame *f, size_t limit,
 			if (room > limit + 1)
 				room = limit + 1;
 		}
-		if (room > f->cap) {
-			unsigned char *o = realloc(f->obj, room);
+		if (f->pad + room > f->cap) {
+			unsigned char *o = realloc(f->mem, f->pad + room);
 			if (!o)
 				return nn_error_set(err, NN_ENOMEM, "out of memory");
-			f->obj = o;
-			f->cap = room;
+			f->mem = o;
+			f->cap = f->pad + room;
 		}
+		f->obj = f->mem + f->pad;
 		if (in->pos == in->len) {
 			ssize_t n = input_fill(in, err);
 			if (n < 0)

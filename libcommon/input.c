@@ -1,16 +1,21 @@
-/* input.c — the reader's buffered input: reading more of it, and cutting
- * the next whole frame out of it for a read-ahead worker to decode alone.
+/* input.c — the reader's buffered input: reading more of it, having the
+ * next whole frame in it, and cutting that frame out for a read-ahead
+ * worker to decode alone.
  *
  * Choices:
  * - A read-ahead worker may wait for input that never comes (an upstream
  *   program that stops without closing its end): it waits in poll, with a
  *   pipe that nn_reader_close writes to, instead of blocking in read.
- * - A frame is cut out only when its end is found from its block headers
- *   (ZSTD_findFrameCompressedSize) within what a frame of its declared
- *   size can take, and only when it decodes to at most COPY_MAX_BYTES;
- *   otherwise it is decoded from the input in place (frame_read), which
- *   says what is wrong with a cut or damaged frame as it would without
- *   the copy, and holds no copy of a big frame's compressed bytes.
+ * - A frame is whole in the buffer, or cut out, only when its end is found
+ *   from its block headers (ZSTD_findFrameCompressedSize) within what a
+ *   frame of its declared size can take, and only when it decodes to at
+ *   most COPY_MAX_BYTES; otherwise it is decoded from the input as it
+ *   comes (frame_read), which says what is wrong with a cut or damaged
+ *   frame as it would with it whole, and holds no more than a buffer of
+ *   a big frame's compressed bytes.
+ * - A whole frame is what lets zstd decode straight into the object's
+ *   buffer, in one pass; a frame that arrives in pieces is decoded into
+ *   zstd's own window buffer first and copied out from there.
  */
 #include <errno.h>
 #include <poll.h>
@@ -57,12 +62,11 @@ ssize_t input_fill(struct input *in, nn_error *err)
 	}
 }
 
-int input_copy_frame(struct input *in, struct frame *f)
+int input_whole_frame(struct input *in, size_t *len)
 {
 	unsigned long long csize;
 	size_t n, bound;
 
-	f->cin_len = 0;
 	while (in->len - in->pos < FRAME_HEADER_MAX && !in->eof)
 		if (input_fill(in, NULL) < 0)
 			return 0;
@@ -74,8 +78,8 @@ int input_copy_frame(struct input *in, struct frame *f)
 	for (;;) {
 		size_t size = ZSTD_findFrameCompressedSize(in->buf + in->pos, in->len - in->pos);
 		if (!ZSTD_isError(size)) {
-			n = size;
-			break;
+			*len = size;
+			return 1;
 		}
 		if (ZSTD_getErrorCode(size) != ZSTD_error_srcSize_wrong || in->eof ||
 		    in->len - in->pos >= bound)
@@ -91,6 +95,15 @@ int input_copy_frame(struct input *in, struct frame *f)
 		if (input_fill(in, NULL) <= 0)
 			return 0;
 	}
+}
+
+int input_copy_frame(struct input *in, struct frame *f)
+{
+	size_t n;
+
+	f->cin_len = 0;
+	if (!input_whole_frame(in, &n))
+		return 0;
 	if (n > f->cin_cap) {
 		unsigned char *c = realloc(f->cin, n);
 		if (!c)

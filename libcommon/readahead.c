@@ -5,7 +5,8 @@
  * Choices:
  * - One worker at a time reads the input ("scanning"): it cuts the next
  *   whole frame out of it (input_copy_frame) and lets the next worker read
- *   while it decodes its copy.  A frame that cannot be cut out so (a cut
+ *   while it decodes its copy; a lone worker decodes in place, as there is
+ *   no other worker to let at the input.  A frame that cannot be cut out so (a cut
  *   or damaged stream, the end of the input, a frame over 4 MiB decoded)
  *   is decoded from the input in place, as without read-ahead, and is the
  *   last one read or holds no copy.  Only the workers touch the input and
@@ -66,8 +67,8 @@ static size_t limit_after(nn_reader *r, uint64_t seq)
 
 /* A read-ahead worker: takes the next frame number, copies the frame from
  * the input (or decodes it there, see input.c), lets the next worker at
- * the input, decodes its copy.  Until the end of the input, an error,
- * or the reader's close. */
+ * the input, decodes its copy.  A lone worker decodes every frame in
+ * place.  Until the end of the input, an error, or the reader's close. */
 static void *decompress_thread(void *arg)
 {
 	struct worker *w = arg;
@@ -84,9 +85,12 @@ static void *decompress_thread(void *arg)
 		}
 		uint64_t seq = r->next_seq++;
 		f->state = SLOT_FILLING;
+		f->pad = r->pad;
+		f->cin_len = 0;
 		r->scanning = 1;
 		pthread_mutex_unlock(&r->mu);
-		int copied = input_copy_frame(&r->src, f);
+		/* one worker has no other to let at the input: no copy */
+		int copied = r->nthreads > 1 && input_copy_frame(&r->src, f);
 		if (!copied) {
 			int eof;
 			f->limit = limit_after(r, seq);

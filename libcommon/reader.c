@@ -10,7 +10,10 @@
  *   (writer.c) are checked, and batch indexes must follow each other.
  * - A header is decoded under NN_MAX_HEADER_BYTES, a batch or a trailer
  *   under NN_MAX_OBJECT_BYTES: the limit depends on what is expected.
- * - One batch at a time: a batch is valid until the next call.
+ * - One batch at a time: a batch is valid until the next call, and its
+ *   columns lie in the decoded frame, which the reader holds until then,
+ *   wherever they are aligned for their dtype (a msgpack bin's bytes may
+ *   be anywhere); a column that is not is copied to an aligned buffer.
  * - After any error every call fails.
  */
 #include <errno.h>
@@ -30,6 +33,7 @@ static int next_frame(nn_reader *r, nn_error *err)
 
 	if (!r->ahead) {
 		size_t limit = r->expect == EXPECT_BATCH ? NN_MAX_OBJECT_BYTES : NN_MAX_HEADER_BYTES;
+		f->pad = r->pad;
 		if (frame_read(&r->src, r->dctx, f, limit, &eof, err))
 			return -1;
 		if (eof)
@@ -62,7 +66,7 @@ void nn_reader_close(nn_reader *r)
 	ZSTD_freeDCtx(r->redo);
 	free(r->src.buf);
 	for (int i = 0; r->fr && i < r->nfr; i++) {
-		free(r->fr[i].obj);
+		free(r->fr[i].mem);
 		free(r->fr[i].cin);
 	}
 	free(r->fr);
@@ -74,6 +78,7 @@ void nn_reader_close(nn_reader *r)
 			free(r->col[i]);
 	free(r->col);
 	free(r->col_cap);
+	free(r->view);
 	free(r);
 }
 
@@ -114,11 +119,12 @@ nn_reader *nn_reader_open_fd(int fd, nn_error *err)
 		goto fail;
 	r->batch.ncols = r->schema->nfields;
 	if (!(r->col = calloc(r->batch.ncols, sizeof *r->col)) ||
-	    !(r->col_cap = calloc(r->batch.ncols, sizeof *r->col_cap))) {
+	    !(r->col_cap = calloc(r->batch.ncols, sizeof *r->col_cap)) ||
+	    !(r->view = calloc(r->batch.ncols, sizeof *r->view))) {
 		nn_error_set(err, NN_ENOMEM, "out of memory");
 		goto fail;
 	}
-	r->batch.col = r->col;
+	r->batch.col = r->view;
 	r->members = 1;
 	r->expect = EXPECT_BATCH;
 	return r;
@@ -174,7 +180,32 @@ static const char *object_type(const nn_reader *r)
 	     : nn_mp_str_is(&c, "header") ? "header" : NULL;
 }
 
-/* Parse the batch in r->obj into r->batch. */
+/* Choose where the next frames' objects start in their buffers (malloc's,
+ * aligned for every dtype), so that this batch's biggest column of a dtype
+ * wider than a byte would lie aligned: a stream's batches share their
+ * layout but for the width of a growing index, so the next ones then hand
+ * that column out where it lies, with no copy. */
+static void aim_next(nn_reader *r, const void *const *data, const size_t *len)
+{
+	const nn_schema *s = r->schema;
+	size_t big = SIZE_MAX;
+
+	for (size_t i = 0; i < s->nfields; i++)
+		if (nn_dtype_size(s->fields[i].dtype) > 1 && (big == SIZE_MAX || len[i] > len[big]))
+			big = i;
+	if (big == SIZE_MAX)
+		return;
+	size_t off = (size_t)((const unsigned char *)data[big] - r->obj);
+	size_t pad = (8 - off % 8) % 8;
+	if (r->ahead)
+		pthread_mutex_lock(&r->mu);
+	r->pad = pad;
+	if (r->ahead)
+		pthread_mutex_unlock(&r->mu);
+}
+
+/* Parse the batch in r->obj into r->batch: each column where it lies in
+ * the frame when that is aligned for its dtype, else an aligned copy. */
 static int parse_batch(nn_reader *r, nn_error *err)
 {
 	nn_mp c = { r->obj, r->obj + r->obj_len };
@@ -226,6 +257,13 @@ static int parse_batch(nn_reader *r, nn_error *err)
 		    nn_size_mul((size_t)rows, s->fields[i].row_bytes, &want) || want != len[i])
 			return nn_error_set(err, NN_EDATA, "field '%s': batch of %llu rows has %zu bytes",
 			                    s->fields[i].name, (unsigned long long)rows, len[i]);
+	}
+	for (size_t i = 0; i < ncols; i++) {
+		size_t align = nn_dtype_size(s->fields[i].dtype);
+		if (!((uintptr_t)data[i] & (align - 1))) {   /* as it lies in the frame */
+			r->view[i] = (void *)(uintptr_t)data[i];
+			continue;
+		}
 		if (len[i] > r->col_cap[i]) {
 			void *p = NULL;
 			if (posix_memalign(&p, 64, len[i]))
@@ -234,9 +272,10 @@ static int parse_batch(nn_reader *r, nn_error *err)
 			r->col[i] = p;
 			r->col_cap[i] = len[i];
 		}
-		if (len[i])
-			memcpy(r->col[i], data[i], len[i]);
+		memcpy(r->col[i], data[i], len[i]);
+		r->view[i] = r->col[i];
 	}
+	aim_next(r, data, len);
 	r->batch.rows = (size_t)rows;
 	r->member_batches++;
 	r->member_rows += rows;
@@ -308,7 +347,6 @@ int nn_reader_next(nn_reader *r, const nn_batch **batch, nn_error *err)
 		if (r->expect == EXPECT_BATCH && type && !strcmp(type, "batch")) {
 			if (parse_batch(r, err))
 				return reader_fail(r);
-			ahead_release(r);   /* parse_batch copied the columns */
 			r->rows += r->batch.rows;
 			if (r->batch.rows == 0)
 				continue;

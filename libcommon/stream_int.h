@@ -67,8 +67,10 @@ struct input {
 /* One decompressed frame (one object), with the CRC-32 and the length of
  * the compressed bytes it came from; in read-ahead, a slot of the ring. */
 struct frame {
-	unsigned char *obj;
-	size_t cap, len;
+	unsigned char *mem;       /* cap bytes; the object starts pad bytes in */
+	size_t cap, pad;
+	unsigned char *obj;       /* mem + pad: len bytes */
+	size_t len;
 	uLong crc;
 	size_t bytes;
 	int status;               /* 0: an object; 1: clean end of input; -1: err */
@@ -94,6 +96,9 @@ int frame_is_end(const struct frame *f);
 
 /* Read more input after what is buffered; returns bytes added (0 at EOF). */
 ssize_t input_fill(struct input *in, nn_error *err);
+/* Read until the next frame is whole in in->buf[pos..pos + *len): 1, or 0
+ * when it is not to be (see input.c). */
+int input_whole_frame(struct input *in, size_t *len);
 /* Move the next frame of in, whole, into f->cin: 1, or 0 (f->cin_len 0)
  * when it is not to be copied (see input.c). */
 int input_copy_frame(struct input *in, struct frame *f);
@@ -131,8 +136,10 @@ struct nn_reader {
 	uLong frame_crc;          /* CRC-32 of the latest frame's bytes */
 	uint64_t rows, members;
 	nn_batch batch;
-	void **col;               /* batch.col: aligned copies of the columns */
+	void **view;              /* batch.col: in the frame, or in col */
+	void **col;               /* aligned copies of unaligned columns */
 	size_t *col_cap;
+	size_t pad;               /* where the next frames' objects start (reader.c) */
 	int failed;
 	/* read-ahead (readahead.c) */
 	int nthreads, ahead, ahead_tried, started;
@@ -144,7 +151,7 @@ struct nn_reader {
 	uint64_t next_seq;        /* the next frame a worker takes */
 	uint64_t cur;             /* the next frame the caller takes */
 	int scanning, stopped, quit;
-	int held;                 /* the caller is parsing fr[cur % nfr] */
+	int held;                 /* the caller holds fr[cur % nfr] */
 	int last_end;             /* the frame the caller took last was an "end" */
 	ZSTD_DCtx *redo;          /* the caller's, for a frame decoded under another limit */
 };

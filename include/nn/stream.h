@@ -91,7 +91,9 @@ int nn_schema_compare(const nn_schema *a, const nn_schema *b, nn_error *err);
 /* --- batches --------------------------------------------------------- */
 
 /* A batch: `rows` rows of every field, column by column.  col[i] points to
- * rows * fields[i].row_bytes bytes, aligned for the field's dtype. */
+ * rows * fields[i].row_bytes bytes, aligned for the field's dtype.  A
+ * reader's batch lies in the frame it decoded wherever that is aligned
+ * (else in an aligned copy); the caller may change it in place. */
 typedef struct nn_batch {
 	size_t rows;
 	size_t ncols;
@@ -118,10 +120,11 @@ const nn_schema *nn_reader_schema(const nn_reader *r);
 int nn_reader_next(nn_reader *r, const nn_batch **batch, nn_error *err);
 
 /* Decompress ahead on n threads (0 to NN_MAX_READER_THREADS; 1 is the
- * default; 0 means none: the caller's nn_reader_next decompresses).  Each
- * thread decodes whole frames, copied from the input one after another,
- * so more than one pays when decompression is most of the caller's work
- * (a pass that only scans the input) and there are cores to spare.
+ * default; 0 means none: the caller's nn_reader_next decompresses).  More
+ * than one thread decode whole frames, copied from the input one after
+ * another, so more than one pays when decompression is most of the
+ * caller's work (a pass that only scans the input) and there are cores to
+ * spare; a single thread decodes where the frame lies in the input.
  * Batches, errors and their messages are the same for any n.  Each
  * thread holds two frames.  Call it before the first nn_reader_next:
  * -1 (NN_EARG) after, or when n is out of range. */

@@ -93,7 +93,8 @@ static unsigned char *make_stream(const nn_schema *s, size_t rows, size_t chunk,
 }
 
 /* Read a stream from bytes; return rows read or -1 with err filled;
- * *same is set when every value matched fill_rows. */
+ * *same is set when every value matched fill_rows, every column aligned
+ * for its dtype. */
 static int reader_threads = 1;   /* read_all's nn_reader_set_threads */
 
 static long long read_all(const void *data, size_t len, int *same, size_t *batches,
@@ -121,7 +122,8 @@ static long long read_all(const void *data, size_t len, int *same, size_t *batch
 			want[f] = malloc(b->rows * s->fields[f].row_bytes + 1);
 		fill_rows(s, (size_t)rows, b->rows, want);
 		for (size_t f = 0; f < s->nfields; f++) {
-			if (memcmp(want[f], b->col[f], b->rows * s->fields[f].row_bytes))
+			if (memcmp(want[f], b->col[f], b->rows * s->fields[f].row_bytes) ||
+			    (uintptr_t)b->col[f] % nn_dtype_size(s->fields[f].dtype))   /* the promise */
 				*same = 0;
 			free(want[f]);
 		}
