@@ -4,7 +4,8 @@
  *                compression loop, the decoding loop with its CRC-32
  *   input.c      the reader's buffered input; cutting a whole frame out of it
  *   header.c     schema <-> header object
- *   writer.c     nn_writer and its compression threads
+ *   writer.c     nn_writer: batches, header, trailer
+ *   writer_threads.c  its compression threads
  *   readahead.c  the reader's decompression workers
  *   reader.c     nn_reader: the header/batch/trailer state machine
  *
@@ -110,6 +111,65 @@ int input_copy_frame(struct input *in, struct frame *f);
 int header_pack(msgpack_packer *pk, const nn_schema *s);
 /* Parse a header object into a new schema. */
 nn_schema *header_parse(const unsigned char *obj, size_t len, nn_error *err);
+
+/* --- writer.c and writer_threads.c ---------------------------------- */
+
+struct nn_writer {
+	int fd;
+	int failed;               /* after any error every call fails */
+	nn_schema *schema;
+	ZSTD_CCtx *cctx;
+	size_t batch_rows;        /* rows per full batch */
+	size_t buffered;          /* rows waiting in col[] */
+	unsigned char **col;      /* per field: batch_rows * row_bytes */
+	uint64_t batches, rows;   /* written so far */
+	uLong crc;                /* CRC-32 of the compressed bytes written */
+	unsigned char *out;       /* compressed bytes waiting for write() */
+	size_t out_cap;
+	msgpack_sbuffer pre;      /* a frame's msgpack bytes other than column data */
+	/* compression threads (writer_threads.c) */
+	int level;
+	int sync;                 /* mu and cv made */
+	int background;           /* threads allowed (nn_writer_set_threads) */
+	int nthreads, started;    /* threads wanted; started so far */
+	pthread_t *threads;
+	struct job *jobs;         /* nthreads of them */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int busy, quit;           /* jobs queued or running; threads should end */
+	uint64_t next_write;      /* the batch index whose frame is written next */
+	int job_failed;           /* a job failed: job_err says why */
+	nn_error job_err;
+	size_t frame_cap;         /* room for a compressed batch frame */
+	size_t schema_fields;     /* columns allocated in col and the jobs' */
+};
+
+struct job {
+	int state;                /* JOB_FREE, JOB_QUEUED, JOB_TAKEN */
+	unsigned char **col;
+	size_t rows;
+	uint64_t index;
+};
+enum { JOB_FREE, JOB_QUEUED, JOB_TAKEN };
+
+int writer_fail(nn_writer *w);
+/* A batch's frame as pieces: its map (and each column's bin prefix),
+ * packed into pre, between the columns' own bytes. */
+int writer_batch_pieces(const nn_writer *w, msgpack_sbuffer *pre, unsigned char *const *col,
+                        size_t rows, uint64_t index, const void **pieces, size_t *lens,
+                        size_t *npieces, nn_error *err);
+/* Compress and write the buffered rows in the caller's thread. */
+int writer_emit_batch(nn_writer *w, nn_error *err);
+unsigned char **writer_alloc_cols(const nn_writer *w);
+void writer_free_cols(unsigned char **col, size_t n);
+
+/* Hand the buffered rows to a thread (starting them first). */
+int writer_hand_over(nn_writer *w, nn_error *err);
+/* Wait until the threads have written every batch handed to them; fail
+ * with the first error met. */
+int writer_wait_idle(nn_writer *w, nn_error *err);
+/* End the threads, free what they used. */
+void writer_stop_threads(nn_writer *w);
 
 /* --- reader.c and readahead.c ---------------------------------------- */
 

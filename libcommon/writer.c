@@ -12,64 +12,20 @@
  * Choices:
  * - A batch's frame is compressed from pieces (its map, each column's bin
  *   prefix, the column's own bytes), so no batch is copied to be packed.
- * - Full batches go to compression threads of the writer's own: each
- *   batch is handed over whole (its column buffers swapped with a free
- *   job's), compressed by one thread with a zstd context of its own with
- *   the writer's parameters, and written in turn, so frames go out in
- *   order while the caller fills the next batch.  The bytes are the same
- *   for any number of threads and without any (nn_writer_set_threads 0).
- * - The threads start with the first full batch: a stream of one batch
- *   never starts them; when none can start, the caller's thread compresses.
+ * - Full batches go to compression threads of the writer's own
+ *   (writer_threads.c); the bytes are the same for any number of threads
+ *   and without any (nn_writer_set_threads 0), when the caller's thread
+ *   compresses each batch as it fills, writing as zstd's output buffer
+ *   fills, so a reader downstream sees each batch as soon as it is whole.
  * - After any error every call fails, and nothing may follow the trailer.
  */
 #include <errno.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <zstd_errors.h>
 #include "nn/pack.h"
 #include "stream_int.h"
-
-struct nn_writer {
-	int fd;
-	int failed;               /* after any error every call fails */
-	nn_schema *schema;
-	ZSTD_CCtx *cctx;
-	size_t batch_rows;        /* rows per full batch */
-	size_t buffered;          /* rows waiting in col[] */
-	unsigned char **col;      /* per field: batch_rows * row_bytes */
-	uint64_t batches, rows;   /* written so far */
-	uLong crc;                /* CRC-32 of the compressed bytes written */
-	unsigned char *out;       /* compressed bytes waiting for write() */
-	size_t out_cap;
-	msgpack_sbuffer pre;      /* a frame's msgpack bytes other than column data */
-	/* compression threads (see the top of this file) */
-	int level;
-	int sync;                 /* mu and cv made */
-	int background;           /* threads allowed (nn_writer_set_threads) */
-	int nthreads, started;    /* threads wanted; started so far */
-	pthread_t *threads;
-	struct job *jobs;         /* nthreads of them */
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int busy, quit;           /* jobs queued or running; threads should end */
-	uint64_t next_write;      /* the batch index whose frame is written next */
-	int job_failed;           /* a job failed: job_err says why */
-	nn_error job_err;
-	size_t frame_cap;         /* room for a compressed batch frame */
-	size_t schema_fields;     /* columns allocated in col and the jobs' */
-};
-
-struct job {
-	int state;                /* JOB_FREE, JOB_QUEUED, JOB_TAKEN */
-	unsigned char **col;
-	size_t rows;
-	uint64_t index;
-};
-enum { JOB_FREE, JOB_QUEUED, JOB_TAKEN };
-
 
 /* frame_compress's sink in the caller's thread: each piece of a frame is
  * written as soon as the output buffer fills, so a reader downstream sees
@@ -96,7 +52,7 @@ static int write_object(nn_writer *w, nn_error *err)
 	return write_frame(w, &piece, &len, 1, err);
 }
 
-static int fail(nn_writer *w)
+int writer_fail(nn_writer *w)
 {
 	w->failed = 1;
 	return -1;
@@ -104,7 +60,7 @@ static int fail(nn_writer *w)
 
 /* A batch's frame as pieces: its map (and each column's bin prefix),
  * packed into pre, between the columns' own bytes. */
-static int batch_pieces(const nn_writer *w, msgpack_sbuffer *pre, unsigned char *const *col,
+int writer_batch_pieces(const nn_writer *w, msgpack_sbuffer *pre, unsigned char *const *col,
                         size_t rows, uint64_t index, const void **pieces, size_t *lens,
                         size_t *npieces, nn_error *err)
 {
@@ -139,12 +95,12 @@ static int batch_pieces(const nn_writer *w, msgpack_sbuffer *pre, unsigned char 
 }
 
 /* In the caller's thread: compress and write as the output buffer fills. */
-static int emit_batch(nn_writer *w, nn_error *err)
+int writer_emit_batch(nn_writer *w, nn_error *err)
 {
 	const void *pieces[2 * NN_MAX_FIELDS];
 	size_t lens[2 * NN_MAX_FIELDS], n;
 
-	if (batch_pieces(w, &w->pre, w->col, w->buffered, w->batches, pieces, lens, &n, err) ||
+	if (writer_batch_pieces(w, &w->pre, w->col, w->buffered, w->batches, pieces, lens, &n, err) ||
 	    write_frame(w, pieces, lens, n, err))
 		return -1;
 	w->batches++;
@@ -153,95 +109,10 @@ static int emit_batch(nn_writer *w, nn_error *err)
 	return 0;
 }
 
-/* Take the queued job of the lowest index, or NULL when told to quit. */
-static struct job *next_job(nn_writer *w)
-{
-	for (;;) {
-		struct job *j = NULL;
-		for (int i = 0; i < w->started; i++)
-			if (w->jobs[i].state == JOB_QUEUED && (!j || w->jobs[i].index < j->index))
-				j = &w->jobs[i];
-		if (j) {
-			j->state = JOB_TAKEN;
-			return j;
-		}
-		if (w->quit)
-			return NULL;
-		pthread_cond_wait(&w->cv, &w->mu);
-	}
-}
 
-static void *compress_thread(void *arg)
-{
-	nn_writer *w = arg;
-	ZSTD_CCtx *cctx = ZSTD_createCCtx();
-	unsigned char *frame = malloc(w->frame_cap);
-	msgpack_sbuffer pre;
-	struct job *j;
 
-	msgpack_sbuffer_init(&pre);
-	pthread_mutex_lock(&w->mu);
-	while ((j = next_job(w))) {
-		const void *pieces[2 * NN_MAX_FIELDS];
-		size_t lens[2 * NN_MAX_FIELDS], n, len = 0, r;
-		nn_error e = { 0 };
-		int bad = 0;
 
-		pthread_mutex_unlock(&w->mu);
-		if (!cctx || !frame)
-			bad = nn_error_set(&e, NN_ENOMEM, "out of memory");
-		else if (batch_pieces(w, &pre, j->col, j->rows, j->index, pieces, lens, &n, &e))
-			bad = -1;
-		/* the parameters of the writer's own context, so the same bytes */
-		else if (ZSTD_isError(r = frame_cctx_params(cctx, w->level)))
-			bad = frame_zstd_error(r, &e);
-		else
-			bad = frame_compress(cctx, pieces, lens, n, frame, w->frame_cap, NULL, NULL, &len, &e);
-		pthread_mutex_lock(&w->mu);
-		while (w->next_write != j->index)
-			pthread_cond_wait(&w->cv, &w->mu);
-		pthread_mutex_unlock(&w->mu);
-		if (!bad && !w->job_failed) {   /* job_failed changes only in turn */
-			bad = nn_write_all(w->fd, frame, len, &e);
-			w->crc = crc32_z(w->crc, frame, len);
-		}
-		pthread_mutex_lock(&w->mu);
-		if (bad && !w->job_failed) {
-			w->job_failed = 1;
-			w->job_err = e;
-		}
-		w->next_write++;
-		j->state = JOB_FREE;
-		w->busy--;
-		pthread_cond_broadcast(&w->cv);
-	}
-	pthread_mutex_unlock(&w->mu);
-	ZSTD_freeCCtx(cctx);
-	free(frame);
-	msgpack_sbuffer_destroy(&pre);
-	return NULL;
-}
-
-/* Wait until the threads have written every batch handed to them; fail
- * with the first error met. */
-static int wait_idle(nn_writer *w, nn_error *err)
-{
-	if (!w->started)
-		return 0;
-	pthread_mutex_lock(&w->mu);
-	while (w->busy)
-		pthread_cond_wait(&w->cv, &w->mu);
-	int bad = w->job_failed;
-	pthread_mutex_unlock(&w->mu);
-	if (bad) {
-		if (err)
-			*err = w->job_err;
-		return fail(w);
-	}
-	return 0;
-}
-
-static void free_cols(unsigned char **col, size_t n)
+void writer_free_cols(unsigned char **col, size_t n)
 {
 	if (col)
 		for (size_t i = 0; i < n; i++)
@@ -249,14 +120,14 @@ static void free_cols(unsigned char **col, size_t n)
 	free(col);
 }
 
-static unsigned char **alloc_cols(const nn_writer *w)
+unsigned char **writer_alloc_cols(const nn_writer *w)
 {
 	const nn_schema *s = w->schema;
 	unsigned char **col = calloc(s->nfields, sizeof *col);
 
 	for (size_t i = 0; col && i < s->nfields; i++)
 		if (!(col[i] = malloc(w->batch_rows * s->fields[i].row_bytes))) {
-			free_cols(col, s->nfields);
+			writer_free_cols(col, s->nfields);
 			return NULL;
 		}
 	return col;
@@ -266,23 +137,8 @@ void nn_writer_free(nn_writer *w)
 {
 	if (!w)
 		return;
-	if (w->started) {
-		pthread_mutex_lock(&w->mu);
-		w->quit = 1;
-		pthread_cond_broadcast(&w->cv);
-		pthread_mutex_unlock(&w->mu);
-		for (int i = 0; i < w->started; i++)
-			pthread_join(w->threads[i], NULL);
-	}
-	if (w->sync) {
-		pthread_mutex_destroy(&w->mu);
-		pthread_cond_destroy(&w->cv);
-	}
-	free_cols(w->col, w->schema_fields);
-	for (int i = 0; w->jobs && i < w->nthreads; i++)
-		free_cols(w->jobs[i].col, w->schema_fields);
-	free(w->jobs);
-	free(w->threads);
+	writer_stop_threads(w);
+	writer_free_cols(w->col, w->schema_fields);
 	nn_schema_free(w->schema);
 	ZSTD_freeCCtx(w->cctx);
 	free(w->out);
@@ -337,7 +193,7 @@ nn_writer *nn_writer_open_fd(int fd, const nn_schema *s,
 		goto fail;
 	w->schema_fields = s->nfields;
 	if (!(w->cctx = ZSTD_createCCtx()) || !(w->out = malloc(w->out_cap)) ||
-	    !(w->col = alloc_cols(w))) {
+	    !(w->col = writer_alloc_cols(w))) {
 		nn_error_set(err, NN_ENOMEM, "out of memory");
 		goto fail;
 	}
@@ -378,71 +234,7 @@ fail:
 	return NULL;
 }
 
-/* Start the threads and their jobs (with the first full batch: a stream
- * of one batch never starts them).  0 when none could start. */
-static int start_threads(nn_writer *w)
-{
-	if (!w->jobs && (!(w->jobs = calloc((size_t)w->nthreads, sizeof *w->jobs)) ||
-	                 !(w->threads = calloc((size_t)w->nthreads, sizeof *w->threads))))
-		return 0;
-	w->next_write = w->batches;
-	for (int i = 0; i < w->nthreads; i++) {
-		if (!w->jobs[i].col && !(w->jobs[i].col = alloc_cols(w)))
-			break;
-		/* started before the thread runs: it looks at jobs[0..started) */
-		pthread_mutex_lock(&w->mu);
-		w->started++;
-		pthread_mutex_unlock(&w->mu);
-		/* signals go to the caller's thread (see readahead.c) */
-		sigset_t all, old;
-		sigfillset(&all);
-		pthread_sigmask(SIG_SETMASK, &all, &old);
-		int bad = pthread_create(&w->threads[i], NULL, compress_thread, w);
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		if (bad) {
-			w->started--;
-			break;
-		}
-	}
-	return w->started;   /* jobs past it stay free, never used */
-}
 
-/* Hand the buffered rows to a thread: swap buffers with a free job. */
-static int hand_over(nn_writer *w, nn_error *err)
-{
-	struct job *j = NULL;
-
-	if (!w->started && !start_threads(w)) {
-		w->background = 0;   /* no thread: compress here, as without one */
-		return emit_batch(w, err);
-	}
-	pthread_mutex_lock(&w->mu);
-	for (;;) {
-		for (int i = 0; i < w->started && !j; i++)
-			if (w->jobs[i].state == JOB_FREE)
-				j = &w->jobs[i];
-		if (j || w->job_failed)
-			break;
-		pthread_cond_wait(&w->cv, &w->mu);
-	}
-	if (w->job_failed) {
-		pthread_mutex_unlock(&w->mu);
-		return wait_idle(w, err);
-	}
-	unsigned char **t = w->col;
-	w->col = j->col;
-	j->col = t;
-	j->rows = w->buffered;
-	j->index = w->batches;
-	j->state = JOB_QUEUED;
-	w->busy++;
-	pthread_cond_broadcast(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-	w->batches++;
-	w->rows += w->buffered;
-	w->buffered = 0;
-	return 0;
-}
 
 /* Write the buffered rows as a batch; wait: the batch is on fd (and every
  * earlier one) when this returns. */
@@ -450,12 +242,12 @@ static int flush_now(nn_writer *w, nn_error *err)
 {
 	if (w->failed)
 		return nn_error_set(err, NN_EARG, "writer failed before");
-	if (w->started && w->buffered && hand_over(w, err))
+	if (w->started && w->buffered && writer_hand_over(w, err))
 		return -1;
-	if (wait_idle(w, err))
+	if (writer_wait_idle(w, err))
 		return -1;
-	if (w->buffered && emit_batch(w, err))
-		return fail(w);
+	if (w->buffered && writer_emit_batch(w, err))
+		return writer_fail(w);
 	return 0;
 }
 
@@ -483,7 +275,7 @@ int nn_writer_write(nn_writer *w, const void *const *cols, size_t rows, nn_error
 		w->buffered += take;
 		done += take;
 		if (w->buffered == w->batch_rows &&
-		    (w->background ? hand_over(w, err) : flush_now(w, err)))
+		    (w->background ? writer_hand_over(w, err) : flush_now(w, err)))
 			return -1;
 	}
 	return 0;
@@ -513,10 +305,10 @@ int nn_writer_finish(nn_writer *w, nn_error *err)
 	e |= nn_pack_str(&pk, "crc32") | msgpack_pack_uint32(&pk, (uint32_t)w->crc);
 	if (e) {
 		nn_error_set(err, NN_ENOMEM, "out of memory");
-		return fail(w);
+		return writer_fail(w);
 	}
 	if (write_object(w, err))
-		return fail(w);
+		return writer_fail(w);
 	w->failed = 1;   /* nothing may follow the trailer */
 	return 0;
 }
