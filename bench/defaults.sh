@@ -94,7 +94,7 @@ rm -f "$W/rb.nns"
 	echo "| compression (256 KiB batches, level 3) | seconds | × floor | CPU s | peak RSS MiB |"
 	echo "|---|---|---|---|---|"
 } | tee -a "$OUT"
-best t0 "NN_WRITER_THREAD=0 '$W/rebatch' 262144 3 1 < '$IN'"
+best t0 "'$W/rebatch' 262144 3 0 < '$IN'"
 best t1 "'$W/rebatch' 262144 3 1 < '$IN'"
 best t2 "'$W/rebatch' 262144 3 2 < '$IN'"
 best t4 "'$W/rebatch' 262144 3 4 < '$IN'"
@@ -102,7 +102,7 @@ cmp -s "$W/out.t0" "$W/out.t1" && cmp -s "$W/out.t0" "$W/out.t2" && cmp -s "$W/o
 	same="identical" || same="DIFFERENT"
 for t in 0 1 2 4; do
 	case $t in
-	0) what="in the caller's thread (NN_WRITER_THREAD=0)" ;;
+	0) what="in the caller's thread (nn_writer_set_threads 0)" ;;
 	1) what="1 writer thread (the default in a pipeline)" ;;
 	*) what="$t writer threads (--threads $t)" ;;
 	esac

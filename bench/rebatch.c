@@ -1,6 +1,7 @@
 /* rebatch.c — for bench/run.sh only: copy a stream, putting BYTES raw
  * bytes in each batch (the writer's NN_DEFAULT_BATCH_BYTES, chosen by this
- * measurement), at zstd level LEVEL with THREADS compression threads.
+ * measurement), at zstd level LEVEL with THREADS compression threads (0:
+ * none, the caller's thread compresses).
  *
  *   rebatch BYTES LEVEL THREADS < IN > OUT
  */
@@ -28,7 +29,8 @@ int main(int argc, char **argv)
 		rb += s->fields[i].row_bytes;
 	size_t rows = (size_t)atol(argv[1]) / rb;
 	nn_writer_options o = { atoi(argv[2]), atoi(argv[3]), rows ? rows : 1 };
-	if (!(w = nn_writer_open_fd(1, s, &o, &err)))
+	if (!(w = nn_writer_open_fd(1, s, &o, &err)) ||
+	    (!o.threads && nn_writer_set_threads(w, 0, &err)))
 		goto fail;
 	while ((n = nn_reader_next(r, &b, &err)) == 1)
 		if (nn_writer_write_batch(w, b, &err))

@@ -142,7 +142,11 @@ row "nn-augment --noise 0.1 --no-keep-original" "$f32_raw" "$BIN/nn-augment -q -
 row "nn-split --stratify --test-size 0.2 (2 compression threads per output)" "$f32_raw" "$BIN/nn-split -q --stratify --test-size 0.2 --train '$W/s1.nns' --test '$W/s2.nns' '$W/train.nns'"
 row "nn-split --stratify --test-size 0.2 --threads 1" "$f32_raw" "$BIN/nn-split -q --stratify --test-size 0.2 --threads 1 --train '$W/s1.nns' --test '$W/s2.nns' '$W/train.nns'"
 row "nn-info --verify (decompression on 2 threads)" "$f32_raw" "$BIN/nn-info --verify '$W/train.nns'"
-row "the same on 1 thread (NN_READER_THREAD=0)" "$f32_raw" "NN_READER_THREAD=0 $BIN/nn-info --verify '$W/train.nns'"
+cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude $(pkg-config --cflags libzstd msgpack zlib) \
+	bench/scan.c build/libcommon.a $(pkg-config --libs libzstd msgpack zlib) -lm -lpthread \
+	-o "$W/scan"
+row "libcommon's reader alone, 2 read-ahead threads (bench/scan.c)" "$f32_raw" "'$W/scan' 2 < '$W/train.nns'"
+row "the same, no read-ahead thread (nn_reader_set_threads 0)" "$f32_raw" "'$W/scan' 0 < '$W/train.nns'"
 # zscore's output, full-precision floats, costs more to compress than its
 # input; and libzstd compressing it frame by frame (256 KiB each, as every
 # stream) costs more than the zstd program compressing one long frame.

@@ -91,7 +91,9 @@ int nn_schema_compare(const nn_schema *a, const nn_schema *b, nn_error *err);
 /* --- batches --------------------------------------------------------- */
 
 /* A batch: `rows` rows of every field, column by column.  col[i] points to
- * rows * fields[i].row_bytes bytes, aligned for the field's dtype. */
+ * rows * fields[i].row_bytes bytes, aligned for the field's dtype.  A
+ * reader's batch lies in the frame it decoded wherever that is aligned
+ * (else in an aligned copy); the caller may change it in place. */
 typedef struct nn_batch {
 	size_t rows;
 	size_t ncols;
@@ -118,11 +120,11 @@ const nn_schema *nn_reader_schema(const nn_reader *r);
 int nn_reader_next(nn_reader *r, const nn_batch **batch, nn_error *err);
 
 /* Decompress ahead on n threads (0 to NN_MAX_READER_THREADS; 1 is the
- * default; 0, or NN_READER_THREAD=0 in the environment, means none: the
- * caller's nn_reader_next decompresses).  Each
- * thread decodes whole frames, copied from the input one after another,
- * so more than one pays when decompression is most of the caller's work
- * (a pass that only scans the input) and there are cores to spare.
+ * default; 0 means none: the caller's nn_reader_next decompresses).  More
+ * than one thread decode whole frames, copied from the input one after
+ * another, so more than one pays when decompression is most of the
+ * caller's work (a pass that only scans the input) and there are cores to
+ * spare; a single thread decodes where the frame lies in the input.
  * Batches, errors and their messages are the same for any n.  Each
  * thread holds two frames.  Call it before the first nn_reader_next:
  * -1 (NN_EARG) after, or when n is out of range. */
@@ -146,10 +148,10 @@ typedef struct nn_writer_options {
  * and written in order, while the caller fills the next batch; memory
  * grows by about two batches per thread.  The bytes are the same for
  * every number of threads, and the same as compressing in the caller's
- * thread, which is what happens when the environment has
- * NN_WRITER_THREAD=0 (for measuring) and for a stream of one batch (the
- * threads start with the first full batch).  A write error met by a
- * thread is returned by the next call (nn_writer_write, _flush, _finish). */
+ * thread, which is what happens after nn_writer_set_threads(w, 0) and for
+ * a stream of one batch (the threads start with the first full batch).  A
+ * write error met by a thread is returned by the next call
+ * (nn_writer_write, _flush, _finish). */
 
 typedef struct nn_writer nn_writer;
 
@@ -169,7 +171,13 @@ int nn_writer_finish(nn_writer *w, nn_error *err);
 /* Free; a writer freed before nn_writer_finish leaves a stream that every
  * reader rejects as truncated, which is the point. */
 void nn_writer_free(nn_writer *w);                 /* NULL is fine */
-uint64_t nn_writer_rows(const nn_writer *w);
+
+/* Set the compression threads to n (0 to NN_MAX_WRITER_THREADS), in place
+ * of the options' `threads`; 0 means none: the caller's nn_writer_write
+ * compresses (the same bytes; for measuring and for tests).  Call it
+ * before the first batch is written: -1 (NN_EARG) after, or when n is out
+ * of range. */
+int nn_writer_set_threads(nn_writer *w, int n, nn_error *err);
 
 /* Low-level: write all of buf to fd, retrying short writes and EINTR.
  * EPIPE is reported as NN_EPIPE. */

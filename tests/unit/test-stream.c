@@ -1,6 +1,7 @@
 /* test-stream.c — the stream format: round trips of every dtype and shape,
  * batch boundaries, empty and one-row streams, concatenation, and the
  * promise that a cut or corrupted stream is never read as a valid one. */
+#include <dirent.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -59,6 +60,7 @@ static void fill_rows(const nn_schema *s, size_t first, size_t rows, unsigned ch
 }
 
 static int make_threads;   /* the writers' compression threads */
+static int make_in_caller; /* 1: nn_writer_set_threads(w, 0) */
 
 /* Write `rows` rows in chunks of `chunk` with batches of batch_rows. */
 static unsigned char *make_stream(const nn_schema *s, size_t rows, size_t chunk,
@@ -70,7 +72,7 @@ static unsigned char *make_stream(const nn_schema *s, size_t rows, size_t chunk,
 	nn_writer *w = nn_writer_open_fd(fd, s, &o, &err);
 	unsigned char *cols[NN_MAX_FIELDS];
 
-	if (!w)
+	if (!w || (make_in_caller && nn_writer_set_threads(w, 0, &err)))
 		abort();
 	for (size_t f = 0; f < s->nfields; f++)
 		cols[f] = malloc(chunk * s->fields[f].row_bytes + 1);
@@ -91,7 +93,8 @@ static unsigned char *make_stream(const nn_schema *s, size_t rows, size_t chunk,
 }
 
 /* Read a stream from bytes; return rows read or -1 with err filled;
- * *same is set when every value matched fill_rows. */
+ * *same is set when every value matched fill_rows, every column aligned
+ * for its dtype. */
 static int reader_threads = 1;   /* read_all's nn_reader_set_threads */
 
 static long long read_all(const void *data, size_t len, int *same, size_t *batches,
@@ -119,7 +122,8 @@ static long long read_all(const void *data, size_t len, int *same, size_t *batch
 			want[f] = malloc(b->rows * s->fields[f].row_bytes + 1);
 		fill_rows(s, (size_t)rows, b->rows, want);
 		for (size_t f = 0; f < s->nfields; f++) {
-			if (memcmp(want[f], b->col[f], b->rows * s->fields[f].row_bytes))
+			if (memcmp(want[f], b->col[f], b->rows * s->fields[f].row_bytes) ||
+			    (uintptr_t)b->col[f] % nn_dtype_size(s->fields[f].dtype))   /* the promise */
 				*same = 0;
 			free(want[f]);
 		}
@@ -130,6 +134,16 @@ static long long read_all(const void *data, size_t len, int *same, size_t *batch
 	nn_reader_close(r);
 	close(fd);
 	return n < 0 ? -1 : rows;
+}
+
+/* read_all on n reader threads */
+static long long read_all_on(int n, const void *data, size_t len, int *same, nn_error *err)
+{
+	int keep = reader_threads;
+	reader_threads = n;
+	long long rows = read_all(data, len, same, NULL, err);
+	reader_threads = keep;
+	return rows;
 }
 
 static void test_round_trips(void)
@@ -155,7 +169,7 @@ static void test_round_trips(void)
 }
 
 /* The writer's compression thread changes when bytes are written, never
- * which: the same stream with and without it (NN_WRITER_THREAD=0), and a
+ * which: the same stream with and without it (nn_writer_set_threads 0), and a
  * write error met by the thread is returned by a later call. */
 static void test_background(void)
 {
@@ -165,9 +179,9 @@ static void test_background(void)
 	int same;
 	nn_error err = { 0 };
 
-	setenv("NN_WRITER_THREAD", "0", 1);
+	make_in_caller = 1;
 	a = make_stream(s, 5000, 333, 64, &a_len);
-	unsetenv("NN_WRITER_THREAD");
+	make_in_caller = 0;
 	for (make_threads = 0; make_threads <= 4; make_threads++) {
 		b = make_stream(s, 5000, 333, 64, &b_len);
 		CHECK(a_len == b_len && !memcmp(a, b, a_len),
@@ -342,7 +356,7 @@ static void test_damage(void)
 /* The reader's read-ahead thread changes when frames are decompressed,
  * never what a caller sees: every cut and every bit flip of a stream of
  * two members gives the same rows and the same message with and without
- * it (NN_READER_THREAD=0); and closing a reader whose thread waits for
+ * it (nn_reader_set_threads 0); and closing a reader whose thread waits for
  * input that never comes returns at once. */
 static void test_read_ahead(void)
 {
@@ -364,9 +378,7 @@ static void test_read_ahead(void)
 			for (int bit = -1; bit < 8; bit += cut < len ? 1 : 9) {
 				if (bit >= 0)
 					buf[cut] ^= (unsigned char)(1 << bit);
-				setenv("NN_READER_THREAD", "0", 1);
-				long long r1 = read_all(buf, bit >= 0 ? len : cut, &same, NULL, &e1);
-				unsetenv("NN_READER_THREAD");
+				long long r1 = read_all_on(0, buf, bit >= 0 ? len : cut, &same, &e1);
 				long long r2 = read_all(buf, bit >= 0 ? len : cut, &same, NULL, &e2);
 				if (r1 != r2 || (r1 < 0 && strcmp(e1.msg, e2.msg))) {
 					if (differ++ < 3)
@@ -395,9 +407,7 @@ static void test_read_ahead(void)
 		differ = 0;
 		for (reader_threads = 1; reader_threads <= 3; reader_threads++)
 			for (size_t c = 0; c < sizeof cuts / sizeof *cuts; c++) {
-				setenv("NN_READER_THREAD", "0", 1);
-				long long r1 = read_all(bs, cuts[c], &same, NULL, &e1);
-				unsetenv("NN_READER_THREAD");
+				long long r1 = read_all_on(0, bs, cuts[c], &same, &e1);
 				long long r2 = read_all(bs, cuts[c], &same, NULL, &e2);
 				if (r1 != r2 || (r1 < 0 && strcmp(e1.msg, e2.msg)) || (c == 0 && (r2 != 12 || !same)))
 					differ++, printf("# %d threads, %zu of %zu bytes: %lld '%s', %lld '%s'\n",
@@ -441,6 +451,81 @@ static void test_read_ahead(void)
 	}
 	free(a);
 	free(buf);
+	nn_schema_free(s);
+}
+
+/* Threads of this process now (the entries of /proc/self/task). */
+static int threads_now(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* The library's thread options, as a program would see them: a reader
+ * set to 0 threads and a writer set to 0 start none; 2 and the default
+ * start theirs.  (threads.bats counts a program's threads with strace.) */
+static void test_thread_counts(void)
+{
+	nn_schema *s = small_schema(NN_F32);
+	size_t len;
+	unsigned char *a = make_stream(s, 100, 100, 3, &len);
+	nn_error err = { 0 };
+	const nn_batch *b;
+	int base = threads_now();
+
+	for (int n = 0; n <= 2; n += 2) {
+		int fd = memfile(a, len);
+		nn_reader *r = nn_reader_open_fd(fd, &err);
+		int got = r && !nn_reader_set_threads(r, n, &err) ? nn_reader_next(r, &b, &err) : -1;
+		int during = threads_now();
+		nn_reader_close(r);
+		close(fd);
+		CHECK(got == 1 && during == base + n && threads_now() == base,
+		      "a reader on %d read-ahead threads runs %d threads beside the caller's (%d; %s)",
+		      n, n, during - base, err.msg);
+	}
+
+	unsigned char *cols[2];
+	for (size_t f = 0; f < 2; f++)
+		cols[f] = calloc(64, s->fields[f].row_bytes);
+	for (int n = -1; n <= 2; n++) {   /* -1: the options' default */
+		int fd = memfile(NULL, 0);
+		nn_writer_options o = { 3, 2, 4 };
+		nn_writer *w = nn_writer_open_fd(fd, s, &o, &err);
+		int bad = !w || (n >= 0 && nn_writer_set_threads(w, n, &err)) ||
+		          nn_writer_write(w, (const void *const *)cols, 64, &err);
+		int during = threads_now(), want = n < 0 ? 2 : n;
+		bad |= nn_writer_finish(w, &err) != 0;
+		CHECK(!bad && during == base + want,
+		      "a writer with %d compression threads%s runs %d beside the caller's (%s)", want,
+		      n < 0 ? " (options)" : " (nn_writer_set_threads)", during - base, err.msg);
+		if (n == 2)
+			CHECK(nn_writer_set_threads(w, 1, &err) == -1 && err.code == NN_EARG &&
+			      nn_writer_set_threads(w, 0, &err) == -1,
+			      "threads are not set after the first batch (%s)", err.msg);
+		nn_writer_free(w);
+		close(fd);
+	}
+	int fd = memfile(NULL, 0);
+	nn_writer *w = nn_writer_open_fd(fd, s, NULL, &err);
+	CHECK(w && nn_writer_set_threads(w, -1, &err) == -1 &&
+	      nn_writer_set_threads(w, NN_MAX_WRITER_THREADS + 1, &err) == -1 &&
+	      !nn_writer_set_threads(w, NN_MAX_WRITER_THREADS, &err),
+	      "writer threads: -1 and %d refused, %d taken", NN_MAX_WRITER_THREADS + 1,
+	      NN_MAX_WRITER_THREADS);
+	nn_writer_free(w);
+	close(fd);
+	for (size_t f = 0; f < 2; f++)
+		free(cols[f]);
+	free(a);
 	nn_schema_free(s);
 }
 
@@ -596,6 +681,7 @@ int main(void)
 	test_concatenation();
 	test_damage();
 	test_read_ahead();
+	test_thread_counts();
 	test_hostile();
 	test_interop();
 	test_limits();

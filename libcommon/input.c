@@ -1,0 +1,118 @@
+/* input.c — the reader's buffered input: reading more of it, having the
+ * next whole frame in it, and cutting that frame out for a read-ahead
+ * worker to decode alone.
+ *
+ * Choices:
+ * - A read-ahead worker may wait for input that never comes (an upstream
+ *   program that stops without closing its end): it waits in poll, with a
+ *   pipe that nn_reader_close writes to, instead of blocking in read.
+ * - A frame is whole in the buffer, or cut out, only when its end is found
+ *   from its block headers (ZSTD_findFrameCompressedSize) within what a
+ *   frame of its declared size can take, and only when it decodes to at
+ *   most COPY_MAX_BYTES; otherwise it is decoded from the input as it
+ *   comes (frame_read), which says what is wrong with a cut or damaged
+ *   frame as it would with it whole, and holds no more than a buffer of
+ *   a big frame's compressed bytes.
+ * - A whole frame is what lets zstd decode straight into the object's
+ *   buffer, in one pass; a frame that arrives in pieces is decoded into
+ *   zstd's own window buffer first and copied out from there.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zstd_errors.h>
+#include "stream_int.h"
+
+/* Frames of up to this many bytes decoded are copied for a worker to
+ * decode alone; bigger ones (a stream made elsewhere, with batches of
+ * many MiB) are decoded in place. */
+#define COPY_MAX_BYTES (4u << 20)
+
+ssize_t input_fill(struct input *in, nn_error *err)
+{
+	if (in->eof)
+		return 0;
+	if (in->pos) {             /* keep the unread tail at the front */
+		memmove(in->buf, in->buf + in->pos, in->len - in->pos);
+		in->len -= in->pos;
+		in->pos = 0;
+	}
+	for (;;) {
+		if (in->wake >= 0) {
+			struct pollfd pf[2] = { { in->fd, POLLIN, 0 }, { in->wake, POLLIN, 0 } };
+			if (poll(pf, 2, -1) < 0) {
+				if (errno == EINTR)
+					continue;
+				return nn_error_set(err, NN_EIO, "poll failed: %s", strerror(errno));
+			}
+			if (pf[1].revents)
+				return nn_error_set(err, NN_EIO, "reader closed");
+		}
+		ssize_t n = read(in->fd, in->buf + in->len, in->cap - in->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return nn_error_set(err, NN_EIO, "read failed: %s", strerror(errno));
+		if (n == 0)
+			in->eof = 1;
+		in->len += (size_t)n;
+		return n;
+	}
+}
+
+int input_whole_frame(struct input *in, size_t *len)
+{
+	unsigned long long csize;
+	size_t n, bound;
+
+	while (in->len - in->pos < FRAME_HEADER_MAX && !in->eof)
+		if (input_fill(in, NULL) < 0)
+			return 0;
+	n = in->len - in->pos;
+	if (n < FRAME_HEADER_MAX || frame_check_header(in->buf + in->pos, n, &csize, NULL) ||
+	    csize > COPY_MAX_BYTES)
+		return 0;
+	bound = ZSTD_compressBound((size_t)csize) + 64;
+	for (;;) {
+		size_t size = ZSTD_findFrameCompressedSize(in->buf + in->pos, in->len - in->pos);
+		if (!ZSTD_isError(size)) {
+			*len = size;
+			return 1;
+		}
+		if (ZSTD_getErrorCode(size) != ZSTD_error_srcSize_wrong || in->eof ||
+		    in->len - in->pos >= bound)
+			return 0;
+		if (in->len == in->cap && in->pos == 0) {   /* input_fill would have no room */
+			size_t cap = 2 * in->cap;
+			unsigned char *b = realloc(in->buf, cap);
+			if (!b)
+				return 0;
+			in->buf = b;
+			in->cap = cap;
+		}
+		if (input_fill(in, NULL) <= 0)
+			return 0;
+	}
+}
+
+int input_copy_frame(struct input *in, struct frame *f)
+{
+	size_t n;
+
+	f->cin_len = 0;
+	if (!input_whole_frame(in, &n))
+		return 0;
+	if (n > f->cin_cap) {
+		unsigned char *c = realloc(f->cin, n);
+		if (!c)
+			return 0;
+		f->cin = c;
+		f->cin_cap = n;
+	}
+	memcpy(f->cin, in->buf + in->pos, n);
+	f->cin_len = n;
+	in->pos += n;
+	return 1;
+}
