@@ -59,9 +59,9 @@
 #include "nn/rng.h"
 #include "nn/version.h"
 #include "nn/pack.h"
+#include "nn/pool.h"
 #include "tool.h"
 #include "tool-mpi.h"
-#include "tool-team.h"
 
 enum { RNG_INIT = 1, RNG_SHUFFLE = 2, RNG_VALSPLIT = 3, RNG_SHARD = 1000 };   /* rng streams (+ rank) */
 
@@ -852,7 +852,8 @@ static void log_epoch(FILE *log, int json, uint64_t epoch, double tl, double vl,
  * reach about 0.8: README, Performance.)  With --clip-norm, which needs
  * the whole gradient's norm, the optimizer runs after the sum. */
 #define SHARES 2
-static int team_members = 1;        /* threads running the shares */
+static nn_pool *team;               /* threads running the shares */
+static int team_members = 1;
 static int blas_threads = 1;        /* what the other products use */
 
 struct team_step {
@@ -923,10 +924,10 @@ static double team_step_run(struct team_step *s, const uint64_t *idx, size_t row
 	s->rows = rows;
 	for (int k = 0; k <= SHARES; k++)
 		s->lo[k] = (size_t)k * per < rows ? (size_t)k * per : rows;
-	team_run(team_gradients, s);
+	nn_pool_run(team, team_gradients, s);
 	if (s->st->opt->cfg.clip_norm <= 0)
 		nn_optim_begin(s->st->opt);
-	team_run(team_updates, s);
+	nn_pool_run(team, team_updates, s);
 	if (s->st->opt->cfg.clip_norm > 0)
 		nn_optim_step(s->st->opt, s->st->net->params, s->g[0]);
 	for (int k = 0; k < SHARES; k++)
@@ -1474,7 +1475,9 @@ int main(int argc, char **argv)
 		sigaction(SIGTERM, &sa, NULL);
 	}
 	if (!opt_mpi) {   /* see team_step_run */
-		team_members = team_start(blas_threads < SHARES ? blas_threads : SHARES, 1);
+		if (!(team = nn_pool_new(blas_threads < SHARES ? blas_threads : SHARES, 1, &err)))
+			tool_die_err(NULL, &err);
+		team_members = nn_pool_size(team);
 		nn_blas_set_threads(1);
 	}
 	train(&st, &t, &tr, &val, log, argc, argv);
