@@ -186,8 +186,7 @@ void nn_dataset_free(nn_dataset *ds)
 	free(ds->x);
 	free(ds->t);
 	free(ds->cls);
-	ds->x = ds->t = NULL;
-	ds->cls = NULL;
+	memset(ds, 0, sizeof *ds);
 }
 
 void nn_dataset_targets(const nn_dataset *ds, const uint64_t *idx, size_t rows, size_t out,

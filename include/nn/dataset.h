@@ -62,7 +62,7 @@ int nn_task_check_same(const nn_task *train, const nn_task *other, const char *x
  * before the failing batch and is still freed by nn_dataset_free. */
 int nn_dataset_load(nn_reader *r, const char *x, const char *y, const nn_task *t, nn_dataset *ds,
                     nn_error *err);
-void nn_dataset_free(nn_dataset *ds);     /* frees the rows, keeps *ds */
+void nn_dataset_free(nn_dataset *ds);     /* frees the rows, empties *ds */
 
 /* Dense targets [rows x out] for rows idx[0..rows) (idx NULL: 0..rows):
  * the class id itself for one output, soft labels or regression targets
