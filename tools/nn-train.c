@@ -58,6 +58,7 @@
 #include "nn/optim.h"
 #include "nn/pool.h"
 #include "nn/rng.h"
+#include "nn/step.h"
 #include "tool.h"
 #include "tool-mpi.h"
 
@@ -479,116 +480,6 @@ static void log_epoch(FILE *log, uint64_t epoch, double tl, double vl, double va
 		tool_die(TOOL_EXIT_DATA, TT.log, "write failed");
 }
 
-/* --- one step: the batch in SHARES shares, on a pool of threads ----------
- * Every step (but with --mpi) splits the batch into SHARES equal shares
- * (the first the larger), whatever the number of threads: each share's
- * rows are gathered and their gradient computed into a buffer of its
- * own, with OpenBLAS on one thread; then the gradient is summed over the
- * shares, each weighted by its rows (the mean over the batch), and the
- * optimizer applied, range by range.  With --threads 2 the two shares
- * run at once, with 1 one after the other: the same operations, so the
- * same model bytes for any --threads.  (OpenBLAS's own threads on the
- * products of 128 rows reach about 0.6 of its two-thread sgemm rate on
- * two cores and make the bytes depend on the count; independent shares
- * reach about 0.8: README, Performance.)  With --clip-norm, which needs
- * the whole gradient's norm, the optimizer runs after the sum. */
-#define SHARES 2
-
-struct team_step {
-	nn_train_state *st;
-	const nn_dataset *tr;
-	const uint64_t *idx;              /* the batch's rows */
-	size_t rows;
-	int classification;
-	size_t lo[SHARES + 1];            /* share k's rows: [lo[k], lo[k + 1]) */
-	nn_mlp_work *w[SHARES];
-	float *x[SHARES], *t[SHARES], *g[SHARES];   /* per share: rows, targets, gradient */
-	double loss[SHARES];              /* per share: mean loss of its rows */
-};
-
-static void share_gradient(struct team_step *s, int k)
-{
-	const nn_mlp *net = s->st->net;
-	size_t lo = s->lo[k], n = s->lo[k + 1] - lo, d = s->tr->d;
-
-	for (size_t i = 0; i < n; i++)
-		memcpy(s->x[k] + i * d, s->tr->x + s->idx[lo + i] * d, d * sizeof(float));
-	nn_dataset_targets(s->tr, s->idx + lo, n, net->width[net->nlayers], s->classification, s->t[k]);
-	s->loss[k] = n ? nn_mlp_gradient(net, s->w[k], s->x[k], s->t[k], n, s->g[k]) : 0;
-}
-
-/* Parameters [a, b) of the k-th of SHARES ranges: the sum into g[0] and
- * the update, in blocks that stay in cache from one to the other. */
-static void share_update(struct team_step *s, int k)
-{
-	const nn_mlp *net = s->st->net;
-	size_t np = net->nparams, a = np * (size_t)k / SHARES, b = np * (size_t)(k + 1) / SHARES;
-	float *g0 = s->g[0], share[SHARES];
-
-	for (int m = 0; m < SHARES; m++)
-		share[m] = (float)((double)(s->lo[m + 1] - s->lo[m]) / (double)s->rows);
-	for (size_t lo = a, hi; lo < b; lo = hi) {
-		hi = b - lo > 4096 ? lo + 4096 : b;
-		for (size_t i = lo; share[0] != 1 && i < hi; i++)   /* share 0 always has rows */
-			g0[i] *= share[0];
-		for (int m = 1; m < SHARES; m++)
-			for (size_t i = lo; share[m] != 0 && i < hi; i++)
-				g0[i] += share[m] * s->g[m][i];
-		if (s->st->opt->cfg.clip_norm <= 0)
-			nn_optim_update(s->st->opt, net->params, g0, lo, hi - lo);
-	}
-}
-
-/* Member m of the pool takes shares m, m + members, ... */
-static void team_gradients(void *ctx, int m)
-{
-	for (int k = m; k < SHARES; k += nn_pool_size(TT.team))
-		share_gradient(ctx, k);
-}
-
-static void team_updates(void *ctx, int m)
-{
-	for (int k = m; k < SHARES; k += nn_pool_size(TT.team))
-		share_update(ctx, k);
-}
-
-static void team_step_init(struct team_step *ts, nn_train_state *st, const nn_dataset *tr, float *grad,
-                           size_t B, int classification)
-{
-	const nn_mlp *net = st->net;
-	size_t per = (B + SHARES - 1) / SHARES, out = net->width[net->nlayers];
-	nn_error err = { 0 };
-	*ts = (struct team_step){ .st = st, .tr = tr, .classification = classification };
-	for (int k = 0; k < SHARES; k++) {
-		if (!(ts->w[k] = nn_mlp_work_new(net, per, &err)))
-			tool_die_err(NULL, &err);
-		ts->x[k] = tool_alloc(per * tr->d * sizeof(float));
-		ts->t[k] = tool_alloc(per * out * sizeof(float));
-		ts->g[k] = k ? tool_alloc(net->nparams * sizeof(float)) : grad;
-	}
-}
-
-/* The batch idx[0..rows): returns its mean loss. */
-static double team_step_run(struct team_step *s, const uint64_t *idx, size_t rows)
-{
-	double loss = 0;
-	size_t per = (rows + SHARES - 1) / SHARES;
-
-	s->idx = idx;
-	s->rows = rows;
-	for (int k = 0; k <= SHARES; k++)
-		s->lo[k] = (size_t)k * per < rows ? (size_t)k * per : rows;
-	nn_pool_run(TT.team, team_gradients, s);
-	if (s->st->opt->cfg.clip_norm <= 0)
-		nn_optim_begin(s->st->opt);
-	nn_pool_run(TT.team, team_updates, s);
-	if (s->st->opt->cfg.clip_norm > 0)
-		nn_optim_step(s->st->opt, s->st->net->params, s->g[0]);
-	for (int k = 0; k < SHARES; k++)
-		loss += s->loss[k] * (double)(s->lo[k + 1] - s->lo[k]);
-	return loss / (double)rows;
-}
-
 /* One data-parallel step: this rank's gradient weighted by its rows, summed
  * over the ranks (so that it is the mean over the global batch, even when
  * the last batch leaves some ranks fewer rows or none), and the same update
@@ -641,7 +532,7 @@ struct loop {
 	size_t chunk;
 	float *xb, *tb;                   /* --mpi gathers a step's rows in xb */
 	uint64_t *order;                  /* this epoch's order of the rows */
-	struct team_step ts;
+	nn_step *step;                    /* without --mpi */
 	int bar;
 	double start;
 };
@@ -687,7 +578,7 @@ static size_t run_steps(struct loop *L)
 			                   L->t->classification, L->tb);
 			loss = mpi_step(st, L->grad, L->w, L->xb, L->tb, &rows, &stop);
 		} else {                               /* the shares gather their rows */
-			loss = team_step_run(&L->ts, L->order + first, rows);
+			loss = nn_step_run(L->step, tr, L->order + first, rows, L->t->classification);
 		}
 		if (!isfinite(loss) && tool_mpi_rank)
 			tool_mpi_wait_for_abort();          /* rank 0 says it */
@@ -801,13 +692,14 @@ static void run(nn_train_state *st, float *grad, const nn_task *t, const nn_data
 	L.xb = TT.mpi ? tool_alloc(B * tr->d * sizeof(float)) : NULL;
 	L.tb = tool_alloc(L.chunk * out * sizeof(float));
 	L.order = tool_alloc(tr->n * sizeof *L.order);
-	if (!TT.mpi)
-		team_step_init(&L.ts, st, tr, grad, B, t->classification);
+	if (!TT.mpi && !(L.step = nn_step_new(st->net, st->opt, grad, B, TT.team, &err)))
+		tool_die_err(NULL, &err);
 	L.bar = !tool_quiet && (TT.progress || isatty(2));
 	if (!L.w)
 		tool_die_err(NULL, &err);
 	train(&L);
 	nn_mlp_work_free(L.w);
+	nn_step_free(L.step);
 	free(L.xb);
 	free(L.tb);
 	free(L.order);
@@ -1186,8 +1078,8 @@ int main(int argc, char **argv)
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
 	}
-	if (!TT.mpi) {   /* see team_step_run */
-		if (!(TT.team = nn_pool_new(TT.blas_threads < SHARES ? TT.blas_threads : SHARES, 1, &err)))
+	if (!TT.mpi) {   /* the shares of a step are the threads (nn/step.h) */
+		if (!(TT.team = nn_pool_new(TT.blas_threads < NN_STEP_SHARES ? TT.blas_threads : NN_STEP_SHARES, 1, &err)))
 			tool_die_err(NULL, &err);
 		nn_blas_set_threads(1);
 	}
