@@ -79,7 +79,6 @@ static struct {
 	size_t epoch_steps;      /* steps per epoch, the same on every rank */
 	size_t sig_rows;         /* the training data as a whole: with */
 	uint32_t sig_crc;        /* --shard-pattern, every rank's */
-	double mpi_compute;      /* seconds in forward/backward, with --mpi */
 	int done;                /* early stopping ended the run */
 } TT = {
 	.x = "x", .y = "y", .layers = "100", .act = "relu", .optim = "adam", .schedule = "constant",
@@ -480,45 +479,6 @@ static void log_epoch(FILE *log, uint64_t epoch, double tl, double vl, double va
 		tool_die(TOOL_EXIT_DATA, TT.log, "write failed");
 }
 
-/* One data-parallel step: this rank's gradient weighted by its rows, summed
- * over the ranks (so that it is the mean over the global batch, even when
- * the last batch leaves some ranks fewer rows or none), and the same update
- * on every rank.  The rows, the loss and a stop request are summed with it:
- * *rows becomes the global batch's, *stop set when any rank was signalled. */
-static double mpi_step(nn_train_state *st, float *grad, nn_mlp_work *w, const float *xb, const float *tb,
-                       size_t *rows, int *stop)
-{
-	const nn_mlp *net = st->net;
-	double loss = 0, t0 = now();
-	if (*rows)
-		loss = nn_mlp_gradient(net, w, xb, tb, *rows, grad);
-	else
-		memset(grad, 0, net->nparams * sizeof(float));
-	TT.mpi_compute += now() - t0;
-	double part[3] = { loss * (double)*rows, (double)*rows, *stop ? 1 : 0 };
-	tool_mpi_sum_f64(part, 3);
-	float share = (float)((double)*rows / part[1]);
-	for (size_t i = 0; share != 1 && i < net->nparams; i++)
-		grad[i] *= share;
-	tool_mpi_sum_f32(grad, net->nparams);
-	nn_optim_step(st->opt, net->params, grad);
-	*rows = (size_t)part[1];
-	*stop = part[2] > 0;
-	return part[0] / part[1];
-}
-
-/* Identical weights on every rank, or the run is wrong: end it. */
-static void same_weights(const nn_mlp *net, const char *when, uint64_t epoch)
-{
-	uint64_t crc = crc32_z(0, (const unsigned char *)net->params, net->nparams * sizeof(float));
-	if (tool_mpi_same_u64(crc))
-		return;
-	if (tool_mpi_rank)
-		tool_mpi_wait_for_abort();
-	tool_die(TOOL_EXIT_DATA, NULL, "the ranks' weights differ %s %llu: stopping (ranks on different "
-	         "CPUs or libraries?)", when, (unsigned long long)epoch);
-}
-
 /* What the loop works with. */
 struct loop {
 	nn_train_state *st;
@@ -576,7 +536,7 @@ static size_t run_steps(struct loop *L)
 				memcpy(L->xb + i * tr->d, tr->x + L->order[first + i] * tr->d, tr->d * sizeof(float));
 			nn_dataset_targets(tr, L->order + first, rows, st->net->width[st->net->nlayers],
 			                   L->t->classification, L->tb);
-			loss = mpi_step(st, L->grad, L->w, L->xb, L->tb, &rows, &stop);
+			loss = tool_mpi_step(st->net, st->opt, L->w, L->xb, L->tb, L->grad, &rows, &stop);
 		} else {                               /* the shares gather their rows */
 			loss = nn_step_run(L->step, tr, L->order + first, rows, L->t->classification);
 		}
@@ -649,7 +609,7 @@ static void train(struct loop *L)
 			vl = v[0];
 			va = v[1];
 		}
-		same_weights(st->net, "after epoch", st->epoch + 1);
+		tool_mpi_same_weights(st->net, "after epoch", st->epoch + 1);
 		double lr = nn_optim_lr(&st->opt->cfg, st->opt->step ? st->opt->step - 1 : 0);
 		st->epoch++;
 		st->batch = 0;
@@ -1085,16 +1045,9 @@ int main(int argc, char **argv)
 	}
 	run(&st, grad, &t, &tr, &val, log, argc, argv);
 	nn_blas_set_threads(TT.blas_threads);
-	same_weights(st.net, "at the end, epoch", st.epoch);
-	if (TT.mpi && TT.verbose) {
-		double secs;
-		uint64_t calls;
-		tool_mpi_allreduce_stats(&secs, &calls);
-		tool_note("MPI: %d ranks; %llu all-reduces of the %zu-float gradient (%.3f MB): %.3f ms each; "
-		          "forward/backward %.3f ms per step", tool_mpi_size, (unsigned long long)calls,
-		          st.net->nparams, (double)st.net->nparams * 4 / 1e6, calls ? secs / (double)calls * 1e3 : 0.0,
-		          calls ? TT.mpi_compute / (double)calls * 1e3 : 0.0);
-	}
+	tool_mpi_same_weights(st.net, "at the end, epoch", st.epoch);
+	if (TT.mpi && TT.verbose)
+		tool_mpi_report(st.net->nparams);
 	if (stop_signal) {
 		/* Interrupted after the last batch: the last epoch's checkpoint
 		 * holds everything; honour the signal rather than go on. */
