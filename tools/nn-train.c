@@ -55,6 +55,7 @@
 #include "nn/checkpoint.h"
 #include "nn/dataset.h"
 #include "nn/model.h"
+#include "nn/netspec.h"
 #include "nn/optim.h"
 #include "nn/pool.h"
 #include "nn/rng.h"
@@ -154,74 +155,6 @@ static const char *const not_in_provenance[] = {
 };
 
 /* --- the run's configuration ----------------------------------------------- */
-
-static size_t split_list(const char *s, char parts[][32], size_t max, const char *opt)
-{
-	size_t n = 0;
-	const char *p = s;
-	while (*p) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-		if (n == max || len == 0 || len >= 32)
-			tool_usage("--%s '%s': expected a comma-separated list of at most %zu items", opt, s, max);
-		memcpy(parts[n], p, len);
-		parts[n++][len] = 0;
-		p += len + (comma ? 1 : 0);
-		if (comma && !*p)
-			tool_usage("--%s '%s': empty item", opt, s);
-	}
-	return n;
-}
-
-/* Widths and functions of the network from the options and the task. */
-static nn_mlp *build_mlp(const nn_task *t, size_t inputs, nn_error *err)
-{
-	char parts[NN_MLP_MAX_LAYERS][32];
-	size_t width[NN_MLP_MAX_LAYERS + 1];
-	enum nn_act act[NN_MLP_MAX_LAYERS];
-	size_t hidden = strcmp(TT.layers, "none") ? split_list(TT.layers, parts, NN_MLP_MAX_LAYERS - 1, "layers") : 0;
-
-	width[0] = inputs;
-	for (size_t i = 0; i < hidden; i++) {
-		long long v;
-		if (nn_parse_ll(parts[i], 1, 1 << 24, &v))
-			tool_usage("--layers: '%s' is not a width from 1 to 16777216 (or give none)", parts[i]);
-		width[i + 1] = (size_t)v;
-	}
-	char acts[NN_MLP_MAX_LAYERS][32];
-	size_t nact = split_list(TT.act, acts, NN_MLP_MAX_LAYERS, "activation");
-	if (nact != 1 && nact != hidden)
-		tool_usage("--activation: %zu names for %zu hidden layers (give one, or one per layer)", nact, hidden);
-	for (size_t i = 0; i < hidden; i++)
-		if (nn_act_parse(acts[nact == 1 ? 0 : i], &act[i]))
-			tool_usage("--activation: '%s' is not relu, tanh, sigmoid, leaky-relu, gelu or identity",
-			           acts[nact == 1 ? 0 : i]);
-
-	enum nn_loss loss = t->classification ? (t->nclasses == 2 ? NN_LOSS_BCE : NN_LOSS_CE) : NN_LOSS_MSE;
-	if (TT.loss && nn_loss_parse(TT.loss, &loss))
-		tool_usage("--loss: '%s' is not ce, bce or mse", TT.loss);
-	if (!t->classification && loss != NN_LOSS_MSE)
-		tool_usage("--loss %s: regression takes mse", nn_loss_name(loss));
-	enum nn_output out = loss == NN_LOSS_CE ? NN_OUT_SOFTMAX : loss == NN_LOSS_BCE ? NN_OUT_SIGMOID :
-	                     t->classification ? NN_OUT_SIGMOID : NN_OUT_LINEAR;
-	if (TT.output && nn_output_parse(TT.output, &out))
-		tool_usage("--output-activation: '%s' is not softmax, sigmoid or linear", TT.output);
-	size_t outputs = t->classification ? t->nclasses : t->ntargets;
-	/* Two classes: one output, P(class 1), unless softmax was asked for. */
-	if (t->classification && t->nclasses == 2 && out == NN_OUT_SIGMOID && !t->soft)
-		outputs = 1;
-	width[hidden + 1] = outputs;
-	return nn_mlp_new((int)hidden + 1, width, act, out, loss, err);
-}
-
-static enum nn_init pick_init(const nn_mlp *m)
-{
-	enum nn_init init = m->nlayers > 1 && (m->act[0] == NN_ACT_TANH || m->act[0] == NN_ACT_SIGMOID) ?
-	                    NN_INIT_XAVIER : NN_INIT_HE;
-	if (TT.init && nn_init_parse(TT.init, &init))
-		tool_usage("--init: '%s' is not he or xavier", TT.init);
-	return init;
-}
 
 static void optim_config(nn_optim_config *c, size_t steps_per_epoch)
 {
@@ -935,7 +868,8 @@ static float *make_state(nn_train_state *st, const nn_task *t, const nn_dataset 
 		tool_note("no validation set: --patience watches the training loss");
 	if (!strcmp(TT.monitor, "accuracy") && (!t->classification || !val->n))
 		tool_usage("--monitor accuracy needs classes and a validation set (--val or --val-size)");
-	if (!(st->net = build_mlp(t, tr->d, &err))) {
+	nn_net_spec spec = { .layers = TT.layers, .activation = TT.act, .output = TT.output, .loss = TT.loss };
+	if (!(st->net = nn_net_build(&spec, t, tr->d, &err))) {
 		if (err.code == NN_ENOMEM)     /* not a usage error: status 1 */
 			tool_die_err(NULL, &err);
 		tool_usage("%s", err.msg);
@@ -956,7 +890,10 @@ static float *make_state(nn_train_state *st, const nn_task *t, const nn_dataset 
 	check_fits(st, t);
 	nn_rng init;
 	nn_rng_seed(&init, (uint64_t)TT.seed, RNG_INIT);
-	nn_mlp_init(st->net, pick_init(st->net), &init);
+	enum nn_init how;
+	if (nn_net_init(st->net, TT.init, &how, &err))
+		tool_usage("%s", err.msg);
+	nn_mlp_init(st->net, how, &init);
 	nn_rng_seed(&st->shuffle, (uint64_t)TT.seed, RNG_SHUFFLE);
 	if (TT.resume) {
 		resume(st, val);
