@@ -35,7 +35,7 @@ UNIT_SRC  := $(wildcard tests/unit/test-*.c)
 UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay-%)
-HEADERS   := $(wildcard include/nn/*.h) $(wildcard libcommon/*.h) tools/tool.h tools/tool-team.h $(wildcard tests/fuzz/*.h)
+HEADERS   := $(wildcard include/nn/*.h) $(wildcard libcommon/*.h) tools/tool.h $(wildcard tests/fuzz/*.h)
 
 .PHONY: all check check-asan check-valgrind check-long fuzz deps demo bench install uninstall clean
 
@@ -52,8 +52,7 @@ $(BUILD)/libcommon.a: $(LIB_OBJ)
 # The programs' shared code as an archive, so that a program links only
 # the parts it calls: tool-blas.o (and OpenBLAS) only where matrices are
 # multiplied, tool-model.o only where a model is read.
-$(BUILD)/libtool.a: $(BUILD)/tools/tool.o $(BUILD)/tools/tool-blas.o $(BUILD)/tools/tool-model.o \
-                   $(BUILD)/tools/tool-team.o
+$(BUILD)/libtool.a: $(BUILD)/tools/tool.o $(BUILD)/tools/tool-blas.o $(BUILD)/tools/tool-model.o
 	rm -f $@
 	ar rcs $@ $^
 

@@ -46,7 +46,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "tool.h"
-#include "tool-team.h"
+#include "nn/pool.h"
 #include "nn/mp.h"
 
 enum format { CSV, TSV, LIBSVM, NPY };
@@ -268,20 +268,23 @@ static void format_rows(struct text_part *t)
 	t->len = (size_t)(p - t->buf);
 }
 
-/* The parts of a batch, one per member of the team of threads
- * (tool-team.h) that formats them. */
+/* The parts of a batch, one per member of the pool of threads that
+ * formats them. */
 static struct text_part *parts;
 static int nparts;
+static nn_pool *pool;
 
 static void format_part(void *ctx, int k)
 {
-	(void)ctx;
-	format_rows(&parts[k]);
+	format_rows((struct text_part *)ctx + k);
 }
 
 static void start_format_threads(const nn_schema *s, char sep)
 {
-	nparts = team_start((int)opt_threads, 0);   /* fewer if some cannot start */
+	nn_error err = { 0 };
+	if (!(pool = nn_pool_new((int)opt_threads, 0, &err)))
+		tool_die_err(NULL, &err);
+	nparts = nn_pool_size(pool);   /* fewer if some cannot start */
 	parts = tool_alloc((size_t)nparts * sizeof *parts);
 	memset(parts, 0, (size_t)nparts * sizeof *parts);
 	for (int i = 0; i < nparts; i++) {
@@ -310,7 +313,7 @@ static void write_batch_text(nn_reader *r, const nn_batch *b, FILE *o)
 			t->cap = need;
 		}
 	}
-	team_run(format_part, NULL);
+	nn_pool_run(pool, format_part, parts);
 	for (int i = 0; i < nparts; i++) {
 		struct text_part *t = &parts[i];
 		if (t->len)

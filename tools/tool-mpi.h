@@ -48,7 +48,24 @@ void tool_mpi_barrier(void);
  * wait to be ended by that abort, so that the message is printed once. */
 _Noreturn void tool_mpi_wait_for_abort(void);
 
-/* Time spent in tool_mpi_sum_f32 of the gradient and how many calls. */
-void tool_mpi_allreduce_stats(double *seconds, uint64_t *calls);
+/* nn-train's data-parallel step and check, built on the above. */
+struct nn_mlp;
+struct nn_mlp_work;
+struct nn_optim;
+
+/* One step: this rank's gradient of its *rows rows (xb, tb; none is fine)
+ * weighted by its rows and summed over the ranks (so that it is the mean
+ * over the global batch, even when the last batch leaves some ranks fewer
+ * rows or none), and the same update on every rank.  The rows, the loss
+ * and a stop request are summed with it: *rows becomes the global
+ * batch's, *stop set when any rank was signalled.  Returns the global
+ * batch's mean loss. */
+double tool_mpi_step(struct nn_mlp *net, struct nn_optim *opt, struct nn_mlp_work *w, const float *xb,
+                     const float *tb, float *grad, size_t *rows, int *stop);
+/* Identical weights on every rank, or the run is wrong: end the job with
+ * status 1, naming when (as "after epoch", epoch). */
+void tool_mpi_same_weights(const struct nn_mlp *net, const char *when, uint64_t epoch);
+/* With -v: the all-reduces of the gradient, their time and the steps'. */
+void tool_mpi_report(size_t nparams);
 
 #endif

@@ -104,9 +104,18 @@ IRIS="--layers 16 --epochs 30 --seed 7 --lr 0.01"
 
 @test "mpi: weights that differ between ranks end the job with status 1" {
 	need_mpi
+	# This build's nn-train linked with an all-reduce that is wrong on
+	# rank 1 (tests/fault-mpi.c): the product itself has no such hook.
+	flags=""
+	nm "$BUILD/tools/nn-train.o" | grep -q __asan && flags="-fsanitize=address,undefined"
+	cc -std=c11 $flags $(pkg-config --cflags ompi-c 2>/dev/null || mpicc --showme:compile) \
+		-c "$ROOT/tests/fault-mpi.c" -o "$T/fault-mpi.o"
+	cc $flags "$BUILD/tools/nn-train.o" "$BUILD/tools/tool-mpi.o" "$T/fault-mpi.o" "$BUILD/libtool.a" \
+		"$BUILD/libcommon.a" $(pkg-config --libs libzstd msgpack openblas zlib) -lm -lpthread \
+		$(pkg-config --libs ompi-c 2>/dev/null || mpicc --showme:link) -o "$T/nn-train"
 	iris
-	run --separate-stderr env NN_MPI_FAULT=weights timeout 60 "${MPIRUN[@]}" -np 2 \
-		nn-train --mpi --threads 1 $IRIS --epochs 3 --batch-size 16 -q -o "$T/m.nnm" "$T/iris.nns"
+	run --separate-stderr timeout 60 "${MPIRUN[@]}" -np 2 \
+		"$T/nn-train" --mpi --threads 1 $IRIS --epochs 3 --batch-size 16 -q -o "$T/m.nnm" "$T/iris.nns"
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"nn-train: the ranks' weights differ after epoch 1"* ]]
 	[ ! -e "$T/m.nnm" ]

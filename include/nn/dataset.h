@@ -1,0 +1,79 @@
+/* nn/dataset.h — a training stream in memory: what task its label field
+ * implies, and its rows as f32 features and targets.
+ *
+ * The task follows the label: integer labels (or a float [C] field with
+ * class names: soft labels, as nn-augment --mixup writes) mean
+ * classification, other float labels regression, unless the caller says
+ * which.  Every feature and target is checked finite, every class in
+ * range, while the rows are read; a stream that fails is an error
+ * (NN_EDATA) naming the row, 1-based.
+ */
+#ifndef NN_DATASET_H
+#define NN_DATASET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "nn/error.h"
+#include "nn/mlp.h"
+#include "nn/stream.h"
+
+enum nn_task_kind { NN_TASK_AUTO, NN_TASK_CLASSIFICATION, NN_TASK_REGRESSION };
+
+typedef struct nn_task {
+	int classification;      /* 1: classes, 0: regression */
+	int soft;                /* classes given as a float [C] of weights */
+	size_t nclasses;         /* named classes, or 0 (then from the labels) */
+	char **classes;          /* names, or NULL (borrowed from the schema
+	                            unless nn_task_keep copied them) */
+	int owns_classes;
+	size_t ntargets;         /* regression: values per row */
+	nn_dtype x_dtype;        /* the feature field as the stream has it */
+	int x_ndim;
+	uint64_t x_shape[NN_MAX_DIMS];
+} nn_task;
+
+typedef struct nn_dataset {
+	size_t n, d;             /* rows, features per row */
+	float *x;                /* [n x d] */
+	size_t k;                /* target values per row (0: class ids only) */
+	float *t;                /* [n x k]: regression targets, or soft labels */
+	int32_t *cls;            /* [n]: class of each row (classification) */
+	uint32_t crc;            /* CRC-32 of the last stream's x and y bytes as read */
+} nn_dataset;
+
+/* The task of a stream whose features are field x and labels field y.
+ * Fails (NN_EDATA) when a field is missing, the features are 64-bit
+ * integers, or the labels cannot be what kind asks. */
+int nn_task_read(const nn_schema *s, const char *x, const char *y, enum nn_task_kind kind,
+                 nn_task *t, nn_error *err);
+/* Copy *from into *t with class names of its own (past the reader). */
+int nn_task_keep(nn_task *t, const nn_task *from, nn_error *err);
+void nn_task_release(nn_task *t);
+/* Can a second stream (validation, another shard) be read with the
+ * training stream's task?  Same feature count, same kind of labels, same
+ * class names when both have names; soft labels in one and class ids in
+ * the other are fine.  x and y name the fields in the message. */
+int nn_task_check_same(const nn_task *train, const nn_task *other, const char *x, const char *y,
+                       nn_error *err);
+
+/* Append every row of r to ds (empty: { 0 }), as task t says; classes
+ * must be below t->nclasses when it is not 0.  ds->crc is the CRC-32 of
+ * this stream's feature and label bytes.  On error ds holds the rows
+ * before the failing batch and is still freed by nn_dataset_free. */
+int nn_dataset_load(nn_reader *r, const char *x, const char *y, const nn_task *t, nn_dataset *ds,
+                    nn_error *err);
+void nn_dataset_free(nn_dataset *ds);     /* frees the rows, empties *ds */
+
+/* Dense targets [rows x out] for rows idx[0..rows) (idx NULL: 0..rows):
+ * the class id itself for one output, soft labels or regression targets
+ * as stored, otherwise one-hot. */
+void nn_dataset_targets(const nn_dataset *ds, const uint64_t *idx, size_t rows, size_t out,
+                        int classification, float *t);
+
+/* Mean loss and accuracy (classification; NaN otherwise) of net over the
+ * whole of ds, chunk rows at a time: w is work for chunk rows, tbuf has
+ * room for chunk x outputs floats. */
+void nn_dataset_evaluate(const nn_mlp *net, nn_mlp_work *w, size_t chunk, const nn_dataset *ds,
+                         int classification, float *tbuf, double *loss, double *acc);
+
+#endif

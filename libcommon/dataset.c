@@ -1,0 +1,237 @@
+/* dataset.c — a training stream in memory (see nn/dataset.h). */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+#include "nn/dataset.h"
+
+static int find_field(const nn_schema *s, const char *name, size_t *f, nn_error *err)
+{
+	int i = nn_schema_find(s, name);
+	if (i < 0)
+		return nn_error_set(err, NN_EDATA, "no field '%s' (use --x/--y to name the fields)", name);
+	*f = (size_t)i;
+	return 0;
+}
+
+int nn_task_read(const nn_schema *s, const char *x, const char *y, enum nn_task_kind kind,
+                 nn_task *t, nn_error *err)
+{
+	size_t ix = 0, iy = 0;
+	if (find_field(s, x, &ix, err) || find_field(s, y, &iy, err))
+		return -1;
+	const nn_field *fx = &s->fields[ix], *fy = &s->fields[iy];
+	if (fx->dtype == NN_U64 || fx->dtype == NN_I64)
+		return nn_error_set(err, NN_EDATA, "field '%s': %s features are not supported; convert them",
+		                    fx->name, nn_dtype_name(fx->dtype));
+	memset(t, 0, sizeof *t);
+	t->x_dtype = fx->dtype;
+	t->x_ndim = fx->ndim;
+	memcpy(t->x_shape, fx->shape, sizeof t->x_shape);
+	int is_float = nn_dtype_is_float(fy->dtype);
+	t->soft = is_float && fy->nclasses && fy->ndim == 1;
+	t->classification = kind == NN_TASK_AUTO ? !is_float || t->soft : kind == NN_TASK_CLASSIFICATION;
+	if (t->classification && is_float && !t->soft)
+		return nn_error_set(err, NN_EDATA, "field '%s': float labels cannot be classes "
+		                    "(integer labels, or float [C] with class names)", fy->name);
+	if (t->classification && !t->soft && fy->row_elems != 1)
+		return nn_error_set(err, NN_EDATA, "field '%s': one class per row expected, not %zu values",
+		                    fy->name, fy->row_elems);
+	t->nclasses = t->classification ? fy->nclasses : 0;
+	t->classes = t->classification ? fy->classes : NULL;
+	t->ntargets = t->classification ? 0 : fy->row_elems;
+	return 0;
+}
+
+int nn_task_keep(nn_task *t, const nn_task *from, nn_error *err)
+{
+	*t = *from;
+	t->classes = NULL;
+	t->owns_classes = 1;
+	if (!from->classes)
+		return 0;
+	if (!(t->classes = calloc(from->nclasses, sizeof *t->classes)))
+		return nn_error_set(err, NN_ENOMEM, "out of memory");
+	for (size_t i = 0; i < from->nclasses; i++)
+		if (!(t->classes[i] = strdup(from->classes[i])))
+			return nn_error_set(err, NN_ENOMEM, "out of memory");
+	return 0;
+}
+
+void nn_task_release(nn_task *t)
+{
+	if (t->owns_classes && t->classes)
+		for (size_t i = 0; i < t->nclasses; i++)
+			free(t->classes[i]);
+	if (t->owns_classes)
+		free(t->classes);
+	t->classes = NULL;
+}
+
+int nn_task_check_same(const nn_task *train, const nn_task *other, const char *x, const char *y,
+                       nn_error *err)
+{
+	uint64_t want = 1, have = 1;
+	for (int i = 0; i < train->x_ndim; i++)
+		want *= train->x_shape[i];
+	for (int i = 0; i < other->x_ndim; i++)
+		have *= other->x_shape[i];
+	if (want != have || other->classification != train->classification || other->ntargets != train->ntargets)
+		return nn_error_set(err, NN_EDATA, "fields '%s'/'%s' differ from the training stream's", x, y);
+	if (train->classes && other->classes) {
+		int same = other->nclasses == train->nclasses;
+		for (size_t i = 0; same && i < train->nclasses; i++)
+			same = !strcmp(other->classes[i], train->classes[i]);
+		if (!same)
+			return nn_error_set(err, NN_EDATA, "class names differ from the training stream's");
+	}
+	return 0;
+}
+
+/* Room for `rows` rows in ds (cap grows by half). */
+static int grow(nn_dataset *ds, const nn_task *t, size_t rows, size_t *cap, nn_error *err)
+{
+	size_t need, want, xb, tb, cb;
+	if (nn_size_add(ds->n, rows, &need))
+		return nn_error_set(err, NN_ENOMEM, "out of memory");
+	if (need <= *cap)
+		return 0;
+	if (need > (SIZE_MAX - 1024) / 3 || nn_size_mul(want = need * 3 / 2 + 1024, ds->d * sizeof(float), &xb) ||
+	    nn_size_mul(want, ds->k * sizeof(float), &tb) || nn_size_mul(want, sizeof(int32_t), &cb))
+		return nn_error_set(err, NN_ENOMEM, "out of memory");
+	float *x = realloc(ds->x, xb ? xb : 1);
+	if (!x)
+		return nn_error_set(err, NN_ENOMEM, "out of memory (%zu bytes)", xb);
+	ds->x = x;
+	if (ds->k) {
+		float *tt = realloc(ds->t, tb);
+		if (!tt)
+			return nn_error_set(err, NN_ENOMEM, "out of memory (%zu bytes)", tb);
+		ds->t = tt;
+	}
+	if (t->classification) {
+		int32_t *c = realloc(ds->cls, cb);
+		if (!c)
+			return nn_error_set(err, NN_ENOMEM, "out of memory (%zu bytes)", cb);
+		ds->cls = c;
+	}
+	*cap = want;
+	return 0;
+}
+
+/* Convert n values to f32 at to, all finite. */
+static int convert_finite(float *to, const void *from, const nn_field *f, size_t n, size_t per_row,
+                          size_t first_row, int label, nn_error *err)
+{
+	if (nn_convert(to, NN_F32, from, f->dtype, n, err))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(to[i]))
+			return label ? nn_error_set(err, NN_EDATA, "row %zu: label '%s' is %s "
+			                            "(nn-clean drops rows with missing labels)", first_row + i / per_row + 1,
+			                            f->name, isnan(to[i]) ? "NaN" : "infinite")
+			             : nn_error_set(err, NN_EDATA, "row %zu: field '%s' holds %s "
+			                            "(nn-clean --nonfinite drops or fills such rows)",
+			                            first_row + i / per_row + 1, f->name, isnan(to[i]) ? "NaN" : "an infinity");
+	return 0;
+}
+
+int nn_dataset_load(nn_reader *r, const char *x, const char *y, const nn_task *t, nn_dataset *ds,
+                    nn_error *err)
+{
+	const nn_schema *s = nn_reader_schema(r);
+	size_t fx = 0, fy = 0, cap = 0;
+	const nn_batch *b;
+	int got;
+
+	if (find_field(s, x, &fx, err) || find_field(s, y, &fy, err))
+		return -1;
+	const nn_field *X = &s->fields[fx], *Y = &s->fields[fy];
+	ds->d = X->row_elems;
+	ds->k = t->classification ? (t->soft ? Y->row_elems : 0) : Y->row_elems;
+	ds->crc = (uint32_t)crc32_z(0, NULL, 0);
+	while ((got = nn_reader_next(r, &b, err)) == 1) {
+		if (grow(ds, t, b->rows, &cap, err))
+			return -1;
+		ds->crc = (uint32_t)crc32_z(ds->crc, b->col[fx], b->rows * X->row_bytes);
+		ds->crc = (uint32_t)crc32_z(ds->crc, b->col[fy], b->rows * Y->row_bytes);
+		if (convert_finite(ds->x + ds->n * ds->d, b->col[fx], X, b->rows * ds->d, ds->d, ds->n, 0, err))
+			return -1;
+		if (ds->k && convert_finite(ds->t + ds->n * ds->k, b->col[fy], Y, b->rows * ds->k, ds->k, ds->n, 1, err))
+			return -1;
+		for (size_t i = 0; t->classification && i < b->rows; i++) {
+			double v;
+			if (t->soft) {        /* the class with the most weight */
+				const float *ti = ds->t + (ds->n + i) * ds->k;
+				size_t best = 0;
+				for (size_t j = 1; j < ds->k; j++)
+					best = ti[j] > ti[best] ? j : best;
+				v = (double)best;
+			} else {
+				v = nn_load_f64(b->col[fy], Y->dtype, i);
+			}
+			if (v < 0 || v >= NN_MAX_CLASSES || (t->nclasses && v >= (double)t->nclasses))
+				return nn_error_set(err, NN_EDATA, "row %zu: label %.17g is not a class%s", ds->n + i + 1, v,
+				                    t->nclasses ? " of the model" : " (0 to 65535)");
+			ds->cls[ds->n + i] = (int32_t)v;
+		}
+		ds->n += b->rows;
+	}
+	return got < 0 ? -1 : 0;
+}
+
+void nn_dataset_free(nn_dataset *ds)
+{
+	free(ds->x);
+	free(ds->t);
+	free(ds->cls);
+	memset(ds, 0, sizeof *ds);
+}
+
+void nn_dataset_targets(const nn_dataset *ds, const uint64_t *idx, size_t rows, size_t out,
+                        int classification, float *t)
+{
+	for (size_t i = 0; i < rows; i++) {
+		size_t r = idx ? idx[i] : i;
+		float *ti = t + i * out;
+		if (classification && out == 1) {
+			ti[0] = (float)ds->cls[r];
+		} else if (ds->k) {
+			memcpy(ti, ds->t + r * ds->k, out * sizeof *ti);
+		} else {
+			memset(ti, 0, out * sizeof *ti);
+			ti[ds->cls[r]] = 1;
+		}
+	}
+}
+
+static size_t predicted_class(const float *p, size_t out)
+{
+	if (out == 1)
+		return p[0] >= 0.5f;
+	size_t best = 0;
+	for (size_t j = 1; j < out; j++)
+		best = p[j] > p[best] ? j : best;
+	return best;
+}
+
+void nn_dataset_evaluate(const nn_mlp *net, nn_mlp_work *w, size_t chunk, const nn_dataset *ds,
+                         int classification, float *tbuf, double *loss, double *acc)
+{
+	size_t out = net->width[net->nlayers], right = 0;
+	double sum = 0;
+	for (size_t start = 0; start < ds->n; start += chunk) {
+		size_t rows = ds->n - start < chunk ? ds->n - start : chunk;
+		const float *p = nn_mlp_forward(net, w, ds->x + start * ds->d, rows);
+		nn_dataset view = *ds;              /* the chunk's rows from 0 */
+		view.t = ds->t ? ds->t + start * ds->k : NULL;
+		view.cls = ds->cls ? ds->cls + start : NULL;
+		nn_dataset_targets(&view, NULL, rows, out, classification, tbuf);
+		sum += nn_mlp_loss(net, w, tbuf, rows) * (double)rows;
+		for (size_t i = 0; classification && i < rows; i++)
+			right += predicted_class(p + i * out, out) == (size_t)ds->cls[start + i];
+	}
+	*loss = sum / (double)ds->n;
+	*acc = classification ? (double)right / (double)ds->n : NAN;
+}

@@ -1,0 +1,136 @@
+/* step.c — one training step in shares on a pool (see nn/step.h). */
+#include <stdlib.h>
+#include <string.h>
+#include "nn/step.h"
+
+#define SHARES NN_STEP_SHARES
+
+struct nn_step {
+	nn_mlp *net;
+	nn_optim *opt;
+	nn_pool *pool;
+	float *own_grad;                  /* g[0] when the caller gave none */
+	const nn_dataset *ds;
+	const uint64_t *idx;              /* the batch's rows */
+	size_t rows;
+	int classification;
+	size_t lo[SHARES + 1];            /* share k's rows: [lo[k], lo[k + 1]) */
+	nn_mlp_work *w[SHARES];
+	float *x[SHARES], *t[SHARES], *g[SHARES];   /* per share: rows, targets, gradient */
+	double loss[SHARES];              /* per share: mean loss of its rows */
+};
+
+void nn_step_free(nn_step *s)
+{
+	if (!s)
+		return;
+	for (int k = 0; k < SHARES; k++) {
+		nn_mlp_work_free(s->w[k]);
+		free(s->x[k]);
+		free(s->t[k]);
+		if (k)
+			free(s->g[k]);
+	}
+	free(s->own_grad);
+	free(s);
+}
+
+nn_step *nn_step_new(nn_mlp *net, nn_optim *opt, float *grad, size_t max_rows, nn_pool *pool,
+                     nn_error *err)
+{
+	size_t per = (max_rows + SHARES - 1) / SHARES, out = net->width[net->nlayers], xb, tb;
+	nn_step *s = calloc(1, sizeof *s);
+	if (!s || nn_size_mul(per, net->width[0] * sizeof(float), &xb) || nn_size_mul(per, out * sizeof(float), &tb))
+		goto nomem;
+	s->net = net;
+	s->opt = opt;
+	s->pool = pool;
+	if (!grad && !(grad = s->own_grad = calloc(net->nparams, sizeof(float))))
+		goto nomem;
+	for (int k = 0; k < SHARES; k++) {
+		if (!(s->w[k] = nn_mlp_work_new(net, per, err))) {
+			nn_step_free(s);
+			return NULL;
+		}
+		s->x[k] = calloc(1, xb ? xb : 1);
+		s->t[k] = calloc(1, tb ? tb : 1);
+		s->g[k] = k ? calloc(net->nparams, sizeof(float)) : grad;
+		if (!s->x[k] || !s->t[k] || !s->g[k])
+			goto nomem;
+	}
+	return s;
+nomem:
+	nn_step_free(s);
+	nn_error_set(err, NN_ENOMEM, "out of memory");
+	return NULL;
+}
+
+static void share_gradient(nn_step *s, int k)
+{
+	const nn_mlp *net = s->net;
+	size_t lo = s->lo[k], n = s->lo[k + 1] - lo, d = s->ds->d;
+
+	for (size_t i = 0; i < n; i++)
+		memcpy(s->x[k] + i * d, s->ds->x + s->idx[lo + i] * d, d * sizeof(float));
+	nn_dataset_targets(s->ds, s->idx + lo, n, net->width[net->nlayers], s->classification, s->t[k]);
+	s->loss[k] = n ? nn_mlp_gradient(net, s->w[k], s->x[k], s->t[k], n, s->g[k]) : 0;
+}
+
+/* Parameters [a, b) of the k-th of SHARES ranges: the sum into g[0] and
+ * the update, in blocks that stay in cache from one to the other. */
+static void share_update(nn_step *s, int k)
+{
+	const nn_mlp *net = s->net;
+	size_t np = net->nparams, a = np * (size_t)k / SHARES, b = np * (size_t)(k + 1) / SHARES;
+	float *g0 = s->g[0], share[SHARES];
+
+	for (int m = 0; m < SHARES; m++)
+		share[m] = (float)((double)(s->lo[m + 1] - s->lo[m]) / (double)s->rows);
+	for (size_t lo = a, hi; lo < b; lo = hi) {
+		hi = b - lo > 4096 ? lo + 4096 : b;
+		for (size_t i = lo; share[0] != 1 && i < hi; i++)   /* share 0 always has rows */
+			g0[i] *= share[0];
+		for (int m = 1; m < SHARES; m++)
+			for (size_t i = lo; share[m] != 0 && i < hi; i++)
+				g0[i] += share[m] * s->g[m][i];
+		if (s->opt->cfg.clip_norm <= 0)
+			nn_optim_update(s->opt, net->params, g0, lo, hi - lo);
+	}
+}
+
+/* Member m of the pool takes shares m, m + members, ... */
+static void gradients(void *ctx, int m)
+{
+	nn_step *s = ctx;
+	for (int k = m; k < SHARES; k += nn_pool_size(s->pool))
+		share_gradient(s, k);
+}
+
+static void updates(void *ctx, int m)
+{
+	nn_step *s = ctx;
+	for (int k = m; k < SHARES; k += nn_pool_size(s->pool))
+		share_update(s, k);
+}
+
+double nn_step_run(nn_step *s, const nn_dataset *ds, const uint64_t *idx, size_t rows, int classification)
+{
+	double loss = 0;
+	size_t per = (rows + SHARES - 1) / SHARES;
+
+	s->ds = ds;
+	s->idx = idx;
+	s->rows = rows;
+	s->classification = classification;
+	for (int k = 0; k <= SHARES; k++)
+		s->lo[k] = (size_t)k * per < rows ? (size_t)k * per : rows;
+	nn_pool_run(s->pool, gradients, s);
+	if (s->opt->cfg.clip_norm <= 0)
+		nn_optim_begin(s->opt);
+	nn_pool_run(s->pool, updates, s);
+	if (s->opt->cfg.clip_norm > 0)
+		nn_optim_step(s->opt, s->net->params, s->g[0]);
+	for (int k = 0; k < SHARES; k++)
+		loss += s->loss[k] * (double)(s->lo[k + 1] - s->lo[k]);
+	return loss / (double)rows;
+}
