@@ -213,6 +213,16 @@ int nn_schema_find(const nn_schema *s, const char *name)
 	return -1;
 }
 
+int nn_classes_same(size_t na, char *const *a, size_t nb, char *const *b)
+{
+	if (na != nb)
+		return 0;
+	for (size_t i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]))
+			return 0;
+	return 1;
+}
+
 nn_schema *nn_schema_clone(const nn_schema *s, nn_error *err)
 {
 	nn_schema *c = nn_schema_new(s->kind, err);

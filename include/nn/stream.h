@@ -82,6 +82,10 @@ void nn_schema_set_seed(nn_schema *s, uint64_t seed);
 /* Attach metadata: `len` bytes holding exactly one msgpack map (copied). */
 int nn_schema_set_meta(nn_schema *s, const void *msgpack_map, size_t len,
                        nn_error *err);
+/* Do a (na names) and b (nb names) name the same classes: as many, the
+ * same names in the same order?  (NULL lists with a count of 0 are the
+ * same; whether "no names" goes with any names is the caller's rule.) */
+int nn_classes_same(size_t na, char *const *a, size_t nb, char *const *b);
 /* Index of the field called name, or -1. */
 int nn_schema_find(const nn_schema *s, const char *name);
 /* Do a and b have the same fields (names, dtypes, shapes, classes) and
