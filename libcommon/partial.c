@@ -219,8 +219,11 @@ static int read_xsums(nn_mp *c, nn_xsum **x, size_t n, const char *key, nn_error
 		}
 	}
 	free(limbs);
-	if (bad)
+	if (bad) {
+		free(*x);
+		*x = NULL;
 		return nn_error_set(err, NN_EDATA, "partial result: '%s' is not a normalized exact sum", key);
+	}
 	return 0;
 }
 
