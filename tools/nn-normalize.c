@@ -328,7 +328,7 @@ int main(int argc, char **argv)
 			         "the row norms are not kept");
 		r = tool_reader(in_path);
 		const nn_field *f = &nn_reader_schema(r)->fields[feature_field(nn_reader_schema(r))];
-		if (f->ndim != p.ndim || memcmp(f->shape, p.shape, sizeof *p.shape * (size_t)p.ndim)) {
+		if (!nn_params_fits(&p, f)) {
 			char a[NN_SHAPE_CHARS], b[NN_SHAPE_CHARS];
 			nn_shape_str(a, sizeof a, p.ndim, p.shape);
 			nn_shape_str(b, sizeof b, f->ndim, f->shape);
