@@ -409,7 +409,6 @@ static int read_keys(nn_reader *r, uint64_t **keys_out, size_t *nkeys, nn_error 
 int nn_eval_merge_partial(nn_eval *e, nn_reader *r, nn_error *err)
 {
 	const nn_schema *s = nn_reader_schema(r);
-	nn_error my = { 0 };          /* the parsers read their own messages back */
 	partial p = { 0 };
 	uint64_t *k = NULL;
 	size_t nkeys = 0;
@@ -419,21 +418,19 @@ int nn_eval_merge_partial(nn_eval *e, nn_reader *r, nn_error *err)
 		return nn_error_set(err, NN_EDATA, "not a partial result of nn-eval --partial (kind '%s')", s->kind);
 	if (s->nfields != 1 || s->fields[0].dtype != NN_U64 || s->fields[0].row_elems != 1)
 		return nn_error_set(err, NN_EDATA, "partial result: not one field of u64 keys");
-	bad = parse(s, &p, &my) || join(e, &p, &my) || read_keys(r, &k, &nkeys, &my);
+	bad = parse(s, &p, err) || join(e, &p, err) || read_keys(r, &k, &nkeys, err);
 	if (!bad && nkeys && (!p.classify || p.nclasses != 2 || nkeys != p.rows))
-		bad = nn_error_set(&my, NN_EDATA, "partial result: %zu ROC AUC keys for %llu rows", nkeys,
+		bad = nn_error_set(err, NN_EDATA, "partial result: %zu ROC AUC keys for %llu rows", nkeys,
 		                   (unsigned long long)p.rows);
 	if (!bad && p.rows && p.classify) {
 		nn_cls_partial cp = { (size_t)p.nclasses, (size_t)p.top_k, p.rows, p.hits,
 		                      (int)(p.proba < 0 ? -1 : p.proba), p.confusion, p.logloss, k, nkeys };
-		bad = nn_cls_acc_merge(e->cls, &cp, &my);
+		bad = nn_cls_acc_merge(e->cls, &cp, err);
 	} else if (!bad && p.rows) {
 		nn_reg_partial rp = { (size_t)p.ntargets, p.rows, p.xs[0], p.xs[1], p.xs[2], p.xs[3], p.lo, p.hi };
-		bad = nn_reg_acc_merge(e->reg, &rp, &my);
+		bad = nn_reg_acc_merge(e->reg, &rp, err);
 	}
 	free(k);
 	partial_release(&p);
-	if (bad && err)
-		*err = my;
 	return bad ? -1 : 0;
 }
