@@ -36,6 +36,11 @@ double *nn_params_add(nn_params *p, const char *name, nn_error *err)
 	return v;
 }
 
+int nn_params_fits(const nn_params *p, const nn_field *f)
+{
+	return f->ndim == p->ndim && !memcmp(f->shape, p->shape, (size_t)p->ndim * sizeof *p->shape);
+}
+
 double *nn_params_vec(const nn_params *p, const char *name)
 {
 	for (size_t i = 0; i < p->nvec; i++)
@@ -202,8 +207,7 @@ int nn_params_read(const char *path, const char *program, nn_params *p, nn_error
 		p->elems *= p->shape[d];
 	for (size_t i = 0; i < s->nfields; i++) {
 		const nn_field *f = &s->fields[i];
-		if (f->dtype != NN_F64 || f->ndim != p->ndim ||
-		    memcmp(f->shape, p->shape, (size_t)p->ndim * sizeof *p->shape)) {
+		if (f->dtype != NN_F64 || !nn_params_fits(p, f)) {
 			nn_error_set(err, NN_EDATA, "parameter '%s' is not f64 of the recorded shape", f->name);
 			goto out;
 		}

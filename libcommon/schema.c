@@ -213,6 +213,16 @@ int nn_schema_find(const nn_schema *s, const char *name)
 	return -1;
 }
 
+int nn_classes_same(size_t na, char *const *a, size_t nb, char *const *b)
+{
+	if (na != nb)
+		return 0;
+	for (size_t i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]))
+			return 0;
+	return 1;
+}
+
 nn_schema *nn_schema_clone(const nn_schema *s, nn_error *err)
 {
 	nn_schema *c = nn_schema_new(s->kind, err);
@@ -239,13 +249,12 @@ fail:
 	return NULL;
 }
 
-static void shape_str(const nn_field *f, char *buf, size_t n)
+void nn_shape_str(char *buf, size_t n, int ndim, const uint64_t *shape)
 {
 	size_t at = 0;
 	at += (size_t)snprintf(buf, n, "[");
-	for (int d = 0; d < f->ndim && at < n; d++)
-		at += (size_t)snprintf(buf + at, n - at, "%s%llu", d ? "," : "",
-		                       (unsigned long long)f->shape[d]);
+	for (int d = 0; d < ndim && at < n; d++)
+		at += (size_t)snprintf(buf + at, n - at, "%s%llu", d ? "," : "", (unsigned long long)shape[d]);
 	if (at < n)
 		snprintf(buf + at, n - at, "]");
 }
@@ -266,9 +275,9 @@ int nn_schema_compare(const nn_schema *a, const nn_schema *b, nn_error *err)
 			return nn_error_set(err, NN_EDATA, "field '%s' has dtype %s, then %s", fa->name,
 			                    nn_dtype_name(fa->dtype), nn_dtype_name(fb->dtype));
 		if (fa->ndim != fb->ndim || memcmp(fa->shape, fb->shape, sizeof fa->shape)) {
-			char sa[128], sb[128];
-			shape_str(fa, sa, sizeof sa);
-			shape_str(fb, sb, sizeof sb);
+			char sa[NN_SHAPE_CHARS], sb[NN_SHAPE_CHARS];
+			nn_shape_str(sa, sizeof sa, fa->ndim, fa->shape);
+			nn_shape_str(sb, sizeof sb, fb->ndim, fb->shape);
 			return nn_error_set(err, NN_EDATA, "field '%s' has shape %s, then %s", fa->name, sa, sb);
 		}
 		if (fa->nclasses != fb->nclasses)

@@ -495,7 +495,7 @@ static void load_params(const nn_schema *s)
 
 	if (nn_params_read(opt_load, "nn-clean", &p, &err))
 		tool_die_err(opt_load, &err);
-	if (p.elems != D || p.ndim != f->ndim || memcmp(p.shape, f->shape, sizeof *p.shape * (size_t)p.ndim))
+	if (p.elems != D || !nn_params_fits(&p, f))
 		tool_die(TOOL_EXIT_DATA, in_name, "field '%s' has another shape than the %zu features "
 		         "the parameters in '%s' were fitted on", f->name, p.elems, opt_load);
 	st_mean = nn_params_vec(&p, "mean");

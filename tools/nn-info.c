@@ -141,10 +141,9 @@ static int acc_classes(const struct acc *a, const nn_field *f)
 
 static void put_shape(FILE *o, const nn_field *f)
 {
-	putc('[', o);
-	for (int d = 0; d < f->ndim; d++)
-		fprintf(o, "%s%llu", d ? "," : "", (unsigned long long)f->shape[d]);
-	putc(']', o);
+	char buf[NN_SHAPE_CHARS];
+	nn_shape_str(buf, sizeof buf, f->ndim, f->shape);
+	fputs(buf, o);
 }
 
 /* An argument as a shell would need it: quoted unless plainly safe. */

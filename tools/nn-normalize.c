@@ -328,16 +328,12 @@ int main(int argc, char **argv)
 			         "the row norms are not kept");
 		r = tool_reader(in_path);
 		const nn_field *f = &nn_reader_schema(r)->fields[feature_field(nn_reader_schema(r))];
-		if (f->ndim != p.ndim || memcmp(f->shape, p.shape, sizeof *p.shape * (size_t)p.ndim)) {
-			char a[256] = "", b[256] = "";
-			for (int d = 0; d < p.ndim; d++)
-				snprintf(a + strlen(a), sizeof a - strlen(a), "%s%llu", d ? "," : "",
-				         (unsigned long long)p.shape[d]);
-			for (int d = 0; d < f->ndim; d++)
-				snprintf(b + strlen(b), sizeof b - strlen(b), "%s%llu", d ? "," : "",
-				         (unsigned long long)f->shape[d]);
-			tool_die(TOOL_EXIT_DATA, in_name, "field '%s' has shape [%s]; the parameters in '%s' "
-			         "were fitted on shape [%s]", f->name, b, opt_load, a);
+		if (!nn_params_fits(&p, f)) {
+			char a[NN_SHAPE_CHARS], b[NN_SHAPE_CHARS];
+			nn_shape_str(a, sizeof a, p.ndim, p.shape);
+			nn_shape_str(b, sizeof b, f->ndim, f->shape);
+			tool_die(TOOL_EXIT_DATA, in_name, "field '%s' has shape %s; the parameters in '%s' "
+			         "were fitted on shape %s", f->name, b, opt_load, a);
 		}
 		apply(r, &p, m, out_t, lo, argc, argv);
 	} else {

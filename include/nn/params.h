@@ -48,6 +48,8 @@ void nn_params_init(nn_params *p, const char *program, const char *method,
 /* Add a vector called name (elems values, zeroed); NULL when out of
  * memory or full. */
 double *nn_params_add(nn_params *p, const char *name, nn_error *err);
+/* Was p fitted on a field of f's per-row shape (the same dimensions)? */
+int nn_params_fits(const nn_params *p, const nn_field *f);
 /* The vector called name, or NULL. */
 double *nn_params_vec(const nn_params *p, const char *name);
 void nn_params_release(nn_params *p);

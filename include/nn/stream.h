@@ -82,6 +82,14 @@ void nn_schema_set_seed(nn_schema *s, uint64_t seed);
 /* Attach metadata: `len` bytes holding exactly one msgpack map (copied). */
 int nn_schema_set_meta(nn_schema *s, const void *msgpack_map, size_t len,
                        nn_error *err);
+/* A per-row shape as "[28,28]" ("[]" for a scalar), as messages and
+ * nn-info show it; NN_SHAPE_CHARS holds any shape (cut to fit n). */
+#define NN_SHAPE_CHARS (NN_MAX_DIMS * 21 + 3)
+void nn_shape_str(char *buf, size_t n, int ndim, const uint64_t *shape);
+/* Do a (na names) and b (nb names) name the same classes: as many, the
+ * same names in the same order?  (NULL lists with a count of 0 are the
+ * same; whether "no names" goes with any names is the caller's rule.) */
+int nn_classes_same(size_t na, char *const *a, size_t nb, char *const *b);
 /* Index of the field called name, or -1. */
 int nn_schema_find(const nn_schema *s, const char *name);
 /* Do a and b have the same fields (names, dtypes, shapes, classes) and

@@ -3,11 +3,8 @@
  * row of tensors) and nn_params_read (a fitted-parameters file).  A model
  * that loads is written back and read again: it must come back the same.
  *
- * Input that starts with the zstd magic is a stream as it is.  Anything
- * else is taken as msgpack objects one after another (a model file after
- * `zstd -dc`): the harness cuts them with nn_mp_skip and compresses each
- * into a frame with a checksum, so that mutations reach the model
- * description parsers instead of failing zstd's checksum.
+ * The input is a stream, or msgpack objects (a model file after
+ * `zstd -dc`) that fuzz-framed.h frames.
  * Seeds: small models, checkpoints and params files, whole, cut and
  * bit-flipped, compressed and not (tests/fuzz/make-seeds.sh). */
 #include <stdint.h>
@@ -16,25 +13,12 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include <zstd.h>
 #include "nn/model.h"
 #include "nn/mp.h"
 #include "nn/params.h"
+#include "fuzz-framed.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int memfd_with(const void *data, size_t size)
-{
-	int fd = memfd_create("fuzz", 0);
-	if (fd < 0)
-		return -1;
-	if (size && write(fd, data, size) != (ssize_t)size) {
-		close(fd);
-		return -1;
-	}
-	lseek(fd, 0, SEEK_SET);
-	return fd;
-}
 
 /* Write m as a model file and read it back: same tensors, same layout. */
 static void model_round_trip(const nn_model *m)
@@ -75,47 +59,10 @@ static void model_round_trip(const nn_model *m)
 	close(fd);
 }
 
-/* Compress each msgpack object of data into its own frame, into a memfd. */
-static int memfd_framed(const uint8_t *data, size_t size)
-{
-	int fd = memfd_create("fuzz", 0);
-	ZSTD_CCtx *c = ZSTD_createCCtx();
-	nn_mp mp = { data, data + size };
-	void *frame = NULL;
-	size_t cap = 0;
-
-	if (fd < 0 || !c)
-		goto fail;
-	ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
-	while (mp.p < mp.end) {
-		const unsigned char *start = mp.p;
-		if (nn_mp_skip(&mp, NULL))
-			mp.p = mp.end;           /* the rest as one (bad) object */
-		size_t n = (size_t)(mp.p - start), bound = ZSTD_compressBound(n);
-		if (bound > cap && !(frame = realloc(frame, cap = bound)))
-			goto fail;
-		size_t z = ZSTD_compress2(c, frame, cap, start, n);
-		if (ZSTD_isError(z) || write(fd, frame, z) != (ssize_t)z)
-			goto fail;
-	}
-	ZSTD_freeCCtx(c);
-	free(frame);
-	lseek(fd, 0, SEEK_SET);
-	return fd;
-fail:
-	if (fd >= 0)
-		close(fd);
-	ZSTD_freeCCtx(c);
-	free(frame);
-	return -1;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const uint8_t magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
 	nn_error err = { 0 };
-	int fd = size >= 4 && !memcmp(data, magic, 4) ? memfd_with(data, size)
-	                                               : memfd_framed(data, size);
+	int fd = fuzz_stream_fd(data, size);
 	if (fd < 0)
 		return 0;
 	nn_reader *r = nn_reader_open_fd(fd, &err);

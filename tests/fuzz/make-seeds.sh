@@ -35,3 +35,28 @@ for f in model checkpoint params-zscore params-clean; do
 	zstd -q -dc $m/$f > $m/$f.mp
 	python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[len(b) // 5] ^= 1; sys.stdout.buffer.write(b)' $m/$f.mp > $m/$f-flip.mp
 done
+# partial: nn-eval --partial of each kind (three classes named, two
+# classes with ROC AUC keys, regression, without probabilities, empty),
+# whole, as msgpack, cut and bit-flipped
+p=corpus/partial
+mkdir -p $p
+nn-eval -q --partial -m $m/model -o $p/three "$t/iris.nns"
+printf 'q0,q1,pred\n0.875,0.125,0\n0.25,0.75,1\n0.5,0.5,0\n0.125,0.875,1\n' |
+	nn-import -q --label pred --y pred --x proba -o "$t/p2.nns"
+printf 'i,y\n0,0\n0,1\n0,1\n0,1\n' | nn-import -q --label y -o "$t/y2.nns"
+nn-eval -q --partial --pred "$t/p2.nns" -o $p/two "$t/y2.nns"
+printf 'i,pred\n0,a\n0,b\n0,b\n' | nn-import -q --label pred --y pred -o "$t/pn.nns"
+printf 'i,y\n0,a\n0,b\n0,a\n' | nn-import -q --label y -o "$t/yn.nns"
+nn-eval -q --partial --pred "$t/pn.nns" -o $p/no-proba "$t/yn.nns"
+printf 'i,pred\n0,1e8\n0,2.5\n0,-1e8\n' | nn-import -q --label pred --y pred --task regress -o "$t/rp.nns"
+printf 'i,y\n0,1e8\n0,0.3\n0,-1e8\n' | nn-import -q --label y --task regress -o "$t/ry.nns"
+nn-eval -q --partial --pred "$t/rp.nns" -o $p/regression "$t/ry.nns"
+nn-export --format csv "$t/pn.nns" | head -n 1 | nn-import -q --label pred --y pred -o "$t/p0.nns"
+nn-export --format csv "$t/yn.nns" | head -n 1 | nn-import -q --label y -o "$t/y0.nns"
+nn-eval -q --partial --pred "$t/p0.nns" -o $p/empty "$t/y0.nns"
+for f in three two no-proba regression; do
+	size=$(wc -c < $p/$f)
+	head -c $((size / 2)) $p/$f > $p/$f-half
+	zstd -q -dc $p/$f > $p/$f.mp
+	python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[len(b) // 5] ^= 1; sys.stdout.buffer.write(b)' $p/$f.mp > $p/$f-flip.mp
+done
