@@ -80,10 +80,7 @@ int nn_task_check_same(const nn_task *train, const nn_task *other, const char *x
 	if (want != have || other->classification != train->classification || other->ntargets != train->ntargets)
 		return nn_error_set(err, NN_EDATA, "fields '%s'/'%s' differ from the training stream's", x, y);
 	if (train->classes && other->classes) {
-		int same = other->nclasses == train->nclasses;
-		for (size_t i = 0; same && i < train->nclasses; i++)
-			same = !strcmp(other->classes[i], train->classes[i]);
-		if (!same)
+		if (!nn_classes_same(train->nclasses, train->classes, other->nclasses, other->classes))
 			return nn_error_set(err, NN_EDATA, "class names differ from the training stream's");
 	}
 	return 0;

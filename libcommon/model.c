@@ -413,12 +413,9 @@ int nn_model_check_input(const nn_model *m, const nn_field *f, nn_error *err)
 {
 	if (f->row_elems == m->mlp->width[0])
 		return 0;
-	char have[128] = "", want[128] = "";
-	size_t hn = 0, wn = 0;
-	for (int i = 0; i < f->ndim && hn < sizeof have - 24; i++)
-		hn += (size_t)snprintf(have + hn, sizeof have - hn, "%s%llu", i ? "," : "", (unsigned long long)f->shape[i]);
-	for (int i = 0; i < m->x_ndim && wn < sizeof want - 24; i++)
-		wn += (size_t)snprintf(want + wn, sizeof want - wn, "%s%llu", i ? "," : "", (unsigned long long)m->x_shape[i]);
-	return nn_error_set(err, NN_EDATA, "field '%s' has shape [%s] (%zu values per row); the model takes [%s] (%zu)",
+	char have[NN_SHAPE_CHARS], want[NN_SHAPE_CHARS];
+	nn_shape_str(have, sizeof have, f->ndim, f->shape);
+	nn_shape_str(want, sizeof want, m->x_ndim, m->x_shape);
+	return nn_error_set(err, NN_EDATA, "field '%s' has shape %s (%zu values per row); the model takes %s (%zu)",
 	                    f->name, have, f->row_elems, want, m->mlp->width[0]);
 }
