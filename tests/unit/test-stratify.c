@@ -90,6 +90,47 @@ static void test_random(void)
 	CHECK(ok, "2000 random cases: within a row of every share, totals exact (%s)", err.msg);
 }
 
+/* Two blocks: plain Hamilton for block 0 (largest remainders, the lowest
+ * class first on ties), the case nn-train --val-size relies on.  The
+ * remainders are integers: a tie is a tie (9, 254, 67, 130, 5 rows into
+ * 279 has classes 0 and 1 tied at 186/465, which floating point splits). */
+static void test_two_blocks(void)
+{
+	nn_rng r;
+	nn_error err = { 0 };
+	int ok = 1;
+	uint64_t c0[] = { 9, 254, 67, 130, 5 }, s0[] = { 279, 186 }, a0[10];
+
+	CHECK(!nn_stratify(c0, 5, s0, 2, a0, &err) && a0[0] == 6 && a0[2] == 152 && a0[4] == 40 &&
+	      a0[6] == 78 && a0[8] == 3, "an exact tie goes to the lower class");
+	nn_rng_seed(&r, 11, 0);
+	for (int t = 0; t < 3000 && ok; t++) {
+		size_t ncls = 2 + nn_rng_below(&r, 6), best;
+		uint64_t counts[8], rem[8], take[8], alloc[16], n = 0, given = 0;
+		for (size_t g = 0; g < ncls; g++)
+			n += counts[g] = 1 + nn_rng_below(&r, t % 3 ? 200 : 3000);
+		uint64_t sizes[2] = { 1 + nn_rng_below(&r, n - 1), 0 };
+		sizes[1] = n - sizes[0];
+		for (size_t g = 0; g < ncls; g++) {
+			take[g] = counts[g] * sizes[0] / n;
+			rem[g] = counts[g] * sizes[0] % n;
+			given += take[g];
+		}
+		for (; given < sizes[0]; given++) {
+			best = ncls;
+			for (size_t g = 0; g < ncls; g++)
+				if (rem[g] != UINT64_MAX && (best == ncls || rem[g] > rem[best]))
+					best = g;
+			take[best]++;
+			rem[best] = UINT64_MAX;
+		}
+		ok = !nn_stratify(counts, ncls, sizes, 2, alloc, &err);
+		for (size_t g = 0; ok && g < ncls; g++)
+			ok = alloc[2 * g] == take[g];
+	}
+	CHECK(ok, "3000 random two-block cases: Hamilton's method, lowest class first on ties");
+}
+
 static void test_kfold(void)
 {
 	/* 10 rows, 3 folds: 4, 3, 3 */
@@ -126,6 +167,7 @@ int main(void)
 {
 	test_hand();
 	test_random();
+	test_two_blocks();
 	test_kfold();
 	return check_done();
 }
