@@ -160,3 +160,16 @@ uint64_t nn_kfold_rows(uint64_t first, uint64_t rows, uint64_t k, uint64_t fold)
 	 * less ceil((lo - fold) / k), written without going below zero */
 	return (hi + k - 1 - fold) / k - (lo + k - 1 - fold) / k;
 }
+
+/* Positions p below x with p mod k < fold. */
+static uint64_t below(uint64_t x, uint64_t k, uint64_t fold)
+{
+	return x / k * fold + (x % k < fold ? x % k : fold);
+}
+
+void nn_kfold_blocks(uint64_t first, uint64_t rows, uint64_t k, uint64_t fold, uint64_t block[3])
+{
+	block[0] = below(first + rows, k, fold) - below(first, k, fold);
+	block[1] = nn_kfold_rows(first, rows, k, fold);
+	block[2] = rows - block[0] - block[1];
+}

@@ -76,7 +76,6 @@ static struct {
 	uint64_t nrows, *ngrp;         /* rows in all, per group */
 	int blk_out[3], nblk;          /* outputs in the order they take a group's rows */
 	uint64_t *alloc;               /* rows of group g in block b: [g * nblk + b] */
-	uint64_t *first_row;           /* stratified folds: a group's first sorted position */
 	size_t *cur_blk;               /* per group: its block now, and rows left in it */
 	uint64_t *left_blk;
 } T = { .y = "y", .memory = 32 << 20, .fold = -1, .level = NN_DEFAULT_LEVEL,
@@ -265,28 +264,15 @@ static const char *class_name(size_t g)
 	return buf;
 }
 
-/* Rows of group g in block b of its sequence. */
-static uint64_t block_size(size_t g, int b)
-{
-	if (!T.kfold)
-		return T.alloc[g * (size_t)T.nblk + (size_t)b];
-	return T.stratify ? nn_kfold_rows(T.first_row[g], T.ngrp[g], (uint64_t)T.kfold, (uint64_t)b)
-	                  : nn_kfold_rows(0, T.nrows, (uint64_t)T.kfold, (uint64_t)b);
-}
-
 /* The output of the next row of group g in sequence order. */
 static output *next_out(size_t g)
 {
-	int nblocks = T.kfold ? (int)T.kfold : T.nblk;
-
 	while (!T.left_blk[g]) {
-		if ((int)++T.cur_blk[g] >= nblocks)
+		if ((int)++T.cur_blk[g] >= T.nblk)
 			tool_die(TOOL_EXIT_DATA, T.in_name, "changed while being read");
-		T.left_blk[g] = block_size(g, (int)T.cur_blk[g]);
+		T.left_blk[g] = T.alloc[g * (size_t)T.nblk + T.cur_blk[g]];
 	}
 	T.left_blk[g]--;
-	if (T.kfold)
-		return &T.outs[(long long)T.cur_blk[g] == T.fold ? TEST : TRAIN];
 	return &T.outs[T.blk_out[T.cur_blk[g]]];
 }
 
@@ -315,7 +301,6 @@ static void plan_split(size_t used)
 			         "than the %zu classes", T.blk_out[b] == TEST ? "test" : T.blk_out[b] == VAL
 			         ? "validation" : "train", (unsigned long long)sz[b], used);
 	}
-	T.alloc = tool_alloc(T.ncls * nb * sizeof *T.alloc);
 	if (!T.stratify) {
 		for (size_t b = 0; b < nb; b++)
 			T.alloc[b] = by_out[T.blk_out[b]];
@@ -347,17 +332,18 @@ static void plan(void)
 			         T.ngrp[g] == 1 ? "" : "s", need, T.kfold ? "fold" : "output");
 		used += T.ngrp[g] > 0;
 	}
+	T.alloc = tool_alloc(T.ncls * 3 * sizeof *T.alloc);
 	if (!T.kfold) {
 		plan_split(used);
-	} else if (T.stratify) {
-		T.first_row = tool_alloc(T.ncls * sizeof *T.first_row);
-		for (size_t g = 1; g < T.ncls; g++)
-			T.first_row[g] = T.first_row[g - 1] + T.ngrp[g - 1];
+	} else {   /* folds in turn: train, the test fold, train; classes sorted */
+		uint64_t first = 0;
+		for (size_t g = 0; g < T.ncls; first += T.ngrp[g++])
+			nn_kfold_blocks(first, T.ngrp[g], (uint64_t)T.kfold, (uint64_t)T.fold, T.alloc + 3 * g);
 	}
 	T.cur_blk = tool_alloc(T.ncls * sizeof *T.cur_blk);
 	T.left_blk = tool_alloc(T.ncls * sizeof *T.left_blk);
 	for (size_t g = 0; g < T.ncls; g++)
-		T.left_blk[g] = block_size(g, 0);
+		T.left_blk[g] = T.alloc[g * (size_t)T.nblk];
 }
 
 /* --- reading ------------------------------------------------------------- */
@@ -670,13 +656,11 @@ int main(int argc, char **argv)
 	read_schema(r);
 	output_schema(argc, argv);
 	T.ngrp = tool_alloc(sizeof *T.ngrp);
-	if (!T.kfold) {   /* the order in which outputs take rows */
-		int order[3] = { TEST, VAL, TRAIN }, in_order[3] = { TRAIN, VAL, TEST };
-		for (int b = 0; b < 3; b++) {
-			int o = T.noshuffle ? in_order[b] : order[b];
-			if (o != VAL || T.val)
-				T.blk_out[T.nblk++] = o;
-		}
+	for (int b = 0; b < 3; b++) {   /* the order in which outputs take rows */
+		int order[3] = { TEST, VAL, TRAIN }, in_order[3] = { TRAIN, VAL, TEST }, folds[3] = { TRAIN, TEST, TRAIN };
+		int o = T.kfold ? folds[b] : T.noshuffle ? in_order[b] : order[b];
+		if (o != VAL || T.val)
+			T.blk_out[T.nblk++] = o;
 	}
 	if (T.shards || T.streaming)
 		single_pass(r);

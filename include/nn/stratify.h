@@ -44,4 +44,9 @@ int nn_stratify(const uint64_t *counts, size_t ncls, const uint64_t *sizes, size
  * first 0 and rows n: the size of fold `fold` of n rows. */
 uint64_t nn_kfold_rows(uint64_t first, uint64_t rows, uint64_t k, uint64_t fold);
 
+/* The same rows as three blocks in the order they come when the folds are
+ * taken in turn, as a split of train, test, train does it: block[0] rows
+ * of the folds before `fold`, block[1] of `fold`, block[2] of the rest. */
+void nn_kfold_blocks(uint64_t first, uint64_t rows, uint64_t k, uint64_t fold, uint64_t block[3]);
+
 #endif

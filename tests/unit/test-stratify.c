@@ -157,10 +157,15 @@ static void test_kfold(void)
 						brute += p % k == f;
 					ok &= v == brute;
 					sum += v;
+					uint64_t blk[3], before = 0;
+					nn_kfold_blocks(lo, n, k, f, blk);
+					for (uint64_t p = lo; p < lo + n; p++)
+						before += p % k < f;
+					ok &= blk[0] == before && blk[1] == v && blk[0] + blk[1] + blk[2] == n;
 				}
 				ok &= sum == n;
 			}
-	CHECK(ok, "every range and k: the count of positions p with p mod k == fold");
+	CHECK(ok, "every range and k: the count of positions p with p mod k == fold, and before it");
 }
 
 int main(void)
