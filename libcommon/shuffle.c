@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "nn/rng.h"
 #include "nn/shuffle.h"
+#include "nn/spool.h"
 
 #define B NN_SHUFFLE_BUCKETS
 
@@ -19,7 +20,7 @@ struct nn_shuffle {
 	size_t rowb, cap;            /* row size; rows held before spilling */
 	uint64_t memory, rows, inmem;
 	nn_rng bucket, shuffle;
-	char *tmpdir;
+	char *tmpdir;                /* NULL: nn_spool's default */
 	/* One buffer for the rows held in memory, first while adding, then
 	 * for each bucket: reused, never shrunk, so that the allocator's
 	 * growing thresholds never keep a second copy resident. */
@@ -50,27 +51,9 @@ static unsigned char *hold(nn_shuffle *s, uint64_t bytes, nn_error *err)
 
 static FILE *new_spool(const nn_shuffle *s, nn_error *err)
 {
-	size_t len = strlen(s->tmpdir) + 32;
-	char *path = malloc(len);
-	int fd;
-	FILE *f = NULL;
-
-	if (!path)
-		return nn_error_set(err, NN_ENOMEM, "out of memory"), NULL;
-	snprintf(path, len, "%s/nn-shuffle.XXXXXX", s->tmpdir);
-	if ((fd = mkostemp(path, O_CLOEXEC)) < 0) {
-		nn_error_set(err, NN_EIO, "cannot create a temporary file in '%s': %s", s->tmpdir,
-		             strerror(errno));
-	} else {
-		unlink(path);   /* gone from the folder at once: nothing to clean up */
-		if (!(f = fdopen(fd, "w+b"))) {
-			nn_error_set(err, NN_EIO, "temporary file: %s", strerror(errno));
-			close(fd);
-		} else {
-			setvbuf(f, NULL, _IOFBF, 16 << 10);
-		}
-	}
-	free(path);
+	FILE *f = nn_spool(s->tmpdir, "nn-shuffle", err);
+	if (f)
+		setvbuf(f, NULL, _IOFBF, 16 << 10);
 	return f;
 }
 
@@ -211,9 +194,7 @@ nn_shuffle *nn_shuffle_new(size_t row_bytes, uint64_t memory, uint64_t seed, con
 {
 	nn_shuffle *s = calloc(1, sizeof *s);
 
-	if (!tmpdir || !*tmpdir)
-		tmpdir = "/tmp";
-	if (!s || !(s->tmpdir = strdup(tmpdir)) || !(s->row = malloc(row_bytes ? row_bytes : 1))) {
+	if (!s || (tmpdir && !(s->tmpdir = strdup(tmpdir))) || !(s->row = malloc(row_bytes ? row_bytes : 1))) {
 		nn_shuffle_free(s);
 		nn_error_set(err, NN_ENOMEM, "out of memory");
 		return NULL;

@@ -416,7 +416,7 @@ static void split_shuffled(nn_reader *r)
 	const nn_batch *b;
 	nn_error err = { 0 };
 	unsigned char *row = tool_alloc(T.rowb);
-	nn_shuffle *s = nn_shuffle_new(T.rowb, (uint64_t)T.memory, (uint64_t)T.seed, getenv("TMPDIR"), &err);
+	nn_shuffle *s = nn_shuffle_new(T.rowb, (uint64_t)T.memory, (uint64_t)T.seed, NULL, &err);
 
 	if (!s)
 		shuffle_die(&err);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "nn/pack.h"
+#include "nn/spool.h"
 #include "nn/version.h"
 #include "tool.h"
 
@@ -529,21 +530,11 @@ void tool_provenance_except(nn_schema *s, int argc, char **argv, const char *con
 
 FILE *tool_spool(void)
 {
-	const char *dir = getenv("TMPDIR");
-	char path[PATH_MAX];
-	int fd;
-	FILE *f;
+	nn_error err = { 0 };
+	FILE *f = nn_spool(NULL, tool_prog, &err);
 
-	if (!dir || !*dir)
-		dir = "/tmp";
-	if (snprintf(path, sizeof path, "%s/%s.XXXXXX", dir, tool_prog) >= (int)sizeof path)
-		tool_die(TOOL_EXIT_DATA, dir, "path too long");
-	fd = mkostemp(path, O_CLOEXEC);
-	if (fd < 0)
-		tool_die(TOOL_EXIT_DATA, dir, "cannot create a temporary file: %s", strerror(errno));
-	unlink(path);   /* gone from the folder at once: nothing to clean up */
-	if (!(f = fdopen(fd, "w+b")))
-		tool_die(TOOL_EXIT_DATA, NULL, "temporary file: %s", strerror(errno));
+	if (!f)
+		tool_die_err(NULL, &err);
 	return f;
 }
 

@@ -32,7 +32,7 @@
 typedef struct nn_shuffle nn_shuffle;
 
 /* Rows of row_bytes (> 0) bytes each; tmpdir for the buckets (NULL or ""
- * means /tmp).  NULL with NN_ENOMEM when out of memory. */
+ * means $TMPDIR, else /tmp: nn/spool.h).  NULL with NN_ENOMEM when out of memory. */
 nn_shuffle *nn_shuffle_new(size_t row_bytes, uint64_t memory, uint64_t seed,
                            const char *tmpdir, nn_error *err);
 /* Add one row (row_bytes bytes).  Returns 0, or -1 (NN_EIO, NN_ENOMEM,
