@@ -270,11 +270,6 @@ const char *tool_out_name(const tool_out *o)
 	return o->path ? o->path : "(stdout)";
 }
 
-int tool_out_fd(const tool_out *o)
-{
-	return o->fd;
-}
-
 /* Outputs that are not regular files are written in place: renaming over
  * /dev/stdout, a FIFO or a device would break what the user pointed at. */
 static int write_in_place(const char *path)
@@ -540,10 +535,14 @@ FILE *tool_spool(void)
 
 void tool_save_row(const char *path, const nn_schema *s, const void *const *cols, long long level)
 {
-	tool_output_open(path, 1);
-	nn_writer *w = tool_writer(s, level, 1);
-	tool_write(w, cols, 1);
-	tool_writer_finish(w);
+	nn_error err = { 0 };
+	tool_out *o = out_open(path, 1, " (use -o FILE or a pipe)");
+	nn_writer *w = tool_out_writer(o, s, level, 1, 0);
+
+	if (nn_writer_write(w, cols, 1, &err) || nn_writer_finish(w, &err))
+		tool_die_err(tool_out_name(o), &err);
+	nn_writer_free(w);
+	tool_out_commit(o);
 }
 
 void tool_put_json_str(FILE *o, const char *s)

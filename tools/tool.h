@@ -6,9 +6,10 @@
  * Output:     -o FILE is written to a temporary file in the same folder and
  *             renamed over FILE only by tool_output_commit(); any exit
  *             before that (error, SIGINT, SIGTERM, SIGHUP, SIGPIPE)
- *             removes the temporary.  A program with several outputs
- *             holds a tool_out handle for each, under the same rules.  A FILE that exists and is not a regular file
- *             (/dev/stdout, a FIFO, a device) is written in place.
+ *             removes the temporary.  A FILE that exists and is not a
+ *             regular file (/dev/stdout, a FIFO, a device) is written in
+ *             place.  A program with several outputs holds a tool_out
+ *             handle for each, under the same rules.
  *             Without -o, output goes to stdout; binary output is refused
  *             when stdout is a terminal.
  * Broken pipe: a write that fails with EPIPE ends the program quietly with
@@ -82,7 +83,6 @@ void tool_scan_threads(nn_reader *r);
  * (the signal handlers of tool_parse and an atexit handler see to it). */
 typedef struct tool_out tool_out;
 tool_out *tool_out_open(const char *path, int binary);
-int tool_out_fd(const tool_out *o);
 /* The same output as a stdio stream (for text). */
 FILE *tool_out_file(tool_out *o);
 /* "(stdout)" or the path as given. */
@@ -134,7 +134,7 @@ void tool_provenance_except(nn_schema *s, int argc, char **argv,
                             const char *const *skip);
 
 /* Write a whole one-row stream (a model, a checkpoint, fitted parameters)
- * to path atomically, like -o.  Only while no other output is open. */
+ * to path atomically, like -o, with a handle of its own. */
 void tool_save_row(const char *path, const nn_schema *s, const void *const *cols,
                    long long level);
 

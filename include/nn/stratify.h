@@ -12,12 +12,16 @@
  * third block if need be: such a rounding always exists).  The
  * arithmetic is exact (integers), so equal remainders are equal.
  *
- * The tie rule: among equal remainders, lower class ids get the extra row
- * in the earlier block.  With two blocks this is plain Hamilton: block 0
+ * The tie rule: a class's leftover row goes to the earliest of its
+ * blocks with equal largest remainders; when leftovers move between two
+ * blocks with equal losses, lower class ids keep (or get) the row in the
+ * earlier of the two.  With two blocks this is plain Hamilton: block 0
  * takes its leftover rows from the classes with the largest remainders,
  * the lowest class id first on ties.  Example: counts 10, 6, 4 and sizes
  * 5, 15 (a test set of 5 first): shares 2.5, 1.5, 1 give 3, 1, 1 and
- * 7, 5, 3.
+ * 7, 5, 3.  With three blocks the moves go block by block, so three
+ * classes of one row into three blocks of one give class 0 block 0, then
+ * block 0 hands class 2 to block 1 and class 1 to block 2.
  *
  * k folds: rows sorted by class are dealt round-robin, position p to fold
  * p mod k (scikit-learn's StratifiedKFold allocation); without classes
