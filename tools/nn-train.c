@@ -60,6 +60,8 @@
 #include "nn/pool.h"
 #include "nn/rng.h"
 #include "nn/step.h"
+#include "nn/shard.h"
+#include "nn/stratify.h"
 #include "tool.h"
 #include "tool-mpi.h"
 
@@ -128,7 +130,7 @@ static const nn_option options[] = {
 	{ 0, "log", NN_OPT_STR, &TT.log, "FILE", "write one line per epoch to FILE", 0, 0 },
 	{ 0, "log-format", NN_OPT_STR, &TT.log_format, "F", "tsv or json (default tsv)", 0, 0 },
 	{ 0, "mpi", NN_OPT_FLAG, &TT.mpi, NULL, "data-parallel training over the ranks of mpirun", 0, 0 },
-	{ 0, "shard-pattern", NN_OPT_STR, &TT.shards, "PAT", "with --mpi: rank r reads shards r, r+N, ... of PAT (printf %d)", 0, 0 },
+	{ 0, "shard-pattern", NN_OPT_STR, &TT.shards, "PAT", "with --mpi: rank r reads shards r, r+N, ... of PAT (one %d, as nn-split --shard-pattern)", 0, 0 },
 	{ 0, "dry-run", NN_OPT_FLAG, &TT.dry_run, NULL, "print size, memory, FLOPs and estimated time; train nothing", 0, 0 },
 	{ 0, "progress", NN_OPT_FLAG, &TT.progress, NULL, "progress bar even when stderr is not a terminal", 0, 0 },
 	{ 'v', "verbose", NN_OPT_FLAG, &TT.verbose, NULL, "also print the BLAS kernels and the model's size", 0, 0 },
@@ -187,8 +189,9 @@ static void optim_config(nn_optim_config *c, size_t steps_per_epoch)
 
 /* --- held-out validation ------------------------------------------------------ */
 
-/* Move a stratified, seeded sample of rows to val (largest remainders so
- * that the total is exactly ceil(F n) or the count asked for). */
+/* Move a stratified, seeded sample of rows to val: how many of each class
+ * is nn_stratify's rounding (val the first block, so that ties go to the
+ * lower class), the total exactly ceil(F n) or the count asked for. */
 static void hold_out(nn_dataset *tr, nn_dataset *val, const nn_task *t)
 {
 	size_t n = tr->n, want = TT.val_size < 1 ? (size_t)ceil(TT.val_size * (double)n) : (size_t)TT.val_size;
@@ -206,35 +209,23 @@ static void hold_out(nn_dataset *tr, nn_dataset *val, const nn_task *t)
 		for (size_t i = 0; i < want; i++)
 			is_val[order[i]] = 1;
 	} else {
-		size_t nc = t->nclasses, *count = tool_alloc(nc * sizeof *count), *take = tool_alloc(nc * sizeof *take);
-		double *rem = tool_alloc(nc * sizeof *rem);
-		size_t given = 0;
+		size_t nc = t->nclasses;
+		uint64_t *count = tool_alloc(nc * sizeof *count), *alloc = tool_alloc(nc * 2 * sizeof *alloc);
+		uint64_t sizes[2] = { want, n - want };
+		nn_error err = { 0 };
 		for (size_t i = 0; i < n; i++)
 			count[tr->cls[i]]++;
-		for (size_t c = 0; c < nc; c++) {
-			double exact = (double)count[c] * (double)want / (double)n;
-			take[c] = (size_t)exact;
-			rem[c] = exact - (double)take[c];
-			given += take[c];
-		}
-		while (given < want) {            /* largest remainder, lowest class on ties */
-			size_t best = 0;
-			for (size_t c = 1; c < nc; c++)
-				best = rem[c] > rem[best] ? c : best;
-			take[best]++;
-			rem[best] = -1;
-			given++;
-		}
-		for (size_t i = 0; i < n; i++) {
+		if (nn_stratify(count, nc, sizes, 2, alloc, &err))
+			tool_die_err(tool_name(TT.in), &err);
+		for (size_t i = 0; i < n; i++) {   /* alloc[2c]: class c's rows in val */
 			size_t c = (size_t)tr->cls[order[i]];
-			if (take[c]) {
-				take[c]--;
+			if (alloc[2 * c]) {
+				alloc[2 * c]--;
 				is_val[order[i]] = 1;
 			}
 		}
 		free(count);
-		free(take);
-		free(rem);
+		free(alloc);
 	}
 	/* Both sets keep input order. */
 	*val = *tr;
@@ -701,29 +692,25 @@ static void load_stream(const char *path, nn_task *t, nn_dataset *ds, int first)
 	nn_reader_close(r);
 }
 
-/* Shard i of --shard-pattern: one %d conversion (flags and width allowed),
- * %% for a percent sign. */
+/* Shard i of --shard-pattern, by nn/shard.h's rule (the pattern is
+ * parsed once and never handed to printf). */
 static void shard_path(char *buf, size_t len, size_t i)
 {
-	int conv = 0;
-	for (const char *p = TT.shards; *p; p++) {
-		if (*p != '%')
-			continue;
-		if (p[1] == '%') {
-			p++;
-			continue;
-		}
-		p += 1 + strspn(p + 1, "0-+ #123456789");
-		if (*p != 'd' || conv++)
-			tool_usage("--shard-pattern '%s': expected one %%d (as part-%%03d.nns)", TT.shards);
-	}
-	if (!conv)
+	static nn_shard_pattern pat;
+	nn_error err = { 0 };
+	char *name;
+
+	if (!pat.pre && nn_shard_pattern_parse(&pat, TT.shards, &err)) {
+		if (err.code != NN_EARG)
+			tool_die_err(NULL, &err);
 		tool_usage("--shard-pattern '%s': expected one %%d (as part-%%03d.nns)", TT.shards);
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-	if ((size_t)snprintf(buf, len, TT.shards, (int)i) >= len)
+	}
+	if (!(name = nn_shard_name(&pat, i, &err)))
+		tool_die_err(NULL, &err);
+	if (strlen(name) >= len)
 		tool_usage("--shard-pattern '%s': the names are too long", TT.shards);
-#pragma GCC diagnostic pop
+	memcpy(buf, name, strlen(name) + 1);
+	free(name);
 }
 
 /* Rank r of N reads shards r, r+N, r+2N, ... of the S shards, numbered

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "nn/pack.h"
+#include "nn/spool.h"
 #include "nn/version.h"
 #include "tool.h"
 
@@ -18,15 +19,23 @@ const char *tool_prog = "nn";
 int tool_quiet;
 const char *tool_version_note;
 
-static struct {
-	const char *path;        /* as given with -o; NULL for stdout */
+/* An output file: see tool.h.  Outputs with a temporary are on a list
+ * that the signal handler walks; the list changes only while signals are
+ * blocked, so the handler never sees it half changed. */
+struct tool_out {
+	const char *path;        /* as given; NULL for stdout */
 	char *final;             /* where the temporary is renamed to */
-	char tmp[PATH_MAX];      /* the temporary's path while it exists */
+	char *tmp;               /* the temporary's path while it exists */
 	volatile sig_atomic_t have_tmp;
 	int fd;
 	FILE *fp;
-	int open;
-} out = { .fd = -1 };
+	tool_out *next;          /* on the list of temporaries */
+};
+static tool_out *volatile tmps;
+
+/* The output of tool_output_open and the calls without a handle. */
+static tool_out *dflt;
+static const char *dflt_path;
 
 static int input_piped;      /* some input is a pipe or a socket */
 
@@ -36,19 +45,20 @@ static int is_pipe(int fd)
 	return !fstat(fd, &st) && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
 }
 
-static void remove_tmp(void)
+static void remove_tmps(void)
 {
-	if (out.have_tmp) {
-		unlink(out.tmp);
-		out.have_tmp = 0;
-	}
+	for (tool_out *o = tmps; o; o = o->next)
+		if (o->have_tmp) {
+			unlink(o->tmp);
+			o->have_tmp = 0;
+		}
 }
 
 static void on_signal(int sig)
 {
-	/* unlink and raise are async-signal-safe */
-	if (out.have_tmp)
-		unlink(out.tmp);
+	for (tool_out *o = tmps; o; o = o->next)   /* unlink and raise are async-signal-safe */
+		if (o->have_tmp)
+			unlink(o->tmp);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -143,7 +153,7 @@ void *tool_realloc(void *p, size_t n)
 void tool_parse(const nn_cli *cli, int argc, char **argv, nn_strlist *operands)
 {
 	nn_error err = { 0 };
-	struct sigaction sa;
+	struct sigaction sa, old;
 	char *text;
 
 	tool_prog = cli->prog;
@@ -152,7 +162,10 @@ void tool_parse(const nn_cli *cli, int argc, char **argv, nn_strlist *operands)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	atexit(remove_tmp);
+	sigaction(SIGPIPE, NULL, &old);   /* an ignored SIGPIPE stays ignored */
+	if (old.sa_handler != SIG_IGN)
+		sigaction(SIGPIPE, &sa, NULL);
+	atexit(remove_tmps);
 	switch (nn_cli_parse(cli, argc, argv, operands, &err)) {
 	case NN_CLI_HELP:
 		if (!(text = nn_cli_help(cli)))
@@ -258,9 +271,9 @@ nn_reader *tool_input_reader(tool_input *in)
 	return r;
 }
 
-const char *tool_output_name(void)
+const char *tool_out_name(const tool_out *o)
 {
-	return out.path ? out.path : "(stdout)";
+	return o->path ? o->path : "(stdout)";
 }
 
 /* Outputs that are not regular files are written in place: renaming over
@@ -273,89 +286,150 @@ static int write_in_place(const char *path)
 	return stat(path, &st) == 0 && !S_ISREG(st.st_mode);
 }
 
-int tool_output_open(const char *path, int binary)
+static tool_out *out_open(const char *path, int binary, const char *hint)
 {
+	tool_out *o = tool_alloc(sizeof *o);
+
 	if (path && !strcmp(path, "-"))
 		path = NULL;
-	out.path = path;
-	out.open = 1;
+	o->path = path;
 	if (!path) {
-		out.fd = 1;
+		o->fd = 1;
 	} else if (write_in_place(path)) {
-		out.fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-		if (out.fd < 0)
+		o->fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+		if (o->fd < 0)
 			tool_die(TOOL_EXIT_DATA, path, "%s", strerror(errno));
 	} else {
 		/* a link to a regular file: replace the file, keep the link */
 		char *real = realpath(path, NULL);
-		out.final = real ? real : strdup(path);
-		if (!out.final)
+		if (!(o->final = real ? real : strdup(path)))
 			tool_die(TOOL_EXIT_DATA, NULL, "out of memory");
-		const char *slash = strrchr(out.final, '/');
-		int dirlen = slash ? (int)(slash - out.final + 1) : 0;
-		if (snprintf(out.tmp, sizeof out.tmp, "%.*s.nn-%s.XXXXXX", dirlen, out.final,
-		             slash ? slash + 1 : out.final) >= (int)sizeof out.tmp)
-			tool_die(TOOL_EXIT_DATA, path, "path too long");
+		const char *slash = strrchr(o->final, '/');
+		int dirlen = slash ? (int)(slash - o->final + 1) : 0;
+		size_t len = strlen(o->final) + 16;
+		o->tmp = tool_alloc(len);
+		snprintf(o->tmp, len, "%.*s.nn-%s.XXXXXX", dirlen, o->final, slash ? slash + 1 : o->final);
 		sigset_t all, old;
 		sigfillset(&all);
 		sigprocmask(SIG_BLOCK, &all, &old);   /* no signal between create and mark */
-		out.fd = mkostemp(out.tmp, O_CLOEXEC);
-		if (out.fd >= 0)
-			out.have_tmp = 1;
+		o->fd = mkostemp(o->tmp, O_CLOEXEC);
+		if (o->fd >= 0) {
+			o->have_tmp = 1;
+			o->next = tmps;
+			tmps = o;
+		}
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		if (out.fd < 0)
+		if (o->fd < 0)
 			tool_die(TOOL_EXIT_DATA, path, "cannot create a temporary file beside it: %s",
 			         strerror(errno));
 		mode_t mask = umask(0);
 		umask(mask);
-		fchmod(out.fd, 0666 & ~mask);
+		fchmod(o->fd, 0666 & ~mask);
 	}
-	if (binary && isatty(out.fd))
-		tool_usage("refusing to write binary data to a terminal (use -o FILE or a pipe)");
-	return out.fd;
+	if (binary && isatty(o->fd))
+		tool_usage("refusing to write binary data to a terminal%s", hint);
+	return o;
+}
+
+tool_out *tool_out_open(const char *path, int binary)
+{
+	return out_open(path, binary, "");
+}
+
+FILE *tool_out_file(tool_out *o)
+{
+	if (!o->fp) {
+		if (o->fd == 1)
+			o->fp = stdout;
+		else if (!(o->fp = fdopen(o->fd, "w")))
+			tool_die(TOOL_EXIT_DATA, tool_out_name(o), "%s", strerror(errno));
+	}
+	return o->fp;
+}
+
+void tool_out_close(tool_out *o)
+{
+	int bad = 0, e = 0;
+
+	if (o->fd < 0)
+		return;
+	if (o->fp) {
+		if (fflush(o->fp) || ferror(o->fp))
+			bad = 1, e = errno;
+	}
+	if (o->fp && o->fp != stdout) {
+		if (fclose(o->fp) && !bad)
+			bad = 1, e = errno;
+	} else if (close(o->fd) && !bad) {
+		bad = 1, e = errno;
+	}
+	o->fp = NULL;
+	o->fd = -1;
+	if (bad) {
+		if (e == EPIPE)
+			exit(TOOL_EXIT_DATA);
+		tool_die(TOOL_EXIT_DATA, tool_out_name(o), "write failed: %s", strerror(e));
+	}
+}
+
+void tool_out_commit(tool_out *o)
+{
+	sigset_t all, old;
+
+	tool_out_close(o);
+	if (o->have_tmp && rename(o->tmp, o->final))
+		tool_die(TOOL_EXIT_DATA, tool_out_name(o), "cannot rename into place: %s", strerror(errno));
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);   /* off the list the handler walks */
+	o->have_tmp = 0;
+	for (tool_out *volatile *p = &tmps; *p; p = &(*p)->next)
+		if (*p == o) {
+			*p = o->next;
+			break;
+		}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	free(o->final);
+	free(o->tmp);
+	free(o);
+}
+
+nn_writer *tool_out_writer(tool_out *o, const nn_schema *s, long long level, long long threads,
+                           size_t batch_rows)
+{
+	nn_error err = { 0 };
+	nn_writer_options wo = { (int)level, 0, batch_rows };
+	nn_writer *w;
+
+	wo.threads = tool_compress_threads(threads, o->fd);
+	if (!(w = nn_writer_open_fd(o->fd, s, &wo, &err)))
+		tool_die_err(tool_out_name(o), &err);
+	return w;
+}
+
+/* --- the one output of most programs ------------------------------------- */
+
+const char *tool_output_name(void)
+{
+	return dflt_path ? dflt_path : "(stdout)";
+}
+
+int tool_output_open(const char *path, int binary)
+{
+	dflt = out_open(path, binary, " (use -o FILE or a pipe)");
+	dflt_path = dflt->path;
+	return dflt->fd;
 }
 
 FILE *tool_output_file(void)
 {
-	if (!out.fp) {
-		if (out.fd == 1)
-			out.fp = stdout;
-		else if (!(out.fp = fdopen(out.fd, "w")))
-			tool_die(TOOL_EXIT_DATA, tool_output_name(), "%s", strerror(errno));
-	}
-	return out.fp;
+	return tool_out_file(dflt);
 }
 
 void tool_output_commit(void)
 {
-	int bad = 0, e = 0;
-
-	if (out.fp) {
-		if (fflush(out.fp) || ferror(out.fp))
-			bad = 1, e = errno;
-	}
-	if (out.fp && out.fp != stdout) {
-		if (fclose(out.fp) && !bad)
-			bad = 1, e = errno;
-	} else if (close(out.fd) && !bad) {
-		bad = 1, e = errno;
-	}
-	out.fp = NULL;
-	out.fd = -1;
-	if (bad) {
-		if (e == EPIPE)
-			exit(TOOL_EXIT_DATA);
-		tool_die(TOOL_EXIT_DATA, tool_output_name(), "write failed: %s", strerror(e));
-	}
-	if (out.have_tmp) {
-		if (rename(out.tmp, out.final))
-			tool_die(TOOL_EXIT_DATA, tool_output_name(), "cannot rename into place: %s",
-			         strerror(errno));
-		out.have_tmp = 0;
-	}
-	free(out.final);
-	out.final = NULL;
-	out.open = 0;
+	tool_out *o = dflt;
+	dflt = NULL;
+	tool_out_commit(o);
 }
 
 int tool_compress_threads(long long threads, int out_fd)
@@ -381,16 +455,9 @@ void tool_scan_threads(nn_reader *r)
 
 nn_writer *tool_writer(const nn_schema *s, long long level, long long threads)
 {
-	nn_error err = { 0 };
-	nn_writer_options o = { (int)level, 0, 0 };
-	nn_writer *w;
-
-	if (!out.open)
+	if (!dflt)
 		tool_die(TOOL_EXIT_DATA, NULL, "internal error: tool_writer before tool_output_open");
-	o.threads = tool_compress_threads(threads, out.fd);
-	if (!(w = nn_writer_open_fd(out.fd, s, &o, &err)))
-		tool_die_err(tool_output_name(), &err);
-	return w;
+	return tool_out_writer(dflt, s, level, threads, 0);
 }
 
 void tool_write(nn_writer *w, const void *const *cols, size_t rows)
@@ -464,30 +531,24 @@ void tool_provenance_except(nn_schema *s, int argc, char **argv, const char *con
 
 FILE *tool_spool(void)
 {
-	const char *dir = getenv("TMPDIR");
-	char path[PATH_MAX];
-	int fd;
-	FILE *f;
+	nn_error err = { 0 };
+	FILE *f = nn_spool(NULL, tool_prog, &err);
 
-	if (!dir || !*dir)
-		dir = "/tmp";
-	if (snprintf(path, sizeof path, "%s/%s.XXXXXX", dir, tool_prog) >= (int)sizeof path)
-		tool_die(TOOL_EXIT_DATA, dir, "path too long");
-	fd = mkostemp(path, O_CLOEXEC);
-	if (fd < 0)
-		tool_die(TOOL_EXIT_DATA, dir, "cannot create a temporary file: %s", strerror(errno));
-	unlink(path);   /* gone from the folder at once: nothing to clean up */
-	if (!(f = fdopen(fd, "w+b")))
-		tool_die(TOOL_EXIT_DATA, NULL, "temporary file: %s", strerror(errno));
+	if (!f)
+		tool_die_err(NULL, &err);
 	return f;
 }
 
 void tool_save_row(const char *path, const nn_schema *s, const void *const *cols, long long level)
 {
-	tool_output_open(path, 1);
-	nn_writer *w = tool_writer(s, level, 1);
-	tool_write(w, cols, 1);
-	tool_writer_finish(w);
+	nn_error err = { 0 };
+	tool_out *o = out_open(path, 1, " (use -o FILE or a pipe)");
+	nn_writer *w = tool_out_writer(o, s, level, 1, 0);
+
+	if (nn_writer_write(w, cols, 1, &err) || nn_writer_finish(w, &err))
+		tool_die_err(tool_out_name(o), &err);
+	nn_writer_free(w);
+	tool_out_commit(o);
 }
 
 void tool_put_json_str(FILE *o, const char *s)

@@ -5,9 +5,11 @@
  * Messages:   "nn-NAME: 'FILE': what went wrong" on stderr.
  * Output:     -o FILE is written to a temporary file in the same folder and
  *             renamed over FILE only by tool_output_commit(); any exit
- *             before that (error, SIGINT, SIGTERM, SIGHUP) removes the
- *             temporary.  A FILE that exists and is not a regular file
- *             (/dev/stdout, a FIFO, a device) is written in place.
+ *             before that (error, SIGINT, SIGTERM, SIGHUP, SIGPIPE)
+ *             removes the temporary.  A FILE that exists and is not a
+ *             regular file (/dev/stdout, a FIFO, a device) is written in
+ *             place.  A program with several outputs holds a tool_out
+ *             handle for each, under the same rules.
  *             Without -o, output goes to stdout; binary output is refused
  *             when stdout is a terminal.
  * Broken pipe: a write that fails with EPIPE ends the program quietly with
@@ -75,7 +77,29 @@ nn_reader *tool_input_reader(tool_input *in);
  * rest of the program, and its other stages, wait for such a pass. */
 void tool_scan_threads(nn_reader *r);
 
-/* Start the output: path NULL means stdout.  binary: refuse a terminal.
+/* An output file (any number of them): path NULL or "-" means stdout;
+ * binary: refuse a terminal.  A regular file (or a new one) is written
+ * to a temporary beside it, which every exit but tool_out_commit removes
+ * (the signal handlers of tool_parse and an atexit handler see to it). */
+typedef struct tool_out tool_out;
+tool_out *tool_out_open(const char *path, int binary);
+/* The same output as a stdio stream (for text). */
+FILE *tool_out_file(tool_out *o);
+/* "(stdout)" or the path as given. */
+const char *tool_out_name(const tool_out *o);
+/* A writer on o: threads as tool_compress_threads, batch_rows 0 for the
+ * default batch size. */
+nn_writer *tool_out_writer(tool_out *o, const nn_schema *s, long long level, long long threads,
+                           size_t batch_rows);
+/* Flush and close (again: nothing); failure exits 1.  The temporary
+ * stays until tool_out_commit, so that a program with several outputs
+ * renames them into place only when all are whole. */
+void tool_out_close(tool_out *o);
+/* Close if need be, rename into place and free the handle. */
+void tool_out_commit(tool_out *o);
+
+/* The one output of most programs, a tool_out held here.
+ * Start the output: path NULL means stdout.  binary: refuse a terminal.
  * Returns the fd to write to. */
 int tool_output_open(const char *path, int binary);
 /* The same output as a stdio stream (for text). */
@@ -110,7 +134,7 @@ void tool_provenance_except(nn_schema *s, int argc, char **argv,
                             const char *const *skip);
 
 /* Write a whole one-row stream (a model, a checkpoint, fitted parameters)
- * to path atomically, like -o.  Only while no other output is open. */
+ * to path atomically, like -o, with a handle of its own. */
 void tool_save_row(const char *path, const nn_schema *s, const void *const *cols,
                    long long level);
 

@@ -62,6 +62,10 @@ class_counts() {
 		"--shards 3 --shard-pattern p%s.nns" \
 		"--shards 3 --shard-pattern p%5.2f.nns" \
 		"--shards 3 --shard-pattern p%n.nns" \
+		"--shards 3 --shard-pattern p%+d.nns" \
+		"--shards 3 --shard-pattern p%1000d.nns" \
+		"--shards 3 --shard-pattern p%ld.nns" \
+		"--shards 3 --shard-pattern p%%d.nns" \
 		"--shards 3 --shard-pattern p%"; do
 		run --separate-stderr nn-split $args ten.nns
 		[ "$status" -eq 2 ] || fail "'$args': status $status: $stderr"
