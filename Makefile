@@ -147,6 +147,7 @@ check-valgrind:
 # byte offset and 1,000 bit flips of streams, models and parameters
 # through every reading program, 25 kill -9 of nn-train, every allocation
 # failed in turn, the pipelines, cron, MPI.
+check-long: CHECK_LABEL = long
 check-long:
 	@$(MAKE) --no-print-directory deps
 	@$(BUILD_ALL)
