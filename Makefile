@@ -145,8 +145,9 @@ check-valgrind:
 
 # The exhaustive and slow tests, tests/long/*.bats with NN_LONG=1: every
 # byte offset and 1,000 bit flips of streams, models and parameters
-# through every reading program, 25 kill -9 of nn-train, every allocation
-# failed in turn, the pipelines, cron, MPI.
+# through every reading program, every bomb and I/O fault through every
+# program, 25 kill -9 of nn-train, every allocation failed in turn, the
+# pipelines, cron, MPI.
 check-long: CHECK_LABEL = long
 check-long:
 	@$(MAKE) --no-print-directory deps

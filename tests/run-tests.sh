@@ -56,6 +56,14 @@ long)
 esac
 
 export NN_BUILD="$B"
+# The tests start python3 hundreds of times (standard library only): the
+# one make deps installs, not a version manager's shim first on PATH
+# (pyenv's costs ten times the interpreter's own start-up).
+if [ -x /usr/bin/python3 ]; then
+	mkdir -p "$B/tests/python"
+	ln -sf /usr/bin/python3 "$B/tests/python/python3"
+	PATH="$B/tests/python:$PATH"
+fi
 if parallel --version 2>/dev/null | grep -q 'GNU parallel'; then
 	parallel --will-cite --keep-order --jobs "$jobs" sh tests/run-one.sh {} < "$list"
 else
