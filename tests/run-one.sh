@@ -14,7 +14,7 @@
 #
 # Run from the top of the tree with NN_BUILD set.
 t=${1:?usage: run-one.sh TEST}
-B=${NN_BUILD:?NN_BUILD must name the build folder}
+: "${NN_BUILD:?NN_BUILD must name the build folder}"
 name=${t##*/}
 start=$(date +%s)
 echo "# $name"
