@@ -6,8 +6,11 @@ DESTDIR ?=
 BUILD   ?= build
 PKGS    := libzstd msgpack openblas zlib
 DEBS    := build-essential pkg-config libzstd-dev libmsgpack-dev libopenblas-dev \
-           zlib1g-dev zstd time groff-base valgrind strace bats bats-support bats-assert dataset-fashion-mnist python3 \
-           gnuplot-nox openmpi-bin libopenmpi-dev
+           zlib1g-dev libsodium-dev zstd time groff-base valgrind strace bats bats-support \
+           bats-assert parallel dataset-fashion-mnist python3 gnuplot-nox openmpi-bin libopenmpi-dev
+# Test jobs run at once by make check (tests/run-tests.sh) and build jobs
+# of its build when make was not given -j: one per core.
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 
 CC      ?= cc
 WARN    := -Wall -Wextra -Wshadow -Wvla -Wformat=2 -Wstrict-prototypes \
@@ -22,7 +25,10 @@ OPT     ?= -O2 -g
 VEC     := -fno-math-errno -ftree-vectorize -fvect-cost-model=dynamic -ffp-contract=off
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(VEC) $(WARN) $(SAN) -Iinclude -Itools \
+# -MMD -MP: each object's header dependencies in a .d file beside it,
+# read back below.  libcommon sees include/ only; the programs' objects
+# add -Itools for tools/tool*.h.
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(VEC) $(WARN) $(SAN) -MMD -MP -Iinclude \
              $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(SAN) -Wl,--as-needed $(LDFLAGS)
 LIBS_ALL = $(PKG_LIBS) -lm -lpthread
@@ -35,15 +41,25 @@ UNIT_SRC  := $(wildcard tests/unit/test-*.c)
 UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay-%)
-HEADERS   := $(wildcard include/nn/*.h) $(wildcard libcommon/*.h) tools/tool.h $(wildcard tests/fuzz/*.h)
 
 .PHONY: all check check-asan check-valgrind check-long fuzz deps demo bench install uninstall clean
 
 all: $(BUILD)/libcommon.a $(TOOLS) $(UNITS) $(FUZZ_REPLAY) $(BUILD)/tests/libfault-alloc.so
 
-$(BUILD)/%.o: %.c $(HEADERS)
+$(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/tools/%.o: tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itools -c $< -o $@
+
+# The headers each object was built from (-MMD -MP), and the objects kept
+# after a build (not deleted as intermediate files) so that a second make
+# finds them.
+-include $(wildcard $(BUILD)/libcommon/*.d $(BUILD)/tools/*.d $(BUILD)/tests/*/*.d)
+.SECONDARY: $(LIB_OBJ) $(TOOL_SRC:%.c=$(BUILD)/%.o) $(UNIT_SRC:%.c=$(BUILD)/%.o) \
+            $(FUZZ_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/fuzz/replay.o
 
 $(BUILD)/libcommon.a: $(LIB_OBJ)
 	rm -f $@
@@ -74,11 +90,9 @@ $(BUILD)/mpi.flags: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(MPI_CFLAGS) $(MPI_LIBS)' | cmp -s - $@ || echo '$(MPI_CFLAGS) $(MPI_LIBS)' > $@
 
-$(BUILD)/tools/tool-mpi.o: tools/tool-mpi.c $(HEADERS) tools/tool-mpi.h $(BUILD)/mpi.flags
+$(BUILD)/tools/tool-mpi.o: tools/tool-mpi.c $(BUILD)/mpi.flags
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(MPI_CFLAGS) -c $< -o $@
-
-$(BUILD)/tools/nn-train.o: tools/tool-mpi.h
+	$(CC) $(CFLAGS_ALL) -Itools $(MPI_CFLAGS) -c $< -o $@
 
 $(BUILD)/bin/nn-train: $(BUILD)/tools/nn-train.o $(BUILD)/tools/tool-mpi.o $(BUILD)/libtool.a \
                        $(BUILD)/libcommon.a $(BUILD)/mpi.flags
@@ -104,74 +118,47 @@ $(BUILD)/tests/replay-%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o $(
 	$(CC) $(LDFLAGS_ALL) $^ $(LIBS_ALL) -o $@
 
 # check and demo install missing packages first, then build (in that order,
-# since the build needs them), then run.
+# since the build needs them; on every core when make was not given -j),
+# then run.  tests/README says what each suite holds and how long it takes.
+# CHECK_LABEL names the suite on its last line ("asan: N passed, N failed").
+BUILD_ALL = $(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(JOBS)) all
+RUN_TESTS = NN_BUILD=$(abspath $(BUILD)) NN_JOBS=$(JOBS) $(if $(CHECK_LABEL),NN_LABEL=$(CHECK_LABEL)) \
+            sh tests/run-tests.sh
+
+# The fast suite: unit tests, fuzz-corpus replays, tests/bats/*.bats.
 check:
 	@$(MAKE) --no-print-directory deps
-	@$(MAKE) --no-print-directory all
-	@NN_BUILD=$(abspath $(BUILD)) sh tests/run-tests.sh
+	@$(BUILD_ALL)
+	@$(RUN_TESTS)
 
+# The fast suite under AddressSanitizer and UBSan.
 check-asan:
-	$(MAKE) BUILD=build-asan OPT="-O1 -g" \
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" CHECK_LABEL=$(or $(CHECK_LABEL),asan) \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check
 
-# The unit tests under valgrind: no invalid access, no leak (valgrind's
-# own status 99).  OpenBLAS with one thread and kernels valgrind's CPU
-# model supports.  A check that fails only under valgrind is listed, not
-# counted: valgrind computes long double in 64 bits, so a reference sum
-# in long double (test-colstats) loses digits there.  NN_TEST_STRIDE: the
-# sweeps of test-shortest check every 1000th value (the paths, not the
-# numbers, are what valgrind checks).  NN_TEST_TICK_US: test-eintr's
-# timer every 1 ms instead of 50 µs, which valgrind cannot keep up with.
-VALGRIND := valgrind -q --leak-check=full --error-exitcode=99
+# The unit tests under valgrind (tests/run-valgrind.sh).
 check-valgrind:
 	@$(MAKE) --no-print-directory deps
-	@$(MAKE) --no-print-directory all
-	@failed=0; for t in $(UNITS); do \
-	  OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=Haswell NN_BLAS_CORETYPE=Haswell NN_TEST_STRIDE=1000 NN_TEST_TICK_US=1000 \
-	    $(VALGRIND) $$t > $$t.valgrind 2>&1; rc=$$?; \
-	  if [ $$rc -eq 99 ] || grep -q '^==[0-9]*==' $$t.valgrind; then \
-	    failed=$$((failed + 1)); cat $$t.valgrind; echo "not ok - valgrind $${t##*/}"; \
-	  else \
-	    echo "ok - valgrind $${t##*/}: no memory errors, no leaks"; \
-	    grep '^not ok' $$t.valgrind | sed 's/^/#   only under valgrind: /'; \
-	  fi; \
-	done; \
-	echo "valgrind: $(words $(UNITS)) unit tests, $$failed with memory errors or leaks"; [ $$failed -eq 0 ]
+	@$(BUILD_ALL)
+	@sh tests/run-valgrind.sh $(UNITS)
 
-# The long versions of the sweeps and of the kill -9 training runs
-# and allocation failures (NN_LONG=1: every byte offset, 1,000 bit flips
-# per kind of file, 25 kills, every allocation).
-LONG_BATS := tests/bats/sweep.bats tests/bats/crash-train.bats tests/bats/alloc-faults.bats
+# The exhaustive and slow tests, tests/long/*.bats with NN_LONG=1: every
+# byte offset and 1,000 bit flips of streams, models and parameters
+# through every reading program, every bomb and I/O fault through every
+# program, 25 kill -9 of nn-train, every allocation failed in turn, the
+# pipelines, cron, MPI.
+check-long: CHECK_LABEL = long
 check-long:
 	@$(MAKE) --no-print-directory deps
-	@$(MAKE) --no-print-directory all
-	@NN_LONG=1 NN_BUILD=$(abspath $(BUILD)) bats --tap $(LONG_BATS) | tee $(BUILD)/check-long.log; \
-	passed=$$(grep -c '^ok ' $(BUILD)/check-long.log); failed=$$(grep -c '^not ok ' $(BUILD)/check-long.log); \
-	echo; echo "$$passed passed, $$failed failed"; [ $$failed -eq 0 ] && [ $$passed -gt 0 ]
+	@$(BUILD_ALL)
+	@$(RUN_TESTS) long
 
-# libFuzzer runs (clang): each target FUZZ_SECONDS with the dictionary
-# tests/fuzz/nn.dict, size bombs count as crashes; crashes land in
-# tests/fuzz/regressions/NAME/ for make check.  Prints each target's
-# executions (libFuzzer's final stats); fails if any target crashed.
-# FUZZ_TARGETS=model limits the run to some targets.
+# libFuzzer runs (clang, tests/run-fuzz.sh): each target FUZZ_SECONDS;
+# FUZZ_TARGETS="stream model" limits the run to some targets.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= $(FUZZ_SRC:tests/fuzz/fuzz-%.c=%)
 fuzz:
-	@mkdir -p build-fuzz; failed=; \
-	for name in $(FUZZ_TARGETS); do \
-	  clang -std=c11 -D_GNU_SOURCE -g -O1 -Wall -fsanitize=fuzzer,address,undefined -Iinclude \
-	    $(PKG_CFLAGS) tests/fuzz/fuzz-$$name.c $(LIB_SRC) $(PKG_LIBS) -lm -o build-fuzz/fuzz-$$name || exit 1; \
-	  mkdir -p build-fuzz/corpus-$$name tests/fuzz/regressions/$$name; \
-	  build-fuzz/fuzz-$$name -max_total_time=$(FUZZ_SECONDS) -malloc_limit_mb=256 \
-	    -rss_limit_mb=1024 -dict=tests/fuzz/nn.dict -print_final_stats=1 \
-	    -artifact_prefix=tests/fuzz/regressions/$$name/ \
-	    build-fuzz/corpus-$$name tests/fuzz/corpus/$$name >build-fuzz/fuzz-$$name.log 2>&1; \
-	  rc=$$?; \
-	  runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' build-fuzz/fuzz-$$name.log | tail -n 1); \
-	  echo "fuzz $$name: $${runs:-?} executions in $(FUZZ_SECONDS) s$$( [ $$rc -eq 0 ] || echo ', CRASHED: see build-fuzz/fuzz-'$$name'.log')"; \
-	  [ $$rc -eq 0 ] || failed="$$failed $$name"; \
-	done; \
-	[ -z "$$failed" ] || { echo "fuzz: crashes in:$$failed (inputs in tests/fuzz/regressions/)"; exit 1; }
+	@PKG_CFLAGS="$(PKG_CFLAGS)" PKG_LIBS="$(PKG_LIBS)" sh tests/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 deps:
 	@sh .ci/deps.sh $(DEBS)
@@ -186,13 +173,19 @@ demo:
 bench: all
 	@sh bench/run.sh
 
+# The programs, the manual, and libcommon for other programs: its headers,
+# the archive libnncommon.a and nnpipe.pc for pkg-config (nn-stream(5),
+# EXAMPLES, shows a program built with it).
+VERSION := $(shell sed -n 's/^\#define NN_VERSION "\(.*\)"/\1/p' include/nn/version.h)
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/nn \
-	  $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1 \
 	  $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin
 	install -m 644 include/nn/*.h $(DESTDIR)$(PREFIX)/include/nn
 	install -m 644 $(BUILD)/libcommon.a $(DESTDIR)$(PREFIX)/lib/libnncommon.a
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES@|$(PKGS)|' \
+	  nnpipe.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/nnpipe.pc
 	install -m 644 man/man1/*.1 $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 man/man5/*.5 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 644 man/man7/*.7 $(DESTDIR)$(PREFIX)/share/man/man7
@@ -200,7 +193,7 @@ install: all
 uninstall:
 	rm -f $(TOOLS:$(BUILD)/bin/%=$(DESTDIR)$(PREFIX)/bin/%)
 	rm -rf $(DESTDIR)$(PREFIX)/include/nn
-	rm -f $(DESTDIR)$(PREFIX)/lib/libnncommon.a
+	rm -f $(DESTDIR)$(PREFIX)/lib/libnncommon.a $(DESTDIR)$(PREFIX)/lib/pkgconfig/nnpipe.pc
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -1,37 +1,77 @@
 #!/bin/sh
-# Run every test — C unit tests, fuzz-corpus replays, bats files — as TAP,
-# and end with one line "N passed, N failed".  Exit 1 if anything failed
-# or nothing ran.
+# run-tests.sh [long]: run a suite as TAP, several tests at once, and end
+# with one line "N passed, N failed".  Exit 1 if anything failed or
+# nothing ran.
+#
+#   run-tests.sh        make check: the C unit tests, the fuzz-corpus
+#                       replays and tests/bats/*.bats
+#   run-tests.sh long   make check-long: tests/long/*.bats with NN_LONG=1
+#
+# NN_BUILD names the build folder.  NN_JOBS tests run at once (default:
+# one per core).  NN_LABEL, when set, starts the summary line
+# ("asan: N passed, N failed").
+#
+# Each unit test, replay and bats file is one job (tests/run-one.sh).
+# GNU parallel prints each job's output whole, in the order of the list,
+# as soon as the jobs before it are done; the list starts with the jobs
+# that take longest, so that no long one starts last.  Without GNU
+# parallel the jobs run one after the other.
 B="${NN_BUILD:?NN_BUILD must name the build folder}"
 cd "$(dirname "$0")/.." || exit 1
-log="$B/test.log"
-: > "$log"
+suite=${1:-check}
+jobs=${NN_JOBS:-$(nproc 2>/dev/null || echo 2)}
+log="$B/test${1:+-$1}.log"
+list="$B/test${1:+-$1}.jobs"
 
-for t in "$B"/tests/test-*; do
-	[ -x "$t" ] || continue
-	echo "# $(basename "$t")" | tee -a "$log"
-	"$t" 2>&1 | tee -a "$log"
-	rc=$?
-	[ $rc -eq 0 ] || echo "not ok - $(basename "$t") exited with status $rc" | tee -a "$log"
-done
-for t in "$B"/tests/replay-*; do
-	[ -x "$t" ] || continue
-	name=${t##*/replay-fuzz-}
-	dir="tests/fuzz/corpus/$name tests/fuzz/regressions/$name"
-	echo "# $(basename "$t")" | tee -a "$log"
-	if "$t" $dir >>"$log" 2>&1; then
-		echo "ok - fuzz corpus replay: $name" | tee -a "$log"
-	else
-		echo "not ok - fuzz corpus replay: $name" | tee -a "$log"
-	fi
-done
-# bats numbers its own tests; count them by their ok/not ok lines.  Under
-# the sanitizers, programs that exit on an error skip freeing on purpose:
-# leak reports are for the unit tests, not for them.
-ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0" NN_BUILD="$B" bats --tap tests/bats 2>&1 | tee -a "$log"
+# by_size FILE...: the files, largest first (a bats file's size is a fair
+# guess at its time).
+by_size() {
+	[ $# -gt 0 ] && [ -e "$1" ] && ls -S "$@"
+}
+
+case $suite in
+check)
+	# test-stream and test-shortest sweep in-process and take longest.
+	{
+		for t in "$B/tests/test-stream" "$B/tests/test-shortest"; do
+			[ -x "$t" ] && echo "$t"
+		done
+		by_size tests/bats/*.bats
+		for t in "$B"/tests/test-* "$B"/tests/replay-fuzz-*; do
+			case $t in
+			*/test-stream | */test-shortest | *.log | *.valgrind) ;;
+			*) [ -x "$t" ] && echo "$t" ;;
+			esac
+		done
+	} > "$list"
+	;;
+long)
+	export NN_LONG=1
+	by_size tests/long/*.bats > "$list"
+	;;
+*)
+	echo "usage: run-tests.sh [long]" >&2
+	exit 2
+	;;
+esac
+
+export NN_BUILD="$B"
+# The tests start python3 hundreds of times (standard library only): the
+# one make deps installs, not a version manager's shim first on PATH
+# (pyenv's costs ten times the interpreter's own start-up).
+if [ -x /usr/bin/python3 ]; then
+	mkdir -p "$B/tests/python"
+	ln -sf /usr/bin/python3 "$B/tests/python/python3"
+	PATH="$B/tests/python:$PATH"
+fi
+if parallel --version 2>/dev/null | grep -q 'GNU parallel'; then
+	parallel --will-cite --keep-order --jobs "$jobs" sh tests/run-one.sh {} < "$list"
+else
+	while read -r t; do sh tests/run-one.sh "$t"; done < "$list"
+fi 2>&1 | tee "$log"
 
 passed=$(grep -c '^ok ' "$log")
 failed=$(grep -c '^not ok ' "$log")
 echo
-echo "$passed passed, $failed failed"
+echo "${NN_LABEL:+$NN_LABEL: }$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -3,8 +3,8 @@
 # against streams, models and parameters files cut at byte offsets, cut at
 # every frame boundary, and with single bits flipped.  Each run must exit 1
 # naming the input and leave no output file, or give byte-identical output
-# to the intact run.  make check runs a sample; make check-long (NN_LONG=1)
-# runs every byte offset and over 1,000 flips per file kind.
+# to the intact run.  make check-long (NN_LONG=1) runs every byte offset
+# and over 1,000 flips per file kind; run alone, this file runs a sample.
 
 load helper
 

@@ -4,8 +4,8 @@
 # starts — libcommon's, libzstd's, msgpack-c's, libc's own — for N = 1, 2,
 # … until a run gets through without reaching N.  Every run must exit 1
 # with a message, leave no output file, or succeed with the same output
-# as without the failure; never crash.  make check tries every N up to 30
-# and every 7th after; make check-long (NN_LONG=1) every N.
+# as without the failure; never crash.  make check-long (NN_LONG=1) tries
+# every N; run alone, this file tries every N up to 30 and every 7th after.
 # (tests/unit/test-faults.c does the same inside libcommon, with leak
 # checks.)
 
