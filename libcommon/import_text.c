@@ -380,9 +380,13 @@ int nn_labels_add(nn_labels *L, const char *text, uint64_t line, double *v, uint
                   nn_error *err)
 {
 	char sb[48], *trimmed = NULL;
-	size_t len = strlen(text), n = nn_import_trim(&text, len);
-	if (n != len) {          /* " 1" and "1" are one class, as they are one number */
-		if (!(trimmed = strndup(text, n)))
+	const char *start = text;
+	size_t len = strlen(text), n = nn_import_trim(&start, len);
+	double unused;
+	/* " 1" and "1" are one class, as they are one number; a name keeps its
+	 * blanks (" pad " is not "pad"), so that exported names read back */
+	if (n != len && nn_import_f64(text, &unused) != NN_VALUE_BAD) {
+		if (!(trimmed = strndup(start, n)))
 			return nn_error_set(err, NN_ENOMEM, "out of memory");
 		text = trimmed;
 	}

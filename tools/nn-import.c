@@ -15,8 +15,8 @@
  *   (CR-only decided by the first line break); a UTF-8 byte-order mark is
  *   skipped; blank lines are skipped.  Spaces and tabs around a number are
  *   not part of it, quoted or not (" 12 " is 12, as numpy and pandas read
- *   it), and labels are trimmed the same way, so " 1" and "1" are one
- *   class.  Missing values (empty, ?, NA, N/A, n/a, NULL, null, None,
+ *   it), and a label that is a number is trimmed the same way, so " 1"
+ *   and "1" are one class (a name keeps its blanks: " pad " is not "pad").  Missing values (empty, ?, NA, N/A, n/a, NULL, null, None,
  *   #N/A, <NA>, and NaN in any case with a sign) become NaN; inf,
  *   +inf, -inf and infinity are infinite; anything else that is not a
  *   decimal number is an error naming the line and column.  A --label or

@@ -52,8 +52,9 @@ int nn_import_f32(const char *s, size_t n, float *out);
 int nn_import_f64(const char *s, double *out);
 
 /* The length of s[0..n) less its surrounding blanks; *s moves past the
- * leading ones.  Labels are trimmed the same way before they are taken
- * as class names, so " 1" and "1" are one class. */
+ * leading ones.  A label that is a number or a missing value is trimmed
+ * the same way before it is taken as a class name, so " 1" and "1" are
+ * one class; a name keeps its blanks (" pad " is not "pad"). */
 size_t nn_import_trim(const char **s, size_t n);
 
 /* --- sets of strings, in order of first appearance --------------------- */
