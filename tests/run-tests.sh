@@ -5,7 +5,8 @@
 #
 #   run-tests.sh        make check: the C unit tests, the fuzz-corpus
 #                       replays and tests/bats/*.bats
-#   run-tests.sh long   make check-long: tests/long/*.bats with NN_LONG=1
+#   run-tests.sh long   make check-long: tests/long/*.bats, and
+#                       tests/bats/*.bats again, with NN_LONG=1
 #
 # NN_BUILD names the build folder.  NN_JOBS tests run at once (default:
 # one per core).  NN_LABEL, when set, starts the summary line
@@ -46,8 +47,10 @@ check)
 	} > "$list"
 	;;
 long)
+	# the long files, and the programs' files again with their sampled
+	# loops in full (sampled in helper.bash)
 	export NN_LONG=1
-	by_size tests/long/*.bats > "$list"
+	by_size tests/long/*.bats tests/bats/*.bats > "$list"
 	;;
 *)
 	echo "usage: run-tests.sh [long]" >&2

@@ -26,3 +26,17 @@ no_temporaries() {
 	left=$(find "$1" -maxdepth 1 -name '.nn-*' | head -n 1)
 	[ -z "$left" ]
 }
+
+# sampled STEP ITEM...: the items a loop tries.  make check (NN_LONG
+# unset) takes every STEP-th, so that each kind of case still runs;
+# make check-long (NN_LONG=1), which runs these files again, takes all.
+sampled() {
+	local step=$1 i=0
+	shift
+	for item; do
+		if [ "${NN_LONG:-0}" = 1 ] || [ $((i % step)) -eq 0 ]; then
+			printf '%s\n' "$item"
+		fi
+		i=$((i + 1))
+	done
+}

@@ -357,9 +357,12 @@ class_counts() {
 
 @test "nn-split: bad and empty inputs: exit 1, no output, nothing replaced" {
 	echo precious > "$T/a.nns"
+	local modes=("" "--no-shuffle" "--streaming" "--shards 2 --shard-pattern $T/s%d.nns") i=0
 	for f in "$DATA"/bad/*.nns; do
 		[ "$(basename "$f")" = good.nns ] && continue
-		for mode in "" "--no-shuffle" "--streaming" "--shards 2 --shard-pattern $T/s%d.nns"; do
+		# make check: each bad stream in one mode, the modes in turn
+		for mode in "${modes[@]}"; do
+			[ "${NN_LONG:-0}" = 1 ] || [ "$mode" = "${modes[i % 4]}" ] || continue
 			if [[ "$mode" == --shards* ]]; then
 				run --separate-stderr nn-split $mode "$f"
 			else
@@ -371,6 +374,7 @@ class_counts() {
 			[ ! -e "$T/b.nns" ] && [ ! -e "$T/s0.nns" ]
 			no_temporaries "$T"
 		done
+		i=$((i + 1))
 	done
 	printf 'a,b\n' | nn-import --format csv -o "$T/empty.nns"
 	for mode in "" "--no-shuffle" "--streaming"; do
