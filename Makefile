@@ -173,11 +173,16 @@ demo:
 bench: all
 	@sh bench/run.sh
 
+# Bash completion from the programs' option tables (tools/completion.sh),
+# as bash-completion's completions/nnpipe, linked as each nn-NAME.
+$(BUILD)/nnpipe.bash: tools/completion.sh $(TOOLS)
+	sh tools/completion.sh $(BUILD)/bin > $@.tmp && mv $@.tmp $@
+
 # The programs, the manual, and libcommon for other programs: its headers,
 # the archive libnncommon.a and nnpipe.pc for pkg-config (nn-stream(5),
 # EXAMPLES, shows a program built with it).
 VERSION := $(shell sed -n 's/^\#define NN_VERSION "\(.*\)"/\1/p' include/nn/version.h)
-install: all
+install: all $(BUILD)/nnpipe.bash
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/nn \
 	  $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1 \
 	  $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7
@@ -185,15 +190,21 @@ install: all
 	install -m 644 include/nn/*.h $(DESTDIR)$(PREFIX)/include/nn
 	install -m 644 $(BUILD)/libcommon.a $(DESTDIR)$(PREFIX)/lib/libnncommon.a
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES@|$(PKGS)|' \
-	  nnpipe.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/nnpipe.pc
+	  libcommon/nnpipe.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/nnpipe.pc
 	install -m 644 man/man1/*.1 $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 man/man5/*.5 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 644 man/man7/*.7 $(DESTDIR)$(PREFIX)/share/man/man7
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 $(BUILD)/nnpipe.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/nnpipe
+	for t in $(notdir $(TOOLS)); do \
+	  ln -sf nnpipe $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$t; done
 
 uninstall:
 	rm -f $(TOOLS:$(BUILD)/bin/%=$(DESTDIR)$(PREFIX)/bin/%)
 	rm -rf $(DESTDIR)$(PREFIX)/include/nn
 	rm -f $(DESTDIR)$(PREFIX)/lib/libnncommon.a $(DESTDIR)$(PREFIX)/lib/pkgconfig/nnpipe.pc
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/nnpipe \
+	  $(TOOLS:$(BUILD)/bin/%=$(DESTDIR)$(PREFIX)/share/bash-completion/completions/%)
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -8,7 +8,10 @@ load helper
 	for p in "$BUILD"/bin/nn-*; do
 		[ -x "$T/root/usr/bin/$(basename "$p")" ] || fail "missing $(basename "$p")"
 		[ -f "$T/root/usr/share/man/man1/$(basename "$p").1" ] || fail "missing man page of $(basename "$p")"
+		[ "$(readlink "$T/root/usr/share/bash-completion/completions/$(basename "$p")")" = nnpipe ] ||
+			fail "no completion for $(basename "$p")"
 	done
+	bash -n "$T/root/usr/share/bash-completion/completions/nnpipe"
 	[ -f "$T/root/usr/share/man/man5/nn-stream.5" ]
 	[ -f "$T/root/usr/share/man/man7/nnpipe.7" ]
 	[ -f "$T/root/usr/include/nn/stream.h" ]
