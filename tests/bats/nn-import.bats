@@ -47,8 +47,10 @@ bad_input() {
 	[ "$status" -eq 2 ]
 	run --separate-stderr nn-import --format xls "$IRIS"
 	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"--format: 'xls' is not one of: csv, tsv, libsvm, idx, npy"* ]]
 	run --separate-stderr nn-import --task guess --label species "$IRIS"
 	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"--task: 'guess' is not one of: auto, classify, regress"* ]]
 	run --separate-stderr nn-import "$T/data.weird"
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == *"give --format"* ]]
