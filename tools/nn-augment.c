@@ -39,6 +39,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "tool.h"
+#include "nn/augment.h"
 #include "nn/image.h"
 #include "nn/randn.h"
 #include "nn/rng.h"
@@ -174,14 +175,6 @@ static void copy_fields(const struct rows *s, size_t i, int with_y)
 	}
 }
 
-static void one_hot(float *out, size_t a, size_t b, float lam)
-{
-	memset(out, 0, ncls * sizeof *out);
-	out[a] = a == b ? 1.0f : lam;
-	if (a != b)
-		out[b] = 1.0f - lam;
-}
-
 static void emit_original(const struct rows *s, size_t i)
 {
 	nn_error err = { 0 };
@@ -191,7 +184,7 @@ static void emit_original(const struct rows *s, size_t i)
 		tool_die_err(in_name, &err);
 	if (mix_class) {
 		size_t c = label_of(s, i);
-		one_hot(slot(fy), c, c, 1.0f);
+		nn_soft_label(slot(fy), ncls, c, c, 1.0f);
 	}
 	stage_commit();
 }
@@ -253,11 +246,10 @@ static void emit_copy(const struct rows *s, size_t i)
 				tool_die_err(in_name, &err);
 			b = buf_p;
 		}
-		for (size_t k = 0; k < xelems; k++)
-			out[k] = lam * a[k] + (1.0f - lam) * b[k];
+		nn_mix_f32(out, a, b, lam, xelems);
 		cur = out;
 		if (mix_class) {
-			one_hot(slot(fy), label_of(s, i), label_of(s, j), lam);
+			nn_soft_label(slot(fy), ncls, label_of(s, i), label_of(s, j), lam);
 		} else {
 			const nn_field *y = &in_s->fields[fy];
 			for (size_t k = 0; k < y->row_elems; k++) {
@@ -276,11 +268,8 @@ static void emit_copy(const struct rows *s, size_t i)
 		}
 	}
 	if (opt_noise >= 0) {
-		const float *a = cur;
-		float sigma = (float)opt_noise;
 		nn_randn_f32(&rng_noise, buf_z, xelems);
-		for (size_t k = 0; k < xelems; k++)
-			out[k] = a[k] + sigma * buf_z[k];
+		nn_noise_f32(out, cur, (float)opt_noise, buf_z, xelems);
 	} else if (cur != out) {
 		memcpy(out, cur, xelems * sizeof *out);
 	}
@@ -297,38 +286,17 @@ static void emit(const struct rows *s, size_t i)
 
 /* --- balancing ------------------------------------------------------------ */
 
-/* Quota state of one class: floor(d/n) each, and `extra` more among the
- * `left` rows still to come. */
-struct quota {
-	uint64_t each, extra, left;
-};
-static struct quota *quota;
+static nn_quota *quota;
 
 static void quota_init(void)
 {
 	quota = tool_alloc(ncls * sizeof *quota);
 	for (size_t c = 0; c < ncls; c++) {
-		if (!counts[c]) {
-			if (c < in_s->fields[fy].nclasses)
-				tool_note("class %zu (%s) has no rows to oversample", c, in_s->fields[fy].classes[c]);
-			continue;
-		}
-		quota[c].each = (majority - counts[c]) / counts[c];
-		quota[c].extra = (majority - counts[c]) % counts[c];
-		quota[c].left = counts[c];
+		if (counts[c])
+			nn_quota_init(&quota[c], counts[c], majority);
+		else if (c < in_s->fields[fy].nclasses)
+			tool_note("class %zu (%s) has no rows to oversample", c, in_s->fields[fy].classes[c]);
 	}
-}
-
-/* How many extra rows this row of class c gets. */
-static uint64_t quota_take(size_t c, nn_rng *r)
-{
-	struct quota *q = &quota[c];
-	uint64_t n = q->each;
-
-	if (q->extra && nn_rng_below(r, q->left) < q->extra)
-		n++, q->extra--;
-	q->left--;
-	return n;
 }
 
 /* --- SMOTE ---------------------------------------------------------------- */
@@ -383,38 +351,6 @@ static void smote_hold(const struct rows *s, size_t i, size_t c)
 	}
 }
 
-/* The k nearest rows to row i among rows [0, n) of x, nearest first. */
-static size_t nearest(const float *x, size_t n, size_t i, size_t k, size_t *nb, float *dist)
-{
-	size_t have = 0;
-
-	for (size_t j = 0; j < n; j++) {
-		if (j == i)
-			continue;
-		const float *a = x + i * xelems, *b = x + j * xelems;
-		float lane[8] = { 0 }, d = 0;   /* 8 sums in a fixed order: vectorised, reproducible */
-		size_t e = 0;
-		for (; e + 8 <= xelems; e += 8)
-			for (int l = 0; l < 8; l++)
-				lane[l] += (a[e + l] - b[e + l]) * (a[e + l] - b[e + l]);
-		for (; e < xelems; e++)
-			d += (a[e] - b[e]) * (a[e] - b[e]);
-		for (int l = 0; l < 8; l++)
-			d += lane[l];
-		if (have == k && d >= dist[k - 1])
-			continue;
-		size_t p = have < k ? have++ : k - 1;
-		while (p > 0 && dist[p - 1] > d) {   /* ties: the earlier row stays first */
-			dist[p] = dist[p - 1];
-			nb[p] = nb[p - 1];
-			p--;
-		}
-		dist[p] = d;
-		nb[p] = j;
-	}
-	return have;
-}
-
 /* Write the synthetic rows, class by class, through a chunk of rows. */
 static void smote_emit(void)
 {
@@ -433,15 +369,14 @@ static void smote_emit(void)
 		if (counts[c] == 1)
 			tool_note("class %zu has one row: its SMOTE rows repeat it", c);
 		for (size_t i = 0; i < held_n[c]; i++) {
-			uint64_t m = quota_take(c, &rng_smote);
-			size_t have = m ? nearest(x, held_n[c], i, k, nb, dist) : 0;
+			uint64_t m = nn_quota_take(&quota[c], &rng_smote);
+			size_t have = m ? nn_nearest_f32(x, held_n[c], xelems, i, k, nb, dist) : 0;
 			for (uint64_t r = 0; r < m; r++) {
 				float *out = (float *)col[fx] + chunk.n * xelems;
 				const float *a = x + i * xelems, *b = have ? x + nb[nn_rng_below(&rng_smote, have)] * xelems : a;
 				float u = (float)nn_rng_uniform(&rng_smote);
 				const unsigned char *rest = held_rest + (held_off[c] + i) * rest_bytes;
-				for (size_t e = 0; e < xelems; e++)
-					out[e] = a[e] + u * (b[e] - a[e]);
+				nn_lerp_f32(out, a, b, u, xelems);
 				for (size_t f = 0; f < in_s->nfields; f++) {
 					size_t rb = in_s->fields[f].row_bytes;
 					if ((int)f == fx)
@@ -654,7 +589,7 @@ int main(int argc, char **argv)
 		struct rows s = { b->rows, b->col, in_s->fields[fx].dtype, nn_reader_rows(r) - b->rows + 1 };
 		for (size_t i = 0; i < b->rows; i++) {
 			size_t c = opt_balance || opt_smote ? label_of(&s, i) : 0;
-			uint64_t extra = opt_balance && counts[c] < majority ? quota_take(c, &rng_bal) : 0;
+			uint64_t extra = opt_balance && counts[c] < majority ? nn_quota_take(&quota[c], &rng_bal) : 0;
 			for (uint64_t k = 0; k <= extra; k++)
 				emit(&s, i);
 			if (opt_smote && counts[c] < majority)
