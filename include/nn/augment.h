@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "nn/error.h"
 #include "nn/rng.h"
 
 /* Mixup: out[n] = lam * a[n] + (1 - lam) * b[n]. */
@@ -54,5 +55,29 @@ void nn_quota_init(nn_quota *q, uint64_t count, uint64_t target);
 /* The extra rows of the next row of the class: one draw of
  * nn_rng_below(r, rows still to come) while extras are left. */
 uint64_t nn_quota_take(nn_quota *q, nn_rng *r);
+
+/* SMOTE (Chawla et al. 2002) over rows held in memory.  Every minority
+ * class (0 < counts[c] < target) is oversampled up to target rows: its
+ * rows are held, each is a base row as often as its quota says
+ * (nn_quota, drawn from r), and each synthetic row lies at a uniform
+ * point between the base row and one of its k nearest neighbours in its
+ * class (nn_nearest_f32), chosen uniformly; a class of one row repeats
+ * it.  Rows come out class by class, then base row by base row; draws per
+ * base row: the quota's, then per synthetic row the neighbour's (when
+ * there is one) and the point's.  A held row is dim floats of x and
+ * rest_bytes of whatever else travels with it. */
+typedef struct nn_smote nn_smote;
+
+/* NN_ELIMIT when the held rows would take more than max_bytes (the
+ * message gives the sizes), NN_ENOMEM. */
+nn_smote *nn_smote_new(size_t ncls, const uint64_t *counts, uint64_t target, size_t dim,
+                       size_t rest_bytes, size_t k, uint64_t max_bytes, nn_error *err);
+/* Where the next held row of minority class c goes: dim floats, and
+ * rest_bytes at *rest.  At most counts[c] rows of class c. */
+float *nn_smote_slot(nn_smote *s, size_t c, unsigned char **rest);
+/* The next synthetic row: x[dim] filled, *rest pointing to its base row's
+ * other bytes, *cls its class.  1, or 0 when there are no more. */
+int nn_smote_next(nn_smote *s, nn_rng *r, float *x, const unsigned char **rest, size_t *cls);
+void nn_smote_free(nn_smote *s);
 
 #endif

@@ -101,11 +101,62 @@ static void test_quota(void)
 	CHECK(first + second == 5, "and the two takes add up to 5");
 }
 
+static void test_smote(void)
+{
+	nn_error err;
+	nn_rng r, r2;
+	float x[1];
+	const unsigned char *rest;
+	size_t cls;
+
+	/* class 0: 3 rows (the majority, not held); class 1: rows 0 and 10
+	 * up to 4: one synthetic row from each, towards the other */
+	const uint64_t counts[2] = { 3, 2 };
+	nn_smote *s = nn_smote_new(2, counts, 4, 1, 1, 5, 1 << 20, &err);
+	unsigned char *rp;
+	float *slot = nn_smote_slot(s, 1, &rp);
+	slot[0] = 0, rp[0] = 'a';
+	slot = nn_smote_slot(s, 1, &rp);
+	slot[0] = 10, rp[0] = 'b';
+	nn_rng_seed(&r, 7, 2);
+	r2 = r;
+	/* the draws: per synthetic row, the neighbour (one of one), the point */
+	(void)nn_rng_below(&r2, 1);
+	float u0 = (float)nn_rng_uniform(&r2);
+	(void)nn_rng_below(&r2, 1);
+	float u1 = (float)nn_rng_uniform(&r2);
+	CHECK(nn_smote_next(s, &r, x, &rest, &cls) == 1 && cls == 1 && rest[0] == 'a' &&
+	      x[0] == 0 + u0 * 10.0f, "first synthetic row: 0 + u * (10 - 0), the first row's fields");
+	CHECK(nn_smote_next(s, &r, x, &rest, &cls) == 1 && cls == 1 && rest[0] == 'b' &&
+	      x[0] == 10 + u1 * (0 - 10.0f), "second: 10 + u * (0 - 10), the second row's fields");
+	CHECK(nn_smote_next(s, &r, x, &rest, &cls) == 0, "then no more: class 1 has its 4 rows");
+	nn_smote_free(s);
+
+	/* a class of one row up to 3: two copies of it, exactly */
+	const uint64_t one[2] = { 3, 1 };
+	s = nn_smote_new(2, one, 3, 1, 0, 5, 1 << 20, &err);
+	nn_smote_slot(s, 1, &rp)[0] = 2.5f;
+	int n = 0, same = 1;
+	while (nn_smote_next(s, &r, x, &rest, &cls))
+		n++, same &= x[0] == 2.5f && cls == 1;
+	CHECK(n == 2 && same, "a class of one row up to 3 gives two copies of the row");
+	nn_smote_free(s);
+
+	/* 2 rows of 4 floats and 4 other bytes: 40 bytes, over 39 */
+	const uint64_t two[3] = { 1, 1, 5 };
+	CHECK(!nn_smote_new(3, two, 5, 4, 4, 1, 39, &err) && err.code == NN_ELIMIT &&
+	      !strcmp(err.msg, "2 rows of 20 bytes is 0.0 MiB, over the limit of 0 MiB"),
+	      "the held rows over the limit: %s", err.msg);
+	CHECK((s = nn_smote_new(3, two, 5, 4, 4, 1, 40, &err)) != NULL, "at the limit: held");
+	nn_smote_free(s);
+}
+
 int main(void)
 {
 	test_rows();
 	test_soft_label();
 	test_distance();
 	test_quota();
+	test_smote();
 	return check_done();
 }
