@@ -42,6 +42,13 @@ bad_input() {
 	[ -z "$stderr" ]
 }
 
+@test "nn-import: --help lists the words --format and --task take" {
+	run --separate-stderr nn-import --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"--format csv|tsv|libsvm|idx|npy"* ]]
+	[[ "$output" == *"--task auto|classify|regress"* ]]
+}
+
 @test "nn-import: bad usage exits 2" {
 	run --separate-stderr nn-import --no-such-option "$IRIS"
 	[ "$status" -eq 2 ]
