@@ -26,7 +26,9 @@
  *   the nearest f32 (what strtof gives; labels go through strtod): nnpipe
  *   programs never call setlocale, so '.' is the decimal point.  Values
  *   beyond the range of f32 become infinite.  The parsing is libcommon's
- *   (nn/import.h), where it can be tested and fuzzed.
+ *   (nn/import.h), and so are the rules for the arguments: format from
+ *   the name, --classes, --shape, gzip input (nn/importopts.h), where
+ *   they can be tested and fuzzed.
  * - Columns (--label, --drop-col) are named by header name first, else by
  *   0-based index; a negative index counts from the end (-1 is the last).
  * - Labels (csv, tsv, libsvm): --task auto makes labels that are all whole
