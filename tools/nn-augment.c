@@ -39,6 +39,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "tool.h"
+#include "nn/augment.h"
 #include "nn/image.h"
 #include "nn/randn.h"
 #include "nn/rng.h"
@@ -174,14 +175,6 @@ static void copy_fields(const struct rows *s, size_t i, int with_y)
 	}
 }
 
-static void one_hot(float *out, size_t a, size_t b, float lam)
-{
-	memset(out, 0, ncls * sizeof *out);
-	out[a] = a == b ? 1.0f : lam;
-	if (a != b)
-		out[b] = 1.0f - lam;
-}
-
 static void emit_original(const struct rows *s, size_t i)
 {
 	nn_error err = { 0 };
@@ -191,7 +184,7 @@ static void emit_original(const struct rows *s, size_t i)
 		tool_die_err(in_name, &err);
 	if (mix_class) {
 		size_t c = label_of(s, i);
-		one_hot(slot(fy), c, c, 1.0f);
+		nn_soft_label(slot(fy), ncls, c, c, 1.0f);
 	}
 	stage_commit();
 }
@@ -253,11 +246,10 @@ static void emit_copy(const struct rows *s, size_t i)
 				tool_die_err(in_name, &err);
 			b = buf_p;
 		}
-		for (size_t k = 0; k < xelems; k++)
-			out[k] = lam * a[k] + (1.0f - lam) * b[k];
+		nn_mix_f32(out, a, b, lam, xelems);
 		cur = out;
 		if (mix_class) {
-			one_hot(slot(fy), label_of(s, i), label_of(s, j), lam);
+			nn_soft_label(slot(fy), ncls, label_of(s, i), label_of(s, j), lam);
 		} else {
 			const nn_field *y = &in_s->fields[fy];
 			for (size_t k = 0; k < y->row_elems; k++) {
@@ -276,11 +268,8 @@ static void emit_copy(const struct rows *s, size_t i)
 		}
 	}
 	if (opt_noise >= 0) {
-		const float *a = cur;
-		float sigma = (float)opt_noise;
 		nn_randn_f32(&rng_noise, buf_z, xelems);
-		for (size_t k = 0; k < xelems; k++)
-			out[k] = a[k] + sigma * buf_z[k];
+		nn_noise_f32(out, cur, (float)opt_noise, buf_z, xelems);
 	} else if (cur != out) {
 		memcpy(out, cur, xelems * sizeof *out);
 	}
@@ -297,75 +286,42 @@ static void emit(const struct rows *s, size_t i)
 
 /* --- balancing ------------------------------------------------------------ */
 
-/* Quota state of one class: floor(d/n) each, and `extra` more among the
- * `left` rows still to come. */
-struct quota {
-	uint64_t each, extra, left;
-};
-static struct quota *quota;
+static nn_quota *quota;   /* --balance's; quota_init also notes empty classes for --smote */
 
 static void quota_init(void)
 {
 	quota = tool_alloc(ncls * sizeof *quota);
 	for (size_t c = 0; c < ncls; c++) {
-		if (!counts[c]) {
-			if (c < in_s->fields[fy].nclasses)
-				tool_note("class %zu (%s) has no rows to oversample", c, in_s->fields[fy].classes[c]);
-			continue;
-		}
-		quota[c].each = (majority - counts[c]) / counts[c];
-		quota[c].extra = (majority - counts[c]) % counts[c];
-		quota[c].left = counts[c];
+		if (counts[c])
+			nn_quota_init(&quota[c], counts[c], majority);
+		else if (c < in_s->fields[fy].nclasses)
+			tool_note("class %zu (%s) has no rows to oversample", c, in_s->fields[fy].classes[c]);
 	}
-}
-
-/* How many extra rows this row of class c gets. */
-static uint64_t quota_take(size_t c, nn_rng *r)
-{
-	struct quota *q = &quota[c];
-	uint64_t n = q->each;
-
-	if (q->extra && nn_rng_below(r, q->left) < q->extra)
-		n++, q->extra--;
-	q->left--;
-	return n;
 }
 
 /* --- SMOTE ---------------------------------------------------------------- */
 
-static float *held_x;          /* minority rows' x, grouped by class */
-static unsigned char *held_rest; /* their other fields, packed in field order */
-static size_t rest_bytes, *held_off, *held_n;
+static nn_smote *smote;
+static size_t rest_bytes;      /* the bytes of a row's fields other than x */
 
 static void smote_init(void)
 {
-	uint64_t rows = 0;
-	double bytes;
+	nn_error err = { 0 };
 
 	for (size_t f = 0; f < in_s->nfields; f++)
 		rest_bytes += (int)f == fx ? 0 : in_s->fields[f].row_bytes;
-	held_off = tool_alloc(ncls * sizeof *held_off);
-	held_n = tool_alloc(ncls * sizeof *held_n);
-	for (size_t c = 0; c < ncls; c++) {
-		held_off[c] = (size_t)rows;
-		rows += counts[c] < majority ? counts[c] : 0;
+	if (!(smote = nn_smote_new(ncls, counts, majority, xelems, rest_bytes, (size_t)opt_smote,
+	                           SMOTE_MAX_BYTES, &err))) {
+		nn_error_prefix(&err, "--smote holds the minority classes' rows in memory");
+		tool_die_err(in_name, &err);
 	}
-	bytes = (double)rows * (double)(xelems * sizeof(float) + rest_bytes);
-	if (bytes > SMOTE_MAX_BYTES)
-		tool_die(TOOL_EXIT_DATA, in_name, "--smote holds the minority classes' rows in memory: "
-		         "%llu rows of %zu bytes is %.1f MiB, over the limit of %u MiB",
-		         (unsigned long long)rows, xelems * sizeof(float) + rest_bytes,
-		         bytes / (1 << 20), SMOTE_MAX_BYTES >> 20);
-	held_x = tool_alloc((size_t)rows * xelems * sizeof *held_x);
-	held_rest = tool_alloc((size_t)rows * rest_bytes);
 }
 
 static void smote_hold(const struct rows *s, size_t i, size_t c)
 {
 	nn_error err = { 0 };
-	size_t at = held_off[c] + held_n[c]++;
-	float *x = held_x + at * xelems;
-	unsigned char *rest = held_rest + at * rest_bytes;
+	unsigned char *rest;
+	float *x = nn_smote_slot(smote, c, &rest);
 
 	if (nn_convert(x, NN_F32, xrow(s, i), s->xdt, xelems, &err))
 		tool_die_err(in_name, &err);
@@ -383,78 +339,32 @@ static void smote_hold(const struct rows *s, size_t i, size_t c)
 	}
 }
 
-/* The k nearest rows to row i among rows [0, n) of x, nearest first. */
-static size_t nearest(const float *x, size_t n, size_t i, size_t k, size_t *nb, float *dist)
-{
-	size_t have = 0;
-
-	for (size_t j = 0; j < n; j++) {
-		if (j == i)
-			continue;
-		const float *a = x + i * xelems, *b = x + j * xelems;
-		float lane[8] = { 0 }, d = 0;   /* 8 sums in a fixed order: vectorised, reproducible */
-		size_t e = 0;
-		for (; e + 8 <= xelems; e += 8)
-			for (int l = 0; l < 8; l++)
-				lane[l] += (a[e + l] - b[e + l]) * (a[e + l] - b[e + l]);
-		for (; e < xelems; e++)
-			d += (a[e] - b[e]) * (a[e] - b[e]);
-		for (int l = 0; l < 8; l++)
-			d += lane[l];
-		if (have == k && d >= dist[k - 1])
-			continue;
-		size_t p = have < k ? have++ : k - 1;
-		while (p > 0 && dist[p - 1] > d) {   /* ties: the earlier row stays first */
-			dist[p] = dist[p - 1];
-			nb[p] = nb[p - 1];
-			p--;
-		}
-		dist[p] = d;
-		nb[p] = j;
-	}
-	return have;
-}
-
-/* Write the synthetic rows, class by class, through a chunk of rows. */
+/* Write the synthetic rows through a chunk of rows. */
 static void smote_emit(void)
 {
-	size_t cap = 256, k = (size_t)opt_smote;
+	size_t cap = 256, c, noted = SIZE_MAX;
 	void **col = tool_alloc(in_s->nfields * sizeof *col);
-	size_t *nb = tool_alloc(k * sizeof *nb);
-	float *dist = tool_alloc(k * sizeof *dist);
 	struct rows chunk = { 0, col, NN_F32, 0 };
+	const unsigned char *rest;
 
 	for (size_t f = 0; f < in_s->nfields; f++)
 		col[f] = tool_alloc(cap * ((int)f == fx ? xelems * sizeof(float) : in_s->fields[f].row_bytes));
-	for (size_t c = 0; c < ncls; c++) {
-		const float *x = held_x + held_off[c] * xelems;
-		if (!counts[c] || counts[c] >= majority)
-			continue;
-		if (counts[c] == 1)
+	while (nn_smote_next(smote, &rng_smote, (float *)col[fx] + chunk.n * xelems, &rest, &c)) {
+		if (counts[c] == 1 && noted != c) {
 			tool_note("class %zu has one row: its SMOTE rows repeat it", c);
-		for (size_t i = 0; i < held_n[c]; i++) {
-			uint64_t m = quota_take(c, &rng_smote);
-			size_t have = m ? nearest(x, held_n[c], i, k, nb, dist) : 0;
-			for (uint64_t r = 0; r < m; r++) {
-				float *out = (float *)col[fx] + chunk.n * xelems;
-				const float *a = x + i * xelems, *b = have ? x + nb[nn_rng_below(&rng_smote, have)] * xelems : a;
-				float u = (float)nn_rng_uniform(&rng_smote);
-				const unsigned char *rest = held_rest + (held_off[c] + i) * rest_bytes;
-				for (size_t e = 0; e < xelems; e++)
-					out[e] = a[e] + u * (b[e] - a[e]);
-				for (size_t f = 0; f < in_s->nfields; f++) {
-					size_t rb = in_s->fields[f].row_bytes;
-					if ((int)f == fx)
-						continue;
-					memcpy((char *)col[f] + chunk.n * rb, rest, rb);
-					rest += rb;
-				}
-				if (++chunk.n == cap) {
-					for (size_t e = 0; e < chunk.n; e++)
-						emit(&chunk, e);
-					chunk.n = 0;
-				}
-			}
+			noted = c;
+		}
+		for (size_t f = 0; f < in_s->nfields; f++) {
+			size_t rb = in_s->fields[f].row_bytes;
+			if ((int)f == fx)
+				continue;
+			memcpy((char *)col[f] + chunk.n * rb, rest, rb);
+			rest += rb;
+		}
+		if (++chunk.n == cap) {
+			for (size_t e = 0; e < chunk.n; e++)
+				emit(&chunk, e);
+			chunk.n = 0;
 		}
 	}
 	for (size_t e = 0; e < chunk.n; e++)
@@ -462,8 +372,7 @@ static void smote_emit(void)
 	for (size_t f = 0; f < in_s->nfields; f++)
 		free(col[f]);
 	free(col);
-	free(nb);
-	free(dist);
+	nn_smote_free(smote);
 }
 
 /* --- the input: read once, or twice --------------------------------------- */
@@ -586,14 +495,9 @@ static void out_schema(int argc, char **argv)
 	free(names);
 }
 
-int main(int argc, char **argv)
+/* Which options go together; what they imply. */
+static void check_options(void)
 {
-	nn_strlist in = { 0 };
-	const nn_batch *b;
-	nn_reader *r;
-	int two_pass;
-
-	tool_parse(&cli, argc, argv, &in);
 	image_tf = opt_fliph || opt_flipv || opt_shift >= 0 || opt_rotate >= 0;
 	value_tf = opt_noise >= 0 || opt_rotate >= 0 || opt_mixup >= 0 || opt_smote;
 	any_tf = image_tf || opt_noise >= 0 || opt_mixup >= 0;
@@ -622,17 +526,44 @@ int main(int argc, char **argv)
 	nn_rng_seed(&rng_rot, (uint64_t)opt_seed, 5);
 	nn_rng_seed(&rng_mix, (uint64_t)opt_seed, 6);
 	nn_rng_seed(&rng_noise, (uint64_t)opt_seed, 7);
+}
 
-	const char *path = in.n ? in.v[0] : NULL;
-	in_name = tool_name(path);
-	in_path = path;
+/* The balanced set, row by row: each row, its balance repeats, and SMOTE's
+ * hold of minority rows. */
+static void augment(nn_reader *r)
+{
+	const nn_batch *b;
+
+	while (tool_next(r, in_name, &b)) {
+		struct rows s = { b->rows, b->col, in_s->fields[fx].dtype, nn_reader_rows(r) - b->rows + 1 };
+		for (size_t i = 0; i < b->rows; i++) {
+			size_t c = opt_balance || opt_smote ? label_of(&s, i) : 0;
+			uint64_t extra = opt_balance && counts[c] < majority ? nn_quota_take(&quota[c], &rng_bal) : 0;
+			for (uint64_t k = 0; k <= extra; k++)
+				emit(&s, i);
+			if (opt_smote && counts[c] < majority)
+				smote_hold(&s, i, c);
+		}
+	}
+	if (opt_smote)
+		smote_emit();
+}
+
+int main(int argc, char **argv)
+{
+	nn_strlist in = { 0 };
+	nn_reader *r;
+
+	tool_parse(&cli, argc, argv, &in);
+	check_options();
+	in_path = in.n ? in.v[0] : NULL;
+	in_name = tool_name(in_path);
 	two_reads = opt_balance || opt_smote || (opt_mixup > 0 && !opt_classes);
 	if (two_reads)
-		tool_input_rewindable(&twice, path);
+		tool_input_rewindable(&twice, in_path);
 	r = input_open();
 	setup();
-	two_pass = opt_balance || opt_smote || (mix_class && !ncls);
-	if (two_pass) {
+	if (opt_balance || opt_smote || (mix_class && !ncls)) {
 		tool_scan_threads(r);   /* the counts come before any output */
 		count_classes(r);
 		nn_reader_close(r);
@@ -650,19 +581,7 @@ int main(int argc, char **argv)
 	tool_output_open(opt_out, 1);
 	wr = tool_writer(out_s, opt_level, opt_threads);
 	stage_init();
-	while (tool_next(r, in_name, &b)) {
-		struct rows s = { b->rows, b->col, in_s->fields[fx].dtype, nn_reader_rows(r) - b->rows + 1 };
-		for (size_t i = 0; i < b->rows; i++) {
-			size_t c = opt_balance || opt_smote ? label_of(&s, i) : 0;
-			uint64_t extra = opt_balance && counts[c] < majority ? quota_take(c, &rng_bal) : 0;
-			for (uint64_t k = 0; k <= extra; k++)
-				emit(&s, i);
-			if (opt_smote && counts[c] < majority)
-				smote_hold(&s, i, c);
-		}
-	}
-	if (opt_smote)
-		smote_emit();
+	augment(r);
 	stage_flush();
 	tool_writer_finish(wr);
 	nn_reader_close(r);

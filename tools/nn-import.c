@@ -26,7 +26,9 @@
  *   the nearest f32 (what strtof gives; labels go through strtod): nnpipe
  *   programs never call setlocale, so '.' is the decimal point.  Values
  *   beyond the range of f32 become infinite.  The parsing is libcommon's
- *   (nn/import.h), where it can be tested and fuzzed.
+ *   (nn/import.h), and so are the rules for the arguments: format from
+ *   the name, --classes, --shape, gzip input (nn/importopts.h), where
+ *   they can be tested and fuzzed.
  * - Columns (--label, --drop-col) are named by header name first, else by
  *   0-based index; a negative index counts from the end (-1 is the last).
  * - Labels (csv, tsv, libsvm): --task auto makes labels that are all whole
@@ -68,15 +70,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include <msgpack.h>
-#include <zlib.h>
 #include "nn/import.h"
+#include "nn/importopts.h"
 #include "tool.h"
-
-enum format { F_CSV, F_TSV, F_LIBSVM, F_IDX, F_NPY };
 
 static const char *opt_out, *opt_format, *opt_delim, *opt_label, *opt_task, *opt_labels,
 	*opt_classes, *opt_shape, *opt_x = "x", *opt_y = "y";
@@ -85,8 +81,8 @@ static long long opt_skip, opt_features, opt_level = NN_DEFAULT_LEVEL, opt_threa
 static nn_strlist opt_drop;
 
 static const nn_option options[] = {
-	{ 'f', "format", NN_OPT_STR, &opt_format, "FMT",
-	  "csv, tsv, libsvm, idx or npy (default: from the file name, else csv)", 0, 0 },
+	{ 'f', "format", NN_OPT_CHOICE, &opt_format, NN_IMPORT_FORMATS,
+	  "the input's format (default: from the file name, else csv)", 0, 0 },
 	{ 'd', "delimiter", NN_OPT_STR, &opt_delim, "C",
 	  "csv, tsv: the field delimiter, one character or \\t (default , for csv, tab for tsv)", 0, 0 },
 	{ 0, "label", NN_OPT_STR, &opt_label, "COL",
@@ -97,8 +93,8 @@ static const nn_option options[] = {
 	  "csv, tsv: leave out column COL, by name or index", 0, 0 },
 	{ 0, "skip", NN_OPT_INT, &opt_skip, "N",
 	  "csv, tsv, libsvm: skip N lines at the start", 0, 1e15 },
-	{ 0, "task", NN_OPT_STR, &opt_task, "TASK",
-	  "csv, tsv, libsvm: labels are auto, classify or regress (default auto)", 0, 0 },
+	{ 0, "task", NN_OPT_CHOICE, &opt_task, NN_IMPORT_TASKS,
+	  "csv, tsv, libsvm: what the labels are (default auto)", 0, 0 },
 	{ 0, "features", NN_OPT_INT, &opt_features, "N",
 	  "libsvm: N features (default: the largest index)", 1, NN_IMPORT_ROW_MAX / 4 },
 	{ 0, "labels", NN_OPT_STR, &opt_labels, "FILE",
@@ -126,11 +122,6 @@ static const nn_cli cli = {
 	options, 1
 };
 
-static const char *const fashion_mnist[] = {
-	"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-	"Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"
-};
-
 static const char *in_path;          /* INPUT operand, NULL for stdin */
 static int task_mode = NN_TASK_AUTO;
 static const char *const *classes;   /* --classes, or NULL */
@@ -138,16 +129,7 @@ static size_t nclasses;
 
 /* --- small helpers ----------------------------------------------------- */
 
-/* A value shown in a message: at most 40 bytes, quoted by the caller. */
-static const char *shorten(const char *s)
-{
-	static char buf[48];
-	if (strlen(s) <= 40)
-		return s;
-	snprintf(buf, sizeof buf, "%.37s...", s);
-	return buf;
-}
-
+/* The spool of pass 1 (tool_spool): its errors end the program. */
 static void spool_put(FILE *f, const void *p, size_t n)
 {
 	if (n && fwrite(p, 1, n, f) != n)
@@ -187,26 +169,17 @@ static nn_schema *schema_new(int argc, char **argv)
 static int reshape(const char *path, int ndim, const uint64_t *shape, uint64_t *out)
 {
 	uint64_t have = 1, want = 1;
-	int n = 0;
-	const char *p = opt_shape;
+	nn_error err;
+	int n = nn_parse_dims(opt_shape, out, &err);
+
+	if (n < 0 && !*opt_shape)
+		tool_usage("--shape: %s", err.msg);
+	if (n < 0)
+		tool_usage("--shape '%s': %s", opt_shape, err.msg);
 	for (int i = 0; i < ndim; i++)
 		have *= shape[i];
-	while (*p) {
-		long long v;
-		char part[32];
-		size_t len = strcspn(p, ",");
-		if (n == NN_MAX_DIMS || len == 0 || len >= sizeof part)
-			tool_usage("--shape '%s': expected up to %d sizes separated by commas", opt_shape, NN_MAX_DIMS);
-		memcpy(part, p, len);
-		part[len] = 0;
-		if (nn_parse_ll(part, 1, 1ll << 40, &v))
-			tool_usage("--shape '%s': '%s' is not a size", opt_shape, part);
-		out[n++] = (uint64_t)v;
-		want *= (uint64_t)v;
-		p += len + (p[len] == ',');
-	}
-	if (n == 0)
-		tool_usage("--shape: no sizes given");
+	for (int i = 0; i < n; i++)
+		want *= out[i];
 	if (want != have)
 		tool_die(TOOL_EXIT_DATA, tool_name(path), "--shape %s holds %llu values; the rows have %llu",
 		         opt_shape, (unsigned long long)want, (unsigned long long)have);
@@ -236,103 +209,29 @@ static void set_classes(nn_schema *s, const char *path, size_t n, const char *co
 /* --- gzip-or-plain input: the parsers' source -------------------------- */
 
 typedef struct src {
-	gzFile gz;
+	nn_gzin *gz;
 	const char *path;
-	int fd;
-	off_t start;     /* offset of fd when opened (-1: not seekable) */
 } src;
 
-static void src_open(src *s, const char *path)
+static nn_source src_open(src *s, const char *path)
 {
-	memset(s, 0, sizeof *s);
+	nn_error err;
 	s->path = path;
-	s->fd = tool_open_in(path);
-	s->start = lseek(s->fd, 0, SEEK_CUR);
-	if (!(s->gz = gzdopen(s->fd, "rb")))
-		tool_die(TOOL_EXIT_DATA, tool_name(path), "out of memory");
-	gzbuffer(s->gz, 1 << 17);
+	if (!(s->gz = nn_gzin_open(tool_open_in(path), &err)))
+		tool_die_err(tool_name(path), &err);
+	return nn_gzin_source(s->gz);
 }
 
 static void src_close(src *s)
 {
-	int rc = gzclose_r(s->gz);
-	if (rc != Z_OK)
-		tool_die(TOOL_EXIT_DATA, tool_name(s->path), "close: %s",
-		         rc == Z_ERRNO ? strerror(errno) : "gzip error");
-}
-
-/* nn_read_fn: up to n bytes, fewer only at the end; a cut gzip member or
- * a read error is an error. */
-static ptrdiff_t src_read(void *ctx, void *dst, size_t n, nn_error *err)
-{
-	src *s = ctx;
-	unsigned char *d = dst;
-	size_t got = 0;
-
-	while (got < n) {
-		size_t want = n - got < (1u << 30) ? n - got : (1u << 30);
-		int r = gzread(s->gz, d + got, (unsigned)want), code;
-		if (r <= 0) {
-			const char *m = gzerror(s->gz, &code);
-			if (code == Z_BUF_ERROR)
-				return nn_error_set(err, NN_EDATA, "truncated gzip data");
-			if (code == Z_ERRNO)
-				return nn_error_set(err, NN_EIO, "read: %s", strerror(errno));
-			if (code != Z_OK)
-				return nn_error_set(err, NN_EDATA, "gzip: %s", m);
-			break;
-		}
-		got += (size_t)r;
-	}
-	return (ptrdiff_t)got;
-}
-
-static nn_source src_source(src *s)
-{
-	return (nn_source){ src_read, s };
-}
-
-/* The input's length for nn_array_open: known for a plain regular file. */
-static long long src_size(src *s)
-{
-	struct stat st;
-	if (gzdirect(s->gz) && s->start >= 0 && !fstat(s->fd, &st) && S_ISREG(st.st_mode))
-		return (long long)(st.st_size - s->start);
-	return -1;
+	nn_error err;
+	if (nn_gzin_close(s->gz, &err))
+		tool_die_err(tool_name(s->path), &err);
 }
 
 static nn_strset class_set;          /* --classes, for lookups */
 
 /* --- csv, tsv ---------------------------------------------------------- */
-
-/* Metadata {feature_names: [...], label_name: "..."} from the header. */
-static void csv_meta(nn_schema *s, char **names, size_t ncols, const unsigned char *role,
-                     size_t nfeat, const char *label)
-{
-	msgpack_sbuffer sb;
-	msgpack_packer pk;
-	nn_error err;
-	int bad;
-
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	bad = msgpack_pack_map(&pk, label ? 2 : 1);
-	bad |= msgpack_pack_str_with_body(&pk, "feature_names", 13);
-	bad |= msgpack_pack_array(&pk, nfeat);
-	for (size_t i = 0; i < ncols; i++)
-		if (role[i] == NN_COL_FEATURE)
-			bad |= msgpack_pack_str_with_body(&pk, names[i], strlen(names[i]));
-	if (label) {
-		bad |= msgpack_pack_str_with_body(&pk, "label_name", 10);
-		bad |= msgpack_pack_str_with_body(&pk, label, strlen(label));
-	}
-	if (bad)
-		tool_die(TOOL_EXIT_DATA, NULL, "out of memory");
-	/* A header too large for readers is worse than no names. */
-	if (sb.size <= NN_MAX_HEADER_BYTES / 4 && nn_schema_set_meta(s, sb.data, sb.size, &err))
-		tool_die_err(NULL, &err);
-	msgpack_sbuffer_destroy(&sb);
-}
 
 static nn_yplan plan_labels(const nn_labels *L, const char *path)
 {
@@ -363,16 +262,15 @@ static void import_csv(int delim, int argc, char **argv)
 	unsigned char *y;
 	ptrdiff_t n;
 
-	src_open(&s, in_path);
-	if (!(c = nn_csv_open(src_source(&s), &o, &err)))
+	if (!(c = nn_csv_open(src_open(&s, in_path), &o, &err)))
 		tool_die_err(name, &err);
 	in = nn_csv_info_of(c);
 	nfeat = in->nfeat;
 	sch = schema_new(argc, argv);
 	add_field(sch, in_path, opt_x, NN_F32, 1, (uint64_t[]){ nfeat });
-	if (in->names)
-		csv_meta(sch, in->names, in->ncols, in->role, nfeat,
-		         opt_label ? in->names[in->label_col] : NULL);
+	if (in->names && nn_import_names_meta(sch, in->names, in->ncols, in->role, nfeat,
+	                                      opt_label ? in->names[in->label_col] : NULL, &err))
+		tool_die_err(NULL, &err);
 	chunk = batch_rows(nfeat * 4 + 4);
 	x = tool_alloc(chunk * nfeat * 4);
 	y = tool_alloc(chunk * 4);
@@ -443,8 +341,7 @@ static void import_libsvm(int argc, char **argv)
 	double v;
 	int r;
 
-	src_open(&s, in_path);
-	if (!(l = nn_libsvm_open(src_source(&s), opt_skip, (uint64_t)opt_features, &err)))
+	if (!(l = nn_libsvm_open(src_open(&s, in_path), opt_skip, (uint64_t)opt_features, &err)))
 		tool_die_err(name, &err);
 	/* Pass 1: spool each row as nnz (u32), label value (f64), label id
 	 * (u32), then nnz pairs of 0-based index (u32) and value (f32). */
@@ -506,12 +403,12 @@ static void import_libsvm(int argc, char **argv)
 
 /* --- binary arrays: idx and npy ---------------------------------------- */
 
-static void array_open(nn_array *a, src *s, const char *path, enum format f)
+static void array_open(nn_array *a, src *s, const char *path, int f)
 {
 	nn_error err;
-	src_open(s, path);
-	if (nn_array_open(a, src_source(s), f == F_IDX ? NN_ARRAY_IDX : NN_ARRAY_NPY,
-	                  src_size(s), &err))
+	nn_source in = src_open(s, path);
+	if (nn_array_open(a, in, f == NN_IMPORT_IDX ? NN_ARRAY_IDX : NN_ARRAY_NPY,
+	                  nn_gzin_size(s->gz), &err))
 		tool_die_err(tool_name(path), &err);
 }
 
@@ -530,7 +427,7 @@ static void array_end(nn_array *a, src *s, const char *path)
 	src_close(s);
 }
 
-static void import_array(enum format fmt, int argc, char **argv)
+static void import_array(int fmt, int argc, char **argv)
 {
 	nn_array a, l;
 	src as, ls;
@@ -600,69 +497,20 @@ static void import_array(enum format fmt, int argc, char **argv)
 
 /* --- main -------------------------------------------------------------- */
 
-static enum format guess_format(const char *path)
-{
-	static const struct { const char *ext; enum format f; } exts[] = {
-		{ ".csv", F_CSV }, { ".tsv", F_TSV }, { ".tab", F_TSV },
-		{ ".svm", F_LIBSVM }, { ".libsvm", F_LIBSVM }, { ".svmlight", F_LIBSVM },
-		{ ".npy", F_NPY }, { ".idx", F_IDX }, { "ubyte", F_IDX }
-	};
-	size_t n;
-
-	if (!path || !strcmp(path, "-"))
-		return F_CSV;
-	n = strlen(path);
-	if (n > 3 && !strcmp(path + n - 3, ".gz"))
-		n -= 3;
-	for (size_t i = 0; i < sizeof exts / sizeof *exts; i++) {
-		size_t e = strlen(exts[i].ext);
-		if (n >= e && !strncasecmp(path + n - e, exts[i].ext, e))
-			return exts[i].f;
-	}
-	tool_usage("cannot tell the format of '%s': give --format", path);
-}
-
-static uint32_t class_add(const char *name)
-{
-	nn_error err;
-	uint32_t id;
-	if (nn_strset_add(&class_set, name, 0, &id, &err))
-		tool_die_err(NULL, &err);
-	return id;
-}
-
 /* --classes: the names in class_set, in order (its ids are the class ids). */
 static void parse_classes(void)
 {
-	char *list, *p;
+	nn_error err;
 
 	if (!opt_classes)
 		return;
-	if (!strcmp(opt_classes, "fashion-mnist")) {
-		classes = fashion_mnist;
-		nclasses = sizeof fashion_mnist / sizeof *fashion_mnist;
-	} else {
-		if (!(list = strdup(opt_classes)))
-			tool_die(TOOL_EXIT_DATA, NULL, "out of memory");
-		for (p = list; p; ) {
-			char *comma = strchr(p, ',');
-			if (comma)
-				*comma++ = 0;
-			if (!*p)
-				tool_usage("--classes: empty class name");
-			if (class_add(p) == NN_NO_ID)
-				tool_usage("--classes: more than %d names", NN_MAX_CLASSES);
-			if (class_set.n == nclasses)
-				tool_usage("--classes: '%s' appears twice", shorten(p));
-			nclasses = class_set.n;
-			p = comma;
-		}
-		free(list);
-		classes = (const char *const *)class_set.s;
-		return;
+	if (nn_class_list(&class_set, opt_classes, &err)) {
+		if (err.code == NN_ENOMEM)
+			tool_die_err(NULL, &err);
+		tool_usage("--classes: %s", err.msg);
 	}
-	for (size_t i = 0; i < nclasses; i++)
-		class_add(classes[i]);
+	classes = (const char *const *)class_set.s;
+	nclasses = class_set.n;
 }
 
 /* Bad --x, --y or --classes names are usage errors, found before any input
@@ -689,55 +537,31 @@ static void check_names(void)
 	nn_schema_free(s);
 }
 
-int main(int argc, char **argv)
+/* --delimiter: one ASCII character that cannot be part of a number. */
+static int parse_delimiter(int fmt)
 {
-	static const char *const fmt_names[] = { "csv", "tsv", "libsvm", "idx", "npy" };
-	nn_strlist ops = { 0 };
-	enum format fmt = F_CSV;
-	int text, csv;
+	if (!opt_delim)
+		return fmt == NN_IMPORT_TSV ? '\t' : ',';
+	if (!strcmp(opt_delim, "\\t") || !strcmp(opt_delim, "tab"))
+		return '\t';
+	if (strlen(opt_delim) == 1 && (unsigned char)opt_delim[0] >= 0x20 &&
+	    (unsigned char)opt_delim[0] < 0x7f && !strchr("\"0123456789.+-eE", opt_delim[0]))
+		return opt_delim[0];
+	tool_usage("--delimiter: '%s' is not one ASCII character (or \\t), "
+	           "nor a quote, a digit, a sign, a point or e", opt_delim);
+}
 
-	tool_parse(&cli, argc, argv, &ops);
-	in_path = ops.n ? ops.v[0] : NULL;
-	if (opt_format) {
-		size_t i = 0;
-		while (i < 5 && strcmp(opt_format, fmt_names[i]))
-			i++;
-		if (i == 5)
-			tool_usage("unknown format '%s' (csv, tsv, libsvm, idx or npy)", opt_format);
-		fmt = (enum format)i;
-	} else if (opt_delim) {
-		fmt = F_CSV;          /* a delimiter says what the file is */
-	} else {
-		fmt = guess_format(in_path);
-	}
-	if (opt_task) {
-		if (!strcmp(opt_task, "auto"))
-			task_mode = NN_TASK_AUTO;
-		else if (!strcmp(opt_task, "classify"))
-			task_mode = NN_TASK_CLASSIFY;
-		else if (!strcmp(opt_task, "regress"))
-			task_mode = NN_TASK_REGRESS;
-		else
-			tool_usage("unknown --task '%s' (auto, classify or regress)", opt_task);
-	}
-	csv = fmt == F_CSV || fmt == F_TSV;
-	text = csv || fmt == F_LIBSVM;
+/* The options that belong to other formats are usage errors. */
+static void check_options(int fmt)
+{
+	int csv = fmt == NN_IMPORT_CSV || fmt == NN_IMPORT_TSV, text = csv || fmt == NN_IMPORT_LIBSVM;
+
 	if (!csv && (opt_label || opt_noheader || opt_drop.n || opt_delim))
 		tool_usage("--label, --no-header, --drop-col and --delimiter are for csv and tsv");
-	int delim = fmt == F_TSV ? '\t' : ',';
-	if (opt_delim) {
-		if (!strcmp(opt_delim, "\\t") || !strcmp(opt_delim, "tab"))
-			delim = '\t';
-		else if (strlen(opt_delim) == 1 && (unsigned char)opt_delim[0] >= 0x20 &&
-		         (unsigned char)opt_delim[0] < 0x7f && !strchr("\"0123456789.+-eE", opt_delim[0]))
-			delim = opt_delim[0];
-		else
-			tool_usage("--delimiter: '%s' is not one ASCII character (or \\t), "
-			           "nor a quote, a digit, a sign, a point or e", opt_delim);
-	}
+	parse_delimiter(fmt);
 	if (!text && (opt_skip || opt_task))
 		tool_usage("--skip and --task are for csv, tsv and libsvm");
-	if (fmt != F_LIBSVM && opt_features)
+	if (fmt != NN_IMPORT_LIBSVM && opt_features)
 		tool_usage("--features is for libsvm");
 	if (text && opt_labels)
 		tool_usage("--labels is for idx and npy");
@@ -749,13 +573,31 @@ int main(int argc, char **argv)
 		tool_usage("--classes needs --labels for idx and npy");
 	if (opt_labels && !strcmp(opt_labels, "-") && (!in_path || !strcmp(in_path, "-")))
 		tool_usage("the input and --labels cannot both be standard input");
+}
+
+int main(int argc, char **argv)
+{
+	nn_strlist ops = { 0 };
+	int fmt;
+
+	tool_parse(&cli, argc, argv, &ops);
+	in_path = ops.n ? ops.v[0] : NULL;
+	if (opt_format)
+		fmt = nn_cli_choice(NN_IMPORT_FORMATS, opt_format);
+	else if (opt_delim)
+		fmt = NN_IMPORT_CSV;          /* a delimiter says what the file is */
+	else if ((fmt = nn_import_format_of(in_path)) < 0)
+		tool_usage("cannot tell the format of '%s': give --format", in_path);
+	if (opt_task)
+		task_mode = nn_cli_choice(NN_IMPORT_TASKS, opt_task);
+	check_options(fmt);
 	parse_classes();
 	check_names();
 
 	tool_output_open(opt_out, 1);
-	if (csv)
-		import_csv(delim, argc, argv);
-	else if (fmt == F_LIBSVM)
+	if (fmt == NN_IMPORT_CSV || fmt == NN_IMPORT_TSV)
+		import_csv(parse_delimiter(fmt), argc, argv);
+	else if (fmt == NN_IMPORT_LIBSVM)
 		import_libsvm(argc, argv);
 	else
 		import_array(fmt, argc, argv);

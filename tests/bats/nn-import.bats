@@ -42,13 +42,22 @@ bad_input() {
 	[ -z "$stderr" ]
 }
 
+@test "nn-import: --help lists the words --format and --task take" {
+	run --separate-stderr nn-import --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"--format csv|tsv|libsvm|idx|npy"* ]]
+	[[ "$output" == *"--task auto|classify|regress"* ]]
+}
+
 @test "nn-import: bad usage exits 2" {
 	run --separate-stderr nn-import --no-such-option "$IRIS"
 	[ "$status" -eq 2 ]
 	run --separate-stderr nn-import --format xls "$IRIS"
 	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"--format: 'xls' is not one of: csv, tsv, libsvm, idx, npy"* ]]
 	run --separate-stderr nn-import --task guess --label species "$IRIS"
 	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"--task: 'guess' is not one of: auto, classify, regress"* ]]
 	run --separate-stderr nn-import "$T/data.weird"
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == *"give --format"* ]]

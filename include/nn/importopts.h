@@ -1,0 +1,59 @@
+/* nn/importopts.h — what nn-import's arguments mean: the format a file
+ * name implies, a --classes list, a --shape list, the gzip-or-plain input
+ * the parsers of nn/import.h read from, and the header names kept as
+ * metadata.  nn-import(1) documents each rule.
+ */
+#ifndef NN_IMPORTOPTS_H
+#define NN_IMPORTOPTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "nn/error.h"
+#include "nn/import.h"
+#include "nn/stream.h"
+
+/* The formats, in the order of the --format choice words. */
+enum nn_import_format { NN_IMPORT_CSV, NN_IMPORT_TSV, NN_IMPORT_LIBSVM, NN_IMPORT_IDX, NN_IMPORT_NPY };
+#define NN_IMPORT_FORMATS "csv|tsv|libsvm|idx|npy"
+/* The --task words, in the order of enum nn_task (nn/import.h). */
+#define NN_IMPORT_TASKS "auto|classify|regress"
+
+/* The format path's name implies, after a final ".gz" is removed, in any
+ * case: .csv; .tsv or .tab; .svm, .libsvm or .svmlight; .npy; .idx or a
+ * name ending in "ubyte" (MNIST's train-images-idx3-ubyte).  NULL and "-"
+ * (standard input) are csv.  -1 when the name says nothing. */
+int nn_import_format_of(const char *path);
+
+/* Fill an empty set with the class names of list: "fashion-mnist" for
+ * Fashion-MNIST's ten, else names separated by commas, class 0 first.
+ * NN_EARG for an empty name, a name given twice or more than
+ * NN_MAX_CLASSES names; NN_ENOMEM.  The set's ids are the class ids. */
+int nn_class_list(nn_strset *set, const char *list, nn_error *err);
+
+/* Sizes separated by commas ("8,8"), each from 1 to 2^40, into out.
+ * Returns their count, or -1 with NN_EARG: none given, more than
+ * NN_MAX_DIMS, an empty part or one that is not a size. */
+int nn_parse_dims(const char *s, uint64_t out[NN_MAX_DIMS], nn_error *err);
+
+/* A gzip file or a plain one (zlib passes plain bytes through), read from
+ * an open descriptor, which closing it closes. */
+typedef struct nn_gzin nn_gzin;
+nn_gzin *nn_gzin_open(int fd, nn_error *err);
+/* The source for the parsers: a cut gzip member or a read error is an
+ * error, never a short input. */
+nn_source nn_gzin_source(nn_gzin *g);
+/* The bytes left from where fd was when opened, when known: a plain
+ * regular file.  Else -1. */
+long long nn_gzin_size(nn_gzin *g);
+/* Close; NN_EIO or NN_EDATA when closing shows an error. */
+int nn_gzin_close(nn_gzin *g, nn_error *err);
+
+/* Metadata {feature_names: [the names of the NN_COL_FEATURE columns],
+ * label_name: label} (label_name only when label is not NULL) set on s.
+ * A map over NN_MAX_HEADER_BYTES / 4 is left out: a header too large for
+ * readers is worse than no names. */
+int nn_import_names_meta(nn_schema *s, char *const *names, size_t ncols,
+                         const unsigned char *role, size_t nfeat, const char *label,
+                         nn_error *err);
+
+#endif
