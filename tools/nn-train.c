@@ -92,19 +92,25 @@ static struct {
 
 static volatile sig_atomic_t stop_signal;
 
+/* Choices listed in the order of their enums (nn_cli_choice gives it). */
+#define TASKS "classification|regression"        /* NN_TASK_CLASSIFICATION + i */
+#define OPTIMIZERS "sgd|momentum|adam|adamw"     /* enum nn_optim_kind */
+#define SCHEDULES "constant|step|cosine"         /* enum nn_schedule */
+#define MONITORS "loss|accuracy"
+
 static const nn_option options[] = {
 	NN_OPT_OUTPUT(&TT.out),
 	{ 0, "x", NN_OPT_STR, &TT.x, "NAME", "feature field (default x)", 0, 0 },
 	{ 0, "y", NN_OPT_STR, &TT.y, "NAME", "label field (default y)", 0, 0 },
-	{ 0, "task", NN_OPT_STR, &TT.task, "T", "classification or regression (default: from the label's dtype)", 0, 0 },
+	{ 0, "task", NN_OPT_CHOICE, &TT.task, TASKS, "what the label means (default: from its dtype)", 0, 0 },
 	{ 0, "layers", NN_OPT_STR, &TT.layers, "N,N,...", "hidden layer widths, or none (default 100)", 0, 0 },
 	{ 0, "activation", NN_OPT_STR, &TT.act, "A[,A...]", "relu, tanh, sigmoid, leaky-relu, gelu, identity: one for all or one per hidden layer (default relu)", 0, 0 },
-	{ 0, "output-activation", NN_OPT_STR, &TT.output, "F", "softmax, sigmoid or linear (default: from the task)", 0, 0 },
-	{ 0, "loss", NN_OPT_STR, &TT.loss, "L", "ce, bce or mse (default: from the task)", 0, 0 },
-	{ 0, "init", NN_OPT_STR, &TT.init, "I", "he or xavier (default: he for relu-like, xavier otherwise)", 0, 0 },
+	{ 0, "output-activation", NN_OPT_CHOICE, &TT.output, "softmax|sigmoid|linear", "output function (default: from the task)", 0, 0 },
+	{ 0, "loss", NN_OPT_CHOICE, &TT.loss, "ce|bce|mse", "loss (default: from the task)", 0, 0 },
+	{ 0, "init", NN_OPT_CHOICE, &TT.init, "he|xavier", "weight initialisation (default: he for relu-like, xavier otherwise)", 0, 0 },
 	{ 0, "epochs", NN_OPT_INT, &TT.epochs, "N", "passes over the training set (default 10)", 1, 1e9 },
 	{ 0, "batch-size", NN_OPT_INT, &TT.batch, "N", "rows per update (default 128)", 1, 1 << 20 },
-	{ 0, "optimizer", NN_OPT_STR, &TT.optim, "O", "sgd, momentum, adam or adamw (default adam)", 0, 0 },
+	{ 0, "optimizer", NN_OPT_CHOICE, &TT.optim, OPTIMIZERS, "optimizer (default adam)", 0, 0 },
 	{ 0, "lr", NN_OPT_DOUBLE, &TT.lr, "R", "learning rate (default 0.001 for adam(w), 0.01 otherwise)", 0, 1e6 },
 	{ 0, "momentum", NN_OPT_DOUBLE, &TT.momentum, "M", "momentum factor (default 0.9)", 0, 1 },
 	{ 0, "nesterov", NN_OPT_FLAG, &TT.nesterov, NULL, "Nesterov momentum", 0, 0 },
@@ -113,7 +119,7 @@ static const nn_option options[] = {
 	{ 0, "eps", NN_OPT_DOUBLE, &TT.eps, "E", "adam's epsilon (default 1e-8)", 0, 1 },
 	{ 0, "weight-decay", NN_OPT_DOUBLE, &TT.wd, "W", "L2 penalty; decoupled for adamw (default 0, adamw 0.01)", 0, 1e3 },
 	{ 0, "clip-norm", NN_OPT_DOUBLE, &TT.clip, "N", "scale gradients to at most this L2 norm (default off)", 0, 1e12 },
-	{ 0, "schedule", NN_OPT_STR, &TT.schedule, "S", "learning rate: constant, step or cosine (default constant)", 0, 0 },
+	{ 0, "schedule", NN_OPT_CHOICE, &TT.schedule, SCHEDULES, "learning-rate schedule (default constant)", 0, 0 },
 	{ 0, "warmup", NN_OPT_DOUBLE, &TT.warmup, "EPOCHS", "linear warm-up over this many epochs (default 0)", 0, 1e9 },
 	{ 0, "step-size", NN_OPT_DOUBLE, &TT.step_size, "EPOCHS", "step schedule: epochs between decays (default 1)", 1e-9, 1e9 },
 	{ 0, "gamma", NN_OPT_DOUBLE, &TT.gamma, "G", "step schedule: decay factor (default 0.1)", 0, 1 },
@@ -122,13 +128,13 @@ static const nn_option options[] = {
 	{ 0, "val-size", NN_OPT_DOUBLE, &TT.val_size, "F", "hold out this fraction (<1) or count (>=1) for validation", 0, 9e15 },
 	{ 0, "patience", NN_OPT_INT, &TT.patience, "N", "stop after N epochs without improvement; keep the best (default off)", 0, 1e9 },
 	{ 0, "min-delta", NN_OPT_DOUBLE, &TT.min_delta, "D", "smallest change that counts as improvement (default 0)", 0, 1e12 },
-	{ 0, "monitor", NN_OPT_STR, &TT.monitor, "M", "what --patience watches: loss or accuracy (default loss)", 0, 0 },
+	{ 0, "monitor", NN_OPT_CHOICE, &TT.monitor, MONITORS, "what --patience watches (default loss)", 0, 0 },
 	{ 0, "no-shuffle", NN_OPT_FLAG, &TT.no_shuffle, NULL, "visit rows in input order every epoch", 0, 0 },
 	{ 0, "checkpoint", NN_OPT_STR, &TT.checkpoint, "FILE", "write the training state to FILE atomically", 0, 0 },
 	{ 0, "checkpoint-every", NN_OPT_INT, &TT.ckpt_every, "N", "epochs between checkpoints (default 1)", 1, 1e9 },
 	{ 0, "resume", NN_OPT_STR, &TT.resume, "FILE", "continue from a checkpoint", 0, 0 },
 	{ 0, "log", NN_OPT_STR, &TT.log, "FILE", "write one line per epoch to FILE", 0, 0 },
-	{ 0, "log-format", NN_OPT_STR, &TT.log_format, "F", "tsv or json (default tsv)", 0, 0 },
+	{ 0, "log-format", NN_OPT_CHOICE, &TT.log_format, "tsv|json", "--log's format (default tsv)", 0, 0 },
 	{ 0, "mpi", NN_OPT_FLAG, &TT.mpi, NULL, "data-parallel training over the ranks of mpirun", 0, 0 },
 	{ 0, "shard-pattern", NN_OPT_STR, &TT.shards, "PAT", "with --mpi: rank r reads shards r, r+N, ... of PAT (one %d, as nn-split --shard-pattern)", 0, 0 },
 	{ 0, "dry-run", NN_OPT_FLAG, &TT.dry_run, NULL, "print size, memory, FLOPs and estimated time; train nothing", 0, 0 },
@@ -160,13 +166,7 @@ static const char *const not_in_provenance[] = {
 
 static void optim_config(nn_optim_config *c, size_t steps_per_epoch)
 {
-	enum nn_optim_kind kind;
-	enum nn_schedule sched;
-	if (nn_optim_parse(TT.optim, &kind))
-		tool_usage("--optimizer: '%s' is not sgd, momentum, adam or adamw", TT.optim);
-	if (nn_schedule_parse(TT.schedule, &sched))
-		tool_usage("--schedule: '%s' is not constant, step or cosine", TT.schedule);
-	nn_optim_defaults(c, kind);
+	nn_optim_defaults(c, (enum nn_optim_kind)nn_cli_choice(OPTIMIZERS, TT.optim));
 	if (TT.lr >= 0)
 		c->lr = TT.lr;
 	if (TT.wd >= 0)
@@ -177,7 +177,7 @@ static void optim_config(nn_optim_config *c, size_t steps_per_epoch)
 	c->beta2 = TT.beta2;
 	c->eps = TT.eps;
 	c->clip_norm = TT.clip;
-	c->schedule = sched;
+	c->schedule = (enum nn_schedule)nn_cli_choice(SCHEDULES, TT.schedule);
 	c->warmup = (uint64_t)llround(TT.warmup * (double)steps_per_epoch);
 	c->step_every = (uint64_t)llround(TT.step_size * (double)steps_per_epoch);
 	c->step_every = c->step_every ? c->step_every : 1;
@@ -679,8 +679,7 @@ static void check_fits(const nn_train_state *st, const nn_task *t)
 static void load_stream(const char *path, nn_task *t, nn_dataset *ds, int first)
 {
 	nn_reader *r = tool_reader(path);
-	enum nn_task_kind kind = !TT.task ? NN_TASK_AUTO : !strcmp(TT.task, "classification") ?
-	                         NN_TASK_CLASSIFICATION : NN_TASK_REGRESSION;
+	enum nn_task_kind kind = TT.task ? NN_TASK_CLASSIFICATION + nn_cli_choice(TASKS, TT.task) : NN_TASK_AUTO;
 	nn_task mine;
 	nn_error err = { 0 };
 	if (nn_task_read(nn_reader_schema(r), TT.x, TT.y, kind, &mine, &err) ||
@@ -838,12 +837,6 @@ static void check_options(const nn_strlist *operands, int *argc, char ***argv)
 	}
 	if (TT.val && TT.val_size > 0)
 		tool_usage("--val and --val-size: give one");
-	if (strcmp(TT.monitor, "loss") && strcmp(TT.monitor, "accuracy"))
-		tool_usage("--monitor: '%s' is not loss or accuracy", TT.monitor);
-	if (strcmp(TT.log_format, "tsv") && strcmp(TT.log_format, "json"))
-		tool_usage("--log-format: '%s' is not tsv or json", TT.log_format);
-	if (TT.task && strcmp(TT.task, "classification") && strcmp(TT.task, "regression"))
-		tool_usage("--task: '%s' is not classification or regression", TT.task);
 }
 
 /* The network, its optimizer and the run's state, new or resumed;
