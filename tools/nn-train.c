@@ -54,6 +54,8 @@
 #include "nn/blas.h"
 #include "nn/checkpoint.h"
 #include "nn/dataset.h"
+#include "nn/estimate.h"
+#include "nn/fit.h"
 #include "nn/model.h"
 #include "nn/netspec.h"
 #include "nn/optim.h"
@@ -82,6 +84,7 @@ static struct {
 	size_t epoch_steps;      /* steps per epoch, the same on every rank */
 	size_t sig_rows;         /* the training data as a whole: with */
 	uint32_t sig_crc;        /* --shard-pattern, every rank's */
+	nn_earlystop stop;       /* --patience, --min-delta, --monitor */
 	int done;                /* early stopping ended the run */
 } TT = {
 	.x = "x", .y = "y", .layers = "100", .act = "relu", .optim = "adam", .schedule = "constant",
@@ -96,7 +99,7 @@ static volatile sig_atomic_t stop_signal;
 #define TASKS "classification|regression"        /* NN_TASK_CLASSIFICATION + i */
 #define OPTIMIZERS "sgd|momentum|adam|adamw"     /* enum nn_optim_kind */
 #define SCHEDULES "constant|step|cosine"         /* enum nn_schedule */
-#define MONITORS "loss|accuracy"
+#define MONITORS "loss|accuracy"                 /* enum nn_monitor */
 
 static const nn_option options[] = {
 	NN_OPT_OUTPUT(&TT.out),
@@ -178,13 +181,9 @@ static void optim_config(nn_optim_config *c, size_t steps_per_epoch)
 	c->eps = TT.eps;
 	c->clip_norm = TT.clip;
 	c->schedule = (enum nn_schedule)nn_cli_choice(SCHEDULES, TT.schedule);
-	c->warmup = (uint64_t)llround(TT.warmup * (double)steps_per_epoch);
-	c->step_every = (uint64_t)llround(TT.step_size * (double)steps_per_epoch);
-	c->step_every = c->step_every ? c->step_every : 1;
 	c->gamma = TT.gamma;
-	uint64_t total = (uint64_t)TT.epochs * steps_per_epoch;
-	c->total = total > c->warmup ? total - c->warmup : 1;
 	c->min_lr = TT.min_lr;
+	nn_fit_schedule(c, TT.warmup, TT.step_size, (uint64_t)TT.epochs, steps_per_epoch);
 }
 
 /* --- held-out validation ------------------------------------------------------ */
@@ -444,15 +443,12 @@ static size_t run_steps(struct loop *L)
 {
 	nn_train_state *st = L->st;
 	const nn_dataset *tr = L->tr;
-	/* One step takes G rows of the order: B per rank that shares it. */
-	size_t ranks = TT.shards ? 1 : (size_t)tool_mpi_size, G = (size_t)TT.batch * ranks;
-	size_t mine = TT.shards ? 0 : (size_t)tool_mpi_rank, rows_timed = 0;
+	/* A step shares one order over the ranks, or each shard its own. */
+	size_t ranks = TT.shards ? 1 : (size_t)tool_mpi_size, mine = TT.shards ? 0 : (size_t)tool_mpi_rank;
+	size_t rows_timed = 0;
 	double t0 = now(), last_bar = 0;
 	for (size_t s = st->batch; s < TT.epoch_steps; s++) {
-		/* This rank's rows of the step: [first, first + rows) of the order. */
-		size_t first = s * G + mine * (size_t)TT.batch, rows = 0;
-		if (first < tr->n)
-			rows = tr->n - first < (size_t)TT.batch ? tr->n - first : (size_t)TT.batch;
+		size_t first, rows = nn_fit_rows(tr->n, (size_t)TT.batch, ranks, mine, s, &first);
 		double loss;
 		int stop = stop_signal;
 		if (TT.mpi) {
@@ -493,22 +489,6 @@ static size_t run_steps(struct loop *L)
 	return rows_timed;
 }
 
-/* Early stopping's bookkeeping after an epoch. */
-static void watch(nn_train_state *st, double tl, double vl, double va, int has_val)
-{
-	/* smaller is better: loss, or minus the accuracy */
-	double metric = has_val ? (!strcmp(TT.monitor, "accuracy") ? -va : vl) : tl;
-	if (!st->has_best || metric < st->best_metric - TT.min_delta) {
-		st->best_metric = metric;
-		st->best_epoch = st->epoch;
-		st->bad_epochs = 0;
-		st->has_best = 1;
-		memcpy(st->best, st->net->params, st->net->nparams * sizeof(float));
-	} else {
-		TT.done = ++st->bad_epochs >= (uint64_t)TT.patience;
-	}
-}
-
 static void train(struct loop *L)
 {
 	nn_train_state *st = L->st;
@@ -534,17 +514,12 @@ static void train(struct loop *L)
 			va = v[1];
 		}
 		tool_mpi_same_weights(st->net, "after epoch", st->epoch + 1);
-		double lr = nn_optim_lr(&st->opt->cfg, st->opt->step ? st->opt->step - 1 : 0);
-		st->epoch++;
-		st->batch = 0;
-		st->epoch_loss = 0;
-		st->epoch_rows = 0;
-		st->shuffle = rng;
-		if (TT.patience)
-			watch(st, tl, vl, va, val->n != 0);
+		double lr = nn_fit_last_lr(st->opt);
+		nn_fit_end_epoch(st, &rng);
+		TT.done = nn_earlystop_update(&TT.stop, st, nn_earlystop_value(&TT.stop, val->n != 0, tl, vl, va));
 		/* The checkpoint before the log: a logged epoch is a saved one. */
-		if (TT.checkpoint && !tool_mpi_rank && (st->epoch % (uint64_t)TT.ckpt_every == 0 ||
-		                                        st->epoch == (uint64_t)TT.epochs || TT.done))
+		if (TT.checkpoint && !tool_mpi_rank &&
+		    nn_fit_checkpoint_due(st->epoch, (uint64_t)TT.ckpt_every, (uint64_t)TT.epochs, TT.done))
 			save(st, L->t, val, 1, NAN, NAN, NAN, L->argc, L->argv);
 		if (L->log)
 			log_epoch(L->log, st->epoch, tl, vl, va, lr, rate, now() - L->start);
@@ -560,8 +535,7 @@ static void train(struct loop *L)
 			tool_note("no improvement for %lld epochs: stopping; the model is epoch %llu's",
 			          TT.patience, (unsigned long long)st->best_epoch);
 	}
-	if (st->has_best)
-		memcpy(st->net->params, st->best, st->net->nparams * sizeof(float));
+	nn_earlystop_restore(st);
 }
 
 /* Set up the loop's buffers, train, free them. */
@@ -593,14 +567,10 @@ static void run(nn_train_state *st, float *grad, const nn_task *t, const nn_data
 static void dry_run(const nn_train_state *st, const nn_dataset *tr, const nn_dataset *val, int threads)
 {
 	const nn_mlp *net = st->net;
-	size_t B = (size_t)TT.batch < tr->n ? (size_t)TT.batch : tr->n;
 	double mib = 1024.0 * 1024.0;
-	double data = (double)(tr->n + val->n) * (double)(tr->d + tr->k) * 4 + (double)(tr->n + val->n) * 4;
-	int copies = 2 + (st->opt->m != NULL) + (st->opt->v != NULL) + (st->best != NULL);
-	double model = (double)net->nparams * 4 * copies;   /* with the padding: what is allocated */
-	size_t chunk = B > 1024 ? B : 1024;
-	double scratch = (double)nn_mlp_work_bytes(net, chunk) + (double)B * (double)tr->d * 4;
-	double flops = nn_mlp_flops_train(net) * (double)tr->n + nn_mlp_flops_forward(net) * (double)val->n;
+	nn_estimate e;
+	nn_estimate_run(&e, st, tr, val, (size_t)TT.batch);
+	size_t B = e.batch, in = net->width[0], out1 = net->width[1];
 	printf("parameters\t%zu\n", nn_mlp_count(net));
 	printf("layers\t");
 	for (int l = 0; l <= net->nlayers; l++)
@@ -611,43 +581,30 @@ static void dry_run(const nn_train_state *st, const nn_dataset *tr, const nn_dat
 	printf("%s%s + %s\n", net->nlayers > 1 ? " -> " : "", nn_output_name(net->output), nn_loss_name(net->loss));
 	printf("rows\t%zu training, %zu validation\n", tr->n, val->n);
 	printf("memory\t%.1f MiB (data %.1f, parameters/gradient/optimizer %.1f, batch scratch %.1f)\n",
-	       (data + model + scratch) / mib, data / mib, model / mib, scratch / mib);
-	printf("flops_per_row\t%.4g\n", nn_mlp_flops_train(net));
-	printf("flops_per_epoch\t%.4g\n", flops);
+	       (e.data_bytes + e.model_bytes + e.scratch_bytes) / mib, e.data_bytes / mib, e.model_bytes / mib,
+	       e.scratch_bytes / mib);
+	printf("flops_per_row\t%.4g\n", e.flops_per_row);
+	printf("flops_per_epoch\t%.4g\n", e.flops_per_epoch);
 	/* The first layer's product is the largest: its rate stands for all. */
-	double rate = nn_blas_measure(B, net->width[1], net->width[0], 0.5);
-	printf("sgemm\t%.1f GFLOPS at %zux%zux%zu, %d threads, %s kernels\n", rate, B, net->width[1],
-	       net->width[0], threads, tool_blas_description());
+	double rate = nn_blas_measure(B, out1, in, 0.5);
+	printf("sgemm\t%.1f GFLOPS at %zux%zux%zu, %d threads, %s kernels\n", rate, B, out1, in, threads,
+	       tool_blas_description());
 	if (threads > 1) {   /* what training's shares use: one thread each, at once */
 		nn_blas_set_threads(1);
-		double one = nn_blas_measure(B, net->width[1], net->width[0], 0.5);
+		double one = nn_blas_measure(B, out1, in, 0.5);
 		nn_blas_set_threads(threads);
-		printf("sgemm_one_thread\t%.1f GFLOPS at %zux%zux%zu, 1 thread (%d of them: %.1f)\n", one, B,
-		       net->width[1], net->width[0], threads, one * threads);
+		printf("sgemm_one_thread\t%.1f GFLOPS at %zux%zux%zu, 1 thread (%d of them: %.1f)\n", one, B, out1, in,
+		       threads, one * threads);
 	}
 	printf("estimate\t%.3g s per epoch at that rate, %.3g s for %lld epochs (products only)\n",
-	       flops / (rate * 1e9), flops / (rate * 1e9) * (double)TT.epochs, TT.epochs);
+	       nn_estimate_epoch_seconds(&e, rate), nn_estimate_epoch_seconds(&e, rate) * (double)TT.epochs, TT.epochs);
 	/* And a real measurement: a few steps on this data. */
-	nn_mlp_work *w = nn_mlp_work_new(net, B, NULL);
-	float *xb = tool_alloc(B * tr->d * sizeof(float)), *tb = tool_alloc(B * net->width[net->nlayers] * sizeof(float));
-	float *grad = tool_alloc(net->nparams * sizeof(float));
-	if (w) {
-		memcpy(xb, tr->x, B * tr->d * sizeof(float));
-		nn_dataset_targets(tr, NULL, B, net->width[net->nlayers], tr->cls != NULL, tb);
-		double t0 = now();
-		int steps = 0;
-		while (now() - t0 < 0.5 || steps < 3) {
-			nn_mlp_gradient(net, w, xb, tb, B, grad);
-			steps++;
-		}
-		double per_step = (now() - t0) / steps, epoch_s = per_step * (double)((tr->n + B - 1) / B);
+	int steps;
+	double per_step = nn_estimate_step_seconds(&e, net, tr, 0.5, 3, &steps, NULL);
+	if (per_step >= 0)
 		printf("measured\t%.3g s per epoch (%d forward/backward steps of %zu rows: %.0f samples/s, %.1f GFLOPS)\n",
-		       epoch_s, steps, B, (double)B / per_step, nn_mlp_flops_train(net) * (double)B / per_step / 1e9);
-	}
-	nn_mlp_work_free(w);
-	free(xb);
-	free(tb);
-	free(grad);
+		       per_step * (double)nn_fit_steps(tr->n, B, 1), steps, B, (double)B / per_step,
+		       e.flops_per_row * (double)B / per_step / 1e9);
 }
 
 /* The format holds a model in one row: say so before training, not after. */
@@ -662,7 +619,7 @@ static void check_fits(const nn_train_state *st, const nn_task *t)
 	if (!s)
 		tool_usage("the network is too large for a model file: %s", err.msg);
 	size_t count = nn_mlp_count(st->net), most = NN_MAX_OBJECT_BYTES - 4096 - 8 * 5 * s->nfields;
-	int copies = 1 + (st->opt->m != NULL) + (st->opt->v != NULL) + (st->best != NULL);
+	int copies = nn_estimate_blocks(st);
 	nn_schema_free(s);
 	if (count * 4 > most)
 		tool_usage("%zu parameters (%zu bytes) are more than a model file holds (%zu bytes)",
@@ -749,7 +706,7 @@ static void data_signature(const nn_dataset *tr)
 	size_t B = (size_t)TT.batch;
 	TT.sig_rows = tr->n;
 	TT.sig_crc = tr->crc;
-	TT.epoch_steps = (tr->n + B * (size_t)tool_mpi_size - 1) / (B * (size_t)tool_mpi_size);
+	TT.epoch_steps = nn_fit_steps(tr->n, B, (uint64_t)tool_mpi_size);
 	if (TT.shards) {
 		uint64_t *all = tool_alloc((size_t)tool_mpi_size * 2 * sizeof *all), most = tr->n;
 		tool_mpi_gather_u64(tr->n, all);
@@ -760,7 +717,7 @@ static void data_signature(const nn_dataset *tr)
 		TT.sig_crc = (uint32_t)crc32_z(0, (const unsigned char *)all, (size_t)tool_mpi_size * 2 * sizeof *all);
 		free(all);
 		tool_mpi_max_u64(&most, 1);
-		TT.epoch_steps = (most + B - 1) / B;
+		TT.epoch_steps = nn_fit_steps(most, B, 1);
 	} else if (!tool_mpi_same_u64(((uint64_t)tr->crc << 32) ^ tr->n)) {
 		if (tool_mpi_rank)
 			tool_mpi_wait_for_abort();
@@ -837,6 +794,8 @@ static void check_options(const nn_strlist *operands, int *argc, char ***argv)
 	}
 	if (TT.val && TT.val_size > 0)
 		tool_usage("--val and --val-size: give one");
+	TT.stop = (nn_earlystop){ .patience = (uint64_t)TT.patience, .min_delta = TT.min_delta,
+	                          .monitor = (enum nn_monitor)nn_cli_choice(MONITORS, TT.monitor) };
 }
 
 /* The network, its optimizer and the run's state, new or resumed;
@@ -846,7 +805,7 @@ static float *make_state(nn_train_state *st, const nn_task *t, const nn_dataset 
 	nn_error err = { 0 };
 	if (TT.patience && !val->n)
 		tool_note("no validation set: --patience watches the training loss");
-	if (!strcmp(TT.monitor, "accuracy") && (!t->classification || !val->n))
+	if (TT.stop.monitor == NN_MONITOR_ACCURACY && (!t->classification || !val->n))
 		tool_usage("--monitor accuracy needs classes and a validation set (--val or --val-size)");
 	nn_net_spec spec = { .layers = TT.layers, .activation = TT.act, .output = TT.output, .loss = TT.loss };
 	if (!(st->net = nn_net_build(&spec, t, tr->d, &err))) {
@@ -877,7 +836,7 @@ static float *make_state(nn_train_state *st, const nn_task *t, const nn_dataset 
 	nn_rng_seed(&st->shuffle, (uint64_t)TT.seed, RNG_SHUFFLE);
 	if (TT.resume) {
 		resume(st, val);
-		TT.done = TT.patience && st->bad_epochs >= (uint64_t)TT.patience;
+		TT.done = nn_earlystop_done(&TT.stop, st);
 	}
 	return grad;
 }
