@@ -56,6 +56,7 @@
 #include "nn/dataset.h"
 #include "nn/estimate.h"
 #include "nn/fit.h"
+#include "nn/holdout.h"
 #include "nn/model.h"
 #include "nn/netspec.h"
 #include "nn/optim.h"
@@ -63,7 +64,6 @@
 #include "nn/rng.h"
 #include "nn/step.h"
 #include "nn/shard.h"
-#include "nn/stratify.h"
 #include "tool.h"
 #include "tool-mpi.h"
 
@@ -184,67 +184,6 @@ static void optim_config(nn_optim_config *c, size_t steps_per_epoch)
 	c->gamma = TT.gamma;
 	c->min_lr = TT.min_lr;
 	nn_fit_schedule(c, TT.warmup, TT.step_size, (uint64_t)TT.epochs, steps_per_epoch);
-}
-
-/* --- held-out validation ------------------------------------------------------ */
-
-/* Move a stratified, seeded sample of rows to val: how many of each class
- * is nn_stratify's rounding (val the first block, so that ties go to the
- * lower class), the total exactly ceil(F n) or the count asked for. */
-static void hold_out(nn_dataset *tr, nn_dataset *val, const nn_task *t)
-{
-	size_t n = tr->n, want = TT.val_size < 1 ? (size_t)ceil(TT.val_size * (double)n) : (size_t)TT.val_size;
-	if (want == 0 || want >= n)
-		tool_die(TOOL_EXIT_DATA, tool_name(TT.in), "--val-size %g of %zu rows leaves no %s",
-		         TT.val_size, n, want ? "training rows" : "validation rows");
-	uint64_t *order = tool_alloc(n * sizeof *order);
-	unsigned char *is_val = tool_alloc(n);
-	nn_rng rng;
-	nn_rng_seed(&rng, (uint64_t)TT.seed, RNG_VALSPLIT);
-	for (size_t i = 0; i < n; i++)
-		order[i] = i;
-	nn_rng_shuffle(&rng, order, n);
-	if (!t->classification) {
-		for (size_t i = 0; i < want; i++)
-			is_val[order[i]] = 1;
-	} else {
-		size_t nc = t->nclasses;
-		uint64_t *count = tool_alloc(nc * sizeof *count), *alloc = tool_alloc(nc * 2 * sizeof *alloc);
-		uint64_t sizes[2] = { want, n - want };
-		nn_error err = { 0 };
-		for (size_t i = 0; i < n; i++)
-			count[tr->cls[i]]++;
-		if (nn_stratify(count, nc, sizes, 2, alloc, &err))
-			tool_die_err(tool_name(TT.in), &err);
-		for (size_t i = 0; i < n; i++) {   /* alloc[2c]: class c's rows in val */
-			size_t c = (size_t)tr->cls[order[i]];
-			if (alloc[2 * c]) {
-				alloc[2 * c]--;
-				is_val[order[i]] = 1;
-			}
-		}
-		free(count);
-		free(alloc);
-	}
-	/* Both sets keep input order. */
-	*val = *tr;
-	val->x = tool_alloc(want * tr->d * sizeof(float));
-	val->t = tr->k ? tool_alloc(want * tr->k * sizeof(float)) : NULL;
-	val->cls = tr->cls ? tool_alloc(want * sizeof(int32_t)) : NULL;
-	size_t a = 0, v = 0;
-	for (size_t i = 0; i < n; i++) {
-		nn_dataset *to = is_val[i] ? val : tr;
-		size_t j = is_val[i] ? v++ : a++;
-		memmove(to->x + j * tr->d, tr->x + i * tr->d, tr->d * sizeof(float));
-		if (tr->k)
-			memmove(to->t + j * tr->k, tr->t + i * tr->k, tr->k * sizeof(float));
-		if (tr->cls)
-			to->cls[j] = tr->cls[i];
-	}
-	tr->n = a;
-	val->n = v;
-	free(order);
-	free(is_val);
 }
 
 /* --- what a run records, and what a resumed run must match --------------- */
@@ -763,8 +702,17 @@ static void load_data(const nn_strlist *operands, nn_task *t, nn_dataset *tr, nn
 		tool_die(TOOL_EXIT_DATA, tool_name(TT.in), "no rows to train on");
 	if (t->classification)
 		count_classes(t, tr, val);
-	if (TT.val_size > 0)
-		hold_out(tr, val, t);
+	if (TT.val_size > 0) {           /* rows moved from tr to val (nn/holdout.h) */
+		size_t want = nn_holdout_count(TT.val_size, tr->n);
+		nn_rng rng;
+		nn_error err = { 0 };
+		nn_rng_seed(&rng, (uint64_t)TT.seed, RNG_VALSPLIT);
+		if (want == 0 || want >= tr->n)
+			tool_die(TOOL_EXIT_DATA, tool_name(TT.in), "--val-size %g of %zu rows leaves no %s",
+			         TT.val_size, tr->n, want ? "training rows" : "validation rows");
+		if (nn_holdout(tr, val, want, t->classification, t->nclasses, &rng, &err))
+			tool_die_err(tool_name(TT.in), &err);
+	}
 	data_signature(tr);
 }
 
