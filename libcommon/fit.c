@@ -1,7 +1,9 @@
 /* fit.c — the rules of a training run's epochs (see nn/fit.h). */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "nn/fit.h"
+#include "nn/tensor.h"
 
 double nn_earlystop_value(const nn_earlystop *es, int has_val, double train_loss, double val_loss,
                           double val_accuracy)
@@ -42,6 +44,14 @@ uint64_t nn_fit_steps(uint64_t rows, uint64_t batch, uint64_t ranks)
 	return (rows + batch * ranks - 1) / (batch * ranks);
 }
 
+void nn_fit_order(uint64_t *order, size_t n, nn_rng *rng)
+{
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	if (rng)
+		nn_rng_shuffle(rng, order, n);
+}
+
 size_t nn_fit_rows(size_t n, size_t batch, size_t ranks, size_t rank, size_t s, size_t *first)
 {
 	*first = s * batch * ranks + rank * batch;
@@ -77,4 +87,23 @@ void nn_fit_end_epoch(nn_train_state *st, const nn_rng *next)
 int nn_fit_checkpoint_due(uint64_t epoch, uint64_t every, uint64_t epochs, int stopping)
 {
 	return epoch % every == 0 || epoch == epochs || stopping;
+}
+
+const char nn_fit_log_header[] = "epoch\ttrain_loss\tval_loss\tval_accuracy\tlr\tsamples_per_s\telapsed_s\n";
+
+void nn_fit_log_line(char *buf, const nn_epoch_log *e, int json)
+{
+	char a[NN_FLOAT_CHARS], b[NN_FLOAT_CHARS], c[NN_FLOAT_CHARS], d[NN_FLOAT_CHARS];
+	nn_format_f64(a, e->train_loss);
+	nn_format_f64(b, e->val_loss);
+	nn_format_f64(c, e->val_accuracy);
+	nn_format_f64(d, e->lr);
+	if (json)
+		snprintf(buf, NN_FIT_LOG_MAX, "{\"epoch\":%llu,\"train_loss\":%s,\"val_loss\":%s,\"val_accuracy\":%s,"
+		         "\"lr\":%s,\"samples_per_s\":%.0f,\"elapsed_s\":%.3f}\n", (unsigned long long)e->epoch, a,
+		         isnan(e->val_loss) ? "null" : b, isnan(e->val_accuracy) ? "null" : c, d, e->samples_per_s,
+		         e->elapsed_s);
+	else
+		snprintf(buf, NN_FIT_LOG_MAX, "%llu\t%s\t%s\t%s\t%s\t%.0f\t%.3f\n", (unsigned long long)e->epoch, a, b,
+		         c, d, e->samples_per_s, e->elapsed_s);
 }

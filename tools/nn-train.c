@@ -322,22 +322,11 @@ static void progress(uint64_t epoch, size_t done, size_t total, double rate)
 	        (int)(100.0 * (double)done / (double)total), rate);
 }
 
-static void log_epoch(FILE *log, uint64_t epoch, double tl, double vl, double va, double lr, double rate,
-                      double elapsed)
+static void log_epoch(FILE *log, const nn_epoch_log *e)
 {
-	char a[NN_FLOAT_CHARS], b[NN_FLOAT_CHARS], c[NN_FLOAT_CHARS], d[NN_FLOAT_CHARS];
-	nn_format_f64(a, tl);
-	nn_format_f64(b, vl);
-	nn_format_f64(c, va);
-	nn_format_f64(d, lr);
-	if (!strcmp(TT.log_format, "json"))
-		fprintf(log, "{\"epoch\":%llu,\"train_loss\":%s,\"val_loss\":%s,\"val_accuracy\":%s,\"lr\":%s,"
-		        "\"samples_per_s\":%.0f,\"elapsed_s\":%.3f}\n", (unsigned long long)epoch, a,
-		        isnan(vl) ? "null" : b, isnan(va) ? "null" : c, d, rate, elapsed);
-	else
-		fprintf(log, "%llu\t%s\t%s\t%s\t%s\t%.0f\t%.3f\n", (unsigned long long)epoch, a, b, c, d, rate,
-		        elapsed);
-	if (fflush(log) || ferror(log))
+	char line[NN_FIT_LOG_MAX];
+	nn_fit_log_line(line, e, !strcmp(TT.log_format, "json"));
+	if (fputs(line, log) == EOF || fflush(log) || ferror(log))
 		tool_die(TOOL_EXIT_DATA, TT.log, "write failed");
 }
 
@@ -363,17 +352,10 @@ struct loop {
  * run rebuilds it and skips the batches already done. */
 static nn_rng epoch_order(struct loop *L)
 {
-	nn_rng rng = L->st->shuffle;
-	for (size_t i = 0; i < L->tr->n; i++)
-		L->order[i] = i;
-	if (TT.shards) {                      /* each rank its own rows */
-		nn_rng mix;
+	nn_rng rng = L->st->shuffle, mix;
+	if (TT.shards)                        /* each rank its own rows */
 		nn_rng_seed(&mix, nn_hash64((uint64_t)TT.seed, L->st->epoch), RNG_SHARD + (uint64_t)tool_mpi_rank);
-		if (!TT.no_shuffle)
-			nn_rng_shuffle(&mix, L->order, L->tr->n);
-	} else if (!TT.no_shuffle) {
-		nn_rng_shuffle(&rng, L->order, L->tr->n);
-	}
+	nn_fit_order(L->order, L->tr->n, TT.no_shuffle ? NULL : TT.shards ? &mix : &rng);
 	return rng;
 }
 
@@ -461,7 +443,7 @@ static void train(struct loop *L)
 		    nn_fit_checkpoint_due(st->epoch, (uint64_t)TT.ckpt_every, (uint64_t)TT.epochs, TT.done))
 			save(st, L->t, val, 1, NAN, NAN, NAN, L->argc, L->argv);
 		if (L->log)
-			log_epoch(L->log, st->epoch, tl, vl, va, lr, rate, now() - L->start);
+			log_epoch(L->log, &(nn_epoch_log){ st->epoch, tl, vl, va, lr, rate, now() - L->start });
 		if (!tool_quiet) {
 			fprintf(stderr, "epoch %llu/%lld  loss %.6f", (unsigned long long)st->epoch, TT.epochs, tl);
 			if (val->n)
@@ -795,7 +777,7 @@ static FILE *open_log(void)
 	if (TT.log && !tool_mpi_rank && !(log = fopen(TT.log, TT.resume ? "a" : "w")))
 		tool_die(TOOL_EXIT_DATA, TT.log, "cannot open: %s", strerror(errno));
 	if (log && !TT.resume && strcmp(TT.log_format, "json"))
-		fputs("epoch\ttrain_loss\tval_loss\tval_accuracy\tlr\tsamples_per_s\telapsed_s\n", log);
+		fputs(nn_fit_log_header, log);
 	if (log && fflush(log))
 		tool_die(TOOL_EXIT_DATA, TT.log, "write failed: %s", strerror(errno));
 	return log;

@@ -49,6 +49,10 @@ void nn_earlystop_restore(nn_train_state *st);
  * each per step (the last step may be smaller, or empty on some ranks). */
 uint64_t nn_fit_steps(uint64_t rows, uint64_t batch, uint64_t ranks);
 
+/* An epoch's order of n rows: 0, 1, ..., n - 1, shuffled by rng unless
+ * it is NULL. */
+void nn_fit_order(uint64_t *order, size_t n, nn_rng *rng);
+
 /* Rank rank's rows of step s in an epoch's order of n rows: the step
  * takes batch x ranks rows, rank r the r-th block of batch.  Returns
  * how many (0 past the end), and their first position in *first. */
@@ -70,5 +74,20 @@ void nn_fit_end_epoch(nn_train_state *st, const nn_rng *next);
 /* Whether a checkpoint is due after epoch (1-based) of epochs: every
  * every epochs, after the last, and when the run stops early. */
 int nn_fit_checkpoint_due(uint64_t epoch, uint64_t every, uint64_t epochs, int stopping);
+
+/* The --log file: a TSV header line and one line per epoch, or one JSON
+ * object per line (NaN validation values as null).  Numbers in the
+ * fewest digits that read back (nn_format_f64), the rate and the time
+ * rounded. */
+typedef struct nn_epoch_log {
+	uint64_t epoch;          /* 1-based */
+	double train_loss, val_loss, val_accuracy, lr, samples_per_s, elapsed_s;
+} nn_epoch_log;
+
+#define NN_FIT_LOG_MAX 512   /* bytes of a line, with its newline and NUL */
+extern const char nn_fit_log_header[];   /* TSV only, with its newline */
+
+/* e's line into buf (NN_FIT_LOG_MAX bytes), with its newline. */
+void nn_fit_log_line(char *buf, const nn_epoch_log *e, int json);
 
 #endif

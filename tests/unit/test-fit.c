@@ -1,7 +1,8 @@
 /* test-fit.c — the epoch loop's rules: early stopping (the value watched,
  * min_delta, patience, the best copy kept and restored, a resumed state
  * already stopped), the rows of each step on one and several ranks, the
- * schedule in epochs, the learning rate logged, checkpoints due. */
+ * schedule in epochs, the learning rate logged, checkpoints due, the
+ * epoch's order, the log's lines. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,8 +110,37 @@ static void test_schedule(void)
 	CHECK(nn_fit_checkpoint_due(9, 2, 9, 0) && nn_fit_checkpoint_due(5, 2, 9, 1), "after the last, and on stopping");
 }
 
+static void test_order_and_log(void)
+{
+	uint64_t order[5], ref[5] = { 0, 1, 2, 3, 4 };
+	nn_rng a, b;
+	nn_rng_seed(&a, 9, 2);
+	b = a;
+	nn_fit_order(order, 5, NULL);
+	CHECK(!memcmp(order, ref, sizeof ref), "no generator: input order");
+	nn_fit_order(order, 5, &a);
+	nn_rng_shuffle(&b, ref, 5);
+	CHECK(!memcmp(order, ref, sizeof ref) && !memcmp(&a, &b, sizeof a), "shuffled by the generator, which moves on");
+
+	char line[NN_FIT_LOG_MAX];
+	nn_epoch_log e = { 3, 0.25, 0.5, 0.9, 0.01, 1234.4, 1.23456 };
+	nn_fit_log_line(line, &e, 0);
+	CHECK(!strcmp(line, "3\t0.25\t0.5\t0.9\t0.01\t1234\t1.235\n"), "a TSV line: %s", line);
+	nn_fit_log_line(line, &e, 1);
+	CHECK(!strcmp(line, "{\"epoch\":3,\"train_loss\":0.25,\"val_loss\":0.5,\"val_accuracy\":0.9,\"lr\":0.01,"
+	                    "\"samples_per_s\":1234,\"elapsed_s\":1.235}\n"), "a JSON line: %s", line);
+	e.val_loss = e.val_accuracy = NAN;
+	nn_fit_log_line(line, &e, 1);
+	CHECK(strstr(line, "\"val_loss\":null,\"val_accuracy\":null,"), "no validation: null in JSON");
+	nn_fit_log_line(line, &e, 0);
+	CHECK(strstr(line, "\tnan\tnan\t"), "and nan in TSV: %s", line);
+	CHECK(!strncmp(nn_fit_log_header, "epoch\ttrain_loss\t", 17) && strchr(nn_fit_log_header, '\n'),
+	      "the TSV header");
+}
+
 int main(void)
 {
+	test_order_and_log();
 	test_earlystop();
 	test_rows();
 	test_schedule();
