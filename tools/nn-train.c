@@ -534,20 +534,10 @@ static void check_fits(const nn_train_state *st, const nn_task *t)
 	nn_error err = { 0 };
 	msgpack_sbuffer none = { 0 };
 	nn_model m = model_of(st->net, t, &none);
-	nn_schema *s = nn_model_schema(&m, "model", &err);
-	if (!s && err.code == NN_ENOMEM)
+	if (nn_estimate_fits(&m, st, TT.checkpoint != NULL, &err) && err.code == NN_ENOMEM)
 		tool_die_err(NULL, &err);
-	if (!s)
-		tool_usage("the network is too large for a model file: %s", err.msg);
-	size_t count = nn_mlp_count(st->net), most = NN_MAX_OBJECT_BYTES - 4096 - 8 * 5 * s->nfields;
-	int copies = nn_estimate_blocks(st);
-	nn_schema_free(s);
-	if (count * 4 > most)
-		tool_usage("%zu parameters (%zu bytes) are more than a model file holds (%zu bytes)",
-		           count, count * 4, most);
-	if (TT.checkpoint && count * 4 * (size_t)copies > most)
-		tool_usage("a checkpoint of %zu parameters needs %zu bytes (%d copies), more than a file holds (%zu)",
-		           count, count * 4 * (size_t)copies, copies, most);
+	if (err.code)
+		tool_usage("%s", err.msg);
 }
 
 /* --- the data -------------------------------------------------------------- */

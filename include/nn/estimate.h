@@ -15,6 +15,7 @@
 #include "nn/dataset.h"
 #include "nn/error.h"
 #include "nn/mlp.h"
+#include "nn/model.h"
 
 typedef struct nn_estimate {
 	size_t batch;              /* rows per step: the batch size, or all rows when fewer */
@@ -43,5 +44,10 @@ double nn_estimate_epoch_seconds(const nn_estimate *e, double gflops);
  * out of memory. */
 double nn_estimate_step_seconds(const nn_estimate *e, const nn_mlp *net, const nn_dataset *tr,
                                 double seconds, int min_steps, int *steps, nn_error *err);
+
+/* Whether the model m of st's network fits in a model file, and with
+ * checkpoint its checkpoint too (the format holds either in one row):
+ * 0, or -1 with NN_EARG and a message saying what is over, or NN_ENOMEM. */
+int nn_estimate_fits(const nn_model *m, const nn_train_state *st, int checkpoint, nn_error *err);
 
 #endif
