@@ -54,6 +54,9 @@
 #include "nn/blas.h"
 #include "nn/checkpoint.h"
 #include "nn/dataset.h"
+#include "nn/estimate.h"
+#include "nn/fit.h"
+#include "nn/holdout.h"
 #include "nn/model.h"
 #include "nn/netspec.h"
 #include "nn/optim.h"
@@ -61,7 +64,6 @@
 #include "nn/rng.h"
 #include "nn/step.h"
 #include "nn/shard.h"
-#include "nn/stratify.h"
 #include "tool.h"
 #include "tool-mpi.h"
 
@@ -82,6 +84,7 @@ static struct {
 	size_t epoch_steps;      /* steps per epoch, the same on every rank */
 	size_t sig_rows;         /* the training data as a whole: with */
 	uint32_t sig_crc;        /* --shard-pattern, every rank's */
+	nn_earlystop stop;       /* --patience, --min-delta, --monitor */
 	int done;                /* early stopping ended the run */
 } TT = {
 	.x = "x", .y = "y", .layers = "100", .act = "relu", .optim = "adam", .schedule = "constant",
@@ -92,19 +95,25 @@ static struct {
 
 static volatile sig_atomic_t stop_signal;
 
+/* Choices listed in the order of their enums (nn_cli_choice gives it). */
+#define TASKS "classification|regression"        /* NN_TASK_CLASSIFICATION + i */
+#define OPTIMIZERS "sgd|momentum|adam|adamw"     /* enum nn_optim_kind */
+#define SCHEDULES "constant|step|cosine"         /* enum nn_schedule */
+#define MONITORS "loss|accuracy"                 /* enum nn_monitor */
+
 static const nn_option options[] = {
 	NN_OPT_OUTPUT(&TT.out),
 	{ 0, "x", NN_OPT_STR, &TT.x, "NAME", "feature field (default x)", 0, 0 },
 	{ 0, "y", NN_OPT_STR, &TT.y, "NAME", "label field (default y)", 0, 0 },
-	{ 0, "task", NN_OPT_STR, &TT.task, "T", "classification or regression (default: from the label's dtype)", 0, 0 },
+	{ 0, "task", NN_OPT_CHOICE, &TT.task, TASKS, "what the label means (default: from its dtype)", 0, 0 },
 	{ 0, "layers", NN_OPT_STR, &TT.layers, "N,N,...", "hidden layer widths, or none (default 100)", 0, 0 },
 	{ 0, "activation", NN_OPT_STR, &TT.act, "A[,A...]", "relu, tanh, sigmoid, leaky-relu, gelu, identity: one for all or one per hidden layer (default relu)", 0, 0 },
-	{ 0, "output-activation", NN_OPT_STR, &TT.output, "F", "softmax, sigmoid or linear (default: from the task)", 0, 0 },
-	{ 0, "loss", NN_OPT_STR, &TT.loss, "L", "ce, bce or mse (default: from the task)", 0, 0 },
-	{ 0, "init", NN_OPT_STR, &TT.init, "I", "he or xavier (default: he for relu-like, xavier otherwise)", 0, 0 },
+	{ 0, "output-activation", NN_OPT_CHOICE, &TT.output, "softmax|sigmoid|linear", "output function (default: from the task)", 0, 0 },
+	{ 0, "loss", NN_OPT_CHOICE, &TT.loss, "ce|bce|mse", "loss (default: from the task)", 0, 0 },
+	{ 0, "init", NN_OPT_CHOICE, &TT.init, "he|xavier", "weight initialisation (default: he for relu-like, xavier otherwise)", 0, 0 },
 	{ 0, "epochs", NN_OPT_INT, &TT.epochs, "N", "passes over the training set (default 10)", 1, 1e9 },
 	{ 0, "batch-size", NN_OPT_INT, &TT.batch, "N", "rows per update (default 128)", 1, 1 << 20 },
-	{ 0, "optimizer", NN_OPT_STR, &TT.optim, "O", "sgd, momentum, adam or adamw (default adam)", 0, 0 },
+	{ 0, "optimizer", NN_OPT_CHOICE, &TT.optim, OPTIMIZERS, "optimizer (default adam)", 0, 0 },
 	{ 0, "lr", NN_OPT_DOUBLE, &TT.lr, "R", "learning rate (default 0.001 for adam(w), 0.01 otherwise)", 0, 1e6 },
 	{ 0, "momentum", NN_OPT_DOUBLE, &TT.momentum, "M", "momentum factor (default 0.9)", 0, 1 },
 	{ 0, "nesterov", NN_OPT_FLAG, &TT.nesterov, NULL, "Nesterov momentum", 0, 0 },
@@ -113,7 +122,7 @@ static const nn_option options[] = {
 	{ 0, "eps", NN_OPT_DOUBLE, &TT.eps, "E", "adam's epsilon (default 1e-8)", 0, 1 },
 	{ 0, "weight-decay", NN_OPT_DOUBLE, &TT.wd, "W", "L2 penalty; decoupled for adamw (default 0, adamw 0.01)", 0, 1e3 },
 	{ 0, "clip-norm", NN_OPT_DOUBLE, &TT.clip, "N", "scale gradients to at most this L2 norm (default off)", 0, 1e12 },
-	{ 0, "schedule", NN_OPT_STR, &TT.schedule, "S", "learning rate: constant, step or cosine (default constant)", 0, 0 },
+	{ 0, "schedule", NN_OPT_CHOICE, &TT.schedule, SCHEDULES, "learning-rate schedule (default constant)", 0, 0 },
 	{ 0, "warmup", NN_OPT_DOUBLE, &TT.warmup, "EPOCHS", "linear warm-up over this many epochs (default 0)", 0, 1e9 },
 	{ 0, "step-size", NN_OPT_DOUBLE, &TT.step_size, "EPOCHS", "step schedule: epochs between decays (default 1)", 1e-9, 1e9 },
 	{ 0, "gamma", NN_OPT_DOUBLE, &TT.gamma, "G", "step schedule: decay factor (default 0.1)", 0, 1 },
@@ -122,13 +131,13 @@ static const nn_option options[] = {
 	{ 0, "val-size", NN_OPT_DOUBLE, &TT.val_size, "F", "hold out this fraction (<1) or count (>=1) for validation", 0, 9e15 },
 	{ 0, "patience", NN_OPT_INT, &TT.patience, "N", "stop after N epochs without improvement; keep the best (default off)", 0, 1e9 },
 	{ 0, "min-delta", NN_OPT_DOUBLE, &TT.min_delta, "D", "smallest change that counts as improvement (default 0)", 0, 1e12 },
-	{ 0, "monitor", NN_OPT_STR, &TT.monitor, "M", "what --patience watches: loss or accuracy (default loss)", 0, 0 },
+	{ 0, "monitor", NN_OPT_CHOICE, &TT.monitor, MONITORS, "what --patience watches (default loss)", 0, 0 },
 	{ 0, "no-shuffle", NN_OPT_FLAG, &TT.no_shuffle, NULL, "visit rows in input order every epoch", 0, 0 },
 	{ 0, "checkpoint", NN_OPT_STR, &TT.checkpoint, "FILE", "write the training state to FILE atomically", 0, 0 },
 	{ 0, "checkpoint-every", NN_OPT_INT, &TT.ckpt_every, "N", "epochs between checkpoints (default 1)", 1, 1e9 },
 	{ 0, "resume", NN_OPT_STR, &TT.resume, "FILE", "continue from a checkpoint", 0, 0 },
 	{ 0, "log", NN_OPT_STR, &TT.log, "FILE", "write one line per epoch to FILE", 0, 0 },
-	{ 0, "log-format", NN_OPT_STR, &TT.log_format, "F", "tsv or json (default tsv)", 0, 0 },
+	{ 0, "log-format", NN_OPT_CHOICE, &TT.log_format, "tsv|json", "--log's format (default tsv)", 0, 0 },
 	{ 0, "mpi", NN_OPT_FLAG, &TT.mpi, NULL, "data-parallel training over the ranks of mpirun", 0, 0 },
 	{ 0, "shard-pattern", NN_OPT_STR, &TT.shards, "PAT", "with --mpi: rank r reads shards r, r+N, ... of PAT (one %d, as nn-split --shard-pattern)", 0, 0 },
 	{ 0, "dry-run", NN_OPT_FLAG, &TT.dry_run, NULL, "print size, memory, FLOPs and estimated time; train nothing", 0, 0 },
@@ -160,13 +169,7 @@ static const char *const not_in_provenance[] = {
 
 static void optim_config(nn_optim_config *c, size_t steps_per_epoch)
 {
-	enum nn_optim_kind kind;
-	enum nn_schedule sched;
-	if (nn_optim_parse(TT.optim, &kind))
-		tool_usage("--optimizer: '%s' is not sgd, momentum, adam or adamw", TT.optim);
-	if (nn_schedule_parse(TT.schedule, &sched))
-		tool_usage("--schedule: '%s' is not constant, step or cosine", TT.schedule);
-	nn_optim_defaults(c, kind);
+	nn_optim_defaults(c, (enum nn_optim_kind)nn_cli_choice(OPTIMIZERS, TT.optim));
 	if (TT.lr >= 0)
 		c->lr = TT.lr;
 	if (TT.wd >= 0)
@@ -177,75 +180,10 @@ static void optim_config(nn_optim_config *c, size_t steps_per_epoch)
 	c->beta2 = TT.beta2;
 	c->eps = TT.eps;
 	c->clip_norm = TT.clip;
-	c->schedule = sched;
-	c->warmup = (uint64_t)llround(TT.warmup * (double)steps_per_epoch);
-	c->step_every = (uint64_t)llround(TT.step_size * (double)steps_per_epoch);
-	c->step_every = c->step_every ? c->step_every : 1;
+	c->schedule = (enum nn_schedule)nn_cli_choice(SCHEDULES, TT.schedule);
 	c->gamma = TT.gamma;
-	uint64_t total = (uint64_t)TT.epochs * steps_per_epoch;
-	c->total = total > c->warmup ? total - c->warmup : 1;
 	c->min_lr = TT.min_lr;
-}
-
-/* --- held-out validation ------------------------------------------------------ */
-
-/* Move a stratified, seeded sample of rows to val: how many of each class
- * is nn_stratify's rounding (val the first block, so that ties go to the
- * lower class), the total exactly ceil(F n) or the count asked for. */
-static void hold_out(nn_dataset *tr, nn_dataset *val, const nn_task *t)
-{
-	size_t n = tr->n, want = TT.val_size < 1 ? (size_t)ceil(TT.val_size * (double)n) : (size_t)TT.val_size;
-	if (want == 0 || want >= n)
-		tool_die(TOOL_EXIT_DATA, tool_name(TT.in), "--val-size %g of %zu rows leaves no %s",
-		         TT.val_size, n, want ? "training rows" : "validation rows");
-	uint64_t *order = tool_alloc(n * sizeof *order);
-	unsigned char *is_val = tool_alloc(n);
-	nn_rng rng;
-	nn_rng_seed(&rng, (uint64_t)TT.seed, RNG_VALSPLIT);
-	for (size_t i = 0; i < n; i++)
-		order[i] = i;
-	nn_rng_shuffle(&rng, order, n);
-	if (!t->classification) {
-		for (size_t i = 0; i < want; i++)
-			is_val[order[i]] = 1;
-	} else {
-		size_t nc = t->nclasses;
-		uint64_t *count = tool_alloc(nc * sizeof *count), *alloc = tool_alloc(nc * 2 * sizeof *alloc);
-		uint64_t sizes[2] = { want, n - want };
-		nn_error err = { 0 };
-		for (size_t i = 0; i < n; i++)
-			count[tr->cls[i]]++;
-		if (nn_stratify(count, nc, sizes, 2, alloc, &err))
-			tool_die_err(tool_name(TT.in), &err);
-		for (size_t i = 0; i < n; i++) {   /* alloc[2c]: class c's rows in val */
-			size_t c = (size_t)tr->cls[order[i]];
-			if (alloc[2 * c]) {
-				alloc[2 * c]--;
-				is_val[order[i]] = 1;
-			}
-		}
-		free(count);
-		free(alloc);
-	}
-	/* Both sets keep input order. */
-	*val = *tr;
-	val->x = tool_alloc(want * tr->d * sizeof(float));
-	val->t = tr->k ? tool_alloc(want * tr->k * sizeof(float)) : NULL;
-	val->cls = tr->cls ? tool_alloc(want * sizeof(int32_t)) : NULL;
-	size_t a = 0, v = 0;
-	for (size_t i = 0; i < n; i++) {
-		nn_dataset *to = is_val[i] ? val : tr;
-		size_t j = is_val[i] ? v++ : a++;
-		memmove(to->x + j * tr->d, tr->x + i * tr->d, tr->d * sizeof(float));
-		if (tr->k)
-			memmove(to->t + j * tr->k, tr->t + i * tr->k, tr->k * sizeof(float));
-		if (tr->cls)
-			to->cls[j] = tr->cls[i];
-	}
-	tr->n = a;
-	val->n = v;
-	free(order);
-	free(is_val);
+	nn_fit_schedule(c, TT.warmup, TT.step_size, (uint64_t)TT.epochs, steps_per_epoch);
 }
 
 /* --- what a run records, and what a resumed run must match --------------- */
@@ -384,22 +322,11 @@ static void progress(uint64_t epoch, size_t done, size_t total, double rate)
 	        (int)(100.0 * (double)done / (double)total), rate);
 }
 
-static void log_epoch(FILE *log, uint64_t epoch, double tl, double vl, double va, double lr, double rate,
-                      double elapsed)
+static void log_epoch(FILE *log, const nn_epoch_log *e)
 {
-	char a[NN_FLOAT_CHARS], b[NN_FLOAT_CHARS], c[NN_FLOAT_CHARS], d[NN_FLOAT_CHARS];
-	nn_format_f64(a, tl);
-	nn_format_f64(b, vl);
-	nn_format_f64(c, va);
-	nn_format_f64(d, lr);
-	if (!strcmp(TT.log_format, "json"))
-		fprintf(log, "{\"epoch\":%llu,\"train_loss\":%s,\"val_loss\":%s,\"val_accuracy\":%s,\"lr\":%s,"
-		        "\"samples_per_s\":%.0f,\"elapsed_s\":%.3f}\n", (unsigned long long)epoch, a,
-		        isnan(vl) ? "null" : b, isnan(va) ? "null" : c, d, rate, elapsed);
-	else
-		fprintf(log, "%llu\t%s\t%s\t%s\t%s\t%.0f\t%.3f\n", (unsigned long long)epoch, a, b, c, d, rate,
-		        elapsed);
-	if (fflush(log) || ferror(log))
+	char line[NN_FIT_LOG_MAX];
+	nn_fit_log_line(line, e, !strcmp(TT.log_format, "json"));
+	if (fputs(line, log) == EOF || fflush(log) || ferror(log))
 		tool_die(TOOL_EXIT_DATA, TT.log, "write failed");
 }
 
@@ -425,17 +352,10 @@ struct loop {
  * run rebuilds it and skips the batches already done. */
 static nn_rng epoch_order(struct loop *L)
 {
-	nn_rng rng = L->st->shuffle;
-	for (size_t i = 0; i < L->tr->n; i++)
-		L->order[i] = i;
-	if (TT.shards) {                      /* each rank its own rows */
-		nn_rng mix;
+	nn_rng rng = L->st->shuffle, mix;
+	if (TT.shards)                        /* each rank its own rows */
 		nn_rng_seed(&mix, nn_hash64((uint64_t)TT.seed, L->st->epoch), RNG_SHARD + (uint64_t)tool_mpi_rank);
-		if (!TT.no_shuffle)
-			nn_rng_shuffle(&mix, L->order, L->tr->n);
-	} else if (!TT.no_shuffle) {
-		nn_rng_shuffle(&rng, L->order, L->tr->n);
-	}
+	nn_fit_order(L->order, L->tr->n, TT.no_shuffle ? NULL : TT.shards ? &mix : &rng);
 	return rng;
 }
 
@@ -444,15 +364,12 @@ static size_t run_steps(struct loop *L)
 {
 	nn_train_state *st = L->st;
 	const nn_dataset *tr = L->tr;
-	/* One step takes G rows of the order: B per rank that shares it. */
-	size_t ranks = TT.shards ? 1 : (size_t)tool_mpi_size, G = (size_t)TT.batch * ranks;
-	size_t mine = TT.shards ? 0 : (size_t)tool_mpi_rank, rows_timed = 0;
+	/* A step shares one order over the ranks, or each shard its own. */
+	size_t ranks = TT.shards ? 1 : (size_t)tool_mpi_size, mine = TT.shards ? 0 : (size_t)tool_mpi_rank;
+	size_t rows_timed = 0;
 	double t0 = now(), last_bar = 0;
 	for (size_t s = st->batch; s < TT.epoch_steps; s++) {
-		/* This rank's rows of the step: [first, first + rows) of the order. */
-		size_t first = s * G + mine * (size_t)TT.batch, rows = 0;
-		if (first < tr->n)
-			rows = tr->n - first < (size_t)TT.batch ? tr->n - first : (size_t)TT.batch;
+		size_t first, rows = nn_fit_rows(tr->n, (size_t)TT.batch, ranks, mine, s, &first);
 		double loss;
 		int stop = stop_signal;
 		if (TT.mpi) {
@@ -493,22 +410,6 @@ static size_t run_steps(struct loop *L)
 	return rows_timed;
 }
 
-/* Early stopping's bookkeeping after an epoch. */
-static void watch(nn_train_state *st, double tl, double vl, double va, int has_val)
-{
-	/* smaller is better: loss, or minus the accuracy */
-	double metric = has_val ? (!strcmp(TT.monitor, "accuracy") ? -va : vl) : tl;
-	if (!st->has_best || metric < st->best_metric - TT.min_delta) {
-		st->best_metric = metric;
-		st->best_epoch = st->epoch;
-		st->bad_epochs = 0;
-		st->has_best = 1;
-		memcpy(st->best, st->net->params, st->net->nparams * sizeof(float));
-	} else {
-		TT.done = ++st->bad_epochs >= (uint64_t)TT.patience;
-	}
-}
-
 static void train(struct loop *L)
 {
 	nn_train_state *st = L->st;
@@ -534,20 +435,15 @@ static void train(struct loop *L)
 			va = v[1];
 		}
 		tool_mpi_same_weights(st->net, "after epoch", st->epoch + 1);
-		double lr = nn_optim_lr(&st->opt->cfg, st->opt->step ? st->opt->step - 1 : 0);
-		st->epoch++;
-		st->batch = 0;
-		st->epoch_loss = 0;
-		st->epoch_rows = 0;
-		st->shuffle = rng;
-		if (TT.patience)
-			watch(st, tl, vl, va, val->n != 0);
+		double lr = nn_fit_last_lr(st->opt);
+		nn_fit_end_epoch(st, &rng);
+		TT.done = nn_earlystop_update(&TT.stop, st, nn_earlystop_value(&TT.stop, val->n != 0, tl, vl, va));
 		/* The checkpoint before the log: a logged epoch is a saved one. */
-		if (TT.checkpoint && !tool_mpi_rank && (st->epoch % (uint64_t)TT.ckpt_every == 0 ||
-		                                        st->epoch == (uint64_t)TT.epochs || TT.done))
+		if (TT.checkpoint && !tool_mpi_rank &&
+		    nn_fit_checkpoint_due(st->epoch, (uint64_t)TT.ckpt_every, (uint64_t)TT.epochs, TT.done))
 			save(st, L->t, val, 1, NAN, NAN, NAN, L->argc, L->argv);
 		if (L->log)
-			log_epoch(L->log, st->epoch, tl, vl, va, lr, rate, now() - L->start);
+			log_epoch(L->log, &(nn_epoch_log){ st->epoch, tl, vl, va, lr, rate, now() - L->start });
 		if (!tool_quiet) {
 			fprintf(stderr, "epoch %llu/%lld  loss %.6f", (unsigned long long)st->epoch, TT.epochs, tl);
 			if (val->n)
@@ -560,8 +456,7 @@ static void train(struct loop *L)
 			tool_note("no improvement for %lld epochs: stopping; the model is epoch %llu's",
 			          TT.patience, (unsigned long long)st->best_epoch);
 	}
-	if (st->has_best)
-		memcpy(st->net->params, st->best, st->net->nparams * sizeof(float));
+	nn_earlystop_restore(st);
 }
 
 /* Set up the loop's buffers, train, free them. */
@@ -593,14 +488,10 @@ static void run(nn_train_state *st, float *grad, const nn_task *t, const nn_data
 static void dry_run(const nn_train_state *st, const nn_dataset *tr, const nn_dataset *val, int threads)
 {
 	const nn_mlp *net = st->net;
-	size_t B = (size_t)TT.batch < tr->n ? (size_t)TT.batch : tr->n;
 	double mib = 1024.0 * 1024.0;
-	double data = (double)(tr->n + val->n) * (double)(tr->d + tr->k) * 4 + (double)(tr->n + val->n) * 4;
-	int copies = 2 + (st->opt->m != NULL) + (st->opt->v != NULL) + (st->best != NULL);
-	double model = (double)net->nparams * 4 * copies;   /* with the padding: what is allocated */
-	size_t chunk = B > 1024 ? B : 1024;
-	double scratch = (double)nn_mlp_work_bytes(net, chunk) + (double)B * (double)tr->d * 4;
-	double flops = nn_mlp_flops_train(net) * (double)tr->n + nn_mlp_flops_forward(net) * (double)val->n;
+	nn_estimate e;
+	nn_estimate_run(&e, st, tr, val, (size_t)TT.batch);
+	size_t B = e.batch, in = net->width[0], out1 = net->width[1];
 	printf("parameters\t%zu\n", nn_mlp_count(net));
 	printf("layers\t");
 	for (int l = 0; l <= net->nlayers; l++)
@@ -611,43 +502,30 @@ static void dry_run(const nn_train_state *st, const nn_dataset *tr, const nn_dat
 	printf("%s%s + %s\n", net->nlayers > 1 ? " -> " : "", nn_output_name(net->output), nn_loss_name(net->loss));
 	printf("rows\t%zu training, %zu validation\n", tr->n, val->n);
 	printf("memory\t%.1f MiB (data %.1f, parameters/gradient/optimizer %.1f, batch scratch %.1f)\n",
-	       (data + model + scratch) / mib, data / mib, model / mib, scratch / mib);
-	printf("flops_per_row\t%.4g\n", nn_mlp_flops_train(net));
-	printf("flops_per_epoch\t%.4g\n", flops);
+	       (e.data_bytes + e.model_bytes + e.scratch_bytes) / mib, e.data_bytes / mib, e.model_bytes / mib,
+	       e.scratch_bytes / mib);
+	printf("flops_per_row\t%.4g\n", e.flops_per_row);
+	printf("flops_per_epoch\t%.4g\n", e.flops_per_epoch);
 	/* The first layer's product is the largest: its rate stands for all. */
-	double rate = nn_blas_measure(B, net->width[1], net->width[0], 0.5);
-	printf("sgemm\t%.1f GFLOPS at %zux%zux%zu, %d threads, %s kernels\n", rate, B, net->width[1],
-	       net->width[0], threads, tool_blas_description());
+	double rate = nn_blas_measure(B, out1, in, 0.5);
+	printf("sgemm\t%.1f GFLOPS at %zux%zux%zu, %d threads, %s kernels\n", rate, B, out1, in, threads,
+	       tool_blas_description());
 	if (threads > 1) {   /* what training's shares use: one thread each, at once */
 		nn_blas_set_threads(1);
-		double one = nn_blas_measure(B, net->width[1], net->width[0], 0.5);
+		double one = nn_blas_measure(B, out1, in, 0.5);
 		nn_blas_set_threads(threads);
-		printf("sgemm_one_thread\t%.1f GFLOPS at %zux%zux%zu, 1 thread (%d of them: %.1f)\n", one, B,
-		       net->width[1], net->width[0], threads, one * threads);
+		printf("sgemm_one_thread\t%.1f GFLOPS at %zux%zux%zu, 1 thread (%d of them: %.1f)\n", one, B, out1, in,
+		       threads, one * threads);
 	}
 	printf("estimate\t%.3g s per epoch at that rate, %.3g s for %lld epochs (products only)\n",
-	       flops / (rate * 1e9), flops / (rate * 1e9) * (double)TT.epochs, TT.epochs);
+	       nn_estimate_epoch_seconds(&e, rate), nn_estimate_epoch_seconds(&e, rate) * (double)TT.epochs, TT.epochs);
 	/* And a real measurement: a few steps on this data. */
-	nn_mlp_work *w = nn_mlp_work_new(net, B, NULL);
-	float *xb = tool_alloc(B * tr->d * sizeof(float)), *tb = tool_alloc(B * net->width[net->nlayers] * sizeof(float));
-	float *grad = tool_alloc(net->nparams * sizeof(float));
-	if (w) {
-		memcpy(xb, tr->x, B * tr->d * sizeof(float));
-		nn_dataset_targets(tr, NULL, B, net->width[net->nlayers], tr->cls != NULL, tb);
-		double t0 = now();
-		int steps = 0;
-		while (now() - t0 < 0.5 || steps < 3) {
-			nn_mlp_gradient(net, w, xb, tb, B, grad);
-			steps++;
-		}
-		double per_step = (now() - t0) / steps, epoch_s = per_step * (double)((tr->n + B - 1) / B);
+	int steps;
+	double per_step = nn_estimate_step_seconds(&e, net, tr, 0.5, 3, &steps, NULL);
+	if (per_step >= 0)
 		printf("measured\t%.3g s per epoch (%d forward/backward steps of %zu rows: %.0f samples/s, %.1f GFLOPS)\n",
-		       epoch_s, steps, B, (double)B / per_step, nn_mlp_flops_train(net) * (double)B / per_step / 1e9);
-	}
-	nn_mlp_work_free(w);
-	free(xb);
-	free(tb);
-	free(grad);
+		       per_step * (double)nn_fit_steps(tr->n, B, 1), steps, B, (double)B / per_step,
+		       e.flops_per_row * (double)B / per_step / 1e9);
 }
 
 /* The format holds a model in one row: say so before training, not after. */
@@ -656,20 +534,10 @@ static void check_fits(const nn_train_state *st, const nn_task *t)
 	nn_error err = { 0 };
 	msgpack_sbuffer none = { 0 };
 	nn_model m = model_of(st->net, t, &none);
-	nn_schema *s = nn_model_schema(&m, "model", &err);
-	if (!s && err.code == NN_ENOMEM)
+	if (nn_estimate_fits(&m, st, TT.checkpoint != NULL, &err) && err.code == NN_ENOMEM)
 		tool_die_err(NULL, &err);
-	if (!s)
-		tool_usage("the network is too large for a model file: %s", err.msg);
-	size_t count = nn_mlp_count(st->net), most = NN_MAX_OBJECT_BYTES - 4096 - 8 * 5 * s->nfields;
-	int copies = 1 + (st->opt->m != NULL) + (st->opt->v != NULL) + (st->best != NULL);
-	nn_schema_free(s);
-	if (count * 4 > most)
-		tool_usage("%zu parameters (%zu bytes) are more than a model file holds (%zu bytes)",
-		           count, count * 4, most);
-	if (TT.checkpoint && count * 4 * (size_t)copies > most)
-		tool_usage("a checkpoint of %zu parameters needs %zu bytes (%d copies), more than a file holds (%zu)",
-		           count, count * 4 * (size_t)copies, copies, most);
+	if (err.code)
+		tool_usage("%s", err.msg);
 }
 
 /* --- the data -------------------------------------------------------------- */
@@ -679,8 +547,7 @@ static void check_fits(const nn_train_state *st, const nn_task *t)
 static void load_stream(const char *path, nn_task *t, nn_dataset *ds, int first)
 {
 	nn_reader *r = tool_reader(path);
-	enum nn_task_kind kind = !TT.task ? NN_TASK_AUTO : !strcmp(TT.task, "classification") ?
-	                         NN_TASK_CLASSIFICATION : NN_TASK_REGRESSION;
+	enum nn_task_kind kind = TT.task ? NN_TASK_CLASSIFICATION + nn_cli_choice(TASKS, TT.task) : NN_TASK_AUTO;
 	nn_task mine;
 	nn_error err = { 0 };
 	if (nn_task_read(nn_reader_schema(r), TT.x, TT.y, kind, &mine, &err) ||
@@ -750,7 +617,7 @@ static void data_signature(const nn_dataset *tr)
 	size_t B = (size_t)TT.batch;
 	TT.sig_rows = tr->n;
 	TT.sig_crc = tr->crc;
-	TT.epoch_steps = (tr->n + B * (size_t)tool_mpi_size - 1) / (B * (size_t)tool_mpi_size);
+	TT.epoch_steps = nn_fit_steps(tr->n, B, (uint64_t)tool_mpi_size);
 	if (TT.shards) {
 		uint64_t *all = tool_alloc((size_t)tool_mpi_size * 2 * sizeof *all), most = tr->n;
 		tool_mpi_gather_u64(tr->n, all);
@@ -761,7 +628,7 @@ static void data_signature(const nn_dataset *tr)
 		TT.sig_crc = (uint32_t)crc32_z(0, (const unsigned char *)all, (size_t)tool_mpi_size * 2 * sizeof *all);
 		free(all);
 		tool_mpi_max_u64(&most, 1);
-		TT.epoch_steps = (most + B - 1) / B;
+		TT.epoch_steps = nn_fit_steps(most, B, 1);
 	} else if (!tool_mpi_same_u64(((uint64_t)tr->crc << 32) ^ tr->n)) {
 		if (tool_mpi_rank)
 			tool_mpi_wait_for_abort();
@@ -807,8 +674,17 @@ static void load_data(const nn_strlist *operands, nn_task *t, nn_dataset *tr, nn
 		tool_die(TOOL_EXIT_DATA, tool_name(TT.in), "no rows to train on");
 	if (t->classification)
 		count_classes(t, tr, val);
-	if (TT.val_size > 0)
-		hold_out(tr, val, t);
+	if (TT.val_size > 0) {           /* rows moved from tr to val (nn/holdout.h) */
+		size_t want = nn_holdout_count(TT.val_size, tr->n);
+		nn_rng rng;
+		nn_error err = { 0 };
+		nn_rng_seed(&rng, (uint64_t)TT.seed, RNG_VALSPLIT);
+		if (want == 0 || want >= tr->n)
+			tool_die(TOOL_EXIT_DATA, tool_name(TT.in), "--val-size %g of %zu rows leaves no %s",
+			         TT.val_size, tr->n, want ? "training rows" : "validation rows");
+		if (nn_holdout(tr, val, want, t->classification, t->nclasses, &rng, &err))
+			tool_die_err(tool_name(TT.in), &err);
+	}
 	data_signature(tr);
 }
 
@@ -838,12 +714,8 @@ static void check_options(const nn_strlist *operands, int *argc, char ***argv)
 	}
 	if (TT.val && TT.val_size > 0)
 		tool_usage("--val and --val-size: give one");
-	if (strcmp(TT.monitor, "loss") && strcmp(TT.monitor, "accuracy"))
-		tool_usage("--monitor: '%s' is not loss or accuracy", TT.monitor);
-	if (strcmp(TT.log_format, "tsv") && strcmp(TT.log_format, "json"))
-		tool_usage("--log-format: '%s' is not tsv or json", TT.log_format);
-	if (TT.task && strcmp(TT.task, "classification") && strcmp(TT.task, "regression"))
-		tool_usage("--task: '%s' is not classification or regression", TT.task);
+	TT.stop = (nn_earlystop){ .patience = (uint64_t)TT.patience, .min_delta = TT.min_delta,
+	                          .monitor = (enum nn_monitor)nn_cli_choice(MONITORS, TT.monitor) };
 }
 
 /* The network, its optimizer and the run's state, new or resumed;
@@ -853,7 +725,7 @@ static float *make_state(nn_train_state *st, const nn_task *t, const nn_dataset 
 	nn_error err = { 0 };
 	if (TT.patience && !val->n)
 		tool_note("no validation set: --patience watches the training loss");
-	if (!strcmp(TT.monitor, "accuracy") && (!t->classification || !val->n))
+	if (TT.stop.monitor == NN_MONITOR_ACCURACY && (!t->classification || !val->n))
 		tool_usage("--monitor accuracy needs classes and a validation set (--val or --val-size)");
 	nn_net_spec spec = { .layers = TT.layers, .activation = TT.act, .output = TT.output, .loss = TT.loss };
 	if (!(st->net = nn_net_build(&spec, t, tr->d, &err))) {
@@ -884,7 +756,7 @@ static float *make_state(nn_train_state *st, const nn_task *t, const nn_dataset 
 	nn_rng_seed(&st->shuffle, (uint64_t)TT.seed, RNG_SHUFFLE);
 	if (TT.resume) {
 		resume(st, val);
-		TT.done = TT.patience && st->bad_epochs >= (uint64_t)TT.patience;
+		TT.done = nn_earlystop_done(&TT.stop, st);
 	}
 	return grad;
 }
@@ -895,7 +767,7 @@ static FILE *open_log(void)
 	if (TT.log && !tool_mpi_rank && !(log = fopen(TT.log, TT.resume ? "a" : "w")))
 		tool_die(TOOL_EXIT_DATA, TT.log, "cannot open: %s", strerror(errno));
 	if (log && !TT.resume && strcmp(TT.log_format, "json"))
-		fputs("epoch\ttrain_loss\tval_loss\tval_accuracy\tlr\tsamples_per_s\telapsed_s\n", log);
+		fputs(nn_fit_log_header, log);
 	if (log && fflush(log))
 		tool_die(TOOL_EXIT_DATA, TT.log, "write failed: %s", strerror(errno));
 	return log;

@@ -233,6 +233,10 @@ IRIS_OPTS="--layers 16 --epochs 60 --batch-size 16 --lr 0.01 --seed 42 --val-siz
 		run --separate-stderr nn-train $args -o "$T/m.nnm" "$T/iris.nns"
 		[ "$status" -eq 2 ] || { echo "$args: $status $stderr"; false; }
 	done
+	# a value outside a fixed set: the parser names the choices
+	run --separate-stderr nn-train --optimizer rmsprop -o "$T/m.nnm" "$T/iris.nns"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"--optimizer: 'rmsprop' is not one of: sgd, momentum, adam, adamw"* ]]
 	# cross-entropy needs softmax outputs
 	run --separate-stderr nn-train --loss ce --output-activation linear -o "$T/m.nnm" "$T/iris.nns"
 	[ "$status" -eq 2 ]

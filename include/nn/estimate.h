@@ -1,0 +1,53 @@
+/* nn/estimate.h — what a training run will cost, worked out before it
+ * runs (nn-train --dry-run): memory, FLOPs, and time from a measured rate.
+ *
+ * Memory counts what training allocates: every row as f32 features and
+ * targets plus a 4-byte class, the parameter block's copies (with their
+ * padding), and one batch's work.  FLOPs count the dense products only
+ * (nn_mlp_flops_train per training row, nn_mlp_flops_forward per
+ * validation row).
+ */
+#ifndef NN_ESTIMATE_H
+#define NN_ESTIMATE_H
+
+#include <stddef.h>
+#include "nn/checkpoint.h"
+#include "nn/dataset.h"
+#include "nn/error.h"
+#include "nn/mlp.h"
+#include "nn/model.h"
+
+typedef struct nn_estimate {
+	size_t batch;              /* rows per step: the batch size, or all rows when fewer */
+	size_t chunk;              /* rows of the work buffers: batch, 1024 at least */
+	double data_bytes;         /* training and validation rows */
+	double model_bytes;        /* parameters, gradient, optimizer moments, best copy */
+	double scratch_bytes;      /* a step's work and gathered rows */
+	double flops_per_row;      /* one training row's forward and backward pass */
+	double flops_per_epoch;    /* every training row's, every validation row's forward */
+} nn_estimate;
+
+/* The parameter blocks a checkpoint of st holds: the parameters, the
+ * optimizer's moments, the best epoch's copy (training adds the gradient). */
+int nn_estimate_blocks(const nn_train_state *st);
+
+/* The estimate of training st's network on tr and val, batch rows a step. */
+void nn_estimate_run(nn_estimate *e, const nn_train_state *st, const nn_dataset *tr, const nn_dataset *val,
+                     size_t batch);
+
+/* Seconds per epoch at gflops (a measured product rate). */
+double nn_estimate_epoch_seconds(const nn_estimate *e, double gflops);
+
+/* Time forward and backward passes of net on tr's first e->batch rows,
+ * for seconds and min_steps at least: returns the seconds one step takes
+ * and the steps timed in *steps, or a negative number (err set) when
+ * out of memory. */
+double nn_estimate_step_seconds(const nn_estimate *e, const nn_mlp *net, const nn_dataset *tr,
+                                double seconds, int min_steps, int *steps, nn_error *err);
+
+/* Whether the model m of st's network fits in a model file, and with
+ * checkpoint its checkpoint too (the format holds either in one row):
+ * 0, or -1 with NN_EARG and a message saying what is over, or NN_ENOMEM. */
+int nn_estimate_fits(const nn_model *m, const nn_train_state *st, int checkpoint, nn_error *err);
+
+#endif

@@ -1,0 +1,86 @@
+/* estimate.c — what a training run will cost (see nn/estimate.h). */
+#define _POSIX_C_SOURCE 200809L
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "nn/estimate.h"
+
+int nn_estimate_blocks(const nn_train_state *st)
+{
+	return 1 + (st->opt->m != NULL) + (st->opt->v != NULL) + (st->best != NULL);
+}
+
+void nn_estimate_run(nn_estimate *e, const nn_train_state *st, const nn_dataset *tr, const nn_dataset *val,
+                     size_t batch)
+{
+	const nn_mlp *net = st->net;
+	e->batch = batch < tr->n ? batch : tr->n;
+	e->chunk = e->batch > 1024 ? e->batch : 1024;
+	e->data_bytes = (double)(tr->n + val->n) * (double)(tr->d + tr->k) * 4 + (double)(tr->n + val->n) * 4;
+	e->model_bytes = (double)net->nparams * 4 * (1 + nn_estimate_blocks(st));
+	e->scratch_bytes = (double)nn_mlp_work_bytes(net, e->chunk) + (double)e->batch * (double)tr->d * 4;
+	e->flops_per_row = nn_mlp_flops_train(net);
+	e->flops_per_epoch = nn_mlp_flops_train(net) * (double)tr->n + nn_mlp_flops_forward(net) * (double)val->n;
+}
+
+double nn_estimate_epoch_seconds(const nn_estimate *e, double gflops)
+{
+	return e->flops_per_epoch / (gflops * 1e9);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+double nn_estimate_step_seconds(const nn_estimate *e, const nn_mlp *net, const nn_dataset *tr,
+                                double seconds, int min_steps, int *steps, nn_error *err)
+{
+	size_t B = e->batch, out = net->width[net->nlayers];
+	nn_mlp_work *w = nn_mlp_work_new(net, B, err);
+	float *xb = malloc(B * tr->d * sizeof *xb), *tb = malloc(B * out * sizeof *tb);
+	float *grad = malloc(net->nparams * sizeof *grad);
+	double per_step = -1;
+	if (w && xb && tb && grad) {
+		memcpy(xb, tr->x, B * tr->d * sizeof(float));
+		nn_dataset_targets(tr, NULL, B, out, tr->cls != NULL, tb);
+		double t0 = now();
+		*steps = 0;
+		while (now() - t0 < seconds || *steps < min_steps) {
+			nn_mlp_gradient(net, w, xb, tb, B, grad);
+			++*steps;
+		}
+		per_step = (now() - t0) / *steps;
+	} else if (w) {
+		nn_error_set(err, NN_ENOMEM, "out of memory for %zu rows", B);
+	}
+	nn_mlp_work_free(w);
+	free(xb);
+	free(tb);
+	free(grad);
+	return per_step;
+}
+
+int nn_estimate_fits(const nn_model *m, const nn_train_state *st, int checkpoint, nn_error *err)
+{
+	nn_error why = { 0 };
+	nn_schema *s = nn_model_schema(m, "model", &why);
+	if (!s && why.code == NN_ENOMEM)
+		return nn_error_set(err, NN_ENOMEM, "%s", why.msg);
+	if (!s)
+		return nn_error_set(err, NN_EARG, "the network is too large for a model file: %s", why.msg);
+	/* the row's object: the map, the training metadata, the fields' headers */
+	size_t count = nn_mlp_count(st->net), most = NN_MAX_OBJECT_BYTES - 4096 - 8 * 5 * s->nfields;
+	int copies = nn_estimate_blocks(st);
+	nn_schema_free(s);
+	if (count * 4 > most)
+		return nn_error_set(err, NN_EARG, "%zu parameters (%zu bytes) are more than a model file holds (%zu bytes)",
+		                    count, count * 4, most);
+	if (checkpoint && count * 4 * (size_t)copies > most)
+		return nn_error_set(err, NN_EARG,
+		                    "a checkpoint of %zu parameters needs %zu bytes (%d copies), more than a file holds (%zu)",
+		                    count, count * 4 * (size_t)copies, copies, most);
+	return 0;
+}

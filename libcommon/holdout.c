@@ -1,0 +1,95 @@
+/* holdout.c — a validation set held out of the training rows (see
+ * nn/holdout.h). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "nn/holdout.h"
+#include "nn/stratify.h"
+
+size_t nn_holdout_count(double f, size_t n)
+{
+	return f < 1 ? (size_t)ceil(f * (double)n) : (size_t)f;
+}
+
+/* is_val[i] for the rows to hold out, from the shuffled order. */
+static int choose(const nn_dataset *tr, size_t want, int classification, size_t nc, const uint64_t *order,
+                  unsigned char *is_val, nn_error *err)
+{
+	size_t n = tr->n;
+	if (!classification) {
+		for (size_t i = 0; i < want; i++)
+			is_val[order[i]] = 1;
+		return 0;
+	}
+	uint64_t *count = calloc(nc ? nc : 1, sizeof *count), *alloc = calloc(nc ? 2 * nc : 1, sizeof *alloc);
+	uint64_t sizes[2] = { want, n - want };
+	int rc = -1;
+	if (!count || !alloc) {
+		nn_error_set(err, NN_ENOMEM, "out of memory for %zu classes", nc);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		count[tr->cls[i]]++;
+	if (nn_stratify(count, nc, sizes, 2, alloc, err))
+		goto out;
+	for (size_t i = 0; i < n; i++) {   /* alloc[2c]: class c's rows in val */
+		size_t c = (size_t)tr->cls[order[i]];
+		if (alloc[2 * c]) {
+			alloc[2 * c]--;
+			is_val[order[i]] = 1;
+		}
+	}
+	rc = 0;
+out:
+	free(count);
+	free(alloc);
+	return rc;
+}
+
+int nn_holdout(nn_dataset *tr, nn_dataset *val, size_t want, int classification, size_t nclasses,
+               nn_rng *rng, nn_error *err)
+{
+	size_t n = tr->n;
+	if (want == 0 || want >= n)
+		return nn_error_set(err, NN_EARG, "%zu of %zu rows leaves no %s", want, n,
+		                    want ? "training rows" : "validation rows");
+	uint64_t *order = malloc(n * sizeof *order);
+	unsigned char *is_val = calloc(n, 1);
+	nn_dataset v = *tr;
+	v.x = malloc(want * tr->d * sizeof(float));
+	v.t = tr->k ? malloc(want * tr->k * sizeof(float)) : NULL;
+	v.cls = tr->cls ? malloc(want * sizeof(int32_t)) : NULL;
+	int rc = -1;
+	if (!order || !is_val || !v.x || (tr->k && !v.t) || (tr->cls && !v.cls)) {
+		nn_error_set(err, NN_ENOMEM, "out of memory holding out %zu of %zu rows", want, n);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	nn_rng_shuffle(rng, order, n);
+	if (choose(tr, want, classification, nclasses, order, is_val, err))
+		goto out;
+	size_t a = 0, b = 0;
+	for (size_t i = 0; i < n; i++) {
+		nn_dataset *to = is_val[i] ? &v : tr;
+		size_t j = is_val[i] ? b++ : a++;
+		memmove(to->x + j * tr->d, tr->x + i * tr->d, tr->d * sizeof(float));
+		if (tr->k)
+			memmove(to->t + j * tr->k, tr->t + i * tr->k, tr->k * sizeof(float));
+		if (tr->cls)
+			to->cls[j] = tr->cls[i];
+	}
+	tr->n = a;
+	v.n = b;
+	*val = v;
+	rc = 0;
+out:
+	if (rc) {
+		free(v.x);
+		free(v.t);
+		free(v.cls);
+	}
+	free(order);
+	free(is_val);
+	return rc;
+}

@@ -1,0 +1,84 @@
+/* test-estimate.c — a dry run's arithmetic: the bytes of the data, of the
+ * parameter copies (with and without optimizer moments and a best copy)
+ * and of a step's work; the FLOPs of an epoch; the time at a rate; and a
+ * measured step that takes as long as asked and no fewer steps; what a
+ * model file and a checkpoint hold. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "nn/estimate.h"
+#include "check.h"
+
+int main(void)
+{
+	size_t width[3] = { 4, 16, 3 };
+	enum nn_act act[1] = { NN_ACT_RELU };
+	nn_optim_config oc;
+	nn_train_state st = { 0 };
+	nn_optim_defaults(&oc, NN_OPTIM_ADAM);
+	st.net = nn_mlp_new(2, width, act, NN_OUT_SOFTMAX, NN_LOSS_CE, NULL);
+	st.opt = nn_optim_new(&oc, st.net->nparams, NULL);
+
+	float x[150 * 4];
+	int32_t cls[150];
+	for (int i = 0; i < 150 * 4; i++)
+		x[i] = (float)(i % 7) * 0.1f;
+	for (int i = 0; i < 150; i++)
+		cls[i] = i % 3;
+	nn_dataset tr = { .n = 120, .d = 4, .x = x, .cls = cls }, val = { .n = 30, .d = 4 };
+	nn_estimate e;
+
+	CHECK(nn_estimate_blocks(&st) == 3, "adam: parameters and two moments");
+	st.best = calloc(st.net->nparams, sizeof(float));
+	CHECK(nn_estimate_blocks(&st) == 4, "and the best copy");
+
+	nn_estimate_run(&e, &st, &tr, &val, 16);
+	CHECK(e.batch == 16 && e.chunk == 1024, "a step of the batch size, work for 1024 rows at least");
+	CHECK(e.data_bytes == 150.0 * 4 * 4 + 150.0 * 4, "data: f32 features and a class per row: %g", e.data_bytes);
+	CHECK(e.model_bytes == (double)st.net->nparams * 4 * 5, "parameters, gradient, moments, best: %g",
+	      e.model_bytes);
+	CHECK(e.scratch_bytes == (double)nn_mlp_work_bytes(st.net, 1024) + 16.0 * 4 * 4, "work and a batch's rows");
+	/* 4-16-3: forward 2(64 + 48) = 224, weights' gradient 224, layer 1's inputs' 96 */
+	CHECK(e.flops_per_row == 544, "FLOPs per training row: %g", e.flops_per_row);
+	CHECK(e.flops_per_epoch == 544.0 * 120 + 224.0 * 30, "FLOPs per epoch: %g", e.flops_per_epoch);
+	CHECK(nn_estimate_epoch_seconds(&e, 1e-3) == e.flops_per_epoch / 1e6, "seconds at a rate");
+
+	nn_estimate_run(&e, &st, &tr, &val, 4096);
+	CHECK(e.batch == 120 && e.chunk == 1024, "a batch larger than the data takes all of it");
+	nn_dataset big = { .n = 2000, .d = 4 };
+	nn_estimate_run(&e, &st, &big, &val, 2000);
+	CHECK(e.chunk == 2000, "work for the whole batch when over 1024");
+
+	int steps = 0;
+	nn_estimate_run(&e, &st, &tr, &val, 16);
+	double s = nn_estimate_step_seconds(&e, st.net, &tr, 0, 5, &steps, NULL);
+	CHECK(s >= 0 && steps == 5, "no time asked: the fewest steps (%d)", steps);
+	s = nn_estimate_step_seconds(&e, st.net, &tr, 0.02, 1, &steps, NULL);
+	CHECK(s > 0 && s * steps >= 0.02, "steps for the time asked: %d of %g s", steps, s);
+
+	/* The format's limit: a 64 MiB row holds 16M parameters, less room for the rest. */
+	nn_error err = { 0 };
+	nn_model m = { .mlp = st.net, .x_name = "x", .x_dtype = NN_F32, .x_ndim = 1, .x_shape = { 4 },
+	               .y_name = "y", .classification = 1, .nclasses = 3 };
+	CHECK(nn_estimate_fits(&m, &st, 1, &err) == 0, "a small network and its checkpoint fit");
+	size_t wide[3] = { 4, 2000000, 3 };
+	nn_train_state big_st = { .opt = st.opt };
+	big_st.net = nn_mlp_new(2, wide, act, NN_OUT_SOFTMAX, NN_LOSS_CE, NULL);
+	m.mlp = big_st.net;
+	CHECK(big_st.net && nn_estimate_fits(&m, &big_st, 0, &err) == 0, "16M parameters fit in a model file");
+	CHECK(nn_estimate_fits(&m, &big_st, 1, &err) == -1 && err.code == NN_EARG &&
+	      strstr(err.msg, "a checkpoint of 16000003 parameters needs") && strstr(err.msg, "(3 copies)"),
+	      "but not three copies in a checkpoint: %s", err.msg);
+	nn_mlp_free(big_st.net);
+	wide[1] = 3000000;
+	big_st.net = nn_mlp_new(2, wide, act, NN_OUT_SOFTMAX, NN_LOSS_CE, NULL);
+	m.mlp = big_st.net;
+	CHECK(big_st.net && nn_estimate_fits(&m, &big_st, 0, &err) == -1 && err.code == NN_EARG &&
+	      strstr(err.msg, "too large for a model file: field 'layer0.weight'"), "a tensor over a row: %s", err.msg);
+	nn_mlp_free(big_st.net);
+
+	nn_mlp_free(st.net);
+	nn_optim_free(st.opt);
+	free(st.best);
+	return check_done();
+}
