@@ -53,8 +53,8 @@ static const nn_option options[] = {
 	NN_OPT_OUTPUT(&opt_out),
 	{ 0, "nonfinite", NN_OPT_STR, &opt_nonfinite, "P",
 	  "NaN/inf features: drop, mean, median, zero, value=V, fail or keep (default drop)", 0, 0 },
-	{ 0, "bad-label", NN_OPT_STR, &opt_badlabel, "P",
-	  "rows with a NaN/inf label: drop or fail (default drop)", 0, 0 },
+	{ 0, "bad-label", NN_OPT_CHOICE, &opt_badlabel, "drop|fail",
+	  "rows with a NaN/inf label: drop them or fail (default drop)", 0, 0 },
 	{ 0, "dedup", NN_OPT_FLAG, &opt_dedup, NULL, "drop exact duplicate rows, keep the first", 0, 0 },
 	{ 0, "drop-constant", NN_OPT_FLAG, &opt_dropconst, NULL,
 	  "drop feature columns with zero variance", 0, 0 },
@@ -510,7 +510,6 @@ static void load_params(const nn_schema *s)
 int main(int argc, char **argv)
 {
 	nn_strlist operands = { 0 };
-	nn_error err = { 0 };
 	nn_params p;
 	nn_reader *r;
 	unsigned char *col_keep;
@@ -519,9 +518,7 @@ int main(int argc, char **argv)
 
 	tool_parse(&cli, argc, argv, &operands);
 	parse_policy();
-	if (strcmp(opt_badlabel, "drop") && strcmp(opt_badlabel, "fail"))
-		tool_usage("--bad-label: '%s' is not drop or fail", opt_badlabel);
-	label_fail = !strcmp(opt_badlabel, "fail");
+	label_fail = nn_cli_choice("drop|fail", opt_badlabel) == 1;
 	if (opt_load && opt_save)
 		tool_usage("--load and --save exclude each other");
 	in_path = operands.n ? operands.v[0] : NULL;
@@ -552,16 +549,8 @@ int main(int argc, char **argv)
 			dup_resolve(in_rows);
 		r = tool_input_reader(&twice);
 	}
-	if (opt_save) {
-		nn_schema *ps = nn_params_schema(&p, &err);
-		if (!ps)
-			tool_die_err(opt_save, &err);
-		const void *cols[NN_PARAMS_MAXVEC];
-		tool_provenance(ps, argc, argv);
-		nn_params_columns(&p, cols);
-		tool_save_row(opt_save, ps, cols, NN_DEFAULT_LEVEL);
-		nn_schema_free(ps);
-	}
+	if (opt_save)
+		tool_save_params(opt_save, &p, argc, argv);
 	col_keep = tool_alloc(D);
 	D2 = 0;
 	for (size_t j = 0; j < D; j++) {
