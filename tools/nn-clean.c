@@ -38,6 +38,7 @@
 #include <unistd.h>
 #include <msgpack.h>
 #include "tool.h"
+#include "nn/clean.h"
 #include "nn/colstats.h"
 #include "nn/mp.h"
 #include "nn/params.h"
@@ -80,8 +81,7 @@ static const nn_cli cli = {
 	options, 1
 };
 
-enum policy { P_DROP, P_MEAN, P_MEDIAN, P_ZERO, P_VALUE, P_FAIL, P_KEEP };
-static enum policy policy;
+static enum nn_nonfinite policy;
 static double fill_value;
 static int label_fail;
 
@@ -139,13 +139,13 @@ static void row_mask(const nn_schema *s, const nn_batch *b, uint64_t first_row, 
 				continue;
 			}
 		}
-		if ((policy != P_DROP && policy != P_FAIL) || !nn_dtype_is_float(x->dtype))
+		if ((policy != NN_NONFINITE_DROP && policy != NN_NONFINITE_FAIL) || !nn_dtype_is_float(x->dtype))
 			continue;
 		for (size_t k = 0; k < D; k++) {
 			double v = nn_load_f64(b->col[fx], x->dtype, i * D + k);
 			if (v - v == 0)
 				continue;
-			if (policy == P_FAIL)
+			if (policy == NN_NONFINITE_FAIL)
 				tool_die(TOOL_EXIT_DATA, in_name, "row %llu: %s[%zu] is %s",
 				         (unsigned long long)(first_row + i + 1), x->name, k, isnan(v) ? "NaN" : "infinite");
 			keep[i] = 0;
@@ -255,7 +255,7 @@ static void fit(nn_params *p)
 
 	if (!cm)
 		tool_die_err(NULL, &err);
-	if (policy == P_MEDIAN && !(cs = nn_colselect_new(D, p->dtype, (double[]){ 0.5 }, 1, &err)))
+	if (policy == NN_NONFINITE_MEDIAN && !(cs = nn_colselect_new(D, p->dtype, (double[]){ 0.5 }, 1, &err)))
 		tool_die_err(NULL, &err);
 	while (!done) {
 		nn_reader *r = tool_input_reader(&twice);
@@ -388,24 +388,11 @@ static void clean(nn_reader *r, const unsigned char *col_keep, size_t D2, int ar
 		os->fields[fx].row_bytes = D2 * esz;
 		meta_drop(os, s, col_keep);
 	}
-	for (size_t j = 0; j < D; j++) {
-		double m = st_mean ? st_mean[j] : NAN, sd = st_std ? st_std[j] : NAN;
-		lo[j] = -INFINITY;
-		hi[j] = INFINITY;
-		if (opt_clip > 0 && isfinite(m) && isfinite(sd)) {
-			lo[j] = m - opt_clip * sd;
-			hi[j] = m + opt_clip * sd;
-			if (isint) {
-				lo[j] = ceil(lo[j]);
-				hi[j] = floor(hi[j]);
-			}
-		}
-	}
-	if (policy == P_MEAN || policy == P_MEDIAN || policy == P_ZERO || policy == P_VALUE) {
+	nn_clip_bounds(D, st_mean, st_std, opt_clip, isint, lo, hi);
+	if (nn_nonfinite_fills(policy)) {
 		fill = tool_alloc(D * sizeof *fill);
 		for (size_t j = 0; j < D; j++)
-			fill[j] = policy == P_MEAN ? st_mean[j] : policy == P_MEDIAN ? st_median[j] :
-			          policy == P_ZERO ? 0 : fill_value;
+			fill[j] = nn_nonfinite_fill(policy, j, st_mean, st_median, fill_value);
 	}
 	tool_provenance(os, argc, argv);
 	tool_output_open(opt_out, 1);
@@ -434,18 +421,7 @@ static void clean(nn_reader *r, const unsigned char *col_keep, size_t D2, int ar
 					memcpy((char *)cols[f] + out * s->fields[f].row_bytes,
 					       (const char *)b->col[f] + i * s->fields[f].row_bytes, s->fields[f].row_bytes);
 			nn_convert(row, NN_F64, (const char *)b->col[fx] + i * x->row_bytes, x->dtype, D, NULL);
-			for (size_t j = 0; j < D; j++) {
-				double v = row[j];
-				if (fill && v - v != 0 && !isnan(fill[j])) {
-					v = fill[j];
-					n_replaced++;
-				}
-				if (v < lo[j] || v > hi[j]) {
-					v = v < lo[j] ? lo[j] : hi[j];
-					n_clipped++;
-				}
-				row[j] = v;
-			}
+			nn_clean_row(row, D, fill, lo, hi, &n_replaced, &n_clipped);
 			if (D2 != D)
 				for (size_t j = 0, k = 0; j < D; j++)
 					if (col_keep[j])
@@ -473,18 +449,12 @@ static void clean(nn_reader *r, const unsigned char *col_keep, size_t D2, int ar
 
 static void parse_policy(void)
 {
-	static const char *const names[] = { "drop", "mean", "median", "zero", "value=", "fail", "keep" };
-	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-		size_t n = strlen(names[i]);
-		if (i == P_VALUE ? strncmp(opt_nonfinite, names[i], n) : strcmp(opt_nonfinite, names[i]))
-			continue;
-		policy = (enum policy)i;
-		if (i == P_VALUE && (nn_parse_double(opt_nonfinite + n, &fill_value) || !isfinite(fill_value)))
-			tool_usage("--nonfinite: '%s' is not value=NUMBER", opt_nonfinite);
-		return;
-	}
-	tool_usage("--nonfinite: unknown policy '%s' (drop, mean, median, zero, value=V, fail or keep)",
-	           opt_nonfinite);
+	int rc = nn_nonfinite_parse(opt_nonfinite, &policy, &fill_value);
+	if (rc > 0)
+		tool_usage("--nonfinite: '%s' is not value=NUMBER", opt_nonfinite);
+	if (rc < 0)
+		tool_usage("--nonfinite: unknown policy '%s' (drop, mean, median, zero, value=V, fail or keep)",
+		           opt_nonfinite);
 }
 
 static void load_params(const nn_schema *s)
@@ -503,7 +473,7 @@ static void load_params(const nn_schema *s)
 	st_median = nn_params_vec(&p, "median");
 	if (!st_mean || !st_std)
 		tool_die(TOOL_EXIT_DATA, opt_load, "no mean and std vectors");
-	if (policy == P_MEDIAN && !st_median)
+	if (policy == NN_NONFINITE_MEDIAN && !st_median)
 		tool_die(TOOL_EXIT_DATA, opt_load, "no median: fit it with --nonfinite median --save");
 }
 
@@ -523,8 +493,8 @@ int main(int argc, char **argv)
 		tool_usage("--load and --save exclude each other");
 	in_path = operands.n ? operands.v[0] : NULL;
 	in_name = tool_name(in_path);
-	need_fit = !opt_load && (policy == P_MEAN || policy == P_MEDIAN || opt_clip > 0 || opt_dropconst ||
-	                         opt_save);
+	need_fit = !opt_load && (policy == NN_NONFINITE_MEAN || policy == NN_NONFINITE_MEDIAN ||
+	                         opt_clip > 0 || opt_dropconst || opt_save);
 	memset(&p, 0, sizeof p);
 	if (need_fit || opt_dedup) {
 		tool_input_rewindable(&twice, in_path);
