@@ -157,85 +157,17 @@ static void row_mask(const nn_schema *s, const nn_batch *b, uint64_t first_row, 
 
 /* --- duplicates ---------------------------------------------------------- */
 
-struct rec { uint64_t h1, h2, row; };
-
-static uint64_t hash_bytes(uint64_t h, const unsigned char *p, size_t n)
-{
-	uint64_t w;
-	size_t i;
-
-	for (i = 0; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		h = nn_hash64(h, w);
-	}
-	w = n;
-	if (n > i)
-		memcpy(&w, p + i, n - i);   /* the tail, little-endian over the length's bytes */
-	return nn_hash64(h, w ^ ((uint64_t)(n - i) << 56));
-}
-
-static FILE *dup_spool;
-static uint64_t dup_recs;
-static unsigned char *dup_bits;   /* one bit per input row: drop it */
+static nn_dedup *dedup;   /* with --dedup */
 
 static void dup_add(const nn_schema *s, const nn_batch *b, uint64_t first_row, const unsigned char *keep)
 {
+	nn_error err = { 0 };
 	size_t xb = s->fields[fx].row_bytes, yb = fy >= 0 ? s->fields[fy].row_bytes : 0;
-	for (size_t i = 0; i < b->rows; i++) {
-		struct rec rc;
-		const unsigned char *xp = (const unsigned char *)b->col[fx] + i * xb;
-		const unsigned char *yp = fy >= 0 ? (const unsigned char *)b->col[fy] + i * yb : NULL;
-		if (!keep[i])
-			continue;
-		rc.h1 = hash_bytes(hash_bytes(0x9e3779b97f4a7c15ull, xp, xb), yp, yb);
-		rc.h2 = hash_bytes(hash_bytes(0xd1b54a32d192ed03ull, xp, xb), yp, yb);
-		rc.row = first_row + i;
-		if (fwrite(&rc, sizeof rc, 1, dup_spool) != 1)
-			tool_die(TOOL_EXIT_DATA, "(temporary file)", "write failed: %s", strerror(errno));
-		dup_recs++;
-	}
-}
-
-static int rec_cmp(const void *a, const void *b)
-{
-	const struct rec *x = a, *y = b;
-	if (x->h1 != y->h1)
-		return x->h1 < y->h1 ? -1 : 1;
-	if (x->h2 != y->h2)
-		return x->h2 < y->h2 ? -1 : 1;
-	return x->row < y->row ? -1 : x->row > y->row;
-}
-
-/* Sort the (hash, row) pairs partition by partition (by h1), reading the
- * spill once per partition; mark every row after the first of its hash. */
-static void dup_resolve(uint64_t rows)
-{
-	enum { BUDGET = 16 << 20 };
-	uint64_t parts = dup_recs * sizeof(struct rec) / BUDGET + 1;
-	size_t cap = (size_t)(dup_recs / parts * 2 + 1024);
-	struct rec *v = tool_alloc(cap * sizeof *v), rc;
-
-	dup_bits = tool_alloc((size_t)(rows / 8 + 1));
-	for (uint64_t p = 0; p < parts; p++) {
-		size_t n = 0;
-		if (fflush(dup_spool) || fseek(dup_spool, 0, SEEK_SET))
-			tool_die(TOOL_EXIT_DATA, "(temporary file)", "%s", strerror(errno));
-		while (fread(&rc, sizeof rc, 1, dup_spool) == 1) {
-			if (rc.h1 % parts != p)
-				continue;
-			if (n == cap)
-				v = tool_realloc(v, (cap *= 2) * sizeof *v);
-			v[n++] = rc;
-		}
-		if (ferror(dup_spool))
-			tool_die(TOOL_EXIT_DATA, "(temporary file)", "read failed: %s", strerror(errno));
-		qsort(v, n, sizeof *v, rec_cmp);
-		for (size_t i = 1; i < n; i++)
-			if (v[i].h1 == v[i - 1].h1 && v[i].h2 == v[i - 1].h2)
-				dup_bits[v[i].row / 8] |= (unsigned char)(1u << (v[i].row % 8));
-	}
-	free(v);
-	fclose(dup_spool);
+	for (size_t i = 0; i < b->rows; i++)
+		if (keep[i] && nn_dedup_add(dedup, (const char *)b->col[fx] + i * xb, xb,
+		                            fy >= 0 ? (const char *)b->col[fy] + i * yb : NULL, yb,
+		                            first_row + i, &err))
+			tool_die_err("(temporary file)", &err);
 }
 
 /* --- statistics ---------------------------------------------------------- */
@@ -412,7 +344,7 @@ static void clean(nn_reader *r, const unsigned char *col_keep, size_t D2, int ar
 			uint64_t g = first + i;
 			if (!keep[i])
 				continue;
-			if (dup_bits && dup_bits[g / 8] >> (g % 8) & 1) {
+			if (dedup && nn_dedup_repeat(dedup, g)) {
 				n_dup++;
 				continue;
 			}
@@ -480,6 +412,7 @@ static void load_params(const nn_schema *s)
 int main(int argc, char **argv)
 {
 	nn_strlist operands = { 0 };
+	nn_error err = { 0 };
 	nn_params p;
 	nn_reader *r;
 	unsigned char *col_keep;
@@ -506,7 +439,8 @@ int main(int argc, char **argv)
 	if (opt_load)
 		load_params(nn_reader_schema(r));
 	if (opt_dedup)
-		dup_spool = tool_spool();
+		if (!(dedup = nn_dedup_new(tool_spool(), &err)))
+			tool_die_err(NULL, &err);
 	if (need_fit) {
 		nn_params_init(&p, "nn-clean", "clean", &nn_reader_schema(r)->fields[fx]);
 		fit(&p);
@@ -516,7 +450,8 @@ int main(int argc, char **argv)
 	if (need_fit || opt_dedup) {
 		nn_reader_close(r);
 		if (opt_dedup)
-			dup_resolve(in_rows);
+			if (nn_dedup_resolve(dedup, in_rows, &err))
+				tool_die_err(err.code == NN_EIO ? "(temporary file)" : NULL, &err);
 		r = tool_input_reader(&twice);
 	}
 	if (opt_save)
@@ -548,6 +483,7 @@ int main(int argc, char **argv)
 	}
 	nn_reader_close(r);
 	nn_params_release(&p);
+	nn_dedup_free(dedup);
 	free(col_keep);
 	nn_strlist_free(&operands);
 	return 0;

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include "nn/error.h"
 
 /* What happens to NaN and infinite features, in the order of the words
  * of --nonfinite. */
@@ -49,5 +51,22 @@ void nn_clip_bounds(size_t D, const double *mean, const double *std, double sigm
  * (counted in *clipped).  NaN is never clipped, ±inf is. */
 void nn_clean_row(double *row, size_t D, const double *fill, const double *lo,
                   const double *hi, uint64_t *replaced, uint64_t *clipped);
+
+/* Exact duplicates in bounded memory: each row added is a 128-bit hash
+ * of its bytes (two seeds) and its number, spilled to a temporary file;
+ * nn_dedup_resolve sorts them in partitions of 16 MiB by hash and marks
+ * every row after the first of its hash, one bit per row. */
+typedef struct nn_dedup nn_dedup;
+/* spool: an empty temporary file (nn_spool), closed by nn_dedup_free. */
+nn_dedup *nn_dedup_new(FILE *spool, nn_error *err);
+/* Row number row whose bytes are a[0..an) then b[0..bn) (b may be NULL). */
+int nn_dedup_add(nn_dedup *d, const void *a, size_t an, const void *b, size_t bn,
+                 uint64_t row, nn_error *err);
+/* After the last add: rows is the number of rows (every row number is
+ * below it).  Returns 0, or -1 (NN_EIO, NN_ENOMEM). */
+int nn_dedup_resolve(nn_dedup *d, uint64_t rows, nn_error *err);
+/* Is row a repeat of an earlier row?  (0 before nn_dedup_resolve.) */
+int nn_dedup_repeat(const nn_dedup *d, uint64_t row);
+void nn_dedup_free(nn_dedup *d);
 
 #endif

@@ -1,6 +1,7 @@
 /* test-clean.c — nn-clean's row rules: policy words, clip bounds, the
  * repair of one row. */
 #include <math.h>
+#include <string.h>
 #include "nn/clean.h"
 #include "check.h"
 
@@ -54,5 +55,38 @@ int main(void)
 	rep = clip = 0;
 	nn_clean_row(row3, 1, NULL, l3, h3, &rep, &clip);
 	CHECK(row3[0] == -2 && clip == 1, "±inf kept is clipped to its bound");
+
+	/* duplicates: rows 0..999 of which every third repeats an earlier row */
+	nn_error err = { 0 };
+	FILE *f = tmpfile();
+	nn_dedup *d = f ? nn_dedup_new(f, &err) : NULL;
+	int ok = d != NULL;
+	for (uint64_t r = 0; ok && r < 1000; r++) {
+		uint64_t key = r % 3 == 2 ? r / 3 : r + 100000;   /* rows 2, 5, 8: keys 0, 1, 2 */
+		unsigned char y = (unsigned char)(key & 1);
+		ok = !nn_dedup_add(d, &key, sizeof key, &y, 1, r, &err);
+	}
+	/* the first rows of keys 0..332 are rows 2, 5, ...: add them again
+	 * as rows 1000..1332, which repeat them */
+	for (uint64_t k = 0; ok && k < 333; k++) {
+		unsigned char y = (unsigned char)(k & 1);
+		ok = !nn_dedup_add(d, &k, sizeof k, &y, 1, 1000 + k, &err);
+	}
+	CHECK(ok && !nn_dedup_repeat(d, 1000) && !nn_dedup_resolve(d, 1333, &err), "add and resolve");
+	int right = 1;
+	for (uint64_t r = 0; r < 1333; r++)
+		right &= nn_dedup_repeat(d, r) == (r >= 1000);
+	CHECK(right, "the later of two equal rows is the repeat, and only it");
+	nn_dedup_free(d);
+	f = tmpfile();
+	d = f ? nn_dedup_new(f, &err) : NULL;
+	uint64_t k = 7;
+	unsigned char y0 = 0, y1 = 1;
+	ok = d && !nn_dedup_add(d, &k, sizeof k, &y0, 1, 0, &err) &&
+	     !nn_dedup_add(d, &k, sizeof k, &y1, 1, 1, &err) &&
+	     !nn_dedup_add(d, &k, sizeof k, NULL, 0, 2, &err) && !nn_dedup_resolve(d, 3, &err);
+	CHECK(ok && !nn_dedup_repeat(d, 1) && !nn_dedup_repeat(d, 2), "the second part counts: other labels are other rows");
+	nn_dedup_free(d);
+	nn_dedup_free(NULL);
 	return check_done();
 }
