@@ -50,6 +50,38 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+size_t nn_escape_ctrl(char *dst, size_t cap, const char *s, size_t n)
+{
+	size_t len = 0, w = 0;   /* the whole result; what dst holds */
+	int full = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		char esc[5];
+		size_t k = 1;
+		if (ch == '\t' || ch == '\n' || ch == '\r') {
+			esc[0] = '\\';
+			esc[1] = ch == '\t' ? 't' : ch == '\n' ? 'n' : 'r';
+			k = 2;
+		} else if (ch < 0x20 || ch == 0x7f) {
+			snprintf(esc, sizeof esc, "\\x%02x", ch);
+			k = 4;
+		} else {
+			esc[0] = (char)ch;
+		}
+		if (!full && w + k < cap) {
+			memcpy(dst + w, esc, k);
+			w += k;
+		} else {
+			full = 1;   /* nothing after an escape that did not fit */
+		}
+		len += k;
+	}
+	if (cap)
+		dst[w] = 0;
+	return len;
+}
+
 int nn_json_str(char **buf, size_t *len, size_t *cap, const char *s, size_t n, nn_error *err)
 {
 	const unsigned char *u = (const unsigned char *)s;

@@ -38,6 +38,7 @@
 #include <unistd.h>
 #include <msgpack.h>
 #include "tool.h"
+#include "nn/clean.h"
 #include "nn/colstats.h"
 #include "nn/mp.h"
 #include "nn/params.h"
@@ -53,8 +54,8 @@ static const nn_option options[] = {
 	NN_OPT_OUTPUT(&opt_out),
 	{ 0, "nonfinite", NN_OPT_STR, &opt_nonfinite, "P",
 	  "NaN/inf features: drop, mean, median, zero, value=V, fail or keep (default drop)", 0, 0 },
-	{ 0, "bad-label", NN_OPT_STR, &opt_badlabel, "P",
-	  "rows with a NaN/inf label: drop or fail (default drop)", 0, 0 },
+	{ 0, "bad-label", NN_OPT_CHOICE, &opt_badlabel, "drop|fail",
+	  "rows with a NaN/inf label: drop them or fail (default drop)", 0, 0 },
 	{ 0, "dedup", NN_OPT_FLAG, &opt_dedup, NULL, "drop exact duplicate rows, keep the first", 0, 0 },
 	{ 0, "drop-constant", NN_OPT_FLAG, &opt_dropconst, NULL,
 	  "drop feature columns with zero variance", 0, 0 },
@@ -80,8 +81,7 @@ static const nn_cli cli = {
 	options, 1
 };
 
-enum policy { P_DROP, P_MEAN, P_MEDIAN, P_ZERO, P_VALUE, P_FAIL, P_KEEP };
-static enum policy policy;
+static enum nn_nonfinite policy;
 static double fill_value;
 static int label_fail;
 
@@ -139,13 +139,13 @@ static void row_mask(const nn_schema *s, const nn_batch *b, uint64_t first_row, 
 				continue;
 			}
 		}
-		if ((policy != P_DROP && policy != P_FAIL) || !nn_dtype_is_float(x->dtype))
+		if ((policy != NN_NONFINITE_DROP && policy != NN_NONFINITE_FAIL) || !nn_dtype_is_float(x->dtype))
 			continue;
 		for (size_t k = 0; k < D; k++) {
 			double v = nn_load_f64(b->col[fx], x->dtype, i * D + k);
 			if (v - v == 0)
 				continue;
-			if (policy == P_FAIL)
+			if (policy == NN_NONFINITE_FAIL)
 				tool_die(TOOL_EXIT_DATA, in_name, "row %llu: %s[%zu] is %s",
 				         (unsigned long long)(first_row + i + 1), x->name, k, isnan(v) ? "NaN" : "infinite");
 			keep[i] = 0;
@@ -157,85 +157,17 @@ static void row_mask(const nn_schema *s, const nn_batch *b, uint64_t first_row, 
 
 /* --- duplicates ---------------------------------------------------------- */
 
-struct rec { uint64_t h1, h2, row; };
-
-static uint64_t hash_bytes(uint64_t h, const unsigned char *p, size_t n)
-{
-	uint64_t w;
-	size_t i;
-
-	for (i = 0; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		h = nn_hash64(h, w);
-	}
-	w = n;
-	if (n > i)
-		memcpy(&w, p + i, n - i);   /* the tail, little-endian over the length's bytes */
-	return nn_hash64(h, w ^ ((uint64_t)(n - i) << 56));
-}
-
-static FILE *dup_spool;
-static uint64_t dup_recs;
-static unsigned char *dup_bits;   /* one bit per input row: drop it */
+static nn_dedup *dedup;   /* with --dedup */
 
 static void dup_add(const nn_schema *s, const nn_batch *b, uint64_t first_row, const unsigned char *keep)
 {
+	nn_error err = { 0 };
 	size_t xb = s->fields[fx].row_bytes, yb = fy >= 0 ? s->fields[fy].row_bytes : 0;
-	for (size_t i = 0; i < b->rows; i++) {
-		struct rec rc;
-		const unsigned char *xp = (const unsigned char *)b->col[fx] + i * xb;
-		const unsigned char *yp = fy >= 0 ? (const unsigned char *)b->col[fy] + i * yb : NULL;
-		if (!keep[i])
-			continue;
-		rc.h1 = hash_bytes(hash_bytes(0x9e3779b97f4a7c15ull, xp, xb), yp, yb);
-		rc.h2 = hash_bytes(hash_bytes(0xd1b54a32d192ed03ull, xp, xb), yp, yb);
-		rc.row = first_row + i;
-		if (fwrite(&rc, sizeof rc, 1, dup_spool) != 1)
-			tool_die(TOOL_EXIT_DATA, "(temporary file)", "write failed: %s", strerror(errno));
-		dup_recs++;
-	}
-}
-
-static int rec_cmp(const void *a, const void *b)
-{
-	const struct rec *x = a, *y = b;
-	if (x->h1 != y->h1)
-		return x->h1 < y->h1 ? -1 : 1;
-	if (x->h2 != y->h2)
-		return x->h2 < y->h2 ? -1 : 1;
-	return x->row < y->row ? -1 : x->row > y->row;
-}
-
-/* Sort the (hash, row) pairs partition by partition (by h1), reading the
- * spill once per partition; mark every row after the first of its hash. */
-static void dup_resolve(uint64_t rows)
-{
-	enum { BUDGET = 16 << 20 };
-	uint64_t parts = dup_recs * sizeof(struct rec) / BUDGET + 1;
-	size_t cap = (size_t)(dup_recs / parts * 2 + 1024);
-	struct rec *v = tool_alloc(cap * sizeof *v), rc;
-
-	dup_bits = tool_alloc((size_t)(rows / 8 + 1));
-	for (uint64_t p = 0; p < parts; p++) {
-		size_t n = 0;
-		if (fflush(dup_spool) || fseek(dup_spool, 0, SEEK_SET))
-			tool_die(TOOL_EXIT_DATA, "(temporary file)", "%s", strerror(errno));
-		while (fread(&rc, sizeof rc, 1, dup_spool) == 1) {
-			if (rc.h1 % parts != p)
-				continue;
-			if (n == cap)
-				v = tool_realloc(v, (cap *= 2) * sizeof *v);
-			v[n++] = rc;
-		}
-		if (ferror(dup_spool))
-			tool_die(TOOL_EXIT_DATA, "(temporary file)", "read failed: %s", strerror(errno));
-		qsort(v, n, sizeof *v, rec_cmp);
-		for (size_t i = 1; i < n; i++)
-			if (v[i].h1 == v[i - 1].h1 && v[i].h2 == v[i - 1].h2)
-				dup_bits[v[i].row / 8] |= (unsigned char)(1u << (v[i].row % 8));
-	}
-	free(v);
-	fclose(dup_spool);
+	for (size_t i = 0; i < b->rows; i++)
+		if (keep[i] && nn_dedup_add(dedup, (const char *)b->col[fx] + i * xb, xb,
+		                            fy >= 0 ? (const char *)b->col[fy] + i * yb : NULL, yb,
+		                            first_row + i, &err))
+			tool_die_err("(temporary file)", &err);
 }
 
 /* --- statistics ---------------------------------------------------------- */
@@ -255,7 +187,7 @@ static void fit(nn_params *p)
 
 	if (!cm)
 		tool_die_err(NULL, &err);
-	if (policy == P_MEDIAN && !(cs = nn_colselect_new(D, p->dtype, (double[]){ 0.5 }, 1, &err)))
+	if (policy == NN_NONFINITE_MEDIAN && !(cs = nn_colselect_new(D, p->dtype, (double[]){ 0.5 }, 1, &err)))
 		tool_die_err(NULL, &err);
 	while (!done) {
 		nn_reader *r = tool_input_reader(&twice);
@@ -388,24 +320,11 @@ static void clean(nn_reader *r, const unsigned char *col_keep, size_t D2, int ar
 		os->fields[fx].row_bytes = D2 * esz;
 		meta_drop(os, s, col_keep);
 	}
-	for (size_t j = 0; j < D; j++) {
-		double m = st_mean ? st_mean[j] : NAN, sd = st_std ? st_std[j] : NAN;
-		lo[j] = -INFINITY;
-		hi[j] = INFINITY;
-		if (opt_clip > 0 && isfinite(m) && isfinite(sd)) {
-			lo[j] = m - opt_clip * sd;
-			hi[j] = m + opt_clip * sd;
-			if (isint) {
-				lo[j] = ceil(lo[j]);
-				hi[j] = floor(hi[j]);
-			}
-		}
-	}
-	if (policy == P_MEAN || policy == P_MEDIAN || policy == P_ZERO || policy == P_VALUE) {
+	nn_clip_bounds(D, st_mean, st_std, opt_clip, isint, lo, hi);
+	if (nn_nonfinite_fills(policy)) {
 		fill = tool_alloc(D * sizeof *fill);
 		for (size_t j = 0; j < D; j++)
-			fill[j] = policy == P_MEAN ? st_mean[j] : policy == P_MEDIAN ? st_median[j] :
-			          policy == P_ZERO ? 0 : fill_value;
+			fill[j] = nn_nonfinite_fill(policy, j, st_mean, st_median, fill_value);
 	}
 	tool_provenance(os, argc, argv);
 	tool_output_open(opt_out, 1);
@@ -425,7 +344,7 @@ static void clean(nn_reader *r, const unsigned char *col_keep, size_t D2, int ar
 			uint64_t g = first + i;
 			if (!keep[i])
 				continue;
-			if (dup_bits && dup_bits[g / 8] >> (g % 8) & 1) {
+			if (dedup && nn_dedup_repeat(dedup, g)) {
 				n_dup++;
 				continue;
 			}
@@ -434,18 +353,7 @@ static void clean(nn_reader *r, const unsigned char *col_keep, size_t D2, int ar
 					memcpy((char *)cols[f] + out * s->fields[f].row_bytes,
 					       (const char *)b->col[f] + i * s->fields[f].row_bytes, s->fields[f].row_bytes);
 			nn_convert(row, NN_F64, (const char *)b->col[fx] + i * x->row_bytes, x->dtype, D, NULL);
-			for (size_t j = 0; j < D; j++) {
-				double v = row[j];
-				if (fill && v - v != 0 && !isnan(fill[j])) {
-					v = fill[j];
-					n_replaced++;
-				}
-				if (v < lo[j] || v > hi[j]) {
-					v = v < lo[j] ? lo[j] : hi[j];
-					n_clipped++;
-				}
-				row[j] = v;
-			}
+			nn_clean_row(row, D, fill, lo, hi, &n_replaced, &n_clipped);
 			if (D2 != D)
 				for (size_t j = 0, k = 0; j < D; j++)
 					if (col_keep[j])
@@ -473,18 +381,12 @@ static void clean(nn_reader *r, const unsigned char *col_keep, size_t D2, int ar
 
 static void parse_policy(void)
 {
-	static const char *const names[] = { "drop", "mean", "median", "zero", "value=", "fail", "keep" };
-	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-		size_t n = strlen(names[i]);
-		if (i == P_VALUE ? strncmp(opt_nonfinite, names[i], n) : strcmp(opt_nonfinite, names[i]))
-			continue;
-		policy = (enum policy)i;
-		if (i == P_VALUE && (nn_parse_double(opt_nonfinite + n, &fill_value) || !isfinite(fill_value)))
-			tool_usage("--nonfinite: '%s' is not value=NUMBER", opt_nonfinite);
-		return;
-	}
-	tool_usage("--nonfinite: unknown policy '%s' (drop, mean, median, zero, value=V, fail or keep)",
-	           opt_nonfinite);
+	int rc = nn_nonfinite_parse(opt_nonfinite, &policy, &fill_value);
+	if (rc > 0)
+		tool_usage("--nonfinite: '%s' is not value=NUMBER", opt_nonfinite);
+	if (rc < 0)
+		tool_usage("--nonfinite: unknown policy '%s' (drop, mean, median, zero, value=V, fail or keep)",
+		           opt_nonfinite);
 }
 
 static void load_params(const nn_schema *s)
@@ -503,7 +405,7 @@ static void load_params(const nn_schema *s)
 	st_median = nn_params_vec(&p, "median");
 	if (!st_mean || !st_std)
 		tool_die(TOOL_EXIT_DATA, opt_load, "no mean and std vectors");
-	if (policy == P_MEDIAN && !st_median)
+	if (policy == NN_NONFINITE_MEDIAN && !st_median)
 		tool_die(TOOL_EXIT_DATA, opt_load, "no median: fit it with --nonfinite median --save");
 }
 
@@ -519,15 +421,13 @@ int main(int argc, char **argv)
 
 	tool_parse(&cli, argc, argv, &operands);
 	parse_policy();
-	if (strcmp(opt_badlabel, "drop") && strcmp(opt_badlabel, "fail"))
-		tool_usage("--bad-label: '%s' is not drop or fail", opt_badlabel);
-	label_fail = !strcmp(opt_badlabel, "fail");
+	label_fail = nn_cli_choice("drop|fail", opt_badlabel) == 1;
 	if (opt_load && opt_save)
 		tool_usage("--load and --save exclude each other");
 	in_path = operands.n ? operands.v[0] : NULL;
 	in_name = tool_name(in_path);
-	need_fit = !opt_load && (policy == P_MEAN || policy == P_MEDIAN || opt_clip > 0 || opt_dropconst ||
-	                         opt_save);
+	need_fit = !opt_load && (policy == NN_NONFINITE_MEAN || policy == NN_NONFINITE_MEDIAN ||
+	                         opt_clip > 0 || opt_dropconst || opt_save);
 	memset(&p, 0, sizeof p);
 	if (need_fit || opt_dedup) {
 		tool_input_rewindable(&twice, in_path);
@@ -539,7 +439,8 @@ int main(int argc, char **argv)
 	if (opt_load)
 		load_params(nn_reader_schema(r));
 	if (opt_dedup)
-		dup_spool = tool_spool();
+		if (!(dedup = nn_dedup_new(tool_spool(), &err)))
+			tool_die_err(NULL, &err);
 	if (need_fit) {
 		nn_params_init(&p, "nn-clean", "clean", &nn_reader_schema(r)->fields[fx]);
 		fit(&p);
@@ -549,19 +450,12 @@ int main(int argc, char **argv)
 	if (need_fit || opt_dedup) {
 		nn_reader_close(r);
 		if (opt_dedup)
-			dup_resolve(in_rows);
+			if (nn_dedup_resolve(dedup, in_rows, &err))
+				tool_die_err(err.code == NN_EIO ? "(temporary file)" : NULL, &err);
 		r = tool_input_reader(&twice);
 	}
-	if (opt_save) {
-		nn_schema *ps = nn_params_schema(&p, &err);
-		if (!ps)
-			tool_die_err(opt_save, &err);
-		const void *cols[NN_PARAMS_MAXVEC];
-		tool_provenance(ps, argc, argv);
-		nn_params_columns(&p, cols);
-		tool_save_row(opt_save, ps, cols, NN_DEFAULT_LEVEL);
-		nn_schema_free(ps);
-	}
+	if (opt_save)
+		tool_save_params(opt_save, &p, argc, argv);
 	col_keep = tool_alloc(D);
 	D2 = 0;
 	for (size_t j = 0; j < D; j++) {
@@ -589,6 +483,7 @@ int main(int argc, char **argv)
 	}
 	nn_reader_close(r);
 	nn_params_release(&p);
+	nn_dedup_free(dedup);
 	free(col_keep);
 	nn_strlist_free(&operands);
 	return 0;

@@ -67,7 +67,7 @@ static const nn_option options[] = {
 	{ 0, "partial", NN_OPT_FLAG, &g.partial, NULL, "write the partial result of this shard (a stream) for --combine", 0, 0 },
 	{ 0, "combine", NN_OPT_FLAG, &g.combine, NULL, "report on the partial results INPUT... together", 0, 0 },
 	NN_OPT_OUTPUT(&g.out),
-	{ 0, "threads", NN_OPT_INT, &g.threads, "N", "BLAS threads (default 1)", 1, 256 },
+	{ 0, "threads", NN_OPT_INT, &g.threads, "N", "threads this program may use (default 1)", 1, 256 },
 	NN_OPT_QUIET(&tool_quiet),
 	NN_OPT_END_ENTRY
 };

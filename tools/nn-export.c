@@ -50,6 +50,10 @@
 #include "nn/mp.h"
 
 enum format { CSV, TSV, LIBSVM, NPY };
+/* The names of --format and of -o extensions; the last two name TSV and
+ * LIBSVM again. */
+#define FORMATS "csv|tsv|libsvm|npy|tab|svm"
+static const enum format format_of[] = { CSV, TSV, LIBSVM, NPY, TSV, LIBSVM };
 
 static const char *opt_out, *opt_format, *opt_x = "x", *opt_y = "y", *opt_field = "x";
 static int opt_names, opt_noheader;
@@ -57,8 +61,8 @@ static long long opt_threads = 2;
 
 static const nn_option options[] = {
 	NN_OPT_OUTPUT(&opt_out),
-	{ 'f', "format", NN_OPT_STR, &opt_format, "FMT",
-	  "csv, tsv, libsvm or npy (default: from the -o extension, else csv)", 0, 0 },
+	{ 'f', "format", NN_OPT_CHOICE, &opt_format, FORMATS,
+	  "output format (default: from the -o extension, else csv)", 0, 0 },
 	{ 0, "class-names", NN_OPT_FLAG, &opt_names, NULL,
 	  "csv, tsv: write class names instead of class ids", 0, 0 },
 	{ 0, "no-header", NN_OPT_FLAG, &opt_noheader, NULL,
@@ -66,7 +70,7 @@ static const nn_option options[] = {
 	{ 0, "x", NN_OPT_STR, &opt_x, "NAME", "libsvm: the feature field (default x)", 0, 0 },
 	{ 0, "y", NN_OPT_STR, &opt_y, "NAME", "libsvm: the label field (default y)", 0, 0 },
 	{ 0, "field", NN_OPT_STR, &opt_field, "NAME", "npy: the field to write (default x)", 0, 0 },
-	{ 0, "threads", NN_OPT_INT, &opt_threads, "N", "csv, tsv: threads formatting numbers (default 2)", 1, 64 },
+	{ 0, "threads", NN_OPT_INT, &opt_threads, "N", "threads this program may use (default 2)", 1, 64 },
 	NN_OPT_QUIET(&tool_quiet),
 	NN_OPT_END_ENTRY
 };
@@ -487,24 +491,15 @@ static void write_npy(nn_reader *r)
 
 static enum format pick_format(void)
 {
-	static const struct { const char *name; enum format fmt; } names[] = {
-		{ "csv", CSV }, { "tsv", TSV }, { "tab", TSV }, { "libsvm", LIBSVM },
-		{ "svm", LIBSVM }, { "npy", NPY }
-	};
-	const char *want = opt_format, *dot;
+	const char *dot;
+	int i;
 
-	if (!want && opt_out && (dot = strrchr(opt_out, '.')) && !strchr(dot, '/')) {
-		for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-			if (!strcmp(dot + 1, names[i].name))
-				return names[i].fmt;
-		return CSV;
-	}
-	if (!want)
-		return CSV;
-	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-		if (!strcmp(want, names[i].name))
-			return names[i].fmt;
-	tool_usage("unknown format '%s' (csv, tsv, libsvm or npy)", want);
+	if (opt_format)
+		return format_of[nn_cli_choice(FORMATS, opt_format)];
+	if (opt_out && (dot = strrchr(opt_out, '.')) && !strchr(dot, '/') &&
+	    (i = nn_cli_choice(FORMATS, dot + 1)) >= 0)
+		return format_of[i];
+	return CSV;
 }
 
 int main(int argc, char **argv)

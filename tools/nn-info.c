@@ -146,7 +146,8 @@ static void put_shape(FILE *o, const nn_field *f)
 	fputs(buf, o);
 }
 
-/* An argument as a shell would need it: quoted unless plainly safe. */
+/* An argument as a shell would need it: quoted unless plainly safe;
+ * control characters escaped as everywhere in the text report. */
 static void put_shell_word(FILE *o, const char *s)
 {
 	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -159,7 +160,7 @@ static void put_shell_word(FILE *o, const char *s)
 		if (*s == '\'')
 			fputs("'\\''", o);
 		else
-			putc(*s, o);
+			tool_put_text(o, s, 1);
 	putc('\'', o);
 }
 
@@ -197,8 +198,15 @@ static void put_stat(FILE *o, const char *key, double v, int have, int single, i
 static void report_text(FILE *o, const char *name, const nn_schema *s, const nn_reader *r,
                         const struct acc *acc, const char *meta)
 {
-	fprintf(o, "file\t%s\nkind\t%s\n", name, s->kind);
-	fprintf(o, "program\t%s %s\nargs\t", s->program ? s->program : "?", s->version ? s->version : "?");
+	fputs("file\t", o);
+	tool_put_str(o, name);
+	fputs("\nkind\t", o);
+	tool_put_str(o, s->kind);
+	fputs("\nprogram\t", o);
+	tool_put_str(o, s->program ? s->program : "?");
+	putc(' ', o);
+	tool_put_str(o, s->version ? s->version : "?");
+	fputs("\nargs\t", o);
 	for (size_t i = 0; i < s->nargs; i++) {
 		if (i)
 			putc(' ', o);
@@ -213,7 +221,9 @@ static void report_text(FILE *o, const char *name, const nn_schema *s, const nn_
 	        (unsigned long long)nn_reader_members(r));
 	for (size_t i = 0; i < s->nfields; i++) {
 		const nn_field *f = &s->fields[i];
-		fprintf(o, "field\t%s\t%s\t", f->name, nn_dtype_name(f->dtype));
+		fputs("field\t", o);
+		tool_put_str(o, f->name);
+		fprintf(o, "\t%s\t", nn_dtype_name(f->dtype));
 		put_shape(o, f);
 		if (f->nclasses)
 			fprintf(o, "\t%zu classes", f->nclasses);
@@ -222,7 +232,8 @@ static void report_text(FILE *o, const char *name, const nn_schema *s, const nn_
 	for (size_t i = 0; i < s->nfields; i++) {
 		const struct acc *a = &acc[i];
 		int single = s->fields[i].dtype == NN_F32;
-		fprintf(o, "stats\t%s", s->fields[i].name);
+		fputs("stats\t", o);
+		tool_put_str(o, s->fields[i].name);
 		put_stat(o, "min", a->min, a->n > 0, single, 0);
 		put_stat(o, "max", a->max, a->n > 0, single, 0);
 		put_stat(o, "mean", a->mean, a->n > 0, 0, 6);
@@ -236,11 +247,20 @@ static void report_text(FILE *o, const char *name, const nn_schema *s, const nn_
 		for (size_t v = 0; v < acc[i].ncount; v++) {
 			if (!acc[i].count[v] && !f->nclasses)
 				continue;
-			fprintf(o, "class\t%s\t%zu\t%llu", f->name, v, (unsigned long long)acc[i].count[v]);
-			fprintf(o, f->nclasses ? "\t%s\n" : "\n", f->nclasses ? f->classes[v] : "");
+			fputs("class\t", o);
+			tool_put_str(o, f->name);
+			fprintf(o, "\t%zu\t%llu", v, (unsigned long long)acc[i].count[v]);
+			if (f->nclasses) {
+				putc('\t', o);
+				tool_put_str(o, f->classes[v]);
+			}
+			putc('\n', o);
 		}
-		if (acc[i].other)
-			fprintf(o, "class\t%s\tother\t%llu\n", f->name, (unsigned long long)acc[i].other);
+		if (acc[i].other) {
+			fputs("class\t", o);
+			tool_put_str(o, f->name);
+			fprintf(o, "\tother\t%llu\n", (unsigned long long)acc[i].other);
+		}
 	}
 }
 
@@ -316,7 +336,7 @@ static void report_json(FILE *o, const char *name, const nn_schema *s, const nn_
 static int failed(FILE *o, const char *name, const nn_error *err)
 {
 	fflush(o);
-	fprintf(stderr, "%s: '%s': %s\n", tool_prog, name, err->msg);
+	tool_note("'%s': %s", name, err->msg);   /* nn-info's -q is not tool_quiet */
 	return 1;
 }
 
@@ -340,6 +360,17 @@ static void head_rows(FILE *o, const nn_schema *s, const nn_batch *b, size_t row
 	}
 }
 
+/* "NAME: OK rows=N members=M" (name NULL: without "NAME: "). */
+static void verified(FILE *o, const char *name, const nn_reader *r)
+{
+	if (name) {
+		tool_put_str(o, name);
+		fputs(": ", o);
+	}
+	fprintf(o, "OK rows=%llu members=%llu\n", (unsigned long long)nn_reader_rows(r),
+	        (unsigned long long)nn_reader_members(r));
+}
+
 /* Report on one input; return 0, or 1 when it could not be read whole. */
 static int info(FILE *o, const char *path, int several)
 {
@@ -355,14 +386,19 @@ static int info(FILE *o, const char *path, int several)
 
 	if (!path && isatty(STDIN_FILENO))   /* as tool_open_in */
 		tool_usage("no input given and standard input is a terminal");
-	if (opt_head >= 0 && several)
-		fprintf(o, "==> %s <==\n", name);
+	if (opt_head >= 0 && several) {
+		fputs("==> ", o);
+		tool_put_str(o, name);
+		fputs(" <==\n", o);
+	}
 	if (!(r = nn_reader_open(path ? path : "-", &err)))
 		return failed(o, name, &err);
 	s = nn_reader_schema(r);
 	if (opt_head >= 0) {
-		for (size_t f = 0; f < s->nfields; f++)
-			fprintf(o, "%s%s", f ? "\t" : "", s->fields[f].name);
+		for (size_t f = 0; f < s->nfields; f++) {
+			fputs(f ? "\t" : "", o);
+			tool_put_str(o, s->fields[f].name);
+		}
 		putc('\n', o);
 		while (left && (rc = nn_reader_next(r, &b, &err)) > 0) {
 			size_t n = b->rows < left ? b->rows : (size_t)left;
@@ -386,8 +422,7 @@ static int info(FILE *o, const char *path, int several)
 	if (rc < 0)
 		failed(o, name, &err);
 	else if (opt_verify && !opt_quiet)
-		fprintf(o, "%s%sOK rows=%llu members=%llu\n", several ? name : "", several ? ": " : "",
-		        (unsigned long long)nn_reader_rows(r), (unsigned long long)nn_reader_members(r));
+		verified(o, several ? name : NULL, r);
 	else if (opt_json)
 		report_json(o, name, s, r, acc, meta);
 	else if (!opt_verify)

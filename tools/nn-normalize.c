@@ -38,6 +38,9 @@
 #include "nn/colstats.h"
 #include "nn/params.h"
 
+/* In the order of enum method. */
+#define METHODS "zscore|minmax|robust|maxabs|l2"
+
 static const char *opt_out, *opt_method, *opt_range, *opt_save, *opt_load, *opt_dtype = "f32",
                   *opt_x = "x";
 static int opt_inverse;
@@ -45,13 +48,12 @@ static long long opt_level = 3, opt_threads;   /* 0: tool_compress_threads decid
 
 static const nn_option options[] = {
 	NN_OPT_OUTPUT(&opt_out),
-	{ 'm', "method", NN_OPT_STR, &opt_method, "M",
-	  "zscore, minmax, robust, maxabs or l2 (default zscore)", 0, 0 },
+	{ 'm', "method", NN_OPT_CHOICE, &opt_method, METHODS, "how to scale (default zscore)", 0, 0 },
 	{ 0, "range", NN_OPT_STR, &opt_range, "LO,HI", "minmax: the output range (default 0,1)", 0, 0 },
 	{ 0, "save", NN_OPT_STR, &opt_save, "FILE", "write the fitted parameters to FILE", 0, 0 },
 	{ 0, "load", NN_OPT_STR, &opt_load, "FILE", "apply parameters from FILE instead of fitting", 0, 0 },
 	{ 0, "inverse", NN_OPT_FLAG, &opt_inverse, NULL, "with --load: undo the transform", 0, 0 },
-	{ 0, "dtype", NN_OPT_STR, &opt_dtype, "T", "output dtype, f32 or f64 (default f32)", 0, 0 },
+	{ 0, "dtype", NN_OPT_CHOICE, &opt_dtype, "f32|f64", "output dtype (default f32)", 0, 0 },
 	{ 0, "x", NN_OPT_STR, &opt_x, "NAME", "the feature field (default x)", 0, 0 },
 	NN_OPT_LEVEL(&opt_level),
 	NN_OPT_THREADS(&opt_threads),
@@ -267,12 +269,13 @@ static void apply(nn_reader *r, const nn_params *p, enum method m, nn_dtype out_
 
 /* --- main ----------------------------------------------------------------- */
 
-static enum method parse_method(const char *name)
+/* The method a parameters file names. */
+static enum method file_method(const char *name)
 {
-	for (size_t i = 0; i < sizeof method_names / sizeof *method_names; i++)
-		if (!strcmp(name, method_names[i]))
-			return (enum method)i;
-	tool_usage("unknown method '%s' (zscore, minmax, robust, maxabs or l2)", name);
+	int i = nn_cli_choice(METHODS, name);
+	if (i < 0)
+		tool_usage("unknown method '%s' (zscore, minmax, robust, maxabs or l2)", name);
+	return (enum method)i;
 }
 
 static void parse_range(double *lo, double *hi)
@@ -300,9 +303,8 @@ int main(int argc, char **argv)
 
 	tool_parse(&cli, argc, argv, &operands);
 	if (opt_method)
-		m = parse_method(opt_method);
-	if (nn_dtype_parse(opt_dtype, &out_t) || !nn_dtype_is_float(out_t))
-		tool_usage("--dtype: '%s' is not f32 or f64", opt_dtype);
+		m = (enum method)nn_cli_choice(METHODS, opt_method);
+	out_t = nn_cli_choice("f32|f64", opt_dtype) ? NN_F64 : NN_F32;
 	if (opt_load && (opt_save || opt_method || opt_range))
 		tool_usage("--load takes the method and its parameters from the file: "
 		           "no --save, --method or --range with it");
@@ -318,7 +320,7 @@ int main(int argc, char **argv)
 	if (opt_load) {
 		if (nn_params_read(opt_load, "nn-normalize", &p, &err))
 			tool_die_err(opt_load, &err);
-		m = parse_method(p.method);
+		m = file_method(p.method);
 		if (m == MINMAX)
 			lo = p.has_range ? p.range[0] : 0;
 		if ((m != L2 && (!nn_params_vec(&p, "offset") || !nn_params_vec(&p, "scale"))))
@@ -364,16 +366,8 @@ int main(int argc, char **argv)
 			nn_reader_close(r);
 			r = tool_input_reader(&twice);
 		}
-		if (opt_save) {
-			nn_schema *ps = nn_params_schema(&p, &err);
-			if (!ps)
-				tool_die_err(opt_save, &err);
-			const void *cols[NN_PARAMS_MAXVEC];
-			tool_provenance(ps, argc, argv);
-			nn_params_columns(&p, cols);
-			tool_save_row(opt_save, ps, cols, NN_DEFAULT_LEVEL);
-			nn_schema_free(ps);
-		}
+		if (opt_save)
+			tool_save_params(opt_save, &p, argc, argv);
 		apply(r, &p, m, out_t, lo, argc, argv);
 	}
 	nn_reader_close(r);

@@ -41,7 +41,7 @@ static const nn_option options[] = {
 	{ 0, "x", NN_OPT_STR, &opt_x, "NAME", "the feature field (default: the model's, x)", 0, 0 },
 	{ 0, "y", NN_OPT_STR, &opt_y, "NAME", "the label field copied when present (default: the model's, y)", 0, 0 },
 	NN_OPT_LEVEL(&opt_level),
-	{ 0, "threads", NN_OPT_INT, &opt_threads, "N", "BLAS threads (default 1)", 1, 256 },
+	{ 0, "threads", NN_OPT_INT, &opt_threads, "N", "threads this program may use (default 1)", 1, 256 },
 	NN_OPT_QUIET(&tool_quiet),
 	NN_OPT_END_ENTRY
 };

@@ -63,34 +63,72 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
+/* A message line on stderr, built in a buffer of PIPE_BUF bytes: what
+ * does not fit goes out first, so a line that fits is one write. */
+struct line {
+	char buf[4096];
+	size_t len;
+};
+
+static void line_flush(struct line *l)
+{
+	if (l->len)
+		nn_write_all(2, l->buf, l->len, NULL);
+	l->len = 0;
+}
+
+/* s[0..n) with its control characters escaped (nn_escape_ctrl): names
+ * and messages carry bytes from input files, which must not start lines
+ * of their own or reach the terminal as escape sequences. */
+static void line_put(struct line *l, const char *s, size_t n)
+{
+	while (n) {
+		size_t part = n < 512 ? n : 512;   /* escaped, at most 2048 bytes */
+		if (l->len + nn_escape_ctrl(NULL, 0, s, part) >= sizeof l->buf)
+			line_flush(l);
+		l->len += nn_escape_ctrl(l->buf + l->len, sizeof l->buf - l->len, s, part);
+		s += part;
+		n -= part;
+	}
+}
+
 /* The whole line in one write: programs of a pipeline (or MPI ranks,
  * whose stderr mpirun merges) share stderr, and a line written in pieces
  * can have another's in its middle.  Up to PIPE_BUF bytes a write to a
- * pipe is atomic; a longer line goes out in pieces as before. */
+ * pipe is atomic; a longer line goes out in pieces. */
 static void vmessage(const char *file, const char *fmt, va_list ap)
 {
-	char line[4096];
-	int n, m;
+	struct line l;
+	char small[4096], *text = small;
+	int m;
 	va_list again;
 
 	fflush(stdout);
-	n = file ? snprintf(line, sizeof line, "%s: '%s': ", tool_prog, file)
-	         : snprintf(line, sizeof line, "%s: ", tool_prog);
+	fflush(stderr);
 	va_copy(again, ap);
-	m = n >= 0 && (size_t)n < sizeof line ? vsnprintf(line + n, sizeof line - (size_t)n, fmt, again) : -1;
+	m = vsnprintf(small, sizeof small, fmt, again);
 	va_end(again);
-	if (m >= 0 && (size_t)(n + m) < sizeof line - 1) {
-		line[n + m] = '\n';
-		fflush(stderr);
-		nn_write_all(2, line, (size_t)(n + m + 1), NULL);
-		return;
+	if (m < 0)
+		m = 0, small[0] = 0;
+	else if ((size_t)m >= sizeof small && (text = malloc((size_t)m + 1)))
+		vsnprintf(text, (size_t)m + 1, fmt, ap);
+	else if (!text)                         /* out of memory: the start of it */
+		text = small, m = (int)strlen(small);
+	l.len = 0;
+	line_put(&l, tool_prog, strlen(tool_prog));
+	line_put(&l, ": ", 2);
+	if (file) {
+		line_put(&l, "'", 1);
+		line_put(&l, file, strlen(file));
+		line_put(&l, "': ", 3);
 	}
-	if (file)
-		fprintf(stderr, "%s: '%s': ", tool_prog, file);
-	else
-		fprintf(stderr, "%s: ", tool_prog);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	line_put(&l, text, (size_t)m);
+	if (l.len + 1 >= sizeof l.buf)
+		line_flush(&l);
+	l.buf[l.len++] = '\n';
+	line_flush(&l);
+	if (text != small)
+		free(text);
 }
 
 void tool_die(int status, const char *file, const char *fmt, ...)
@@ -549,6 +587,38 @@ void tool_save_row(const char *path, const nn_schema *s, const void *const *cols
 		tool_die_err(tool_out_name(o), &err);
 	nn_writer_free(w);
 	tool_out_commit(o);
+}
+
+void tool_save_params(const char *path, const nn_params *p, int argc, char **argv)
+{
+	nn_error err = { 0 };
+	const void *cols[NN_PARAMS_MAXVEC];
+	nn_schema *s = nn_params_schema(p, &err);
+
+	if (!s)
+		tool_die_err(path, &err);
+	tool_provenance(s, argc, argv);
+	nn_params_columns(p, cols);
+	tool_save_row(path, s, cols, NN_DEFAULT_LEVEL);
+	nn_schema_free(s);
+}
+
+void tool_put_text(FILE *o, const char *s, size_t n)
+{
+	char buf[1024];
+
+	while (n) {
+		size_t part = n < 255 ? n : 255;   /* escaped, at most 1020 bytes and the NUL */
+		nn_escape_ctrl(buf, sizeof buf, s, part);
+		fputs(buf, o);
+		s += part;
+		n -= part;
+	}
+}
+
+void tool_put_str(FILE *o, const char *s)
+{
+	tool_put_text(o, s, strlen(s));
 }
 
 void tool_put_json_str(FILE *o, const char *s)

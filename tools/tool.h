@@ -22,6 +22,7 @@
 #include <sys/types.h>
 #include "nn/cli.h"
 #include "nn/error.h"
+#include "nn/params.h"
 #include "nn/stream.h"
 
 #define TOOL_EXIT_DATA  1
@@ -37,7 +38,8 @@ void tool_parse(const nn_cli *cli, int argc, char **argv,
                 nn_strlist *operands);
 
 /* "nn-NAME: 'FILE': message" (FILE NULL: "nn-NAME: message"), then exit
- * with status.  An nn_error with code NN_EPIPE exits 1 silently. */
+ * with status.  Control characters in FILE and the message are written
+ * as \t, \n, \r or \xHH (nn_escape_ctrl).  An nn_error with code NN_EPIPE exits 1 silently. */
 _Noreturn void tool_die(int status, const char *file, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 _Noreturn void tool_die_err(const char *file, const nn_error *err);
@@ -137,6 +139,9 @@ void tool_provenance_except(nn_schema *s, int argc, char **argv,
  * to path atomically, like -o, with a handle of its own. */
 void tool_save_row(const char *path, const nn_schema *s, const void *const *cols,
                    long long level);
+/* Fitted parameters (nn/params.h) to path, the same way, with the
+ * program's provenance (tool_provenance) and the default level. */
+void tool_save_params(const char *path, const nn_params *p, int argc, char **argv);
 
 /* For programs that multiply matrices, first thing in main(): when this
  * machine's OpenBLAS runs kernels for an older instruction set than the
@@ -161,6 +166,11 @@ struct nn_model *tool_model(const char *path);
  * be read twice: bounded memory at the cost of disk.  Exits 1 on failure. */
 FILE *tool_spool(void);
 
+/* s[0..n) on o with its control characters escaped (nn_escape_ctrl):
+ * text from a file in a line-per-item report. */
+void tool_put_text(FILE *o, const char *s, size_t n);
+/* The same for a NUL-terminated string. */
+void tool_put_str(FILE *o, const char *s);
 /* s as a quoted JSON string (nn_json_str's escaping) on o. */
 void tool_put_json_str(FILE *o, const char *s);
 

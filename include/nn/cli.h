@@ -50,7 +50,7 @@ typedef struct nn_option {
 #define NN_OPT_LEVEL(p) { 0, "level", NN_OPT_INT, (p), "N", \
 	"zstd compression level, 1 to 19 (default 3)", 1, 19 }
 #define NN_OPT_THREADS(p) { 0, "threads", NN_OPT_INT, (p), "N", \
-	"compression threads (default 2 between files, 1 in a pipeline)", 1, 256 }
+	"threads this program may use (default 2 between files, 1 in a pipeline)", 1, 256 }
 #define NN_OPT_SEED(p) { 0, "seed", NN_OPT_INT, (p), "N", \
 	"random seed (default 0)", 0, 9007199254740991.0 }
 

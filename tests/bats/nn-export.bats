@@ -49,7 +49,7 @@ EOF
 	[[ "$stderr" == nn-export:* ]]
 	run --separate-stderr nn-export --format xml "$T/s.nns"
 	[ "$status" -eq 2 ]
-	[[ "$stderr" == *"unknown format 'xml'"* ]]
+	[[ "$stderr" == *"--format: 'xml' is not one of: csv, tsv, libsvm, npy, tab, svm"* ]]
 	run --separate-stderr nn-export --format npy --class-names "$T/s.nns"
 	[ "$status" -eq 2 ]
 	run --separate-stderr nn-export "$T/s.nns" "$T/s.nns"

@@ -218,3 +218,29 @@ EOF
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == "nn-info: '/dev/full': "* ]]
 }
+
+@test "nn-info: control characters from the file and in messages are shown escaped" {
+	small
+	# a name with a terminal escape and a newline, recorded in the args of
+	# the stream nn-normalize writes (less -q); nn-info's text keeps one
+	# line per item
+	odd="$T/a"$'\e[2J\n'"b.nns"
+	cp "$T/s.nns" "$odd"
+	nn-normalize -q -o "$T/n.nns" "$odd"
+	run --separate-stderr nn-info "$T/n.nns"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *$'\nargs\t'"'$T/a\\x1b[2J\\nb.nns'"$'\n'* ]]
+	[[ "$output" != *$'\e'* ]]
+	run --separate-stderr nn-info --verify "$odd" "$T/s.nns"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$T/a\\x1b[2J\\nb.nns: OK rows=3 members=1" ]
+	run --separate-stderr nn-info "$odd"
+	[[ "$output" == "file	$T/a\\x1b[2J\\nb.nns"$'\n'* ]]
+	# and an error message naming it
+	run --separate-stderr nn-info "$odd.missing"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nn-info: '$T/a\\x1b[2J\\nb.nns.missing': No such file or directory" ]
+	run --separate-stderr nn-export "$odd.missing"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "nn-export: '$T/a\\x1b[2J\\nb.nns.missing': No such file or directory" ]
+}

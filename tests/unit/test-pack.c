@@ -25,8 +25,27 @@ static int json_is(const char *s, size_t n, const char *want)
 	return ok;
 }
 
+static int escaped_is(const char *s, size_t n, size_t cap, const char *want, size_t want_len)
+{
+	char dst[64];
+	size_t len = nn_escape_ctrl(cap ? dst : NULL, cap, s, n);
+	int ok = len == want_len && (!cap || !strcmp(dst, want));
+	if (!ok)
+		printf("# got %zu '%s', want %zu '%s'\n", len, cap ? dst : "", want_len, want);
+	return ok;
+}
+
 int main(void)
 {
+	CHECK(escaped_is("plain 'x' \\ caf\xc3\xa9", 17, 64, "plain 'x' \\ caf\xc3\xa9", 17),
+	      "text without control characters as it is, backslash and UTF-8 too");
+	CHECK(escaped_is("a\tb\nc\rd", 7, 64, "a\\tb\\nc\\rd", 10), "tab, newline, CR as \\t \\n \\r");
+	CHECK(escaped_is("\x1b[2J\x7f\x01", 6, 64, "\\x1b[2J\\x7f\\x01", 15),
+	      "ESC, DEL and the other control characters as \\xHH");
+	CHECK(escaped_is("a\0b", 3, 64, "a\\x00b", 6), "a NUL byte inside");
+	CHECK(escaped_is("ab\ncd", 5, 4, "ab", 6), "cut like snprintf, an escape whole or not at all");
+	CHECK(escaped_is("ab\ncd", 5, 5, "ab\\n", 6), "an escape that fits exactly");
+	CHECK(escaped_is("ab\ncd", 5, 0, "", 6), "cap 0: only the length");
 	CHECK(json_is("plain", 5, "\"plain\""), "plain text as it is");
 	CHECK(json_is("a\"b\\c", 5, "\"a\\\"b\\\\c\""), "quote and backslash escaped");
 	CHECK(json_is("a\nb\x1b[2J\x7f", 8, "\"a\\u000ab\\u001b[2J\\u007f\""),

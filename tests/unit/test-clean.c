@@ -1,0 +1,92 @@
+/* test-clean.c — nn-clean's row rules: policy words, clip bounds, the
+ * repair of one row. */
+#include <math.h>
+#include <string.h>
+#include "nn/clean.h"
+#include "check.h"
+
+int main(void)
+{
+	enum nn_nonfinite p = NN_NONFINITE_DROP;
+	double v = 0;
+
+	CHECK(!nn_nonfinite_parse("median", &p, &v) && p == NN_NONFINITE_MEDIAN, "a policy word");
+	CHECK(!nn_nonfinite_parse("keep", &p, &v) && p == NN_NONFINITE_KEEP, "the last word");
+	CHECK(!nn_nonfinite_parse("value=-2.5", &p, &v) && p == NN_NONFINITE_VALUE && v == -2.5,
+	      "value=V with its number");
+	CHECK(nn_nonfinite_parse("value=inf", &p, &v) == 1 && nn_nonfinite_parse("value=", &p, &v) == 1 &&
+	      nn_nonfinite_parse("value=1x", &p, &v) == 1, "value= needs a finite number");
+	CHECK(nn_nonfinite_parse("Mean", &p, &v) == -1 && nn_nonfinite_parse("", &p, &v) == -1 &&
+	      nn_nonfinite_parse("dropped", &p, &v) == -1, "unknown words");
+	CHECK(nn_nonfinite_fills(NN_NONFINITE_ZERO) && nn_nonfinite_fills(NN_NONFINITE_VALUE) &&
+	      !nn_nonfinite_fills(NN_NONFINITE_DROP) && !nn_nonfinite_fills(NN_NONFINITE_KEEP) &&
+	      !nn_nonfinite_fills(NN_NONFINITE_FAIL), "which policies replace values");
+
+	double mean[3] = { 1, NAN, 10 }, med[3] = { 2, 5, NAN }, sd[3] = { 0.5, 1, 2 };
+	CHECK(nn_nonfinite_fill(NN_NONFINITE_MEAN, 0, mean, med, 7) == 1 &&
+	      nn_nonfinite_fill(NN_NONFINITE_MEDIAN, 1, mean, med, 7) == 5 &&
+	      nn_nonfinite_fill(NN_NONFINITE_ZERO, 2, mean, med, 7) == 0 &&
+	      nn_nonfinite_fill(NN_NONFINITE_VALUE, 2, mean, med, 7) == 7 &&
+	      isnan(nn_nonfinite_fill(NN_NONFINITE_MEAN, 1, mean, med, 7)), "the fill of each policy");
+
+	double lo[3], hi[3];
+	nn_clip_bounds(3, mean, sd, 1.5, 0, lo, hi);
+	CHECK(lo[0] == 0.25 && hi[0] == 1.75 && isinf(lo[1]) && lo[1] < 0 && isinf(hi[1]) &&
+	      lo[2] == 7 && hi[2] == 13, "mean ± sigma std; none for a column without statistics");
+	nn_clip_bounds(3, mean, sd, 1.5, 1, lo, hi);
+	CHECK(lo[0] == 1 && hi[0] == 1 && lo[2] == 7 && hi[2] == 13, "integer features: rounded inwards");
+	nn_clip_bounds(3, mean, sd, 0, 0, lo, hi);
+	CHECK(isinf(lo[0]) && isinf(hi[2]) && hi[2] > 0, "sigma 0: no clipping");
+	nn_clip_bounds(3, NULL, NULL, 2, 0, lo, hi);
+	CHECK(isinf(lo[0]) && isinf(hi[0]), "no statistics at all: no clipping");
+
+	double fill[3] = { 9, NAN, 0 }, clo[3] = { 0, -INFINITY, -1 }, chi[3] = { 5, INFINITY, 1 };
+	double row[3] = { NAN, INFINITY, 3 };
+	uint64_t rep = 0, clip = 0;
+	nn_clean_row(row, 3, fill, clo, chi, &rep, &clip);
+	CHECK(row[0] == 5 && isinf(row[1]) && row[2] == 1 && rep == 1 && clip == 2,
+	      "a fill is clipped too; a column without a fill keeps its inf; counts");
+	double row2[3] = { NAN, -INFINITY, 0.5 };
+	rep = clip = 0;
+	nn_clean_row(row2, 3, NULL, clo, chi, &rep, &clip);
+	CHECK(isnan(row2[0]) && isinf(row2[1]) && row2[2] == 0.5 && rep == 0 && clip == 0,
+	      "without fill: NaN is never clipped, -inf within [-inf, inf] stays");
+	double row3[1] = { -INFINITY }, l3[1] = { -2 }, h3[1] = { 2 };
+	rep = clip = 0;
+	nn_clean_row(row3, 1, NULL, l3, h3, &rep, &clip);
+	CHECK(row3[0] == -2 && clip == 1, "±inf kept is clipped to its bound");
+
+	/* duplicates: rows 0..999 of which every third repeats an earlier row */
+	nn_error err = { 0 };
+	FILE *f = tmpfile();
+	nn_dedup *d = f ? nn_dedup_new(f, &err) : NULL;
+	int ok = d != NULL;
+	for (uint64_t r = 0; ok && r < 1000; r++) {
+		uint64_t key = r % 3 == 2 ? r / 3 : r + 100000;   /* rows 2, 5, 8: keys 0, 1, 2 */
+		unsigned char y = (unsigned char)(key & 1);
+		ok = !nn_dedup_add(d, &key, sizeof key, &y, 1, r, &err);
+	}
+	/* the first rows of keys 0..332 are rows 2, 5, ...: add them again
+	 * as rows 1000..1332, which repeat them */
+	for (uint64_t k = 0; ok && k < 333; k++) {
+		unsigned char y = (unsigned char)(k & 1);
+		ok = !nn_dedup_add(d, &k, sizeof k, &y, 1, 1000 + k, &err);
+	}
+	CHECK(ok && !nn_dedup_repeat(d, 1000) && !nn_dedup_resolve(d, 1333, &err), "add and resolve");
+	int right = 1;
+	for (uint64_t r = 0; r < 1333; r++)
+		right &= nn_dedup_repeat(d, r) == (r >= 1000);
+	CHECK(right, "the later of two equal rows is the repeat, and only it");
+	nn_dedup_free(d);
+	f = tmpfile();
+	d = f ? nn_dedup_new(f, &err) : NULL;
+	uint64_t k = 7;
+	unsigned char y0 = 0, y1 = 1;
+	ok = d && !nn_dedup_add(d, &k, sizeof k, &y0, 1, 0, &err) &&
+	     !nn_dedup_add(d, &k, sizeof k, &y1, 1, 1, &err) &&
+	     !nn_dedup_add(d, &k, sizeof k, NULL, 0, 2, &err) && !nn_dedup_resolve(d, 3, &err);
+	CHECK(ok && !nn_dedup_repeat(d, 1) && !nn_dedup_repeat(d, 2), "the second part counts: other labels are other rows");
+	nn_dedup_free(d);
+	nn_dedup_free(NULL);
+	return check_done();
+}
