@@ -144,7 +144,7 @@ static const nn_option options[] = {
 	{ 0, "progress", NN_OPT_FLAG, &TT.progress, NULL, "progress bar even when stderr is not a terminal", 0, 0 },
 	{ 'v', "verbose", NN_OPT_FLAG, &TT.verbose, NULL, "also print the BLAS kernels and the model's size", 0, 0 },
 	NN_OPT_SEED(&TT.seed),
-	{ 0, "threads", NN_OPT_INT, &TT.threads, "N", "threads (default: every processor)", 1, 256 },
+	{ 0, "threads", NN_OPT_INT, &TT.threads, "N", "threads this program may use (default: every processor)", 1, 256 },
 	NN_OPT_LEVEL(&TT.level),
 	NN_OPT_QUIET(&tool_quiet),
 	NN_OPT_END_ENTRY
