@@ -20,58 +20,11 @@
 #include <zstd.h>
 #include "nn/checkpoint.h"
 #include "nn/mp.h"
+#include "fuzz-framed.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_SIG 64
-
-static int memfd_with(const void *data, size_t size)
-{
-	int fd = memfd_create("fuzz", 0);
-	if (fd < 0)
-		return -1;
-	if (size && write(fd, data, size) != (ssize_t)size) {
-		close(fd);
-		return -1;
-	}
-	lseek(fd, 0, SEEK_SET);
-	return fd;
-}
-
-/* Compress each msgpack object of data into its own frame, into a memfd. */
-static int memfd_framed(const uint8_t *data, size_t size)
-{
-	int fd = memfd_create("fuzz", 0);
-	ZSTD_CCtx *c = ZSTD_createCCtx();
-	nn_mp mp = { data, data + size };
-	void *frame = NULL;
-	size_t cap = 0;
-
-	if (fd < 0 || !c)
-		goto fail;
-	ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
-	while (mp.p < mp.end) {
-		const unsigned char *start = mp.p;
-		if (nn_mp_skip(&mp, NULL))
-			mp.p = mp.end;
-		size_t n = (size_t)(mp.p - start), bound = ZSTD_compressBound(n);
-		if (bound > cap && !(frame = realloc(frame, cap = bound)))
-			goto fail;
-		size_t z = ZSTD_compress2(c, frame, cap, start, n);
-		if (ZSTD_isError(z) || write(fd, frame, z) != (ssize_t)z)
-			goto fail;
-	}
-	ZSTD_freeCCtx(c);
-	free(frame);
-	lseek(fd, 0, SEEK_SET);
-	return fd;
-fail:
-	if (fd >= 0)
-		close(fd);
-	ZSTD_freeCCtx(c);
-	free(frame);
-	return -1;
-}
 
 /* The signature items of a training map ("resume" → "signature"), as
  * NUL-terminated copies in buf; returns how many (0 if none). */
@@ -178,12 +131,11 @@ static void round_trip(const nn_model *m, const nn_train_info *info, const nn_tr
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const uint8_t magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
 	static char buf[MAX_SIG][256];
 	static const char *fixed[2] = { "ranks=1", "layers=3" };
 	const char *v[MAX_SIG];
 	nn_error err = { 0 };
-	int fd = size >= 4 && !memcmp(data, magic, 4) ? memfd_with(data, size) : memfd_framed(data, size);
+	int fd = fuzz_stream_fd(data, size);
 	if (fd < 0)
 		return 0;
 	/* The network's shape from the first row (not nn_model_read, which
