@@ -186,6 +186,11 @@ static void put_stat(FILE *o, const char *key, double v, int have, int single, i
 {
 	char buf[64];
 
+	if (have && opt_json && !isfinite(v)) {
+		/* JSON has no infinity: a sum of squares past DBL_MAX is null */
+		tool_note("the %s of a field overflows a double: null in the JSON", key);
+		have = 0;
+	}
 	if (!have)
 		snprintf(buf, sizeof buf, opt_json ? "null" : "nan");
 	else if (digits && !opt_json)

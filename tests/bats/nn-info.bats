@@ -244,3 +244,12 @@ EOF
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "nn-export: '$T/a\\x1b[2J\\nb.nns.missing': No such file or directory" ]
 }
+
+@test "nn-info --json: a std that overflows a double is null, with a note, and the JSON stays valid" {
+	python3 "$DATA/import/mkbin.py" npy "$T/big.npy" '<f8' 3 --values=1e308,-1e308,1e308
+	nn-import -o "$T/big.nns" "$T/big.npy"
+	run --separate-stderr nn-info --json "$T/big.nns"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s' "$output" | python3 -c 'import json, sys; print(json.load(sys.stdin)["fields"][0]["stats"]["std"])')" = None ]
+	[[ "$stderr" == *"the std of a field overflows a double: null in the JSON"* ]]
+}
