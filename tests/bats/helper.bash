@@ -40,3 +40,46 @@ sampled() {
 		i=$((i + 1))
 	done
 }
+
+# cuts_refused FILE OFFSET...: FILE cut at each offset is refused by
+# nn-info --verify and nn-export, with the cut file named (conventions.bats
+# samples the offsets, tests/long/damage.bats takes every one).
+cuts_refused() {
+	local f=$1 size cut r
+	size=$(stat -c %s "$f")
+	shift
+	for cut; do
+		head -c "$cut" "$f" > "$T/cut.nns"
+		for r in "nn-info --verify" "nn-export --format csv"; do
+			if $r "$T/cut.nns" > /dev/null 2> "$T/err"; then
+				fail "$r accepted the stream cut at byte $cut of $size"
+			fi
+			grep -q "'$T/cut.nns': " "$T/err" || fail "cut at $cut: $(cat "$T/err")"
+		done
+	done
+}
+
+# flips_refused FILE STEP: bit I % 8 of byte I flipped, for every STEP-th
+# byte I (the copies written by one python3), each refused by nn-info
+# --verify.  Sets FLIPS_TRIED to how many copies were tried (not printed:
+# a failure inside $(...) would not fail the test).
+flips_refused() {
+	local g i n=0
+	python3 - "$1" "$T" "$2" <<'PY'
+import sys
+b = open(sys.argv[1], 'rb').read()
+for i in range(0, len(b), int(sys.argv[3])):
+    c = bytearray(b)
+    c[i] ^= 1 << (i % 8)
+    open('%s/flip-%d.nns' % (sys.argv[2], i), 'wb').write(c)
+PY
+	for g in "$T"/flip-*.nns; do
+		if nn-info --verify "$g" > /dev/null 2>&1; then
+			i=${g##*/flip-}
+			i=${i%.nns}
+			fail "a flip of bit $((i % 8)) in byte $i went unnoticed"
+		fi
+		n=$((n + 1))
+	done
+	FLIPS_TRIED=$n
+}
