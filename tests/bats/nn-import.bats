@@ -18,19 +18,27 @@ r = eval(sys.argv[1])
 print(*r) if isinstance(r, tuple) else print(r)' "$2"
 }
 
-# bad_input TEXT CMD...: CMD -o out.nns exits 1 with TEXT on stderr, nothing
-# on stdout, and leaves no output file and no temporary.
-bad_input() {
-	local want="$1"
-	shift
+# refused STATUS exact|part TEXT CMD...: CMD -o out.nns exits STATUS with
+# TEXT as its whole stderr (exact) or within it (part), nothing on stdout,
+# and leaves no output file and no temporary.
+refused() {
+	local want_status="$1" how="$2" want="$3"
+	shift 3
 	run --separate-stderr "$@" -o "$T/out.nns"
 	echo "status=$status stderr=$stderr"
-	[ "$status" -eq 1 ]
-	[[ "$stderr" == *"$want"* ]]
+	[ "$status" -eq "$want_status" ]
+	if [ "$how" = exact ]; then
+		[ "$stderr" = "$want" ]
+	else
+		[[ "$stderr" == *"$want"* ]]
+	fi
 	[ -z "$output" ]
 	[ ! -e "$T/out.nns" ]
 	no_temporaries "$T"
 }
+
+# bad_input TEXT CMD...: bad data, exit 1 with TEXT in the message.
+bad_input() { refused 1 part "$@"; }
 
 # --- options ---------------------------------------------------------------
 
@@ -83,18 +91,9 @@ bad_input() {
 	[ "$status" -eq 2 ]
 }
 
-# bad_column WANT CMD...: as bad_input, but a usage error (exit 2): a
-# --label or --drop-col that names no column of the file.
-bad_column() {
-	local want="$1"
-	shift
-	run --separate-stderr "$@" -o "$T/out.nns"
-	echo "status=$status stderr=$stderr"
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "$want" ]
-	[ ! -e "$T/out.nns" ]
-	no_temporaries "$T"
-}
+# bad_column WANT CMD...: a --label or --drop-col that names no column of
+# the file is a usage error (exit 2) whose whole message is WANT.
+bad_column() { refused 2 exact "$@"; }
 
 @test "nn-import: a column that is not in the file is a usage error naming the file, with the closest name" {
 	bad_column "nn-import: '$IRIS': no column 'kind' among the 5 columns" nn-import --label kind "$IRIS"
