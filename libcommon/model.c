@@ -8,6 +8,7 @@
 #include "nn/model.h"
 #include "nn/mp.h"
 #include "nn/pack.h"
+#include "nn/quant.h"
 
 void nn_model_free(nn_model *m)
 {
@@ -369,10 +370,13 @@ nn_model *nn_model_from(const nn_schema *s, const nn_batch *row, nn_error *err)
 			snprintf(name, sizeof name, "layer%zu.%s", l, b ? "bias" : "weight");
 			int f = nn_schema_find(s, name);
 			size_t want = b ? d.width[l + 1] : d.width[l] * d.width[l + 1];
-			if (f < 0 || s->fields[f].dtype != NN_F32 || s->fields[f].row_elems != want ||
+			/* weights may be int8 with a scale per output (nn/quant.h) */
+			int dtype_ok = f >= 0 && (s->fields[f].dtype == NN_F32 ||
+			                          (!b && s->fields[f].dtype == NN_I8));
+			if (!dtype_ok || s->fields[f].row_elems != want ||
 			    s->fields[f].ndim != (b ? 1 : 2) || s->fields[f].shape[0] != d.width[l + 1]) {
 				nn_error_set(err, NN_EDATA, "field '%s': %s", name,
-				             f < 0 ? "missing" : "not f32 of the shape the layers say");
+				             f < 0 ? "missing" : "not f32 (or i8 weights) of the shape the layers say");
 				goto fail;
 			}
 			col[2 * l + (size_t)b] = f;
@@ -380,7 +384,12 @@ nn_model *nn_model_from(const nn_schema *s, const nn_batch *row, nn_error *err)
 	if (!(m->mlp = nn_mlp_new((int)d.nlayers, d.width, d.act, d.output, d.loss, err)))
 		goto fail;
 	for (int l = 0; l < m->mlp->nlayers; l++) {
-		memcpy(m->mlp->params + m->mlp->woff[l], row->col[col[2 * l]], d.width[l] * d.width[l + 1] * sizeof(float));
+		float *w = m->mlp->params + m->mlp->woff[l];
+		int q = nn_quant_load_weight(s, row, col[2 * l], d.width[l + 1], d.width[l], w, err);
+		if (q < 0)
+			goto fail;
+		if (!q)
+			memcpy(w, row->col[col[2 * l]], d.width[l] * d.width[l + 1] * sizeof(float));
 		memcpy(m->mlp->params + m->mlp->boff[l], row->col[col[2 * l + 1]], d.width[l + 1] * sizeof(float));
 	}
 	return m;

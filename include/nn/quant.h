@@ -1,0 +1,73 @@
+/* nn/quant.h — shrinking a trained network: int8 weights and pruning.
+ *
+ * int8 weights: symmetric, one scale per output channel (row o of a layer's
+ * W [out x in], as PyTorch's per_channel_symmetric qint8 on dim 0):
+ *
+ *   scale[o] = max_i |W[o,i]| / 127        q[o,i] = round(W[o,i] / scale[o])
+ *
+ * q lies in [-127, 127] (-128 is never used, so that -q is always
+ * representable), rounding half away from zero; a row of zeros has scale 0
+ * and dequantizes to zeros exactly.  Dequantized, each weight is within
+ * scale[o] / 2 of the original.  Biases stay f32 (they are few, and int32
+ * biases would need the activation scales of an int8 kernel).
+ *
+ * In a model file (nn-stream(5), nn-quantize(1)) a quantized layer l has
+ *   layerL.weight        i8  [out, in]
+ *   layerL.weight_scale  f32 [out]
+ *   layerL.bias          f32 [out]
+ * and the metadata key "quantization" says so.  Readers dequantize each
+ * layer into its f32 place as they load it (nn_model_from): products run
+ * in f32 on OpenBLAS, which has no int8 product (bench/results.md has the
+ * measurement that decided it).
+ *
+ * Pruning zeroes the weights of smallest magnitude (never biases): a
+ * fraction of each layer's weights ("layer"), or of all weights at once
+ * ("global", as torch.nn.utils.prune.global_unstructured).  Exactly
+ * floor(fraction × n) weights are zero afterwards in each scope (weights
+ * already zero count first); ties at the threshold go in index order, so
+ * the result is the same on every machine.
+ */
+#ifndef NN_QUANT_H
+#define NN_QUANT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "nn/error.h"
+#include "nn/mlp.h"
+#include "nn/model.h"
+#include "nn/stream.h"
+
+/* w [rows x cols] → q [rows x cols], scale [rows]. */
+void nn_quant_rows(const float *w, size_t rows, size_t cols, int8_t *q, float *scale);
+/* q [rows x cols], scale [rows] → w [rows x cols]. */
+void nn_dequant_rows(const int8_t *q, const float *scale, size_t rows, size_t cols, float *w);
+
+/* Zero the smallest weights: a fraction in [0, 1] of each layer's weights
+ * (global 0) or of all of them (global 1).  The zeros per layer are
+ * counted into zeroed[nlayers] when it is not NULL. */
+int nn_prune(nn_mlp *m, double fraction, int global, size_t *zeroed, nn_error *err);
+/* Weights of layer l that are exactly zero. */
+size_t nn_mlp_zero_weights(const nn_mlp *m, int l);
+
+/* A model's int8 form, ready to write: its schema (kind "model", the
+ * fields above, the model's metadata plus "quantization") and the columns
+ * of its one row. */
+typedef struct nn_quant_model {
+	nn_schema *schema;
+	int nlayers;
+	int8_t *q[NN_MLP_MAX_LAYERS];
+	float *scale[NN_MLP_MAX_LAYERS];
+	const void *cols[3 * NN_MLP_MAX_LAYERS];
+} nn_quant_model;
+
+nn_quant_model *nn_quant_model_new(const nn_model *m, nn_error *err);
+void nn_quant_model_free(nn_quant_model *qm);      /* NULL is fine */
+
+/* Is field f of s a quantized weight ("layerL.weight", i8)?  Then
+ * dequantize its column (with "layerL.weight_scale" from the same row)
+ * into w [out x in].  Returns 1 when it did, 0 when the field is not i8,
+ * -1 on a scale field that is missing, of the wrong shape or not finite. */
+int nn_quant_load_weight(const nn_schema *s, const nn_batch *row, int f, size_t out, size_t in,
+                         float *w, nn_error *err);
+
+#endif
