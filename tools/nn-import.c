@@ -77,8 +77,9 @@
 static const char *opt_out, *opt_format, *opt_delim, *opt_label, *opt_task, *opt_labels,
 	*opt_classes, *opt_shape, *opt_x = "x", *opt_y = "y";
 static int opt_noheader;
-static long long opt_skip, opt_features, opt_level = NN_DEFAULT_LEVEL, opt_threads;   /* 0: tool_compress_threads decides */
-static nn_strlist opt_drop;
+static long long opt_skip, opt_features, opt_level = NN_DEFAULT_LEVEL, opt_threads,   /* 0: tool_compress_threads decides */
+	opt_idw = 64;
+static nn_strlist opt_drop, opt_ids;
 
 static const nn_option options[] = {
 	{ 'f', "format", NN_OPT_CHOICE, &opt_format, NN_IMPORT_FORMATS,
@@ -91,6 +92,10 @@ static const nn_option options[] = {
 	  "csv, tsv: the first line is data, not column names", 0, 0 },
 	{ 0, "drop-col", NN_OPT_LIST, &opt_drop, "COL",
 	  "csv, tsv: leave out column COL, by name or index", 0, 0 },
+	{ 0, "id", NN_OPT_LIST, &opt_ids, "COL",
+	  "csv, tsv: keep column COL as text (a str field named after it), e.g. an id", 0, 0 },
+	{ 0, "id-width", NN_OPT_INT, &opt_idw, "W",
+	  "csv, tsv: the bytes an --id value may take (default 64)", 1, NN_MAX_STR_BYTES },
 	{ 0, "skip", NN_OPT_INT, &opt_skip, "N",
 	  "csv, tsv, libsvm: skip N lines at the start", 0, 1e15 },
 	{ 0, "task", NN_OPT_CHOICE, &opt_task, NN_IMPORT_TASKS,
@@ -242,16 +247,43 @@ static nn_yplan plan_labels(const nn_labels *L, const char *path)
 	return p;
 }
 
+/* --task auto's decision about whole-number labels, said on stderr. */
+static void note_plan(const nn_yplan *p)
+{
+	if (p->note == NN_YNOTE_CLASSES)
+		tool_note("'%s': the labels are %zu distinct whole numbers: taken as classes "
+		          "(give --task regress for regression)", tool_name(in_path), p->distinct);
+	else if (p->note == NN_YNOTE_VALUES)
+		tool_note("'%s': the labels are %zu distinct whole numbers, more than %d: taken as "
+		          "regression targets (give --task classify for classes)",
+		          tool_name(in_path), p->distinct, NN_AUTO_MAX_CLASSES);
+}
+
+/* The ids' str fields, after x and y; a name taken by x or y is refused. */
+static void add_id_fields(nn_schema *sch, const nn_csv_info *in)
+{
+	uint64_t w = in->id_width;
+	for (size_t k = 0; k < in->nids; k++) {
+		const char *n = in->id_names[k];
+		if (!strcmp(n, opt_x) || (opt_label && !strcmp(n, opt_y)))
+			tool_usage("--id %s: its field '%s' would have the name of the %s field "
+			           "(rename that with %s)", opt_ids.v[k], n, strcmp(n, opt_x) ? "label" : "features",
+			           strcmp(n, opt_x) ? "--y" : "--x");
+		add_field(sch, in_path, n, NN_STR, 1, &w);
+	}
+}
+
 static void import_csv(int delim, int argc, char **argv)
 {
 	const char *name = tool_name(in_path);
 	src s;
 	nn_error err;
 	nn_csv_opts o = { delim, opt_noheader, opt_skip, opt_label,
-	                  (const char *const *)opt_drop.v, opt_drop.n };
+	                  (const char *const *)opt_drop.v, opt_drop.n,
+	                  (const char *const *)opt_ids.v, opt_ids.n, (size_t)opt_idw };
 	nn_csv *c;
 	const nn_csv_info *in;
-	size_t nfeat, chunk;
+	size_t nfeat, chunk, idb;
 	uint64_t rows = 0;
 	nn_schema *sch;
 	nn_writer *w = NULL;
@@ -259,40 +291,49 @@ static void import_csv(int delim, int argc, char **argv)
 	float *x;
 	double *yv;
 	uint32_t *yid;
-	unsigned char *y;
+	unsigned char *y, *ids;
 	ptrdiff_t n;
 
 	if (!(c = nn_csv_open(src_open(&s, in_path), &o, &err)))
 		tool_die_err(name, &err);
 	in = nn_csv_info_of(c);
 	nfeat = in->nfeat;
+	idb = in->nids * in->id_width;    /* one row's ids */
 	sch = schema_new(argc, argv);
 	add_field(sch, in_path, opt_x, NN_F32, 1, (uint64_t[]){ nfeat });
 	if (in->names && nn_import_names_meta(sch, in->names, in->ncols, in->role, nfeat,
 	                                      opt_label ? in->names[in->label_col] : NULL, &err))
 		tool_die_err(NULL, &err);
-	chunk = batch_rows(nfeat * 4 + 4);
+	chunk = batch_rows(nfeat * 4 + 4 + idb);
 	x = tool_alloc(chunk * nfeat * 4);
 	y = tool_alloc(chunk * 4);
 	yv = tool_alloc(chunk * sizeof *yv);
 	yid = tool_alloc(chunk * sizeof *yid);
-	if (opt_label)
+	ids = tool_alloc(chunk * idb + 1);
+	if (opt_label) {
 		spool = tool_spool();
-	else
+	} else {
+		add_id_fields(sch, in);
 		w = tool_writer(sch, opt_level, opt_threads);
+	}
 
 	/* Pass 1: parse every row; without a label write it, else spool it,
 	 * a batch at a time: the features, the labels' values (f64), their
-	 * ids (u32).  Every batch but the last has chunk rows. */
-	while ((n = nn_csv_read(c, x, yv, yid, chunk, &err)) > 0) {
+	 * ids (u32), the id texts.  Every batch but the last has chunk rows. */
+	while ((n = nn_csv_read_ids(c, x, yv, yid, ids, chunk, &err)) > 0) {
 		rows += (uint64_t)n;
 		if (!spool) {
-			tool_write(w, (const void *const[]){ x }, (size_t)n);
+			const void *cols[1 + NN_MAX_FIELDS] = { x };
+			for (size_t k = 0; k < in->nids; k++)
+				cols[1 + k] = ids + k * chunk * in->id_width;
+			tool_write(w, cols, (size_t)n);
 			continue;
 		}
 		spool_put(spool, x, (size_t)n * nfeat * 4);
 		spool_put(spool, yv, (size_t)n * sizeof *yv);
 		spool_put(spool, yid, (size_t)n * sizeof *yid);
+		for (size_t k = 0; k < in->nids; k++)
+			spool_put(spool, ids + k * chunk * in->id_width, (size_t)n * in->id_width);
 	}
 	if (n < 0)
 		tool_die_err(name, &err);
@@ -300,18 +341,25 @@ static void import_csv(int delim, int argc, char **argv)
 
 	if (spool) {  /* Pass 2: the labels are known; write the spooled rows. */
 		nn_yplan p = plan_labels(nn_csv_labels(c), in_path);
+		note_plan(&p);
 		add_field(sch, in_path, opt_y, p.dtype, 0, NULL);
 		set_classes(sch, in_path, p.ncls, p.cls);
+		add_id_fields(sch, in);
 		w = tool_writer(sch, opt_level, opt_threads);
 		spool_rewind(spool);
 		for (uint64_t done = 0; done < rows; ) {
 			size_t k = rows - done < chunk ? (size_t)(rows - done) : chunk;
+			const void *cols[2 + NN_MAX_FIELDS] = { x, y };
 			spool_get(spool, x, k * nfeat * 4);
 			spool_get(spool, yv, k * sizeof *yv);
 			spool_get(spool, yid, k * sizeof *yid);
+			for (size_t j = 0; j < in->nids; j++) {
+				cols[2 + j] = ids + j * chunk * in->id_width;
+				spool_get(spool, ids + j * chunk * in->id_width, k * in->id_width);
+			}
 			for (size_t i = 0; i < k; i++)
 				nn_yplan_apply(&p, yv[i], yid[i], y + i * 4);
-			tool_write(w, (const void *const[]){ x, y }, k);
+			tool_write(w, cols, k);
 			done += k;
 		}
 		fclose(spool);
@@ -323,6 +371,7 @@ static void import_csv(int delim, int argc, char **argv)
 	free(y);
 	free(yv);
 	free(yid);
+	free(ids);
 	nn_schema_free(sch);
 }
 
@@ -556,8 +605,8 @@ static void check_options(int fmt)
 {
 	int csv = fmt == NN_IMPORT_CSV || fmt == NN_IMPORT_TSV, text = csv || fmt == NN_IMPORT_LIBSVM;
 
-	if (!csv && (opt_label || opt_noheader || opt_drop.n || opt_delim))
-		tool_usage("--label, --no-header, --drop-col and --delimiter are for csv and tsv");
+	if (!csv && (opt_label || opt_noheader || opt_drop.n || opt_delim || opt_ids.n))
+		tool_usage("--label, --no-header, --drop-col, --id and --delimiter are for csv and tsv");
 	parse_delimiter(fmt);
 	if (!text && (opt_skip || opt_task))
 		tool_usage("--skip and --task are for csv, tsv and libsvm");
@@ -603,5 +652,6 @@ int main(int argc, char **argv)
 		import_array(fmt, argc, argv);
 	nn_strlist_free(&ops);
 	nn_strlist_free(&opt_drop);
+	nn_strlist_free(&opt_ids);
 	return 0;
 }

@@ -96,9 +96,19 @@ void nn_labels_free(nn_labels *L);
 
 enum { NN_Y_VALUE, NN_Y_ID, NN_Y_REMAP, NN_Y_NAMES };
 
+/* Whole-number labels with --task auto: at most this many distinct values
+ * are classes, more are regression targets (diabetes' 214 disease scores
+ * are a measurement, not 214 classes). */
+#define NN_AUTO_MAX_CLASSES 100
+/* What --task auto decided about whole-number labels, for a note. */
+enum { NN_YNOTE_NONE, NN_YNOTE_CLASSES, NN_YNOTE_VALUES };
+
 /* How labels become y (f32 values or i32 class ids), with the class names. */
 typedef struct nn_yplan {
 	int how;
+	int note;                 /* NN_YNOTE_*: classes from more than two whole
+	                             numbers, or values from too many of them */
+	size_t distinct;          /* the distinct whole numbers, for the note */
 	nn_dtype dtype;           /* NN_F32 or NN_I32 */
 	int32_t *ints;            /* NN_Y_REMAP: the distinct values, sorted */
 	size_t nints;
@@ -118,7 +128,7 @@ void nn_yplan_free(nn_yplan *p);
 
 /* --- csv, tsv ---------------------------------------------------------- */
 
-enum { NN_COL_FEATURE, NN_COL_LABEL, NN_COL_DROP };
+enum { NN_COL_FEATURE, NN_COL_LABEL, NN_COL_DROP, NN_COL_ID };
 
 typedef struct nn_csv_opts {
 	int delim;                 /* ',' or '\t' */
@@ -127,6 +137,9 @@ typedef struct nn_csv_opts {
 	const char *label;         /* label column by name or index, or NULL */
 	const char *const *drop;   /* columns left out */
 	size_t ndrop;
+	const char *const *ids;    /* columns kept as text (str fields) */
+	size_t nids;
+	size_t id_width;           /* bytes per id, 1..NN_MAX_STR_BYTES (0: 64) */
 } nn_csv_opts;
 
 typedef struct nn_csv nn_csv;
@@ -136,6 +149,9 @@ typedef struct nn_csv_info {
 	char **names;              /* header names, or NULL (no header) */
 	const unsigned char *role; /* NN_COL_* of each column */
 	size_t label_col;          /* SIZE_MAX without a label */
+	size_t nids, id_width;     /* --id columns and their width */
+	const size_t *id_col;      /* the column of each, in the order given */
+	char **id_names;           /* the str field of each: its header name, else "col_N" */
 } nn_csv_info;
 
 /* Read the header (or the first row), resolve the columns. */
@@ -145,6 +161,13 @@ const nn_csv_info *nn_csv_info_of(const nn_csv *c);
  * and id into yv, yid (when there is a label; else they may be NULL).
  * Returns the row count, 0 at the end, or -1. */
 ptrdiff_t nn_csv_read(nn_csv *c, float *x, double *yv, uint32_t *yid, size_t max, nn_error *err);
+/* The same, and the ids of each row into ids, column by column as a str
+ * field holds them: id k of row i at ids + (k * max + i) * id_width, its
+ * text padded with NUL bytes (ids holds nids * max * id_width bytes).  An id
+ * longer than id_width, or not UTF-8, is an error naming its line and
+ * column: ids are never cut. */
+ptrdiff_t nn_csv_read_ids(nn_csv *c, float *x, double *yv, uint32_t *yid, unsigned char *ids,
+                          size_t max, nn_error *err);
 /* The labels seen so far (for nn_labels_plan). */
 nn_labels *nn_csv_labels(nn_csv *c);
 void nn_csv_close(nn_csv *c);

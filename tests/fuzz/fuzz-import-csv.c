@@ -17,7 +17,7 @@ static void round_trip(const float *x, size_t rows, size_t nfeat)
 	size_t cap = rows * nfeat * 24 + 1, len = 0;
 	char *text = malloc(cap);
 	float *back = malloc(rows * nfeat * 4 + 4);
-	nn_csv_opts o = { ',', 1, 0, NULL, NULL, 0 };
+	nn_csv_opts o = { ',', 1, 0, NULL, NULL, 0, NULL, 0, 0 };
 	nn_memsrc m;
 	nn_error err;
 	nn_csv *c;
@@ -43,7 +43,7 @@ static void round_trip(const float *x, size_t rows, size_t nfeat)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const labels[] = { NULL, "0", "-1", "y" };
-	nn_csv_opts o = { ',', 0, 0, NULL, NULL, 0 };
+	nn_csv_opts o = { ',', 0, 0, NULL, NULL, 0, NULL, 0, 0 };
 	const char *drop[1] = { "1" };
 	nn_memsrc m;
 	nn_error err;

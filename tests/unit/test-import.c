@@ -185,7 +185,7 @@ static void test_csv(void)
 		"\"4\",\"1e3\",\"c\"\"at\"\n"
 		"\"5\"  ,6,dog\n"
 		"7,inf,cat";
-	nn_csv_opts o = { ',', 0, 0, "label", NULL, 0 };
+	nn_csv_opts o = { ',', 0, 0, "label", NULL, 0, NULL, 0, 0 };
 	nn_memsrc m;
 	nn_error err = { 0 };
 	nn_csv *c = csv_open(&m, text, sizeof text - 1, &o, &err);
@@ -217,7 +217,7 @@ static void test_csv(void)
 
 	/* CR-only line endings (classic Mac OS, some spreadsheet exports) */
 	static const char cr[] = "a,y\r1,\" 1\"\r2,1 \r3,2\r\"NAN\",2";
-	nn_csv_opts ocr = { ',', 0, 0, "y", NULL, 0 };
+	nn_csv_opts ocr = { ',', 0, 0, "y", NULL, 0, NULL, 0, 0 };
 	c = csv_open(&m, cr, sizeof cr - 1, &ocr, &err);
 	n = c ? nn_csv_read(c, x, yv, yid, 10, &err) : -1;
 	CHECK(n == 4 && x[0] == 1 && x[2] == 3 && isnan(x[3]) && nn_csv_info_of(c)->ncols == 2,
@@ -245,7 +245,7 @@ static void test_csv(void)
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		size_t len = strlen(bad[i].text) + (strstr(bad[i].msg, "NUL") ? 2 : 0);
-		nn_csv_opts o2 = { ',', 0, 0, NULL, NULL, 0 };
+		nn_csv_opts o2 = { ',', 0, 0, NULL, NULL, 0, NULL, 0, 0 };
 		memset(&err, 0, sizeof err);
 		c = csv_open(&m, bad[i].text, len, &o2, &err);
 		if (c) {
@@ -267,7 +267,7 @@ static void test_csv_blocks(void)
 	float *x = malloc(cols * 4 * 2);
 	nn_memsrc m;
 	nn_error err = { 0 };
-	nn_csv_opts o = { ',', 1, 0, NULL, NULL, 0 };
+	nn_csv_opts o = { ',', 1, 0, NULL, NULL, 0, NULL, 0, 0 };
 	nn_csv *c;
 	ptrdiff_t n;
 	int ok = 1;
