@@ -90,23 +90,16 @@ static const char *in_name;   /* the input, for messages */
 
 /* --- CSV and TSV --------------------------------------------------------- */
 
+static size_t put_name(char *p, const char *s, size_t n, char sep);
+
 /* A name, quoted when a reader (nn-import among them) would otherwise
  * split it, trim it or take it for a missing value. */
 static void put_text(FILE *o, const char *s, char sep)
 {
 	size_t n = strlen(s);
-
-	if (n && !strpbrk(s, sep == ',' ? ",\"\r\n" : "\t\"\r\n") && s[0] != ' ' && s[n - 1] != ' ') {
-		fputs(s, o);
-		return;
-	}
-	putc('"', o);
-	for (; *s; s++) {
-		if (*s == '"')
-			putc('"', o);
-		putc(*s, o);
-	}
-	putc('"', o);
+	char *buf = tool_alloc(2 * n + 3);
+	fwrite(buf, 1, put_name(buf, s, n, sep), o);
+	free(buf);
 }
 
 /* Column names from the metadata nn-import keeps from a csv header:
@@ -170,7 +163,8 @@ static void put_column_name(FILE *o, const nn_schema *s, size_t f, size_t k, cha
 	char name[NN_MAX_NAME + 1 + NN_MAX_DIMS * 21];
 	size_t len = strlen(fl->name), div = fl->row_elems, fx = 0, fy = 0;
 
-	while (fx < s->nfields && !(s->fields[fx].ndim == 1 && s->fields[fx].row_elems == nfeat_names))
+	while (fx < s->nfields && !(s->fields[fx].ndim == 1 && s->fields[fx].row_elems == nfeat_names &&
+	                            s->fields[fx].dtype != NN_STR))
 		fx++;
 	while (fy < s->nfields && s->fields[fy].ndim != 0)
 		fy++;
@@ -183,7 +177,7 @@ static void put_column_name(FILE *o, const nn_schema *s, size_t f, size_t k, cha
 		return;
 	}
 	memcpy(name, fl->name, len + 1);
-	if (fl->ndim > 0 && fl->row_elems > 1)
+	if (fl->ndim > 0 && fl->row_elems > 1 && fl->dtype != NN_STR)
 		for (int d = 0; d < fl->ndim; d++) {
 			div /= fl->shape[d];
 			len += (size_t)snprintf(name + len, sizeof name - len, "_%zu", k / div % fl->shape[d]);
@@ -191,21 +185,27 @@ static void put_column_name(FILE *o, const nn_schema *s, size_t f, size_t k, cha
 	put_text(o, name, sep);
 }
 
-/* A class name as CSV text at p (room: 2 * NN_MAX_NAME + 3); returns
- * the length.  Quoted as put_text quotes. */
-static size_t put_name(char *p, const char *s, char sep)
+/* The n bytes of text at s as CSV text at p (room: 2 * n + 2); returns
+ * the length.  Quoted (RFC 4180: quotes doubled) when it holds the
+ * delimiter, a quote or a line break, is empty, or has a space at either
+ * end (nn-import trims those).  Class names, column names and the text of
+ * str fields (ids) go through here. */
+static size_t put_name(char *p, const char *s, size_t n, char sep)
 {
-	size_t n = strlen(s), len = 0;
+	size_t len = 0;
+	int plain = n && s[0] != ' ' && s[n - 1] != ' ';
 
-	if (n && !strpbrk(s, sep == ',' ? ",\"\r\n" : "\t\"\r\n") && s[0] != ' ' && s[n - 1] != ' ') {
+	for (size_t i = 0; plain && i < n; i++)
+		plain = s[i] != sep && s[i] != '"' && s[i] != '\r' && s[i] != '\n';
+	if (plain) {
 		memcpy(p, s, n);
 		return n;
 	}
 	p[len++] = '"';
-	for (; *s; s++) {
-		if (*s == '"')
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"')
 			p[len++] = '"';
-		p[len++] = *s;
+		p[len++] = s[i];
 	}
 	p[len++] = '"';
 	return len;
@@ -235,7 +235,8 @@ static size_t row_text_max(const nn_schema *s)
 {
 	size_t n = 1;
 	for (size_t f = 0; f < s->nfields; f++)
-		n += s->fields[f].row_elems * ((named(&s->fields[f]) ? 2 * NN_MAX_NAME + 3 : NN_FLOAT_CHARS) + 1);
+		n += s->fields[f].dtype == NN_STR ? 2 * s->fields[f].row_bytes + 3
+		   : s->fields[f].row_elems * ((named(&s->fields[f]) ? 2 * NN_MAX_NAME + 3 : NN_FLOAT_CHARS) + 1);
 	return n;
 }
 
@@ -248,6 +249,13 @@ static void format_rows(struct text_part *t)
 		for (size_t f = 0; f < s->nfields; f++) {
 			const nn_field *fl = &s->fields[f];
 			const void *col = t->b->col[f];
+			if (fl->dtype == NN_STR) {   /* text: one column */
+				const char *txt = (const char *)col + i * fl->row_bytes;
+				if (f)
+					*p++ = t->sep;
+				p += put_name(p, txt, nn_str_len(txt, fl->row_bytes), t->sep);
+				continue;
+			}
 			for (size_t k = 0, e = i * fl->row_elems; k < fl->row_elems; k++, e++) {
 				if (f || k)
 					*p++ = t->sep;
@@ -264,7 +272,7 @@ static void format_rows(struct text_part *t)
 					t->len = (size_t)(p - t->buf);
 					return;
 				}
-				p += put_name(p, fl->classes[(size_t)id], t->sep);
+				p += put_name(p, fl->classes[(size_t)id], strlen(fl->classes[(size_t)id]), t->sep);
 			}
 		}
 		*p++ = '\n';
@@ -343,7 +351,7 @@ static void write_text(nn_reader *r, char sep)
 	if (!opt_noheader) {
 		meta_names(s);
 		for (size_t f = 0; f < s->nfields; f++)
-			for (size_t k = 0; k < s->fields[f].row_elems; k++) {
+			for (size_t k = 0; k < (s->fields[f].dtype == NN_STR ? 1 : s->fields[f].row_elems); k++) {
 				if (f || k)
 					putc(sep, o);
 				put_column_name(o, s, f, k, sep);
@@ -417,16 +425,20 @@ static void write_libsvm(nn_reader *r)
 static size_t npy_header(char *h, size_t size, const nn_field *f, uint64_t rows)
 {
 	static const char *descr[NN_DTYPE_COUNT] = {
-		"|u1", "|i1", "<u2", "<i2", "<u4", "<i4", "<u8", "<i8", "<f4", "<f8"
+		"|u1", "|i1", "<u2", "<i2", "<u4", "<i4", "<u8", "<i8", "<f4", "<f8", "|S"
 	};
 	size_t len, total;
+	int str = f->dtype == NN_STR;   /* numpy's bytes_ of the field's width: 'S64' */
+	char width[24] = "";
 
-	len = (size_t)snprintf(h + 10, size - 10, "{'descr': '%s', 'fortran_order': False, 'shape': (%llu",
-	                       descr[f->dtype], (unsigned long long)rows);
-	for (int d = 0; d < f->ndim; d++)
+	if (str)
+		snprintf(width, sizeof width, "%zu", f->row_bytes);
+	len = (size_t)snprintf(h + 10, size - 10, "{'descr': '%s%s', 'fortran_order': False, 'shape': (%llu",
+	                       descr[f->dtype], width, (unsigned long long)rows);
+	for (int d = 0; d < f->ndim && !str; d++)
 		len += (size_t)snprintf(h + 10 + len, size - 10 - len, ", %llu",
 		                        (unsigned long long)f->shape[d]);
-	len += (size_t)snprintf(h + 10 + len, size - 10 - len, f->ndim ? "), }" : ",), }");
+	len += (size_t)snprintf(h + 10 + len, size - 10 - len, f->ndim && !str ? "), }" : ",), }");
 	/* room for the longest count: 20 digits against the 1 of "0" */
 	total = (10 + len + 19 + 1 + 63) / 64 * 64;
 	memcpy(h, "\x93NUMPY\x01\x00", 8);
