@@ -591,6 +591,18 @@ int nn_labels_plan(const nn_labels *L, int task, const nn_strset *classes, nn_yp
 	return 0;
 }
 
+int nn_yplan_note(const nn_yplan *p, char *buf, size_t n)
+{
+	if (p->note == NN_YNOTE_CLASSES)
+		snprintf(buf, n, "the labels are %zu distinct whole numbers: taken as classes "
+		         "(give --task regress for regression)", p->distinct);
+	else if (p->note == NN_YNOTE_VALUES)
+		snprintf(buf, n, "the labels are %zu distinct whole numbers, more than %d: taken as "
+		         "regression targets (give --task classify for classes)", p->distinct,
+		         NN_AUTO_MAX_CLASSES);
+	return p->note != NN_YNOTE_NONE;
+}
+
 void nn_yplan_free(nn_yplan *p)
 {
 	free(p->own);

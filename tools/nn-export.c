@@ -47,7 +47,7 @@
 #include <unistd.h>
 #include "tool.h"
 #include "nn/pool.h"
-#include "nn/mp.h"
+#include "nn/importopts.h"
 
 enum format { CSV, TSV, LIBSVM, NPY };
 /* The names of --format and of -o extensions; the last two name TSV and
@@ -102,58 +102,12 @@ static void put_text(FILE *o, const char *s, char sep)
 	free(buf);
 }
 
-/* Column names from the metadata nn-import keeps from a csv header:
- * feature_names names the elements of the first vector field of that
- * length, label_name the first scalar field.  Anything else there, or
- * nothing, leaves the generated names. */
+/* Column names from the metadata nn-import keeps from a csv header
+ * (nn_import_names_read): feature_names names the elements of the first
+ * vector field of that length, label_name the first scalar field.
+ * Anything else there, or nothing, leaves the generated names. */
 static char **feat_names, *label_name;
 static size_t nfeat_names;
-
-static char *mp_strdup(nn_mp *c)
-{
-	const char *str;
-	size_t len;
-	char *d;
-
-	if (nn_mp_str(c, &str, &len, "name", NULL))
-		return NULL;
-	d = tool_alloc(len + 1);
-	memcpy(d, str, len);
-	return d;
-}
-
-static void meta_names(const nn_schema *s)
-{
-	nn_mp c = { s->meta, s->meta + s->meta_len };
-	size_t n, k, j;
-
-	if (!s->meta || nn_mp_map(&c, &n, "metadata", NULL))
-		return;
-	for (size_t i = 0; i < n; i++) {
-		int is_label = nn_mp_str_is(&c, "label_name");
-		int is_feat = nn_mp_str_is(&c, "feature_names");
-		if (nn_mp_skip(&c, NULL))
-			return;
-		if (is_label && !label_name && (label_name = mp_strdup(&c)))
-			continue;
-		if (is_feat && !feat_names && !nn_mp_array(&c, &k, "names", NULL)) {
-			char **v = tool_alloc((k ? k : 1) * sizeof *v);
-			for (j = 0; j < k && (v[j] = mp_strdup(&c)); j++)
-				;
-			if (j < k) {   /* not all strings: keep the generated names */
-				while (j)
-					free(v[--j]);
-				free(v);
-				return;
-			}
-			feat_names = v;
-			nfeat_names = k;
-			continue;
-		}
-		if (nn_mp_skip(&c, NULL))
-			return;
-	}
-}
 
 /* Column k of field f: a name from the metadata, else "x" for one value
  * per row, else "x_I_J…". */
@@ -349,7 +303,9 @@ static void write_text(nn_reader *r, char sep)
 	tool_output_open(opt_out, 0);
 	o = tool_output_file();
 	if (!opt_noheader) {
-		meta_names(s);
+		nn_error err = { 0 };
+		if (nn_import_names_read(s, &feat_names, &nfeat_names, &label_name, &err))
+			tool_die_err(NULL, &err);
 		for (size_t f = 0; f < s->nfields; f++)
 			for (size_t k = 0; k < (s->fields[f].dtype == NN_STR ? 1 : s->fields[f].row_elems); k++) {
 				if (f || k)
@@ -420,35 +376,6 @@ static void write_libsvm(nn_reader *r)
 
 /* --- NPY ----------------------------------------------------------------- */
 
-/* NPY 1.0 header for `rows` rows of field f, padded with spaces so that its
- * length does not depend on rows and the data starts 64-byte aligned. */
-static size_t npy_header(char *h, size_t size, const nn_field *f, uint64_t rows)
-{
-	static const char *descr[NN_DTYPE_COUNT] = {
-		"|u1", "|i1", "<u2", "<i2", "<u4", "<i4", "<u8", "<i8", "<f4", "<f8", "|S"
-	};
-	size_t len, total;
-	int str = f->dtype == NN_STR;   /* numpy's bytes_ of the field's width: 'S64' */
-	char width[24] = "";
-
-	if (str)
-		snprintf(width, sizeof width, "%zu", f->row_bytes);
-	len = (size_t)snprintf(h + 10, size - 10, "{'descr': '%s%s', 'fortran_order': False, 'shape': (%llu",
-	                       descr[f->dtype], width, (unsigned long long)rows);
-	for (int d = 0; d < f->ndim && !str; d++)
-		len += (size_t)snprintf(h + 10 + len, size - 10 - len, ", %llu",
-		                        (unsigned long long)f->shape[d]);
-	len += (size_t)snprintf(h + 10 + len, size - 10 - len, f->ndim && !str ? "), }" : ",), }");
-	/* room for the longest count: 20 digits against the 1 of "0" */
-	total = (10 + len + 19 + 1 + 63) / 64 * 64;
-	memcpy(h, "\x93NUMPY\x01\x00", 8);
-	h[8] = (char)((total - 10) & 0xff);
-	h[9] = (char)((total - 10) >> 8);
-	memset(h + 10 + len, ' ', total - 10 - len - 1);
-	h[total - 1] = '\n';
-	return total;
-}
-
 static void write_npy(nn_reader *r)
 {
 	const nn_schema *s = nn_reader_schema(r);
@@ -473,13 +400,13 @@ static void write_npy(nn_reader *r)
 		spool = tool_spool();
 		out = fileno(spool);
 	}
-	hlen = npy_header(h, sizeof h, f, 0);
+	hlen = nn_npy_header(h, f, 0);
 	if (!spool && nn_write_all(fd, h, hlen, &err))
 		tool_die_err(oname, &err);
 	while (tool_next(r, in_name, &b))
 		if (nn_write_all(out, b->col[fi], b->rows * f->row_bytes, &err))
 			tool_die_err(spool ? "(temporary file)" : oname, &err);
-	npy_header(h, sizeof h, f, nn_reader_rows(r));
+	nn_npy_header(h, f, nn_reader_rows(r));
 	if (!spool) {
 		if (pwrite(fd, h, hlen, start) != (ssize_t)hlen)
 			tool_die(TOOL_EXIT_DATA, oname, "write failed: %s", strerror(errno));
@@ -533,6 +460,7 @@ int main(int argc, char **argv)
 	else
 		write_text(r, fmt == TSV ? '\t' : ',');
 	nn_reader_close(r);
+	nn_import_names_free(feat_names, nfeat_names, label_name);
 	nn_strlist_free(&operands);
 	return 0;
 }
