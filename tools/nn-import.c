@@ -149,19 +149,18 @@ static void add_field(nn_schema *s, const char *path, const char *name,
 		tool_die_err(tool_name(path), &err);
 }
 
-static void set_classes(nn_schema *s, const char *path, size_t n, const char *const *names)
+/* A label field, y, with its class names (n of them, or none). */
+static void add_label(nn_schema *s, const char *path, nn_dtype t, size_t n, const char *const *names)
 {
 	nn_error err;
+	add_field(s, path, opt_y, t, 0, NULL);
 	if (n && nn_schema_set_classes(s, s->nfields - 1, n, names, &err))
 		tool_die_err(tool_name(path), &err);
 }
 
 /* --- gzip-or-plain input: the parsers' source -------------------------- */
 
-typedef struct src {
-	nn_gzin *gz;
-	const char *path;
-} src;
+typedef struct src { nn_gzin *gz; const char *path; } src;
 
 static nn_source src_open(src *s, const char *path)
 {
@@ -295,8 +294,7 @@ static void import_csv(int delim, int argc, char **argv)
 
 	if (spool) {  /* Pass 2: the labels are known; write the spooled rows. */
 		nn_yplan p = plan_labels(nn_csv_labels(c), in_path);
-		add_field(sch, in_path, opt_y, p.dtype, 0, NULL);
-		set_classes(sch, in_path, p.ncls, p.cls);
+		add_label(sch, in_path, p.dtype, p.ncls, p.cls);
 		add_id_fields(sch, in);
 		w = tool_writer(sch, opt_level, opt_threads);
 		spool_rewind(spool);
@@ -364,8 +362,7 @@ static void import_libsvm(int argc, char **argv)
 	nn_writer *w;
 
 	add_field(sch, in_path, opt_x, NN_F32, 1, &width);
-	add_field(sch, in_path, opt_y, p.dtype, 0, NULL);
-	set_classes(sch, in_path, p.ncls, p.cls);
+	add_label(sch, in_path, p.dtype, p.ncls, p.cls);
 	w = tool_writer(sch, opt_level, opt_threads);
 	spool_rewind(spool);
 	for (uint64_t done = 0; done < rows; ) {
@@ -431,8 +428,7 @@ static void import_array(int fmt, int argc, char **argv)
 		if (nn_array_labels_check(&l, a.rows, class_set.n, &ldt, &err))
 			tool_die(TOOL_EXIT_DATA, tool_name(opt_labels), l.rows != a.rows ? "%s of '%s'" : "%s",
 			         err.msg, tool_name(in_path));
-		add_field(sch, opt_labels, opt_y, ldt, 0, NULL);
-		set_classes(sch, opt_labels, class_set.n, (const char *const *)class_set.s);
+		add_label(sch, opt_labels, ldt, class_set.n, (const char *const *)class_set.s);
 	}
 	w = tool_writer(sch, opt_level, opt_threads);
 	chunk = batch_rows(a.row_bytes);
