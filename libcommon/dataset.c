@@ -11,6 +11,9 @@ static int find_field(const nn_schema *s, const char *name, size_t *f, nn_error 
 	int i = nn_schema_find(s, name);
 	if (i < 0)
 		return nn_error_set(err, NN_EDATA, "no field '%s' (use --x/--y to name the fields)", name);
+	if (s->fields[i].dtype == NN_STR)
+		return nn_error_set(err, NN_EDATA, "field '%s' holds text (str), not numbers "
+		                    "(use --x/--y to name the fields)", name);
 	*f = (size_t)i;
 	return 0;
 }

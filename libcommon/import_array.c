@@ -322,3 +322,36 @@ int nn_array_end(nn_array *a, nn_error *err)
 		                    (unsigned long long)a->rows);
 	return 0;
 }
+
+/* --- labels of an array ------------------------------------------------ */
+
+int nn_array_labels_check(const nn_array *l, uint64_t rows, size_t nclasses, nn_dtype *dtype,
+                          nn_error *err)
+{
+	if (l->ndim > 1 || l->row_elems != 1)
+		return nn_error_set(err, NN_EDATA, "labels must have one value per row");
+	if (l->rows != rows)
+		return nn_error_set(err, NN_EDATA, "%llu labels for %llu rows",
+		                    (unsigned long long)l->rows, (unsigned long long)rows);
+	*dtype = nn_dtype_is_float(l->dtype) ? NN_F32 : NN_I32;
+	if (nclasses && *dtype != NN_I32)
+		return nn_error_set(err, NN_EDATA, "--classes needs integer labels, not %s",
+		                    nn_dtype_name(l->dtype));
+	return 0;
+}
+
+int nn_array_labels_convert(const nn_array *l, void *y, nn_dtype dtype, const void *raw, size_t n,
+                            uint64_t done, size_t nclasses, nn_error *err)
+{
+	if (nn_convert(y, dtype, raw, l->dtype, n, err))
+		return nn_error_prefix(err, "rows %llu to %llu", (unsigned long long)done + 1,
+		                       (unsigned long long)(done + n));
+	for (size_t i = 0; nclasses && i < n; i++) {
+		int32_t k;
+		memcpy(&k, (const unsigned char *)y + 4 * i, 4);
+		if (k < 0 || (size_t)k >= nclasses)
+			return nn_error_set(err, NN_EDATA, "row %llu: class id %d needs more than the %zu --classes",
+			                    (unsigned long long)(done + i + 1), (int)k, nclasses);
+	}
+	return 0;
+}

@@ -34,6 +34,10 @@ struct nn_csv {
 	nn_labels L;
 	char *lab;          /* the label field, NUL-terminated */
 	size_t labcap;
+	size_t *id_col;     /* the column of each id */
+	size_t *id_slot;    /* the id index of each column */
+	unsigned char *ids; /* where the first id of the row being read goes, or NULL */
+	size_t ids_stride;  /* bytes from one id column to the next */
 };
 
 static int rd_getc(nn_csv *c)
@@ -220,6 +224,42 @@ static int find_column(const char *spec, char **names, size_t ncols, int delim, 
 	                    import_shorten(spec, sb), ncols, hint);
 }
 
+/* --id: each column kept as text, its field named after it. */
+static int resolve_ids(nn_csv *c, const nn_csv_opts *o, nn_error *err)
+{
+	nn_csv_info *in = &c->info;
+	char sb[48];
+
+	in->id_width = o->id_width ? o->id_width : 64;
+	if (in->id_width > NN_MAX_STR_BYTES)
+		return nn_error_set(err, NN_EARG, "--id-width: at most %d bytes", NN_MAX_STR_BYTES);
+	if (!o->nids)
+		return 0;
+	if (!(c->id_col = calloc(o->nids, sizeof *c->id_col)) ||
+	    !(c->id_slot = calloc(in->ncols, sizeof *c->id_slot)) ||
+	    !(in->id_names = calloc(o->nids, sizeof *in->id_names)))
+		return nn_error_set(err, NN_ENOMEM, "out of memory");
+	in->id_col = c->id_col;
+	for (size_t k = 0; k < o->nids; k++) {
+		size_t col;
+		char num[32];
+		if (find_column(o->ids[k], in->names, in->ncols, o->delim, &col, err))
+			return -1;
+		if (c->role[col] != NN_COL_FEATURE)
+			return nn_error_set(err, NN_EDATA, "column '%s' is both --id and --%s",
+			                    import_shorten(o->ids[k], sb),
+			                    c->role[col] == NN_COL_DROP ? "drop-col" : "id");
+		c->role[col] = NN_COL_ID;
+		c->id_col[k] = col;
+		c->id_slot[col] = k;
+		snprintf(num, sizeof num, "col_%zu", col);
+		if (!(in->id_names[k] = strdup(in->names ? in->names[col] : num)))
+			return nn_error_set(err, NN_ENOMEM, "out of memory");
+		in->nids++;
+	}
+	return 0;
+}
+
 nn_csv *nn_csv_open(nn_source src, const nn_csv_opts *o, nn_error *err)
 {
 	nn_csv *c = calloc(1, sizeof *c);
@@ -267,13 +307,16 @@ nn_csv *nn_csv_open(nn_source src, const nn_csv_opts *o, nn_error *err)
 			goto fail;
 		c->role[k] = NN_COL_DROP;
 	}
+	if (resolve_ids(c, o, err))
+		goto fail;
 	if (o->label) {
 		char sb[48];
 		if (find_column(o->label, in->names, in->ncols, o->delim, &in->label_col, err))
 			goto fail;
-		if (c->role[in->label_col] == NN_COL_DROP) {
-			nn_error_set(err, NN_EDATA, "column '%s' is both --label and --drop-col",
-			             import_shorten(o->label, sb));
+		if (c->role[in->label_col] != NN_COL_FEATURE) {
+			nn_error_set(err, NN_EDATA, "column '%s' is both --label and --%s",
+			             import_shorten(o->label, sb),
+			             c->role[in->label_col] == NN_COL_DROP ? "drop-col" : "id");
 			goto fail;
 		}
 		c->role[in->label_col] = NN_COL_LABEL;
@@ -310,6 +353,11 @@ void nn_csv_close(nn_csv *c)
 	for (size_t i = 0; c->info.names && i < c->info.ncols; i++)
 		free(c->info.names[i]);
 	free(c->info.names);
+	for (size_t i = 0; c->info.id_names && i < c->info.nids; i++)
+		free(c->info.id_names[i]);
+	free(c->info.id_names);
+	free(c->id_col);
+	free(c->id_slot);
 	free(c->role);
 	free(c->rec.buf);
 	free(c->rec.off);
@@ -349,6 +397,30 @@ static int label_field(nn_csv *c, const char *s, size_t n, uint64_t line, double
 	return nn_labels_add(&c->L, c->lab, line, v, id, err);
 }
 
+/* An id: its text padded with NUL bytes into its place in the row. */
+static int id_field(nn_csv *c, size_t col, const char *s, size_t n, uint64_t line, nn_error *err)
+{
+	char desc[300];
+	size_t w = c->info.id_width;
+
+	if (n > w || !nn_utf8_valid(s, n)) {
+		col_desc(desc, sizeof desc, c->info.names, col);
+		if (n > w)
+			return nn_error_set(err, NN_EDATA, "line %llu%s: an id of %zu bytes is longer than "
+			                    "the %zu bytes of a str field (give --id-width %zu or more)",
+			                    (unsigned long long)line, desc, n, w, n);
+		return nn_error_set(err, NN_EDATA, "line %llu%s: the id is not UTF-8 text "
+		                    "(convert the file first, e.g. with iconv -f latin1 -t utf-8)",
+		                    (unsigned long long)line, desc);
+	}
+	if (c->ids) {
+		unsigned char *d = c->ids + c->id_slot[col] * c->ids_stride;
+		memcpy(d, s, n);
+		memset(d + n, 0, w - n);
+	}
+	return 0;
+}
+
 /* The general record in c->rec as one row. */
 static int record_row(nn_csv *c, float *row, double *v, uint32_t *id, nn_error *err)
 {
@@ -365,6 +437,9 @@ static int record_row(nn_csv *c, float *row, double *v, uint32_t *id, nn_error *
 				return bad_value(c, r->line, i, f, n, err);
 		} else if (c->role[i] == NN_COL_LABEL) {
 			if (nn_labels_add(&c->L, f, r->line, v, id, err))
+				return -1;
+		} else if (c->role[i] == NN_COL_ID) {
+			if (id_field(c, i, f, strlen(f), r->line, err))
 				return -1;
 		}
 	}
@@ -432,6 +507,9 @@ static int line_row(nn_csv *c, const char *p, const char *e, uint64_t line, floa
 		} else if (role[i] == NN_COL_LABEL) {
 			if (label_field(c, p, (size_t)(q - p), line, v, id, err))
 				return -1;
+		} else if (role[i] == NN_COL_ID) {
+			if (id_field(c, i, p, (size_t)(q - p), line, err))
+				return -1;
 		}
 		if (fe == e)
 			break;
@@ -452,7 +530,13 @@ static int blank_line(const char *p, const char *e, int delim)
 
 ptrdiff_t nn_csv_read(nn_csv *c, float *x, double *yv, uint32_t *yid, size_t max, nn_error *err)
 {
-	size_t n = 0, nfeat = c->info.nfeat;
+	return nn_csv_read_ids(c, x, yv, yid, NULL, max, err);
+}
+
+ptrdiff_t nn_csv_read_ids(nn_csv *c, float *x, double *yv, uint32_t *yid, unsigned char *ids,
+                          size_t max, nn_error *err)
+{
+	size_t n = 0, nfeat = c->info.nfeat, w = c->info.id_width;
 	double vdummy;
 	uint32_t idummy;
 
@@ -465,6 +549,8 @@ ptrdiff_t nn_csv_read(nn_csv *c, float *x, double *yv, uint32_t *yid, size_t max
 
 		*v = 0;
 		*id = NN_NO_ID;
+		c->ids = ids ? ids + n * w : NULL;
+		c->ids_stride = max * w;
 		if (c->pending) {
 			c->pending = 0;
 			if (record_row(c, x + n * nfeat, v, id, err))

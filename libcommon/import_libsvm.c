@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <strings.h>
 #include "nn/cli.h"
@@ -204,4 +205,45 @@ int nn_libsvm_next(nn_libsvm *l, double *v, uint32_t *id, const nn_svm_pair **pa
 		*pairs = l->pairs;
 		return 1;
 	}
+}
+
+static int spool_io(size_t want, size_t got, FILE *f, nn_error *err)
+{
+	if (got == want)
+		return 0;
+	return nn_error_set(err, NN_EIO, "temporary file: %s",
+	                    ferror(f) ? strerror(errno) : "shorter than written");
+}
+
+int nn_libsvm_spool_put(FILE *f, double v, uint32_t id, const nn_svm_pair *pairs, uint32_t nnz,
+                        nn_error *err)
+{
+	unsigned char head[16];
+	memcpy(head, &nnz, 4);
+	memcpy(head + 4, &v, 8);
+	memcpy(head + 12, &id, 4);
+	if (spool_io(1, fwrite(head, sizeof head, 1, f), f, err))
+		return -1;
+	return nnz ? spool_io(nnz, fwrite(pairs, sizeof *pairs, nnz, f), f, err) : 0;
+}
+
+int nn_libsvm_spool_get(FILE *f, float *x, uint64_t width, double *v, uint32_t *id, nn_error *err)
+{
+	unsigned char head[16];
+	uint32_t nnz;
+	if (spool_io(1, fread(head, sizeof head, 1, f), f, err))
+		return -1;
+	memcpy(&nnz, head, 4);
+	memcpy(v, head + 4, 8);
+	memcpy(id, head + 12, 4);
+	for (uint32_t k = 0; k < nnz; k++) {
+		nn_svm_pair q;
+		if (spool_io(1, fread(&q, sizeof q, 1, f), f, err))
+			return -1;
+		if (q.index >= width)
+			return nn_error_set(err, NN_EIO, "temporary file: index %u past the width %llu",
+			                    q.index, (unsigned long long)width);
+		x[q.index] = q.value;
+	}
+	return 0;
 }

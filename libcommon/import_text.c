@@ -474,6 +474,13 @@ int nn_labels_plan(const nn_labels *L, int task, const nn_strset *classes, nn_yp
 	char sb[48];
 	memset(p, 0, sizeof *p);
 	p->dtype = NN_I32;
+	if (task == NN_TASK_AUTO && !L->nonnum_line && !L->nonint_line && !classes && L->ints.n > 2) {
+		/* whole numbers only: a few are classes, many a measurement
+		 * (scikit-learn's type_of_target calls any of them multiclass) */
+		p->distinct = L->ints.n;
+		p->note = L->ints.n > NN_AUTO_MAX_CLASSES || L->ints.full ? NN_YNOTE_VALUES : NN_YNOTE_CLASSES;
+		task = p->note == NN_YNOTE_VALUES ? NN_TASK_REGRESS : NN_TASK_CLASSIFY;
+	}
 	if (task == NN_TASK_AUTO)
 		task = L->nonnum_line || !L->nonint_line || classes ? NN_TASK_CLASSIFY : NN_TASK_REGRESS;
 	if (task == NN_TASK_REGRESS) {
@@ -582,6 +589,18 @@ int nn_labels_plan(const nn_labels *L, int task, const nn_strset *classes, nn_yp
 	p->cls = p->own;
 	p->ncls = p->nints;
 	return 0;
+}
+
+int nn_yplan_note(const nn_yplan *p, char *buf, size_t n)
+{
+	if (p->note == NN_YNOTE_CLASSES)
+		snprintf(buf, n, "the labels are %zu distinct whole numbers: taken as classes "
+		         "(give --task regress for regression)", p->distinct);
+	else if (p->note == NN_YNOTE_VALUES)
+		snprintf(buf, n, "the labels are %zu distinct whole numbers, more than %d: taken as "
+		         "regression targets (give --task classify for classes)", p->distinct,
+		         NN_AUTO_MAX_CLASSES);
+	return p->note != NN_YNOTE_NONE;
 }
 
 void nn_yplan_free(nn_yplan *p)

@@ -10,6 +10,7 @@
 #include <msgpack.h>
 #include <zlib.h>
 #include "nn/cli.h"
+#include "nn/mp.h"
 #include "nn/importopts.h"
 #include "nn/pack.h"
 
@@ -214,4 +215,193 @@ int nn_import_names_meta(nn_schema *s, char *const *names, size_t ncols,
 		rc = nn_schema_set_meta(s, sb.data, sb.size, err);
 	msgpack_sbuffer_destroy(&sb);
 	return rc;
+}
+
+static char *mp_strdup(nn_mp *c)
+{
+	const char *str;
+	size_t len;
+	char *d;
+
+	if (nn_mp_str(c, &str, &len, "name", NULL) || !(d = malloc(len + 1)))
+		return NULL;
+	memcpy(d, str, len);
+	d[len] = 0;
+	return d;
+}
+
+/* Is the next object a string?  (The cursor stays.) */
+static int next_is_str(const nn_mp *c)
+{
+	nn_mp at = *c;
+	const char *str;
+	size_t len;
+	return !nn_mp_str(&at, &str, &len, "", NULL);
+}
+
+void nn_import_names_free(char **names, size_t nnames, char *label)
+{
+	for (size_t i = 0; names && i < nnames; i++)
+		free(names[i]);
+	free(names);
+	free(label);
+}
+
+int nn_import_names_read(const nn_schema *s, char ***names, size_t *nnames, char **label,
+                         nn_error *err)
+{
+	nn_mp c = { s->meta, s->meta + s->meta_len };
+	size_t n, k, j;
+
+	*names = NULL;
+	*nnames = 0;
+	*label = NULL;
+	if (!s->meta || nn_mp_map(&c, &n, "metadata", NULL))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		int is_label = nn_mp_str_is(&c, "label_name");
+		int is_feat = nn_mp_str_is(&c, "feature_names");
+		if (nn_mp_skip(&c, NULL))
+			return 0;
+		if (is_label && !*label && next_is_str(&c)) {
+			if (!(*label = mp_strdup(&c)))
+				goto oom;
+			continue;
+		}
+		if (is_feat && !*names && !nn_mp_array(&c, &k, "names", NULL)) {
+			char **v = calloc(k ? k : 1, sizeof *v);
+			if (!v)
+				goto oom;
+			for (j = 0; j < k; j++) {
+				if (!next_is_str(&c))
+					break;     /* not all strings: no names */
+				if (!(v[j] = mp_strdup(&c))) {
+					nn_import_names_free(v, j, NULL);
+					goto oom;
+				}
+			}
+			if (j < k) {
+				nn_import_names_free(v, j, NULL);
+				return 0;
+			}
+			*names = v;
+			*nnames = k;
+			continue;
+		}
+		if (nn_mp_skip(&c, NULL))
+			return 0;
+	}
+	return 0;
+oom:
+	nn_import_names_free(*names, *nnames, *label);
+	*names = NULL;
+	*nnames = 0;
+	*label = NULL;
+	return nn_error_set(err, NN_ENOMEM, "out of memory");
+}
+
+size_t nn_npy_header(char *h, const nn_field *f, uint64_t rows)
+{
+	static const char *descr[NN_DTYPE_COUNT] = {
+		"|u1", "|i1", "<u2", "<i2", "<u4", "<i4", "<u8", "<i8", "<f4", "<f8", "|S"
+	};
+	const size_t size = 1024;
+	size_t len, total;
+	int str = f->dtype == NN_STR;   /* numpy's bytes_ of the field's width: 'S64' */
+	char width[24] = "";
+
+	if (str)
+		snprintf(width, sizeof width, "%zu", f->row_bytes);
+	len = (size_t)snprintf(h + 10, size - 10, "{'descr': '%s%s', 'fortran_order': False, 'shape': (%llu",
+	                       descr[f->dtype], width, (unsigned long long)rows);
+	for (int d = 0; d < f->ndim && !str; d++)
+		len += (size_t)snprintf(h + 10 + len, size - 10 - len, ", %llu",
+		                        (unsigned long long)f->shape[d]);
+	len += (size_t)snprintf(h + 10 + len, size - 10 - len, f->ndim && !str ? "), }" : ",), }");
+	/* room for the longest count: 20 digits against the 1 of "0" */
+	total = (10 + len + 19 + 1 + 63) / 64 * 64;
+	memcpy(h, "\x93NUMPY\x01\x00", 8);
+	h[8] = (char)((total - 10) & 0xff);
+	h[9] = (char)((total - 10) >> 8);
+	memset(h + 10 + len, ' ', total - 10 - len - 1);
+	h[total - 1] = '\n';
+	return total;
+}
+
+int nn_import_check_args(const nn_import_args *a, int *delim, nn_error *err)
+{
+	int csv = a->format == NN_IMPORT_CSV || a->format == NN_IMPORT_TSV;
+	int text = csv || a->format == NN_IMPORT_LIBSVM;
+	const char *d = a->delim;
+
+	if (!csv && (a->label || a->no_header || a->ndrop || a->delim || a->nids))
+		return nn_error_set(err, NN_EARG, "--label, --no-header, --drop-col, --id and --delimiter "
+		                    "are for csv and tsv");
+	if (!d)
+		*delim = a->format == NN_IMPORT_TSV ? '\t' : ',';
+	else if (!strcmp(d, "\\t") || !strcmp(d, "tab"))
+		*delim = '\t';
+	else if (strlen(d) == 1 && (unsigned char)d[0] >= 0x20 && (unsigned char)d[0] < 0x7f &&
+	         !strchr("\"0123456789.+-eE", d[0]))
+		*delim = d[0];
+	else
+		return nn_error_set(err, NN_EARG, "--delimiter: '%s' is not one ASCII character (or \\t), "
+		                    "nor a quote, a digit, a sign, a point or e", d);
+	if (!text && (a->skip || a->task_given))
+		return nn_error_set(err, NN_EARG, "--skip and --task are for csv, tsv and libsvm");
+	if (a->format != NN_IMPORT_LIBSVM && a->features)
+		return nn_error_set(err, NN_EARG, "--features is for libsvm");
+	if (text && a->labels)
+		return nn_error_set(err, NN_EARG, "--labels is for idx and npy");
+	if (csv && !a->label && (a->classes || a->task_given))
+		return nn_error_set(err, NN_EARG, "--classes and --task need --label");
+	if (a->classes && a->task == NN_TASK_REGRESS)
+		return nn_error_set(err, NN_EARG, "--classes names classes: it cannot go with --task regress");
+	if (!text && a->classes && !a->labels)
+		return nn_error_set(err, NN_EARG, "--classes needs --labels for idx and npy");
+	if (a->labels && !strcmp(a->labels, "-") && (!a->in_path || !strcmp(a->in_path, "-")))
+		return nn_error_set(err, NN_EARG, "the input and --labels cannot both be standard input");
+	return 0;
+}
+
+int nn_import_check_names(const char *x, const char *y, size_t n, const char *const *classes,
+                          nn_error *err)
+{
+	nn_schema *s = nn_schema_new("data", err);
+	int rc = 0;
+
+	if (!s)
+		return -1;
+	if (nn_schema_add_field(s, x, NN_F32, 0, NULL, err) ||
+	    nn_schema_add_field(s, y, NN_I32, 0, NULL, err)) {
+		if (err && err->code != NN_ENOMEM)
+			nn_error_prefix(err, "--x, --y");
+		rc = -1;
+	} else if (nn_schema_set_classes(s, 1, n, classes, err)) {
+		if (err && err->code != NN_ENOMEM)
+			nn_error_prefix(err, "--classes");
+		rc = -1;
+	}
+	nn_schema_free(s);
+	if (rc && err && err->code != NN_ENOMEM)
+		err->code = NN_EARG;
+	return rc;
+}
+
+int nn_import_reshape(const char *spec, int ndim, const uint64_t *shape,
+                      uint64_t out[NN_MAX_DIMS], nn_error *err)
+{
+	uint64_t have = 1, want = 1;
+	int n = nn_parse_dims(spec, out, err);
+
+	if (n < 0)
+		return *spec ? nn_error_prefix(err, "--shape '%s'", spec) : nn_error_prefix(err, "--shape");
+	for (int i = 0; i < ndim; i++)
+		have *= shape[i];
+	for (int i = 0; i < n; i++)
+		want *= out[i];
+	if (want != have)
+		return nn_error_set(err, NN_EDATA, "--shape %s holds %llu values; the rows have %llu",
+		                    spec, (unsigned long long)want, (unsigned long long)have);
+	return n;
 }

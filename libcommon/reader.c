@@ -259,6 +259,15 @@ static int parse_batch(nn_reader *r, nn_error *err)
 			                    s->fields[i].name, (unsigned long long)rows, len[i]);
 	}
 	for (size_t i = 0; i < ncols; i++) {
+		size_t bad;
+		if (s->fields[i].dtype == NN_STR &&
+		    (bad = nn_str_check(data[i], s->fields[i].row_bytes, (size_t)rows)) != SIZE_MAX)
+			return nn_error_set(err, NN_EDATA, "corrupt: row %llu of str field '%s' is not "
+			                    "UTF-8 text padded with NUL bytes",
+			                    (unsigned long long)(r->rows + bad + 1),
+			                    s->fields[i].name);
+	}
+	for (size_t i = 0; i < ncols; i++) {
 		size_t align = nn_dtype_size(s->fields[i].dtype);
 		if (!((uintptr_t)data[i] & (align - 1))) {   /* as it lies in the frame */
 			r->view[i] = (void *)(uintptr_t)data[i];

@@ -85,6 +85,10 @@ int nn_schema_add_field(nn_schema *s, const char *name, nn_dtype dtype,
 		if (shape[d] > NN_MAX_OBJECT_BYTES || nn_size_mul(elems, (size_t)shape[d], &elems))
 			return nn_error_set(err, NN_ELIMIT, "field '%s': shape too large", name);
 	}
+	/* text: one row of W bytes, W within the documented limit */
+	if (dtype == NN_STR && (ndim != 1 || shape[0] > NN_MAX_STR_BYTES))
+		return nn_error_set(err, NN_ELIMIT, "field '%s': a str field has the shape [W], "
+		                    "W from 1 to %d bytes", name, NN_MAX_STR_BYTES);
 	if (nn_size_mul(elems, nn_dtype_size(dtype), &bytes) || bytes > NN_MAX_OBJECT_BYTES / 2)
 		return nn_error_set(err, NN_ELIMIT, "field '%s': one row is over %u bytes",
 		                    name, NN_MAX_OBJECT_BYTES / 2);
@@ -117,7 +121,7 @@ int nn_schema_set_classes(nn_schema *s, size_t field, size_t n,
 	f = &s->fields[field];
 	/* Integer labels: one class index per row.  Float fields of shape [C]:
 	 * one probability per class (soft labels, predicted probabilities). */
-	if (nn_dtype_is_float(f->dtype) ? f->ndim != 1 || f->shape[0] != n : f->row_elems != 1)
+	if (f->dtype == NN_STR || (nn_dtype_is_float(f->dtype) ? f->ndim != 1 || f->shape[0] != n : f->row_elems != 1))
 		return nn_error_set(err, NN_EDATA, "field '%s': class names need a scalar integer field "
 		                    "or a float field of shape [%zu]", f->name, n);
 	if (n > NN_MAX_CLASSES)

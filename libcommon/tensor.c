@@ -21,12 +21,73 @@ static const struct {
 	[NN_U32] = { "u32", 4, 0, 0 }, [NN_I32] = { "i32", 4, 0, 1 },
 	[NN_U64] = { "u64", 8, 0, 0 }, [NN_I64] = { "i64", 8, 0, 1 },
 	[NN_F32] = { "f32", 4, 1, 1 }, [NN_F64] = { "f64", 8, 1, 1 },
+	[NN_STR] = { "str", 1, 0, 0 },
 };
 
 size_t nn_dtype_size(nn_dtype t) { return t < NN_DTYPE_COUNT ? dtypes[t].size : 0; }
 const char *nn_dtype_name(nn_dtype t) { return t < NN_DTYPE_COUNT ? dtypes[t].name : "?"; }
 int nn_dtype_is_float(nn_dtype t) { return t < NN_DTYPE_COUNT && dtypes[t].is_float; }
 int nn_dtype_is_signed(nn_dtype t) { return t < NN_DTYPE_COUNT && dtypes[t].is_signed; }
+int nn_dtype_is_numeric(nn_dtype t) { return t < NN_DTYPE_COUNT && t != NN_STR; }
+
+/* UTF-8 as RFC 3629 defines it (the table of its section 4): no overlong
+ * forms, no surrogates, nothing above U+10FFFF. */
+int nn_utf8_valid(const void *buf, size_t n)
+{
+	const unsigned char *s = buf, *e = s + n;
+
+	while (s < e) {
+		unsigned c = *s;
+		size_t k;
+		unsigned lo = 0x80, hi = 0xbf;
+		if (c < 0x80) {
+			s++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			k = 1;
+		else if (c >= 0xe0 && c <= 0xef)
+			k = 2, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+		else if (c >= 0xf0 && c <= 0xf4)
+			k = 3, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+		else
+			return 0;
+		if ((size_t)(e - s) <= k || s[1] < lo || s[1] > hi)
+			return 0;
+		for (size_t j = 2; j <= k; j++)
+			if ((s[j] & 0xc0) != 0x80)
+				return 0;
+		s += k + 1;
+	}
+	return 1;
+}
+
+size_t nn_str_len(const void *row, size_t width)
+{
+	const unsigned char *z = memchr(row, 0, width);
+	return z ? (size_t)(z - (const unsigned char *)row) : width;
+}
+
+size_t nn_str_check(const void *col, size_t width, size_t rows)
+{
+	const unsigned char *b = col;
+
+	for (size_t i = 0; i < rows; i++, b += width) {
+		size_t n = nn_str_len(b, width), j = n;
+		/* ASCII text, the common case, needs no decoding */
+		for (size_t a = 0; a < n; a++)
+			if (b[a] >= 0x80) {
+				if (!nn_utf8_valid(b + a, n - a))
+					return i;
+				break;
+			}
+		while (j < width && !b[j])
+			j++;
+		if (j != width)
+			return i;
+	}
+	return SIZE_MAX;
+}
 
 int nn_dtype_parse(const char *name, nn_dtype *out)
 {
@@ -134,6 +195,8 @@ int nn_convert(void *dst, nn_dtype dt, const void *src, nn_dtype st,
 {
 	if (dt >= NN_DTYPE_COUNT || st >= NN_DTYPE_COUNT)
 		return nn_error_set(err, NN_EARG, "bad dtype");
+	if (dt == NN_STR || st == NN_STR)
+		return nn_error_set(err, NN_EDATA, "a str field holds text, not numbers");
 	if (dt == st) {
 		if (dst != src)
 			memmove(dst, src, n * nn_dtype_size(dt));
@@ -363,6 +426,7 @@ int nn_format_elem(char *buf, const void *col, nn_dtype t, size_t i)
 	case NN_F64: memcpy(&d, b, 8); return format_f64(buf, d);
 	case NN_U64: memcpy(&u, b, 8); return format_int(buf, u, 0);
 	case NN_I64: memcpy(&s, b, 8); break;
+	case NN_STR: return format_f64(buf, NAN);
 	default: s = (int64_t)nn_load_f64(col, t, i); break;   /* exact */
 	}
 	return format_int(buf, s < 0 ? -(uint64_t)s : (uint64_t)s, s < 0);

@@ -47,7 +47,7 @@
 #include <unistd.h>
 #include "tool.h"
 #include "nn/pool.h"
-#include "nn/mp.h"
+#include "nn/importopts.h"
 
 enum format { CSV, TSV, LIBSVM, NPY };
 /* The names of --format and of -o extensions; the last two name TSV and
@@ -90,77 +90,24 @@ static const char *in_name;   /* the input, for messages */
 
 /* --- CSV and TSV --------------------------------------------------------- */
 
+static size_t put_name(char *p, const char *s, size_t n, char sep);
+
 /* A name, quoted when a reader (nn-import among them) would otherwise
  * split it, trim it or take it for a missing value. */
 static void put_text(FILE *o, const char *s, char sep)
 {
 	size_t n = strlen(s);
-
-	if (n && !strpbrk(s, sep == ',' ? ",\"\r\n" : "\t\"\r\n") && s[0] != ' ' && s[n - 1] != ' ') {
-		fputs(s, o);
-		return;
-	}
-	putc('"', o);
-	for (; *s; s++) {
-		if (*s == '"')
-			putc('"', o);
-		putc(*s, o);
-	}
-	putc('"', o);
+	char *buf = tool_alloc(2 * n + 3);
+	fwrite(buf, 1, put_name(buf, s, n, sep), o);
+	free(buf);
 }
 
-/* Column names from the metadata nn-import keeps from a csv header:
- * feature_names names the elements of the first vector field of that
- * length, label_name the first scalar field.  Anything else there, or
- * nothing, leaves the generated names. */
+/* Column names from the metadata nn-import keeps from a csv header
+ * (nn_import_names_read): feature_names names the elements of the first
+ * vector field of that length, label_name the first scalar field.
+ * Anything else there, or nothing, leaves the generated names. */
 static char **feat_names, *label_name;
 static size_t nfeat_names;
-
-static char *mp_strdup(nn_mp *c)
-{
-	const char *str;
-	size_t len;
-	char *d;
-
-	if (nn_mp_str(c, &str, &len, "name", NULL))
-		return NULL;
-	d = tool_alloc(len + 1);
-	memcpy(d, str, len);
-	return d;
-}
-
-static void meta_names(const nn_schema *s)
-{
-	nn_mp c = { s->meta, s->meta + s->meta_len };
-	size_t n, k, j;
-
-	if (!s->meta || nn_mp_map(&c, &n, "metadata", NULL))
-		return;
-	for (size_t i = 0; i < n; i++) {
-		int is_label = nn_mp_str_is(&c, "label_name");
-		int is_feat = nn_mp_str_is(&c, "feature_names");
-		if (nn_mp_skip(&c, NULL))
-			return;
-		if (is_label && !label_name && (label_name = mp_strdup(&c)))
-			continue;
-		if (is_feat && !feat_names && !nn_mp_array(&c, &k, "names", NULL)) {
-			char **v = tool_alloc((k ? k : 1) * sizeof *v);
-			for (j = 0; j < k && (v[j] = mp_strdup(&c)); j++)
-				;
-			if (j < k) {   /* not all strings: keep the generated names */
-				while (j)
-					free(v[--j]);
-				free(v);
-				return;
-			}
-			feat_names = v;
-			nfeat_names = k;
-			continue;
-		}
-		if (nn_mp_skip(&c, NULL))
-			return;
-	}
-}
 
 /* Column k of field f: a name from the metadata, else "x" for one value
  * per row, else "x_I_J…". */
@@ -170,7 +117,8 @@ static void put_column_name(FILE *o, const nn_schema *s, size_t f, size_t k, cha
 	char name[NN_MAX_NAME + 1 + NN_MAX_DIMS * 21];
 	size_t len = strlen(fl->name), div = fl->row_elems, fx = 0, fy = 0;
 
-	while (fx < s->nfields && !(s->fields[fx].ndim == 1 && s->fields[fx].row_elems == nfeat_names))
+	while (fx < s->nfields && !(s->fields[fx].ndim == 1 && s->fields[fx].row_elems == nfeat_names &&
+	                            s->fields[fx].dtype != NN_STR))
 		fx++;
 	while (fy < s->nfields && s->fields[fy].ndim != 0)
 		fy++;
@@ -183,7 +131,7 @@ static void put_column_name(FILE *o, const nn_schema *s, size_t f, size_t k, cha
 		return;
 	}
 	memcpy(name, fl->name, len + 1);
-	if (fl->ndim > 0 && fl->row_elems > 1)
+	if (fl->ndim > 0 && fl->row_elems > 1 && fl->dtype != NN_STR)
 		for (int d = 0; d < fl->ndim; d++) {
 			div /= fl->shape[d];
 			len += (size_t)snprintf(name + len, sizeof name - len, "_%zu", k / div % fl->shape[d]);
@@ -191,21 +139,27 @@ static void put_column_name(FILE *o, const nn_schema *s, size_t f, size_t k, cha
 	put_text(o, name, sep);
 }
 
-/* A class name as CSV text at p (room: 2 * NN_MAX_NAME + 3); returns
- * the length.  Quoted as put_text quotes. */
-static size_t put_name(char *p, const char *s, char sep)
+/* The n bytes of text at s as CSV text at p (room: 2 * n + 2); returns
+ * the length.  Quoted (RFC 4180: quotes doubled) when it holds the
+ * delimiter, a quote or a line break, is empty, or has a space at either
+ * end (nn-import trims those).  Class names, column names and the text of
+ * str fields (ids) go through here. */
+static size_t put_name(char *p, const char *s, size_t n, char sep)
 {
-	size_t n = strlen(s), len = 0;
+	size_t len = 0;
+	int plain = n && s[0] != ' ' && s[n - 1] != ' ';
 
-	if (n && !strpbrk(s, sep == ',' ? ",\"\r\n" : "\t\"\r\n") && s[0] != ' ' && s[n - 1] != ' ') {
+	for (size_t i = 0; plain && i < n; i++)
+		plain = s[i] != sep && s[i] != '"' && s[i] != '\r' && s[i] != '\n';
+	if (plain) {
 		memcpy(p, s, n);
 		return n;
 	}
 	p[len++] = '"';
-	for (; *s; s++) {
-		if (*s == '"')
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"')
 			p[len++] = '"';
-		p[len++] = *s;
+		p[len++] = s[i];
 	}
 	p[len++] = '"';
 	return len;
@@ -235,7 +189,8 @@ static size_t row_text_max(const nn_schema *s)
 {
 	size_t n = 1;
 	for (size_t f = 0; f < s->nfields; f++)
-		n += s->fields[f].row_elems * ((named(&s->fields[f]) ? 2 * NN_MAX_NAME + 3 : NN_FLOAT_CHARS) + 1);
+		n += s->fields[f].dtype == NN_STR ? 2 * s->fields[f].row_bytes + 3
+		   : s->fields[f].row_elems * ((named(&s->fields[f]) ? 2 * NN_MAX_NAME + 3 : NN_FLOAT_CHARS) + 1);
 	return n;
 }
 
@@ -248,6 +203,13 @@ static void format_rows(struct text_part *t)
 		for (size_t f = 0; f < s->nfields; f++) {
 			const nn_field *fl = &s->fields[f];
 			const void *col = t->b->col[f];
+			if (fl->dtype == NN_STR) {   /* text: one column */
+				const char *txt = (const char *)col + i * fl->row_bytes;
+				if (f)
+					*p++ = t->sep;
+				p += put_name(p, txt, nn_str_len(txt, fl->row_bytes), t->sep);
+				continue;
+			}
 			for (size_t k = 0, e = i * fl->row_elems; k < fl->row_elems; k++, e++) {
 				if (f || k)
 					*p++ = t->sep;
@@ -264,7 +226,7 @@ static void format_rows(struct text_part *t)
 					t->len = (size_t)(p - t->buf);
 					return;
 				}
-				p += put_name(p, fl->classes[(size_t)id], t->sep);
+				p += put_name(p, fl->classes[(size_t)id], strlen(fl->classes[(size_t)id]), t->sep);
 			}
 		}
 		*p++ = '\n';
@@ -341,9 +303,11 @@ static void write_text(nn_reader *r, char sep)
 	tool_output_open(opt_out, 0);
 	o = tool_output_file();
 	if (!opt_noheader) {
-		meta_names(s);
+		nn_error err = { 0 };
+		if (nn_import_names_read(s, &feat_names, &nfeat_names, &label_name, &err))
+			tool_die_err(NULL, &err);
 		for (size_t f = 0; f < s->nfields; f++)
-			for (size_t k = 0; k < s->fields[f].row_elems; k++) {
+			for (size_t k = 0; k < (s->fields[f].dtype == NN_STR ? 1 : s->fields[f].row_elems); k++) {
 				if (f || k)
 					putc(sep, o);
 				put_column_name(o, s, f, k, sep);
@@ -412,31 +376,6 @@ static void write_libsvm(nn_reader *r)
 
 /* --- NPY ----------------------------------------------------------------- */
 
-/* NPY 1.0 header for `rows` rows of field f, padded with spaces so that its
- * length does not depend on rows and the data starts 64-byte aligned. */
-static size_t npy_header(char *h, size_t size, const nn_field *f, uint64_t rows)
-{
-	static const char *descr[NN_DTYPE_COUNT] = {
-		"|u1", "|i1", "<u2", "<i2", "<u4", "<i4", "<u8", "<i8", "<f4", "<f8"
-	};
-	size_t len, total;
-
-	len = (size_t)snprintf(h + 10, size - 10, "{'descr': '%s', 'fortran_order': False, 'shape': (%llu",
-	                       descr[f->dtype], (unsigned long long)rows);
-	for (int d = 0; d < f->ndim; d++)
-		len += (size_t)snprintf(h + 10 + len, size - 10 - len, ", %llu",
-		                        (unsigned long long)f->shape[d]);
-	len += (size_t)snprintf(h + 10 + len, size - 10 - len, f->ndim ? "), }" : ",), }");
-	/* room for the longest count: 20 digits against the 1 of "0" */
-	total = (10 + len + 19 + 1 + 63) / 64 * 64;
-	memcpy(h, "\x93NUMPY\x01\x00", 8);
-	h[8] = (char)((total - 10) & 0xff);
-	h[9] = (char)((total - 10) >> 8);
-	memset(h + 10 + len, ' ', total - 10 - len - 1);
-	h[total - 1] = '\n';
-	return total;
-}
-
 static void write_npy(nn_reader *r)
 {
 	const nn_schema *s = nn_reader_schema(r);
@@ -461,13 +400,13 @@ static void write_npy(nn_reader *r)
 		spool = tool_spool();
 		out = fileno(spool);
 	}
-	hlen = npy_header(h, sizeof h, f, 0);
+	hlen = nn_npy_header(h, f, 0);
 	if (!spool && nn_write_all(fd, h, hlen, &err))
 		tool_die_err(oname, &err);
 	while (tool_next(r, in_name, &b))
 		if (nn_write_all(out, b->col[fi], b->rows * f->row_bytes, &err))
 			tool_die_err(spool ? "(temporary file)" : oname, &err);
-	npy_header(h, sizeof h, f, nn_reader_rows(r));
+	nn_npy_header(h, f, nn_reader_rows(r));
 	if (!spool) {
 		if (pwrite(fd, h, hlen, start) != (ssize_t)hlen)
 			tool_die(TOOL_EXIT_DATA, oname, "write failed: %s", strerror(errno));
@@ -521,6 +460,7 @@ int main(int argc, char **argv)
 	else
 		write_text(r, fmt == TSV ? '\t' : ',');
 	nn_reader_close(r);
+	nn_import_names_free(feat_names, nfeat_names, label_name);
 	nn_strlist_free(&operands);
 	return 0;
 }

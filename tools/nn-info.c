@@ -15,6 +15,8 @@
  *   batches merged with Chan's formula), NaNs and infinities counted
  *   apart.  With no finite value min, max, mean and std are nan (null in
  *   JSON).  i64/u64 beyond 2^53 lose digits.
+ * - A str field (text, e.g. ids) has no numeric statistics: its rows
+ *   that are empty and the length of its longest text, in bytes.
  * - Class counts: for every integer field with class names (every id
  *   counted, ids without a name as "other"), and for every integer field
  *   with one value per row whose values all lie in 0..65535 and take at
@@ -67,6 +69,8 @@ struct acc {
 	uint64_t *count;             /* count[v]: rows holding class v; or NULL */
 	size_t ncount;
 	uint64_t other;              /* named classes: ids without a name */
+	uint64_t empty;              /* str: empty texts */
+	size_t longest;              /* str: bytes of the longest text */
 };
 
 static void acc_init(struct acc *a, const nn_field *f)
@@ -74,7 +78,7 @@ static void acc_init(struct acc *a, const nn_field *f)
 	memset(a, 0, sizeof *a);
 	a->min = INFINITY;
 	a->max = -INFINITY;
-	if (nn_dtype_is_float(f->dtype) || (!f->nclasses && f->row_elems != 1))
+	if (nn_dtype_is_float(f->dtype) || f->dtype == NN_STR || (!f->nclasses && f->row_elems != 1))
 		return;
 	a->ncount = f->nclasses ? f->nclasses : f->dtype == NN_U8 ? 256 : f->dtype == NN_I8 ? 128 : 65536;
 	a->count = tool_alloc(a->ncount * sizeof *a->count);
@@ -87,6 +91,14 @@ static void acc_add(struct acc *a, const nn_field *f, const void *col, size_t ro
 	uint64_t k = 0;
 	double sum = 0, m, m2 = 0, delta;
 
+	if (f->dtype == NN_STR) {
+		for (size_t i = 0; i < rows; i++) {
+			size_t len = nn_str_len((const char *)col + i * f->row_bytes, f->row_bytes);
+			a->empty += !len;
+			a->longest = len > a->longest ? len : a->longest;
+		}
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		double v = nn_load_f64(col, f->dtype, i);
 		if (isfinite(v)) {
@@ -237,6 +249,12 @@ static void report_text(FILE *o, const char *name, const nn_schema *s, const nn_
 	for (size_t i = 0; i < s->nfields; i++) {
 		const struct acc *a = &acc[i];
 		int single = s->fields[i].dtype == NN_F32;
+		if (s->fields[i].dtype == NN_STR) {
+			fputs("text\t", o);
+			tool_put_str(o, s->fields[i].name);
+			fprintf(o, "\tempty=%llu\tlongest=%zu\n", (unsigned long long)a->empty, a->longest);
+			continue;
+		}
 		fputs("stats\t", o);
 		tool_put_str(o, s->fields[i].name);
 		put_stat(o, "min", a->min, a->n > 0, single, 0);
@@ -304,6 +322,11 @@ static void report_json(FILE *o, const char *name, const nn_schema *s, const nn_
 			tool_put_json_str(o, f->classes[c]);
 		}
 		fputs(f->nclasses ? "]" : "null", o);
+		if (f->dtype == NN_STR) {
+			fprintf(o, ", \"stats\": null, \"text\": {\"empty\": %llu, \"longest\": %zu}, "
+			        "\"class_counts\": null}", (unsigned long long)a->empty, a->longest);
+			continue;
+		}
 		fprintf(o, ", \"stats\": {\"count\": %llu, \"nan\": %llu, \"inf\": %llu, ",
 		        (unsigned long long)a->n, (unsigned long long)a->nan, (unsigned long long)a->inf);
 		put_stat(o, "min", a->min, a->n > 0, f->dtype == NN_F32, 0);
@@ -354,6 +377,11 @@ static void head_rows(FILE *o, const nn_schema *s, const nn_batch *b, size_t row
 			const nn_field *fl = &s->fields[f];
 			if (f)
 				putc('\t', o);
+			if (fl->dtype == NN_STR) {   /* the text, escaped as every string here */
+				const char *t = (const char *)b->col[f] + i * fl->row_bytes;
+				tool_put_text(o, t, nn_str_len(t, fl->row_bytes));
+				continue;
+			}
 			for (size_t k = 0; k < fl->row_elems; k++) {
 				nn_format_elem(buf, b->col[f], fl->dtype, i * fl->row_elems + k);
 				if (k)

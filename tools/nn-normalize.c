@@ -88,6 +88,8 @@ static size_t feature_field(const nn_schema *s)
 		tool_die(TOOL_EXIT_DATA, in_name, "a stream of kind '%s', not data", s->kind);
 	if (f < 0)
 		tool_die(TOOL_EXIT_DATA, in_name, "no field '%s' (choose one with --x)", opt_x);
+	if (s->fields[f].dtype == NN_STR)
+		tool_die(TOOL_EXIT_DATA, in_name, "field '%s' holds text (str), not numbers (choose the features with --x)", opt_x);
 	return (size_t)f;
 }
 

@@ -18,6 +18,34 @@ enum nn_import_format { NN_IMPORT_CSV, NN_IMPORT_TSV, NN_IMPORT_LIBSVM, NN_IMPOR
 /* The --task words, in the order of enum nn_task (nn/import.h). */
 #define NN_IMPORT_TASKS "auto|classify|regress"
 
+/* The options of one nn-import run that decide which go together. */
+typedef struct nn_import_args {
+	int format;                  /* enum nn_import_format */
+	const char *in_path;         /* the INPUT operand, or NULL */
+	const char *delim, *label, *labels, *classes;   /* NULL when not given */
+	int no_header, task_given, task;                /* task: enum nn_task */
+	size_t ndrop, nids;
+	long long skip, features;    /* 0 when not given */
+} nn_import_args;
+
+/* Check that the options go with the format and with each other, and
+ * find the field delimiter (--delimiter: one ASCII character that cannot
+ * be part of a number, or "\t" or "tab"; else ',' for csv, a tab for
+ * tsv) into *delim.  NN_EARG with the message for the usage error. */
+int nn_import_check_args(const nn_import_args *a, int *delim, nn_error *err);
+
+/* Can x and y name fields and classes (n names, or 0) name y's classes?
+ * The same checks the schema makes, before any input is read: NN_EARG
+ * with the message (NN_ENOMEM when out of memory). */
+int nn_import_check_names(const char *x, const char *y, size_t n, const char *const *classes,
+                          nn_error *err);
+
+/* --shape spec for rows of ndim dimensions shape: its dimensions into out;
+ * returns their count.  -1 with NN_EARG for a bad spec, NN_EDATA when it
+ * holds another number of values than the rows. */
+int nn_import_reshape(const char *spec, int ndim, const uint64_t *shape,
+                      uint64_t out[NN_MAX_DIMS], nn_error *err);
+
 /* The format path's name implies, after a final ".gz" is removed, in any
  * case: .csv; .tsv or .tab; .svm, .libsvm or .svmlight; .npy; .idx or a
  * name ending in "ubyte" (MNIST's train-images-idx3-ubyte).  NULL and "-"
@@ -55,5 +83,20 @@ int nn_gzin_close(nn_gzin *g, nn_error *err);
 int nn_import_names_meta(nn_schema *s, char *const *names, size_t ncols,
                          const unsigned char *role, size_t nfeat, const char *label,
                          nn_error *err);
+
+/* The names nn_import_names_meta keeps, read back from s's metadata:
+ * *names (*nnames of them, malloc'd, each malloc'd) and *label, or NULL
+ * and 0 when absent or not all strings.  Returns -1 only when out of
+ * memory.  nn_import_names_free frees them. */
+int nn_import_names_read(const nn_schema *s, char ***names, size_t *nnames, char **label,
+                         nn_error *err);
+void nn_import_names_free(char **names, size_t nnames, char *label);
+
+/* NPY 1.0 header of `rows` rows of field f at h (room: 1024 bytes),
+ * padded with spaces so that its length does not depend on rows (room for
+ * a 20-digit count) and the data starts 64-byte aligned: numpy's dtype of
+ * the field's ('<f4', …; a str field of [W] is 'S<W>', shape (rows,)).
+ * Returns its length. */
+size_t nn_npy_header(char *h, const nn_field *f, uint64_t rows);
 
 #endif

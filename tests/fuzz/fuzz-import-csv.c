@@ -17,7 +17,7 @@ static void round_trip(const float *x, size_t rows, size_t nfeat)
 	size_t cap = rows * nfeat * 24 + 1, len = 0;
 	char *text = malloc(cap);
 	float *back = malloc(rows * nfeat * 4 + 4);
-	nn_csv_opts o = { ',', 1, 0, NULL, NULL, 0 };
+	nn_csv_opts o = { ',', 1, 0, NULL, NULL, 0, NULL, 0, 0 };
 	nn_memsrc m;
 	nn_error err;
 	nn_csv *c;
@@ -43,8 +43,9 @@ static void round_trip(const float *x, size_t rows, size_t nfeat)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const labels[] = { NULL, "0", "-1", "y" };
-	nn_csv_opts o = { ',', 0, 0, NULL, NULL, 0 };
-	const char *drop[1] = { "1" };
+	nn_csv_opts o = { ',', 0, 0, NULL, NULL, 0, NULL, 0, 0 };
+	const char *drop[1] = { "1" }, *ids[1] = { "-1" };
+	unsigned char *idbuf;
 	nn_memsrc m;
 	nn_error err;
 	nn_csv *c;
@@ -64,6 +65,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		o.ndrop = 1;
 	}
 	o.skip = (data[0] >> 5) & 1;
+	if (data[0] & 64) {   /* the last column kept as text, 8 bytes an id */
+		o.ids = ids;
+		o.nids = 1;
+		o.id_width = 8;
+	}
 	m = (nn_memsrc){ data + 1, size - 1, 0 };
 	if (!(c = nn_csv_open((nn_source){ nn_memsrc_read, &m }, &o, &err)))
 		return 0;
@@ -72,11 +78,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	x = malloc(chunk * nfeat * 4);
 	yv = malloc(chunk * sizeof *yv);
 	yid = malloc(chunk * sizeof *yid);
-	if (!x || !yv || !yid)
+	idbuf = malloc(chunk * 8);
+	if (!x || !yv || !yid || !idbuf)
 		abort();
-	while ((n = nn_csv_read(c, x, yv, yid, chunk, &err)) > 0) {
+	while ((n = nn_csv_read_ids(c, x, yv, yid, o.nids ? idbuf : NULL, chunk, &err)) > 0) {
 		if (!rows)
 			round_trip(x, (size_t)n, nfeat);
+		if (o.nids && nn_str_check(idbuf, 8, (size_t)n) != SIZE_MAX)
+			abort();   /* an id the reader would refuse */
 		rows += (size_t)n;
 	}
 	if (n == 0 && o.label)
@@ -94,5 +103,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(x);
 	free(yv);
 	free(yid);
+	free(idbuf);
 	return 0;
 }

@@ -82,6 +82,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		for (size_t k = 0; k < n; k++)
 			((uint8_t *)cols[i])[k] = in.n ? in.p[k % in.n] : (uint8_t)k;
+		if (s->fields[i].dtype == NN_STR)   /* text: ASCII, then NUL padding from a fuzzed length */
+			for (size_t row = 0, w = s->fields[i].row_bytes; row < rows; row++) {
+				uint8_t *c = (uint8_t *)cols[i] + row * w;
+				size_t len = c[0] % (w + 1);
+				for (size_t k = 0; k < w; k++)
+					c[k] = k < len ? (uint8_t)(0x20 + c[k] % 0x5f) : 0;
+			}
 	}
 	if ((fd = memfd_create("roundtrip", 0)) < 0)
 		abort();

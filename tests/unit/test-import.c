@@ -185,7 +185,7 @@ static void test_csv(void)
 		"\"4\",\"1e3\",\"c\"\"at\"\n"
 		"\"5\"  ,6,dog\n"
 		"7,inf,cat";
-	nn_csv_opts o = { ',', 0, 0, "label", NULL, 0 };
+	nn_csv_opts o = { ',', 0, 0, "label", NULL, 0, NULL, 0, 0 };
 	nn_memsrc m;
 	nn_error err = { 0 };
 	nn_csv *c = csv_open(&m, text, sizeof text - 1, &o, &err);
@@ -217,7 +217,7 @@ static void test_csv(void)
 
 	/* CR-only line endings (classic Mac OS, some spreadsheet exports) */
 	static const char cr[] = "a,y\r1,\" 1\"\r2,1 \r3,2\r\"NAN\",2";
-	nn_csv_opts ocr = { ',', 0, 0, "y", NULL, 0 };
+	nn_csv_opts ocr = { ',', 0, 0, "y", NULL, 0, NULL, 0, 0 };
 	c = csv_open(&m, cr, sizeof cr - 1, &ocr, &err);
 	n = c ? nn_csv_read(c, x, yv, yid, 10, &err) : -1;
 	CHECK(n == 4 && x[0] == 1 && x[2] == 3 && isnan(x[3]) && nn_csv_info_of(c)->ncols == 2,
@@ -245,7 +245,7 @@ static void test_csv(void)
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		size_t len = strlen(bad[i].text) + (strstr(bad[i].msg, "NUL") ? 2 : 0);
-		nn_csv_opts o2 = { ',', 0, 0, NULL, NULL, 0 };
+		nn_csv_opts o2 = { ',', 0, 0, NULL, NULL, 0, NULL, 0, 0 };
 		memset(&err, 0, sizeof err);
 		c = csv_open(&m, bad[i].text, len, &o2, &err);
 		if (c) {
@@ -267,7 +267,7 @@ static void test_csv_blocks(void)
 	float *x = malloc(cols * 4 * 2);
 	nn_memsrc m;
 	nn_error err = { 0 };
-	nn_csv_opts o = { ',', 1, 0, NULL, NULL, 0 };
+	nn_csv_opts o = { ',', 1, 0, NULL, NULL, 0, NULL, 0, 0 };
 	nn_csv *c;
 	ptrdiff_t n;
 	int ok = 1;
@@ -437,8 +437,116 @@ static void test_arrays(void)
 	}
 }
 
+/* --id columns: text padded with NUL bytes, column by column; never cut,
+ * always UTF-8; a column given twice refused. */
+static void test_csv_ids(void)
+{
+	static const char text[] = "k,a,j,y\nab,1,\"x,y\",0\n\"\",2,\xc3\xa9,1\n  s ,3,q,0\n";
+	const char *ids[2] = { "j", "0" };
+	nn_csv_opts o = { ',', 0, 0, "y", NULL, 0, ids, 2, 4 };
+	nn_memsrc m;
+	nn_error err = { 0 };
+	nn_csv *c = csv_open(&m, text, sizeof text - 1, &o, &err);
+	float x[8];
+	double yv[4];
+	uint32_t yid[4];
+	unsigned char buf[2 * 4 * 4];
+	static const unsigned char want[2 * 4 * 4] = {
+		'x', ',', 'y', 0, 0xc3, 0xa9, 0, 0, 'q', 0, 0, 0, 0, 0, 0, 0,
+		'a', 'b', 0, 0, 0, 0, 0, 0, 's', 0, 0, 0, 0, 0, 0, 0 };
+	ptrdiff_t n = c ? nn_csv_read_ids(c, x, yv, yid, buf, 4, &err) : -1;
+	const nn_csv_info *in = c ? nn_csv_info_of(c) : NULL;
+	CHECK(n == 3 && in->nfeat == 1 && in->nids == 2 && in->id_col[0] == 2 && in->id_col[1] == 0 &&
+	      !strcmp(in->id_names[0], "j") && !strcmp(in->id_names[1], "k") &&
+	      x[0] == 1 && x[2] == 3 && !memcmp(buf, want, 12) && !memcmp(buf + 16, want + 16, 12),
+	      "two id columns, quoted, empty, trimmed, UTF-8: %td %s", n, err.msg);
+	nn_csv_close(c);
+
+	static const struct { const char *text, *id, *msg; } bad[] = {
+		{ "k,a\nabcd,1\nabcde,2\n", "k", "line 3, column 'k': an id of 5 bytes is longer than "
+		  "the 4 bytes of a str field (give --id-width 5 or more)" },
+		{ "k,a\n\xe9,1\n", "k", "line 2, column 'k': the id is not UTF-8 text "
+		  "(convert the file first, e.g. with iconv -f latin1 -t utf-8)" },
+		{ "k,a\n\"\xe9\",1\n", "k", "line 2, column 'k': the id is not UTF-8 text "
+		  "(convert the file first, e.g. with iconv -f latin1 -t utf-8)" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		nn_csv_opts o2 = { ',', 0, 0, NULL, NULL, 0, &bad[i].id, 1, 4 };
+		memset(&err, 0, sizeof err);
+		c = csv_open(&m, bad[i].text, strlen(bad[i].text), &o2, &err);
+		while (c && (n = nn_csv_read_ids(c, x, NULL, NULL, buf, 1, &err)) > 0)
+			;
+		nn_csv_close(c);
+		CHECK(err.code == NN_EDATA && !strcmp(err.msg, bad[i].msg), "%s (got '%s')", bad[i].msg, err.msg);
+	}
+	const char *twice[2] = { "k", "0" };
+	nn_csv_opts o3 = { ',', 0, 0, NULL, NULL, 0, twice, 2, 4 };
+	c = csv_open(&m, "k,a\nx,1\n", 8, &o3, &err);
+	CHECK(!c && strstr(err.msg, "column 'k' is both --id and --id") == NULL &&
+	      strstr(err.msg, "is both --id and --id"), "a column given twice: %s", err.msg);
+}
+
+/* --task auto: whole numbers are classes up to NN_AUTO_MAX_CLASSES
+ * distinct values, regression beyond, with a note past two values. */
+static void test_auto_task(void)
+{
+	static const struct { int distinct, classify, note; } cases[] = {
+		{ 2, 1, NN_YNOTE_NONE }, { 3, 1, NN_YNOTE_CLASSES }, { NN_AUTO_MAX_CLASSES, 1, NN_YNOTE_CLASSES },
+		{ NN_AUTO_MAX_CLASSES + 1, 0, NN_YNOTE_VALUES }, { 214, 0, NN_YNOTE_VALUES },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		nn_labels L = { 0 };
+		nn_error err = { 0 };
+		nn_yplan p;
+		char buf[24], note[200] = "";
+		double v;
+		uint32_t id;
+		for (int k = 0; k < 2 * cases[i].distinct; k++) {
+			snprintf(buf, sizeof buf, "%d", 25 + k % cases[i].distinct);
+			if (nn_labels_add(&L, buf, (uint64_t)k + 1, &v, &id, &err))
+				abort();
+		}
+		int ok = nn_labels_plan(&L, NN_TASK_AUTO, NULL, &p, &err) == 0 &&
+		         (p.dtype == NN_I32) == cases[i].classify && p.note == cases[i].note &&
+		         nn_yplan_note(&p, note, sizeof note) == (cases[i].note != NN_YNOTE_NONE);
+		CHECK(ok, "%d distinct whole numbers: %s; note '%s'", cases[i].distinct,
+		      cases[i].classify ? "classes" : "regression", note);
+		nn_yplan_free(&p);
+		CHECK(nn_labels_plan(&L, NN_TASK_CLASSIFY, NULL, &p, &err) == 0 && p.dtype == NN_I32 &&
+		      p.note == NN_YNOTE_NONE, "--task classify: classes, no note");
+		nn_yplan_free(&p);
+		nn_labels_free(&L);
+	}
+}
+
+/* LIBSVM rows through the spool of nn-import's two passes. */
+static void test_libsvm_spool(void)
+{
+	FILE *f = tmpfile();
+	nn_svm_pair pairs[2] = { { 0, 1.5f }, { 3, -2 } };
+	float x[4] = { 0 };
+	double v;
+	uint32_t id;
+	nn_error err = { 0 };
+	CHECK(f && nn_libsvm_spool_put(f, 7.5, 3, pairs, 2, &err) == 0 &&
+	      nn_libsvm_spool_put(f, 1, 0, pairs, 0, &err) == 0 && !fseek(f, 0, SEEK_SET) &&
+	      nn_libsvm_spool_get(f, x, 4, &v, &id, &err) == 0 && v == 7.5 && id == 3 &&
+	      x[0] == 1.5f && x[1] == 0 && x[3] == -2 &&
+	      nn_libsvm_spool_get(f, x, 4, &v, &id, &err) == 0 && v == 1 && id == 0,
+	      "spooled rows read back dense: %s", err.msg);
+	CHECK(nn_libsvm_spool_get(f, x, 4, &v, &id, &err) == -1 && err.code == NN_EIO &&
+	      strstr(err.msg, "shorter than written"), "past the end: %s", err.msg);
+	fseek(f, 0, SEEK_SET);
+	CHECK(nn_libsvm_spool_get(f, x, 3, &v, &id, &err) == -1 && strstr(err.msg, "index 3"),
+	      "an index past the width is refused: %s", err.msg);
+	fclose(f);
+}
+
 int main(void)
 {
+	test_csv_ids();
+	test_auto_task();
+	test_libsvm_spool();
 	test_syntax();
 	test_against_strtof();
 	test_csv();

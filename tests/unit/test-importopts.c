@@ -162,8 +162,100 @@ static void test_meta(void)
 	nn_schema_free(s);
 }
 
+/* The names read back from the metadata, and what is not names. */
+static void test_names_read(void)
+{
+	char *names[3] = { "a", "b", "c" }, **got, *label;
+	const unsigned char role[3] = { NN_COL_FEATURE, NN_COL_LABEL, NN_COL_FEATURE };
+	size_t n;
+	nn_error err;
+	nn_schema *s = nn_schema_new("data", &err);
+
+	nn_import_names_meta(s, names, 3, role, 2, "b", &err);
+	CHECK(nn_import_names_read(s, &got, &n, &label, &err) == 0 && n == 2 && !strcmp(got[0], "a") &&
+	      !strcmp(got[1], "c") && label && !strcmp(label, "b"), "feature and label names read back");
+	nn_import_names_free(got, n, label);
+	/* {"feature_names": ["a", 1], "label_name": 2} */
+	static const unsigned char odd[] = { 0x82, 0xad, 'f', 'e', 'a', 't', 'u', 'r', 'e', '_', 'n', 'a',
+	                                     'm', 'e', 's', 0x92, 0xa1, 'a', 0x01, 0xaa, 'l', 'a', 'b',
+	                                     'e', 'l', '_', 'n', 'a', 'm', 'e', 0x02 };
+	nn_schema_set_meta(s, odd, sizeof odd, &err);
+	CHECK(nn_import_names_read(s, &got, &n, &label, &err) == 0 && !got && !n && !label,
+	      "names that are not all strings are no names");
+	nn_schema_free(s);
+}
+
+/* Which options go with which format; the delimiter. */
+static void test_args(void)
+{
+	static const struct { nn_import_args a; int delim; const char *msg; } cases[] = {
+		{ { .format = NN_IMPORT_CSV }, ',', NULL },
+		{ { .format = NN_IMPORT_TSV }, '\t', NULL },
+		{ { .format = NN_IMPORT_CSV, .delim = ";" }, ';', NULL },
+		{ { .format = NN_IMPORT_CSV, .delim = "tab" }, '\t', NULL },
+		{ { .format = NN_IMPORT_CSV, .delim = "." }, 0, "--delimiter: '.' is not one ASCII" },
+		{ { .format = NN_IMPORT_LIBSVM, .nids = 1 }, 0, "--id and --delimiter are for csv and tsv" },
+		{ { .format = NN_IMPORT_NPY, .task_given = 1 }, 0, "--skip and --task are for csv" },
+		{ { .format = NN_IMPORT_CSV, .features = 3 }, 0, "--features is for libsvm" },
+		{ { .format = NN_IMPORT_CSV, .classes = "a,b" }, 0, "--classes and --task need --label" },
+		{ { .format = NN_IMPORT_CSV, .label = "y", .classes = "a", .task = NN_TASK_REGRESS }, 0,
+		  "cannot go with --task regress" },
+		{ { .format = NN_IMPORT_IDX, .classes = "a" }, 0, "--classes needs --labels" },
+		{ { .format = NN_IMPORT_IDX, .labels = "-" }, 0, "cannot both be standard input" },
+	};
+	int ok = 1;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		nn_error err = { 0 };
+		int d = 0, rc = nn_import_check_args(&cases[i].a, &d, &err);
+		if (cases[i].msg ? rc != -1 || err.code != NN_EARG || !strstr(err.msg, cases[i].msg)
+		                 : rc != 0 || d != cases[i].delim) {
+			ok = 0;
+			fprintf(stderr, "case %zu: rc %d delim %d '%s'\n", i, rc, d, err.msg);
+		}
+	}
+	CHECK(ok, "options checked against the format and each other");
+	nn_error err = { 0 };
+	CHECK(nn_import_check_names("x", "x", 0, NULL, &err) == -1 && err.code == NN_EARG &&
+	      strstr(err.msg, "--x, --y: "), "--x and --y the same: %s", err.msg);
+	CHECK(nn_import_check_names("x", "y", 2, (const char *const[]){ "a", "" }, &err) == -1 &&
+	      err.code == NN_EARG && strstr(err.msg, "--classes: "), "an empty class name: %s", err.msg);
+	uint64_t dims[NN_MAX_DIMS], shape[1] = { 64 };
+	CHECK(nn_import_reshape("8,8", 1, shape, dims, &err) == 2 && dims[0] == 8 &&
+	      nn_import_reshape("8,9", 1, shape, dims, &err) == -1 && err.code == NN_EDATA &&
+	      strstr(err.msg, "holds 72 values; the rows have 64") &&
+	      nn_import_reshape("8,x", 1, shape, dims, &err) == -1 && err.code == NN_EARG,
+	      "--shape against the rows: %s", err.msg);
+}
+
+/* The NPY header nn-export writes reads back as the array it describes. */
+static void test_npy_header(void)
+{
+	nn_schema *s = nn_schema_new("data", NULL);
+	uint64_t img[2] = { 3, 2 }, w[1] = { 16 };
+	char h[1024];
+	nn_schema_add_field(s, "x", NN_U8, 2, img, NULL);
+	nn_schema_add_field(s, "id", NN_STR, 1, w, NULL);
+	size_t len = nn_npy_header(h, &s->fields[0], 12345);
+	nn_memsrc m = { (const unsigned char *)h, len, 0 };
+	nn_array a;
+	nn_error err = { 0 };
+	CHECK(len % 64 == 0 && len == nn_npy_header(h, &s->fields[0], UINT64_MAX) &&
+	      (nn_npy_header(h, &s->fields[0], 12345), 1) &&
+	      nn_array_open(&a, (nn_source){ nn_memsrc_read, &m }, NN_ARRAY_NPY, -1, &err) == 0 &&
+	      a.dtype == NN_U8 && a.rows == 12345 && a.ndim == 2 && a.shape[1] == 2,
+	      "npy header: aligned, one length for every count, read back: %s", err.msg);
+	len = nn_npy_header(h, &s->fields[1], 3);
+	h[len] = 0;
+	CHECK(strstr(h + 10, "'descr': '|S16', 'fortran_order': False, 'shape': (3,), }") != NULL,
+	      "a str field is numpy's |S16 of shape (rows,)");
+	nn_schema_free(s);
+}
+
 int main(void)
 {
+	test_names_read();
+	test_args();
+	test_npy_header();
 	test_format();
 	test_classes();
 	test_dims();

@@ -22,6 +22,40 @@ static void test_dtypes(void)
 	      nn_dtype_size(NN_I64) == 8 && nn_dtype_size(NN_F64) == 8, "dtype sizes");
 }
 
+/* Text: its dtype, the UTF-8 rule (RFC 3629's table) and the padding. */
+static void test_text(void)
+{
+	nn_dtype d;
+	nn_error err = { 0 };
+	char out[NN_FLOAT_CHARS];
+	CHECK(nn_dtype_parse("str", &d) == 0 && d == NN_STR && nn_dtype_size(NN_STR) == 1 &&
+	      !nn_dtype_is_numeric(NN_STR) && nn_dtype_is_numeric(NN_U8) && !nn_dtype_is_float(NN_STR),
+	      "str: one byte per element, not a number");
+	static const struct { const char *s; int ok; } u[] = {
+		{ "plain ascii", 1 }, { "caf\xc3\xa9", 1 }, { "\xe2\x82\xac", 1 }, { "\xf0\x9f\x98\x80", 1 },
+		{ "\xf4\x8f\xbf\xbf", 1 }, { "\xe9t\xe9", 0 }, { "\xc0\xaf", 0 }, { "\xe0\x80\xaf", 0 },
+		{ "\xed\xa0\x80", 0 }, { "\xf4\x90\x80\x80", 0 }, { "\xc3", 0 }, { "\xe2\x82", 0 },
+		{ "\x80", 0 }, { "\xff", 0 },
+	};
+	int ok = 1;
+	for (size_t i = 0; i < sizeof u / sizeof *u; i++)
+		if (nn_utf8_valid(u[i].s, strlen(u[i].s)) != u[i].ok)
+			ok = 0;
+	CHECK(ok, "UTF-8: overlong forms, surrogates, past U+10FFFF, cut sequences refused");
+	char col[4][6] = { "ab", "", "\xc3\xa9xyz", "abcdef" };
+	CHECK(nn_str_check(col, 6, 4) == SIZE_MAX && nn_str_len(col[0], 6) == 2 &&
+	      nn_str_len(col[1], 6) == 0 && nn_str_len(col[3], 6) == 6,
+	      "rows of text padded with NUL bytes, or filling the width, pass");
+	col[1][3] = 'x';
+	CHECK(nn_str_check(col, 6, 4) == 1, "a byte after the padding fails its row");
+	col[1][3] = 0;
+	col[3][5] = (char)0xc3;
+	CHECK(nn_str_check(col, 6, 4) == 3, "a sequence cut by the width fails its row");
+	CHECK(nn_convert(out, NN_F32, col, NN_STR, 1, &err) == -1 && err.code == NN_EDATA &&
+	      nn_convert(col, NN_STR, out, NN_F32, 1, &err) == -1 && isnan(nn_load_f64(col, NN_STR, 0)),
+	      "text is never converted to or from numbers: %s", err.msg);
+}
+
 static void test_convert(void)
 {
 	nn_error err = { 0 };
@@ -160,6 +194,7 @@ static void test_cli(void)
 int main(void)
 {
 	test_dtypes();
+	test_text();
 	test_convert();
 	test_format();
 	test_cli();

@@ -110,6 +110,35 @@ if '--unnamed' in sys.argv:
         f.write(stream([4, 3], fields))
     sys.exit(0)
 
+def str_stream(texts, width=8):
+    """A stream of x = [r] (f32) and id (str [width]) holding texts as
+    given: bytes, padded with NULs to width when shorter."""
+    fields = [{'name': 'x', 'dtype': 'f32', 'shape': [1]},
+              {'name': 'id', 'dtype': 'str', 'shape': [width]}]
+    out = frame_sized(header(fields))
+    xs = b''.join(struct.pack('<f', r) for r in range(len(texts)))
+    ids = b''.join(t.ljust(width, b'\0') for t in texts)
+    out += frame_sized(pack({'type': 'batch', 'index': 0, 'rows': len(texts), 'columns': [xs, ids]}))
+    return out + frame_sized(pack({'type': 'end', 'batches': 1, 'rows': len(texts),
+                                   'crc32': zlib.crc32(out)}))
+
+
+if '--str' in sys.argv:
+    # make-bad.py --str: only the str streams below (no other file changes)
+    write('str-padding.nns', str_stream([b'a1', b'b2\0\0x', b'c3']))
+    write('str-utf8.nns', str_stream([b'a1', b'\xe9t\xe9', b'c3']))
+    # and the seed of tests/fuzz/fuzz-objects.c with a str field
+    fields = [{'name': 'x', 'dtype': 'f32', 'shape': [1]},
+              {'name': 'id', 'dtype': 'str', 'shape': [8]}]
+    objs = [header(fields), pack({'type': 'batch', 'index': 0, 'rows': 3,
+                                  'columns': [struct.pack('<fff', 0, 1, 2),
+                                              b'a1\0\0\0\0\0\0caf\xc3\xa9\0\0\0' + b'\0' * 8]}),
+            pack({'type': 'end', 'batches': 1, 'rows': 3, 'crc32': 0})]
+    with open(os.path.join(HERE, '..', '..', 'fuzz', 'corpus', 'objects', 'text'), 'wb') as f:
+        for o in objs:
+            f.write(struct.pack('>H', len(o)) + o)
+    sys.exit(0)
+
 trailer_frame = []
 good = stream([3, 3, 2], parts=trailer_frame)
 write('good.nns', good)
@@ -165,6 +194,11 @@ write('trailer-count.nns', body + frame_sized(pack({'type': 'end', 'batches': 1,
 # a stream from a future format version
 write('version-2.nns', frame_sized(header(FIELDS).replace(pack('version') + b'\x01',
                                                           pack('version') + b'\x02')) + good[len(hdr):])
+
+# str fields (nn-stream(5)): a byte after a row's NUL padding starts; a
+# row that is Latin-1, not UTF-8
+write('str-padding.nns', str_stream([b'a1', b'b2\0\0x', b'c3']))
+write('str-utf8.nns', str_stream([b'a1', b'\xe9t\xe9', b'c3']))
 
 # --- resource bombs (tests/bats/bombs.bats): each claims far more than it
 # holds; a reader must refuse it with exit 1 in bounded memory and time.
