@@ -186,6 +186,23 @@ void nn_dataset_free(nn_dataset *ds)
 	memset(ds, 0, sizeof *ds);
 }
 
+void nn_dataset_class_range(const nn_dataset *ds, int32_t *lo, int32_t *hi)
+{
+	*lo = *hi = ds->cls[0];
+	for (size_t i = 1; i < ds->n; i++) {
+		*lo = ds->cls[i] < *lo ? ds->cls[i] : *lo;
+		*hi = ds->cls[i] > *hi ? ds->cls[i] : *hi;
+	}
+}
+
+void nn_dataset_class_counts(const nn_dataset *ds, size_t nclasses, uint64_t *counts)
+{
+	memset(counts, 0, nclasses * sizeof *counts);
+	for (size_t i = 0; i < ds->n; i++)
+		if ((size_t)ds->cls[i] < nclasses)
+			counts[ds->cls[i]]++;
+}
+
 void nn_dataset_targets(const nn_dataset *ds, const uint64_t *idx, size_t rows, size_t out,
                         int classification, float *t)
 {

@@ -64,6 +64,13 @@ int nn_dataset_load(nn_reader *r, const char *x, const char *y, const nn_task *t
                     nn_error *err);
 void nn_dataset_free(nn_dataset *ds);     /* frees the rows, empties *ds */
 
+/* The smallest and largest class of ds's rows (ds->n > 0). */
+void nn_dataset_class_range(const nn_dataset *ds, int32_t *lo, int32_t *hi);
+
+/* Rows of each class 0..nclasses-1 of ds into counts[nclasses]; rows
+ * of classes past the end are not counted. */
+void nn_dataset_class_counts(const nn_dataset *ds, size_t nclasses, uint64_t *counts);
+
 /* Dense targets [rows x out] for rows idx[0..rows) (idx NULL: 0..rows):
  * the class id itself for one output, soft labels or regression targets
  * as stored, otherwise one-hot. */

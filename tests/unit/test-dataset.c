@@ -194,8 +194,21 @@ static void test_errors(void)
 	close(fd);
 }
 
+/* The classes' range and counts, as nn-train warns of rare classes. */
+static void test_class_counts(void)
+{
+	int32_t cls[] = { 2, 0, 2, 5, 2 }, lo, hi;
+	uint64_t counts[4];
+	nn_dataset ds = { .n = 5, .d = 1, .cls = cls };
+	nn_dataset_class_range(&ds, &lo, &hi);
+	CHECK(lo == 0 && hi == 5, "class range 0 to 5");
+	nn_dataset_class_counts(&ds, 4, counts);
+	CHECK(counts[0] == 1 && counts[1] == 0 && counts[2] == 3 && counts[3] == 0, "rows per class; past the end not counted");
+}
+
 int main(void)
 {
+	test_class_counts();
 	fill();
 	test_classes();
 	test_regression_and_soft();

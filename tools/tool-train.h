@@ -1,0 +1,58 @@
+/* tools/tool-train.h — nn-train's program-side glue, apart from its
+ * story (tools/nn-train.c): reading the training data on every rank
+ * (shards, the ranks' agreement, classes, the hold-out), and the files a
+ * run writes and reads (model, checkpoint, --resume, --log).  Errors end
+ * the program as tool.h's do.
+ */
+#ifndef NN_TOOL_TRAIN_H
+#define NN_TOOL_TRAIN_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "nn/checkpoint.h"
+#include "nn/dataset.h"
+#include "nn/fit.h"
+#include "nn/pool.h"
+#include "nn/trainopts.h"
+
+/* The options, then what the run works out once. */
+typedef struct tool_train {
+	nn_train_opts o;         /* what shapes the run (nn/trainopts.h) */
+	const char *out, *val, *checkpoint, *resume, *log, *log_format;
+	long long threads, level, ckpt_every;
+	int dry_run, progress, verbose, mpi;
+
+	int argc;                /* the command line, for the provenance */
+	char **argv;
+	const char *in;          /* the training data's name for messages */
+	int blas_threads;        /* what the products outside the shares use */
+	nn_pool *team;           /* threads running a step's shares */
+	size_t epoch_steps;      /* steps per epoch, the same on every rank */
+	size_t sig_rows;         /* the training data as a whole: with */
+	uint32_t sig_crc;        /* --shard-pattern, every rank's */
+	nn_earlystop stop;       /* --patience, --min-delta, --monitor */
+	int done;                /* early stopping ended the run */
+} tool_train;
+
+/* The training rows (TRAIN, or this rank's shards) into tr, the
+ * validation rows (--val, or held out with --val-size) into val, the
+ * task into t; sets in, sig_rows, sig_crc and epoch_steps. */
+void tool_train_load(tool_train *T, const nn_strlist *operands, nn_task *t, nn_dataset *tr, nn_dataset *val);
+
+/* The model (ckpt 0: to T->out, with the final losses) or a checkpoint
+ * (ckpt 1: to T->checkpoint), atomically, with the provenance. */
+void tool_train_save(const tool_train *T, const nn_train_state *st, const nn_task *t, const nn_dataset *val,
+                     int ckpt, double tl, double vl, double va);
+/* Restore st from --resume, refusing another run's checkpoint. */
+void tool_train_resume(const tool_train *T, nn_train_state *st, const nn_dataset *val);
+/* A usage error (status 2) when the model, or with --checkpoint its
+ * checkpoint, is too large for the format. */
+void tool_train_check_fits(const tool_train *T, const nn_train_state *st, const nn_task *t);
+
+/* --log on rank 0 (NULL otherwise): opened, its header written unless
+ * resumed; then one line per epoch. */
+FILE *tool_train_log_open(const tool_train *T);
+void tool_train_log(const tool_train *T, FILE *log, const nn_epoch_log *e);
+void tool_train_log_close(const tool_train *T, FILE *log);
+
+#endif
