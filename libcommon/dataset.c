@@ -1,5 +1,6 @@
 /* dataset.c — a training stream in memory (see nn/dataset.h). */
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,10 +81,39 @@ int nn_task_check_same(const nn_task *train, const nn_task *other, const char *x
 	if (want != have || other->classification != train->classification || other->ntargets != train->ntargets)
 		return nn_error_set(err, NN_EDATA, "fields '%s'/'%s' differ from the training stream's", x, y);
 	if (train->classes && other->classes) {
-		if (!nn_classes_same(train->nclasses, train->classes, other->nclasses, other->classes))
-			return nn_error_set(err, NN_EDATA, "class names differ from the training stream's");
+		if (!nn_classes_same(train->nclasses, train->classes, other->nclasses, other->classes)) {
+			char a[512], b[512];
+			nn_classes_format(a, sizeof a, other->nclasses, other->classes);
+			nn_classes_format(b, sizeof b, train->nclasses, train->classes);
+			return nn_error_set(err, NN_EDATA, "field '%s': classes %s differ from the training stream's %s "
+			                    "(import both with the same nn-import --classes LIST, e.g. the training "
+			                    "stream's)", y, a, b);
+		}
 	}
 	return 0;
+}
+
+void nn_classes_format(char *buf, size_t len, size_t n, char *const *names)
+{
+	size_t at = 0;
+	buf[at++] = '[';
+	for (size_t i = 0; i < n; i++) {
+		char id[24];
+		const char *s = names ? names[i] : id;
+		if (!names)
+			snprintf(id, sizeof id, "%zu", i);
+		size_t sl = strlen(s), sep = i ? 2 : 0;
+		if (at + sep + sl + 6 > len) {    /* room for ", ...]" and the NUL */
+			memcpy(buf + at, sep ? ", ..." : "...", sep ? 5 : 3);
+			at += sep ? 5 : 3;
+			break;
+		}
+		memcpy(buf + at, ", ", sep);
+		memcpy(buf + at + sep, s, sl);
+		at += sep + sl;
+	}
+	buf[at++] = ']';
+	buf[at] = 0;
 }
 
 /* Room for `rows` rows in ds (cap grows by half). */

@@ -8,9 +8,18 @@ void nn_train_opts_init(nn_train_opts *o)
 {
 	*o = (nn_train_opts){
 		.x = "x", .y = "y", .layers = "100", .act = "relu", .optim = "adam", .schedule = "constant",
-		.monitor = "loss", .epochs = 10, .batch = 128, .lr = -1, .momentum = 0.9, .beta1 = 0.9,
-		.beta2 = 0.999, .eps = 1e-8, .wd = -1, .step_size = 1, .gamma = 0.1,
+		.monitor = "loss", .epochs = NN_TRAIN_EPOCHS, .batch = 128, .patience = -1, .min_delta = -1,
+		.lr = -1, .momentum = 0.9, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .wd = -1, .step_size = 1,
+		.gamma = 0.1,
 	};
+}
+
+void nn_train_opts_finish(nn_train_opts *o)
+{
+	if (o->patience < 0)
+		o->patience = NN_TRAIN_PATIENCE;
+	if (o->min_delta < 0)
+		o->min_delta = NN_TRAIN_MIN_DELTA;
 }
 
 enum nn_task_kind nn_train_task_kind(const nn_train_opts *o)

@@ -75,7 +75,7 @@ static const nn_option options[] = {
 	{ 0, "output-activation", NN_OPT_CHOICE, &TT.o.output, "softmax|sigmoid|linear", "output function (default: from the task)", 0, 0 },
 	{ 0, "loss", NN_OPT_CHOICE, &TT.o.loss, "ce|bce|mse", "loss (default: from the task)", 0, 0 },
 	{ 0, "init", NN_OPT_CHOICE, &TT.o.init, "he|xavier", "weight initialisation (default: he for relu-like, xavier otherwise)", 0, 0 },
-	{ 0, "epochs", NN_OPT_INT, &TT.o.epochs, "N", "passes over the training set (default 10)", 1, 1e9 },
+	{ 0, "epochs", NN_OPT_INT, &TT.o.epochs, "N", "passes over the training set at most (default 200)", 1, 1e9 },
 	{ 0, "batch-size", NN_OPT_INT, &TT.o.batch, "N", "rows per update (default 128)", 1, 1 << 20 },
 	{ 0, "optimizer", NN_OPT_CHOICE, &TT.o.optim, NN_TRAIN_OPTIMIZERS, "optimizer (default adam)", 0, 0 },
 	{ 0, "lr", NN_OPT_DOUBLE, &TT.o.lr, "R", "learning rate (default 0.001 for adam(w), 0.01 otherwise)", 0, 1e6 },
@@ -93,8 +93,8 @@ static const nn_option options[] = {
 	{ 0, "min-lr", NN_OPT_DOUBLE, &TT.o.min_lr, "R", "cosine schedule: final learning rate (default 0)", 0, 1e6 },
 	{ 0, "val", NN_OPT_STR, &TT.val, "FILE", "validation stream", 0, 0 },
 	{ 0, "val-size", NN_OPT_DOUBLE, &TT.o.val_size, "F", "hold out this fraction (<1) or count (>=1) for validation", 0, 9e15 },
-	{ 0, "patience", NN_OPT_INT, &TT.o.patience, "N", "stop after N epochs without improvement; keep the best (default off)", 0, 1e9 },
-	{ 0, "min-delta", NN_OPT_DOUBLE, &TT.o.min_delta, "D", "smallest change that counts as improvement (default 0)", 0, 1e12 },
+	{ 0, "patience", NN_OPT_INT, &TT.o.patience, "N", "stop after N epochs without improvement, keep the best; 0: off (default 10)", 0, 1e9 },
+	{ 0, "min-delta", NN_OPT_DOUBLE, &TT.o.min_delta, "D", "smallest change that counts as improvement (default 1e-4)", 0, 1e12 },
 	{ 0, "monitor", NN_OPT_CHOICE, &TT.o.monitor, NN_TRAIN_MONITORS, "what --patience watches (default loss)", 0, 0 },
 	{ 0, "no-shuffle", NN_OPT_FLAG, &TT.o.no_shuffle, NULL, "visit rows in input order every epoch", 0, 0 },
 	{ 0, "checkpoint", NN_OPT_STR, &TT.checkpoint, "FILE", "write the training state to FILE atomically", 0, 0 },
@@ -124,9 +124,19 @@ static const nn_cli cli = {
 
 /* --- the loop ------------------------------------------------------------- */
 
+static struct sigaction cleanup;     /* tool.c's handler: removes the -o temporary */
+
 static void on_stop(int sig)
 {
 	stop_signal = sig;
+}
+
+/* End by sig through tool.c's handler, which removes the temporary of
+ * -o (opened at the start) and then dies by the signal. */
+static void end_by(int sig)
+{
+	sigaction(sig, &cleanup, NULL);
+	raise(sig);
 }
 
 static double now(void)
@@ -149,7 +159,6 @@ struct loop {
 	nn_train_state *st;
 	const nn_task *t;
 	const nn_dataset *tr, *val;
-	FILE *log;
 	float *grad;
 	nn_mlp_work *w;
 	size_t chunk;
@@ -158,6 +167,7 @@ struct loop {
 	nn_step *step;                    /* without --mpi */
 	int bar;
 	double start;
+	double first;                     /* the run's first batch loss */
 };
 
 /* This epoch's order from the generator's state at its start; a resumed
@@ -199,6 +209,8 @@ static size_t run_steps(struct loop *L)
 			tool_die(TOOL_EXIT_DATA, NULL, "the loss became %s at epoch %llu, batch %zu: no model written "
 			         "(try a smaller --lr, or --clip-norm)", isnan(loss) ? "NaN" : "infinite",
 			         (unsigned long long)st->epoch + 1, s + 1);
+		if (L->first == 0)
+			L->first = loss;
 		st->epoch_loss += loss * (double)rows;
 		st->epoch_rows += rows;
 		st->batch = s + 1;
@@ -210,9 +222,7 @@ static size_t run_steps(struct loop *L)
 				          (unsigned long long)st->epoch + 1, s + 1, TT.checkpoint);
 			}
 			tool_mpi_barrier();                 /* no rank ends before the checkpoint is out */
-			stop = stop_signal ? stop_signal : SIGTERM;
-			signal(stop, SIG_DFL);
-			raise(stop);
+			end_by(stop_signal ? stop_signal : SIGTERM);
 		}
 		if (L->bar && now() - last_bar > 0.2) {
 			last_bar = now();
@@ -236,6 +246,13 @@ static void train(struct loop *L)
 		if (L->bar)
 			fputs("\r\033[K", stderr);
 		double tl = st->epoch_loss / (double)st->epoch_rows;
+		if (nn_fit_diverged(L->first, tl)) {    /* the same numbers on every rank */
+			if (tool_mpi_rank)
+				tool_mpi_wait_for_abort();
+			tool_die(TOOL_EXIT_DATA, NULL, "the loss diverged: %g at epoch %llu, from %g at the first batch: "
+			         "no model written (try a smaller --lr than %g, or --clip-norm)", tl,
+			         (unsigned long long)st->epoch + 1, L->first, nn_fit_last_lr(st->opt));
+		}
 		if (val->n) {                          /* rank 0's numbers decide for all */
 			double v[2] = { 0, 0 };
 			nn_blas_set_threads(TT.blas_threads);   /* the pool's members wait meanwhile */
@@ -254,12 +271,11 @@ static void train(struct loop *L)
 		if (TT.checkpoint && !tool_mpi_rank &&
 		    nn_fit_checkpoint_due(st->epoch, (uint64_t)TT.ckpt_every, (uint64_t)TT.o.epochs, TT.done))
 			tool_train_save(&TT, st, L->t, val, 1, NAN, NAN, NAN);
-		if (L->log)
-			tool_train_log(&TT, L->log, &(nn_epoch_log){ st->epoch, tl, vl, va, lr, rate, now() - L->start });
+		tool_train_log(&TT, &(nn_epoch_log){ st->epoch, tl, vl, va, lr, rate, now() - L->start });
 		if (!tool_quiet) {
-			fprintf(stderr, "epoch %llu/%lld  loss %.6f", (unsigned long long)st->epoch, TT.o.epochs, tl);
+			fprintf(stderr, "epoch %llu/%lld  loss %.6g", (unsigned long long)st->epoch, TT.o.epochs, tl);
 			if (val->n)
-				fprintf(stderr, "  val_loss %.6f", vl);
+				fprintf(stderr, "  val_loss %.6g", vl);
 			if (val->n && L->t->classification)
 				fprintf(stderr, "  val_acc %.4f", va);
 			fprintf(stderr, "  lr %.3g  %.0f samples/s  %.1f s\n", lr, rate, now() - L->start);
@@ -268,16 +284,20 @@ static void train(struct loop *L)
 			tool_note("no improvement for %lld epochs: stopping; the model is epoch %llu's",
 			          TT.o.patience, (unsigned long long)st->best_epoch);
 	}
+	if (!TT.done && TT.stop.patience && !stop_signal)
+		tool_note("warning: did not converge in %lld epochs: the %s still improved by more than %g "
+		          "(--min-delta) within the last %lld (--patience); give more --epochs or a larger --lr",
+		          TT.o.epochs, !val->n ? "training loss" : TT.stop.monitor == NN_MONITOR_ACCURACY ?
+		          "validation accuracy" : "validation loss", TT.o.min_delta, TT.o.patience);
 	nn_earlystop_restore(st);
 }
 
 /* Set up the loop's buffers, train, free them. */
-static void run(nn_train_state *st, float *grad, const nn_task *t, const nn_dataset *tr, const nn_dataset *val,
-                FILE *log)
+static void run(nn_train_state *st, float *grad, const nn_task *t, const nn_dataset *tr, const nn_dataset *val)
 {
 	size_t B = (size_t)TT.o.batch < tr->n ? (size_t)TT.o.batch : tr->n, out = st->net->width[st->net->nlayers];
 	nn_error err = { 0 };
-	struct loop L = { .st = st, .t = t, .tr = tr, .val = val, .log = log,
+	struct loop L = { .st = st, .t = t, .tr = tr, .val = val, 
 	                  .grad = grad, .chunk = B > 1024 ? B : 1024, .start = now() };
 	L.w = nn_mlp_work_new(st->net, L.chunk, &err);
 	L.xb = TT.mpi ? tool_alloc(B * tr->d * sizeof(float)) : NULL;
@@ -321,6 +341,8 @@ static void check_options(const nn_strlist *operands, int *argc, char ***argv)
 	}
 	if (TT.val && TT.o.val_size > 0)
 		tool_usage("--val and --val-size: give one");
+	TT.patience_given = TT.o.patience >= 0;
+	nn_train_opts_finish(&TT.o);
 	TT.stop = nn_train_earlystop(&TT.o);
 }
 
@@ -329,7 +351,7 @@ static void check_options(const nn_strlist *operands, int *argc, char ***argv)
 static float *make_state(nn_train_state *st, const nn_task *t, const nn_dataset *tr, const nn_dataset *val)
 {
 	nn_error err = { 0 };
-	if (TT.o.patience && !val->n)
+	if (TT.patience_given && TT.o.patience && !val->n)
 		tool_note("no validation set: --patience watches the training loss");
 	if (TT.stop.monitor == NN_MONITOR_ACCURACY && (!t->classification || !val->n))
 		tool_usage("--monitor accuracy needs classes and a validation set (--val or --val-size)");
@@ -409,6 +431,7 @@ int main(int argc, char **argv)
 	check_options(&operands, &argc, &argv);
 	TT.argc = argc;
 	TT.argv = argv;
+	tool_train_open(&TT);                /* where the model goes, before any work */
 	/* Ranks on one machine share its processors. */
 	int threads = TT.threads ? (int)TT.threads : (int)sysconf(_SC_NPROCESSORS_ONLN) / tool_mpi_local_size();
 	TT.blas_threads = threads > 0 ? threads : 1;
@@ -426,10 +449,9 @@ int main(int argc, char **argv)
 			tool_die(TOOL_EXIT_DATA, NULL, "write error");
 		return 0;
 	}
-	FILE *log = tool_train_log_open(&TT);
 	if (TT.checkpoint) {
 		struct sigaction sa = { .sa_handler = on_stop };
-		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGINT, &sa, &cleanup);
 		sigaction(SIGTERM, &sa, NULL);
 	}
 	if (!TT.mpi) {   /* the shares of a step are the threads (nn/step.h) */
@@ -437,7 +459,7 @@ int main(int argc, char **argv)
 			tool_die_err(NULL, &err);
 		nn_blas_set_threads(1);
 	}
-	run(&st, grad, &t, &tr, &val, log);
+	run(&st, grad, &t, &tr, &val);
 	nn_blas_set_threads(TT.blas_threads);
 	tool_mpi_same_weights(st.net, "at the end, epoch", st.epoch);
 	if (TT.mpi && TT.verbose)
@@ -445,10 +467,9 @@ int main(int argc, char **argv)
 	if (stop_signal) {
 		/* Interrupted after the last batch: the last epoch's checkpoint
 		 * holds everything; honour the signal rather than go on. */
-		signal(stop_signal, SIG_DFL);
-		raise(stop_signal);
+		end_by(stop_signal);
 	}
-	tool_train_log_close(&TT, log);
+	tool_train_log_close(&TT);
 	write_model(&st, &t, &tr, &val);
 	return 0;
 }

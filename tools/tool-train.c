@@ -1,6 +1,7 @@
 /* tool-train.c — nn-train's program-side glue (see tool-train.h). */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include "nn/blas.h"
 #include "nn/estimate.h"
 #include "nn/holdout.h"
+#include "nn/lock.h"
 #include "nn/model.h"
 #include "nn/rng.h"
 #include "nn/shard.h"
@@ -31,6 +33,7 @@ static nn_train_info train_info(const tool_train *T, const nn_dataset *val, nn_t
 	nn_train_info info = {
 		.threads = nn_blas_threads(), .ranks = T->mpi ? tool_mpi_size : 0, .batch_size = T->o.batch,
 		.seed = T->o.seed, .train_rows = T->sig_rows, .train_crc = T->sig_crc, .val_rows = val->n,
+		.nclasses = T->nclasses, .classes = T->classes,
 	};
 	nn_train_signature(&T->o, tool_mpi_size, T->sig_rows, T->sig_crc, val->n, val->crc, sig);
 	info.sig = sig->v;
@@ -70,7 +73,15 @@ void tool_train_save(const tool_train *T, const nn_train_state *st, const nn_tas
 	tool_provenance_except(s, T->argc, T->argv, not_in_provenance);
 	if (!ckpt)
 		nn_schema_set_seed(s, (uint64_t)T->o.seed);
-	tool_save_row(path, s, cols, ckpt ? 1 : T->level);
+	if (ckpt) {
+		tool_save_row(path, s, cols, 1);
+	} else {                             /* into the output opened at the start */
+		nn_writer *w = tool_out_writer(T->model, s, T->level, 1, 0);
+		if (nn_writer_write(w, cols, 1, &err) || nn_writer_finish(w, &err))
+			tool_die_err(tool_out_name(T->model), &err);
+		nn_writer_free(w);
+		tool_out_commit(T->model);
+	}
 	nn_schema_free(s);
 	free(cols);
 	msgpack_sbuffer_destroy(&sb);
@@ -225,6 +236,52 @@ static void count_classes(const tool_train *T, nn_task *t, const nn_dataset *tr,
 		t->nclasses = (size_t)hi + 1;
 }
 
+/* "'a', 'b', 'c'" for the classes c with lo <= n[c] < hi, five at most;
+ * returns how many there are. */
+static size_t classes_with(const nn_task *t, const uint64_t *n, uint64_t lo, uint64_t hi, char *buf, size_t len)
+{
+	size_t count = 0, at = 0;
+	buf[0] = 0;
+	for (size_t c = 0; c < t->nclasses; c++) {
+		if (n[c] < lo || n[c] >= hi)
+			continue;
+		if (count < 5 && at < len)
+			at += t->classes ? (size_t)snprintf(buf + at, len - at, "%s'%.40s'", count ? ", " : "", t->classes[c])
+			                 : (size_t)snprintf(buf + at, len - at, "%s%zu", count ? ", " : "", c);
+		else if (count == 5 && at < len)
+			at += (size_t)snprintf(buf + at, len - at, ", ...");
+		count++;
+	}
+	return count;
+}
+
+/* Classes the training rows (every rank's) leave empty or nearly so. */
+static void warn_classes(const tool_train *T, const nn_task *t, const nn_dataset *tr)
+{
+	uint64_t *n = tool_alloc(t->nclasses * sizeof *n);
+	char list[320];
+	nn_dataset_class_counts(tr, t->nclasses, n);
+	if (T->o.shards) {
+		double *sum = tool_alloc(t->nclasses * sizeof *sum);
+		for (size_t c = 0; c < t->nclasses; c++)
+			sum[c] = (double)n[c];
+		tool_mpi_sum_f64(sum, t->nclasses);
+		for (size_t c = 0; c < t->nclasses; c++)
+			n[c] = (uint64_t)sum[c];
+		free(sum);
+	}
+	const char *why = T->o.val_size > 0 ? "; --val-size holds rows out of training" : "";
+	size_t k = classes_with(t, n, 0, 1, list, sizeof list);
+	if (k)
+		tool_note("warning: %zu class%s with no training rows (%s): the model never learns %s%s", k,
+		          k > 1 ? "es" : "", list, k > 1 ? "them" : "it", why);
+	k = classes_with(t, n, 1, TOOL_TRAIN_FEW, list, sizeof list);
+	if (k)
+		tool_note("warning: %zu class%s with fewer than %d training rows (%s): %s predictions are unreliable%s",
+		          k, k > 1 ? "es" : "", TOOL_TRAIN_FEW, list, k > 1 ? "their" : "its", why);
+	free(n);
+}
+
 void tool_train_load(tool_train *T, const nn_strlist *operands, nn_task *t, nn_dataset *tr, nn_dataset *val)
 {
 	T->in = operands->n ? operands->v[0] : NULL;
@@ -249,33 +306,67 @@ void tool_train_load(tool_train *T, const nn_strlist *operands, nn_task *t, nn_d
 		if (nn_holdout(tr, val, want, t->classification, t->nclasses, &rng, &err))
 			tool_die_err(tool_name(T->in), &err);
 	}
+	if (t->classification)
+		warn_classes(T, t, tr);
+	T->nclasses = t->classes ? t->nclasses : 0;
+	T->classes = t->classes;
 	data_signature(T, tr);
 }
 
-/* --- the log --------------------------------------------------------------- */
+/* --- what the run writes, opened first ---------------------------------- */
 
-FILE *tool_train_log_open(const tool_train *T)
+/* One line of the log in one write(2): with O_APPEND, lines of two runs
+ * on one log never mix. */
+static void log_write(const tool_train *T, const char *line)
 {
-	FILE *log = NULL;
-	if (T->log && !tool_mpi_rank && !(log = fopen(T->log, T->resume ? "a" : "w")))
-		tool_die(TOOL_EXIT_DATA, T->log, "cannot open: %s", strerror(errno));
-	if (log && !T->resume && strcmp(T->log_format, "json"))
-		fputs(nn_fit_log_header, log);
-	if (log && fflush(log))
-		tool_die(TOOL_EXIT_DATA, T->log, "write failed: %s", strerror(errno));
-	return log;
+	size_t n = strlen(line);
+	ssize_t w;
+	while ((w = write(T->log_fd, line, n)) < 0 && errno == EINTR)
+		;
+	if (w != (ssize_t)n)
+		tool_die(TOOL_EXIT_DATA, T->log, "write failed: %s", w < 0 ? strerror(errno) : "short write");
 }
 
-void tool_train_log(const tool_train *T, FILE *log, const nn_epoch_log *e)
+/* One run at a time on a checkpoint: the lock lasts as long as the
+ * process (its descriptor is never closed). */
+static void lock(const char *path)
+{
+	nn_error err = { 0 };
+	if (path && nn_lock_path(path, &err) < 0)
+		tool_die_err(path, &err);
+}
+
+void tool_train_open(tool_train *T)
+{
+	T->log_fd = -1;
+	if (T->dry_run || tool_mpi_rank)
+		return;
+	if ((!T->out || !strcmp(T->out, "-")) && isatty(1))
+		tool_usage("refusing to write binary data to a terminal (use -o FILE or a pipe)");
+	T->model = tool_out_open(T->out, 1);
+	lock(T->checkpoint);
+	if (T->resume && (!T->checkpoint || strcmp(T->resume, T->checkpoint)))
+		lock(T->resume);
+	/* A resumed run appends to its log; a new one starts it afresh. */
+	if (T->log && (T->log_fd = open(T->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (T->resume ? 0 : O_TRUNC),
+	                                0666)) < 0)
+		tool_die(TOOL_EXIT_DATA, T->log, "cannot open: %s", strerror(errno));
+	if (T->log_fd >= 0 && !T->resume && strcmp(T->log_format, "json"))
+		log_write(T, nn_fit_log_header);
+}
+
+void tool_train_log(const tool_train *T, const nn_epoch_log *e)
 {
 	char line[NN_FIT_LOG_MAX];
+	if (T->log_fd < 0)
+		return;
 	nn_fit_log_line(line, e, !strcmp(T->log_format, "json"));
-	if (fputs(line, log) == EOF || fflush(log) || ferror(log))
-		tool_die(TOOL_EXIT_DATA, T->log, "write failed");
+	log_write(T, line);
 }
 
-void tool_train_log_close(const tool_train *T, FILE *log)
+void tool_train_log_close(tool_train *T)
 {
-	if (log && fclose(log))
+	if (T->log_fd >= 0 && close(T->log_fd))
 		tool_die(TOOL_EXIT_DATA, T->log, "write failed: %s", strerror(errno));
+	T->log_fd = -1;
 }

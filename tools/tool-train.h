@@ -14,6 +14,7 @@
 #include "nn/fit.h"
 #include "nn/pool.h"
 #include "nn/trainopts.h"
+#include "tool.h"
 
 /* The options, then what the run works out once. */
 typedef struct tool_train {
@@ -21,6 +22,7 @@ typedef struct tool_train {
 	const char *out, *val, *checkpoint, *resume, *log, *log_format;
 	long long threads, level, ckpt_every;
 	int dry_run, progress, verbose, mpi;
+	int patience_given;      /* --patience on the command line */
 
 	int argc;                /* the command line, for the provenance */
 	char **argv;
@@ -32,11 +34,23 @@ typedef struct tool_train {
 	uint32_t sig_crc;        /* --shard-pattern, every rank's */
 	nn_earlystop stop;       /* --patience, --min-delta, --monitor */
 	int done;                /* early stopping ended the run */
+	tool_out *model;         /* -o, opened before any work (rank 0) */
+	int log_fd;              /* --log's descriptor, or -1 */
+	size_t nclasses;         /* the training data's class names, or 0 */
+	char *const *classes;
 } tool_train;
+
+/* Before any work, on rank 0 (and not for --dry-run): -o opened (stdout
+ * a terminal is a usage error, a folder that cannot take the file an
+ * error), the checkpoint and --resume locked against other runs
+ * (nn/lock.h), --log opened. */
+void tool_train_open(tool_train *T);
 
 /* The training rows (TRAIN, or this rank's shards) into tr, the
  * validation rows (--val, or held out with --val-size) into val, the
- * task into t; sets in, sig_rows, sig_crc and epoch_steps. */
+ * task into t; sets in, sig_rows, sig_crc and epoch_steps.  Warns of
+ * classes with no training rows or fewer than TOOL_TRAIN_FEW. */
+#define TOOL_TRAIN_FEW 5
 void tool_train_load(tool_train *T, const nn_strlist *operands, nn_task *t, nn_dataset *tr, nn_dataset *val);
 
 /* The model (ckpt 0: to T->out, with the final losses) or a checkpoint
@@ -49,10 +63,8 @@ void tool_train_resume(const tool_train *T, nn_train_state *st, const nn_dataset
  * checkpoint, is too large for the format. */
 void tool_train_check_fits(const tool_train *T, const nn_train_state *st, const nn_task *t);
 
-/* --log on rank 0 (NULL otherwise): opened, its header written unless
- * resumed; then one line per epoch. */
-FILE *tool_train_log_open(const tool_train *T);
-void tool_train_log(const tool_train *T, FILE *log, const nn_epoch_log *e);
-void tool_train_log_close(const tool_train *T, FILE *log);
+/* One line of --log (when open), and its end. */
+void tool_train_log(const tool_train *T, const nn_epoch_log *e);
+void tool_train_log_close(tool_train *T);
 
 #endif

@@ -51,10 +51,16 @@ int nn_task_keep(nn_task *t, const nn_task *from, nn_error *err);
 void nn_task_release(nn_task *t);
 /* Can a second stream (validation, another shard) be read with the
  * training stream's task?  Same feature count, same kind of labels, same
- * class names when both have names; soft labels in one and class ids in
- * the other are fine.  x and y name the fields in the message. */
+ * class names when both have names (else a message showing both lists
+ * and how to make them agree); soft labels in one and class ids in the
+ * other are fine.  x and y name the fields in the message. */
 int nn_task_check_same(const nn_task *train, const nn_task *other, const char *x, const char *y,
                        nn_error *err);
+
+/* The class names as a message shows them: "[a, b, c]" ("[0, 1, 2]"
+ * when names is NULL), into buf[len], cut with "..." when it does not fit
+ * (len 64 at least). */
+void nn_classes_format(char *buf, size_t len, size_t n, char *const *names);
 
 /* Append every row of r to ds (empty: { 0 }), as task t says; classes
  * must be below t->nclasses when it is not 0.  ds->crc is the CRC-32 of

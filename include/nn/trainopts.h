@@ -37,8 +37,16 @@ typedef struct nn_train_opts {
 	int nesterov, no_shuffle;
 } nn_train_opts;
 
-/* nn-train's defaults. */
+/* nn-train's defaults.  As scikit-learn's MLPClassifier: up to 200
+ * epochs, stopping when the watched loss has not improved by more than
+ * 1e-4 for 10 epochs in a row.  patience and min_delta start at -1
+ * (not given) until nn_train_opts_finish. */
+#define NN_TRAIN_EPOCHS 200
+#define NN_TRAIN_PATIENCE 10
+#define NN_TRAIN_MIN_DELTA 1e-4
 void nn_train_opts_init(nn_train_opts *o);
+/* After the options are read: the defaults of those not given. */
+void nn_train_opts_finish(nn_train_opts *o);
 
 /* The task kind o asks for. */
 enum nn_task_kind nn_train_task_kind(const nn_train_opts *o);

@@ -81,8 +81,9 @@ static void test_classes(void)
 	nn_task other = kept;
 	static char *names[3] = { "cat", "dog", "fox" };
 	other.classes = names;
-	CHECK(nn_task_check_same(&kept, &other, "x", "y", &err) && strstr(err.msg, "class names differ"),
-	      "other class names: %s", err.msg);
+	CHECK(nn_task_check_same(&kept, &other, "x", "y", &err) &&
+	      strstr(err.msg, "field 'y': classes [cat, dog, fox] differ from the training stream's [") &&
+	      strstr(err.msg, "nn-import --classes"), "other class names, both lists and the fix: %s", err.msg);
 	other = kept;
 	other.x_shape[0] = 4;
 	CHECK(nn_task_check_same(&kept, &other, "x", "y", &err) &&
@@ -204,6 +205,15 @@ static void test_class_counts(void)
 	CHECK(lo == 0 && hi == 5, "class range 0 to 5");
 	nn_dataset_class_counts(&ds, 4, counts);
 	CHECK(counts[0] == 1 && counts[1] == 0 && counts[2] == 3 && counts[3] == 0, "rows per class; past the end not counted");
+
+	char buf[64];
+	static char *names[] = { "setosa", "versicolor", "virginica", "a-much-longer-name-than-fits" };
+	nn_classes_format(buf, sizeof buf, 3, names);
+	CHECK(!strcmp(buf, "[setosa, versicolor, virginica]"), "class names listed: %s", buf);
+	nn_classes_format(buf, sizeof buf, 4, names);
+	CHECK(!strcmp(buf, "[setosa, versicolor, virginica, ...]"), "cut to fit: %s", buf);
+	nn_classes_format(buf, sizeof buf, 3, NULL);
+	CHECK(!strcmp(buf, "[0, 1, 2]"), "no names: the ids: %s", buf);
 }
 
 int main(void)

@@ -17,6 +17,13 @@ int main(void)
 
 	CHECK(!strcmp(o.x, "x") && !strcmp(o.y, "y") && !strcmp(o.layers, "100") && o.batch == 128,
 	      "defaults: fields x and y, 100 hidden units, batches of 128");
+	CHECK(o.epochs == 200 && o.patience == -1 && o.min_delta == -1, "up to 200 epochs; patience not given yet");
+	nn_train_opts_finish(&o);
+	CHECK(o.patience == 10 && o.min_delta == 1e-4, "then as scikit-learn's: 10 epochs without an improvement of 1e-4");
+	o.patience = 0;
+	o.min_delta = 0.5;
+	nn_train_opts_finish(&o);
+	CHECK(o.patience == 0 && o.min_delta == 0.5, "given values stay");
 	CHECK(nn_train_task_kind(&o) == NN_TASK_AUTO, "no --task: from the label");
 	o.task = "regression";
 	CHECK(nn_train_task_kind(&o) == NN_TASK_REGRESSION, "--task regression");
@@ -54,7 +61,7 @@ int main(void)
 	nn_train_signature(&o, 4, 120, 1, 30, 7, &sig);
 	has_epochs = 0;
 	for (size_t i = 0; i < sig.n; i++)
-		has_epochs |= !strcmp(sig.v[i], "epochs=10");
+		has_epochs |= !strcmp(sig.v[i], "epochs=200");
 	CHECK(has_epochs && sig.n == n + 1 && !strcmp(sig.v[0], "ranks=4"), "cosine: epochs recorded");
 	char longname[300];
 	memset(longname, 'a', sizeof longname - 1);
