@@ -285,9 +285,9 @@ static void train(struct loop *L)
 			          TT.o.patience, (unsigned long long)st->best_epoch);
 	}
 	if (!TT.done && TT.stop.patience && !stop_signal)
-		tool_note("warning: did not converge in %lld epochs: the %s still improved by more than %g "
+		tool_note("warning: did not converge in %lld epoch%s: the %s still improved by more than %g "
 		          "(--min-delta) within the last %lld (--patience); give more --epochs or a larger --lr",
-		          TT.o.epochs, !val->n ? "training loss" : TT.stop.monitor == NN_MONITOR_ACCURACY ?
+		          TT.o.epochs, TT.o.epochs > 1 ? "s" : "", !val->n ? "training loss" : TT.stop.monitor == NN_MONITOR_ACCURACY ?
 		          "validation accuracy" : "validation loss", TT.o.min_delta, TT.o.patience);
 	nn_earlystop_restore(st);
 }
