@@ -46,7 +46,8 @@ double nn_estimate_step_seconds(const nn_estimate *e, const nn_mlp *net, const n
 	float *grad = malloc(net->nparams * sizeof *grad);
 	double per_step = -1;
 	if (w && xb && tb && grad) {
-		memcpy(xb, tr->x, B * tr->d * sizeof(float));
+		for (size_t i = 0; i < B; i++)
+			memcpy(xb + i * tr->d, tr->x + nn_dataset_row(tr, i) * tr->d, tr->d * sizeof(float));
 		nn_dataset_targets(tr, NULL, B, out, tr->cls != NULL, tb);
 		double t0 = now();
 		*steps = 0;

@@ -170,6 +170,14 @@ struct loop {
 	double first;                     /* the run's first batch loss */
 };
 
+static void evaluate(const nn_mlp *net, nn_mlp_work *w, size_t chunk, const nn_dataset *ds, int classification,
+                     float *tb, double *loss, double *acc)
+{
+	nn_error err = { 0 };
+	if (nn_dataset_evaluate(net, w, chunk, ds, classification, tb, loss, acc, &err))
+		tool_die_err(NULL, &err);
+}
+
 /* This epoch's order from the generator's state at its start; a resumed
  * run rebuilds it and skips the batches already done. */
 static nn_rng epoch_order(struct loop *L)
@@ -196,7 +204,8 @@ static size_t run_steps(struct loop *L)
 		int stop = stop_signal;
 		if (TT.mpi) {
 			for (size_t i = 0; i < rows; i++)
-				memcpy(L->xb + i * tr->d, tr->x + L->order[first + i] * tr->d, tr->d * sizeof(float));
+				memcpy(L->xb + i * tr->d, tr->x + nn_dataset_row(tr, L->order[first + i]) * tr->d,
+				       tr->d * sizeof(float));
 			nn_dataset_targets(tr, L->order + first, rows, st->net->width[st->net->nlayers],
 			                   L->t->classification, L->tb);
 			loss = tool_mpi_step(st->net, st->opt, L->w, L->xb, L->tb, L->grad, &rows, &stop);
@@ -257,7 +266,7 @@ static void train(struct loop *L)
 			double v[2] = { 0, 0 };
 			nn_blas_set_threads(TT.blas_threads);   /* the pool's members wait meanwhile */
 			if (!tool_mpi_rank)
-				nn_dataset_evaluate(st->net, L->w, L->chunk, val, L->t->classification, L->tb, &v[0], &v[1]);
+				evaluate(st->net, L->w, L->chunk, val, L->t->classification, L->tb, &v[0], &v[1]);
 			nn_blas_set_threads(TT.mpi ? TT.blas_threads : 1);
 			tool_mpi_bcast_f64(v, 2);
 			vl = v[0];
@@ -402,7 +411,7 @@ static void write_model(const nn_train_state *st, const nn_task *t, const nn_dat
 	if (!w)
 		tool_die_err(NULL, &err);
 	if (TT.o.shards) {                     /* the mean over every rank's rows */
-		nn_dataset_evaluate(st->net, w, chunk, tr, t->classification, tb, &tl, &ta);
+		evaluate(st->net, w, chunk, tr, t->classification, tb, &tl, &ta);
 		double sum[2] = { tl * (double)tr->n, (double)tr->n };
 		tool_mpi_sum_f64(sum, 2);
 		tl = sum[0] / sum[1];
@@ -410,9 +419,9 @@ static void write_model(const nn_train_state *st, const nn_task *t, const nn_dat
 	if (tool_mpi_rank)
 		return;                          /* rank 0 alone writes */
 	if (!TT.o.shards)
-		nn_dataset_evaluate(st->net, w, chunk, tr, t->classification, tb, &tl, &ta);
+		evaluate(st->net, w, chunk, tr, t->classification, tb, &tl, &ta);
 	if (val->n)
-		nn_dataset_evaluate(st->net, w, chunk, val, t->classification, tb, &vl, &va);
+		evaluate(st->net, w, chunk, val, t->classification, tb, &vl, &va);
 	tool_train_save(&TT, st, t, val, 0, tl, vl, va);
 }
 

@@ -39,7 +39,16 @@ typedef struct nn_dataset {
 	float *t;                /* [n x k]: regression targets, or soft labels */
 	int32_t *cls;            /* [n]: class of each row (classification) */
 	uint32_t crc;            /* CRC-32 of the last stream's x and y bytes as read */
+	uint64_t *rows;          /* NULL, or [n]: the set is rows rows[0..n) of x,
+	                            t and cls, which hold more (nn_holdout's
+	                            training rows: kept where they were read) */
 } nn_dataset;
+
+/* Where row i of ds lies in its arrays. */
+static inline size_t nn_dataset_row(const nn_dataset *ds, size_t i)
+{
+	return ds->rows ? (size_t)ds->rows[i] : i;
+}
 
 /* The task of a stream whose features are field x and labels field y.
  * Fails (NN_EDATA) when a field is missing, the features are 64-bit
@@ -77,7 +86,8 @@ void nn_dataset_class_range(const nn_dataset *ds, int32_t *lo, int32_t *hi);
  * of classes past the end are not counted. */
 void nn_dataset_class_counts(const nn_dataset *ds, size_t nclasses, uint64_t *counts);
 
-/* Dense targets [rows x out] for rows idx[0..rows) (idx NULL: 0..rows):
+/* Dense targets [rows x out] for rows idx[0..rows) of the set (idx NULL:
+ * 0..rows):
  * the class id itself for one output, soft labels or regression targets
  * as stored, otherwise one-hot. */
 void nn_dataset_targets(const nn_dataset *ds, const uint64_t *idx, size_t rows, size_t out,
@@ -85,8 +95,9 @@ void nn_dataset_targets(const nn_dataset *ds, const uint64_t *idx, size_t rows, 
 
 /* Mean loss and accuracy (classification; NaN otherwise) of net over the
  * whole of ds, chunk rows at a time: w is work for chunk rows, tbuf has
- * room for chunk x outputs floats. */
-void nn_dataset_evaluate(const nn_mlp *net, nn_mlp_work *w, size_t chunk, const nn_dataset *ds,
-                         int classification, float *tbuf, double *loss, double *acc);
+ * room for chunk x outputs floats.  A set with a row map gathers each
+ * chunk's rows first: -1 (NN_ENOMEM) when that memory is missing. */
+int nn_dataset_evaluate(const nn_mlp *net, nn_mlp_work *w, size_t chunk, const nn_dataset *ds,
+                        int classification, float *tbuf, double *loss, double *acc, nn_error *err);
 
 #endif

@@ -216,8 +216,43 @@ static void test_class_counts(void)
 	CHECK(!strcmp(buf, "[0, 1, 2]"), "no names: the ids: %s", buf);
 }
 
+/* A set mapped through rows gives the targets and the loss of the same
+ * rows copied out, chunk by chunk. */
+static void test_mapped(void)
+{
+	size_t width[2] = { 2, 3 };
+	nn_mlp *net = nn_mlp_new(1, width, NULL, NN_OUT_SOFTMAX, NN_LOSS_CE, NULL);
+	for (size_t i = 0; i < net->nparams; i++)
+		net->params[i] = (float)((int)(i * 7 % 5) - 2) * 0.3f;
+	float x[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+	int32_t cls[6] = { 0, 1, 2, 0, 1, 2 };
+	uint64_t rows[3] = { 0, 2, 5 };
+	float cx[6] = { 1, 2, 5, 6, 11, 12 };
+	int32_t ccls[3] = { 0, 2, 2 };
+	nn_dataset view = { .n = 3, .d = 2, .x = x, .cls = cls, .rows = rows };
+	nn_dataset copy = { .n = 3, .d = 2, .x = cx, .cls = ccls };
+	nn_mlp_work *w = nn_mlp_work_new(net, 2, NULL);
+	float ta[9], tb[9];
+	double la, aa, lb, ab;
+	nn_error err = { 0 };
+	nn_dataset_targets(&view, NULL, 3, 3, 1, ta);
+	nn_dataset_targets(&copy, NULL, 3, 3, 1, tb);
+	CHECK(!memcmp(ta, tb, sizeof ta), "a mapped set's targets are its rows'");
+	CHECK(!nn_dataset_evaluate(net, w, 2, &view, 1, ta, &la, &aa, &err) &&
+	      !nn_dataset_evaluate(net, w, 2, &copy, 1, tb, &lb, &ab, &err) && la == lb && aa == ab,
+	      "a mapped set evaluates as its rows copied out (%g %g, %g %g)", la, lb, aa, ab);
+	int32_t lo, hi;
+	uint64_t counts[3];
+	nn_dataset_class_range(&view, &lo, &hi);
+	nn_dataset_class_counts(&view, 3, counts);
+	CHECK(lo == 0 && hi == 2 && counts[0] == 1 && counts[1] == 0 && counts[2] == 2, "classes through the map");
+	nn_mlp_work_free(w);
+	nn_mlp_free(net);
+}
+
 int main(void)
 {
+	test_mapped();
 	test_class_counts();
 	fill();
 	test_classes();
