@@ -1,6 +1,8 @@
 /* nn-train — fit a multilayer perceptron to a stream and write the model.
  *
  * Choices:
+ * - Where the model goes is settled before any work: -o opened (stdout a
+ *   terminal is a usage error), the checkpoint locked, --log opened.
  * - The training set is held in memory as f32 (shuffling each epoch needs
  *   random access); --dry-run says how much.  Validation comes from --val
  *   FILE or is held out with --val-size (stratified for classification,
@@ -16,10 +18,12 @@
  * - Each epoch visits every training row once in an order shuffled from
  *   the seed (not with --no-shuffle); the last batch may be smaller, as
  *   PyTorch's DataLoader does by default.  Loss is the mean over rows.
- * - --patience N stops after N epochs without the monitored value (val
- *   loss, or val accuracy with --monitor accuracy; the training loss when
- *   there is no validation set) improving by more than --min-delta, and
- *   the model written is the best epoch's.
+ * - The defaults converge on small tables as scikit-learn's MLP does: up
+ *   to 200 epochs, stopping after --patience 10 epochs without the
+ *   monitored value (val loss, or val accuracy with --monitor accuracy;
+ *   the training loss when there is no validation set) improving by more
+ *   than --min-delta 1e-4; the model written is the best epoch's.  Ending
+ *   at --epochs while still improving warns "did not converge".
  * - Checkpoints hold the whole state (weights, optimizer moments, step,
  *   epoch, position in the epoch, RNG, best weights).  SIGINT/SIGTERM with
  *   --checkpoint write one at the current batch and then end the program
@@ -27,8 +31,14 @@
  *   options that shape the run or on other training data, and the model
  *   it ends with is byte-identical to the uninterrupted run's: the
  *   provenance leaves out --resume, --checkpoint, --log and the like.
- * - A loss that becomes NaN or infinite ends the run with status 1 and no
- *   model; NaN or infinite inputs are refused before training starts.
+ * - A loss that becomes NaN or infinite, or an epoch's loss past 1e4 x
+ *   the first batch's (nn_fit_diverged), ends the run with status 1, no
+ *   model and the hint of a smaller --lr; NaN or infinite inputs are
+ *   refused before training starts.  Classes with no or few training
+ *   rows are warned of.
+ * - --log lines are written with one write(2) each on O_APPEND, so that
+ *   two runs on one log never mix lines; a checkpoint in use by another
+ *   run is refused (flock on FILE.lock, nn/lock.h).
  * - --mpi (under mpirun -np N): synchronous data parallelism, the MPI
  *   calls in tool-mpi.c.  --batch-size is per rank, as in PyTorch's DDP:
  *   one step takes N x B rows.  Without --shard-pattern every rank reads
@@ -146,14 +156,6 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static void progress(uint64_t epoch, size_t done, size_t total, double rate)
-{
-	int width = 30, filled = (int)((double)width * (double)done / (double)total);
-	fprintf(stderr, "\repoch %llu [%.*s%*s] %3d%% %.0f samples/s ", (unsigned long long)epoch,
-	        filled, "##############################", width - filled, "",
-	        (int)(100.0 * (double)done / (double)total), rate);
-}
-
 /* What the loop works with. */
 struct loop {
 	nn_train_state *st;
@@ -169,14 +171,6 @@ struct loop {
 	double start;
 	double first;                     /* the run's first batch loss */
 };
-
-static void evaluate(const nn_mlp *net, nn_mlp_work *w, size_t chunk, const nn_dataset *ds, int classification,
-                     float *tb, double *loss, double *acc)
-{
-	nn_error err = { 0 };
-	if (nn_dataset_evaluate(net, w, chunk, ds, classification, tb, loss, acc, &err))
-		tool_die_err(NULL, &err);
-}
 
 /* This epoch's order from the generator's state at its start; a resumed
  * run rebuilds it and skips the batches already done. */
@@ -235,7 +229,7 @@ static size_t run_steps(struct loop *L)
 		}
 		if (L->bar && now() - last_bar > 0.2) {
 			last_bar = now();
-			progress(st->epoch + 1, s + 1, TT.epoch_steps, (double)rows_timed / (last_bar - t0));
+			tool_train_progress(st->epoch + 1, s + 1, TT.epoch_steps, (double)rows_timed / (last_bar - t0));
 		}
 	}
 	return rows_timed;
@@ -266,7 +260,7 @@ static void train(struct loop *L)
 			double v[2] = { 0, 0 };
 			nn_blas_set_threads(TT.blas_threads);   /* the pool's members wait meanwhile */
 			if (!tool_mpi_rank)
-				evaluate(st->net, L->w, L->chunk, val, L->t->classification, L->tb, &v[0], &v[1]);
+				tool_train_evaluate(st->net, L->w, L->chunk, val, L->t->classification, L->tb, &v[0], &v[1]);
 			nn_blas_set_threads(TT.mpi ? TT.blas_threads : 1);
 			tool_mpi_bcast_f64(v, 2);
 			vl = v[0];
@@ -296,8 +290,9 @@ static void train(struct loop *L)
 	if (!TT.done && TT.stop.patience && !stop_signal)
 		tool_note("warning: did not converge in %lld epoch%s: the %s still improved by more than %g "
 		          "(--min-delta) within the last %lld (--patience); give more --epochs or a larger --lr",
-		          TT.o.epochs, TT.o.epochs > 1 ? "s" : "", !val->n ? "training loss" : TT.stop.monitor == NN_MONITOR_ACCURACY ?
-		          "validation accuracy" : "validation loss", TT.o.min_delta, TT.o.patience);
+		          TT.o.epochs, TT.o.epochs > 1 ? "s" : "", !val->n ? "training loss" :
+		          TT.stop.monitor == NN_MONITOR_ACCURACY ? "validation accuracy" : "validation loss",
+		          TT.o.min_delta, TT.o.patience);
 	nn_earlystop_restore(st);
 }
 
@@ -411,7 +406,7 @@ static void write_model(const nn_train_state *st, const nn_task *t, const nn_dat
 	if (!w)
 		tool_die_err(NULL, &err);
 	if (TT.o.shards) {                     /* the mean over every rank's rows */
-		evaluate(st->net, w, chunk, tr, t->classification, tb, &tl, &ta);
+		tool_train_evaluate(st->net, w, chunk, tr, t->classification, tb, &tl, &ta);
 		double sum[2] = { tl * (double)tr->n, (double)tr->n };
 		tool_mpi_sum_f64(sum, 2);
 		tl = sum[0] / sum[1];
@@ -419,9 +414,9 @@ static void write_model(const nn_train_state *st, const nn_task *t, const nn_dat
 	if (tool_mpi_rank)
 		return;                          /* rank 0 alone writes */
 	if (!TT.o.shards)
-		evaluate(st->net, w, chunk, tr, t->classification, tb, &tl, &ta);
+		tool_train_evaluate(st->net, w, chunk, tr, t->classification, tb, &tl, &ta);
 	if (val->n)
-		evaluate(st->net, w, chunk, val, t->classification, tb, &vl, &va);
+		tool_train_evaluate(st->net, w, chunk, val, t->classification, tb, &vl, &va);
 	tool_train_save(&TT, st, t, val, 0, tl, vl, va);
 }
 

@@ -313,6 +313,24 @@ void tool_train_load(tool_train *T, const nn_strlist *operands, nn_task *t, nn_d
 	data_signature(T, tr);
 }
 
+/* --- the loop's helpers ------------------------------------------------------ */
+
+void tool_train_evaluate(const nn_mlp *net, nn_mlp_work *w, size_t chunk, const nn_dataset *ds,
+                         int classification, float *tb, double *loss, double *acc)
+{
+	nn_error err = { 0 };
+	if (nn_dataset_evaluate(net, w, chunk, ds, classification, tb, loss, acc, &err))
+		tool_die_err(NULL, &err);
+}
+
+void tool_train_progress(uint64_t epoch, size_t done, size_t total, double rate)
+{
+	int width = 30, filled = (int)((double)width * (double)done / (double)total);
+	fprintf(stderr, "\repoch %llu [%.*s%*s] %3d%% %.0f samples/s ", (unsigned long long)epoch,
+	        filled, "##############################", width - filled, "",
+	        (int)(100.0 * (double)done / (double)total), rate);
+}
+
 /* --- what the run writes, opened first ---------------------------------- */
 
 /* One line of the log in one write(2): with O_APPEND, lines of two runs

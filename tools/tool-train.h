@@ -1,8 +1,8 @@
 /* tools/tool-train.h — nn-train's program-side glue, apart from its
  * story (tools/nn-train.c): reading the training data on every rank
  * (shards, the ranks' agreement, classes, the hold-out), and the files a
- * run writes and reads (model, checkpoint, --resume, --log).  Errors end
- * the program as tool.h's do.
+ * run writes and reads (model, checkpoint, --resume, --log), and two
+ * helpers of the loop.  Errors end the program as tool.h's do.
  */
 #ifndef NN_TOOL_TRAIN_H
 #define NN_TOOL_TRAIN_H
@@ -62,6 +62,12 @@ void tool_train_resume(const tool_train *T, nn_train_state *st, const nn_dataset
 /* A usage error (status 2) when the model, or with --checkpoint its
  * checkpoint, is too large for the format. */
 void tool_train_check_fits(const tool_train *T, const nn_train_state *st, const nn_task *t);
+
+/* nn_dataset_evaluate, or exit 1. */
+void tool_train_evaluate(const nn_mlp *net, nn_mlp_work *w, size_t chunk, const nn_dataset *ds,
+                         int classification, float *tb, double *loss, double *acc);
+/* The progress bar on stderr: step done of total in epoch, at rate rows/s. */
+void tool_train_progress(uint64_t epoch, size_t done, size_t total, double rate);
 
 /* One line of --log (when open), and its end. */
 void tool_train_log(const tool_train *T, const nn_epoch_log *e);
