@@ -346,11 +346,13 @@ static void log_write(const tool_train *T, const char *line)
 }
 
 /* One run at a time on a checkpoint: the lock lasts as long as the
- * process (its descriptor is never closed). */
-static void lock(const char *path)
+ * process (its descriptor is never closed).  A checkpoint only read
+ * (--resume) from a folder where no lock file can be made is read
+ * unlocked: this run could not write there either. */
+static void lock(const char *path, int writing)
 {
 	nn_error err = { 0 };
-	if (path && nn_lock_path(path, &err) < 0)
+	if (path && nn_lock_path(path, &err) < 0 && (writing || err.code != NN_EIO))
 		tool_die_err(path, &err);
 }
 
@@ -362,9 +364,9 @@ void tool_train_open(tool_train *T)
 	if ((!T->out || !strcmp(T->out, "-")) && isatty(1))
 		tool_usage("refusing to write binary data to a terminal (use -o FILE or a pipe)");
 	T->model = tool_out_open(T->out, 1);
-	lock(T->checkpoint);
+	lock(T->checkpoint, 1);
 	if (T->resume && (!T->checkpoint || strcmp(T->resume, T->checkpoint)))
-		lock(T->resume);
+		lock(T->resume, 0);
 	/* A resumed run appends to its log; a new one starts it afresh. */
 	if (T->log && (T->log_fd = open(T->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (T->resume ? 0 : O_TRUNC),
 	                                0666)) < 0)
