@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "nn/checkpoint.h"
+#include "nn/dataset.h"
 #include "nn/mp.h"
 #include "nn/pack.h"
 
@@ -237,6 +238,15 @@ int nn_checkpoint_read(nn_reader *r, const nn_train_info *info, const char *x, n
 	if (!(m = nn_model_from(s, b, err)))
 		return -1;
 	const nn_mlp *a = m->mlp, *want = st->net;
+	if (info->classes && m->classes &&
+	    !nn_classes_same(info->nclasses, info->classes, m->nclasses, m->classes)) {
+		char have[512], data[512];
+		nn_classes_format(have, sizeof have, m->nclasses, m->classes);
+		nn_classes_format(data, sizeof data, info->nclasses, info->classes);
+		nn_error_set(err, NN_EDATA, "the checkpoint's classes %s differ from the training data's %s "
+		             "(import the data with nn-import --classes LIST in the checkpoint's order)", have, data);
+		goto done;
+	}
 	if (a->width[0] != want->width[0]) {
 		nn_error_set(err, NN_EDATA, "the model takes %zu features; '%s' in the training data has %zu",
 		             a->width[0], x, want->width[0]);

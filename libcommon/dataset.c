@@ -1,5 +1,6 @@
 /* dataset.c — a training stream in memory (see nn/dataset.h). */
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,10 +84,39 @@ int nn_task_check_same(const nn_task *train, const nn_task *other, const char *x
 	if (want != have || other->classification != train->classification || other->ntargets != train->ntargets)
 		return nn_error_set(err, NN_EDATA, "fields '%s'/'%s' differ from the training stream's", x, y);
 	if (train->classes && other->classes) {
-		if (!nn_classes_same(train->nclasses, train->classes, other->nclasses, other->classes))
-			return nn_error_set(err, NN_EDATA, "class names differ from the training stream's");
+		if (!nn_classes_same(train->nclasses, train->classes, other->nclasses, other->classes)) {
+			char a[512], b[512];
+			nn_classes_format(a, sizeof a, other->nclasses, other->classes);
+			nn_classes_format(b, sizeof b, train->nclasses, train->classes);
+			return nn_error_set(err, NN_EDATA, "field '%s': classes %s differ from the training stream's %s "
+			                    "(import both with the same nn-import --classes LIST, e.g. the training "
+			                    "stream's)", y, a, b);
+		}
 	}
 	return 0;
+}
+
+void nn_classes_format(char *buf, size_t len, size_t n, char *const *names)
+{
+	size_t at = 0;
+	buf[at++] = '[';
+	for (size_t i = 0; i < n; i++) {
+		char id[24];
+		const char *s = names ? names[i] : id;
+		if (!names)
+			snprintf(id, sizeof id, "%zu", i);
+		size_t sl = strlen(s), sep = i ? 2 : 0;
+		if (at + sep + sl + 6 > len) {    /* room for ", ...]" and the NUL */
+			memcpy(buf + at, sep ? ", ..." : "...", sep ? 5 : 3);
+			at += sep ? 5 : 3;
+			break;
+		}
+		memcpy(buf + at, ", ", sep);
+		memcpy(buf + at + sep, s, sl);
+		at += sep + sl;
+	}
+	buf[at++] = ']';
+	buf[at] = 0;
 }
 
 /* Room for `rows` rows in ds (cap grows by half). */
@@ -186,14 +216,35 @@ void nn_dataset_free(nn_dataset *ds)
 	free(ds->x);
 	free(ds->t);
 	free(ds->cls);
+	free(ds->rows);
 	memset(ds, 0, sizeof *ds);
+}
+
+void nn_dataset_class_range(const nn_dataset *ds, int32_t *lo, int32_t *hi)
+{
+	*lo = *hi = ds->cls[nn_dataset_row(ds, 0)];
+	for (size_t i = 1; i < ds->n; i++) {
+		int32_t c = ds->cls[nn_dataset_row(ds, i)];
+		*lo = c < *lo ? c : *lo;
+		*hi = c > *hi ? c : *hi;
+	}
+}
+
+void nn_dataset_class_counts(const nn_dataset *ds, size_t nclasses, uint64_t *counts)
+{
+	memset(counts, 0, nclasses * sizeof *counts);
+	for (size_t i = 0; i < ds->n; i++) {
+		size_t c = (size_t)ds->cls[nn_dataset_row(ds, i)];
+		if (c < nclasses)
+			counts[c]++;
+	}
 }
 
 void nn_dataset_targets(const nn_dataset *ds, const uint64_t *idx, size_t rows, size_t out,
                         int classification, float *t)
 {
 	for (size_t i = 0; i < rows; i++) {
-		size_t r = idx ? idx[i] : i;
+		size_t r = nn_dataset_row(ds, idx ? idx[i] : i);
 		float *ti = t + i * out;
 		if (classification && out == 1) {
 			ti[0] = (float)ds->cls[r];
@@ -216,22 +267,34 @@ static size_t predicted_class(const float *p, size_t out)
 	return best;
 }
 
-void nn_dataset_evaluate(const nn_mlp *net, nn_mlp_work *w, size_t chunk, const nn_dataset *ds,
-                         int classification, float *tbuf, double *loss, double *acc)
+int nn_dataset_evaluate(const nn_mlp *net, nn_mlp_work *w, size_t chunk, const nn_dataset *ds,
+                        int classification, float *tbuf, double *loss, double *acc, nn_error *err)
 {
-	size_t out = net->width[net->nlayers], right = 0;
+	size_t out = net->width[net->nlayers], right = 0, d = ds->d;
 	double sum = 0;
+	float *xb = NULL;                       /* a mapped set's chunk, gathered */
+	if (ds->rows && !(xb = malloc((chunk < ds->n ? chunk : ds->n) * d * sizeof *xb + 1)))
+		return nn_error_set(err, NN_ENOMEM, "out of memory for %zu rows", chunk);
+	nn_dataset base = *ds;                  /* the arrays, indexed directly */
+	base.rows = NULL;
 	for (size_t start = 0; start < ds->n; start += chunk) {
 		size_t rows = ds->n - start < chunk ? ds->n - start : chunk;
-		const float *p = nn_mlp_forward(net, w, ds->x + start * ds->d, rows);
-		nn_dataset view = *ds;              /* the chunk's rows from 0 */
-		view.t = ds->t ? ds->t + start * ds->k : NULL;
-		view.cls = ds->cls ? ds->cls + start : NULL;
-		nn_dataset_targets(&view, NULL, rows, out, classification, tbuf);
+		const uint64_t *idx = ds->rows ? ds->rows + start : NULL;
+		for (size_t i = 0; idx && i < rows; i++)
+			memcpy(xb + i * d, ds->x + idx[i] * d, d * sizeof *xb);
+		const float *p = nn_mlp_forward(net, w, idx ? xb : ds->x + start * d, rows);
+		nn_dataset view = base;             /* the chunk's rows from 0 */
+		if (!idx) {
+			view.t = ds->t ? ds->t + start * ds->k : NULL;
+			view.cls = ds->cls ? ds->cls + start : NULL;
+		}
+		nn_dataset_targets(&view, idx, rows, out, classification, tbuf);
 		sum += nn_mlp_loss(net, w, tbuf, rows) * (double)rows;
 		for (size_t i = 0; classification && i < rows; i++)
-			right += predicted_class(p + i * out, out) == (size_t)ds->cls[start + i];
+			right += predicted_class(p + i * out, out) == (size_t)view.cls[idx ? idx[i] : i];
 	}
+	free(xb);
 	*loss = sum / (double)ds->n;
 	*acc = classification ? (double)right / (double)ds->n : NAN;
+	return 0;
 }

@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "nn/blas.h"
 #include "nn/estimate.h"
+#include "nn/fit.h"
 
 int nn_estimate_blocks(const nn_train_state *st)
 {
@@ -44,7 +46,8 @@ double nn_estimate_step_seconds(const nn_estimate *e, const nn_mlp *net, const n
 	float *grad = malloc(net->nparams * sizeof *grad);
 	double per_step = -1;
 	if (w && xb && tb && grad) {
-		memcpy(xb, tr->x, B * tr->d * sizeof(float));
+		for (size_t i = 0; i < B; i++)
+			memcpy(xb + i * tr->d, tr->x + nn_dataset_row(tr, i) * tr->d, tr->d * sizeof(float));
 		nn_dataset_targets(tr, NULL, B, out, tr->cls != NULL, tb);
 		double t0 = now();
 		*steps = 0;
@@ -83,4 +86,49 @@ int nn_estimate_fits(const nn_model *m, const nn_train_state *st, int checkpoint
 		                    "a checkpoint of %zu parameters needs %zu bytes (%d copies), more than a file holds (%zu)",
 		                    count, count * 4 * (size_t)copies, copies, most);
 	return 0;
+}
+
+void nn_estimate_print(FILE *o, const nn_train_state *st, const nn_dataset *tr, const nn_dataset *val,
+                       size_t batch, long long epochs, int threads, const char *kernels)
+{
+	const nn_mlp *net = st->net;
+	double mib = 1024.0 * 1024.0;
+	nn_estimate e;
+	nn_estimate_run(&e, st, tr, val, batch);
+	size_t B = e.batch, in = net->width[0], out1 = net->width[1];
+	fprintf(o, "parameters\t%zu\n", nn_mlp_count(net));
+	fprintf(o, "layers\t");
+	for (int l = 0; l <= net->nlayers; l++)
+		fprintf(o, "%s%zu", l ? "-" : "", net->width[l]);
+	fprintf(o, "\t");
+	for (int l = 0; l < net->nlayers - 1; l++)
+		fprintf(o, "%s%s", l ? "," : "", nn_act_name(net->act[l]));
+	fprintf(o, "%s%s + %s\n", net->nlayers > 1 ? " -> " : "", nn_output_name(net->output),
+	        nn_loss_name(net->loss));
+	fprintf(o, "rows\t%zu training, %zu validation\n", tr->n, val->n);
+	fprintf(o, "memory\t%.1f MiB (data %.1f, parameters/gradient/optimizer %.1f, batch scratch %.1f)\n",
+	        (e.data_bytes + e.model_bytes + e.scratch_bytes) / mib, e.data_bytes / mib, e.model_bytes / mib,
+	        e.scratch_bytes / mib);
+	fprintf(o, "flops_per_row\t%.4g\n", e.flops_per_row);
+	fprintf(o, "flops_per_epoch\t%.4g\n", e.flops_per_epoch);
+	/* The first layer's product is the largest: its rate stands for all. */
+	double rate = nn_blas_measure(B, out1, in, 0.5);
+	fprintf(o, "sgemm\t%.1f GFLOPS at %zux%zux%zu, %d threads, %s kernels\n", rate, B, out1, in, threads,
+	        kernels);
+	if (threads > 1) {   /* what training's shares use: one thread each, at once */
+		nn_blas_set_threads(1);
+		double one = nn_blas_measure(B, out1, in, 0.5);
+		nn_blas_set_threads(threads);
+		fprintf(o, "sgemm_one_thread\t%.1f GFLOPS at %zux%zux%zu, 1 thread (%d of them: %.1f)\n", one, B, out1,
+		        in, threads, one * threads);
+	}
+	fprintf(o, "estimate\t%.3g s per epoch at that rate, %.3g s for %lld epochs (products only)\n",
+	        nn_estimate_epoch_seconds(&e, rate), nn_estimate_epoch_seconds(&e, rate) * (double)epochs, epochs);
+	/* And a real measurement: a few steps on this data. */
+	int steps;
+	double per_step = nn_estimate_step_seconds(&e, net, tr, 0.5, 3, &steps, NULL);
+	if (per_step >= 0)
+		fprintf(o, "measured\t%.3g s per epoch (%d forward/backward steps of %zu rows: %.0f samples/s, "
+		        "%.1f GFLOPS)\n", per_step * (double)nn_fit_steps(tr->n, B, 1), steps, B, (double)B / per_step,
+		        e.flops_per_row * (double)B / per_step / 1e9);
 }

@@ -75,6 +75,11 @@ double nn_fit_last_lr(const nn_optim *o)
 	return nn_optim_lr(&o->cfg, o->step ? o->step - 1 : 0);
 }
 
+int nn_fit_diverged(double first, double loss)
+{
+	return !isfinite(loss) || (first > 0 && loss > NN_FIT_DIVERGED * first);
+}
+
 void nn_fit_end_epoch(nn_train_state *st, const nn_rng *next)
 {
 	st->epoch++;

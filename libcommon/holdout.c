@@ -29,11 +29,11 @@ static int choose(const nn_dataset *tr, size_t want, int classification, size_t 
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
-		count[tr->cls[i]]++;
+		count[tr->cls[nn_dataset_row(tr, i)]]++;
 	if (nn_stratify(count, nc, sizes, 2, alloc, err))
 		goto out;
 	for (size_t i = 0; i < n; i++) {   /* alloc[2c]: class c's rows in val */
-		size_t c = (size_t)tr->cls[order[i]];
+		size_t c = (size_t)tr->cls[nn_dataset_row(tr, order[i])];
 		if (alloc[2 * c]) {
 			alloc[2 * c]--;
 			is_val[order[i]] = 1;
@@ -55,12 +55,14 @@ int nn_holdout(nn_dataset *tr, nn_dataset *val, size_t want, int classification,
 		                    want ? "training rows" : "validation rows");
 	uint64_t *order = malloc(n * sizeof *order);
 	unsigned char *is_val = calloc(n, 1);
+	uint64_t *kept = malloc((n - want) * sizeof *kept);
 	nn_dataset v = *tr;
+	v.rows = NULL;
 	v.x = malloc(want * tr->d * sizeof(float));
 	v.t = tr->k ? malloc(want * tr->k * sizeof(float)) : NULL;
 	v.cls = tr->cls ? malloc(want * sizeof(int32_t)) : NULL;
 	int rc = -1;
-	if (!order || !is_val || !v.x || (tr->k && !v.t) || (tr->cls && !v.cls)) {
+	if (!order || !is_val || !kept || !v.x || (tr->k && !v.t) || (tr->cls && !v.cls)) {
 		nn_error_set(err, NN_ENOMEM, "out of memory holding out %zu of %zu rows", want, n);
 		goto out;
 	}
@@ -71,19 +73,27 @@ int nn_holdout(nn_dataset *tr, nn_dataset *val, size_t want, int classification,
 		goto out;
 	size_t a = 0, b = 0;
 	for (size_t i = 0; i < n; i++) {
-		nn_dataset *to = is_val[i] ? &v : tr;
-		size_t j = is_val[i] ? b++ : a++;
-		memmove(to->x + j * tr->d, tr->x + i * tr->d, tr->d * sizeof(float));
+		size_t r = nn_dataset_row(tr, i);
+		if (!is_val[i]) {                  /* a training row stays where it is */
+			kept[a++] = r;
+			continue;
+		}
+		memcpy(v.x + b * tr->d, tr->x + r * tr->d, tr->d * sizeof(float));
 		if (tr->k)
-			memmove(to->t + j * tr->k, tr->t + i * tr->k, tr->k * sizeof(float));
+			memcpy(v.t + b * tr->k, tr->t + r * tr->k, tr->k * sizeof(float));
 		if (tr->cls)
-			to->cls[j] = tr->cls[i];
+			v.cls[b] = tr->cls[r];
+		b++;
 	}
+	free(tr->rows);
+	tr->rows = kept;
+	kept = NULL;
 	tr->n = a;
 	v.n = b;
 	*val = v;
 	rc = 0;
 out:
+	free(kept);
 	if (rc) {
 		free(v.x);
 		free(v.t);

@@ -79,6 +79,11 @@ nn_mlp *nn_net_build(const nn_net_spec *spec, const nn_task *t, size_t inputs, n
 	/* Two classes: one output, P(class 1), unless softmax was asked for. */
 	if (t->classification && t->nclasses == 2 && out == NN_OUT_SIGMOID && !t->soft)
 		outputs = 1;
+	if (out == NN_OUT_SOFTMAX && outputs == 1) {   /* its one probability is always 1 */
+		nn_error_set(err, NN_EARG, "--output-activation softmax over one output always gives 1: use sigmoid "
+		             "(two classes) or linear (regression)");
+		return NULL;
+	}
 	width[hidden + 1] = outputs;
 	return nn_mlp_new((int)hidden + 1, width, act, out, loss, err);
 }

@@ -52,6 +52,8 @@ typedef struct nn_train_info {
 	uint64_t val_rows;
 	const char *const *sig;  /* the signature: nsig items */
 	size_t nsig;
+	size_t nclasses;         /* the training data's class names, or 0 */
+	char *const *classes;
 } nn_train_info;
 
 /* Append the "training" map of a model (resume 0) or of a checkpoint
@@ -77,8 +79,9 @@ typedef struct nn_sig_mismatch {
 /* Restore st (its net, opt and best allocated as the options make them)
  * from the checkpoint r: the parameters, the optimizer's step and
  * moments, the best copy (has_best when there is one), the position.
- * Refuses another network, and a signature other than info's (why, which
- * may be NULL, says where).  x names the feature field in a message. */
+ * Refuses another network, class names other than info's (when both
+ * have names: the message shows both lists), and a signature other than
+ * info's (why, which may be NULL, says where).  x names the feature field in a message. */
 int nn_checkpoint_read(nn_reader *r, const nn_train_info *info, const char *x, nn_train_state *st,
                        nn_sig_mismatch *why, nn_error *err);
 

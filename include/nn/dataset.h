@@ -39,7 +39,16 @@ typedef struct nn_dataset {
 	float *t;                /* [n x k]: regression targets, or soft labels */
 	int32_t *cls;            /* [n]: class of each row (classification) */
 	uint32_t crc;            /* CRC-32 of the last stream's x and y bytes as read */
+	uint64_t *rows;          /* NULL, or [n]: the set is rows rows[0..n) of x,
+	                            t and cls, which hold more (nn_holdout's
+	                            training rows: kept where they were read) */
 } nn_dataset;
+
+/* Where row i of ds lies in its arrays. */
+static inline size_t nn_dataset_row(const nn_dataset *ds, size_t i)
+{
+	return ds->rows ? (size_t)ds->rows[i] : i;
+}
 
 /* The task of a stream whose features are field x and labels field y.
  * Fails (NN_EDATA) when a field is missing, the features are 64-bit
@@ -51,10 +60,16 @@ int nn_task_keep(nn_task *t, const nn_task *from, nn_error *err);
 void nn_task_release(nn_task *t);
 /* Can a second stream (validation, another shard) be read with the
  * training stream's task?  Same feature count, same kind of labels, same
- * class names when both have names; soft labels in one and class ids in
- * the other are fine.  x and y name the fields in the message. */
+ * class names when both have names (else a message showing both lists
+ * and how to make them agree); soft labels in one and class ids in the
+ * other are fine.  x and y name the fields in the message. */
 int nn_task_check_same(const nn_task *train, const nn_task *other, const char *x, const char *y,
                        nn_error *err);
+
+/* The class names as a message shows them: "[a, b, c]" ("[0, 1, 2]"
+ * when names is NULL), into buf[len], cut with "..." when it does not fit
+ * (len 64 at least). */
+void nn_classes_format(char *buf, size_t len, size_t n, char *const *names);
 
 /* Append every row of r to ds (empty: { 0 }), as task t says; classes
  * must be below t->nclasses when it is not 0.  ds->crc is the CRC-32 of
@@ -64,7 +79,15 @@ int nn_dataset_load(nn_reader *r, const char *x, const char *y, const nn_task *t
                     nn_error *err);
 void nn_dataset_free(nn_dataset *ds);     /* frees the rows, empties *ds */
 
-/* Dense targets [rows x out] for rows idx[0..rows) (idx NULL: 0..rows):
+/* The smallest and largest class of ds's rows (ds->n > 0). */
+void nn_dataset_class_range(const nn_dataset *ds, int32_t *lo, int32_t *hi);
+
+/* Rows of each class 0..nclasses-1 of ds into counts[nclasses]; rows
+ * of classes past the end are not counted. */
+void nn_dataset_class_counts(const nn_dataset *ds, size_t nclasses, uint64_t *counts);
+
+/* Dense targets [rows x out] for rows idx[0..rows) of the set (idx NULL:
+ * 0..rows):
  * the class id itself for one output, soft labels or regression targets
  * as stored, otherwise one-hot. */
 void nn_dataset_targets(const nn_dataset *ds, const uint64_t *idx, size_t rows, size_t out,
@@ -72,8 +95,9 @@ void nn_dataset_targets(const nn_dataset *ds, const uint64_t *idx, size_t rows, 
 
 /* Mean loss and accuracy (classification; NaN otherwise) of net over the
  * whole of ds, chunk rows at a time: w is work for chunk rows, tbuf has
- * room for chunk x outputs floats. */
-void nn_dataset_evaluate(const nn_mlp *net, nn_mlp_work *w, size_t chunk, const nn_dataset *ds,
-                         int classification, float *tbuf, double *loss, double *acc);
+ * room for chunk x outputs floats.  A set with a row map gathers each
+ * chunk's rows first: -1 (NN_ENOMEM) when that memory is missing. */
+int nn_dataset_evaluate(const nn_mlp *net, nn_mlp_work *w, size_t chunk, const nn_dataset *ds,
+                        int classification, float *tbuf, double *loss, double *acc, nn_error *err);
 
 #endif

@@ -11,6 +11,7 @@
 #define NN_ESTIMATE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "nn/checkpoint.h"
 #include "nn/dataset.h"
 #include "nn/error.h"
@@ -49,5 +50,14 @@ double nn_estimate_step_seconds(const nn_estimate *e, const nn_mlp *net, const n
  * checkpoint its checkpoint too (the format holds either in one row):
  * 0, or -1 with NN_EARG and a message saying what is over, or NN_ENOMEM. */
 int nn_estimate_fits(const nn_model *m, const nn_train_state *st, int checkpoint, nn_error *err);
+
+/* nn-train --dry-run's report on o, a "name<TAB>value" line each: the
+ * network, the rows, memory, FLOPs, the product rate measured on
+ * `threads` BLAS threads (and on one when more: training's shares run on
+ * one each) and on this data (kernels names the BLAS kernels), and the
+ * time of `epochs` epochs.  Write errors are o's (the caller checks
+ * ferror). */
+void nn_estimate_print(FILE *o, const nn_train_state *st, const nn_dataset *tr, const nn_dataset *val,
+                       size_t batch, long long epochs, int threads, const char *kernels);
 
 #endif

@@ -67,6 +67,13 @@ void nn_fit_schedule(nn_optim_config *c, double warmup, double step_size, uint64
 /* The learning rate of o's last update (of the first before any). */
 double nn_fit_last_lr(const nn_optim *o);
 
+/* Whether a run whose first batch had loss `first` has diverged now that
+ * an epoch's mean loss is `loss`: not finite, or more than
+ * NN_FIT_DIVERGED times the first (which a run that learns never comes
+ * near; a first loss of 0 or less decides nothing). */
+#define NN_FIT_DIVERGED 1e4
+int nn_fit_diverged(double first, double loss);
+
 /* Mark the epoch done: the next starts at batch 0 with no loss summed,
  * its order drawn from next. */
 void nn_fit_end_epoch(nn_train_state *st, const nn_rng *next);

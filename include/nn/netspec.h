@@ -6,6 +6,8 @@
  * classes; one sigmoid output + binary cross-entropy for two (P(class 1),
  * unless softmax is asked for or the labels are soft); linear + MSE for
  * regression.  A loss of mse on classes keeps a sigmoid output per class.
+ * A softmax over one output (one regression target) is refused: its
+ * one probability is always 1.
  * Errors are NN_EARG with a message naming the option, or NN_ENOMEM.
  */
 #ifndef NN_NETSPEC_H

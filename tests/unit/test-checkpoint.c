@@ -73,6 +73,9 @@ static nn_train_info info_of(const char *const *s, size_t n)
 	return info;
 }
 
+static char *file_classes[3] = { "cat", "dog", "eel" };
+static int with_names;                    /* write_file names the classes */
+
 /* st as a checkpoint (resume 1) or a model (resume 0) in a new memfd. */
 static int write_file(const nn_train_state *st, const nn_train_info *info, int resume)
 {
@@ -84,7 +87,7 @@ static int write_file(const nn_train_state *st, const nn_train_info *info, int r
 	if (nn_train_pack(&sb, info, st, resume, 0.5, NAN, NAN, &err))
 		return -1;
 	nn_model m = { .mlp = st->net, .x_name = "x", .x_dtype = NN_F32, .x_ndim = 1, .x_shape = { 4 },
-	               .y_name = "y", .classification = 1, .nclasses = 3,
+	               .y_name = "y", .classification = 1, .nclasses = 3, .classes = with_names ? file_classes : NULL,
 	               .training = (unsigned char *)sb.data, .training_len = sb.size };
 	nn_schema *s = resume ? nn_checkpoint_schema(&m, st, cols, &err) : nn_model_schema(&m, "model", &err);
 	if (!s)
@@ -182,6 +185,21 @@ static void test_refused(void)
 
 	fd = write_file(&a, &info, 0);
 	CHECK(read_file(fd, &b, sig, 4, NULL, &err) && !strcmp(err.msg, "not a checkpoint (kind 'model')"), "%s", err.msg);
+	close(fd);
+
+	/* class names other than the data's: both lists shown, and the fix */
+	with_names = 1;
+	fd = write_file(&a, &info, 1);
+	with_names = 0;
+	static char *data_classes[3] = { "cat", "dog", "fox" };
+	nn_train_info named = info_of(sig, 4);
+	named.nclasses = 3;
+	named.classes = data_classes;
+	nn_reader *r = nn_reader_open_fd(fd, &err);
+	CHECK(r && nn_checkpoint_read(r, &named, "x", &b, NULL, &err) &&
+	      !strcmp(err.msg, "the checkpoint's classes [cat, dog, eel] differ from the training data's [cat, dog, fox] "
+	              "(import the data with nn-import --classes LIST in the checkpoint's order)"), "%s", err.msg);
+	nn_reader_close(r);
 	close(fd);
 
 	nn_train_state c;

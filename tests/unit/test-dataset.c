@@ -81,8 +81,9 @@ static void test_classes(void)
 	nn_task other = kept;
 	static char *names[3] = { "cat", "dog", "fox" };
 	other.classes = names;
-	CHECK(nn_task_check_same(&kept, &other, "x", "y", &err) && strstr(err.msg, "class names differ"),
-	      "other class names: %s", err.msg);
+	CHECK(nn_task_check_same(&kept, &other, "x", "y", &err) &&
+	      strstr(err.msg, "field 'y': classes [cat, dog, fox] differ from the training stream's [") &&
+	      strstr(err.msg, "nn-import --classes"), "other class names, both lists and the fix: %s", err.msg);
 	other = kept;
 	other.x_shape[0] = 4;
 	CHECK(nn_task_check_same(&kept, &other, "x", "y", &err) &&
@@ -194,8 +195,65 @@ static void test_errors(void)
 	close(fd);
 }
 
+/* The classes' range and counts, as nn-train warns of rare classes. */
+static void test_class_counts(void)
+{
+	int32_t cls[] = { 2, 0, 2, 5, 2 }, lo, hi;
+	uint64_t counts[4];
+	nn_dataset ds = { .n = 5, .d = 1, .cls = cls };
+	nn_dataset_class_range(&ds, &lo, &hi);
+	CHECK(lo == 0 && hi == 5, "class range 0 to 5");
+	nn_dataset_class_counts(&ds, 4, counts);
+	CHECK(counts[0] == 1 && counts[1] == 0 && counts[2] == 3 && counts[3] == 0, "rows per class; past the end not counted");
+
+	char buf[64];
+	static char *names[] = { "setosa", "versicolor", "virginica", "a-much-longer-name-than-fits" };
+	nn_classes_format(buf, sizeof buf, 3, names);
+	CHECK(!strcmp(buf, "[setosa, versicolor, virginica]"), "class names listed: %s", buf);
+	nn_classes_format(buf, sizeof buf, 4, names);
+	CHECK(!strcmp(buf, "[setosa, versicolor, virginica, ...]"), "cut to fit: %s", buf);
+	nn_classes_format(buf, sizeof buf, 3, NULL);
+	CHECK(!strcmp(buf, "[0, 1, 2]"), "no names: the ids: %s", buf);
+}
+
+/* A set mapped through rows gives the targets and the loss of the same
+ * rows copied out, chunk by chunk. */
+static void test_mapped(void)
+{
+	size_t width[2] = { 2, 3 };
+	nn_mlp *net = nn_mlp_new(1, width, NULL, NN_OUT_SOFTMAX, NN_LOSS_CE, NULL);
+	for (size_t i = 0; i < net->nparams; i++)
+		net->params[i] = (float)((int)(i * 7 % 5) - 2) * 0.3f;
+	float x[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+	int32_t cls[6] = { 0, 1, 2, 0, 1, 2 };
+	uint64_t rows[3] = { 0, 2, 5 };
+	float cx[6] = { 1, 2, 5, 6, 11, 12 };
+	int32_t ccls[3] = { 0, 2, 2 };
+	nn_dataset view = { .n = 3, .d = 2, .x = x, .cls = cls, .rows = rows };
+	nn_dataset copy = { .n = 3, .d = 2, .x = cx, .cls = ccls };
+	nn_mlp_work *w = nn_mlp_work_new(net, 2, NULL);
+	float ta[9], tb[9];
+	double la, aa, lb, ab;
+	nn_error err = { 0 };
+	nn_dataset_targets(&view, NULL, 3, 3, 1, ta);
+	nn_dataset_targets(&copy, NULL, 3, 3, 1, tb);
+	CHECK(!memcmp(ta, tb, sizeof ta), "a mapped set's targets are its rows'");
+	CHECK(!nn_dataset_evaluate(net, w, 2, &view, 1, ta, &la, &aa, &err) &&
+	      !nn_dataset_evaluate(net, w, 2, &copy, 1, tb, &lb, &ab, &err) && la == lb && aa == ab,
+	      "a mapped set evaluates as its rows copied out (%g %g, %g %g)", la, lb, aa, ab);
+	int32_t lo, hi;
+	uint64_t counts[3];
+	nn_dataset_class_range(&view, &lo, &hi);
+	nn_dataset_class_counts(&view, 3, counts);
+	CHECK(lo == 0 && hi == 2 && counts[0] == 1 && counts[1] == 0 && counts[2] == 2, "classes through the map");
+	nn_mlp_work_free(w);
+	nn_mlp_free(net);
+}
+
 int main(void)
 {
+	test_mapped();
+	test_class_counts();
 	fill();
 	test_classes();
 	test_regression_and_soft();

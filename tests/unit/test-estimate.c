@@ -77,6 +77,17 @@ int main(void)
 	      strstr(err.msg, "too large for a model file: field 'layer0.weight'"), "a tensor over a row: %s", err.msg);
 	nn_mlp_free(big_st.net);
 
+	/* The dry run's report: a line per item, the rows and the network. */
+	char *text = NULL;
+	size_t len = 0;
+	FILE *o = open_memstream(&text, &len);
+	nn_estimate_print(o, &st, &tr, &val, 16, 10, 1, "Haswell");
+	fclose(o);
+	CHECK(text && strstr(text, "parameters\t131\n") && strstr(text, "layers\t4-16-3\trelu -> softmax + ce\n") &&
+	      strstr(text, "rows\t120 training, 30 validation\n") && strstr(text, "1 threads, Haswell kernels") &&
+	      strstr(text, "for 10 epochs") && strstr(text, "\nmeasured\t"), "the dry run's report");
+	free(text);
+
 	nn_mlp_free(st.net);
 	nn_optim_free(st.opt);
 	free(st.best);

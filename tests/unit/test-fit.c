@@ -106,6 +106,10 @@ static void test_schedule(void)
 	CHECK(nn_fit_last_lr(o) == nn_optim_lr(&c, 2) && nn_optim_lr(&c, 2) == c.lr * 0.5, "the last step's rate");
 	nn_optim_free(o);
 
+	CHECK(nn_fit_diverged(1.1, NAN) && nn_fit_diverged(1.1, INFINITY) && nn_fit_diverged(1.1, 1e12),
+	      "not finite, or far past the first loss: diverged");
+	CHECK(!nn_fit_diverged(1.1, 5) && !nn_fit_diverged(1e10, 1e12) && !nn_fit_diverged(0, 7),
+	      "a loss that grows a little, a large first loss, a first loss of 0: not diverged");
 	CHECK(nn_fit_checkpoint_due(4, 2, 9, 0) && !nn_fit_checkpoint_due(3, 2, 9, 0), "every N epochs");
 	CHECK(nn_fit_checkpoint_due(9, 2, 9, 0) && nn_fit_checkpoint_due(5, 2, 9, 1), "after the last, and on stopping");
 }

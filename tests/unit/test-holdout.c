@@ -2,7 +2,9 @@
  * fraction or a number; regression takes the first rows of the shuffled
  * order; classification takes nn_stratify's share of every class; both
  * sets keep input order and together hold every row once; a count that
- * leaves a set empty is refused with the rows untouched. */
+ * leaves a set empty is refused with the rows untouched; the training
+ * rows stay where they were (a row map), the validation rows are copied;
+ * a second hold-out from a mapped set maps through the first. */
 #include <stdlib.h>
 #include <string.h>
 #include "nn/holdout.h"
@@ -21,6 +23,7 @@ static void make(nn_dataset *ds, int with_t)
 	ds->t = with_t ? malloc(N * sizeof(float)) : NULL;
 	ds->cls = with_t ? NULL : malloc(N * sizeof(int32_t));
 	ds->crc = 0xabcd;
+	ds->rows = NULL;
 	for (int i = 0; i < N; i++) {
 		ds->x[2 * i] = (float)i;
 		ds->x[2 * i + 1] = (float)-i;
@@ -36,6 +39,7 @@ static void drop(nn_dataset *ds)
 	free(ds->x);
 	free(ds->t);
 	free(ds->cls);
+	free(ds->rows);
 }
 
 /* Both sets in input order, rows intact, every row in one of them. */
@@ -45,7 +49,8 @@ static int partition_ok(const nn_dataset *tr, const nn_dataset *val, int with_t)
 	const nn_dataset *sets[2] = { tr, val };
 	for (int s = 0; s < 2; s++) {
 		float last = -1;
-		for (size_t j = 0; j < sets[s]->n; j++) {
+		for (size_t jj = 0; jj < sets[s]->n; jj++) {
+			size_t j = nn_dataset_row(sets[s], jj);
 			float r = sets[s]->x[2 * j];
 			int i = (int)r;
 			if (r <= last || sets[s]->x[2 * j + 1] != -r || seen[i]++)
@@ -88,6 +93,22 @@ int main(void)
 		first &= in;
 	}
 	CHECK(first && val.crc == 0xabcd && val.d == 2 && val.k == 1, "the first rows of the order; the other members tr's");
+	int in_place = tr.rows && !val.rows;
+	for (size_t j = 0; j < tr.n; j++)
+		in_place &= tr.x[2 * tr.rows[j]] == (float)tr.rows[j];
+	CHECK(in_place, "the training rows stay where they were read, through a row map");
+	/* again from the mapped set: rows map through the first hold-out */
+	nn_dataset val3;
+	CHECK(nn_holdout(&tr, &val3, 3, 0, 0, &rng, &err) == 0 && tr.n == 15 && val3.n == 3 && !val3.rows,
+	      "3 more of the 18 held out");
+	int whole = 1;
+	for (size_t j = 0; j < val3.n; j++)
+		whole &= val3.x[2 * j + 1] == -val3.x[2 * j] && val3.t[j] == 10.0f * val3.x[2 * j];
+	for (size_t j = 0; j < tr.n; j++)
+		for (size_t i = 0; i < val3.n; i++)
+			whole &= tr.x[2 * tr.rows[j]] != val3.x[2 * i];
+	CHECK(whole, "a second hold-out takes whole rows, none of them left in training");
+	drop(&val3);
 	drop(&tr);
 	drop(&val);
 
@@ -99,7 +120,7 @@ int main(void)
 	CHECK(nn_holdout(&tr, &val, 6, 1, 3, &rng, &err) == 0 && val.n == 6 && tr.n == 17, "6 of 23 held out");
 	uint64_t got[3] = { 0 };
 	for (size_t j = 0; j < val.n; j++)
-		got[val.cls[j]]++;
+		got[val.cls[nn_dataset_row(&val, j)]]++;
 	CHECK(got[0] == alloc[0] && got[1] == alloc[2] && got[2] == alloc[4], "every class its stratified share: %llu %llu %llu",
 	      (unsigned long long)got[0], (unsigned long long)got[1], (unsigned long long)got[2]);
 	CHECK(partition_ok(&tr, &val, 0), "classification: input order kept, every row once");

@@ -15,7 +15,7 @@ static nn_mlp *build(const char *layers, const char *act, const char *out, const
 int main(void)
 {
 	nn_task three = { .classification = 1, .nclasses = 3 }, two = { .classification = 1, .nclasses = 2 };
-	nn_task soft = { .classification = 1, .soft = 1, .nclasses = 2 }, reg = { .ntargets = 2 };
+	nn_task soft = { .classification = 1, .soft = 1, .nclasses = 2 }, reg = { .ntargets = 2 }, reg1 = { .ntargets = 1 };
 	nn_error err = { 0 };
 	enum nn_init init;
 	nn_mlp *m;
@@ -65,5 +65,7 @@ int main(void)
 	      "%s", err.msg);
 	CHECK(!build("4", "relu", "relu", NULL, &three, &err) &&
 	      !strcmp(err.msg, "--output-activation: 'relu' is not softmax, sigmoid or linear"), "%s", err.msg);
+	CHECK(!build("4", "relu", "softmax", NULL, &reg1, &err) && err.code == NN_EARG &&
+	      strstr(err.msg, "softmax over one output always gives 1"), "a softmax over one output: %s", err.msg);
 	return check_done();
 }

@@ -1,0 +1,392 @@
+/* tool-train.c — nn-train's program-side glue (see tool-train.h). */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#include "nn/blas.h"
+#include "nn/estimate.h"
+#include "nn/holdout.h"
+#include "nn/lock.h"
+#include "nn/model.h"
+#include "nn/rng.h"
+#include "nn/shard.h"
+#include "tool.h"
+#include "tool-mpi.h"
+#include "tool-train.h"
+
+enum { RNG_VALSPLIT = 3 };   /* nn-train's rng streams: init 1, shuffle 2, shards 1000 + rank */
+
+/* Options that change neither the model nor the training, left out of the
+ * provenance so that a resumed run writes the same bytes. */
+static const char *const not_in_provenance[] = {
+	"--checkpoint=", "--checkpoint-every=", "--resume=", "--log=", "--log-format=",
+	"--progress", "--verbose", "-v", "--quiet", "-q", "--dry-run", NULL
+};
+
+/* --- what a run records, and what a resumed run must match --------------- */
+
+static nn_train_info train_info(const tool_train *T, const nn_dataset *val, nn_train_sig *sig)
+{
+	nn_train_info info = {
+		.threads = nn_blas_threads(), .ranks = T->mpi ? tool_mpi_size : 0, .batch_size = T->o.batch,
+		.seed = T->o.seed, .train_rows = T->sig_rows, .train_crc = T->sig_crc, .val_rows = val->n,
+		.nclasses = T->nclasses, .classes = T->classes,
+	};
+	nn_train_signature(&T->o, tool_mpi_size, T->sig_rows, T->sig_crc, val->n, val->crc, sig);
+	info.sig = sig->v;
+	info.nsig = sig->n;
+	return info;
+}
+
+static nn_model model_of(const tool_train *T, nn_mlp *net, const nn_task *t, msgpack_sbuffer *training)
+{
+	nn_model m = {
+		.mlp = net, .x_name = (char *)T->o.x, .x_dtype = t->x_dtype, .x_ndim = t->x_ndim,
+		.y_name = (char *)T->o.y, .classification = t->classification, .nclasses = t->nclasses,
+		.classes = t->classes, .training = (unsigned char *)training->data, .training_len = training->size,
+	};
+	memcpy(m.x_shape, t->x_shape, sizeof m.x_shape);
+	return m;
+}
+
+void tool_train_save(const tool_train *T, const nn_train_state *st, const nn_task *t, const nn_dataset *val,
+                     int ckpt, double tl, double vl, double va)
+{
+	const char *path = ckpt ? T->checkpoint : T->out;
+	nn_train_sig sig;
+	nn_train_info info = train_info(T, val, &sig);
+	nn_error err = { 0 };
+	msgpack_sbuffer sb;
+	msgpack_sbuffer_init(&sb);
+	if (nn_train_pack(&sb, &info, st, ckpt, tl, vl, va, &err))
+		tool_die_err(NULL, &err);
+	nn_model m = model_of(T, st->net, t, &sb);
+	const void **cols = tool_alloc((size_t)st->net->nlayers * 8 * sizeof *cols);
+	nn_schema *s = ckpt ? nn_checkpoint_schema(&m, st, cols, &err) : nn_model_schema(&m, "model", &err);
+	if (!s)
+		tool_die_err(ckpt ? path : NULL, &err);
+	if (!ckpt)
+		nn_model_columns(&m, cols);
+	tool_provenance_except(s, T->argc, T->argv, not_in_provenance);
+	if (!ckpt)
+		nn_schema_set_seed(s, (uint64_t)T->o.seed);
+	if (ckpt) {
+		tool_save_row(path, s, cols, 1);
+	} else {                             /* into the output opened at the start */
+		nn_writer *w = tool_out_writer(T->model, s, T->level, 1, 0);
+		if (nn_writer_write(w, cols, 1, &err) || nn_writer_finish(w, &err))
+			tool_die_err(tool_out_name(T->model), &err);
+		nn_writer_free(w);
+		tool_out_commit(T->model);
+	}
+	nn_schema_free(s);
+	free(cols);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+void tool_train_resume(const tool_train *T, nn_train_state *st, const nn_dataset *val)
+{
+	nn_reader *r = tool_reader(T->resume);
+	nn_train_sig sig;
+	nn_train_info info = train_info(T, val, &sig);
+	nn_sig_mismatch why;
+	nn_error err = { 0 };
+	if (nn_checkpoint_read(r, &info, T->o.x, st, &why, &err)) {
+		const char *n = why.have + 6;
+		if (why.found && why.index == 0 && strlen(why.have) > 6 && !strncmp(why.have, "ranks=", 6))
+			tool_die(TOOL_EXIT_DATA, T->resume, "made by %s rank(s), this run has %d: resume with "
+			         "as many (mpirun -np %s ... --mpi; one process for 1)", n, tool_mpi_size, n);
+		tool_die_err(T->resume, &err);
+	}
+	nn_reader_close(r);
+}
+
+/* The format holds a model in one row: say so before training, not after. */
+void tool_train_check_fits(const tool_train *T, const nn_train_state *st, const nn_task *t)
+{
+	nn_error err = { 0 };
+	msgpack_sbuffer none = { 0 };
+	nn_model m = model_of(T, st->net, t, &none);
+	if (nn_estimate_fits(&m, st, T->checkpoint != NULL, &err) && err.code == NN_ENOMEM)
+		tool_die_err(NULL, &err);
+	if (err.code)
+		tool_usage("%s", err.msg);
+}
+
+/* --- the data -------------------------------------------------------------- */
+
+/* Read path into ds: the first stream (the training data, or a rank's
+ * first shard) sets the task, the others must agree with it. */
+static void load_stream(const tool_train *T, const char *path, nn_task *t, nn_dataset *ds, int first)
+{
+	nn_reader *r = tool_reader(path);
+	nn_task mine;
+	nn_error err = { 0 };
+	if (nn_task_read(nn_reader_schema(r), T->o.x, T->o.y, nn_train_task_kind(&T->o), &mine, &err) ||
+	    (first ? nn_task_keep(t, &mine, &err) : nn_task_check_same(t, &mine, T->o.x, T->o.y, &err)))
+		tool_die_err(tool_name(path), &err);
+	mine.nclasses = t->nclasses;       /* this stream's labels, the training classes */
+	if (nn_dataset_load(r, T->o.x, T->o.y, &mine, ds, &err))
+		tool_die_err(tool_name(path), &err);
+	nn_reader_close(r);
+}
+
+/* Shard i of --shard-pattern, by nn/shard.h's rule (the pattern is
+ * parsed once and never handed to printf). */
+static void shard_path(const char *pattern, char *buf, size_t len, size_t i)
+{
+	static nn_shard_pattern pat;
+	nn_error err = { 0 };
+	char *name;
+
+	if (!pat.pre && nn_shard_pattern_parse(&pat, pattern, &err)) {
+		if (err.code != NN_EARG)
+			tool_die_err(NULL, &err);
+		tool_usage("--shard-pattern '%s': expected one %%d (as part-%%03d.nns)", pattern);
+	}
+	if (!(name = nn_shard_name(&pat, i, &err)))
+		tool_die_err(NULL, &err);
+	if (strlen(name) >= len)
+		tool_usage("--shard-pattern '%s': the names are too long", pattern);
+	memcpy(buf, name, strlen(name) + 1);
+	free(name);
+}
+
+/* Rank r of N reads shards r, r+N, r+2N, ... of the S shards, numbered
+ * from 0 up to the first missing one as rank 0 sees it. */
+static const char *load_shards(const tool_train *T, nn_task *t, nn_dataset *tr)
+{
+	static char first_path[4096];
+	char path[4096];
+	const char *pat = T->o.shards;
+	double count = 0;
+	if (!tool_mpi_rank)
+		for (shard_path(pat, path, sizeof path, 0); access(path, F_OK) == 0;
+		     shard_path(pat, path, sizeof path, (size_t)++count))
+			;
+	tool_mpi_bcast_f64(&count, 1);
+	size_t S = (size_t)count;
+	shard_path(pat, first_path, sizeof first_path, (size_t)tool_mpi_rank);
+	if (S < (size_t)tool_mpi_size) {
+		if (tool_mpi_rank)
+			tool_mpi_wait_for_abort();
+		tool_die(TOOL_EXIT_DATA, first_path, "%zu shard(s) for %d ranks: every rank needs one at least",
+		         S, tool_mpi_size);
+	}
+	uint32_t crc = (uint32_t)crc32_z(0, NULL, 0);
+	for (size_t i = (size_t)tool_mpi_rank; i < S; i += (size_t)tool_mpi_size) {
+		shard_path(pat, path, sizeof path, i);
+		load_stream(T, path, t, tr, i == (size_t)tool_mpi_rank);
+		crc = (uint32_t)crc32_z(crc, (const unsigned char *)&tr->crc, sizeof tr->crc);
+	}
+	tr->crc = crc;
+	return first_path;
+}
+
+/* What the signature says of the training data, and the steps per epoch;
+ * also checks that the ranks agree. */
+static void data_signature(tool_train *T, const nn_dataset *tr)
+{
+	size_t B = (size_t)T->o.batch;
+	T->sig_rows = tr->n;
+	T->sig_crc = tr->crc;
+	T->epoch_steps = nn_fit_steps(tr->n, B, (uint64_t)tool_mpi_size);
+	if (T->o.shards) {
+		uint64_t *all = tool_alloc((size_t)tool_mpi_size * 2 * sizeof *all), most = tr->n;
+		tool_mpi_gather_u64(tr->n, all);
+		tool_mpi_gather_u64(tr->crc, all + tool_mpi_size);
+		T->sig_rows = 0;
+		for (int r = 0; r < tool_mpi_size; r++)
+			T->sig_rows += all[r];
+		T->sig_crc = (uint32_t)crc32_z(0, (const unsigned char *)all, (size_t)tool_mpi_size * 2 * sizeof *all);
+		free(all);
+		tool_mpi_max_u64(&most, 1);
+		T->epoch_steps = nn_fit_steps(most, B, 1);
+	} else if (!tool_mpi_same_u64(((uint64_t)tr->crc << 32) ^ tr->n)) {
+		if (tool_mpi_rank)
+			tool_mpi_wait_for_abort();
+		tool_die(TOOL_EXIT_DATA, tool_name(T->in), "the ranks read different training data "
+		         "(every machine needs the same file)");
+	}
+}
+
+/* No names: as many classes as the largest label says.  Either way, two
+ * different labels at least must be seen in training (on all the ranks'
+ * shards together). */
+static void count_classes(const tool_train *T, nn_task *t, const nn_dataset *tr, const nn_dataset *val)
+{
+	int32_t lo, hi, vlo, vhi;
+	nn_dataset_class_range(tr, &lo, &hi);
+	uint64_t range[2] = { (uint64_t)hi, (uint64_t)(NN_MAX_CLASSES - lo) };
+	if (T->o.shards)
+		tool_mpi_max_u64(range, 2);
+	int several = range[0] != NN_MAX_CLASSES - range[1];
+	hi = (int32_t)range[0];
+	if (val->n) {
+		nn_dataset_class_range(val, &vlo, &vhi);
+		hi = vhi > hi ? vhi : hi;
+	}
+	if (!several)
+		tool_die(TOOL_EXIT_DATA, tool_name(T->in), "one class only (%d) in the training rows: nothing to tell apart",
+		         (int)tr->cls[0]);
+	if (!t->classes)
+		t->nclasses = (size_t)hi + 1;
+}
+
+/* "'a', 'b', 'c'" for the classes c with lo <= n[c] < hi, five at most;
+ * returns how many there are. */
+static size_t classes_with(const nn_task *t, const uint64_t *n, uint64_t lo, uint64_t hi, char *buf, size_t len)
+{
+	size_t count = 0, at = 0;
+	buf[0] = 0;
+	for (size_t c = 0; c < t->nclasses; c++) {
+		if (n[c] < lo || n[c] >= hi)
+			continue;
+		if (count < 5 && at < len)
+			at += t->classes ? (size_t)snprintf(buf + at, len - at, "%s'%.40s'", count ? ", " : "", t->classes[c])
+			                 : (size_t)snprintf(buf + at, len - at, "%s%zu", count ? ", " : "", c);
+		else if (count == 5 && at < len)
+			at += (size_t)snprintf(buf + at, len - at, ", ...");
+		count++;
+	}
+	return count;
+}
+
+/* Classes the training rows (every rank's) leave empty or nearly so. */
+static void warn_classes(const tool_train *T, const nn_task *t, const nn_dataset *tr)
+{
+	uint64_t *n = tool_alloc(t->nclasses * sizeof *n);
+	char list[320];
+	nn_dataset_class_counts(tr, t->nclasses, n);
+	if (T->o.shards) {
+		double *sum = tool_alloc(t->nclasses * sizeof *sum);
+		for (size_t c = 0; c < t->nclasses; c++)
+			sum[c] = (double)n[c];
+		tool_mpi_sum_f64(sum, t->nclasses);
+		for (size_t c = 0; c < t->nclasses; c++)
+			n[c] = (uint64_t)sum[c];
+		free(sum);
+	}
+	const char *why = T->o.val_size > 0 ? "; --val-size holds rows out of training" : "";
+	size_t k = classes_with(t, n, 0, 1, list, sizeof list);
+	if (k)
+		tool_note("warning: %zu class%s with no training rows (%s): the model never learns %s%s", k,
+		          k > 1 ? "es" : "", list, k > 1 ? "them" : "it", why);
+	k = classes_with(t, n, 1, TOOL_TRAIN_FEW, list, sizeof list);
+	if (k)
+		tool_note("warning: %zu class%s with fewer than %d training rows (%s): %s predictions are unreliable%s",
+		          k, k > 1 ? "es" : "", TOOL_TRAIN_FEW, list, k > 1 ? "their" : "its", why);
+	free(n);
+}
+
+void tool_train_load(tool_train *T, const nn_strlist *operands, nn_task *t, nn_dataset *tr, nn_dataset *val)
+{
+	T->in = operands->n ? operands->v[0] : NULL;
+	if (T->o.shards)
+		T->in = load_shards(T, t, tr);
+	else
+		load_stream(T, T->in, t, tr, 1);
+	if (T->val)
+		load_stream(T, T->val, t, val, 0);
+	if (tr->n == 0)
+		tool_die(TOOL_EXIT_DATA, tool_name(T->in), "no rows to train on");
+	if (t->classification)
+		count_classes(T, t, tr, val);
+	if (T->o.val_size > 0) {         /* rows moved from tr to val (nn/holdout.h) */
+		size_t want = nn_holdout_count(T->o.val_size, tr->n);
+		nn_rng rng;
+		nn_error err = { 0 };
+		nn_rng_seed(&rng, (uint64_t)T->o.seed, RNG_VALSPLIT);
+		if (want == 0 || want >= tr->n)
+			tool_die(TOOL_EXIT_DATA, tool_name(T->in), "--val-size %g of %zu rows leaves no %s",
+			         T->o.val_size, tr->n, want ? "training rows" : "validation rows");
+		if (nn_holdout(tr, val, want, t->classification, t->nclasses, &rng, &err))
+			tool_die_err(tool_name(T->in), &err);
+	}
+	if (t->classification)
+		warn_classes(T, t, tr);
+	T->nclasses = t->classes ? t->nclasses : 0;
+	T->classes = t->classes;
+	data_signature(T, tr);
+}
+
+/* --- the loop's helpers ------------------------------------------------------ */
+
+void tool_train_evaluate(const nn_mlp *net, nn_mlp_work *w, size_t chunk, const nn_dataset *ds,
+                         int classification, float *tb, double *loss, double *acc)
+{
+	nn_error err = { 0 };
+	if (nn_dataset_evaluate(net, w, chunk, ds, classification, tb, loss, acc, &err))
+		tool_die_err(NULL, &err);
+}
+
+void tool_train_progress(uint64_t epoch, size_t done, size_t total, double rate)
+{
+	int width = 30, filled = (int)((double)width * (double)done / (double)total);
+	fprintf(stderr, "\repoch %llu [%.*s%*s] %3d%% %.0f samples/s ", (unsigned long long)epoch,
+	        filled, "##############################", width - filled, "",
+	        (int)(100.0 * (double)done / (double)total), rate);
+}
+
+/* --- what the run writes, opened first ---------------------------------- */
+
+/* One line of the log in one write(2): with O_APPEND, lines of two runs
+ * on one log never mix. */
+static void log_write(const tool_train *T, const char *line)
+{
+	size_t n = strlen(line);
+	ssize_t w;
+	while ((w = write(T->log_fd, line, n)) < 0 && errno == EINTR)
+		;
+	if (w != (ssize_t)n)
+		tool_die(TOOL_EXIT_DATA, T->log, "write failed: %s", w < 0 ? strerror(errno) : "short write");
+}
+
+/* One run at a time on a checkpoint: the lock lasts as long as the
+ * process (its descriptor is never closed).  A checkpoint only read
+ * (--resume) from a folder where no lock file can be made is read
+ * unlocked: this run could not write there either. */
+static void lock(const char *path, int writing)
+{
+	nn_error err = { 0 };
+	if (path && nn_lock_path(path, &err) < 0 && (writing || err.code != NN_EIO))
+		tool_die_err(path, &err);
+}
+
+void tool_train_open(tool_train *T)
+{
+	T->log_fd = -1;
+	if (T->dry_run || tool_mpi_rank)
+		return;
+	if ((!T->out || !strcmp(T->out, "-")) && isatty(1))
+		tool_usage("refusing to write binary data to a terminal (use -o FILE or a pipe)");
+	T->model = tool_out_open(T->out, 1);
+	lock(T->checkpoint, 1);
+	if (T->resume && (!T->checkpoint || strcmp(T->resume, T->checkpoint)))
+		lock(T->resume, 0);
+	/* A resumed run appends to its log; a new one starts it afresh. */
+	if (T->log && (T->log_fd = open(T->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (T->resume ? 0 : O_TRUNC),
+	                                0666)) < 0)
+		tool_die(TOOL_EXIT_DATA, T->log, "cannot open: %s", strerror(errno));
+	if (T->log_fd >= 0 && !T->resume && strcmp(T->log_format, "json"))
+		log_write(T, nn_fit_log_header);
+}
+
+void tool_train_log(const tool_train *T, const nn_epoch_log *e)
+{
+	char line[NN_FIT_LOG_MAX];
+	if (T->log_fd < 0)
+		return;
+	nn_fit_log_line(line, e, !strcmp(T->log_format, "json"));
+	log_write(T, line);
+}
+
+void tool_train_log_close(tool_train *T)
+{
+	if (T->log_fd >= 0 && close(T->log_fd))
+		tool_die(TOOL_EXIT_DATA, T->log, "write failed: %s", strerror(errno));
+	T->log_fd = -1;
+}

@@ -1,0 +1,76 @@
+/* tools/tool-train.h — nn-train's program-side glue, apart from its
+ * story (tools/nn-train.c): reading the training data on every rank
+ * (shards, the ranks' agreement, classes, the hold-out), and the files a
+ * run writes and reads (model, checkpoint, --resume, --log), and two
+ * helpers of the loop.  Errors end the program as tool.h's do.
+ */
+#ifndef NN_TOOL_TRAIN_H
+#define NN_TOOL_TRAIN_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "nn/checkpoint.h"
+#include "nn/dataset.h"
+#include "nn/fit.h"
+#include "nn/pool.h"
+#include "nn/trainopts.h"
+#include "tool.h"
+
+/* The options, then what the run works out once. */
+typedef struct tool_train {
+	nn_train_opts o;         /* what shapes the run (nn/trainopts.h) */
+	const char *out, *val, *checkpoint, *resume, *log, *log_format;
+	long long threads, level, ckpt_every;
+	int dry_run, progress, verbose, mpi;
+	int patience_given;      /* --patience on the command line */
+
+	int argc;                /* the command line, for the provenance */
+	char **argv;
+	const char *in;          /* the training data's name for messages */
+	int blas_threads;        /* what the products outside the shares use */
+	nn_pool *team;           /* threads running a step's shares */
+	size_t epoch_steps;      /* steps per epoch, the same on every rank */
+	size_t sig_rows;         /* the training data as a whole: with */
+	uint32_t sig_crc;        /* --shard-pattern, every rank's */
+	nn_earlystop stop;       /* --patience, --min-delta, --monitor */
+	int done;                /* early stopping ended the run */
+	tool_out *model;         /* -o, opened before any work (rank 0) */
+	int log_fd;              /* --log's descriptor, or -1 */
+	size_t nclasses;         /* the training data's class names, or 0 */
+	char *const *classes;
+} tool_train;
+
+/* Before any work, on rank 0 (and not for --dry-run): -o opened (stdout
+ * a terminal is a usage error, a folder that cannot take the file an
+ * error), the checkpoint and --resume locked against other runs
+ * (nn/lock.h), --log opened. */
+void tool_train_open(tool_train *T);
+
+/* The training rows (TRAIN, or this rank's shards) into tr, the
+ * validation rows (--val, or held out with --val-size) into val, the
+ * task into t; sets in, sig_rows, sig_crc and epoch_steps.  Warns of
+ * classes with no training rows or fewer than TOOL_TRAIN_FEW. */
+#define TOOL_TRAIN_FEW 5
+void tool_train_load(tool_train *T, const nn_strlist *operands, nn_task *t, nn_dataset *tr, nn_dataset *val);
+
+/* The model (ckpt 0: to T->out, with the final losses) or a checkpoint
+ * (ckpt 1: to T->checkpoint), atomically, with the provenance. */
+void tool_train_save(const tool_train *T, const nn_train_state *st, const nn_task *t, const nn_dataset *val,
+                     int ckpt, double tl, double vl, double va);
+/* Restore st from --resume, refusing another run's checkpoint. */
+void tool_train_resume(const tool_train *T, nn_train_state *st, const nn_dataset *val);
+/* A usage error (status 2) when the model, or with --checkpoint its
+ * checkpoint, is too large for the format. */
+void tool_train_check_fits(const tool_train *T, const nn_train_state *st, const nn_task *t);
+
+/* nn_dataset_evaluate, or exit 1. */
+void tool_train_evaluate(const nn_mlp *net, nn_mlp_work *w, size_t chunk, const nn_dataset *ds,
+                         int classification, float *tb, double *loss, double *acc);
+/* The progress bar on stderr: step done of total in epoch, at rate rows/s. */
+void tool_train_progress(uint64_t epoch, size_t done, size_t total, double rate);
+
+/* One line of --log (when open), and its end. */
+void tool_train_log(const tool_train *T, const nn_epoch_log *e);
+void tool_train_log_close(tool_train *T);
+
+#endif
