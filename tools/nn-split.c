@@ -37,6 +37,7 @@
 #include <string.h>
 #include "tool.h"
 #include "nn/rng.h"
+#include "nn/rowpack.h"
 #include "nn/shard.h"
 #include "nn/shuffle.h"
 #include "nn/split.h"
@@ -263,15 +264,6 @@ static output *next_out(size_t g)
 
 /* --- reading ------------------------------------------------------------- */
 
-/* Pack row i of a batch into dst. */
-static void pack(unsigned char *dst, const nn_batch *b, size_t i)
-{
-	for (size_t f = 0; f < b->ncols; f++) {
-		size_t rb = T.schema->fields[f].row_bytes;
-		memcpy(dst + T.off[f], (const unsigned char *)b->col[f] + i * rb, rb);
-	}
-}
-
 /* Write one packed row to the output its group's sequence says. */
 static void emit_packed(const unsigned char *row)
 {
@@ -336,7 +328,7 @@ static void split_shuffled(nn_reader *r)
 	while (tool_next(r, T.in_path, &b)) {
 		count_batch(b);
 		for (size_t i = 0; i < b->rows; i++) {
-			pack(row, b, i);
+			nn_row_pack(T.schema, -1, (const void *const *)b->col, i, row);
 			if (nn_shuffle_add(s, row, &err))
 				shuffle_die(&err);
 		}
@@ -372,7 +364,7 @@ static void split_ordered(nn_reader *r)
 	r = reopen_input(r);
 	while (tool_next(r, T.in_path, &b))
 		for (size_t i = 0; i < b->rows; i++) {
-			pack(row, b, i);
+			nn_row_pack(T.schema, -1, (const void *const *)b->col, i, row);
 			emit_packed(row);
 		}
 	if (nn_reader_rows(r) != T.nrows)
