@@ -115,7 +115,7 @@ static float *buf_a, *buf_b, *buf_p, *buf_z;   /* one row of x each */
 static nn_writer *wr;
 static void *row_at[NN_MAX_FIELDS];   /* where the next row's fields go */
 
-static void stage_commit(void)
+static void row_done(void)
 {
 	nn_error err = { 0 };
 
@@ -166,7 +166,7 @@ static void emit_original(const struct rows *s, size_t i)
 		size_t c = label_of(s, i);
 		nn_soft_label(row_at[fy], ncls, c, c, 1.0f);
 	}
-	stage_commit();
+	row_done();
 }
 
 /* The geometric transforms, from *cur into the two buffers by turns. */
@@ -207,7 +207,7 @@ static void emit_copy(const struct rows *s, size_t i)
 	if (!value_tf) {   /* flips and shifts only: any dtype, moved exactly */
 		cur = geometric(cur, nn_dtype_size(s->xdt));
 		memcpy(out, cur, xelems * nn_dtype_size(s->xdt));
-		stage_commit();
+		row_done();
 		return;
 	}
 	if (s->xdt != NN_F32) {
@@ -242,7 +242,7 @@ static void emit_copy(const struct rows *s, size_t i)
 	} else if (cur != out) {
 		memcpy(out, cur, xelems * sizeof *out);
 	}
-	stage_commit();
+	row_done();
 }
 
 static void emit(const struct rows *s, size_t i)
