@@ -1,4 +1,6 @@
 /* augment.c — nn-augment's row kernels (nn/augment.h). */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "nn/augment.h"
@@ -184,4 +186,75 @@ void nn_smote_free(nn_smote *s)
 	free(s->nb);
 	free(s->dist);
 	free(s);
+}
+
+int nn_mix_targets(void *out, nn_dtype t, const void *y, size_t elems, size_t i, size_t j,
+                   float lam, size_t *nan_row)
+{
+	for (size_t k = 0; k < elems; k++) {
+		double u = nn_load_f64(y, t, i * elems + k), v = nn_load_f64(y, t, j * elems + k);
+		if (isnan(u) || isnan(v)) {
+			*nan_row = isnan(u) ? i : j;
+			return -1;
+		}
+		double m = (double)lam * u + (1.0 - (double)lam) * v;
+		if (t == NN_F32)
+			((float *)out)[k] = (float)m;
+		else
+			((double *)out)[k] = m;
+	}
+	return 0;
+}
+
+/* Field f of in, as nn-augment writes it, into s. */
+static int add_field(nn_schema *s, const nn_schema *in, size_t f, int fx, int fy, int x_f32,
+                     size_t soft_ncls, nn_error *err)
+{
+	const nn_field *g = &in->fields[f];
+	uint64_t c = soft_ncls;
+	char **names = NULL;
+	int bad;
+
+	if ((int)f == fx)
+		bad = nn_schema_add_field(s, g->name, x_f32 ? NN_F32 : g->dtype, g->ndim, g->shape, err);
+	else if ((int)f == fy && soft_ncls)
+		bad = nn_schema_add_field(s, g->name, NN_F32, 1, &c, err);
+	else
+		bad = nn_schema_add_field(s, g->name, g->dtype, g->ndim, g->shape, err);
+	if (bad)
+		return -1;
+	if (!((int)f == fy && soft_ncls && !g->nclasses))
+		return g->nclasses ? nn_schema_set_classes(s, f, g->nclasses,
+		                                           (const char *const *)g->classes, err) : 0;
+	/* soft labels need names: the ids */
+	if (!(names = calloc(soft_ncls, sizeof *names)))
+		return nn_error_set(err, NN_ENOMEM, "out of memory");
+	for (size_t k = 0; k < soft_ncls && !bad; k++)
+		if (!(names[k] = malloc(24)))
+			bad = nn_error_set(err, NN_ENOMEM, "out of memory");
+		else
+			snprintf(names[k], 24, "%zu", k);
+	if (!bad)
+		bad = nn_schema_set_classes(s, f, soft_ncls, (const char *const *)names, err);
+	for (size_t k = 0; k < soft_ncls; k++)
+		free(names[k]);
+	free(names);
+	return bad;
+}
+
+nn_schema *nn_augment_schema(const nn_schema *in, int fx, int fy, int x_f32, size_t soft_ncls,
+                             nn_error *err)
+{
+	nn_schema *s = nn_schema_new(in->kind, err);
+
+	for (size_t f = 0; s && f < in->nfields; f++)
+		if (add_field(s, in, f, fx, fy, x_f32, soft_ncls, err)) {
+			nn_schema_free(s);
+			return NULL;
+		}
+	if (s && in->meta && nn_schema_set_meta(s, in->meta, in->meta_len, err)) {
+		nn_schema_free(s);
+		return NULL;
+	}
+	return s;
 }

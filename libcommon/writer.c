@@ -12,6 +12,10 @@
  * Choices:
  * - A batch's frame is compressed from pieces (its map, each column's bin
  *   prefix, the column's own bytes), so no batch is copied to be packed.
+ * - Rows reach the batch being filled by one copy (nn_writer_write) or
+ *   none (nn_writer_room and _commit: the caller makes them in place).
+ *   Without threads, a whole batch handed to nn_writer_write is
+ *   compressed from the caller's columns: no copy at all.
  * - Full batches go to compression threads of the writer's own
  *   (writer_threads.c); the bytes are the same for any number of threads
  *   and without any (nn_writer_set_threads 0), when the caller's thread
@@ -256,6 +260,37 @@ int nn_writer_flush(nn_writer *w, nn_error *err)
 	return flush_now(w, err);
 }
 
+/* Count `take` more rows as buffered; a full batch goes to a thread, or,
+ * without threads, is compressed here. */
+static int add_rows(nn_writer *w, size_t take, nn_error *err)
+{
+	w->buffered += take;
+	if (w->buffered == w->batch_rows &&
+	    (w->background ? writer_hand_over(w, err) : flush_now(w, err)))
+		return -1;
+	return 0;
+}
+
+/* Without threads, whole batches of the caller's are compressed from its
+ * columns where they lie: nothing to keep after the call returns, so
+ * nothing to copy. */
+static int write_direct(nn_writer *w, const void *const *cols, size_t rows, nn_error *err)
+{
+	const nn_schema *s = w->schema;
+	const void *pieces[2 * NN_MAX_FIELDS];
+	unsigned char *col[NN_MAX_FIELDS];
+	size_t lens[2 * NN_MAX_FIELDS], n;
+
+	for (size_t i = 0; i < s->nfields; i++)
+		col[i] = (unsigned char *)cols[i];   /* only read */
+	if (writer_batch_pieces(w, &w->pre, col, rows, w->batches, pieces, lens, &n, err) ||
+	    write_frame(w, pieces, lens, n, err))
+		return writer_fail(w);
+	w->batches++;
+	w->rows += rows;
+	return 0;
+}
+
 int nn_writer_write(nn_writer *w, const void *const *cols, size_t rows, nn_error *err)
 {
 	const nn_schema *s = w->schema;
@@ -267,18 +302,46 @@ int nn_writer_write(nn_writer *w, const void *const *cols, size_t rows, nn_error
 		size_t take = w->batch_rows - w->buffered;
 		if (take > rows - done)
 			take = rows - done;
+		if (!w->background && !w->buffered && take == w->batch_rows) {
+			const void *at[NN_MAX_FIELDS];
+			for (size_t i = 0; i < s->nfields; i++)
+				at[i] = (const unsigned char *)cols[i] + done * s->fields[i].row_bytes;
+			if (write_direct(w, at, take, err))
+				return -1;
+			done += take;
+			continue;
+		}
 		for (size_t i = 0; i < s->nfields; i++) {
 			size_t rb = s->fields[i].row_bytes;
 			memcpy(w->col[i] + w->buffered * rb, (const unsigned char *)cols[i] + done * rb,
 			       take * rb);
 		}
-		w->buffered += take;
 		done += take;
-		if (w->buffered == w->batch_rows &&
-		    (w->background ? writer_hand_over(w, err) : flush_now(w, err)))
+		if (add_rows(w, take, err))
 			return -1;
 	}
 	return 0;
+}
+
+size_t nn_writer_room(nn_writer *w, void **cols)
+{
+	const nn_schema *s = w->schema;
+
+	if (w->failed)
+		return 0;
+	for (size_t i = 0; i < s->nfields; i++)
+		cols[i] = w->col[i] + w->buffered * s->fields[i].row_bytes;
+	return w->batch_rows - w->buffered;
+}
+
+int nn_writer_commit(nn_writer *w, size_t rows, nn_error *err)
+{
+	if (w->failed)
+		return nn_error_set(err, NN_EARG, "writer failed before");
+	if (rows > w->batch_rows - w->buffered)
+		return nn_error_set(err, NN_EARG, "%zu rows committed, room for %zu", rows,
+		                    w->batch_rows - w->buffered);
+	return add_rows(w, rows, err);
 }
 
 int nn_writer_write_batch(nn_writer *w, const nn_batch *b, nn_error *err)

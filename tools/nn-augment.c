@@ -43,6 +43,7 @@
 #include "nn/image.h"
 #include "nn/randn.h"
 #include "nn/rng.h"
+#include "nn/rowpack.h"
 
 #define SMOTE_MAX_BYTES (32u << 20)
 
@@ -109,39 +110,18 @@ static uint64_t *counts, majority;       /* class counts (balance, smote) */
 static nn_rng rng_bal, rng_smote, rng_flip, rng_shift, rng_rot, rng_mix, rng_noise;
 static float *buf_a, *buf_b, *buf_p, *buf_z;   /* one row of x each */
 
-/* --- output: rows are built in place in a staging batch ---------------- */
+/* --- output: each row is made in place in the writer's batch (row_at) -- */
 
 static nn_writer *wr;
-static void **st_col;
-static size_t st_rows, st_cap;
+static void *row_at[NN_MAX_FIELDS];   /* where the next row's fields go */
 
-static void stage_init(void)
+static void row_done(void)
 {
-	size_t bytes = 0;
-	for (size_t f = 0; f < out_s->nfields; f++)
-		bytes += out_s->fields[f].row_bytes;
-	st_cap = bytes < NN_DEFAULT_BATCH_BYTES ? NN_DEFAULT_BATCH_BYTES / (bytes ? bytes : 1) : 1;
-	st_col = tool_alloc(out_s->nfields * sizeof *st_col);
-	for (size_t f = 0; f < out_s->nfields; f++)
-		st_col[f] = tool_alloc(st_cap * out_s->fields[f].row_bytes);
-}
+	nn_error err = { 0 };
 
-static void *slot(size_t f)
-{
-	return (char *)st_col[f] + st_rows * out_s->fields[f].row_bytes;
-}
-
-static void stage_flush(void)
-{
-	if (st_rows)
-		tool_write(wr, (const void *const *)st_col, st_rows);
-	st_rows = 0;
-}
-
-static void stage_commit(void)
-{
-	if (++st_rows == st_cap)
-		stage_flush();
+	if (nn_writer_commit(wr, 1, &err))
+		tool_die_err(tool_output_name(), &err);
+	nn_writer_room(wr, row_at);
 }
 
 /* --- labels -------------------------------------------------------------- */
@@ -171,7 +151,7 @@ static void copy_fields(const struct rows *s, size_t i, int with_y)
 	for (size_t f = 0; f < in_s->nfields; f++) {
 		size_t rb = in_s->fields[f].row_bytes;
 		if ((int)f != fx && ((int)f != fy || with_y))
-			memcpy(slot(f), (const char *)s->col[f] + i * rb, rb);
+			memcpy(row_at[f], (const char *)s->col[f] + i * rb, rb);
 	}
 }
 
@@ -180,13 +160,13 @@ static void emit_original(const struct rows *s, size_t i)
 	nn_error err = { 0 };
 
 	copy_fields(s, i, !mix_class);
-	if (nn_convert(slot(fx), out_s->fields[fx].dtype, xrow(s, i), s->xdt, xelems, &err))
+	if (nn_convert(row_at[fx], out_s->fields[fx].dtype, xrow(s, i), s->xdt, xelems, &err))
 		tool_die_err(in_name, &err);
 	if (mix_class) {
 		size_t c = label_of(s, i);
-		nn_soft_label(slot(fy), ncls, c, c, 1.0f);
+		nn_soft_label(row_at[fy], ncls, c, c, 1.0f);
 	}
-	stage_commit();
+	row_done();
 }
 
 /* The geometric transforms, from *cur into the two buffers by turns. */
@@ -221,13 +201,13 @@ static void emit_copy(const struct rows *s, size_t i)
 {
 	nn_error err = { 0 };
 	const void *cur = xrow(s, i);
-	float *out = slot(fx);
+	float *out = row_at[fx];
 
 	copy_fields(s, i, opt_mixup < 0);
 	if (!value_tf) {   /* flips and shifts only: any dtype, moved exactly */
 		cur = geometric(cur, nn_dtype_size(s->xdt));
 		memcpy(out, cur, xelems * nn_dtype_size(s->xdt));
-		stage_commit();
+		row_done();
 		return;
 	}
 	if (s->xdt != NN_F32) {
@@ -248,24 +228,13 @@ static void emit_copy(const struct rows *s, size_t i)
 		}
 		nn_mix_f32(out, a, b, lam, xelems);
 		cur = out;
-		if (mix_class) {
-			nn_soft_label(slot(fy), ncls, label_of(s, i), label_of(s, j), lam);
-		} else {
-			const nn_field *y = &in_s->fields[fy];
-			for (size_t k = 0; k < y->row_elems; k++) {
-				double u = nn_load_f64(s->col[fy], y->dtype, i * y->row_elems + k);
-				double v = nn_load_f64(s->col[fy], y->dtype, j * y->row_elems + k);
-				if (isnan(u) || isnan(v))
-					tool_die(TOOL_EXIT_DATA, in_name, "row %llu: label is NaN, which --mixup would "
-					         "spread (nn-clean removes such rows)",
-					         (unsigned long long)(s->first + (isnan(u) ? i : j)));
-				double m = (double)lam * u + (1.0 - (double)lam) * v;
-				if (y->dtype == NN_F32)
-					((float *)slot(fy))[k] = (float)m;
-				else
-					((double *)slot(fy))[k] = m;
-			}
-		}
+		size_t bad;
+		if (mix_class)
+			nn_soft_label(row_at[fy], ncls, label_of(s, i), label_of(s, j), lam);
+		else if (nn_mix_targets(row_at[fy], in_s->fields[fy].dtype, s->col[fy],
+		                        in_s->fields[fy].row_elems, i, j, lam, &bad))
+			tool_die(TOOL_EXIT_DATA, in_name, "row %llu: label is NaN, which --mixup would "
+			         "spread (nn-clean removes such rows)", (unsigned long long)(s->first + bad));
 	}
 	if (opt_noise >= 0) {
 		nn_randn_f32(&rng_noise, buf_z, xelems);
@@ -273,7 +242,7 @@ static void emit_copy(const struct rows *s, size_t i)
 	} else if (cur != out) {
 		memcpy(out, cur, xelems * sizeof *out);
 	}
-	stage_commit();
+	row_done();
 }
 
 static void emit(const struct rows *s, size_t i)
@@ -301,17 +270,14 @@ static void quota_init(void)
 
 /* --- SMOTE ---------------------------------------------------------------- */
 
-static nn_smote *smote;
-static size_t rest_bytes;      /* the bytes of a row's fields other than x */
+static nn_smote *smote;       /* rows held: x as f32, the other fields packed (nn/rowpack.h) */
 
 static void smote_init(void)
 {
 	nn_error err = { 0 };
 
-	for (size_t f = 0; f < in_s->nfields; f++)
-		rest_bytes += (int)f == fx ? 0 : in_s->fields[f].row_bytes;
-	if (!(smote = nn_smote_new(ncls, counts, majority, xelems, rest_bytes, (size_t)opt_smote,
-	                           SMOTE_MAX_BYTES, &err))) {
+	if (!(smote = nn_smote_new(ncls, counts, majority, xelems, nn_row_bytes(in_s, fx),
+	                           (size_t)opt_smote, SMOTE_MAX_BYTES, &err))) {
 		nn_error_prefix(&err, "--smote holds the minority classes' rows in memory");
 		tool_die_err(in_name, &err);
 	}
@@ -330,13 +296,7 @@ static void smote_hold(const struct rows *s, size_t i, size_t c)
 			tool_die(TOOL_EXIT_DATA, in_name, "row %llu: x is not finite, which --smote cannot "
 			         "measure distances with (nn-clean removes such rows)",
 			         (unsigned long long)(s->first + i));
-	for (size_t f = 0; f < in_s->nfields; f++) {
-		size_t rb = in_s->fields[f].row_bytes;
-		if ((int)f == fx)
-			continue;
-		memcpy(rest, (const char *)s->col[f] + i * rb, rb);
-		rest += rb;
-	}
+	nn_row_pack(in_s, fx, (const void *const *)s->col, i, rest);
 }
 
 /* Write the synthetic rows through a chunk of rows. */
@@ -354,13 +314,7 @@ static void smote_emit(void)
 			tool_note("class %zu has one row: its SMOTE rows repeat it", c);
 			noted = c;
 		}
-		for (size_t f = 0; f < in_s->nfields; f++) {
-			size_t rb = in_s->fields[f].row_bytes;
-			if ((int)f == fx)
-				continue;
-			memcpy((char *)col[f] + chunk.n * rb, rest, rb);
-			rest += rb;
-		}
+		nn_row_unpack(in_s, fx, rest, col, chunk.n);
 		if (++chunk.n == cap) {
 			for (size_t e = 0; e < chunk.n; e++)
 				emit(&chunk, e);
@@ -457,42 +411,11 @@ static void count_classes(nn_reader *r)
 static void out_schema(int argc, char **argv)
 {
 	nn_error err = { 0 };
-	char **names = NULL;
 
-	if (!(out_s = nn_schema_new(in_s->kind, &err)))
-		tool_die_err(NULL, &err);
-	for (size_t f = 0; f < in_s->nfields; f++) {
-		const nn_field *g = &in_s->fields[f];
-		uint64_t c = ncls;
-		int bad;
-		if ((int)f == fx)
-			bad = nn_schema_add_field(out_s, g->name, value_tf ? NN_F32 : g->dtype, g->ndim, g->shape, &err);
-		else if ((int)f == fy && mix_class)
-			bad = nn_schema_add_field(out_s, g->name, NN_F32, 1, &c, &err);
-		else
-			bad = nn_schema_add_field(out_s, g->name, g->dtype, g->ndim, g->shape, &err);
-		if (bad)
-			tool_die_err(in_name, &err);
-		if ((int)f == fy && mix_class && !g->nclasses) {   /* soft labels need names: the ids */
-			names = tool_alloc(ncls * sizeof *names);
-			for (size_t k = 0; k < ncls; k++) {
-				names[k] = tool_alloc(24);
-				snprintf(names[k], 24, "%zu", k);
-			}
-			bad = nn_schema_set_classes(out_s, f, ncls, (const char *const *)names, &err);
-		} else if (g->nclasses) {
-			bad = nn_schema_set_classes(out_s, f, g->nclasses, (const char *const *)g->classes, &err);
-		}
-		if (bad)
-			tool_die_err(in_name, &err);
-	}
-	if (in_s->meta && nn_schema_set_meta(out_s, in_s->meta, in_s->meta_len, &err))
+	if (!(out_s = nn_augment_schema(in_s, fx, fy, value_tf, mix_class ? ncls : 0, &err)))
 		tool_die_err(in_name, &err);
 	tool_provenance(out_s, argc, argv);
 	nn_schema_set_seed(out_s, (uint64_t)opt_seed);
-	for (size_t k = 0; names && k < ncls; k++)
-		free(names[k]);
-	free(names);
 }
 
 /* Which options go together; what they imply. */
@@ -519,13 +442,9 @@ static void check_options(void)
 		tool_usage("--x and --y name the same field '%s'", opt_x);
 	keep = !opt_nokeep;
 	copies = any_tf ? (size_t)(opt_copies < 0 ? 1 : opt_copies) : 0;
-	nn_rng_seed(&rng_bal, (uint64_t)opt_seed, 1);
-	nn_rng_seed(&rng_smote, (uint64_t)opt_seed, 2);
-	nn_rng_seed(&rng_flip, (uint64_t)opt_seed, 3);
-	nn_rng_seed(&rng_shift, (uint64_t)opt_seed, 4);
-	nn_rng_seed(&rng_rot, (uint64_t)opt_seed, 5);
-	nn_rng_seed(&rng_mix, (uint64_t)opt_seed, 6);
-	nn_rng_seed(&rng_noise, (uint64_t)opt_seed, 7);
+	nn_rng *rng[] = { &rng_bal, &rng_smote, &rng_flip, &rng_shift, &rng_rot, &rng_mix, &rng_noise };
+	for (uint64_t k = 0; k < sizeof rng / sizeof *rng; k++)   /* streams 1 to 7 of the seed */
+		nn_rng_seed(rng[k], (uint64_t)opt_seed, k + 1);
 }
 
 /* The balanced set, row by row: each row, its balance repeats, and SMOTE's
@@ -580,9 +499,8 @@ int main(int argc, char **argv)
 	buf_z = tool_alloc(xelems * sizeof *buf_z);
 	tool_output_open(opt_out, 1);
 	wr = tool_writer(out_s, opt_level, opt_threads);
-	stage_init();
+	nn_writer_room(wr, row_at);
 	augment(r);
-	stage_flush();
 	tool_writer_finish(wr);
 	nn_reader_close(r);
 	nn_schema_free(out_s);

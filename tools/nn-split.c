@@ -4,7 +4,8 @@
  * Choices (nn-split(1) explains each):
  * - Sizes follow scikit-learn's train_test_split: a fraction F gives
  *   ceil(F * n) rows, a whole number that many rows; train takes the rest
- *   and must not be empty.  Default --test-size 0.25.
+ *   and must not be empty.  Default --test-size 0.25.  Which output takes
+ *   each row is nn/split.h's plan.
  * - Shuffled (the default): the rows go through one seeded random
  *   permutation of the whole input (nn/shuffle.h: bounded memory, --memory
  *   bytes at once, buckets on disk past that); test takes its first rows,
@@ -31,20 +32,19 @@
  *   the output names.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <limits.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "tool.h"
 #include "nn/rng.h"
+#include "nn/rowpack.h"
 #include "nn/shard.h"
 #include "nn/shuffle.h"
-#include "nn/stratify.h"
+#include "nn/split.h"
 
 #define MAX_CLASS 65536
 #define GROUP     32     /* outputs written per pass over the input */
-enum { TRAIN, TEST, VAL };
+enum { TRAIN = NN_SPLIT_TRAIN, TEST = NN_SPLIT_TEST, VAL = NN_SPLIT_VAL };
 
 /* One output: its file, its writer, and what went into it. */
 typedef struct {
@@ -72,12 +72,10 @@ static struct {
 	size_t nouts, batch_rows;
 	int count_classes;
 
+	nn_split_spec spec;            /* sizes as parsed, folds, order */
 	size_t ncls;                   /* groups: classes when stratified, else 1 */
 	uint64_t nrows, *ngrp;         /* rows in all, per group */
-	int blk_out[3], nblk;          /* outputs in the order they take a group's rows */
-	uint64_t *alloc;               /* rows of group g in block b: [g * nblk + b] */
-	size_t *cur_blk;               /* per group: its block now, and rows left in it */
-	uint64_t *left_blk;
+	nn_split plan;                 /* which output takes each group's next row */
 } T = { .y = "y", .memory = 32 << 20, .fold = -1, .level = NN_DEFAULT_LEVEL,
         .ylab = -1, .count_classes = 1, .ncls = 1 };
 
@@ -216,24 +214,15 @@ static void commit_all(void)
 
 /* --- sizes, classes, and where each row goes ------------------------------ */
 
-struct size { int frac; double f; long long count; };
-
-static struct size parse_size(const char *s, const char *opt)
+/* --test-size or --val-size as given. */
+static nn_split_size parse_size(const char *s, const char *opt)
 {
-	struct size z = { 0, 0, 0 };
+	nn_split_size z;
 
-	if (!nn_parse_ll(s, 1, LLONG_MAX, &z.count))
-		return z;
-	if (nn_parse_double(s, &z.f) || !(z.f > 0 && z.f < 1))
+	if (nn_split_size_parse(s, &z))
 		tool_usage("%s: '%s' is neither a fraction between 0 and 1 nor a whole number of rows",
 		           opt, s);
-	z.frac = 1;
 	return z;
-}
-
-static uint64_t size_rows(struct size z, uint64_t n)
-{
-	return z.frac ? (uint64_t)ceil(z.f * (double)n) : (uint64_t)z.count;
 }
 
 /* The class of a row from its label's bytes; -1 when not a class id. */
@@ -252,110 +241,28 @@ static int64_t class_of(const void *lab, size_t i)
 	return -1;
 }
 
-static const char *class_name(size_t g)
+/* Once the row count (and class counts) are known: every block's size. */
+static void plan(void)
 {
-	static char buf[300];
-	const nn_field *f = &T.schema->fields[T.ylab];
+	const nn_field *y = T.ylab >= 0 ? &T.schema->fields[T.ylab] : NULL;
+	nn_error err = { 0 };
 
-	if (g < f->nclasses)
-		snprintf(buf, sizeof buf, "'%s' (%zu)", f->classes[g], g);
-	else
-		snprintf(buf, sizeof buf, "%zu", g);
-	return buf;
+	if (nn_split_plan(&T.plan, &T.spec, T.ngrp, T.ncls, y ? (const char *const *)y->classes : NULL,
+	                  y ? y->nclasses : 0, &err))
+		tool_die_err(err.code == NN_EDATA ? T.in_name : NULL, &err);
 }
 
 /* The output of the next row of group g in sequence order. */
 static output *next_out(size_t g)
 {
-	while (!T.left_blk[g]) {
-		if ((int)++T.cur_blk[g] >= T.nblk)
-			tool_die(TOOL_EXIT_DATA, T.in_name, "changed while being read");
-		T.left_blk[g] = T.alloc[g * (size_t)T.nblk + T.cur_blk[g]];
-	}
-	T.left_blk[g]--;
-	return &T.outs[T.blk_out[T.cur_blk[g]]];
-}
+	int o = nn_split_next(&T.plan, g);
 
-/* The sizes of a train/test(/val) split, checked against the classes
- * (used: classes with rows), then each class's share of them. */
-static void plan_split(size_t used)
-{
-	uint64_t sz[3] = { 0, 0, 0 }, nt, nv = 0, n = T.nrows;
-	size_t nb = (size_t)T.nblk;
-	nn_error err = { 0 };
-
-	nt = size_rows(parse_size(T.tsize ? T.tsize : "0.25", "--test-size"), n);
-	if (T.val)
-		nv = size_rows(parse_size(T.vsize, "--val-size"), n);
-	if (nt >= n || nv >= n - nt)
-		tool_die(TOOL_EXIT_DATA, T.in_name, "%llu rows less %llu test%s%llu%s leave no "
-		         "training rows", (unsigned long long)n, (unsigned long long)nt,
-		         T.val ? " and " : "", (unsigned long long)(T.val ? nv : 0),
-		         T.val ? " validation" : "");
-	uint64_t by_out[3] = { n - nt - nv, nt, nv };
-	/* rounded in the shuffled order test, val, train whatever the block order */
-	for (int b = 0; b < T.nblk; b++) {
-		sz[b] = by_out[T.blk_out[T.noshuffle ? T.nblk - 1 - b : b]];
-		if (T.stratify && sz[b] < used)
-			tool_die(TOOL_EXIT_DATA, T.in_name, "--stratify: %s would get %llu rows, fewer "
-			         "than the %zu classes", T.blk_out[b] == TEST ? "test" : T.blk_out[b] == VAL
-			         ? "validation" : "train", (unsigned long long)sz[b], used);
-	}
-	if (!T.stratify) {
-		for (size_t b = 0; b < nb; b++)
-			T.alloc[b] = by_out[T.blk_out[b]];
-		return;
-	}
-	if (nn_stratify(T.ngrp, T.ncls, sz, nb, T.alloc, &err))
-		tool_die_err(NULL, &err);
-	for (size_t g = 0; T.noshuffle && g < T.ncls; g++) {   /* back to the block order */
-		uint64_t t = T.alloc[g * nb];
-		T.alloc[g * nb] = T.alloc[g * nb + nb - 1];
-		T.alloc[g * nb + nb - 1] = t;
-	}
-}
-
-/* Once the row count (and class counts) are known: every block's size. */
-static void plan(void)
-{
-	size_t used = 0, need = T.kfold ? (size_t)T.kfold : T.val ? 3 : 2;
-
-	if (!T.nrows)
-		tool_die(TOOL_EXIT_DATA, T.in_name, "no rows to split");
-	if (T.kfold && (uint64_t)T.kfold > T.nrows)
-		tool_die(TOOL_EXIT_DATA, T.in_name, "%llu rows cannot make %lld folds",
-		         (unsigned long long)T.nrows, T.kfold);
-	for (size_t g = 0; T.stratify && g < T.ncls; g++) {
-		if (T.ngrp[g] && T.ngrp[g] < need)
-			tool_die(TOOL_EXIT_DATA, T.in_name, "class %s has %llu row%s; --stratify needs at "
-			         "least %zu, one for each %s", class_name(g), (unsigned long long)T.ngrp[g],
-			         T.ngrp[g] == 1 ? "" : "s", need, T.kfold ? "fold" : "output");
-		used += T.ngrp[g] > 0;
-	}
-	T.alloc = tool_alloc(T.ncls * 3 * sizeof *T.alloc);
-	if (!T.kfold) {
-		plan_split(used);
-	} else {   /* folds in turn: train, the test fold, train; classes sorted */
-		uint64_t first = 0;
-		for (size_t g = 0; g < T.ncls; first += T.ngrp[g++])
-			nn_kfold_blocks(first, T.ngrp[g], (uint64_t)T.kfold, (uint64_t)T.fold, T.alloc + 3 * g);
-	}
-	T.cur_blk = tool_alloc(T.ncls * sizeof *T.cur_blk);
-	T.left_blk = tool_alloc(T.ncls * sizeof *T.left_blk);
-	for (size_t g = 0; g < T.ncls; g++)
-		T.left_blk[g] = T.alloc[g * (size_t)T.nblk];
+	if (o < 0)
+		tool_die(TOOL_EXIT_DATA, T.in_name, "changed while being read");
+	return &T.outs[o];
 }
 
 /* --- reading ------------------------------------------------------------- */
-
-/* Pack row i of a batch into dst. */
-static void pack(unsigned char *dst, const nn_batch *b, size_t i)
-{
-	for (size_t f = 0; f < b->ncols; f++) {
-		size_t rb = T.schema->fields[f].row_bytes;
-		memcpy(dst + T.off[f], (const unsigned char *)b->col[f] + i * rb, rb);
-	}
-}
 
 /* Write one packed row to the output its group's sequence says. */
 static void emit_packed(const unsigned char *row)
@@ -363,8 +270,6 @@ static void emit_packed(const unsigned char *row)
 	const void *cols[NN_MAX_FIELDS];
 	int64_t c = T.ylab >= 0 ? class_of(row + T.off[T.ylab], 0) : -1;
 
-	if (T.stratify && (size_t)c >= T.ncls)
-		tool_die(TOOL_EXIT_DATA, T.in_name, "changed while being read");
 	for (size_t f = 0; f < T.schema->nfields; f++)
 		cols[f] = row + T.off[f];
 	out_row(next_out(T.stratify ? (size_t)c : 0), cols, c);
@@ -423,7 +328,7 @@ static void split_shuffled(nn_reader *r)
 	while (tool_next(r, T.in_path, &b)) {
 		count_batch(b);
 		for (size_t i = 0; i < b->rows; i++) {
-			pack(row, b, i);
+			nn_row_pack(T.schema, -1, (const void *const *)b->col, i, row);
 			if (nn_shuffle_add(s, row, &err))
 				shuffle_die(&err);
 		}
@@ -459,7 +364,7 @@ static void split_ordered(nn_reader *r)
 	r = reopen_input(r);
 	while (tool_next(r, T.in_path, &b))
 		for (size_t i = 0; i < b->rows; i++) {
-			pack(row, b, i);
+			nn_row_pack(T.schema, -1, (const void *const *)b->col, i, row);
 			emit_packed(row);
 		}
 	if (nn_reader_rows(r) != T.nrows)
@@ -468,37 +373,16 @@ static void split_ordered(nn_reader *r)
 	free(row);
 }
 
-/* Where a hash of row index (or i mod N) sends a row. */
-static size_t hashed_out(uint64_t row, double ft, double fv)
-{
-	uint64_t h = nn_hash64((uint64_t)T.seed, row);
-	double u = (double)(h >> 11) * 0x1p-53;
-
-	if (T.shards)
-		return T.rr ? (size_t)(row % (uint64_t)T.shards)
-		            : (size_t)(((unsigned __int128)h * (uint64_t)T.shards) >> 64);
-	if (T.kfold)
-		return (long long)(((unsigned __int128)h * (uint64_t)T.kfold) >> 64) == T.fold ? TEST : TRAIN;
-	return u < ft ? TEST : u < ft + fv ? VAL : TRAIN;
-}
-
 /* One pass per group of outputs (writers cost memory; shards can be
- * many): every row goes where hashed_out says. */
+ * many): every row goes where a hash of its index (or i mod N) says. */
 static void single_pass(nn_reader *r)
 {
 	const nn_batch *b;
 	const void *cols[NN_MAX_FIELDS];
 	double ft = 0, fv = 0;
 
-	if (T.streaming && !T.kfold) {
-		struct size t = parse_size(T.tsize ? T.tsize : "0.25", "--test-size"), v = { 1, 0, 0 };
-		if (T.val)
-			v = parse_size(T.vsize, "--val-size");
-		if (!t.frac || !v.frac)
-			tool_usage("--streaming takes sizes as fractions: the row count is not known");
-		ft = t.f;
-		fv = v.f;
-	}
+	if (T.streaming && !T.kfold && nn_split_fractions(&T.spec, &ft, &fv))
+		tool_usage("--streaming takes sizes as fractions: the row count is not known");
 	for (size_t lo = 0; lo < T.nouts; lo += GROUP) {
 		size_t hi = lo + GROUP < T.nouts ? lo + GROUP : T.nouts;
 		uint64_t row = 0;
@@ -508,7 +392,9 @@ static void single_pass(nn_reader *r)
 		open_all(lo, hi);
 		while (tool_next(r, T.in_path, &b)) {
 			for (size_t i = 0; i < b->rows; i++, row++) {
-				size_t o = hashed_out(row, ft, fv);
+				size_t o = T.shards ? nn_split_shard((uint64_t)T.seed, row, (uint64_t)T.shards, T.rr)
+				         : (size_t)nn_split_streamed((uint64_t)T.seed, row, (uint64_t)T.kfold,
+				                                     (uint64_t)T.fold, ft, fv);
 				if (o < lo || o >= hi)
 					continue;
 				for (size_t f = 0; f < b->ncols; f++)
@@ -552,10 +438,15 @@ static void check_usage(void)
 		tool_usage("--fold: %lld is not a fold of 0 to %lld", T.fold, T.kfold - 1);
 	if (T.streaming && (T.stratify || T.noshuffle))
 		tool_usage("--streaming goes with neither --stratify nor --no-shuffle");
-	struct size t = T.tsize ? parse_size(T.tsize, "--test-size") : (struct size){ 0, 0, 0 };
-	struct size v = T.vsize ? parse_size(T.vsize, "--val-size") : (struct size){ 0, 0, 0 };
+	nn_split_size t = { 0, 0, 0 }, v = { 0, 0, 0 };
+	if (T.tsize)
+		t = parse_size(T.tsize, "--test-size");
+	if (T.vsize)
+		v = parse_size(T.vsize, "--val-size");
 	if (t.frac && v.frac && t.f + v.f >= 1)
 		tool_usage("--test-size and --val-size add up to 1 or more: no training rows");
+	T.spec = (nn_split_spec){ T.noshuffle, T.stratify, T.val != NULL, t, v, (uint64_t)T.kfold,
+	                          T.kfold ? (uint64_t)T.fold : 0 };
 }
 
 /* The outputs named on the command line; shards from the pattern. */
@@ -656,12 +547,6 @@ int main(int argc, char **argv)
 	read_schema(r);
 	output_schema(argc, argv);
 	T.ngrp = tool_alloc(sizeof *T.ngrp);
-	for (int b = 0; b < 3; b++) {   /* the order in which outputs take rows */
-		int order[3] = { TEST, VAL, TRAIN }, in_order[3] = { TRAIN, VAL, TEST }, folds[3] = { TRAIN, TEST, TRAIN };
-		int o = T.kfold ? folds[b] : T.noshuffle ? in_order[b] : order[b];
-		if (o != VAL || T.val)
-			T.blk_out[T.nblk++] = o;
-	}
 	if (T.shards || T.streaming)
 		single_pass(r);
 	else if (T.noshuffle)
@@ -669,6 +554,7 @@ int main(int argc, char **argv)
 	else
 		split_shuffled(r);
 	commit_all();
+	nn_split_release(&T.plan);
 	nn_schema_free(T.out_schema);
 	nn_strlist_free(&ops);
 	return 0;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include "nn/error.h"
 #include "nn/rng.h"
+#include "nn/stream.h"
 
 /* Mixup: out[n] = lam * a[n] + (1 - lam) * b[n]. */
 void nn_mix_f32(float *out, const float *a, const float *b, float lam, size_t n);
@@ -28,6 +29,13 @@ void nn_lerp_f32(float *out, const float *a, const float *b, float u, size_t n);
 /* A mixed one-hot label: out[ncls] is 0 but out[a] = lam and out[b] =
  * 1 - lam; when a == b, out[a] = 1.  a, b < ncls. */
 void nn_soft_label(float *out, size_t ncls, size_t a, size_t b, float lam);
+
+/* Mixup of float targets y (elems values per row, dtype t: f32 or f64):
+ * out[k] = lam * y[i][k] + (1 - lam) * y[j][k], in double, stored as t.
+ * 0, or -1 with *nan_row set to i or j when a target is NaN (mixing
+ * would spread it). */
+int nn_mix_targets(void *out, nn_dtype t, const void *y, size_t elems, size_t i, size_t j,
+                   float lam, size_t *nan_row);
 
 /* Squared Euclidean distance of a[n] and b[n]: eight partial sums over
  * elements 8m + l, then the tail, then the eight sums in order — a fixed
@@ -79,5 +87,13 @@ float *nn_smote_slot(nn_smote *s, size_t c, unsigned char **rest);
  * other bytes, *cls its class.  1, or 0 when there are no more. */
 int nn_smote_next(nn_smote *s, nn_rng *r, float *x, const unsigned char **rest, size_t *cls);
 void nn_smote_free(nn_smote *s);
+
+/* The schema nn-augment writes for input `in` (x and y its fields fx and
+ * fy): every field as it is, but x f32 with x_f32, and with soft_ncls > 0
+ * y as f32 [soft_ncls] probabilities whose class names are y's, or "0",
+ * "1", ... when y names none; class names and metadata kept.  NULL
+ * (NN_ENOMEM, or the schema's own errors) on failure. */
+nn_schema *nn_augment_schema(const nn_schema *in, int fx, int fy, int x_f32, size_t soft_ncls,
+                             nn_error *err);
 
 #endif

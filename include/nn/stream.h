@@ -172,6 +172,13 @@ nn_writer *nn_writer_open_fd(int fd, const nn_schema *s,
 int nn_writer_write(nn_writer *w, const void *const *cols, size_t rows,
                     nn_error *err);
 int nn_writer_write_batch(nn_writer *w, const nn_batch *b, nn_error *err);
+/* Rows made in place, with no copy: cols[i] is set to where field i of
+ * the next row goes in the batch being filled; returns how many rows fit
+ * there (at least 1; 0 after an error).  The pointers hold until the next
+ * call on w.  Then nn_writer_commit(w, rows) appends the first `rows` of
+ * them (rows no more than the room), as nn_writer_write would. */
+size_t nn_writer_room(nn_writer *w, void **cols);
+int nn_writer_commit(nn_writer *w, size_t rows, nn_error *err);
 /* Write buffered rows as a batch now (one zstd frame). */
 int nn_writer_flush(nn_writer *w, nn_error *err);
 /* Flush, write the trailer.  The stream is complete only after this. */

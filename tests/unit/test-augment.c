@@ -1,6 +1,7 @@
 /* test-augment.c — nn-augment's row kernels against values worked out by
  * hand, and the oversampling quota's exact totals. */
 #include <stdint.h>
+#include <math.h>
 #include <string.h>
 #include "nn/augment.h"
 #include "nn/rng.h"
@@ -151,8 +152,54 @@ static void test_smote(void)
 	nn_smote_free(s);
 }
 
+/* nn_mix_targets: the mix in double, NaN refused naming its row. */
+static void test_mix_targets(void)
+{
+	const double y[4] = { 1, 10, 3, NAN };
+	double out[2];
+	float f[1];
+	const float yf[2] = { 2, 4 };
+	size_t bad = 9;
+
+	CHECK(!nn_mix_targets(out, NN_F64, y, 2, 0, 0, 0.25f, &bad) && out[0] == 1 && out[1] == 10,
+	      "a row mixed with itself is itself");
+	CHECK(!nn_mix_targets(f, NN_F32, yf, 1, 0, 1, 0.25f, &bad) && f[0] == 3.5f,
+	      "0.25 * 2 + 0.75 * 4 = 3.5");
+	CHECK(nn_mix_targets(out, NN_F64, y, 2, 0, 1, 0.5f, &bad) && bad == 1, "a NaN in row 1");
+}
+
+/* nn_augment_schema: x to f32, y to soft labels named by id or by name. */
+static void test_schema(void)
+{
+	nn_error err = { 0 };
+	nn_schema *in = nn_schema_new("data", &err), *out;
+	uint64_t sh[2] = { 2, 2 };
+	const char *names[2] = { "cat", "dog" };
+
+	CHECK(in && !nn_schema_add_field(in, "x", NN_U8, 2, sh, &err) &&
+	      !nn_schema_add_field(in, "y", NN_I32, 0, NULL, &err) &&
+	      !nn_schema_add_field(in, "id", NN_I64, 0, NULL, &err), "x u8 [2,2], y i32, id i64");
+	out = nn_augment_schema(in, 0, 1, 0, 0, &err);
+	CHECK(out && !nn_schema_compare(in, out, NULL), "no conversion: the same schema");
+	nn_schema_free(out);
+	out = nn_augment_schema(in, 0, 1, 1, 3, &err);
+	CHECK(out && out->fields[0].dtype == NN_F32 && out->fields[0].ndim == 2 &&
+	      out->fields[1].dtype == NN_F32 && out->fields[1].row_elems == 3 &&
+	      out->fields[1].nclasses == 3 && !strcmp(out->fields[1].classes[2], "2") &&
+	      out->fields[2].dtype == NN_I64, "x f32 [2,2], y f32 [3] named 0 1 2, id kept");
+	nn_schema_free(out);
+	CHECK(!nn_schema_set_classes(in, 1, 2, names, &err), "y names two classes");
+	out = nn_augment_schema(in, 0, 1, 1, 2, &err);
+	CHECK(out && out->fields[1].nclasses == 2 && !strcmp(out->fields[1].classes[1], "dog"),
+	      "soft labels keep y's names");
+	nn_schema_free(out);
+	nn_schema_free(in);
+}
+
 int main(void)
 {
+	test_mix_targets();
+	test_schema();
 	test_rows();
 	test_soft_label();
 	test_distance();
