@@ -4,7 +4,7 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 BUILD   ?= build
-PKGS    := libzstd msgpack openblas zlib
+PKGS    := libzstd msgpack openblas zlib libsodium
 DEBS    := build-essential pkg-config libzstd-dev libmsgpack-dev libopenblas-dev \
            zlib1g-dev libsodium-dev zstd time groff-base valgrind strace bats bats-support \
            bats-assert parallel dataset-fashion-mnist python3 gnuplot-nox openmpi-bin libopenmpi-dev
