@@ -398,7 +398,8 @@ nn_crypt_in *nn_crypt_in_new(const nn_key *k, nn_crypt_source *src, void *arg,
 	c->key = k;
 	c->src = src;
 	c->arg = arg;
-	memcpy(c->raw, already, n);
+	if (n)
+		memcpy(c->raw, already, n);
 	c->rlen = n;
 	if (start_member(c, err)) {
 		nn_crypt_in_free(c);
