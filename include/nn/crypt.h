@@ -13,7 +13,7 @@
  * Encrypted files concatenate as clear ones do: after a FINAL chunk,
  * either the end of the input or another prologue (same key id) follows.
  *
- * The key id is the first 8 bytes of crypto_generichash (BLAKE2b) of
+ * The key id is crypto_generichash (BLAKE2b) with an 8-byte output of
  * NN_KEY_ID_CONTEXT keyed with the key, in hex: it names a key without
  * telling anything about it.
  *
