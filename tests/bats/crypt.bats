@@ -199,3 +199,22 @@ refused() {
 	[ "$(cat "$T/v")" = "OK rows=150 members=1" ]
 	nn-normalize --key "$T/k" --load "$T/zs.nns" "$T/o.nns" | nn-info --key "$T/k" --verify
 }
+
+@test "crypt: nn-stream(5)'s Python reader (PyNaCl) decrypts what nnpipe encrypts, and refuses a cut" {
+	/usr/bin/python3 -c 'import nacl.bindings' 2> /dev/null || skip "python3-nacl is not installed"
+	# the example as the page shows it: from ".EX" before "import hashlib" to ".EE"
+	awk '/^\.EX$/ { ex = 1; n = 0; next } ex && n == 0 && !/^import hashlib/ { ex = 0 }
+	     ex && /^\.EE$/ { if (got) exit; ex = 0; next } ex { n++; if (/^import hashlib/) got = 1
+	     if (got) print }' "$ROOT/man/man5/nn-stream.5" | sed 's/\\e/\\/g' > "$T/decrypt.py"
+	grep -q 'init_pull' "$T/decrypt.py"
+	cat "$T/e.nns" "$T/e.nns" > "$T/ee.nns"
+	/usr/bin/python3 "$T/decrypt.py" "$T/k" < "$T/ee.nns" > "$T/clear.nns"
+	run --separate-stderr nn-info --verify "$T/clear.nns"
+	[ "$output" = "OK rows=80 members=2" ]
+	head -c 200 "$T/e.nns" > "$T/cut.nns"
+	run /usr/bin/python3 "$T/decrypt.py" "$T/k" < "$T/cut.nns"
+	[ "$status" -ne 0 ]
+	nn-keygen -q -o "$T/k2"
+	run /usr/bin/python3 "$T/decrypt.py" "$T/k2" < "$T/e.nns"
+	[ "$status" -ne 0 ]
+}
