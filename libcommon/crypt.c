@@ -33,6 +33,7 @@ struct nn_key {
 };
 
 static const nn_key *key_in_use;
+static int accept_clear;
 
 _Static_assert(NN_CRYPT_ABYTES == crypto_secretstream_xchacha20poly1305_ABYTES, "ABYTES");
 _Static_assert(NN_CRYPT_HEADER == crypto_secretstream_xchacha20poly1305_HEADERBYTES, "HEADER");
@@ -53,6 +54,16 @@ void nn_key_use(const nn_key *k)
 const nn_key *nn_key_in_use(void)
 {
 	return key_in_use;
+}
+
+void nn_key_accept_clear(int yes)
+{
+	accept_clear = yes;
+}
+
+int nn_key_accepts_clear(void)
+{
+	return accept_clear;
 }
 
 const char *nn_key_id(const nn_key *k)
@@ -414,7 +425,7 @@ static ssize_t next_chunk(nn_crypt_in *c, unsigned char *dst, nn_error *err)
 {
 	unsigned char tag;
 	unsigned long long mlen, off;
-	uint32_t L = 0;
+	uint32_t L;
 	int r;
 
 	for (;;) {
@@ -437,6 +448,7 @@ static ssize_t next_chunk(nn_crypt_in *c, unsigned char *dst, nn_error *err)
 			             "before its final chunk", off + (c->rlen - c->rpos));
 			return in_failed(c, err);
 		}
+		L = 0;
 		for (int i = 0; i < 4; i++)
 			L |= (uint32_t)c->raw[c->rpos + i] << 8 * i;
 		if (L < NN_CRYPT_ABYTES || L > MAX_CT) {

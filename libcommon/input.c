@@ -62,7 +62,8 @@ static ssize_t raw_read(void *arg, void *buf, size_t len, nn_error *err)
 /* The start of the input: an encrypted stream's prologue, read with the
  * process's key (nn/crypt.h), or clear bytes, read as they are.  Without
  * a key an encrypted stream is refused naming its key id; with one, a
- * clear stream is refused (a key means every input is encrypted).  A
+ * clear stream is refused (a key means every input is encrypted) unless
+ * nn_key_accept_clear said otherwise.  A
  * failure stays: the next call fails the same way. */
 static int input_start(struct input *in, nn_error *err)
 {
@@ -78,9 +79,9 @@ static int input_start(struct input *in, nn_error *err)
 		in->len += (size_t)n;
 	}
 	if (!nn_crypt_is_encrypted(in->buf, in->len)) {
-		if (key && in->len)
+		if (key && in->len && !nn_key_accepts_clear())
 			return nn_error_set(err, NN_EDATA, "not encrypted, but a key is given (with a key "
-			                    "every input must be encrypted with it)");
+			                    "every input must be encrypted; --accept-clear reads it)");
 		in->checked = 1;
 		return 0;
 	}

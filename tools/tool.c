@@ -193,12 +193,15 @@ void *tool_realloc(void *p, size_t n)
 
 int tool_crypt_options = 1;
 static const char *opt_key;
+static int opt_accept_clear;
 static nn_key *tool_key;
 
 static const nn_option crypt_opts[] = {
 	{ 0, "key", NN_OPT_STR, &opt_key, "FILE",
 	  "encrypt what is written, decrypt what is read, with the key in FILE (default $NN_KEY_FILE)",
 	  0, 0 },
+	{ 0, "accept-clear", NN_OPT_FLAG, &opt_accept_clear, NULL,
+	  "with a key, read inputs that are not encrypted too (to encrypt existing files)", 0, 0 },
 };
 
 /* The program's table and the common options it does not have itself. */
@@ -232,11 +235,15 @@ static void load_key(void)
 
 	if (!path && (path = getenv("NN_KEY_FILE")) && !*path)
 		path = NULL;
-	if (!path || !tool_crypt_options)
+	if (!path || !tool_crypt_options) {
+		if (opt_accept_clear)
+			tool_usage("--accept-clear without a key (--key FILE or NN_KEY_FILE)");
 		return;
+	}
 	if (!(tool_key = nn_key_load(path, &err)))
 		tool_die(TOOL_EXIT_DATA, path, "%s", err.msg);
 	nn_key_use(tool_key);
+	nn_key_accept_clear(opt_accept_clear);
 }
 
 const char *tool_key_path(void)

@@ -60,6 +60,10 @@ int nn_key_file_private(int fd, nn_error *err);
  * key id.  The key is not copied: it must outlive the readers and writers. */
 void nn_key_use(const nn_key *k);
 const nn_key *nn_key_in_use(void);
+/* With a key in use, also read clear streams (1), as they are: to
+ * encrypt files that exist.  0 (the default) refuses them. */
+void nn_key_accept_clear(int yes);
+int nn_key_accepts_clear(void);
 
 /* Where an encrypting writer puts its bytes, and where a decrypting
  * reader gets them: like write(2) and read(2) (0 at the end), -1 with

@@ -218,3 +218,15 @@ refused() {
 	run /usr/bin/python3 "$T/decrypt.py" "$T/k2" < "$T/e.nns"
 	[ "$status" -ne 0 ]
 }
+
+@test "crypt: --accept-clear reads clear inputs with a key (to encrypt existing files); alone it is a usage error" {
+	nn-clean -q --key "$T/k" --accept-clear -o "$T/enc.nns" "$T/c.nns"
+	head -c 23 "$T/enc.nns" | grep -q '^nnpipe encrypted 1 key '
+	run --separate-stderr nn-info --key "$T/k" --verify "$T/enc.nns"
+	[ "$output" = "OK rows=150 members=1" ]
+	# encrypted inputs are still read with it
+	run --separate-stderr nn-info --key "$T/k" --accept-clear --verify "$T/e.nns"
+	[ "$output" = "OK rows=40 members=1" ]
+	run --separate-stderr nn-info --accept-clear "$T/c.nns"
+	[ "$status" -eq 2 ]
+}

@@ -231,6 +231,17 @@ static void test_layer(void)
 	      !memcmp(plain, data, 1000) && !memcmp(plain + 1000, data, 1000),
 	      "two encrypted streams one after the other: both, in order");
 	free(plain);
+	{
+		/* a member whose first chunk's length shares no bits with the
+		 * final chunk's 17 before it: each length is read afresh */
+		struct mem m3 = { 0 };
+		encrypt(k, data, 3, 3, &m3);
+		encrypt(k, data, 3, 3, &m3);
+		CHECK(decrypt(k, m3.p, m3.len, 0, 500, &plain, &members, &err) == 6 && members == 2,
+		      "two members of 3 bytes each (chunk length 20 after 17): %s", err.msg);
+		free(plain);
+		free(m3.p);
+	}
 	two[out.len + 3] ^= 1;
 	CHECK(decrypt(k, two, 2 * out.len, 0, 500, &plain, NULL, &err) == -1 &&
 	      strstr(err.msg, "after the end of encrypted stream 1"), "then something else: %s",
