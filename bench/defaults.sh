@@ -26,7 +26,7 @@ rm -f "$W"/floor.runs "$W"/runs.* "$W"/res.* "$W"/out.*
 
 # the copier with a chosen batch size: libcommon's writer, nothing else
 cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude $(pkg-config --cflags libzstd msgpack zlib) \
-	bench/rebatch.c build/libcommon.a $(pkg-config --libs libzstd msgpack zlib) -lm -lpthread \
+	bench/rebatch.c build/libcommon.a $(pkg-config --libs libzstd msgpack zlib libsodium) -lm -lpthread \
 	-o "$W/rebatch"
 
 # best NAME CMD: best-of-REPEAT seconds, peak RSS (KiB) and CPU seconds of

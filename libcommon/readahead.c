@@ -33,7 +33,7 @@
  * decoding, and the same result, as from the input in place. */
 static void decode_copy(struct frame *f, ZSTD_DCtx *dctx, size_t limit)
 {
-	struct input m = { -1, f->cin, f->cin_len, 0, f->cin_len, 1, -1 };
+	struct input m = { -1, f->cin, f->cin_len, 0, f->cin_len, 1, -1, 1, NULL };
 	int eof;
 
 	f->limit = limit;

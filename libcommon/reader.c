@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "nn/crypt.h"
 #include "nn/mp.h"
 #include "stream_int.h"
 
@@ -65,6 +66,7 @@ void nn_reader_close(nn_reader *r)
 	ZSTD_freeDCtx(r->dctx);
 	ZSTD_freeDCtx(r->redo);
 	free(r->src.buf);
+	nn_crypt_in_free(r->src.crypt);
 	for (int i = 0; r->fr && i < r->nfr; i++) {
 		free(r->fr[i].mem);
 		free(r->fr[i].cin);

@@ -63,6 +63,8 @@ struct input {
 	size_t cap, pos, len;
 	int eof;
 	int wake;                 /* >= 0: wait for fd in poll with it; readable means quit */
+	int checked;              /* the start was looked at: clear or encrypted */
+	struct nn_crypt_in *crypt; /* encrypted: buf holds what it decrypted */
 };
 
 /* One decompressed frame (one object), with the CRC-32 and the length of
@@ -116,6 +118,7 @@ nn_schema *header_parse(const unsigned char *obj, size_t len, nn_error *err);
 
 struct nn_writer {
 	int fd;
+	struct nn_crypt_out *crypt; /* with a key: every byte goes through it */
 	int failed;               /* after any error every call fails */
 	nn_schema *schema;
 	ZSTD_CCtx *cctx;
@@ -153,6 +156,9 @@ struct job {
 enum { JOB_FREE, JOB_QUEUED, JOB_TAKEN };
 
 int writer_fail(nn_writer *w);
+/* Where every compressed byte goes, in order: to fd, through the
+ * encryption layer with a key; the CRC-32 follows them. */
+int writer_sink(nn_writer *w, const void *buf, size_t len, nn_error *err);
 /* A batch's frame as pieces: its map (and each column's bin prefix),
  * packed into pre, between the columns' own bytes. */
 int writer_batch_pieces(const nn_writer *w, msgpack_sbuffer *pre, unsigned char *const *col,

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <zstd_errors.h>
+#include "nn/crypt.h"
 #include "nn/pack.h"
 #include "stream_int.h"
 
@@ -36,8 +37,18 @@
  * each batch as soon as it is complete. */
 static int write_out(void *arg, const void *buf, size_t len, nn_error *err)
 {
-	nn_writer *w = arg;
-	if (nn_write_all(w->fd, buf, len, err))
+	return writer_sink(arg, buf, len, err);
+}
+
+static int fd_sink(void *arg, const void *buf, size_t len, nn_error *err)
+{
+	const nn_writer *w = arg;
+	return nn_write_all(w->fd, buf, len, err);
+}
+
+int writer_sink(nn_writer *w, const void *buf, size_t len, nn_error *err)
+{
+	if (w->crypt ? nn_crypt_out_write(w->crypt, buf, len, err) : nn_write_all(w->fd, buf, len, err))
 		return -1;
 	w->crc = crc32_z(w->crc, buf, len);
 	return 0;
@@ -145,6 +156,7 @@ void nn_writer_free(nn_writer *w)
 	writer_free_cols(w->col, w->schema_fields);
 	nn_schema_free(w->schema);
 	ZSTD_freeCCtx(w->cctx);
+	nn_crypt_out_free(w->crypt);
 	free(w->out);
 	msgpack_sbuffer_destroy(&w->pre);
 	free(w);
@@ -219,6 +231,9 @@ nn_writer *nn_writer_open_fd(int fd, const nn_schema *s,
 			nn_error_set(err, NN_EARG, "zstd: %s", ZSTD_getErrorName(r));
 		goto fail;
 	}
+	/* with the process's key (nn/crypt.h), the prologue now */
+	if (nn_key_in_use() && !(w->crypt = nn_crypt_out_new(nn_key_in_use(), fd_sink, w, err)))
+		goto fail;
 	msgpack_packer_init(&pk, &w->pre, msgpack_sbuffer_write);
 	if (header_pack(&pk, s) ||
 	    (s->meta_len && msgpack_sbuffer_write(&w->pre, (const char *)s->meta, s->meta_len))) {
@@ -370,7 +385,7 @@ int nn_writer_finish(nn_writer *w, nn_error *err)
 		nn_error_set(err, NN_ENOMEM, "out of memory");
 		return writer_fail(w);
 	}
-	if (write_object(w, err))
+	if (write_object(w, err) || (w->crypt && nn_crypt_out_finish(w->crypt, err)))
 		return writer_fail(w);
 	w->failed = 1;   /* nothing may follow the trailer */
 	return 0;

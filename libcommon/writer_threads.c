@@ -68,8 +68,7 @@ static void *compress_thread(void *arg)
 			pthread_cond_wait(&w->cv, &w->mu);
 		pthread_mutex_unlock(&w->mu);
 		if (!bad && !w->job_failed) {   /* job_failed changes only in turn */
-			bad = nn_write_all(w->fd, frame, len, &e);
-			w->crc = crc32_z(w->crc, frame, len);
+			bad = writer_sink(w, frame, len, &e);
 		}
 		pthread_mutex_lock(&w->mu);
 		if (bad && !w->job_failed) {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "nn/crypt.h"
 #include "nn/pack.h"
 #include "nn/spool.h"
 #include "nn/version.h"
@@ -188,11 +189,78 @@ void *tool_realloc(void *p, size_t n)
 	return p;
 }
 
+/* --- the options every program takes (added to its table here) ------------ */
+
+int tool_crypt_options = 1;
+static const char *opt_key;
+static int opt_accept_clear;
+static nn_key *tool_key;
+
+static const nn_option crypt_opts[] = {
+	{ 0, "key", NN_OPT_STR, &opt_key, "FILE",
+	  "encrypt what is written, decrypt what is read, with the key in FILE (default $NN_KEY_FILE)",
+	  0, 0 },
+	{ 0, "accept-clear", NN_OPT_FLAG, &opt_accept_clear, NULL,
+	  "with a key, read inputs that are not encrypted too (to encrypt existing files)", 0, 0 },
+};
+
+/* The program's table and the common options it does not have itself. */
+static nn_option *with_common(const nn_option *opts)
+{
+	size_t n0 = 0, n, k, ncommon = tool_crypt_options ? sizeof crypt_opts / sizeof *crypt_opts : 0;
+	nn_option *all;
+
+	while (opts[n0].type != NN_OPT_END)
+		n0++;
+	all = tool_alloc((n0 + ncommon + 1) * sizeof *all);
+	memcpy(all, opts, n0 * sizeof *all);
+	n = n0;
+	for (size_t i = 0; i < ncommon; i++) {
+		for (k = 0; k < n0; k++)
+			if (opts[k].long_name && !strcmp(opts[k].long_name, crypt_opts[i].long_name))
+				break;
+		if (k == n0)
+			all[n++] = crypt_opts[i];
+	}
+	all[n] = (nn_option)NN_OPT_END_ENTRY;
+	return all;
+}
+
+/* --key FILE, else $NN_KEY_FILE: every reader and writer of the program
+ * uses the key (nn_key_use); outputs are made 0600 (out_open). */
+static void load_key(void)
+{
+	nn_error err = { 0 };
+	const char *path = opt_key;
+
+	if (!path && (path = getenv("NN_KEY_FILE")) && !*path)
+		path = NULL;
+	if (!path || !tool_crypt_options) {
+		if (opt_accept_clear)
+			tool_usage("--accept-clear without a key (--key FILE or NN_KEY_FILE)");
+		return;
+	}
+	if (!(tool_key = nn_key_load(path, &err)))
+		tool_die(TOOL_EXIT_DATA, path, "%s", err.msg);
+	nn_key_use(tool_key);
+	nn_key_accept_clear(opt_accept_clear);
+}
+
+const char *tool_key_path(void)
+{
+	return tool_key ? (opt_key ? opt_key : getenv("NN_KEY_FILE")) : NULL;
+}
+
 void tool_parse(const nn_cli *cli, int argc, char **argv, nn_strlist *operands)
 {
 	nn_error err = { 0 };
 	struct sigaction sa, old;
 	char *text;
+	static nn_cli full;   /* kept: nn_cli_parse's results do not point into it, but help does */
+
+	full = *cli;
+	full.opts = with_common(cli->opts);
+	cli = &full;
 
 	tool_prog = cli->prog;
 	memset(&sa, 0, sizeof sa);
@@ -223,6 +291,7 @@ void tool_parse(const nn_cli *cli, int argc, char **argv, nn_strlist *operands)
 			printf("%s\n", tool_version_note);
 		break;
 	case NN_CLI_OK:
+		load_key();
 		return;
 	default:
 		if (err.code == NN_ENOMEM)     /* not the user's mistake: status 1 */
@@ -360,9 +429,11 @@ static tool_out *out_open(const char *path, int binary, const char *hint)
 		if (o->fd < 0)
 			tool_die(TOOL_EXIT_DATA, path, "cannot create a temporary file beside it: %s",
 			         strerror(errno));
+		/* with a key, readable by its owner only (the temporary is 0600
+		 * from the start: never more readable than the file) */
 		mode_t mask = umask(0);
 		umask(mask);
-		fchmod(o->fd, 0666 & ~mask);
+		fchmod(o->fd, tool_key ? 0600 : 0666 & ~mask);
 	}
 	if (binary && isatty(o->fd))
 		tool_usage("refusing to write binary data to a terminal%s", hint);

@@ -37,6 +37,16 @@ extern const char *tool_prog;
 void tool_parse(const nn_cli *cli, int argc, char **argv,
                 nn_strlist *operands);
 
+/* Every program takes --key FILE (nn/crypt.h): tool_parse adds it to the
+ * program's table and, after parsing, loads the key of --key or of
+ * $NN_KEY_FILE (refusing a key file others may read) for every reader and
+ * writer; outputs (-o and tool_out_open) are then created 0600.  With a
+ * key, clear inputs are refused unless --accept-clear is given.  A program
+ * with no use for a key (nn-keygen) sets tool_crypt_options to 0 first. */
+extern int tool_crypt_options;
+/* The key file in use, or NULL. */
+const char *tool_key_path(void);
+
 /* "nn-NAME: 'FILE': message" (FILE NULL: "nn-NAME: message"), then exit
  * with status.  Control characters in FILE and the message are written
  * as \t, \n, \r or \xHH (nn_escape_ctrl).  An nn_error with code NN_EPIPE exits 1 silently. */

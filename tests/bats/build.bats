@@ -41,7 +41,7 @@ load helper
 	pc="$T/root/usr/lib/pkgconfig/nnpipe.pc"
 	[ -f "$pc" ] || fail "no $pc"
 	grep -qx 'prefix=/usr' "$pc" || fail "$(cat "$pc")"
-	grep -qx 'Requires.private: libzstd msgpack openblas zlib' "$pc" || fail "$(cat "$pc")"
+	grep -qx 'Requires.private: libzstd msgpack openblas zlib libsodium' "$pc" || fail "$(cat "$pc")"
 	grep -qx 'Libs: -L${libdir} -lnncommon' "$pc" || fail "$(cat "$pc")"
 	# The program exactly as the man page shows it, groff escapes undone.
 	awk '/^\.\\" tests\/bats\/build\.bats compiles/ { m = 1 }

@@ -49,7 +49,7 @@ static void compress_frame(const void *const *pieces, const size_t *lens, size_t
 /* An input over bytes in memory (a whole buffer, at its end). */
 static struct input memory(const void *data, size_t len)
 {
-	struct input in = { -1, malloc(len + 1), len, 0, len, 1, -1 };
+	struct input in = { -1, malloc(len + 1), len, 0, len, 1, -1, 1, NULL };
 	memcpy(in.buf, data, len);
 	return in;
 }
@@ -154,7 +154,7 @@ static void test_whole_frame(void)
 	if (fd < 0 || write(fd, sb.data, sb.size) != (ssize_t)sb.size || write(fd, "x", 1) != 1)
 		abort();
 	lseek(fd, 0, SEEK_SET);
-	struct input in = { fd, malloc(64), 64, 0, 0, 0, -1 };
+	struct input in = { fd, malloc(64), 64, 0, 0, 0, -1, 0, NULL };
 	CHECK(input_whole_frame(&in, &n) == 1 && n == sb.size && in.pos == 0 && in.len >= n &&
 	      !memcmp(in.buf, sb.data, n), "a %zu-byte frame is read whole into a 64-byte buffer",
 	      sb.size);
