@@ -36,13 +36,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <zlib.h>
 #include "tool.h"
 #include "nn/grid.h"
 #include "nn/jsonget.h"
+#include "nn/proc.h"
 #include "nn/tensor.h"
 #include "nn/tsv.h"
 #include "nn/tune.h"
@@ -50,17 +50,14 @@
 #define METRICS "accuracy|balanced_accuracy|f1_macro|f1_weighted|precision_macro|recall_macro|" \
                 "log_loss|top_k_accuracy|roc_auc|r2|mse|rmse|mae"
 
+/* A configuration's state while trials run; its row of the table is
+ * G.row[i] (nn/tune.h). */
 typedef struct {
-	char (*v)[NN_GRID_VALUE];  /* the searched values */
 	char args[2048];           /* nn-train's arguments for it, space-joined */
-	double *score, time;       /* per fold; seconds, summed */
-	size_t done;               /* folds scored */
-	int failed, reused;
-	size_t started;            /* folds started (reused: all) */
-	int final;                 /* every fold it will have is done */
-	char why[400];             /* the first failure */
-	double mean, std;
-	size_t rank;
+	char why[400];             /* the failure of the first fold that failed */
+	long long why_fold;
+	size_t started, done;      /* folds started, finished */
+	int reused;
 } config;
 
 static struct {
@@ -77,8 +74,9 @@ static struct {
 	size_t npass;
 	nn_grid grid;
 	config *cfg;
+	nn_cv_row *row;
 	size_t ncfg;
-	int lower;                 /* the metric is better lower */
+	nn_cv_table tab;
 	struct sigaction old;
 } G = { .folds = 5, .jobs = 1 };
 
@@ -122,35 +120,26 @@ static void on_signal(int sig) { got_signal = sig; }
 
 static void remove_tmp(void)
 {
-	DIR *d = getpid() == G.owner && G.tmp[0] ? opendir(G.tmp) : NULL;
-	char path[PATH_MAX + 256];
-	for (struct dirent *e; d && (e = readdir(d));)   /* the folder is flat */
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			snprintf(path, sizeof path, "%s/%s", G.tmp, e->d_name), unlink(path);
-	if (d)
-		closedir(d), rmdir(G.tmp), G.tmp[0] = 0;
+	if (getpid() == G.owner && G.tmp[0])
+		nn_proc_rmdir(G.tmp, NULL), G.tmp[0] = 0;
 }
 
-/* Start argv[0] (a sibling program) with stdout to out, stderr to err
- * (NULL: /dev/null, "": inherited), in a process group of its own. */
+/* Start argv[0], a sibling program (nn-*) or one in PATH, as
+ * nn_proc_spawn; a trial's programs stay in the trial's group. */
 static pid_t spawn(char **argv, const char *out, const char *err)
 {
 	char path[PATH_MAX];
-	int sibling = !strncmp(argv[0], "nn-", 3);
+	nn_error e = { 0 };
 	snprintf(path, sizeof path, "%s/%s", G.dir, argv[0]);
-	pid_t pid = fork();
-	if (pid)
-		return pid;
-	if (getppid() == G.owner)   /* a trial's programs stay in its group */
-		setpgid(0, 0);
-	signal(SIGINT, SIG_DFL), signal(SIGTERM, SIG_DFL), signal(SIGHUP, SIG_DFL);
-	int o = open(out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	int e = err && *err ? open(err, O_WRONLY | O_CREAT | O_APPEND, 0600) : err ? 2 : o;
-	if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
-		_exit(126);
-	sibling ? execv(path, argv) : execvp(argv[0], argv);
-	dprintf(2, "nn-tune: cannot run '%s': %s\n", sibling ? path : argv[0], strerror(errno));
-	_exit(127);
+	pid_t pid = nn_proc_spawn(strncmp(argv[0], "nn-", 3) ? NULL : path, argv, out, err,
+	                          getpid() == G.owner, &e);
+	if (pid < 0 && getpid() != G.owner)
+		_exit(127);
+	if (pid < 0 && strstr(e.msg, strerror(ENOENT)))
+		return -2;
+	if (pid < 0)
+		tool_die_err(NULL, &e);
+	return pid;
 }
 
 /* Wait for a child (-1: any); on a signal, end every running child and
@@ -175,27 +164,15 @@ static pid_t reap(pid_t pid, int *status, const pid_t *running, size_t n)
 	}
 }
 
-/* Run argv to the end: its exit status (or 128 + signal). */
+/* Run argv to the end: its exit status, 127 when there is no such program. */
 static int run(char **argv, const char *out, const char *err)
 {
 	int st;
 	pid_t pid = spawn(argv, out, err);
-	if (pid < 0)
-		tool_die(TOOL_EXIT_DATA, NULL, "fork: %s", strerror(errno));
+	if (pid == -2)
+		return 127;
 	reap(pid, &st, &pid, 1);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-/* The first line of a file (a child's stderr), for a message. */
-static char *first_line(const char *path, char *buf, size_t n)
-{
-	FILE *f = fopen(path, "r");
-	buf[0] = 0;
-	if (f && fgets(buf, (int)n, f))
-		buf[strcspn(buf, "\n")] = 0;
-	if (f)
-		fclose(f);
-	return buf;
+	return nn_proc_status(st);
 }
 
 /* --- options: nn-tune's, nn-train's, the grid ------------------------------ */
@@ -359,7 +336,7 @@ static void preflight(void)
 			if (run((char **)argv, NULL, err) == 2)
 				tool_usage("%s%s%s: %s", k < G.grid.nkeys ? "grid value '" : "nn-train's options",
 				           k < G.grid.nkeys ? key->name : "", k < G.grid.nkeys ? "'" : "",
-				           first_line(err, msg, sizeof msg));
+				           nn_proc_first_line(err, msg, sizeof msg));
 		}
 	}
 	free(v);
@@ -426,7 +403,7 @@ static void cut_folds(int stratify)
 		snprintf(tr, sizeof tr, "%s/train%lld.nns", G.tmp, f);
 		snprintf(te, sizeof te, "%s/test%lld.nns", G.tmp, f);
 		if (run(argv, NULL, err))
-			tool_die(TOOL_EXIT_DATA, NULL, "fold %lld: %s", f, first_line(err, msg, sizeof msg));
+			tool_die(TOOL_EXIT_DATA, NULL, "fold %lld: %s", f, nn_proc_first_line(err, msg, sizeof msg));
 	}
 }
 
@@ -436,14 +413,18 @@ static void add_config(char (*v)[NN_GRID_VALUE])
 {
 	const char *argv[600];
 	config *c = &G.cfg[G.ncfg];
+	nn_cv_row *r = &G.row[G.ncfg];
 	memset(c, 0, sizeof *c);
+	memset(r, 0, sizeof *r);
 	train_args(argv, v, c->args, sizeof c->args);
 	for (size_t i = 0; i < G.ncfg; i++)
 		if (!strcmp(G.cfg[i].args, c->args))
 			return;   /* a draw met twice is one configuration */
-	c->v = tool_alloc(NN_GRID_KEYS * NN_GRID_VALUE);
-	memcpy(c->v, v, NN_GRID_KEYS * NN_GRID_VALUE);
-	c->score = tool_alloc((size_t)G.folds * sizeof *c->score);
+	r->values = tool_alloc(NN_GRID_KEYS * NN_GRID_VALUE);
+	memcpy(r->values, v, NN_GRID_KEYS * NN_GRID_VALUE);
+	r->score = tool_alloc((size_t)G.folds * sizeof *r->score);
+	r->args = c->args;
+	r->why = c->why;
 	G.ncfg++;
 }
 
@@ -455,6 +436,7 @@ static void make_configs(void)
 	if (!G.trials && nn_grid_count(&G.grid, &n, &err))
 		tool_usage("--grid: %s", err.msg);
 	G.cfg = tool_alloc((G.trials ? (size_t)G.trials : n) * sizeof *G.cfg);
+	G.row = tool_alloc((G.trials ? (size_t)G.trials : n) * sizeof *G.row);
 	if (!G.trials)
 		for (size_t i = 0; i < n; i++)
 			nn_grid_point(&G.grid, i, v), add_config(v);
@@ -487,25 +469,9 @@ static void reuse(void)
 		free(text);
 		return;
 	}
-	long cs = nn_tsv_col(&t, "setup"), ca = nn_tsv_col(&t, "args"), cst = nn_tsv_col(&t, "status");
-	long ct = nn_tsv_col(&t, "time_s"), cf[1000];
-	for (long long i = 0; i < G.folds; i++) {
-		char name[32];
-		snprintf(name, sizeof name, "fold_%lld", i);
-		cf[i] = nn_tsv_col(&t, name);
-	}
-	for (size_t r = 0; cs >= 0 && ca >= 0 && cst >= 0 && ct >= 0 && r < t.nrows; r++)
-		for (size_t c = 0; c < G.ncfg; c++) {
-			config *g = &G.cfg[c];
-			int ok = !g->done && !strcmp(nn_tsv_cell(&t, r, (size_t)cs), G.setup) &&
-			         !strcmp(nn_tsv_cell(&t, r, (size_t)ca), g->args) &&
-			         !strcmp(nn_tsv_cell(&t, r, (size_t)cst), "ok") &&
-			         !nn_parse_double(nn_tsv_cell(&t, r, (size_t)ct), &g->time);
-			for (long long i = 0; ok && i < G.folds; i++)
-				ok = cf[i] >= 0 && !nn_parse_double(nn_tsv_cell(&t, r, (size_t)cf[i]), &g->score[i]);
-			if (ok)
-				g->done = (size_t)G.folds, g->reused = 1, reused++;
-		}
+	for (size_t c = 0; c < G.ncfg; c++)
+		if (nn_cv_find(&t, G.setup, G.cfg[c].args, (size_t)G.folds, G.row[c].score, &G.row[c].time))
+			G.cfg[c].reused = 1, G.cfg[c].done = G.cfg[c].started = (size_t)G.folds, reused++;
 	if (reused)
 		tool_note("%zu of %zu configurations reused from '%s'", reused, G.ncfg, G.out);
 	nn_tsv_release(&t);
@@ -538,7 +504,7 @@ static pid_t start_trial(size_t c, long long f, long long threads)
 	snprintf(tr, sizeof tr, "%s/train%lld.nns", G.tmp, f);
 	snprintf(te, sizeof te, "%s/test%lld.nns", G.tmp, f);
 	snprintf(th, sizeof th, "%lld", threads);
-	size_t n = 1 + train_args(argv + 1, G.cfg[c].v, text, sizeof text);
+	size_t n = 1 + train_args(argv + 1, G.row[c].values, text, sizeof text);
 	argv[0] = "nn-train";
 	const char *tail[] = { "--threads", th, "-q", "-o", model, tr, NULL };
 	memcpy(argv + n, tail, sizeof tail);
@@ -554,12 +520,13 @@ static pid_t start_trial(size_t c, long long f, long long threads)
 static void trial_done(size_t c, long long f, int status, double secs)
 {
 	config *g = &G.cfg[c];
-	char path[PATH_MAX + 32], msg[400], *doc = NULL;
+	nn_cv_row *r = &G.row[c];
+	char path[PATH_MAX + 32], msg[400], *doc;
 	const char *key;
 	int lower;
 	nn_error err = { 0 };
 	g->done++;
-	g->time += secs;
+	r->time += secs;
 	snprintf(path, sizeof path, "%s/c%zu_f%lld.%s", G.tmp, c, f, status ? "err" : "json");
 	if (!status) {
 		FILE *j = fopen(path, "r");
@@ -569,89 +536,39 @@ static void trial_done(size_t c, long long f, int status, double secs)
 		if (j)
 			fclose(j);
 		nn_cv_metric(G.metric, &key, &lower);
-		if (!nn_json_number(doc, n, key, &g->score[f], &err)) {
-			free(doc);
-			return;
-		}
-		snprintf(msg, sizeof msg, "nn-eval's report: %.300s", err.msg);
+		int bad = nn_json_number(doc, n, key, &r->score[f], &err);
 		free(doc);
-	} else if (!*first_line(path, msg, sizeof msg)) {
+		if (!bad)
+			return;
+		snprintf(msg, sizeof msg, "nn-eval's report: %.300s", err.msg);
+	} else if (!*nn_proc_first_line(path, msg, sizeof msg)) {
 		snprintf(msg, sizeof msg, "%s failed", status == 3 ? "nn-eval" : "nn-train");
 	}
-	if (!g->failed)
-		snprintf(g->why, sizeof g->why, "fold %lld: %.360s", f, msg);
-	g->failed = 1;
+	if (!r->failed || f < g->why_fold)   /* the first fold's, whatever -j ran first */
+		snprintf(g->why, sizeof g->why, "fold %lld: %.360s", f, msg), g->why_fold = f;
+	r->failed = 1;
 	nn_tsv_clean(g->why);
-	fprintf(stderr, "nn-tune: configuration %zu (%s) failed: %s\n", c + 1, g->args, g->why);
 }
 
-/* --- the table ---------------------------------------------------------------- */
-
-static void put_num(FILE *o, const char *sep, double v)
+/* A configuration with every fold it will have: the whole table to -o,
+ * atomically. */
+static void finish(size_t c)
 {
-	char buf[NN_FLOAT_CHARS];
-	nn_format_f64(buf, v);
-	fprintf(o, "%s%s", sep, buf);
-}
-
-/* Means and ranks of the configurations done so far. */
-static void rank_all(void)
-{
-	double *mean = tool_alloc(G.ncfg * sizeof *mean);
-	int *ok = tool_alloc(G.ncfg * sizeof *ok);
-	size_t *rank = tool_alloc(G.ncfg * sizeof *rank);
-	for (size_t c = 0; c < G.ncfg; c++) {
-		config *g = &G.cfg[c];
-		ok[c] = g->final && !g->failed;
-		if (ok[c])
-			nn_cv_stats(g->score, (size_t)G.folds, &g->mean, &g->std);
-		mean[c] = g->mean;
-	}
-	nn_cv_rank(mean, ok, G.ncfg, G.lower, rank);
-	for (size_t c = 0; c < G.ncfg; c++)
-		G.cfg[c].rank = rank[c];
-	free(mean), free(ok), free(rank);
-}
-
-/* The TSV: a header, then the finished configurations in their order. */
-static void write_tsv(FILE *o)
-{
-	for (size_t k = 0; k < G.grid.nkeys; k++)
-		fprintf(o, "%s\t", G.grid.keys[k].name);
-	fputs("mean\tstd", o);
-	for (long long f = 0; f < G.folds; f++)
-		fprintf(o, "\tfold_%lld", f);
-	fputs("\ttime_s\trank\tstatus\tsetup\targs\n", o);
-	for (size_t c = 0; c < G.ncfg; c++) {
-		config *g = &G.cfg[c];
-		if (!g->final)
-			continue;
-		for (size_t k = 0; k < G.grid.nkeys; k++)
-			fprintf(o, "%s\t", g->v[k]);
-		put_num(o, "", g->failed ? NAN : g->mean);
-		put_num(o, "\t", g->failed ? NAN : g->std);
-		for (long long f = 0; f < G.folds; f++)
-			put_num(o, "\t", g->failed ? NAN : g->score[f]);
-		fprintf(o, "\t%.3f\t", g->time);
-		if (g->rank)
-			fprintf(o, "%zu", g->rank);
-		fprintf(o, "\t%s%s\t%s\t%s\n", g->failed ? "failed: " : "ok", g->failed ? g->why : "", G.setup,
-		        g->args);
-	}
-}
-
-/* After every configuration: the whole table to -o, atomically. */
-static void checkpoint(void)
-{
-	rank_all();
+	nn_error err = { 0 };
+	G.row[c].finished = 1;
+	if (nn_cv_finish(&G.tab, &err))
+		tool_die_err(NULL, &err);
+	if (G.row[c].failed)
+		fprintf(stderr, "nn-tune: configuration %zu (%s) failed: %s\n", c + 1, G.cfg[c].args, G.cfg[c].why);
 	if (!G.out)
 		return;
 	tool_out *o = tool_out_open(G.out, 0);
-	write_tsv(tool_out_file(o));
+	nn_cv_write_tsv(tool_out_file(o), &G.tab);
 	tool_out_commit(o);
 }
 
-/* Run every trial not reused, -j at a time. */
+/* Run every trial not reused, -j at a time; a failed configuration's
+ * folds not started yet are not. */
 static void run_trials(long long threads)
 {
 	pid_t *pid = tool_alloc((size_t)G.jobs * sizeof *pid);
@@ -663,10 +580,9 @@ static void run_trials(long long threads)
 	for (;;) {
 		while (running < (size_t)G.jobs && c < G.ncfg) {
 			config *g = &G.cfg[c];
-			if (g->reused || g->failed || g->started == (size_t)G.folds) {
-				g->final |= g->reused || g->done == g->started;
-				if (g->reused || g->done == g->started)
-					checkpoint();
+			if (G.row[c].failed || g->started == (size_t)G.folds) {
+				if (g->done == g->started && !G.row[c].finished)
+					finish(c);
 				c++;
 				continue;
 			}
@@ -685,80 +601,13 @@ static void run_trials(long long threads)
 			if (pid[j] != p)
 				continue;
 			config *g = &G.cfg[jc[j]];
-			trial_done(jc[j], jf[j], WIFEXITED(st) ? WEXITSTATUS(st) : 128, now() - t0[j]);
+			trial_done(jc[j], jf[j], nn_proc_status(st), now() - t0[j]);
 			pid[j] = 0, running--;
-			if (g->done == g->started && (g->failed || g->started == (size_t)G.folds))
-				g->final = 1, checkpoint();
+			if (g->done == g->started && (G.row[jc[j]].failed || g->started == (size_t)G.folds))
+				finish(jc[j]);
 		}
 	}
 	free(pid), free(jc), free(jf), free(t0);
-}
-
-/* The table for people, best first: rank, values, mean, std, time. */
-static void print_text(FILE *o)
-{
-	size_t w[NN_GRID_KEYS], *order = tool_alloc(G.ncfg * sizeof *order), n = 0;
-	for (size_t k = 0; k < G.grid.nkeys; k++) {
-		w[k] = strlen(G.grid.keys[k].name);
-		for (size_t c = 0; c < G.ncfg; c++)
-			w[k] = strlen(G.cfg[c].v[k]) > w[k] ? strlen(G.cfg[c].v[k]) : w[k];
-	}
-	for (size_t r = 0; r <= G.ncfg; r++)   /* by rank, failed (rank 0) last */
-		for (size_t c = 0; c < G.ncfg; c++)
-			if (G.cfg[c].rank == (r < G.ncfg ? r + 1 : 0))
-				order[n++] = c;
-	fprintf(o, "%-6s", "rank");
-	for (size_t k = 0; k < G.grid.nkeys; k++)
-		fprintf(o, "%-*s", (int)w[k] + 2, G.grid.keys[k].name);
-	fprintf(o, "%-*s%-12s%s\n", (int)strlen(G.metric) + 7 > 12 ? (int)strlen(G.metric) + 7 : 12,
-	        G.metric, "std", "time_s");
-	for (size_t i = 0; i < n; i++) {
-		config *g = &G.cfg[order[i]];
-		char m[32] = "failed", s[32] = "", r[24] = "-";
-		if (!g->failed)
-			snprintf(m, sizeof m, "%.6g", g->mean), snprintf(s, sizeof s, "%.6g", g->std),
-			        snprintf(r, sizeof r, "%zu", g->rank);
-		fprintf(o, "%-6s", r);
-		for (size_t k = 0; k < G.grid.nkeys; k++)
-			fprintf(o, "%-*s", (int)w[k] + 2, g->v[k]);
-		fprintf(o, "%-*s%-12s%.3f\n", (int)strlen(G.metric) + 7 > 12 ? (int)strlen(G.metric) + 7 : 12,
-		        m, s, g->time);
-	}
-	free(order);
-}
-
-static void print_json(FILE *o)
-{
-	fputs("{\"metric\": ", o);
-	tool_put_json_str(o, G.metric);
-	fprintf(o, ", \"folds\": %lld, \"setup\": ", G.folds);
-	tool_put_json_str(o, G.setup);
-	fputs(", \"configurations\": [", o);
-	for (size_t c = 0; c < G.ncfg; c++) {
-		config *g = &G.cfg[c];
-		fputs(c ? ",\n  {" : "\n  {", o);
-		for (size_t k = 0; k < G.grid.nkeys; k++) {
-			tool_put_json_str(o, G.grid.keys[k].name);
-			fputs(": ", o);
-			tool_put_json_str(o, g->v[k]);
-			fputs(", ", o);
-		}
-		fputs("\"mean\": ", o);
-		g->failed ? fputs("null", o) : put_num(o, "", g->mean);
-		fputs(", \"std\": ", o);
-		g->failed ? fputs("null", o) : put_num(o, "", g->std);
-		fputs(", \"folds\": [", o);
-		for (long long f = 0; f < G.folds; f++)
-			g->failed ? fputs(f ? ", null" : "null", o) : put_num(o, f ? ", " : "", g->score[f]);
-		fprintf(o, "], \"time_s\": %.3f, \"rank\": ", g->time);
-		g->rank ? fprintf(o, "%zu", g->rank) : fputs("null", o);
-		fputs(", \"status\": ", o);
-		tool_put_json_str(o, g->failed ? g->why : "ok");
-		fputs(", \"args\": ", o);
-		tool_put_json_str(o, g->args);
-		putc('}', o);
-	}
-	fputs("\n]}\n", o);
 }
 
 /* Score against each searched option, one panel each, through gnuplot. */
@@ -783,9 +632,9 @@ static void plot(void)
 		snprintf(dat, sizeof dat, "%s/plot%zu.tsv", G.tmp, k);
 		FILE *d = fopen(dat, "w");
 		for (size_t c = 0; d && c < G.ncfg; c++)
-			if (!G.cfg[c].failed) {
-				fprintf(d, "%s\t%.17g\t%.17g\n", G.cfg[c].v[k], G.cfg[c].mean, G.cfg[c].std);
-				numeric &= !nn_parse_double(G.cfg[c].v[k], &v) && (!nn_grid_is_rate(G.grid.keys[k].name) || v > 0);
+			if (!G.row[c].failed) {
+				fprintf(d, "%s\t%.17g\t%.17g\n", G.row[c].values[k], G.row[c].mean, G.row[c].std);
+				numeric &= !nn_parse_double(G.row[c].values[k], &v) && (!nn_grid_is_rate(G.grid.keys[k].name) || v > 0);
 			}
 		if (!d || fclose(d))
 			tool_die(TOOL_EXIT_DATA, dat, "%s", strerror(errno));
@@ -802,7 +651,7 @@ static void plot(void)
 	if (st == 127)
 		return tool_note("gnuplot is not installed: no picture for --plot");
 	if (st)
-		tool_die(TOOL_EXIT_DATA, G.plot, "gnuplot failed: %s", first_line(err, buf, sizeof buf));
+		tool_die(TOOL_EXIT_DATA, G.plot, "gnuplot failed: %s", nn_proc_first_line(err, buf, sizeof buf));
 	int in = open(pic, O_RDONLY);
 	tool_out *o = tool_out_open(G.plot, 1);
 	for (ssize_t n; in >= 0 && (n = read(in, buf, sizeof buf)) > 0;)
@@ -819,12 +668,12 @@ static void refit(long long threads)
 	const char *argv[620];
 	char th[24], text[2048];
 	size_t best = 0;
-	while (best < G.ncfg && G.cfg[best].rank != 1)
+	while (best < G.ncfg && G.row[best].rank != 1)
 		best++;
 	if (best == G.ncfg)
 		tool_die(TOOL_EXIT_DATA, G.refit, "no configuration finished: nothing to refit");
 	snprintf(th, sizeof th, "%lld", threads);
-	size_t n = 1 + train_args(argv + 1, G.cfg[best].v, text, sizeof text);
+	size_t n = 1 + train_args(argv + 1, G.row[best].values, text, sizeof text);
 	argv[0] = "nn-train";
 	const char *tail[] = { "--threads", th, "-q", "-o", G.refit, G.input, NULL };
 	memcpy(argv + n, tail, sizeof tail);
@@ -882,16 +731,20 @@ int main(int argc, char **argv)
 	int classes = open_input(in.n ? in.v[0] : NULL);
 	if (!G.metric)
 		G.metric = classes ? "accuracy" : "r2";
-	nn_cv_metric(G.metric, &path, &G.lower);
+	nn_cv_metric(G.metric, &path, &G.tab.lower);
 	snprintf(G.setup + strlen(G.setup), sizeof G.setup - strlen(G.setup), " metric=%s", G.metric);
 	cut_folds(classes && !G.no_stratify);
 	make_configs();
+	const char *keys[NN_GRID_KEYS];
+	for (size_t k = 0; k < G.grid.nkeys; k++)
+		keys[k] = G.grid.keys[k].name;
+	G.tab = (nn_cv_table){ G.grid.nkeys, keys, (size_t)G.folds, G.metric, G.setup, G.tab.lower, G.ncfg, G.row };
 	reuse();
 	run_trials(G.threads / G.jobs > 0 ? G.threads / G.jobs : 1);
 	for (size_t c = 0; c < G.ncfg; c++)
-		failed |= G.cfg[c].failed;
+		failed |= G.row[c].failed;
 	tool_output_open(NULL, 0);
-	G.json ? print_json(tool_output_file()) : print_text(tool_output_file());
+	(G.json ? nn_cv_write_json : nn_cv_write_text)(tool_output_file(), &G.tab);
 	tool_output_commit();
 	if (G.plot)
 		plot();
