@@ -87,7 +87,7 @@ static const nn_option options[] = {
 	{ 0, "metric", NN_OPT_CHOICE, &G.metric, METRICS, "score (default accuracy, r2 for regression)", 0, 0 },
 	{ 'j', "jobs", NN_OPT_INT, &G.jobs, "N", "trials at once (default 1)", 1, 256 },
 	{ 0, "json", NN_OPT_FLAG, &G.json, NULL, "print the table as JSON", 0, 0 },
-	NN_OPT_OUTPUT(&G.out),
+	{ 'o', "output", NN_OPT_STR, &G.out, "FILE", "the table as TSV, written after each configuration; a rerun reuses it", 0, 0 },
 	{ 0, "refit", NN_OPT_STR, &G.refit, "FILE", "train the best configuration on all of INPUT into FILE", 0, 0 },
 	{ 0, "plot", NN_OPT_STR, &G.plot, "FILE", "score against each searched option, .png or .svg (gnuplot)", 0, 0 },
 	{ 0, "no-stratify", NN_OPT_FLAG, &G.no_stratify, NULL, "plain folds even for class labels", 0, 0 },
@@ -222,16 +222,24 @@ static void load_train_options(void)
 	G.train = (nn_cli){ "nn-train", "", "", NULL, G.topt, 1 };
 }
 
-static void check_train_key(const char *name, size_t n, const char *what)
+/* A grid key or a pass-through option: one of nn-train's, and not one
+ * nn-tune sets itself. */
+static void check_train_key(const char *name, size_t n, int grid)
 {
 	for (size_t i = 0; managed[i]; i++)
 		if (strlen(managed[i]) == n && !strncmp(managed[i], name, n))
-			tool_usage("%s '%.*s': nn-tune sets --%s of each trial itself", what, (int)n, name, managed[i]);
-	if (!train_opt(name, n)) {
-		const char *near = nn_cli_closest(&G.train, name, n);
-		tool_usage("%s '%.*s': nn-train has no --%.*s%s%s%s", what, (int)n, name, (int)n, name,
+			tool_usage("%s'%.*s': nn-tune sets --%s of each trial itself", grid ? "grid key " : "option ",
+			           (int)n, name, managed[i]);
+	if (train_opt(name, n))
+		return;
+	const char *near = nn_cli_closest(&G.train, name, n);
+	if (!near && !grid)
+		near = nn_cli_closest(&cli, name, n);
+	if (grid)
+		tool_usage("grid key '%.*s': nn-train has no --%.*s%s%s%s", (int)n, name, (int)n, name,
 		           near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
-	}
+	tool_usage("unknown option '--%.*s' (neither nn-tune's nor nn-train's)%s%s%s", (int)n, name,
+	           near ? "; did you mean '--" : "", near ? near : "", near ? "'?" : "");
 }
 
 /* Split argv into nn-tune's arguments (returned, argc in *own) and the
@@ -257,7 +265,7 @@ static char **split_args(int argc, char **argv, int *own)
 			size_t len = eq && longopt ? (size_t)(eq - a - 2) : strlen(a) - 2;
 			if (!longopt)
 				tool_usage("'%s' after '--': nn-train's input is each fold; give INPUT before '--'", a);
-			check_train_key(a + 2, len, "option");
+			check_train_key(a + 2, len, 0);
 			if (strpbrk(a, "\t\n"))
 				tool_usage("'%s': a tab or newline cannot go into the table", a);
 			G.pass[G.npass++] = a;
@@ -717,7 +725,7 @@ int main(int argc, char **argv)
 			tool_usage("--grid: %s", err.msg);
 	for (size_t k = 0; k < G.grid.nkeys; k++) {
 		const char *key = G.grid.keys[k].name;
-		check_train_key(key, strlen(key), "grid key");
+		check_train_key(key, strlen(key), 1);
 		for (size_t i = 0; i < G.npass; i++)
 			if (!strncmp(G.pass[i], "--", 2) && !strncmp(G.pass[i] + 2, key, strlen(key)) &&
 			    (G.pass[i][2 + strlen(key)] == 0 || G.pass[i][2 + strlen(key)] == '='))
