@@ -40,6 +40,7 @@
 #include <sys/wait.h>
 #include <zlib.h>
 #include "tool.h"
+#include "nn/cliargs.h"
 #include "nn/grid.h"
 #include "nn/jsonget.h"
 #include "nn/proc.h"
@@ -179,46 +180,24 @@ static int run(char **argv, const char *out, const char *err)
 
 static const nn_option *train_opt(const char *name, size_t n)
 {
-	for (const nn_option *o = G.topt; o->type != NN_OPT_END; o++)
-		if (strlen(o->long_name) == n && !strncmp(o->long_name, name, n))
-			return o;
-	return NULL;
-}
-
-static const nn_option *own_opt(const char *a)
-{
-	for (const nn_option *o = options; o->type != NN_OPT_END; o++)
-		if ((a[1] == '-' && o->long_name && !strncmp(a + 2, o->long_name, strlen(o->long_name)) &&
-		     (a[2 + strlen(o->long_name)] == 0 || a[2 + strlen(o->long_name)] == '=')) ||
-		    (a[1] != '-' && a[1] == o->short_name))
-			return o;
-	return NULL;
+	return nn_cli_find(G.topt, name, n);
 }
 
 /* nn-train's option table, from nn-train --completion-helper. */
 static void load_train_options(void)
 {
-	char path[PATH_MAX + 16], *argv[] = { "nn-train", "--completion-helper", NULL }, line[1024];
-	size_t n = 0;
+	char path[PATH_MAX + 16], *argv[] = { "nn-train", "--completion-helper", NULL }, *text;
+	struct stat st;
+	nn_error err = { 0 };
 	snprintf(path, sizeof path, "%s/opts", G.tmp);
-	if (run(argv, path, ""))
+	FILE *f = run(argv, path, "") ? NULL : fopen(path, "r");
+	if (!f || fstat(fileno(f), &st))
 		tool_die(TOOL_EXIT_DATA, NULL, "'%s/nn-train --completion-helper' failed", G.dir);
-	FILE *f = fopen(path, "r");
-	while (f && fgets(line, sizeof line, f)) {
-		char *f1 = strchr(line, '\t'), *f2 = f1 ? strchr(f1 + 1, '\t') : NULL;
-		char *f3 = f2 ? strchr(f2 + 1, '\t') : NULL, *f4 = f3 ? strchr(f3 + 1, '\t') : NULL;
-		if (!f4 || strncmp(f1 + 1, "--", 2))
-			continue;
-		*f2 = *f3 = *f4 = 0;
-		G.topt = tool_realloc(G.topt, (n + 2) * sizeof *G.topt);
-		G.topt[n++] = (nn_option){ 0, strdup(f1 + 3), strcmp(f2 + 1, "flag") ? NN_OPT_STR : NN_OPT_FLAG,
-		                          NULL, strcmp(f2 + 1, "choice") ? NULL : strdup(f3 + 1), NULL, 0, 0 };
-	}
-	if (f)
-		fclose(f);
-	if (!n)
-		tool_die(TOOL_EXIT_DATA, NULL, "nn-train --completion-helper listed no options");
-	G.topt[n] = (nn_option)NN_OPT_END_ENTRY;
+	text = tool_alloc((size_t)st.st_size + 1);
+	size_t n = fread(text, 1, (size_t)st.st_size, f);
+	fclose(f);
+	if (!(G.topt = nn_cli_table_read(text, n, &err)))
+		tool_die_err("nn-train --completion-helper", &err);
 	G.train = (nn_cli){ "nn-train", "", "", NULL, G.topt, 1 };
 }
 
@@ -230,16 +209,10 @@ static void check_train_key(const char *name, size_t n, int grid)
 		if (strlen(managed[i]) == n && !strncmp(managed[i], name, n))
 			tool_usage("%s'%.*s': nn-tune sets --%s of each trial itself", grid ? "grid key " : "option ",
 			           (int)n, name, managed[i]);
-	if (train_opt(name, n))
-		return;
-	const char *near = nn_cli_closest(&G.train, name, n);
-	if (!near && !grid)
-		near = nn_cli_closest(&cli, name, n);
-	if (grid)
+	const char *near = train_opt(name, n) ? NULL : nn_cli_closest(&G.train, name, n);
+	if (!train_opt(name, n))
 		tool_usage("grid key '%.*s': nn-train has no --%.*s%s%s%s", (int)n, name, (int)n, name,
 		           near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
-	tool_usage("unknown option '--%.*s' (neither nn-tune's nor nn-train's)%s%s%s", (int)n, name,
-	           near ? "; did you mean '--" : "", near ? near : "", near ? "'?" : "");
 }
 
 /* Split argv into nn-tune's arguments (returned, argc in *own) and the
@@ -247,34 +220,16 @@ static void check_train_key(const char *name, size_t n, int grid)
 static char **split_args(int argc, char **argv, int *own)
 {
 	char **mine = tool_alloc((size_t)(argc + 1) * sizeof *mine);
-	int all = 0, n = 0;
+	nn_error err = { 0 };
 	G.pass = tool_alloc((size_t)argc * sizeof *G.pass);
-	mine[n++] = argv[0];
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *eq = strchr(a, '=');
-		const nn_option *o = a[0] == '-' && a[1] ? own_opt(a) : NULL;
-		int longopt = a[0] == '-' && a[1] == '-' && a[2];
-		if (!all && !strcmp(a, "--")) {
-			all = 1;
-		} else if (!all && (!longopt || o || !strncmp(a, "--help", 6) || !strncmp(a, "--version", 9) ||
-		                    !strncmp(a, "--completion-helper", 19))) {
-			mine[n++] = argv[i];
-			if (o && o->type != NN_OPT_FLAG && !(longopt ? eq != NULL : a[2] != 0) && i + 1 < argc)
-				mine[n++] = argv[++i];
-		} else {
-			size_t len = eq && longopt ? (size_t)(eq - a - 2) : strlen(a) - 2;
-			if (!longopt)
-				tool_usage("'%s' after '--': nn-train's input is each fold; give INPUT before '--'", a);
-			check_train_key(a + 2, len, 0);
-			if (strpbrk(a, "\t\n"))
-				tool_usage("'%s': a tab or newline cannot go into the table", a);
-			G.pass[G.npass++] = a;
-			if (train_opt(a + 2, len)->type != NN_OPT_FLAG && !eq && i + 1 < argc)
-				G.pass[G.npass++] = argv[++i];
-		}
+	if (nn_cli_split(&cli, &G.train, argc, argv, mine, own, G.pass, &G.npass, &err))
+		tool_usage("%s", err.msg);
+	for (size_t i = 0; i < G.npass; i++) {
+		if (strpbrk(G.pass[i], "\t\n"))
+			tool_usage("'%s': a tab or newline cannot go into the table", G.pass[i]);
+		if (!strncmp(G.pass[i], "--", 2))
+			check_train_key(G.pass[i] + 2, strcspn(G.pass[i] + 2, "="), 0);
 	}
-	mine[n] = NULL;
-	*own = n;
 	return mine;
 }
 
