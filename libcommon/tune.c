@@ -224,3 +224,39 @@ int nn_cv_find(const nn_tsv *old, const char *setup, const char *args, size_t fo
 	}
 	return 0;
 }
+
+/* s in gnuplot's single quotes, a quote doubled. */
+static void gp_str(FILE *o, const char *s)
+{
+	putc('\'', o);
+	for (; *s; s++)
+		*s == '\'' ? fputs("''", o) : putc(*s, o);
+	putc('\'', o);
+}
+
+void nn_cv_write_gnuplot(FILE *o, const nn_cv_table *t, const char *picture, int svg)
+{
+	size_t panels = t->nkeys ? t->nkeys : 1;
+	fprintf(o, "set terminal %s size %zu,400\nset output ", svg ? "svg" : "pngcairo", 400 * panels);
+	gp_str(o, picture);
+	fprintf(o, "\nset datafile separator '\\t'\nset multiplot layout 1,%zu\nset ylabel ", panels);
+	gp_str(o, t->metric);
+	putc('\n', o);
+	for (size_t k = 0; k < t->nkeys; k++) {
+		int numeric = 1, rate = nn_grid_is_rate(t->keys[k]);
+		double v;
+		fprintf(o, "$d%zu << EOD\n", k);
+		for (size_t i = 0; i < t->nrows; i++) {
+			const nn_cv_row *r = &t->rows[i];
+			if (!r->finished || r->failed)
+				continue;
+			fprintf(o, "%s\t%.17g\t%.17g\n", r->values[k], r->mean, r->std);
+			numeric &= !nn_parse_double(r->values[k], &v) && (!rate || v > 0);
+		}
+		fputs("EOD\nset xlabel ", o);
+		gp_str(o, t->keys[k]);
+		fprintf(o, "\n%s\nplot $d%zu using %s with yerrorbars pt 7 notitle\n",
+		        numeric && rate ? "set logscale x" : "unset logscale x", k, numeric ? "1:2:3" : "0:2:3:xtic(1)");
+	}
+	fputs("unset multiplot\n", o);
+}

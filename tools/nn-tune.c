@@ -573,54 +573,29 @@ static void run_trials(long long threads)
 	free(pid), free(jc), free(jf), free(t0);
 }
 
-/* Score against each searched option, one panel each, through gnuplot. */
+/* Score against each searched option, through gnuplot; without it, a
+ * note. */
 static void plot(void)
 {
-	char script[PATH_MAX + 16], pic[PATH_MAX + 16], dat[PATH_MAX + 32], buf[1 << 16];
-	const char *ext = strrchr(G.plot, '.');
-	int svg = ext && !strcmp(ext, ".svg");
-	if (!ext || (!svg && strcmp(ext, ".png")))
-		tool_die(TOOL_EXIT_USAGE, G.plot, "--plot: a .png or .svg file");
+	char script[PATH_MAX + 16], pic[PATH_MAX + 16], err[PATH_MAX + 16], buf[1 << 16];
+	char *argv[] = { "gnuplot", script, NULL };
 	snprintf(script, sizeof script, "%s/plot.gp", G.tmp);
 	snprintf(pic, sizeof pic, "%s/plot.out", G.tmp);
+	snprintf(err, sizeof err, "%s/gnuplot.err", G.tmp);
 	FILE *s = fopen(script, "w");
 	if (!s)
 		tool_die(TOOL_EXIT_DATA, script, "%s", strerror(errno));
-	fprintf(s, "set terminal %s size %zu,400\nset output '%s'\nset datafile separator '\\t'\n"
-	        "set multiplot layout 1,%zu\nset ylabel '%s'\n", svg ? "svg" : "pngcairo",
-	        400 * (G.grid.nkeys ? G.grid.nkeys : 1), pic, G.grid.nkeys ? G.grid.nkeys : 1, G.metric);
-	for (size_t k = 0; k < G.grid.nkeys; k++) {
-		int numeric = 1;
-		double v;
-		snprintf(dat, sizeof dat, "%s/plot%zu.tsv", G.tmp, k);
-		FILE *d = fopen(dat, "w");
-		for (size_t c = 0; d && c < G.ncfg; c++)
-			if (!G.row[c].failed) {
-				fprintf(d, "%s\t%.17g\t%.17g\n", G.row[c].values[k], G.row[c].mean, G.row[c].std);
-				numeric &= !nn_parse_double(G.row[c].values[k], &v) && (!nn_grid_is_rate(G.grid.keys[k].name) || v > 0);
-			}
-		if (!d || fclose(d))
-			tool_die(TOOL_EXIT_DATA, dat, "%s", strerror(errno));
-		fprintf(s, "set xlabel '%s'\n%s\nplot '%s' using %s with yerrorbars pt 7 notitle\n",
-		        G.grid.keys[k].name, numeric && nn_grid_is_rate(G.grid.keys[k].name) ? "set logscale x" :
-		        "unset logscale x", dat, numeric ? "1:2:3" : "0:2:3:xtic(1)");
-	}
-	fputs("unset multiplot\n", s);
+	nn_cv_write_gnuplot(s, &G.tab, pic, !strcmp(strrchr(G.plot, '.'), ".svg"));
 	if (fclose(s))
 		tool_die(TOOL_EXIT_DATA, script, "%s", strerror(errno));
-	char *argv[] = { "gnuplot", script, NULL }, err[PATH_MAX + 16];
-	snprintf(err, sizeof err, "%s/gnuplot.err", G.tmp);
-	int st = run(argv, NULL, err);
+	int st = run(argv, NULL, err), in = st ? -1 : open(pic, O_RDONLY);
 	if (st == 127)
 		return tool_note("gnuplot is not installed: no picture for --plot");
-	if (st)
-		tool_die(TOOL_EXIT_DATA, G.plot, "gnuplot failed: %s", nn_proc_first_line(err, buf, sizeof buf));
-	int in = open(pic, O_RDONLY);
-	tool_out *o = tool_out_open(G.plot, 1);
-	for (ssize_t n; in >= 0 && (n = read(in, buf, sizeof buf)) > 0;)
-		fwrite(buf, 1, (size_t)n, tool_out_file(o));
 	if (in < 0)
-		tool_die(TOOL_EXIT_DATA, G.plot, "gnuplot wrote nothing");
+		tool_die(TOOL_EXIT_DATA, G.plot, "gnuplot failed: %s", nn_proc_first_line(err, buf, sizeof buf));
+	tool_out *o = tool_out_open(G.plot, 1);
+	for (ssize_t n; (n = read(in, buf, sizeof buf)) > 0;)
+		fwrite(buf, 1, (size_t)n, tool_out_file(o));
 	close(in);
 	tool_out_commit(o);
 }
@@ -686,6 +661,9 @@ int main(int argc, char **argv)
 			    (G.pass[i][2 + strlen(key)] == 0 || G.pass[i][2 + strlen(key)] == '='))
 				tool_usage("'%s' is both searched (--grid) and given (%s)", key, G.pass[i]);
 	}
+	const char *ext = G.plot ? strrchr(G.plot, '.') : ".png";
+	if (!ext || (strcmp(ext, ".png") && strcmp(ext, ".svg")))
+		tool_usage("--plot: the picture's name ends with .png or .svg");
 	if (G.trials && !G.grid.nkeys)
 		tool_usage("--trials draws from --grid: give it KEY=LO:HI or KEY=V1,V2 items");
 	if (!G.threads)

@@ -66,6 +66,12 @@ void nn_cv_write_text(FILE *o, const nn_cv_table *t);
 /* One JSON object: metric, folds, setup, and "configurations" in order. */
 void nn_cv_write_json(FILE *o, const nn_cv_table *t);
 
+/* A gnuplot script drawing the mean (std as error bars) of the finished
+ * rows against each key, one panel each, into picture (PNG through
+ * pngcairo, or SVG); a rate (nn_grid_is_rate) on a log scale, values that
+ * are not numbers as categories.  The data are in the script. */
+void nn_cv_write_gnuplot(FILE *o, const nn_cv_table *t, const char *picture, int svg);
+
 /* In an old table (nn_cv_write_tsv's, parsed), the row with this setup and
  * args whose status is ok: its scores into score[0..folds) and its time.
  * 1 when found, 0 when not (a table of another shape is not an error). */

@@ -52,6 +52,13 @@ static void table(void)
 	      strstr(text, "{\"lr\": \"1e-2\", \"mean\": 0.95,"), "the JSON");
 	free(text);
 	o = open_memstream(&text, &n);
+	nn_cv_write_gnuplot(o, &t, "it's.png", 0);
+	fclose(o);
+	CHECK(strstr(text, "set output 'it''s.png'\n") && strstr(text, "$d0 << EOD\n1e-3\t0.625\t0.125\n1e-2\t") &&
+	      !strstr(text, "bad") && strstr(text, "set logscale x\nplot $d0 using 1:2:3"),
+	      "the gnuplot script: quotes doubled, failed rows left out, a rate on a log scale");
+	free(text);
+	o = open_memstream(&text, &n);
 	nn_cv_write_text(o, &t);
 	fclose(o);
 	CHECK(strstr(text, "rank  lr    accuracy") == text && strstr(text, "\n1     1e-2  0.95") &&
