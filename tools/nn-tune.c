@@ -206,7 +206,7 @@ static void load_train_options(void)
 static void check_train_key(const char *name, size_t n, int grid)
 {
 	for (size_t i = 0; managed[i]; i++)
-		if (strlen(managed[i]) == n && !strncmp(managed[i], name, n))
+		if (strlen(managed[i]) == n && !strncmp(managed[i], name, n) && !(grid && !strcmp(managed[i], "seed")))
 			tool_usage("%s'%.*s': nn-tune sets --%s of each trial itself", grid ? "grid key " : "option ",
 			           (int)n, name, managed[i]);
 	const char *near = train_opt(name, n) ? NULL : nn_cli_closest(&G.train, name, n);
