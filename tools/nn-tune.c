@@ -224,6 +224,8 @@ static char **split_args(int argc, char **argv, int *own)
 	G.pass = tool_alloc((size_t)argc * sizeof *G.pass);
 	if (nn_cli_split(&cli, &G.train, argc, argv, mine, own, G.pass, &G.npass, &err))
 		tool_usage("%s", err.msg);
+	if (G.npass > 500)   /* with the grid's and nn-tune's, within the argument arrays */
+		tool_usage("more than 500 arguments for nn-train");
 	for (size_t i = 0; i < G.npass; i++) {
 		if (strpbrk(G.pass[i], "\t\n"))
 			tool_usage("'%s': a tab or newline cannot go into the table", G.pass[i]);
