@@ -190,13 +190,15 @@ int main(int argc, char **argv)
 			tool_note("layer %d: %zu weights, %zu zero (%.1f%%)", l, n, z, 100.0 * (double)z / (double)n);
 	}
 	if (orig) {
-		/* what the readers will see: the dequantized weights */
-		nn_model *now = m;
+		/* what the readers will compute: the int8 products (nn/quant.h)
+		 * beside the dequantized weights, or the pruned f32 weights alone */
 		if (qm)
 			for (int l = 0; l < net->nlayers; l++)
 				nn_dequant_rows(qm->q[l], qm->scale[l], net->width[l + 1], net->width[l],
 				                net->params + net->woff[l]);
-		calibrate(opt_calibrate, orig, now);
+		if (nn_model_set_int8(m, qm, &err))
+			tool_die_err(NULL, &err);
+		calibrate(opt_calibrate, orig, m);
 	}
 	tool_out_commit(out);
 	if (opt_out && strcmp(opt_out, "-")) {
