@@ -102,23 +102,26 @@ typedef struct qscratch {
 	int32_t *z;
 } qscratch;
 
-static void f32_layer(const layer *L, const float *x, size_t rows, float *y, int bias_relu)
+/* y = x W^T, then (relu) the bias and ReLU, or (bias) the bias alone */
+static void f32_layer(const layer *L, const float *x, size_t rows, float *y, int relu, int bias)
 {
 	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (blasint)rows, (blasint)L->out,
 	            (blasint)L->in, 1.0f, x, (blasint)L->in, L->wd, (blasint)L->in, 0.0f, y,
 	            (blasint)L->out);
-	if (bias_relu)
+	if (relu || bias)
 		for (size_t r = 0; r < rows; r++)
 			for (size_t o = 0; o < L->out; o++) {
 				float v = y[r * L->out + o] + L->bias[o];
-				y[r * L->out + o] = v > 0 ? v : 0;
+				y[r * L->out + o] = relu && v < 0 ? 0 : v;
 			}
 }
 
-static void int8_layer(const layer *L, const float *x, size_t rows, float *y, qscratch *q, int relu)
+/* The same through the int8 path; the bias is added by nn_qgemm */
+static void int8_layer(const layer *L, const float *x, size_t rows, float *y, qscratch *q, int relu,
+                       int bias)
 {
 	nn_qact_rows(L->qw, x, rows, q->u, q->s, q->z);
-	nn_qgemm(L->qw, q->u, q->s, q->z, rows, L->bias, y);
+	nn_qgemm(L->qw, q->u, q->s, q->z, rows, bias ? L->bias : NULL, y);
 	if (relu)
 		for (size_t i = 0; i < rows * L->out; i++)
 			y[i] = y[i] > 0 ? y[i] : 0;
@@ -166,7 +169,7 @@ static int check_layer(const layer *L, const float *x, size_t rows, qscratch *q,
 	bad += memcmp(yq, yp, rows * out * sizeof *yq) != 0;
 	/* against the f32 product with the same (dequantized) weights: the
 	 * error of quantizing the activations, relative to the outputs' rms */
-	f32_layer(L, x, rows, yf, 0);
+	f32_layer(L, x, rows, yf, 0, 0);
 	double e2 = 0, y2 = 0;
 	for (size_t r = 0; r < rows; r++)
 		for (size_t o = 0; o < out; o++) {
@@ -182,10 +185,41 @@ static int check_layer(const layer *L, const float *x, size_t rows, qscratch *q,
 	return bad;
 }
 
-/* rows/s of fn over `reps` calls, best kept for the median by the caller */
-#define TIMED(reps, rows, stmt) ({ double t0_ = now(); \
-	for (int i_ = 0; i_ < (reps); i_++) { stmt; } \
-	(double)(rows) * (reps) / (now() - t0_); })
+/* One timed thing: a layer or a whole model, on one path. */
+typedef struct job {
+	const layer *const *ls;       /* the layers, in order */
+	int n;                        /* how many; 1 for a lone layer */
+	int int8;                     /* 0: f32 sgemm, 1: the int8 path */
+	int act;                      /* bias and ReLU on the hidden layers, bias on the last */
+	const float *x;
+	size_t rows;
+	float *h[2], *y;              /* hidden activations, outputs */
+	qscratch *q;
+} job;
+
+/* One pass of the job: its layers in order, the last into y. */
+static void job_run(const job *j)
+{
+	const float *cur = j->x;
+	for (int l = 0; l < j->n; l++) {
+		int last = l == j->n - 1;
+		float *dst = last ? j->y : j->h[l % 2];
+		if (j->int8)
+			int8_layer(j->ls[l], cur, j->rows, dst, j->q, j->act && !last, j->act || !last);
+		else
+			f32_layer(j->ls[l], cur, j->rows, dst, j->act && !last, j->act && last);
+		cur = dst;
+	}
+}
+
+/* rows/s of `reps` passes */
+static double job_rate(const job *j, int reps)
+{
+	double t0 = now();
+	for (int i = 0; i < reps; i++)
+		job_run(j);
+	return (double)j->rows * reps / (now() - t0);
+}
 
 /* How many calls of about `flops` make ~20 ms. */
 static int reps_for(double flops)
@@ -237,9 +271,13 @@ int main(int argc, char **argv)
 		int bad = check_layer(&L[si], x, rows, &q, &rel);
 		double flops = 2.0 * (double)rows * (double)L[si].in * (double)L[si].out;
 		int reps = reps_for(flops);
+		const layer *one[1] = { &L[si] };
+		job fa = { one, 1, 0, 0, x, rows, { h1, h2 }, y, &q }, fb = fa;
+		fb.int8 = 1;    /* int8 with its bias, as the path always adds it; f32 without */
+		fb.act = 1;
 		for (int k = 0; k < runs; k++) {
-			ra[k] = TIMED(reps, rows, f32_layer(&L[si], x, rows, y, 0));
-			rb[k] = TIMED(reps, rows, int8_layer(&L[si], x, rows, y, &q, 0));
+			ra[k] = job_rate(&fa, reps);
+			rb[k] = job_rate(&fb, reps);
 		}
 		double a = median(ra, runs), b = median(rb, runs), fpr = flops / (double)rows;
 		printf("| %zu → %zu | %.0f | %.0f | %.2f | %.1f | %.1f | %s | %.2g |\n", L[si].in, L[si].out, a, b,
@@ -262,65 +300,28 @@ int main(int argc, char **argv)
 		for (int l = 0; l < n; l++)
 			flops += 2.0 * (double)rows * (double)ls[l]->in * (double)ls[l]->out;
 		fill_x(x, rows * ls[0]->in, &rng);
+		job fa = { ls, n, 0, 1, x, rows, { h1, h2 }, y, &q }, fb = fa;
+		fb.int8 = 1;
 		/* agreement of the predicted class (argmax) between the paths */
-		f32_layer(ls[0], x, rows, h1, 1);
-		const float *cur = h1;
-		for (int l = 1; l < n; l++) {
-			float *dst = l == n - 1 ? y : (cur == h1 ? h2 : h1);
-			f32_layer(ls[l], cur, rows, dst, l < n - 1);
-			cur = dst;
-		}
-		if (n > 0) {          /* the last layer's bias, which f32_layer(…, 0) leaves out */
-			size_t k = ls[n - 1]->out;
-			for (size_t r = 0; r < rows; r++)
-				for (size_t o = 0; o < k; o++)
-					y[r * k + o] += ls[n - 1]->bias[o];
-		}
-		float *yf = xmalloc(rows * 10 * sizeof *yf);
-		memcpy(yf, y, rows * 10 * sizeof *yf);
-		int8_layer(ls[0], x, rows, h1, &q, 1);
-		cur = h1;
-		for (int l = 1; l < n; l++) {
-			float *dst = l == n - 1 ? y : (cur == h1 ? h2 : h1);
-			int8_layer(ls[l], cur, rows, dst, &q, l < n - 1);
-			cur = dst;
-		}
+		size_t k = ls[n - 1]->out;
+		float *yf = xmalloc(rows * k * sizeof *yf);
+		job_run(&fa);
+		memcpy(yf, y, rows * k * sizeof *yf);
+		job_run(&fb);
 		size_t same = 0;
 		for (size_t r = 0; r < rows; r++) {
 			size_t af = 0, aq = 0;
-			for (size_t o = 1; o < 10; o++) {
-				af = yf[r * 10 + o] > yf[r * 10 + af] ? o : af;
-				aq = y[r * 10 + o] > y[r * 10 + aq] ? o : aq;
+			for (size_t o = 1; o < k; o++) {
+				af = yf[r * k + o] > yf[r * k + af] ? o : af;
+				aq = y[r * k + o] > y[r * k + aq] ? o : aq;
 			}
 			same += af == aq;
 		}
 		free(yf);
 		int reps = reps_for(flops);
-		for (int k = 0; k < runs; k++) {
-			ra[k] = TIMED(reps, rows, ({
-				f32_layer(ls[0], x, rows, h1, 1);
-				const float *c_ = h1;
-				for (int l = 1; l < n; l++) {
-					float *d_ = l == n - 1 ? y : (c_ == h1 ? h2 : h1);
-					f32_layer(ls[l], c_, rows, d_, l < n - 1);
-					c_ = d_;
-				}
-				if (1) {
-					size_t kk = ls[n - 1]->out;
-					for (size_t r = 0; r < rows; r++)
-						for (size_t o = 0; o < kk; o++)
-							y[r * kk + o] += ls[n - 1]->bias[o];
-				}
-			}));
-			rb[k] = TIMED(reps, rows, ({
-				int8_layer(ls[0], x, rows, h1, &q, 1);
-				const float *c_ = h1;
-				for (int l = 1; l < n; l++) {
-					float *d_ = l == n - 1 ? y : (c_ == h1 ? h2 : h1);
-					int8_layer(ls[l], c_, rows, d_, &q, l < n - 1);
-					c_ = d_;
-				}
-			}));
+		for (int t = 0; t < runs; t++) {
+			ra[t] = job_rate(&fa, reps);
+			rb[t] = job_rate(&fb, reps);
 		}
 		double a = median(ra, runs), b = median(rb, runs);
 		printf("| %s | %.0f | %.0f | %.2f | %zu of %zu |\n", models[mi].name, a, b, b / a, same, rows);

@@ -143,10 +143,11 @@ static void plain_block(const nn_qw *w, const uint8_t *ur, size_t ob, int32_t *a
 	const int8_t *p = w->pack + ob * (w->in4 / 4) * 64;
 	for (int j = 0; j < 16; j++)
 		acc[j] = 0;
-	for (size_t k4 = 0; k4 < w->in4 / 4; k4++, p += 64)
+	for (size_t k4 = 0; k4 < w->in4 / 4; k4++, p += 64) {
+		int32_t u0 = ur[4 * k4], u1 = ur[4 * k4 + 1], u2 = ur[4 * k4 + 2], u3 = ur[4 * k4 + 3];
 		for (int j = 0; j < 16; j++)
-			for (int t = 0; t < 4; t++)
-				acc[j] += (int32_t)ur[4 * k4 + (size_t)t] * p[4 * j + t];
+			acc[j] += u0 * p[4 * j] + u1 * p[4 * j + 1] + u2 * p[4 * j + 2] + u3 * p[4 * j + 3];
+	}
 }
 
 /* acc → y for outputs [o0, o0 + n) of row r: the one rescale formula. */
@@ -179,6 +180,26 @@ static void plain(const nn_qw *w, const uint8_t *u, const float *s, const int32_
 
 #if NN_QGEMM_X86
 #define VNNI __attribute__((target("avx512f,avx512bw,avx512vnni")))
+
+/* The sums a of row r, outputs of block ob: stored as they are (acc_out)
+ * or rescaled into y by rescale()'s formula, lane by lane. */
+static inline __attribute__((always_inline)) VNNI void
+finish(const nn_qw *w, __m512i a, size_t r, size_t ob, const float *s, const int32_t *z,
+       const float *bias, float *y, int32_t *acc_out)
+{
+	size_t o0 = ob * 16, n = w->out - o0 < 16 ? w->out - o0 : 16;
+	__mmask16 m = (__mmask16)((1u << n) - 1);
+	if (acc_out) {
+		_mm512_mask_storeu_epi32(acc_out + r * w->out + o0, m, a);
+		return;
+	}
+	__m512i zw = _mm512_mullo_epi32(_mm512_set1_epi32(z[r]), _mm512_loadu_si512((const void *)(w->wsum + o0)));
+	__m512 t = _mm512_cvtepi32_ps(_mm512_sub_epi32(a, zw));
+	__m512 out = _mm512_mul_ps(t, _mm512_mul_ps(_mm512_set1_ps(s[r]), _mm512_loadu_ps(w->scale + o0)));
+	if (bias)
+		out = _mm512_add_ps(out, _mm512_maskz_loadu_ps(m, bias + o0));
+	_mm512_mask_storeu_ps(y + r * w->out + o0, m, out);
+}
 
 /* A tile: rows u[0..nr) (nr <= TR; missing rows repeat row 0 and are not
  * stored) × nv <= TV vectors of 16 outputs from block ob.  Writes the sums
@@ -215,25 +236,13 @@ tile(const nn_qw *w, const uint8_t *u, size_t nr, size_t r0, size_t ob, const in
 					acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], a, wv[v]);
 		}
 	}
-	for (size_t r = 0; r < nr; r++)
-		for (int v = 0; v < nv; v++) {
-			size_t o0 = (ob + (size_t)v) * 16, n = w->out - o0 < 16 ? w->out - o0 : 16;
-			__mmask16 m = (__mmask16)((1u << n) - 1);
-			if (acc_out) {
-				_mm512_mask_storeu_epi32(acc_out + (r0 + r) * w->out + o0, m, acc[r][v]);
-				continue;
-			}
-			/* the formula of rescale(), lane by lane */
-			__m512i zw = _mm512_mullo_epi32(_mm512_set1_epi32(z[r0 + r]),
-			                                _mm512_loadu_si512((const void *)(w->wsum + o0)));
-			__m512 t = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r][v], zw));
-			__m512 sc = _mm512_mul_ps(_mm512_set1_ps(s[r0 + r]),
-			                          _mm512_loadu_ps(w->scale + o0));
-			__m512 out = _mm512_mul_ps(t, sc);
-			if (bias)
-				out = _mm512_add_ps(out, _mm512_maskz_loadu_ps(m, bias + o0));
-			_mm512_mask_storeu_ps(y + (r0 + r) * w->out + o0, m, out);
-		}
+	/* constant indices only, so that acc stays in registers */
+#pragma GCC unroll 4
+	for (int r = 0; r < TR; r++)
+#pragma GCC unroll 4
+		for (int v = 0; v < TV; v++)
+			if ((size_t)r < nr && v < nv)
+				finish(w, acc[r][v], r0 + (size_t)r, ob + (size_t)v, s, z, bias, y, acc_out);
 }
 
 static VNNI void vnni(const nn_qw *w, const uint8_t *u, const float *s, const int32_t *z,
