@@ -114,12 +114,30 @@ test_raw=$((10000 * 784 * 4))
 	echo "| inference (10,000 rows, 2 threads) | seconds | rows/s | peak RSS MiB |"
 	echo "|---|---|---|---|"
 } | tee -a "$OUT"
-for cmd in "nn-predict --proba -m $W/model2.nnm $W/test.nns" "nn-eval -m $W/model2.nnm $W/test.nns"; do
+# and the same model quantized (nn-quantize(1)): int8 products
+$BIN/nn-quantize -q -o "$W/model2q.nnm" "$W/model2.nnm"
+for cmd in "nn-predict --proba -m $W/model2.nnm $W/test.nns" "nn-eval -m $W/model2.nnm $W/test.nns" \
+           "nn-predict --proba -m $W/model2q.nnm $W/test.nns" "nn-eval -m $W/model2q.nnm $W/test.nns"; do
 	/usr/bin/time -f '%e %M' -o "$W/t" sh -c "$BIN/$cmd" > /dev/null
 	set -- $(cat "$W/t")
-	printf '| %s | %s | %s | %s |\n' "${cmd%% -m*}" "$1" "$(awk -v s="$1" 'BEGIN { printf "%.0f", 10000 / s }')" \
+	case $cmd in *model2q*) what="${cmd%% -m*} (int8 model)" ;; *) what="${cmd%% -m*}" ;; esac
+	printf '| %s | %s | %s | %s |\n' "$what" "$1" "$(awk -v s="$1" 'BEGIN { printf "%.0f", 10000 / s }')" \
 		"$(($2 / 1024))" | tee -a "$OUT"
 done
+acc_q=$($BIN/nn-eval --json -m "$W/model2q.nnm" "$W/test.nns" | grep -o '"accuracy": [0-9.]*' | head -n 1 | sed 's/.*: //')
+{
+	echo
+	echo "The int8 model: $(stat -c %s "$W/model2q.nnm") bytes against $(stat -c %s "$W/model2.nnm"), test accuracy $acc_q."
+} | tee -a "$OUT"
+if [ "${BENCH_INT8:-1}" != 0 ]; then
+	printf '\n## int8 products against sgemm (bench/int8.c; BENCH_INT8=0 skips)\n\n' | tee -a "$OUT"
+	# the flags of the library (Makefile VEC): its bias and ReLU loops vectorise
+	cc -O2 -std=c11 -D_GNU_SOURCE -fno-math-errno -ftree-vectorize -fvect-cost-model=dynamic -ffp-contract=off \
+		-Iinclude $(pkg-config --cflags openblas) \
+		bench/int8.c build/libcommon.a $(pkg-config --libs openblas libzstd msgpack zlib) -lm -lpthread \
+		-o "$W/int8"
+	"$W/int8" 9 | tee -a "$OUT"
+fi
 
 # --- data programs on f32: Fashion-MNIST scaled (60,000 x 784 f32) --------
 f32_raw=$((60000 * (784 * 4 + 4)))

@@ -302,6 +302,20 @@ NN_HOT static void output_fn(const nn_mlp *m, const float *z, float *a, size_t r
 	}
 }
 
+void nn_mlp_finish_layer(const nn_mlp *m, int l, float *z, float *a, size_t rows)
+{
+	size_t n_out = m->width[l + 1];
+	const float *b = m->params + m->boff[l];
+	if (l < m->nlayers - 1) {
+		bias_act(z, a, b, rows, n_out, m->act[l]);
+		return;
+	}
+	for (size_t i = 0; i < rows; i++)
+		for (size_t j = 0; j < n_out; j++)
+			z[i * n_out + j] += b[j];
+	output_fn(m, z, a, rows, n_out);
+}
+
 const float *nn_mlp_forward(const nn_mlp *m, nn_mlp_work *w, const float *x, size_t rows)
 {
 	const float *in = x;

@@ -22,6 +22,10 @@ void nn_model_free(nn_model *m)
 			free(m->classes[i]);
 	free(m->classes);
 	free(m->training);
+	for (int l = 0; l < NN_MLP_MAX_LAYERS; l++) {
+		free(m->qweight[l]);
+		free(m->qscale[l]);
+	}
 	free(m);
 }
 
@@ -386,7 +390,8 @@ nn_model *nn_model_from(const nn_schema *s, const nn_batch *row, nn_error *err)
 	for (int l = 0; l < m->mlp->nlayers; l++) {
 		float *w = m->mlp->params + m->mlp->woff[l];
 		int q = nn_quant_load_weight(s, row, col[2 * l], d.width[l + 1], d.width[l], w, err);
-		if (q < 0)
+		if (q < 0 || (q && nn_quant_keep(s, row, col[2 * l], d.width[l + 1], d.width[l], &m->qweight[l],
+		                                 &m->qscale[l], err)))
 			goto fail;
 		if (!q)
 			memcpy(w, row->col[col[2 * l]], d.width[l] * d.width[l + 1] * sizeof(float));

@@ -3,10 +3,12 @@
 #include <string.h>
 #include "nn/metrics.h"
 #include "nn/predict.h"
+#include "nn/quant.h"
 
 struct nn_predictor {
 	const nn_model *m;
 	nn_mlp_work *work;
+	nn_qforward *q;        /* the int8 layers' pass, when the model has them */
 	float *x, *out;        /* [cap x inputs], [cap x outputs] */
 	size_t cap;            /* rows the buffers hold */
 };
@@ -20,7 +22,9 @@ nn_predictor *nn_predictor_new(const nn_model *m, nn_error *err)
 		return NULL;
 	}
 	p->m = m;
-	if (!(p->work = nn_mlp_work_new(m->mlp, NN_PREDICT_CHUNK, err))) {
+	if (!(p->work = nn_mlp_work_new(m->mlp, NN_PREDICT_CHUNK, err)) ||
+	    nn_qforward_new(m, NN_PREDICT_CHUNK, &p->q, err)) {
+		nn_mlp_work_free(p->work);
 		free(p);
 		return NULL;
 	}
@@ -32,6 +36,7 @@ void nn_predictor_free(nn_predictor *p)
 	if (!p)
 		return;
 	nn_mlp_work_free(p->work);
+	nn_qforward_free(p->q);
 	free(p->x);
 	free(p->out);
 	free(p);
@@ -66,7 +71,8 @@ const float *nn_predictor_run(nn_predictor *p, const void *col, nn_dtype t, size
 		return NULL;
 	for (size_t r = 0; r < rows; r += NN_PREDICT_CHUNK) {
 		size_t n = rows - r < NN_PREDICT_CHUNK ? rows - r : NN_PREDICT_CHUNK;
-		const float *y = nn_mlp_forward(net, p->work, p->x + r * in, n);
+		const float *y = p->q ? nn_qforward_run(p->q, p->x + r * in, n)
+		                      : nn_mlp_forward(net, p->work, p->x + r * in, n);
 		memcpy(p->out + r * outs, y, n * outs * sizeof *y);
 	}
 	return p->out;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "nn/blas.h"
 #include "nn/mp.h"
 #include "nn/pack.h"
 #include "nn/quant.h"
@@ -243,4 +244,146 @@ int nn_quant_load_weight(const nn_schema *s, const nn_batch *row, int f, size_t 
 			                    name, o);
 	nn_dequant_rows(row->col[f], scale, out, in, w);
 	return 1;
+}
+
+int nn_quant_keep(const nn_schema *s, const nn_batch *row, int f, size_t out, size_t in,
+                  int8_t **q, float **scale, nn_error *err)
+{
+	char name[NN_MAX_NAME + 16];
+	snprintf(name, sizeof name, "%s_scale", s->fields[f].name);
+	int g = nn_schema_find(s, name);   /* checked by nn_quant_load_weight */
+	free(*q);
+	free(*scale);
+	*q = malloc(out * in);
+	*scale = malloc(out * sizeof **scale);
+	if (!*q || !*scale || g < 0)
+		return nn_error_set(err, NN_ENOMEM, "out of memory for int8 weights [%zu x %zu]", out, in);
+	memcpy(*q, row->col[f], out * in);
+	memcpy(*scale, row->col[g], out * sizeof **scale);
+	return 0;
+}
+
+int nn_model_set_int8(nn_model *m, const nn_quant_model *qm, nn_error *err)
+{
+	for (int l = 0; l < NN_MLP_MAX_LAYERS; l++) {
+		free(m->qweight[l]);
+		free(m->qscale[l]);
+		m->qweight[l] = NULL;
+		m->qscale[l] = NULL;
+	}
+	if (!qm)
+		return 0;
+	for (int l = 0; l < m->mlp->nlayers && l < qm->nlayers; l++) {
+		size_t out = m->mlp->width[l + 1], in = m->mlp->width[l];
+		m->qweight[l] = malloc(out * in);
+		m->qscale[l] = malloc(out * sizeof(float));
+		if (!m->qweight[l] || !m->qscale[l])
+			return nn_error_set(err, NN_ENOMEM, "out of memory for int8 weights [%zu x %zu]", out, in);
+		memcpy(m->qweight[l], qm->q[l], out * in);
+		memcpy(m->qscale[l], qm->scale[l], out * sizeof(float));
+	}
+	return 0;
+}
+
+int nn_model_int8_current(const nn_model *m, int l)
+{
+	const nn_mlp *net = m->mlp;
+	if (!m->qweight[l] || !m->qscale[l])
+		return 0;
+	size_t out = net->width[l + 1], in = net->width[l];
+	const float *w = net->params + net->woff[l];
+	for (size_t o = 0; o < out; o++)
+		for (size_t i = 0; i < in; i++) {
+			float v = (float)m->qweight[l][o * in + i] * m->qscale[l][o];
+			if (memcmp(&v, &w[o * in + i], sizeof v))
+				return 0;
+		}
+	return 1;
+}
+
+/* --- the int8 forward pass ------------------------------------------------ */
+
+struct nn_qforward {
+	const nn_mlp *net;
+	nn_qw *qw[NN_MLP_MAX_LAYERS];   /* NULL: the layer runs on sgemm */
+	size_t max_rows;
+	float *z, *a;                   /* [max_rows x widest layer] */
+	uint8_t *u;                     /* [max_rows x widest input, rounded up to 4] */
+	float *s;                       /* [max_rows] */
+	int32_t *zp;                    /* [max_rows] */
+};
+
+void nn_qforward_free(nn_qforward *f)
+{
+	if (!f)
+		return;
+	for (int l = 0; l < NN_MLP_MAX_LAYERS; l++)
+		nn_qw_free(f->qw[l]);
+	free(f->z);
+	free(f->a);
+	free(f->u);
+	free(f->s);
+	free(f->zp);
+	free(f);
+}
+
+int nn_qforward_new(const nn_model *m, size_t max_rows, nn_qforward **out, nn_error *err)
+{
+	const nn_mlp *net = m->mlp;
+	int any = 0;
+	*out = NULL;
+	for (int l = 0; l < net->nlayers; l++)
+		any |= net->width[l] <= NN_QGEMM_MAX_IN && nn_model_int8_current(m, l);
+	if (!any)
+		return 0;
+	nn_qforward *f = calloc(1, sizeof *f);
+	if (!f)
+		return nn_error_set(err, NN_ENOMEM, "out of memory");
+	f->net = net;
+	f->max_rows = max_rows;
+	size_t wide = 0, wide4 = 0;
+	for (int l = 0; l <= net->nlayers; l++) {
+		wide = net->width[l] > wide ? net->width[l] : wide;
+		wide4 = ((net->width[l] + 3) & ~(size_t)3) > wide4 ? (net->width[l] + 3) & ~(size_t)3 : wide4;
+	}
+	/* the model's limits (nn/model.h) keep these products far from overflow */
+	f->z = malloc(max_rows * wide * sizeof *f->z);
+	f->a = malloc(max_rows * wide * sizeof *f->a);
+	f->u = malloc(max_rows * wide4);
+	f->s = malloc(max_rows * sizeof *f->s);
+	f->zp = malloc(max_rows * sizeof *f->zp);
+	if (!f->z || !f->a || !f->u || !f->s || !f->zp) {
+		nn_qforward_free(f);
+		return nn_error_set(err, NN_ENOMEM, "out of memory for the int8 forward pass");
+	}
+	for (int l = 0; l < net->nlayers; l++)
+		if (net->width[l] <= NN_QGEMM_MAX_IN && nn_model_int8_current(m, l) &&
+		    !(f->qw[l] = nn_qw_new(m->qweight[l], m->qscale[l], net->width[l + 1], net->width[l], err))) {
+			nn_qforward_free(f);
+			return -1;
+		}
+	*out = f;
+	return 0;
+}
+
+const float *nn_qforward_run(nn_qforward *f, const float *x, size_t rows)
+{
+	const nn_mlp *net = f->net;
+	const float *in = x;
+	for (int l = 0; l < net->nlayers; l++) {
+		size_t n_in = net->width[l], n_out = net->width[l + 1];
+		/* z [rows x n_out] = in [rows x n_in] . W_l^T, in int8 or f32 */
+		if (f->qw[l]) {
+			nn_qact_rows(f->qw[l], in, rows, f->u, f->s, f->zp);
+			nn_qgemm(f->qw[l], f->u, f->s, f->zp, rows, NULL, f->z);
+		} else {
+			nn_sgemm(0, 1, rows, n_out, n_in, 1.0f, in, n_in, net->params + net->woff[l], n_in, 0.0f,
+			         f->z, n_out);
+		}
+		/* in is consumed: its buffer (f->a after the first layer) takes
+		 * this layer's activations */
+		nn_mlp_finish_layer(net, l, f->z, f->a, rows);
+		in = f->a;
+	}
+	return in;
 }

@@ -89,6 +89,12 @@ size_t nn_mlp_work_bytes(const nn_mlp *m, size_t max_rows);
 const float *nn_mlp_forward(const nn_mlp *m, nn_mlp_work *w, const float *x,
                             size_t rows);
 
+/* The rest of layer l's forward step once its product z [rows x
+ * width[l+1]] = A W^T is computed elsewhere (an int8 product, nn/qgemm.h):
+ * the bias added to z, then the activation (hidden layers) or the output
+ * function (the last) into a, exactly as nn_mlp_forward does. */
+void nn_mlp_finish_layer(const nn_mlp *m, int l, float *z, float *a, size_t rows);
+
 /* Mean loss of the outputs of the last forward pass against targets
  * t [rows x width[nlayers]], in double. */
 double nn_mlp_loss(const nn_mlp *m, const nn_mlp_work *w, const float *t,

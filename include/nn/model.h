@@ -46,6 +46,12 @@ typedef struct nn_model {
 	/* What nn-train recorded (a msgpack map, raw; may be NULL). */
 	unsigned char *training;
 	size_t training_len;
+	/* A quantized file's int8 weights and scales, per layer (NULL for f32
+	 * layers; nn/quant.h).  mlp holds their dequantized values, which
+	 * training and every other use read; predictors run the int8 copy
+	 * (nn/predict.h) while it still dequantizes to mlp's weights. */
+	int8_t *qweight[NN_MLP_MAX_LAYERS];
+	float *qscale[NN_MLP_MAX_LAYERS];
 } nn_model;
 
 void nn_model_free(nn_model *m);               /* NULL is fine; frees mlp */

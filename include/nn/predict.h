@@ -4,6 +4,8 @@
  * A batch's feature column is converted to f32 in one call (any numeric
  * dtype), then the network runs over it NN_PREDICT_CHUNK rows at a time
  * with one nn_mlp_work, so scratch memory does not grow with the batch.
+ * A quantized model's layers run as int8 products (nn_qforward,
+ * nn/quant.h) while its int8 weights match its f32 ones.
  */
 #ifndef NN_PREDICT_H
 #define NN_PREDICT_H

@@ -16,9 +16,11 @@
  *   layerL.weight_scale  f32 [out]
  *   layerL.bias          f32 [out]
  * and the metadata key "quantization" says so.  Readers dequantize each
- * layer into its f32 place as they load it (nn_model_from): products run
- * in f32 on OpenBLAS, which has no int8 product (bench/results.md has the
- * measurement that decided it).
+ * layer into its f32 place as they load it (nn_model_from), for training
+ * and every other use, and keep the int8 weights beside (nn_model's
+ * qweight, qscale): predictors run those through int8 products with
+ * activations quantized per row (nn/qgemm.h), 1.5 to 1.8 × faster than
+ * sgemm on the Fashion-MNIST network here (bench/int8.c, bench/results.md).
  *
  * Pruning zeroes the weights of smallest magnitude (never biases): a
  * fraction of each layer's weights ("layer"), or of all weights at once
@@ -35,6 +37,7 @@
 #include "nn/error.h"
 #include "nn/mlp.h"
 #include "nn/model.h"
+#include "nn/qgemm.h"
 #include "nn/stream.h"
 
 /* w [rows x cols] → q [rows x cols], scale [rows]. */
@@ -69,5 +72,31 @@ void nn_quant_model_free(nn_quant_model *qm);      /* NULL is fine */
  * -1 on a scale field that is missing, of the wrong shape or not finite. */
 int nn_quant_load_weight(const nn_schema *s, const nn_batch *row, int f, size_t out, size_t in,
                          float *w, nn_error *err);
+/* Copies of the int8 weights of field f and of their scales, once
+ * nn_quant_load_weight has accepted them: *q [out x in], *scale [out]. */
+int nn_quant_keep(const nn_schema *s, const nn_batch *row, int f, size_t out, size_t in,
+                  int8_t **q, float **scale, nn_error *err);
+
+/* Give m copies of qm's int8 weights (replacing any it had), so that its
+ * predictors run them; m's f32 weights must be their dequantized values
+ * (nn_dequant_rows).  NULL qm drops m's int8 weights. */
+int nn_model_set_int8(nn_model *m, const nn_quant_model *qm, nn_error *err);
+
+/* Does layer l of m have int8 weights that dequantize to exactly its f32
+ * weights?  (Not after training or pruning changed the f32 ones.) */
+int nn_model_int8_current(const nn_model *m, int l);
+
+/* The forward pass of a model's int8 layers: each layer whose int8
+ * weights are current (above) runs as an int8 product (nn/qgemm.h), the
+ * others as sgemm; bias and activations as nn_mlp_forward.  Per row, the
+ * same bytes whatever the batch split. */
+typedef struct nn_qforward nn_qforward;
+/* *f for batches of up to max_rows rows, or NULL (and 0) when m has no
+ * current int8 layer.  m must outlive it. */
+int nn_qforward_new(const nn_model *m, size_t max_rows, nn_qforward **f, nn_error *err);
+void nn_qforward_free(nn_qforward *f);              /* NULL is fine */
+/* x [rows x inputs] → the outputs [rows x outputs], after the output
+ * function, valid until the next call. */
+const float *nn_qforward_run(nn_qforward *f, const float *x, size_t rows);
 
 #endif

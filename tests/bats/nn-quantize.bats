@@ -75,6 +75,25 @@ PY
 	nn-info "$T/c.nnm" > /dev/null
 }
 
+@test "nn-quantize: a quantized model predicts by int8 products, the same bytes at any --threads" {
+	nn-quantize -q -o "$T/q.nnm" "$D/model.nnm"
+	nn-predict --proba --threads 1 -m "$T/q.nnm" "$D/test-n.nns" | nn-export > "$T/p1"
+	nn-predict --proba --threads 2 -m "$T/q.nnm" "$D/test-n.nns" | nn-export > "$T/p2"
+	cmp "$T/p1" "$T/p2"
+	# the same dequantized weights as f32 (pruning a fraction too small
+	# to zero any weight rewrites them as they loaded) predict in f32:
+	# close to the int8 products, not the same bytes
+	nn-quantize -q --prune 1e-9 --f32 -o "$T/d.nnm" "$T/q.nnm"
+	nn-predict --proba -m "$T/d.nnm" "$D/test-n.nns" | nn-export > "$T/pd"
+	! cmp -s "$T/p1" "$T/pd"
+	/usr/bin/python3 - "$T/p1" "$T/pd" <<'PY'
+import sys
+a, b = ([[float(v) for v in l.split(",")[1:4]] for l in open(f).readlines()[1:]] for f in sys.argv[1:])
+assert len(a) == len(b) == 45
+assert max(abs(x - y) for r, s in zip(a, b) for x, y in zip(r, s)) < 0.05
+PY
+}
+
 @test "nn-quantize: bad usage exits 2, bad input 1, and nothing is written" {
 	run --separate-stderr nn-quantize --prune 1.5 -o "$T/o.nnm" "$D/model.nnm"
 	[ "$status" -eq 2 ]

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "nn/predict.h"
 #include "nn/quant.h"
 #include "nn/rng.h"
 #include "check.h"
@@ -167,6 +168,50 @@ int main(void)
 		CHECK(nn_schema_find(nn_reader_schema(rd), "layer0.weight_scale") >= 0 &&
 		      nn_reader_schema(rd)->fields[nn_schema_find(nn_reader_schema(rd), "layer0.weight")].dtype == NN_I8,
 		      "the file holds i8 weights and their scales");
+		CHECK(got->qweight[0] && !memcmp(got->qweight[0], q0, 6) && !memcmp(got->qscale[0], s0, sizeof s0) &&
+		      nn_model_int8_current(got, 0) && nn_model_int8_current(got, 1),
+		      "the int8 weights kept beside, current");
+
+		/* predictions: by the int8 pass, the same bytes whatever the
+		 * batch split, close to the f32 pass on the same weights */
+		enum { N = 37 };
+		float x[N * 3], one[N * 2], all[N * 2];
+		for (size_t i = 0; i < N * 3; i++)
+			x[i] = (float)nn_rng_normal(&rng);
+		nn_predictor *p = nn_predictor_new(got, &err);
+		const float *y = p ? nn_predictor_run(p, x, NN_F32, N, &err) : NULL;
+		if (y)
+			memcpy(all, y, sizeof all);
+		int split_same = y != NULL;
+		for (size_t r = 0; split_same && r < N; r++) {
+			y = nn_predictor_run(p, x + 3 * r, NN_F32, 1, &err);
+			split_same = y && !memcmp(y, all + 2 * r, 2 * sizeof *y);
+		}
+		CHECK(split_same, "int8 predictions: %d rows at once = one by one, byte for byte", N);
+		nn_mlp_work *wk = nn_mlp_work_new(got->mlp, N, &err);
+		const float *f = nn_mlp_forward(got->mlp, wk, x, N);
+		double far = 0;
+		int differ = 0;
+		for (size_t i = 0; i < N * 2; i++) {
+			far = fmax(far, fabs((double)f[i] - all[i]));
+			differ |= f[i] != all[i];
+		}
+		CHECK(differ && far < 0.02, "int8 probabilities within %.3g of the f32 pass (and not it)", far);
+		nn_predictor_free(p);
+
+		/* f32 weights changed (training): the f32 pass again */
+		got->mlp->params[got->mlp->woff[1]] += 0.125f;
+		CHECK(!nn_model_int8_current(got, 1) && nn_model_int8_current(got, 0),
+		      "a changed layer's int8 copy is stale");
+		got->mlp->params[got->mlp->woff[0]] += 0.125f;
+		p = nn_predictor_new(got, &err);
+		y = p ? nn_predictor_run(p, x, NN_F32, N, &err) : NULL;
+		if (y)
+			memcpy(one, y, sizeof one);
+		f = nn_mlp_forward(got->mlp, wk, x, N);
+		CHECK(y && !memcmp(one, f, sizeof one), "stale int8 weights: predictions by the f32 pass exactly");
+		nn_predictor_free(p);
+		nn_mlp_work_free(wk);
 	}
 	nn_model_free(got);
 	nn_reader_close(rd);
