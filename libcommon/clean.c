@@ -62,7 +62,7 @@ void nn_clean_row(double *row, size_t D, const double *fill, const double *lo,
 			v = fill[j];
 			++*replaced;
 		}
-		if (v < lo[j] || v > hi[j]) {
+		if (lo && (v < lo[j] || v > hi[j])) {
 			v = v < lo[j] ? lo[j] : hi[j];
 			++*clipped;
 		}

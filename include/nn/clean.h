@@ -48,7 +48,8 @@ void nn_clip_bounds(size_t D, const double *mean, const double *std, double sigm
 /* Repair one row of D values in place: a non-finite value is replaced by
  * fill[j] unless fill is NULL or fill[j] is NaN (counted in *replaced);
  * then a value outside [lo[j], hi[j]] goes to the bound it crossed
- * (counted in *clipped).  NaN is never clipped, ±inf is. */
+ * (counted in *clipped); lo and hi NULL: no clipping.  NaN is never
+ * clipped, ±inf is. */
 void nn_clean_row(double *row, size_t D, const double *fill, const double *lo,
                   const double *hi, uint64_t *replaced, uint64_t *clipped);
 
