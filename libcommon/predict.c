@@ -279,9 +279,7 @@ const void *nn_feed_run(nn_feed *f, const void *col, nn_dtype t, size_t rows, ui
 		if (nn_convert(f->perm ? f->tmp : f->v, NN_F64, src, t, n * din, err))
 			return NULL;
 		if (f->perm)
-			for (size_t r = 0; r < n; r++)
-				for (size_t j = 0; j < din; j++)
-					f->v[r * din + j] = f->tmp[r * din + f->perm[j]];
+			nn_prep_permute(f->perm, din, f->tmp, f->v, n);
 		for (size_t k = f->first; p && k < p->n; k++) {
 			const nn_prep_step *st = &p->step[k];
 			nn_prep_apply(st, f->v, n, &cnt);

@@ -685,6 +685,13 @@ void nn_prep_step_describe(const nn_prep_step *st, char *buf, size_t n)
 
 /* --- columns by name ------------------------------------------------------ */
 
+void nn_prep_permute(const size_t *perm, size_t d, const double *in, double *out, size_t rows)
+{
+	for (size_t r = 0; r < rows; r++)
+		for (size_t j = 0; j < d; j++)
+			out[r * d + j] = in[r * d + perm[j]];
+}
+
 int nn_prep_perm_identity(const size_t *perm, size_t n)
 {
 	for (size_t j = 0; j < n; j++)

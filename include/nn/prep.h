@@ -134,6 +134,8 @@ void nn_prep_step_describe(const nn_prep_step *st, char *buf, size_t n);
  * columns of have not wanted, or a name given twice. */
 int nn_prep_map_names(char *const *have, size_t nh, char *const *want, size_t nw, size_t *perm,
                       nn_error *err);
+/* out[r][j] = in[r][perm[j]] for rows of d columns (in and out apart). */
+void nn_prep_permute(const size_t *perm, size_t d, const double *in, double *out, size_t rows);
 /* Is perm the identity on n columns? */
 int nn_prep_perm_identity(const size_t *perm, size_t n);
 
