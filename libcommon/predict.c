@@ -299,8 +299,8 @@ const void *nn_feed_run(nn_feed *f, const void *col, nn_dtype t, size_t rows, ui
 				snprintf(col_name, sizeof col_name, "column '%.60s'", f->names[j]);
 			else
 				snprintf(col_name, sizeof col_name, "column %zu", j + 1);
-			nn_error_set(err, NN_EDATA, "row %llu: %s is %s after the model's preparation, which has no "
-			             "fill for it (the training rows had none such: nn-clean dropped them); "
+			nn_error_set(err, NN_EDATA, "row %llu: %s is %s and the model's preparation has no fill for it "
+			             "(nn-clean --nonfinite mean, median, zero or value=V before training gives one); "
 			             "no row is left out here: fill the value or remove the row",
 			             (unsigned long long)(first_row + r0 + r + 1), col_name,
 			             isnan(f->v[bad]) ? "NaN" : "infinite");

@@ -83,8 +83,12 @@ int main(int argc, char **argv)
 
 	if (xi < 0)
 		tool_die(TOOL_EXIT_DATA, name, "no field '%s' (name the feature field with --x)", xname);
-	if (nn_model_check_input(m, &s->fields[xi], &err))
+	nn_feed *feed = nn_feed_new(m, s, (size_t)xi, &err);
+	if (!feed)
 		tool_die_err(name, &err);
+	if (!m->prep)
+		tool_note("'%s' records no preparation (made before models did): the rows are taken as they are",
+		          opt_model);
 	if (opt_proba && !classify)
 		tool_note("--proba: a regression model gives no probabilities");
 
@@ -143,7 +147,9 @@ int main(int argc, char **argv)
 		tool_die_err(NULL, &err);
 	while (tool_next(r, input, &b)) {
 		size_t n = b->rows, w0 = proba ? 2 : 1;
-		const float *out = nn_predictor_run(p, b->col[xi], s->fields[xi].dtype, n, &err);
+		nn_dtype xt;
+		const void *x = nn_feed_run(feed, b->col[xi], s->fields[xi].dtype, n, row, &xt, &err);
+		const float *out = x ? nn_predictor_run(p, x, xt, n, &err) : NULL;
 		if (!out) {
 			nn_error_prefix(&err, "field '%s'", xname);
 			tool_die_err(name, &err);
@@ -174,6 +180,7 @@ int main(int argc, char **argv)
 	}
 	tool_writer_finish(w);
 	nn_predictor_free(p);
+	nn_feed_free(feed);
 	nn_reader_close(r);
 	nn_schema_free(os);
 	nn_model_free(m);

@@ -246,6 +246,8 @@ static nn_train_info train_info(const nn_dataset *val)
 	return info;
 }
 
+static nn_schema *data_schema;   /* the training stream's header, for nn_model_set_input */
+
 static nn_model model_of(nn_mlp *net, const nn_task *t, msgpack_sbuffer *training)
 {
 	nn_model m = {
@@ -269,6 +271,8 @@ static void save(const nn_train_state *st, const nn_task *t, const nn_dataset *v
 	if (nn_train_pack(&sb, &info, st, ckpt, tl, vl, va, &err))
 		tool_die_err(NULL, &err);
 	nn_model m = model_of(st->net, t, &sb);
+	if (nn_model_set_input(&m, data_schema, TT.x, &err))   /* its chain and feature names */
+		tool_die_err(tool_name(TT.in), &err);
 	const void **cols = tool_alloc((size_t)st->net->nlayers * 8 * sizeof *cols);
 	nn_schema *s = ckpt ? nn_checkpoint_schema(&m, st, cols, &err) : nn_model_schema(&m, "model", &err);
 	if (!s)
@@ -279,6 +283,7 @@ static void save(const nn_train_state *st, const nn_task *t, const nn_dataset *v
 	if (!ckpt)
 		nn_schema_set_seed(s, (uint64_t)TT.seed);
 	tool_save_row(path, s, cols, ckpt ? 1 : TT.level);
+	nn_model_clear_input(&m);
 	nn_schema_free(s);
 	free(cols);
 	msgpack_sbuffer_destroy(&sb);
@@ -553,6 +558,8 @@ static void load_stream(const char *path, nn_task *t, nn_dataset *ds, int first)
 	if (nn_task_read(nn_reader_schema(r), TT.x, TT.y, kind, &mine, &err) ||
 	    (first ? nn_task_keep(t, &mine, &err) : nn_task_check_same(t, &mine, TT.x, TT.y, &err)))
 		tool_die_err(tool_name(path), &err);
+	if (first && !data_schema && !(data_schema = nn_schema_clone(nn_reader_schema(r), &err)))
+		tool_die_err(NULL, &err);
 	mine.nclasses = t->nclasses;       /* this stream's labels, the training classes */
 	if (nn_dataset_load(r, TT.x, TT.y, &mine, ds, &err))
 		tool_die_err(tool_name(path), &err);
