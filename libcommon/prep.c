@@ -544,45 +544,58 @@ int nn_prep_feature_names(const nn_schema *s, const nn_field *f, char ***names, 
 	return 0;
 }
 
+static int pack_names(msgpack_packer *pk, char *const *names, size_t n)
+{
+	int e = msgpack_pack_array(pk, n);
+	for (size_t j = 0; j < n; j++)
+		e |= nn_pack_str(pk, names[j]);
+	return e;
+}
+
 int nn_prep_meta_update(nn_schema *os, const nn_schema *in, const nn_prep *p, char *const *names,
                         size_t n, nn_error *err)
 {
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
 	nn_mp c = { NULL, NULL };
-	size_t nkeys = 0, keep = 0;
-	int e = 0, rc;
+	size_t nkeys = 0, extra = 0;
+	int e = 0, rc, have_prep = 0, have_names = 0;
 
 	if (in->meta) {
 		c = (nn_mp){ in->meta, in->meta + in->meta_len };
 		if (nn_mp_map(&c, &nkeys, "metadata", err))
 			return -1;
 	}
-	/* count the keys kept */
 	nn_mp scan = c;
 	for (size_t i = 0; i < nkeys; i++) {
-		int drop = nn_mp_str_is(&scan, NN_PREP_KEY) || (names && nn_mp_str_is(&scan, "feature_names"));
+		have_prep |= nn_mp_str_is(&scan, NN_PREP_KEY);
+		have_names |= nn_mp_str_is(&scan, "feature_names");
 		if (nn_mp_skip(&scan, err) || nn_mp_skip(&scan, err))
 			return -1;
-		keep += !drop;
 	}
+	extra = !have_prep + (names && !have_names);
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	e |= msgpack_pack_map(&pk, keep + 1 + (names ? 1 : 0));
+	e |= msgpack_pack_map(&pk, nkeys + extra);
+	/* The keys stay where they were, so that a stream's metadata reads
+	 * the same whichever way its chain was made. */
 	for (size_t i = 0; i < nkeys; i++) {
 		const unsigned char *start = c.p;
-		int drop = nn_mp_str_is(&c, NN_PREP_KEY) || (names && nn_mp_str_is(&c, "feature_names"));
+		int is_prep = nn_mp_str_is(&c, NN_PREP_KEY), is_names = names && nn_mp_str_is(&c, "feature_names");
 		nn_mp_skip(&c, NULL);
-		nn_mp_skip(&c, NULL);
-		if (!drop)
+		if (is_prep || is_names) {
 			e |= msgpack_sbuffer_write(&sb, (const char *)start, (size_t)(c.p - start));
+			e |= is_prep ? nn_prep_pack(&pk, p) : pack_names(&pk, names, n);
+			nn_mp_skip(&c, NULL);
+			continue;
+		}
+		nn_mp_skip(&c, NULL);
+		e |= msgpack_sbuffer_write(&sb, (const char *)start, (size_t)(c.p - start));
 	}
-	if (names) {
-		e |= nn_pack_str(&pk, "feature_names") | msgpack_pack_array(&pk, n);
-		for (size_t j = 0; j < n; j++)
-			e |= nn_pack_str(&pk, names[j]);
-	}
-	e |= nn_pack_str(&pk, NN_PREP_KEY) | nn_prep_pack(&pk, p);
+	if (names && !have_names)
+		e |= nn_pack_str(&pk, "feature_names") | pack_names(&pk, names, n);
+	if (!have_prep)
+		e |= nn_pack_str(&pk, NN_PREP_KEY) | nn_prep_pack(&pk, p);
 	if (e)
 		rc = nn_error_set(err, NN_ENOMEM, "out of memory");
 	else if (sb.size > NN_MAX_HEADER_BYTES / 2)
