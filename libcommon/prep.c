@@ -768,9 +768,16 @@ int nn_prep_map_names(char *const *have, size_t nh, char *const *want, size_t nw
 		used[i] = 1;
 		perm[j] = i;
 	}
-	for (size_t i = 0; i < nh; i++)
-		if (!used[i])
-			list_add(extra, sizeof extra, &nextra, have[i]);
+	for (size_t i = 0; i < nh; i++) {
+		if (used[i])
+			continue;
+		for (size_t j = 0; j < nw; j++)
+			if (!strcmp(have[i], want[j])) {
+				free(used);
+				return nn_error_set(err, NN_EDATA, "column '%.60s' is named twice", have[i]);
+			}
+		list_add(extra, sizeof extra, &nextra, have[i]);
+	}
 	free(used);
 	if (nmiss && nextra)
 		return nn_error_set(err, NN_EDATA, "%zu column(s) missing: %s; %zu not expected: %s", nmiss, missing,
