@@ -151,12 +151,15 @@ refused() {
 
 # damage FILE FROM TO OUT: OUT is FILE (one member) with every FROM in its
 # header object replaced by TO, of the same length, so that the msgpack
-# stays well formed and only the meaning changes; the header frame and the
+# stays well formed and only the meaning changes (x:HEX gives bytes in
+# hexadecimal); the header frame and the
 # trailer (its crc32) are written again with zstd(1).
 damage() {
 	python3 - "$@" <<'PY'
 import subprocess, sys, zlib
-src, a, b, out = sys.argv[1], sys.argv[2].encode(), sys.argv[3].encode(), sys.argv[4]
+def arg(t):
+    return bytes.fromhex(t[2:]) if t.startswith('x:') else t.encode()
+src, a, b, out = sys.argv[1], arg(sys.argv[2]), arg(sys.argv[3]), sys.argv[4]
 data = open(src, 'rb').read()
 def frame_end(pos):
     fhd = data[pos + 4]
@@ -226,4 +229,15 @@ PY
 	[[ "$stderr" == "nn-predict: '$T/soft.nnm': a softmax over one output gives probability 1 to every row"* ]]
 	refused nn-eval -m "$T/soft.nnm" "$T/bin.nns"
 	[[ "$stderr" == *"a softmax over one output"* ]]
+}
+
+@test "prep: the format version is an unsigned integer, 1; anything else is refused saying so" {
+	F="$BATS_FILE_TMPDIR"
+	# "version" 1 becomes 2, then -1 (a negative fixint)
+	damage "$F/te.nns" x:a776657273696f6e01 x:a776657273696f6e02 "$T/v2.nns"
+	refused nn-info "$T/v2.nns"
+	[ "$stderr" = "nn-info: '$T/v2.nns': stream format version 2; this nnpipe reads version 1" ]
+	damage "$F/te.nns" x:a776657273696f6e01 x:a776657273696f6eff "$T/v-1.nns"
+	refused nn-info "$T/v-1.nns"
+	[ "$stderr" = "nn-info: '$T/v-1.nns': stream format version is not an unsigned integer; this nnpipe reads version 1" ]
 }
