@@ -260,26 +260,10 @@ static void hash_pass(void)
  * columns it fitted on. */
 static void make_step(nn_prep_step *st, const nn_field *x, const unsigned char *col_keep)
 {
-	static const char *const words[] = { "drop", "mean", "median", "zero", "value", "fail", "keep" };
 	nn_error err = { 0 };
-
-	if (nn_prep_step_init(st, NN_PREP_CLEAN, opt_x, D, col_names, x->dtype, &err))
-		tool_die_err(NULL, &err);
-	snprintf(st->nonfinite, sizeof st->nonfinite, "%s", words[policy]);
-	snprintf(st->bad_label, sizeof st->bad_label, "%s", label_fail ? "fail" : "drop");
-	st->dedup = opt_dedup;
-	if (nn_nonfinite_fills(policy)) {
-		if (nn_prep_step_vec(st, &st->fill, 0, &err))
-			tool_die_err(NULL, &err);
-		for (size_t j = 0; j < D; j++)
-			st->fill[j] = nn_nonfinite_fill(policy, j, st_mean, st_median, fill_value);
-	}
-	if (opt_clip > 0) {
-		if (nn_prep_step_vec(st, &st->clip_lo, 0, &err) || nn_prep_step_vec(st, &st->clip_hi, 0, &err))
-			tool_die_err(NULL, &err);
-		nn_clip_bounds(D, st_mean, st_std, opt_clip, !nn_dtype_is_float(x->dtype), st->clip_lo, st->clip_hi);
-	}
-	if (nn_prep_step_keep(st, col_keep, &err))
+	nn_clean_spec spec = { policy, fill_value, opt_clip, st_mean, st_std, st_median, col_keep,
+	                       opt_dedup, label_fail };
+	if (nn_clean_step(st, opt_x, D, col_names, x->dtype, &spec, &err))
 		tool_die_err(NULL, &err);
 }
 
