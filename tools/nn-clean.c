@@ -26,7 +26,10 @@
  *   byte of the dtype).  --load without --dedup streams in one pass.
  * - --save FILE: parameters file (nn/params.h) of kind "params", program
  *   "nn-clean", method "clean", vectors mean, std and (when fitted)
- *   median.
+ *   median, and the columns' names; --load matches columns by name.
+ * - The output's chain (nn/prep.h) gets this run's step: fills, clip
+ *   bounds and dropped columns by value, applied by prep.c as nn-predict
+ *   applies them for a model.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>

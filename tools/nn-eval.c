@@ -25,6 +25,9 @@
  *   object with every number in the shortest form that reads back as the
  *   same double.  The report is written only once every row was read, so
  *   a failed run writes nothing.
+ * - -m brings the rows to the model as nn-predict does (nn_feed: the
+ *   preparation chain compared and completed, columns by name, no row
+ *   dropped).
  * - The model is run on whole batches converted to f32 at once, 256 rows
  *   per forward pass; a binary model with one sigmoid output gives the
  *   probabilities (1 - p, p).

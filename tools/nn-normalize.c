@@ -22,7 +22,10 @@
  *   input is first copied (still compressed) to $TMPDIR.  --load streams.
  * - --save writes the parameters file (nn/params.h) before the output;
  *   --load checks it was written by nn-normalize for a feature field of
- *   the same shape.  Output is f32 (or --dtype f64), computed in double
+ *   the same shape, and matches columns by name when both sides have
+ *   names (output in the fitted order).
+ * - The output's chain (nn/prep.h) gets this run's step, by value; the
+ *   transform is prep.c's, the one nn-predict applies for a model.  Output is f32 (or --dtype f64), computed in double
  *   and rounded once.
  */
 #define _POSIX_C_SOURCE 200809L

@@ -11,8 +11,14 @@
  *   stream says how many classes there are.  proba is f32 [C] with the
  *   same names; a binary model with one sigmoid output p gives (1 - p, p).
  * - Regression: pred is f32, shape [] for one target, [K] for K.
- * - A row whose outputs are NaN (NaN features) is an error naming the row,
- *   not a prediction of class 0.
+ * - The rows reach the model through nn_feed (nn/predict.h): the input's
+ *   preparation chain equal to the model's, or a first part of it whose
+ *   remaining steps the model applies by value; any other chain refused
+ *   naming the step; columns matched by name.  No row is dropped: a NaN
+ *   feature the chain does not fill is an error naming the row, not a
+ *   prediction of class 0, and so is a NaN output.
+ * - A model without a recorded chain (older files) takes the rows as they
+ *   come, with a note.
  * - Batch at a time: each input batch is converted to f32 at once and run
  *   256 rows per forward pass with one scratch space; memory is one batch
  *   plus the model.
