@@ -598,9 +598,9 @@ int nn_prep_meta_update(nn_schema *os, const nn_schema *in, const nn_prep *p, ch
 		e |= nn_pack_str(&pk, NN_PREP_KEY) | nn_prep_pack(&pk, p);
 	if (e)
 		rc = nn_error_set(err, NN_ENOMEM, "out of memory");
-	else if (sb.size > NN_MAX_HEADER_BYTES / 2)
+	else if (sb.size > NN_MAX_HEADER_BYTES / 8 * 7)   /* room left for the fields and provenance */
 		rc = nn_error_set(err, NN_ELIMIT, "the metadata with the preparation chain would take %zu bytes "
-		                  "(at most %u)", sb.size, NN_MAX_HEADER_BYTES / 2);
+		                  "(at most %u)", sb.size, NN_MAX_HEADER_BYTES / 8 * 7);
 	else
 		rc = nn_schema_set_meta(os, sb.data, sb.size, err);
 	msgpack_sbuffer_destroy(&sb);
