@@ -1,6 +1,7 @@
 /* libcommon/clean.c — nn-clean's rules for one row (nn/clean.h). */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "nn/clean.h"
@@ -35,6 +36,35 @@ double nn_nonfinite_fill(enum nn_nonfinite p, size_t j, const double *mean,
 	       p == NN_NONFINITE_ZERO ? 0 : value;
 }
 
+int nn_clean_step(nn_prep_step *st, const char *field, size_t D, char *const *names, nn_dtype dt,
+                  const nn_clean_spec *spec, nn_error *err)
+{
+	static const char *const words[] = { "drop", "mean", "median", "zero", "value", "fail", "keep" };
+
+	if (nn_prep_step_init(st, NN_PREP_CLEAN, field, D, names, dt, err))
+		return -1;
+	snprintf(st->nonfinite, sizeof st->nonfinite, "%s", words[spec->policy]);
+	snprintf(st->bad_label, sizeof st->bad_label, "%s", spec->bad_label_fail ? "fail" : "drop");
+	st->dedup = spec->dedup;
+	if (nn_nonfinite_fills(spec->policy)) {
+		if (nn_prep_step_vec(st, &st->fill, 0, err))
+			goto fail;
+		for (size_t j = 0; j < D; j++)
+			st->fill[j] = nn_nonfinite_fill(spec->policy, j, spec->mean, spec->median, spec->value);
+	}
+	if (spec->sigma > 0) {
+		if (nn_prep_step_vec(st, &st->clip_lo, 0, err) || nn_prep_step_vec(st, &st->clip_hi, 0, err))
+			goto fail;
+		nn_clip_bounds(D, spec->mean, spec->std, spec->sigma, !nn_dtype_is_float(dt), st->clip_lo, st->clip_hi);
+	}
+	if (spec->keep && nn_prep_step_keep(st, spec->keep, err))
+		goto fail;
+	return 0;
+fail:
+	nn_prep_step_release(st);
+	return -1;
+}
+
 void nn_clip_bounds(size_t D, const double *mean, const double *std, double sigma,
                     int integer, double *lo, double *hi)
 {
@@ -62,7 +92,7 @@ void nn_clean_row(double *row, size_t D, const double *fill, const double *lo,
 			v = fill[j];
 			++*replaced;
 		}
-		if (v < lo[j] || v > hi[j]) {
+		if (lo && (v < lo[j] || v > hi[j])) {
 			v = v < lo[j] ? lo[j] : hi[j];
 			++*clipped;
 		}

@@ -228,7 +228,12 @@ nn_schema *header_parse(const unsigned char *obj, size_t len, nn_error *err)
 	for (size_t k = 0; k < nkeys; k++) {
 		if (nn_mp_str_is(&scan, "version")) {
 			nn_mp_skip(&scan, NULL);
-			if (nn_mp_uint(&scan, &version, "version", NULL) || version != NN_FORMAT_VERSION) {
+			if (nn_mp_uint(&scan, &version, "version", NULL)) {
+				nn_error_set(err, NN_EDATA, "stream format version is not an unsigned integer; "
+				             "this nnpipe reads version %d", NN_FORMAT_VERSION);
+				goto fail;
+			}
+			if (version != NN_FORMAT_VERSION) {
 				nn_error_set(err, NN_EDATA, "stream format version %llu; this nnpipe reads version %d",
 				             (unsigned long long)version, NN_FORMAT_VERSION);
 				goto fail;

@@ -15,6 +15,7 @@ void nn_model_free(nn_model *m)
 	if (!m)
 		return;
 	nn_mlp_free(m->mlp);
+	nn_model_clear_input(m);
 	free(m->x_name);
 	free(m->y_name);
 	if (m->classes)
@@ -65,12 +66,23 @@ nn_schema *nn_model_schema(const nn_model *m, const char *kind, nn_error *err)
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	int bad = msgpack_pack_map(&pk, m->training ? 8 : 7);
 	bad |= nn_pack_str(&pk, "task") | nn_pack_str(&pk, m->classification ? "classification" : "regression");
-	bad |= nn_pack_str(&pk, "input") | msgpack_pack_map(&pk, 3);
+	bad |= nn_pack_str(&pk, "input") | msgpack_pack_map(&pk, m->prep ? 5 : 3);
 	bad |= nn_pack_str(&pk, "field") | nn_pack_str(&pk, m->x_name);
 	bad |= nn_pack_str(&pk, "dtype") | nn_pack_str(&pk, nn_dtype_name(m->x_dtype));
 	bad |= nn_pack_str(&pk, "shape") | msgpack_pack_array(&pk, (size_t)m->x_ndim);
 	for (int i = 0; i < m->x_ndim; i++)
 		bad |= msgpack_pack_uint64(&pk, m->x_shape[i]);
+	if (m->prep) {
+		bad |= nn_pack_str(&pk, "feature_names");
+		if (m->feature_names) {
+			bad |= msgpack_pack_array(&pk, m->nfeature_names);
+			for (size_t j = 0; j < m->nfeature_names; j++)
+				bad |= nn_pack_str(&pk, m->feature_names[j]);
+		} else {
+			bad |= msgpack_pack_nil(&pk);
+		}
+		bad |= nn_pack_str(&pk, NN_PREP_KEY) | nn_prep_pack(&pk, m->prep);
+	}
 	bad |= nn_pack_str(&pk, "label") | msgpack_pack_map(&pk, m->classification && m->classes ? 3 : 2);
 	bad |= nn_pack_str(&pk, "field") | nn_pack_str(&pk, m->y_name);
 	if (m->classification) {
@@ -189,6 +201,38 @@ static int read_input(nn_mp *c, nn_model *m, nn_error *err)
 			for (size_t k = 0; k < nd; k++)
 				if (nn_mp_uint(c, &m->x_shape[k], "input shape", err))
 					return -1;
+		} else if (nn_mp_str_is(c, "feature_names")) {
+			size_t k;
+			nn_mp_skip(c, err);
+			if (nn_mp_peek(c) == NN_MP_NIL) {
+				nn_mp_nil(c, "feature_names", err);
+				continue;
+			}
+			if (nn_mp_array(c, &k, "input feature_names", err))
+				return -1;
+			if (m->feature_names || k > (1u << 24))
+				return nn_error_set(err, NN_EDATA, "input feature_names: given twice or too many");
+			if (!(m->feature_names = calloc(k ? k : 1, sizeof *m->feature_names)))
+				return nn_error_set(err, NN_ENOMEM, "out of memory");
+			m->nfeature_names = k;
+			for (size_t j = 0; j < k; j++) {
+				const char *str;
+				size_t len;
+				if (nn_mp_str(c, &str, &len, "feature name", err))
+					return -1;
+				if (memchr(str, 0, len) || !(m->feature_names[j] = malloc(len + 1)))
+					return nn_error_set(err, NN_EDATA, "feature name: bad string or out of memory");
+				memcpy(m->feature_names[j], str, len);
+				m->feature_names[j][len] = 0;
+			}
+		} else if (nn_mp_str_is(c, NN_PREP_KEY)) {
+			nn_mp_skip(c, err);
+			if (m->prep)
+				return nn_error_set(err, NN_EDATA, "input: two preparation chains");
+			if (!(m->prep = calloc(1, sizeof *m->prep)))
+				return nn_error_set(err, NN_ENOMEM, "out of memory");
+			if (nn_prep_parse(c, m->prep, err))
+				return -1;
 		} else if (nn_mp_skip(c, err) || nn_mp_skip(c, err)) {
 			return -1;
 		}
@@ -341,6 +385,12 @@ nn_model *nn_model_from(const nn_schema *s, const nn_batch *row, nn_error *err)
 		goto fail;
 	}
 	size_t out = d.width[d.nlayers];
+	if (d.output == NN_OUT_SOFTMAX && out == 1) {
+		nn_error_set(err, NN_EDATA, "a softmax over one output gives probability 1 to every row: "
+		             "the model cannot tell anything apart (train it again: two classes take one "
+		             "sigmoid output or two softmax outputs)");
+		goto fail;
+	}
 	m->classification = d.classification;
 	if (d.classification) {
 		if (d.nclasses < 2 || d.nclasses > NN_MAX_CLASSES || (m->classes && m->nclasses != d.nclasses) ||
@@ -358,6 +408,15 @@ nn_model *nn_model_from(const nn_schema *s, const nn_batch *row, nn_error *err)
 		elems *= m->x_shape[i] && m->x_shape[i] <= (1u << 24) ? m->x_shape[i] : 0;
 	if (elems != d.width[0]) {
 		nn_error_set(err, NN_EDATA, "input shape does not match %zu inputs", d.width[0]);
+		goto fail;
+	}
+	if (m->feature_names && m->nfeature_names != d.width[0]) {
+		nn_error_set(err, NN_EDATA, "%zu feature names for %zu inputs", m->nfeature_names, d.width[0]);
+		goto fail;
+	}
+	if (m->prep && m->prep->n && m->prep->step[m->prep->n - 1].out_columns != d.width[0]) {
+		nn_error_set(err, NN_EDATA, "the preparation chain ends with %zu columns; the model takes %zu",
+		             m->prep->step[m->prep->n - 1].out_columns, d.width[0]);
 		goto fail;
 	}
 	if (!row || row->rows != 1) {
@@ -432,4 +491,39 @@ int nn_model_check_input(const nn_model *m, const nn_field *f, nn_error *err)
 	nn_shape_str(want, sizeof want, m->x_ndim, m->x_shape);
 	return nn_error_set(err, NN_EDATA, "field '%s' has shape %s (%zu values per row); the model takes %s (%zu)",
 	                    f->name, have, f->row_elems, want, m->mlp->width[0]);
+}
+
+void nn_model_clear_input(nn_model *m)
+{
+	if (m->prep) {
+		nn_prep_release(m->prep);
+		free(m->prep);
+		m->prep = NULL;
+	}
+	nn_prep_names_free(m->feature_names, m->nfeature_names);
+	m->feature_names = NULL;
+	m->nfeature_names = 0;
+}
+
+int nn_model_set_input(nn_model *m, const nn_schema *s, const char *xname, nn_error *err)
+{
+	int f = nn_schema_find(s, xname);
+	nn_model_clear_input(m);
+	if (f < 0)
+		return nn_error_set(err, NN_EARG, "no field '%s'", xname);
+	if (!(m->prep = calloc(1, sizeof *m->prep)))
+		return nn_error_set(err, NN_ENOMEM, "out of memory");
+	if (nn_prep_read(s, m->prep, NULL, err) ||
+	    nn_prep_feature_names(s, &s->fields[f], &m->feature_names, err)) {
+		nn_model_clear_input(m);
+		return -1;
+	}
+	if (m->feature_names)
+		m->nfeature_names = s->fields[f].row_elems;
+	if (m->prep->n && m->prep->step[m->prep->n - 1].out_columns != s->fields[f].row_elems) {
+		nn_model_clear_input(m);
+		return nn_error_set(err, NN_EDATA, "the preparation chain ends with other columns than field '%s' has",
+		                    xname);
+	}
+	return 0;
 }

@@ -6,6 +6,7 @@
 #include "nn/mp.h"
 #include "nn/params.h"
 #include "nn/pack.h"
+#include "nn/prep.h"
 
 void nn_params_init(nn_params *p, const char *program, const char *method, const nn_field *f)
 {
@@ -54,6 +55,22 @@ void nn_params_release(nn_params *p)
 	for (size_t i = 0; i < p->nvec; i++)
 		free(p->vec[i]);
 	p->nvec = 0;
+	nn_prep_names_free(p->names, p->elems);
+	p->names = NULL;
+}
+
+int nn_params_set_names(nn_params *p, char *const *names, nn_error *err)
+{
+	nn_prep_names_free(p->names, p->elems);
+	p->names = NULL;
+	if (!names)
+		return 0;
+	if (!(p->names = calloc(p->elems ? p->elems : 1, sizeof *p->names)))
+		return nn_error_set(err, NN_ENOMEM, "out of memory");
+	for (size_t j = 0; j < p->elems; j++)
+		if (!(p->names[j] = strdup(names[j])))
+			return nn_error_set(err, NN_ENOMEM, "out of memory");
+	return 0;
 }
 
 
@@ -71,7 +88,7 @@ nn_schema *nn_params_schema(const nn_params *p, nn_error *err)
 			goto fail;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	e |= msgpack_pack_map(&pk, 6 + (p->has_range ? 1 : 0));
+	e |= msgpack_pack_map(&pk, 6 + (p->has_range ? 1 : 0) + (p->names ? 1 : 0));
 	e |= nn_pack_str(&pk, "program") | nn_pack_str(&pk, p->program);
 	e |= nn_pack_str(&pk, "method") | nn_pack_str(&pk, p->method);
 	e |= nn_pack_str(&pk, "field") | nn_pack_str(&pk, p->field);
@@ -83,6 +100,11 @@ nn_schema *nn_params_schema(const nn_params *p, nn_error *err)
 	if (p->has_range)
 		e |= nn_pack_str(&pk, "range") | msgpack_pack_array(&pk, 2) |
 		     msgpack_pack_double(&pk, p->range[0]) | msgpack_pack_double(&pk, p->range[1]);
+	if (p->names) {
+		e |= nn_pack_str(&pk, "names") | msgpack_pack_array(&pk, p->elems);
+		for (size_t j = 0; j < p->elems; j++)
+			e |= nn_pack_str(&pk, p->names[j]);
+	}
 	if (e)
 		nn_error_set(err, NN_ENOMEM, "out of memory");
 	else
@@ -116,7 +138,9 @@ static int mp_strcpy(nn_mp *c, char *buf, size_t n, const char *what, nn_error *
 	return 0;
 }
 
-static int parse_meta(const nn_schema *s, nn_params *p, nn_error *err)
+/* The names array at c: kept as where it starts (read once the shape is
+ * known). */
+static int parse_meta(const nn_schema *s, nn_params *p, nn_mp *names, nn_error *err)
 {
 	nn_mp c = { s->meta, s->meta + s->meta_len };
 	char dtype[16] = "";
@@ -165,6 +189,10 @@ static int parse_meta(const nn_schema *s, nn_params *p, nn_error *err)
 			    nn_mp_number(&c, &p->range[1], "range", err))
 				return -1;
 			p->has_range = 1;
+		} else if (KEY("names")) {
+			*names = c;
+			if (nn_mp_skip(&c, err))
+				return -1;
 		} else if (nn_mp_skip(&c, err)) {
 			return -1;
 		}
@@ -174,6 +202,26 @@ static int parse_meta(const nn_schema *s, nn_params *p, nn_error *err)
 		return nn_error_set(err, NN_EDATA, "parameters metadata lacks program, method, field or shape");
 	if (nn_dtype_parse(dtype, &p->dtype))
 		return nn_error_set(err, NN_EDATA, "parameters metadata: bad dtype '%s'", dtype);
+	return 0;
+}
+
+static int read_names(nn_mp *c, nn_params *p, nn_error *err)
+{
+	size_t n;
+	if (nn_mp_array(c, &n, "names", err))
+		return -1;
+	if (n != p->elems)
+		return nn_error_set(err, NN_EDATA, "%zu names for %zu columns", n, p->elems);
+	if (!(p->names = calloc(n ? n : 1, sizeof *p->names)))
+		return nn_error_set(err, NN_ENOMEM, "out of memory");
+	for (size_t j = 0; j < n; j++) {
+		const char *str;
+		size_t len;
+		if (nn_mp_str(c, &str, &len, "name", err))
+			return -1;
+		if (memchr(str, 0, len) || !(p->names[j] = strndup(str, len)))
+			return nn_error_set(err, NN_EDATA, "names: a bad name");
+	}
 	return 0;
 }
 
@@ -192,7 +240,8 @@ int nn_params_read(const char *path, const char *program, nn_params *p, nn_error
 		nn_error_set(err, NN_EDATA, "a stream of kind '%s', not fitted parameters", s->kind);
 		goto out;
 	}
-	if (parse_meta(s, p, err))
+	nn_mp names = { NULL, NULL };
+	if (parse_meta(s, p, &names, err))
 		goto out;
 	if (strcmp(p->program, program)) {
 		nn_error_set(err, NN_EDATA, "parameters of %s, not of %s", p->program, program);
@@ -205,6 +254,8 @@ int nn_params_read(const char *path, const char *program, nn_params *p, nn_error
 	p->elems = 1;
 	for (int d = 0; d < p->ndim; d++)
 		p->elems *= p->shape[d];
+	if (names.p && read_names(&names, p, err))
+		goto out;
 	for (size_t i = 0; i < s->nfields; i++) {
 		const nn_field *f = &s->fields[i];
 		if (f->dtype != NN_F64 || !nn_params_fits(p, f)) {

@@ -26,7 +26,10 @@
  *   byte of the dtype).  --load without --dedup streams in one pass.
  * - --save FILE: parameters file (nn/params.h) of kind "params", program
  *   "nn-clean", method "clean", vectors mean, std and (when fitted)
- *   median.
+ *   median, and the columns' names; --load matches columns by name.
+ * - The output's chain (nn/prep.h) gets this run's step: fills, clip
+ *   bounds and dropped columns by value, applied by prep.c as nn-predict
+ *   applies them for a model.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -36,12 +39,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <msgpack.h>
 #include "tool.h"
 #include "nn/clean.h"
 #include "nn/colstats.h"
-#include "nn/mp.h"
 #include "nn/params.h"
+#include "nn/prep.h"
 #include "nn/rng.h"
 
 static const char *opt_out, *opt_nonfinite = "drop", *opt_badlabel = "drop", *opt_save,
@@ -88,6 +90,8 @@ static int label_fail;
 static const char *in_path, *in_name;
 static size_t fx, D;
 static int fy = -1;
+static char **col_names;   /* the D columns' names in the order fitted (NULL: none) */
+static size_t *perm;       /* --load: the input's column of each fitted column (NULL: the same) */
 
 /* counts for the summary */
 static uint64_t n_badlabel, n_nonfinite, n_dup, n_replaced, n_clipped;
@@ -114,6 +118,9 @@ static void find_fields(const nn_schema *s)
 	if (opt_dropconst && s->fields[fx].ndim > 1)
 		tool_die(TOOL_EXIT_DATA, in_name, "--drop-constant needs a flat feature vector; "
 		         "'%s' has %d dimensions", opt_x, s->fields[fx].ndim);
+	nn_error err = { 0 };
+	if (nn_prep_feature_names(s, &s->fields[fx], &col_names, &err))
+		tool_die_err(NULL, &err);
 }
 
 /* keep[i] for every row of b: 0 when its label or (policy drop/fail) a
@@ -251,49 +258,41 @@ static void hash_pass(void)
 
 /* --- output -------------------------------------------------------------- */
 
-/* Metadata with feature_names cut to the kept columns, when it has them. */
-static void meta_drop(nn_schema *os, const nn_schema *s, const unsigned char *col_keep)
+/* The step this run adds to the preparation chain (nn/prep.h): its fills,
+ * clip bounds and dropped columns by value, under the names of the
+ * columns it fitted on. */
+static void make_step(nn_prep_step *st, const nn_field *x, const unsigned char *col_keep)
 {
-	nn_mp c = { s->meta, s->meta + s->meta_len };
-	msgpack_sbuffer sb;
-	msgpack_packer pk;
 	nn_error err = { 0 };
-	size_t n, k, kept = 0;
-
-	if (!s->meta || nn_mp_map(&c, &n, "metadata", NULL))
-		return;
-	for (size_t j = 0; j < D; j++)
-		kept += col_keep[j];
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, n);
-	for (size_t i = 0; i < n; i++) {
-		const unsigned char *key = c.p, *val;
-		int names = nn_mp_str_is(&c, "feature_names");
-		if (nn_mp_skip(&c, NULL))
-			goto out;
-		msgpack_sbuffer_write(&sb, (const char *)key, (size_t)(c.p - key));
-		val = c.p;
-		if (names && !nn_mp_array(&c, &k, "names", NULL) && k == D) {
-			msgpack_pack_array(&pk, kept);
-			for (size_t j = 0; j < D; j++) {
-				const unsigned char *e = c.p;
-				if (nn_mp_skip(&c, NULL))
-					goto out;
-				if (col_keep[j])
-					msgpack_sbuffer_write(&sb, (const char *)e, (size_t)(c.p - e));
-			}
-			continue;
-		}
-		c.p = val;
-		if (nn_mp_skip(&c, NULL))
-			goto out;
-		msgpack_sbuffer_write(&sb, (const char *)val, (size_t)(c.p - val));
-	}
-	if (nn_schema_set_meta(os, sb.data, sb.size, &err))
+	nn_clean_spec spec = { policy, fill_value, opt_clip, st_mean, st_std, st_median, col_keep,
+	                       opt_dedup, label_fail };
+	if (nn_clean_step(st, opt_x, D, col_names, x->dtype, &spec, &err))
 		tool_die_err(NULL, &err);
-out:
-	msgpack_sbuffer_destroy(&sb);
+}
+
+/* The output's metadata: the chain with this step, and the feature names
+ * of the columns kept, in the order written. */
+static void set_meta(nn_schema *os, const nn_schema *s, const nn_field *x, const unsigned char *col_keep)
+{
+	nn_error err = { 0 };
+	nn_prep chain;
+	nn_prep_step st;
+	char **kept = NULL;
+	size_t n = 0;
+
+	if (nn_prep_read(s, &chain, NULL, &err))
+		tool_die_err(in_name, &err);
+	make_step(&st, x, col_keep);
+	if (col_names && (perm || st.out_columns != D)) {
+		kept = tool_alloc(D * sizeof *kept);
+		for (size_t j = 0; j < D; j++)
+			if (col_keep[j])
+				kept[n++] = col_names[j];
+	}
+	if (nn_prep_append(&chain, &st, &err) || nn_prep_meta_update(os, s, &chain, kept, n, &err))
+		tool_die_err(in_name, &err);
+	nn_prep_release(&chain);
+	free(kept);
 }
 
 static void clean(nn_reader *r, const unsigned char *col_keep, size_t D2, int argc, char **argv)
@@ -303,11 +302,11 @@ static void clean(nn_reader *r, const unsigned char *col_keep, size_t D2, int ar
 	const nn_field *x = &s->fields[fx];
 	nn_schema *os = nn_schema_clone(s, &err);
 	size_t nf = s->nfields, cap = 0, esz = nn_dtype_size(x->dtype);
-	int isint = !nn_dtype_is_float(x->dtype);
-	double *lo = tool_alloc(D * sizeof *lo), *hi = tool_alloc(D * sizeof *hi), *fill = NULL;
 	unsigned char *keep = NULL;
 	void **cols = tool_alloc(nf * sizeof *cols);
-	double *row = tool_alloc(D * sizeof *row);
+	double *row = tool_alloc(D * sizeof *row), *tmp = perm ? tool_alloc(D * sizeof *tmp) : NULL;
+	nn_prep_counts cnt = { 0 };
+	nn_prep_step st;
 	const nn_batch *b;
 	nn_writer *w;
 
@@ -318,14 +317,9 @@ static void clean(nn_reader *r, const unsigned char *col_keep, size_t D2, int ar
 		os->fields[fx].shape[0] = D2;
 		os->fields[fx].row_elems = D2;
 		os->fields[fx].row_bytes = D2 * esz;
-		meta_drop(os, s, col_keep);
 	}
-	nn_clip_bounds(D, st_mean, st_std, opt_clip, isint, lo, hi);
-	if (nn_nonfinite_fills(policy)) {
-		fill = tool_alloc(D * sizeof *fill);
-		for (size_t j = 0; j < D; j++)
-			fill[j] = nn_nonfinite_fill(policy, j, st_mean, st_median, fill_value);
-	}
+	set_meta(os, s, x, col_keep);
+	make_step(&st, x, col_keep);
 	tool_provenance(os, argc, argv);
 	tool_output_open(opt_out, 1);
 	w = tool_writer(os, opt_level, opt_threads);
@@ -352,12 +346,10 @@ static void clean(nn_reader *r, const unsigned char *col_keep, size_t D2, int ar
 				if (f != fx)
 					memcpy((char *)cols[f] + out * s->fields[f].row_bytes,
 					       (const char *)b->col[f] + i * s->fields[f].row_bytes, s->fields[f].row_bytes);
-			nn_convert(row, NN_F64, (const char *)b->col[fx] + i * x->row_bytes, x->dtype, D, NULL);
-			nn_clean_row(row, D, fill, lo, hi, &n_replaced, &n_clipped);
-			if (D2 != D)
-				for (size_t j = 0, k = 0; j < D; j++)
-					if (col_keep[j])
-						row[k++] = row[j];
+			nn_convert(perm ? tmp : row, NN_F64, (const char *)b->col[fx] + i * x->row_bytes, x->dtype, D, NULL);
+			if (perm)
+				nn_prep_permute(perm, D, tmp, row, 1);
+			nn_prep_apply(&st, row, 1, &cnt);
 			if (nn_convert((char *)cols[fx] + out * D2 * esz, x->dtype, row, NN_F64, D2, &err))
 				tool_die_err(in_name, &err);
 			out++;
@@ -366,14 +358,15 @@ static void clean(nn_reader *r, const unsigned char *col_keep, size_t D2, int ar
 			tool_write(w, (const void *const *)cols, out);
 	}
 	tool_writer_finish(w);
+	n_replaced = cnt.replaced;
+	n_clipped = cnt.clipped;
 	for (size_t i = 0; i < nf; i++)
 		free(cols[i]);
 	free(cols);
 	free(keep);
 	free(row);
-	free(lo);
-	free(hi);
-	free(fill);
+	free(tmp);
+	nn_prep_step_release(&st);
 	nn_schema_free(os);
 }
 
@@ -397,6 +390,23 @@ static void load_params(const nn_schema *s)
 
 	if (nn_params_read(opt_load, "nn-clean", &p, &err))
 		tool_die_err(opt_load, &err);
+	if (p.names && col_names) {   /* by name: the constant columns are those fitted */
+		perm = tool_alloc(D * sizeof *perm);
+		if (p.elems != D || nn_prep_map_names(col_names, D, p.names, p.elems, perm, &err)) {
+			if (p.elems != D)
+				nn_error_set(&err, NN_EDATA, "%zu columns; the parameters have %zu", D, p.elems);
+			nn_error_prefix(&err, "the columns of field '%s' are not those the parameters in '%s' "
+			                "were fitted on", f->name, opt_load);
+			tool_die_err(in_name, &err);
+		}
+		if (nn_prep_perm_identity(perm, D)) {
+			free(perm);
+			perm = NULL;
+		}
+		nn_prep_names_free(col_names, D);
+		col_names = p.names;
+		p.names = NULL;
+	}
 	if (p.elems != D || !nn_params_fits(&p, f))
 		tool_die(TOOL_EXIT_DATA, in_name, "field '%s' has another shape than the %zu features "
 		         "the parameters in '%s' were fitted on", f->name, p.elems, opt_load);
@@ -443,6 +453,8 @@ int main(int argc, char **argv)
 			tool_die_err(NULL, &err);
 	if (need_fit) {
 		nn_params_init(&p, "nn-clean", "clean", &nn_reader_schema(r)->fields[fx]);
+		if (nn_params_set_names(&p, col_names, &err))
+			tool_die_err(NULL, &err);
 		fit(&p);
 	} else if (opt_dedup) {
 		hash_pass();
@@ -476,8 +488,14 @@ int main(int argc, char **argv)
 		if (D2 != D) {
 			fprintf(stderr, "%s: dropped %zu constant feature columns:", tool_prog, D - D2);
 			for (size_t j = 0; j < D; j++)
-				if (!col_keep[j])
+				if (!col_keep[j]) {
 					fprintf(stderr, " %zu", j);
+					if (col_names) {
+						fputs(" (", stderr);
+						tool_put_str(stderr, col_names[j]);
+						fputc(')', stderr);
+					}
+				}
 			fputc('\n', stderr);
 		}
 	}

@@ -25,6 +25,9 @@
  *   object with every number in the shortest form that reads back as the
  *   same double.  The report is written only once every row was read, so
  *   a failed run writes nothing.
+ * - -m brings the rows to the model as nn-predict does (nn_feed: the
+ *   preparation chain compared and completed, columns by name, no row
+ *   dropped).
  * - The model is run on whole batches converted to f32 at once, 256 rows
  *   per forward pass; a binary model with one sigmoid output gives the
  *   probabilities (1 - p, p).
@@ -260,8 +263,12 @@ static void eval_model(const char *input)
 	int xi = nn_schema_find(s, xname), yi = nn_schema_find(s, yname);
 	size_t k = nn_model_outputs(m), c = m->nclasses;
 
-	if (nn_model_check_input(m, xf, &err))
+	nn_feed *feed = nn_feed_new(m, s, (size_t)xi, &err);
+	if (!feed)
 		tool_die_err(name, &err);
+	if (!m->prep)
+		tool_note("'%s' records no preparation (made before models did): the rows are taken as they are",
+		          g.model_path);
 	check_labels(yf, m->classification, k, name);
 	if (m->classification && m->classes && yf->nclasses &&
 	    !nn_classes_same(c, m->classes, yf->nclasses, yf->classes))
@@ -276,7 +283,9 @@ static void eval_model(const char *input)
 		tool_die_err(NULL, &err);
 	while (tool_next(r, input, &b)) {
 		size_t n = b->rows;
-		const float *out = nn_predictor_run(p, b->col[xi], xf->dtype, n, &err);
+		nn_dtype xt;
+		const void *x = nn_feed_run(feed, b->col[xi], xf->dtype, n, row, &xt, &err);
+		const float *out = x ? nn_predictor_run(p, x, xt, n, &err) : NULL;
 		if (!out) {
 			nn_error_prefix(&err, "field '%s'", xname);
 			tool_die_err(name, &err);
@@ -304,6 +313,7 @@ static void eval_model(const char *input)
 	if (!row && !g.partial)
 		tool_die(TOOL_EXIT_DATA, name, "no rows to evaluate");
 	nn_predictor_free(p);
+	nn_feed_free(feed);
 	nn_reader_close(r);
 }
 

@@ -22,7 +22,10 @@
  *   input is first copied (still compressed) to $TMPDIR.  --load streams.
  * - --save writes the parameters file (nn/params.h) before the output;
  *   --load checks it was written by nn-normalize for a feature field of
- *   the same shape.  Output is f32 (or --dtype f64), computed in double
+ *   the same shape, and matches columns by name when both sides have
+ *   names (output in the fitted order).
+ * - The output's chain (nn/prep.h) gets this run's step, by value; the
+ *   transform is prep.c's, the one nn-predict applies for a model.  Output is f32 (or --dtype f64), computed in double
  *   and rounded once.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -37,6 +40,7 @@
 #include "tool.h"
 #include "nn/colstats.h"
 #include "nn/params.h"
+#include "nn/prep.h"
 
 /* In the order of enum method. */
 #define METHODS "zscore|minmax|robust|maxabs|l2"
@@ -180,61 +184,65 @@ static void fit_robust(nn_params *p)
 
 #define CHUNK_ELEMS 65536
 
-static uint64_t passed;   /* non-finite values passed through */
-
-/* y[n] = transform of v[n], rows of D elements; v is overwritten. */
-static void transform(double *v, size_t rows, size_t D, enum method m, const double *off,
-                      const double *sc, double lo)
+/* The step this run adds to the chain: the parameters by value, under
+ * the names they were fitted on (else the input's). */
+static void make_step(nn_prep_step *st, const nn_params *p, enum method m, double lo, nn_dtype in_t,
+                      nn_dtype out_t, char *const *in_names)
 {
-	uint64_t bad = 0;
-
-	if (m == L2) {
-		for (size_t r = 0; r < rows; r++) {
-			double *row = v + r * D, ss = 0;
-			for (size_t j = 0; j < D; j++) {
-				double x = row[j];
-				if (x - x == 0)
-					ss += x * x;
-				else
-					bad++;
-			}
-			double norm = ss == 0 ? 1 : sqrt(ss);
-			for (size_t j = 0; j < D; j++)
-				row[j] = row[j] - row[j] == 0 ? row[j] / norm : row[j];
-		}
-	} else if (!opt_inverse) {
-		for (size_t r = 0; r < rows; r++) {
-			double *row = v + r * D;
-			for (size_t j = 0; j < D; j++) {
-				bad += row[j] - row[j] != 0;
-				row[j] = (row[j] - off[j]) / sc[j] + lo;
-			}
-		}
-	} else {
-		for (size_t r = 0; r < rows; r++) {
-			double *row = v + r * D;
-			for (size_t j = 0; j < D; j++) {
-				bad += row[j] - row[j] != 0;
-				row[j] = (row[j] - lo) * sc[j] + off[j];
-			}
-		}
+	nn_error err = { 0 };
+	if (nn_prep_step_init(st, NN_PREP_NORMALIZE, opt_x, p->elems, p->names ? p->names : in_names, in_t, &err))
+		tool_die_err(NULL, &err);
+	st->out_dtype = out_t;
+	st->method = (enum nn_prep_method)m;
+	st->low = lo;
+	if (m != L2) {
+		if (nn_prep_step_vec(st, &st->offset, 0, &err) || nn_prep_step_vec(st, &st->scale, 1, &err))
+			tool_die_err(NULL, &err);
+		memcpy(st->offset, nn_params_vec(p, "offset"), p->elems * sizeof *st->offset);
+		memcpy(st->scale, nn_params_vec(p, "scale"), p->elems * sizeof *st->scale);
 	}
-	passed += bad;
 }
 
+/* The output's metadata: the input's chain with this step added (or,
+ * with --inverse, taken off when it is the last), and the feature names
+ * in the parameters' order when the columns were reordered. */
+static void set_meta(nn_schema *os, const nn_schema *s, nn_prep_step *st, const nn_params *p, int reordered)
+{
+	nn_error err = { 0 };
+	nn_prep chain;
+	char why[256];
+
+	if (nn_prep_read(s, &chain, NULL, &err))
+		tool_die_err(in_name, &err);
+	if (!opt_inverse) {
+		if (nn_prep_append(&chain, st, &err))
+			tool_die_err(in_name, &err);
+	} else if (chain.n && nn_prep_step_same(&chain.step[chain.n - 1], st, why, sizeof why)) {
+		nn_prep_pop(&chain);
+	} else {
+		tool_note("--inverse: the input's preparation does not end with these parameters; "
+		          "its chain is kept as it was");
+	}
+	if (nn_prep_meta_update(os, s, &chain, reordered ? p->names : NULL, p->elems, &err))
+		tool_die_err(in_name, &err);
+	nn_prep_release(&chain);
+}
+
+/* perm: the input's column of each of the parameters' columns, or NULL. */
 static void apply(nn_reader *r, const nn_params *p, enum method m, nn_dtype out_t, double lo,
-                  int argc, char **argv)
+                  const size_t *perm, char *const *in_names, int argc, char **argv)
 {
 	nn_error err = { 0 };
 	const nn_schema *s = nn_reader_schema(r);
 	size_t fx = feature_field(s), D = s->fields[fx].row_elems, nf = s->nfields;
 	size_t chunk = D >= CHUNK_ELEMS ? 1 : CHUNK_ELEMS / D;
 	nn_dtype in_t = s->fields[fx].dtype;
-	const double *off = nn_params_vec(p, "offset"), *sc = nn_params_vec(p, "scale");
 	nn_schema *os = nn_schema_clone(s, &err);
-	double *buf = tool_alloc(chunk * D * sizeof *buf);
+	double *buf = tool_alloc(chunk * D * sizeof *buf), *tmp = perm ? tool_alloc(chunk * D * sizeof *tmp) : NULL;
 	void *obuf = tool_alloc(chunk * D * nn_dtype_size(out_t));
 	const void **cols = tool_alloc(nf * sizeof *cols);
+	nn_prep_counts cnt = { 0 };
+	nn_prep_step st;
 	const nn_batch *b;
 	nn_writer *w;
 
@@ -242,15 +250,25 @@ static void apply(nn_reader *r, const nn_params *p, enum method m, nn_dtype out_
 		tool_die_err(NULL, &err);
 	os->fields[fx].dtype = out_t;
 	os->fields[fx].row_bytes = D * nn_dtype_size(out_t);
+	make_step(&st, p, m, lo, in_t, out_t, in_names);
+	nn_prep_step told;
+	make_step(&told, p, m, lo, in_t, out_t, in_names);
+	set_meta(os, s, &told, p, perm != NULL);
+	nn_prep_step_release(&told);
 	tool_provenance(os, argc, argv);
 	tool_output_open(opt_out, 1);
 	w = tool_writer(os, opt_level, opt_threads);
 	while (tool_next(r, in_name, &b)) {
 		for (size_t r0 = 0; r0 < b->rows; r0 += chunk) {
 			size_t n = b->rows - r0 < chunk ? b->rows - r0 : chunk;
-			nn_convert(buf, NN_F64, (const char *)b->col[fx] + r0 * D * nn_dtype_size(in_t), in_t,
+			nn_convert(perm ? tmp : buf, NN_F64, (const char *)b->col[fx] + r0 * D * nn_dtype_size(in_t), in_t,
 			           n * D, NULL);
-			transform(buf, n, D, m, off, sc, lo);
+			if (perm)
+				nn_prep_permute(perm, D, tmp, buf, n);
+			if (opt_inverse)
+				nn_prep_unapply(&st, buf, n, &cnt);
+			else
+				nn_prep_apply(&st, buf, n, &cnt);
 			if (out_t == NN_F64)
 				memcpy(obuf, buf, n * D * sizeof *buf);
 			else
@@ -261,10 +279,12 @@ static void apply(nn_reader *r, const nn_params *p, enum method m, nn_dtype out_
 		}
 	}
 	tool_writer_finish(w);
-	if (passed)
-		tool_note("%llu NaN or infinite values passed through", (unsigned long long)passed);
+	if (cnt.passed)
+		tool_note("%llu NaN or infinite values passed through", (unsigned long long)cnt.passed);
+	nn_prep_step_release(&st);
 	nn_schema_free(os);
 	free(buf);
+	free(tmp);
 	free(obuf);
 	free(cols);
 }
@@ -302,6 +322,8 @@ int main(int argc, char **argv)
 	nn_dtype out_t;
 	double lo = 0, hi = 1;
 	nn_reader *r;
+	char **in_names = NULL;
+	size_t *perm = NULL, in_cols = 0;
 
 	tool_parse(&cli, argc, argv, &operands);
 	if (opt_method)
@@ -332,14 +354,28 @@ int main(int argc, char **argv)
 			         "the row norms are not kept");
 		r = tool_reader(in_path);
 		const nn_field *f = &nn_reader_schema(r)->fields[feature_field(nn_reader_schema(r))];
-		if (!nn_params_fits(&p, f)) {
+		if (nn_prep_feature_names(nn_reader_schema(r), f, &in_names, &err))
+			tool_die_err(NULL, &err);
+		if (p.names && in_names) {
+			perm = tool_alloc(p.elems * sizeof *perm);
+			if (nn_prep_map_names(in_names, f->row_elems, p.names, p.elems, perm, &err)) {
+				nn_error_prefix(&err, "the columns of field '%s' are not those the parameters in '%s' "
+				                "were fitted on", f->name, opt_load);
+				tool_die_err(in_name, &err);
+			}
+			if (nn_prep_perm_identity(perm, p.elems)) {
+				free(perm);
+				perm = NULL;
+			}
+		}
+		if (!nn_params_fits(&p, f) && !(perm && f->ndim <= 1)) {
 			char a[NN_SHAPE_CHARS], b[NN_SHAPE_CHARS];
 			nn_shape_str(a, sizeof a, p.ndim, p.shape);
 			nn_shape_str(b, sizeof b, f->ndim, f->shape);
 			tool_die(TOOL_EXIT_DATA, in_name, "field '%s' has shape %s; the parameters in '%s' "
 			         "were fitted on shape %s", f->name, b, opt_load, a);
 		}
-		apply(r, &p, m, out_t, lo, argc, argv);
+		apply(r, &p, m, out_t, lo, perm, in_names, argc, argv);
 	} else {
 		if (m == L2) {
 			r = tool_reader(in_path);
@@ -349,6 +385,9 @@ int main(int argc, char **argv)
 		}
 		const nn_field *f = &nn_reader_schema(r)->fields[feature_field(nn_reader_schema(r))];
 		nn_params_init(&p, "nn-normalize", method_names[m], f);
+		if (nn_prep_feature_names(nn_reader_schema(r), f, &in_names, &err) ||
+		    nn_params_set_names(&p, in_names, &err))
+			tool_die_err(NULL, &err);
 		if (m == MINMAX) {
 			p.has_range = 1;
 			p.range[0] = lo;
@@ -370,9 +409,12 @@ int main(int argc, char **argv)
 		}
 		if (opt_save)
 			tool_save_params(opt_save, &p, argc, argv);
-		apply(r, &p, m, out_t, lo, argc, argv);
+		apply(r, &p, m, out_t, lo, NULL, in_names, argc, argv);
 	}
+	in_cols = nn_reader_schema(r)->fields[feature_field(nn_reader_schema(r))].row_elems;
 	nn_reader_close(r);
+	nn_prep_names_free(in_names, in_cols);
+	free(perm);
 	nn_params_release(&p);
 	nn_strlist_free(&operands);
 	return 0;

@@ -11,8 +11,14 @@
  *   stream says how many classes there are.  proba is f32 [C] with the
  *   same names; a binary model with one sigmoid output p gives (1 - p, p).
  * - Regression: pred is f32, shape [] for one target, [K] for K.
- * - A row whose outputs are NaN (NaN features) is an error naming the row,
- *   not a prediction of class 0.
+ * - The rows reach the model through nn_feed (nn/predict.h): the input's
+ *   preparation chain equal to the model's, or a first part of it whose
+ *   remaining steps the model applies by value; any other chain refused
+ *   naming the step; columns matched by name.  No row is dropped: a NaN
+ *   feature the chain does not fill is an error naming the row, not a
+ *   prediction of class 0, and so is a NaN output.
+ * - A model without a recorded chain (older files) takes the rows as they
+ *   come, with a note.
  * - Batch at a time: each input batch is converted to f32 at once and run
  *   256 rows per forward pass with one scratch space; memory is one batch
  *   plus the model.
@@ -83,8 +89,12 @@ int main(int argc, char **argv)
 
 	if (xi < 0)
 		tool_die(TOOL_EXIT_DATA, name, "no field '%s' (name the feature field with --x)", xname);
-	if (nn_model_check_input(m, &s->fields[xi], &err))
+	nn_feed *feed = nn_feed_new(m, s, (size_t)xi, &err);
+	if (!feed)
 		tool_die_err(name, &err);
+	if (!m->prep)
+		tool_note("'%s' records no preparation (made before models did): the rows are taken as they are",
+		          opt_model);
 	if (opt_proba && !classify)
 		tool_note("--proba: a regression model gives no probabilities");
 
@@ -143,7 +153,9 @@ int main(int argc, char **argv)
 		tool_die_err(NULL, &err);
 	while (tool_next(r, input, &b)) {
 		size_t n = b->rows, w0 = proba ? 2 : 1;
-		const float *out = nn_predictor_run(p, b->col[xi], s->fields[xi].dtype, n, &err);
+		nn_dtype xt;
+		const void *x = nn_feed_run(feed, b->col[xi], s->fields[xi].dtype, n, row, &xt, &err);
+		const float *out = x ? nn_predictor_run(p, x, xt, n, &err) : NULL;
 		if (!out) {
 			nn_error_prefix(&err, "field '%s'", xname);
 			tool_die_err(name, &err);
@@ -174,6 +186,7 @@ int main(int argc, char **argv)
 	}
 	tool_writer_finish(w);
 	nn_predictor_free(p);
+	nn_feed_free(feed);
 	nn_reader_close(r);
 	nn_schema_free(os);
 	nn_model_free(m);

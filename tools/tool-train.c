@@ -41,6 +41,8 @@ static nn_train_info train_info(const tool_train *T, const nn_dataset *val, nn_t
 	return info;
 }
 
+static nn_schema *data_schema;   /* the training stream's header, for nn_model_set_input */
+
 static nn_model model_of(const tool_train *T, nn_mlp *net, const nn_task *t, msgpack_sbuffer *training)
 {
 	nn_model m = {
@@ -64,6 +66,8 @@ void tool_train_save(const tool_train *T, const nn_train_state *st, const nn_tas
 	if (nn_train_pack(&sb, &info, st, ckpt, tl, vl, va, &err))
 		tool_die_err(NULL, &err);
 	nn_model m = model_of(T, st->net, t, &sb);
+	if (nn_model_set_input(&m, data_schema, T->o.x, &err))   /* its chain and feature names */
+		tool_die_err(T->in, &err);
 	const void **cols = tool_alloc((size_t)st->net->nlayers * 8 * sizeof *cols);
 	nn_schema *s = ckpt ? nn_checkpoint_schema(&m, st, cols, &err) : nn_model_schema(&m, "model", &err);
 	if (!s)
@@ -82,6 +86,7 @@ void tool_train_save(const tool_train *T, const nn_train_state *st, const nn_tas
 		nn_writer_free(w);
 		tool_out_commit(T->model);
 	}
+	nn_model_clear_input(&m);
 	nn_schema_free(s);
 	free(cols);
 	msgpack_sbuffer_destroy(&sb);
@@ -128,6 +133,8 @@ static void load_stream(const tool_train *T, const char *path, nn_task *t, nn_da
 	if (nn_task_read(nn_reader_schema(r), T->o.x, T->o.y, nn_train_task_kind(&T->o), &mine, &err) ||
 	    (first ? nn_task_keep(t, &mine, &err) : nn_task_check_same(t, &mine, T->o.x, T->o.y, &err)))
 		tool_die_err(tool_name(path), &err);
+	if (first && !data_schema && !(data_schema = nn_schema_clone(nn_reader_schema(r), &err)))
+		tool_die_err(NULL, &err);
 	mine.nclasses = t->nclasses;       /* this stream's labels, the training classes */
 	if (nn_dataset_load(r, T->o.x, T->o.y, &mine, ds, &err))
 		tool_die_err(tool_name(path), &err);

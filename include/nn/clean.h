@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "nn/error.h"
+#include "nn/prep.h"
 
 /* What happens to NaN and infinite features, in the order of the words
  * of --nonfinite. */
@@ -48,9 +49,26 @@ void nn_clip_bounds(size_t D, const double *mean, const double *std, double sigm
 /* Repair one row of D values in place: a non-finite value is replaced by
  * fill[j] unless fill is NULL or fill[j] is NaN (counted in *replaced);
  * then a value outside [lo[j], hi[j]] goes to the bound it crossed
- * (counted in *clipped).  NaN is never clipped, ±inf is. */
+ * (counted in *clipped); lo and hi NULL: no clipping.  NaN is never
+ * clipped, ±inf is. */
 void nn_clean_row(double *row, size_t D, const double *fill, const double *lo,
                   const double *hi, uint64_t *replaced, uint64_t *clipped);
+
+/* What nn-clean does to features, as a step of the preparation chain
+ * (nn/prep.h) for D columns of dtype dt named names (or NULL): the fill
+ * of policy p from mean/median/value, clip bounds at sigma standard
+ * deviations (none when sigma is 0), the columns whose keep is 0 left
+ * out (keep NULL: all kept); rows records the policy word, dedup and
+ * bad_label ("drop" or "fail") for people. */
+typedef struct nn_clean_spec {
+	enum nn_nonfinite policy;
+	double value, sigma;
+	const double *mean, *std, *median;
+	const unsigned char *keep;
+	int dedup, bad_label_fail;
+} nn_clean_spec;
+int nn_clean_step(nn_prep_step *st, const char *field, size_t D, char *const *names, nn_dtype dt,
+                  const nn_clean_spec *spec, nn_error *err);
 
 /* Exact duplicates in bounded memory: each row added is a 128-bit hash
  * of its bytes (two seeds) and its number, spilled to a temporary file;

@@ -7,7 +7,9 @@
  * and the header's metadata map (documented in nn-train(1)):
  *
  *   {"task": "classification" | "regression",
- *    "input": {"field": "x", "dtype": "f32", "shape": [28, 28]},
+ *    "input": {"field": "x", "dtype": "f32", "shape": [28, 28],
+ *              "feature_names": [...] or nil,   names of the columns, in order
+ *              "preparation": [...]},           the chain (nn/prep.h)
  *    "label": {"field": "y", "classes": ["T-shirt/top", …]}   classification
  *             {"field": "y", "targets": 1}                     regression
  *    "layers": [784, 256, 128, 10], "activations": ["relu", "relu"],
@@ -27,6 +29,7 @@
 #include <stdint.h>
 #include "nn/error.h"
 #include "nn/mlp.h"
+#include "nn/prep.h"
 #include "nn/stream.h"
 
 typedef struct nn_model {
@@ -36,6 +39,11 @@ typedef struct nn_model {
 	nn_dtype x_dtype;
 	int x_ndim;
 	uint64_t x_shape[NN_MAX_DIMS];
+	/* How its input was prepared (nn/prep.h), or NULL: a file made before
+	 * models recorded it (then nothing is checked or applied). */
+	nn_prep *prep;
+	char **feature_names;      /* one per input, or NULL (none known) */
+	size_t nfeature_names;
 	/* the label */
 	char *y_name;
 	int classification;        /* 1: classes, 0: regression */
@@ -66,10 +74,19 @@ void nn_model_columns(const nn_model *m, const void **cols);
 /* A model from a header and its one row (columns found by name; columns
  * beyond the model's own, a checkpoint's, are ignored).  Every dimension is
  * checked against the metadata; a file that is not a model is an error
- * naming what is wrong.  The parameters are copied. */
+ * naming what is wrong, and so is a softmax over one output (it gives
+ * probability 1 to every row).  The parameters are copied. */
 nn_model *nn_model_from(const nn_schema *s, const nn_batch *row, nn_error *err);
 /* Read a model or checkpoint from r: its one row, then the verified end. */
 nn_model *nn_model_read(nn_reader *r, nn_error *err);
+
+/* Record how the model's input was prepared: the chain and the feature
+ * names of field xname of the training stream's schema s (nn-train, when
+ * it writes the model).  Frees what m recorded before. */
+int nn_model_set_input(nn_model *m, const nn_schema *s, const char *xname, nn_error *err);
+/* Free what nn_model_set_input allocated (for a model on the stack;
+ * nn_model_free does it too). */
+void nn_model_clear_input(nn_model *m);
 
 /* Can the field f of a data stream feed this model?  Same element count
  * per row (the shape may differ only as [784] vs [28, 28]), any numeric

@@ -12,6 +12,10 @@
  *   shape    [28, 28]         that field's per-row shape
  *   rows     60000            rows the fit saw
  *   range    [0, 1]           only with nn-normalize --method minmax
+ *   names    ["age", …]       the columns' names, in the order of the
+ *                             vectors, when the fitted stream had them
+ *                             (nn-import's feature_names): --load matches
+ *                             columns by these names
  *
  * nn-info shows such a file as it shows any stream.
  */
@@ -39,12 +43,15 @@ typedef struct nn_params {
 	size_t nvec;
 	char name[NN_PARAMS_MAXVEC][32];
 	double *vec[NN_PARAMS_MAXVEC];    /* elems values each (malloc'd) */
+	char **names;                     /* elems column names, or NULL */
 } nn_params;
 
 /* Describe the feature field f in p (program and method set by the
  * caller) and allocate nothing yet. */
 void nn_params_init(nn_params *p, const char *program, const char *method,
                     const nn_field *f);
+/* Record the columns' names (elems of them, copied; NULL: none). */
+int nn_params_set_names(nn_params *p, char *const *names, nn_error *err);
 /* Add a vector called name (elems values, zeroed); NULL when out of
  * memory or full. */
 double *nn_params_add(nn_params *p, const char *name, nn_error *err);

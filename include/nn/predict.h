@@ -41,4 +41,31 @@ void nn_predict_proba(const nn_model *m, const float *out, size_t rows, float *p
  * (numpy's argmax). */
 void nn_predict_classes(size_t nclasses, const float *proba, size_t rows, int32_t *pred);
 
+/* --- feeding a model: its preparation chain and its columns by name ---
+ *
+ * A feed takes a data stream's feature field to what the model takes:
+ *   - the stream's chain (nn/prep.h) equal to the model's: as it is;
+ *   - a prefix of it (raw imported rows, or rows part-way): the model's
+ *     missing steps applied by value, each rounding to the dtype its
+ *     program wrote, so the values are those the programs would write;
+ *   - anything else: refused, naming the step that differs and what to run.
+ * Columns are matched by name when both sides have names (a permutation
+ * per batch); missing or extra columns are refused, naming them.  No step
+ * drops a row here: a NaN or infinite value the chain does not fill is an
+ * error naming the row and column.  A model that records no chain (made
+ * before models did) takes the rows as they are, as it always did. */
+typedef struct nn_feed nn_feed;
+nn_feed *nn_feed_new(const nn_model *m, const nn_schema *s, size_t xfield, nn_error *err);
+void nn_feed_free(nn_feed *f);                     /* NULL is fine */
+/* Steps of the model applied here (0: none), and whether the columns
+ * come in another order than the model's. */
+size_t nn_feed_steps(const nn_feed *f);
+int nn_feed_reordered(const nn_feed *f);
+/* The features of `rows` rows of the field (col, its dtype t; row numbers
+ * from first_row, 0-based) as the model takes them: col itself (*ot = t)
+ * when there is nothing to do, else a buffer of f32 (*ot = NN_F32) valid
+ * until the next call.  NULL with err naming the row (1-based). */
+const void *nn_feed_run(nn_feed *f, const void *col, nn_dtype t, size_t rows, uint64_t first_row,
+                        nn_dtype *ot, nn_error *err);
+
 #endif

@@ -72,7 +72,7 @@ csv() { nn-export --format csv --no-header "$@"; }
 	run --separate-stderr sh -c 'nn-clean --drop-constant "$1" | nn-export' sh "$T/d.nns"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf '%s\n' a,c,label 1,5,0.5 3,7,0.5 1,5,0.5)" ]
-	[[ "$stderr" == *$'\nnn-clean: dropped 1 constant feature columns: 1' ]]
+	[[ "$stderr" == *$'\nnn-clean: dropped 1 constant feature columns: 1 (b)' ]]
 	nn-clean -q --drop-constant -o "$T/c.nns" "$T/d.nns"
 	[[ "$(nn-info "$T/c.nns")" == *$'\nfield\tx\tf32\t[2]\n'* ]]
 	# every column constant: nothing left is an error
@@ -108,7 +108,7 @@ csv() { nn-export --format csv --no-header "$@"; }
 	nn-clean -q --nonfinite median --save "$T/p.nns" -o "$T/train.nns" "$T/d.nns"
 	run --separate-stderr nn-info "$T/p.nns"
 	[[ "$output" == *$'\nkind\tparams\n'* ]]
-	[[ "$output" == *'"program": "nn-clean", "method": "clean", "field": "x", "dtype": "f32", "shape": [3], "rows": 6}'* ]]
+	[[ "$output" == *'"program": "nn-clean", "method": "clean", "field": "x", "dtype": "f32", "shape": [3], "rows": 6, "names": ["a", "b", "c"]}'* ]]
 	[[ "$output" == *$'\nfield\tmean\tf64\t[3]\nfield\tstd\tf64\t[3]\nfield\tmedian\tf64\t[3]\n'* ]]
 	# mean, std, median of a b c over the rows with a good label
 	[ "$(csv "$T/p.nns")" = "21.4,10,5.666666666666667,39.3069968326251,0,0.9428090415820634,2,10,5" ]

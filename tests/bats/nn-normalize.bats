@@ -63,13 +63,13 @@ csv() { nn-export --format csv --no-header "$@"; }
 	run --separate-stderr nn-info "$T/p.nns"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *$'\nkind\tparams\n'* ]]
-	[[ "$output" == *$'\nmeta\t{"program": "nn-normalize", "method": "zscore", "field": "x", "dtype": "f32", "shape": [3], "rows": 4}\n'* ]]
+	[[ "$output" == *$'\nmeta\t{"program": "nn-normalize", "method": "zscore", "field": "x", "dtype": "f32", "shape": [3], "rows": 4, "names": ["a", "b", "c"]}\n'* ]]
 	[[ "$output" == *$'\nrows\t1\n'* ]]
 	[[ "$output" == *$'\nfield\toffset\tf64\t[3]\nfield\tscale\tf64\t[3]\n'* ]]
 	# sqrt(1.25) and sqrt(8/3) in double
 	[ "$(csv "$T/p.nns")" = "2.5,10,7,1.118033988749895,1,1.632993161855452" ]
 	nn-normalize -q -m minmax --range 2,4 --save "$T/m.nns" "$T/s.nns" >/dev/null
-	[[ "$(nn-info "$T/m.nns")" == *'"range": [2, 4]}'* ]]
+	[[ "$(nn-info "$T/m.nns")" == *'"range": [2, 4], "names": ["a", "b", "c"]}'* ]]
 	[ "$(csv "$T/m.nns")" = "1,10,5,1.5,0.5,2" ]
 	nn-normalize -q -m robust --save "$T/r.nns" "$T/s.nns" >/dev/null
 	[ "$(csv "$T/r.nns")" = "2.5,10,7,1.5,1,2" ]
@@ -186,6 +186,13 @@ csv() { nn-export --format csv --no-header "$@"; }
 	[ "$stderr" = "nn-normalize: '$T/c.nns': parameters of nn-clean, not of nn-normalize" ]
 	nn-normalize -q --save "$T/p.nns" "$T/s.nns" >/dev/null
 	printf 'a,b\n1,2\n' | nn-import -o "$T/two.nns"
+	run --separate-stderr nn-normalize --load "$T/p.nns" -o "$T/out.nns" "$T/two.nns"
+	[ "$status" -eq 1 ]
+	# columns by name: the one missing is named
+	[ "$stderr" = "nn-normalize: '$T/two.nns': the columns of field 'x' are not those the parameters in '$T/p.nns' were fitted on: 1 column(s) missing: 'c'" ]
+	[ ! -e "$T/out.nns" ]
+	# without names, by position: the shapes must agree
+	printf '1,2\n' | nn-import --no-header -o "$T/two.nns"
 	run --separate-stderr nn-normalize --load "$T/p.nns" -o "$T/out.nns" "$T/two.nns"
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "nn-normalize: '$T/two.nns': field 'x' has shape [2]; the parameters in '$T/p.nns' were fitted on shape [3]" ]

@@ -139,7 +139,7 @@ check_linear() {
 	nn-import -q --label species --drop-col sepal_width -o "$T/three.nns" "$IRIS"
 	run --separate-stderr nn-predict -m "$T/lin.nnm" -o "$T/o.nns" "$T/three.nns"
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == "nn-predict: '$T/three.nns': field 'x' has shape [3] (3 values per row); the model takes [4] (4)" ]]
+	[[ "$stderr" == "nn-predict: '$T/three.nns': field 'x' does not have the model's columns: 1 column(s) missing: 'sepal_width'" ]]
 	run --separate-stderr nn-predict -m "$T/lin.nnm" --x nope -o "$T/o.nns" "$T/iris.nns"
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"no field 'nope'"* ]]
@@ -152,14 +152,14 @@ check_linear() {
 	run --separate-stderr nn-predict -m "$T/cut.nnm" -o "$T/o.nns" "$T/iris.nns"
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == "nn-predict: '$T/cut.nnm': "* ]]
-	printf 'a,b,c,d\n1,2,3,4\n1,NA,3,4\n' | nn-import -q -o "$T/nan.nns"
+	printf 'sepal_length,sepal_width,petal_length,petal_width\n1,2,3,4\n1,NA,3,4\n' | nn-import -q -o "$T/nan.nns"
 	run --separate-stderr nn-predict -m "$T/lin.nnm" -o "$T/o.nns" "$T/nan.nns"
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == "nn-predict: '$T/nan.nns': row 1: the model's output is NaN (are the features NaN?)" ]]
+	[[ "$stderr" == "nn-predict: '$T/nan.nns': field 'x': row 2: column 'sepal_width' is NaN and the model's preparation has no fill for it"* ]]
 	[ ! -e "$T/o.nns" ]
 	no_temporaries "$T"
 	# an empty input is an empty predictions stream
-	printf 'a,b,c,d\n' | nn-import -q -o "$T/empty.nns"
+	printf 'sepal_length,sepal_width,petal_length,petal_width\n' | nn-import -q -o "$T/empty.nns"
 	nn-predict -m "$T/lin.nnm" -o "$T/o.nns" "$T/empty.nns"
 	run nn-info --verify "$T/o.nns"
 	[ "$output" = "OK rows=0 members=1" ]
@@ -181,7 +181,7 @@ check_linear() {
 @test "nn-predict: peak memory stays bounded on a large input" {
 	[ -x /usr/bin/time ] || skip "/usr/bin/time is not installed"
 	linear
-	awk 'BEGIN { print "a,b,c,d,species"; for (i = 0; i < 400000; i++)
+	awk 'BEGIN { print "sepal_length,sepal_width,petal_length,petal_width,species"; for (i = 0; i < 400000; i++)
 		printf "%d.%d,%d.5,%d.25,0.%d,%s\n", 4 + i % 4, i % 10, 2 + i % 2, 1 + i % 6, i % 10, (i % 3 ? "setosa" : "virginica") }' |
 		nn-import -q --label species --classes setosa,versicolor,virginica -o "$T/big.nns"
 	run --separate-stderr /usr/bin/time -f 'rss=%M' nn-predict -m "$T/lin.nnm" --proba -o "$T/o.nns" "$T/big.nns"
@@ -232,15 +232,15 @@ check_linear() {
 	nn-import -q --label species --drop-col sepal_width -o "$T/three.nns" "$IRIS"
 	run --separate-stderr nn-eval -m "$T/lin.nnm" "$T/three.nns"
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == *"field 'x' has shape [3] (3 values per row); the model takes [4] (4)" ]]
+	[[ "$stderr" == *"field 'x' does not have the model's columns: 1 column(s) missing: 'sepal_width'" ]]
 	# labels of the wrong dtype
 	nn-import -q --label petal_width --drop-col species -o "$T/reg.nns" "$IRIS"
-	printf 'a,b,c,d,y\n1,2,3,4,0.5\n' | nn-import -q --label y -o "$T/f.nns"
+	printf 'sepal_length,sepal_width,petal_length,petal_width,y\n1,2,3,4,0.5\n' | nn-import -q --label y -o "$T/f.nns"
 	run --separate-stderr nn-eval -m "$T/lin.nnm" "$T/f.nns"
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == "nn-eval: '$T/f.nns': label field 'y' is f32; the model classifies: it needs integer class ids" ]]
 	# a label beyond the model's classes
-	printf 'a,b,c,d,y\n1,2,3,4,0\n1,2,3,4,3\n' | nn-import -q --label y -o "$T/c4.nns"
+	printf 'sepal_length,sepal_width,petal_length,petal_width,y\n1,2,3,4,0\n1,2,3,4,3\n' | nn-import -q --label y -o "$T/c4.nns"
 	run --separate-stderr nn-eval -m "$T/lin.nnm" "$T/c4.nns"
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == "nn-eval: '$T/c4.nns': row 1: label 3 is out of the 3 classes (0 to 2)" ]]
@@ -255,7 +255,7 @@ check_linear() {
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"no field 'y' (nn-eval needs labels; name the field with --y, or use nn-predict)" ]]
 	# empty, truncated
-	printf 'a,b,c,d,y\n' | nn-import -q --label y -o "$T/empty.nns"
+	printf 'sepal_length,sepal_width,petal_length,petal_width,y\n' | nn-import -q --label y -o "$T/empty.nns"
 	run --separate-stderr nn-eval -m "$T/lin.nnm" "$T/empty.nns"
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == "nn-eval: '$T/empty.nns': no rows to evaluate" ]]

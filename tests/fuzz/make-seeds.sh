@@ -19,6 +19,10 @@ nn-train -q --layers none --epochs 1 --seed 1 --task regression --y petal_width 
 nn-normalize -q --save $m/params-zscore -o /dev/null "$t/iris.nns"
 nn-normalize -q --method minmax --save $m/params-minmax -o /dev/null "$t/iris.nns"
 nn-clean -q --save $m/params-clean -o /dev/null "$t/iris.nns"
+# a model that records its preparation chain and feature names
+nn-clean -q --nonfinite median --drop-constant "$t/iris.nns" | nn-normalize -q -o "$t/prep.nns"
+nn-train -q --layers 2 --epochs 1 --seed 1 -o $m/model-prep "$t/prep.nns"
+zstd -q -dc $m/model-prep > $m/model-prep.mp
 for f in $m/model $m/checkpoint $m/params-zscore $m/params-clean; do
 	size=$(wc -c < "$f")
 	head -c $((size / 2)) "$f" > "$f-half"

@@ -5,8 +5,29 @@
 #include "nn/clean.h"
 #include "check.h"
 
+/* nn-clean's step of the preparation chain, by value. */
+static void test_step(void)
+{
+	nn_error err = { 0 };
+	nn_prep_step st;
+	double mean[3] = { 1, 2, NAN }, sd[3] = { 1, 0, NAN }, med[3] = { 0.5, 2, NAN };
+	nn_clean_spec spec = { NN_NONFINITE_MEDIAN, 0, 2, mean, sd, med, (unsigned char[]){ 1, 0, 1 }, 1, 0 };
+
+	CHECK(!nn_clean_step(&st, "x", 3, (char *[]){ "a", "b", "c" }, NN_I32, &spec, &err), "a step");
+	CHECK(st.fill[0] == 0.5 && isnan(st.fill[2]) && !strcmp(st.nonfinite, "median") && st.dedup &&
+	      !strcmp(st.bad_label, "drop"), "median fills, NaN where the column had none");
+	CHECK(st.clip_lo[0] == -1 && st.clip_hi[0] == 3 && st.clip_lo[2] == -INFINITY, "clip bounds, whole for i32");
+	CHECK(st.out_columns == 2 && !st.keep[1] && !strcmp(st.names[1], "b"), "column b left out, names kept");
+	nn_prep_step_release(&st);
+	spec = (nn_clean_spec){ .policy = NN_NONFINITE_DROP };
+	CHECK(!nn_clean_step(&st, "x", 3, NULL, NN_F32, &spec, &err) && !st.fill && !st.clip_lo && !st.keep &&
+	      !st.names && st.out_columns == 3, "drop: no fill, no clipping, nothing left out");
+	nn_prep_step_release(&st);
+}
+
 int main(void)
 {
+	test_step();
 	enum nn_nonfinite p = NN_NONFINITE_DROP;
 	double v = 0;
 
