@@ -101,6 +101,24 @@ void nn_predict_classes(size_t nclasses, const float *proba, size_t rows, int32_
 		pred[i] = (int32_t)nn_argmax_f32(proba + i * nclasses, nclasses);
 }
 
+void nn_predict_soften(float *proba, size_t rows, size_t nclasses, double temperature)
+{
+	if (temperature == 1)
+		return;
+	for (size_t i = 0; i < rows; i++) {
+		float *p = proba + i * nclasses;
+		/* p^(1/T) renormalised, in logs from the largest: the same as
+		 * softmax(z / T) of the logits z behind p */
+		double top = -INFINITY, sum = 0;
+		for (size_t j = 0; j < nclasses; j++)
+			top = fmax(top, log(p[j]) / temperature);
+		for (size_t j = 0; j < nclasses; j++)
+			sum += exp(log(p[j]) / temperature - top);
+		for (size_t j = 0; j < nclasses; j++)
+			p[j] = (float)(exp(log(p[j]) / temperature - top) / sum);
+	}
+}
+
 /* --- the feed ------------------------------------------------------------- */
 
 #define FEED_CHUNK 256    /* rows converted to double at a time */

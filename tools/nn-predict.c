@@ -11,6 +11,10 @@
  *   stream says how many classes there are.  proba is f32 [C] with the
  *   same names; a binary model with one sigmoid output p gives (1 - p, p).
  * - Regression: pred is f32, shape [] for one target, [K] for K.
+ * - --soft-labels writes, in place of pred and the label, the class
+ *   probabilities under the model's label name with its class names: a
+ *   stream nn-train takes as soft labels (distillation).  --temperature T
+ *   softens them (and --proba's) to softmax(logits / T).
  * - The rows reach the model through nn_feed (nn/predict.h): the input's
  *   preparation chain equal to the model's, or a first part of it whose
  *   remaining steps the model applies by value; any other chain refused
@@ -36,13 +40,18 @@
 
 static const char *opt_out, *opt_model, *opt_x, *opt_y;
 static long long opt_level = NN_DEFAULT_LEVEL, opt_threads = 1;
-static int opt_proba;
+static int opt_proba, opt_soft;
+static double opt_temperature = 1;
 static nn_strlist opt_keep;
 
 static const nn_option options[] = {
 	{ 'm', "model", NN_OPT_STR, &opt_model, "FILE", "the model to run (required)", 0, 0 },
 	NN_OPT_OUTPUT(&opt_out),
 	{ 0, "proba", NN_OPT_FLAG, &opt_proba, NULL, "classification: also write the probabilities", 0, 0 },
+	{ 0, "soft-labels", NN_OPT_FLAG, &opt_soft, NULL,
+	  "write the probabilities as the label field (soft labels, for distillation)", 0, 0 },
+	{ 0, "temperature", NN_OPT_DOUBLE, &opt_temperature, "T",
+	  "soften (T > 1) the probabilities: softmax(logits / T) (default 1)", 1e-3, 1e3 },
 	{ 0, "keep", NN_OPT_LIST, &opt_keep, "FIELD", "copy FIELD (e.g. an id) to the output", 0, 0 },
 	{ 0, "x", NN_OPT_STR, &opt_x, "NAME", "the feature field (default: the model's, x)", 0, 0 },
 	{ 0, "y", NN_OPT_STR, &opt_y, "NAME", "the label field copied when present (default: the model's, y)", 0, 0 },
@@ -86,6 +95,12 @@ int main(int argc, char **argv)
 	int xi = nn_schema_find(s, xname), yi = nn_schema_find(s, yname);
 	size_t k = nn_model_outputs(m), c = m->nclasses;
 	int classify = m->classification, proba = classify && opt_proba;
+	if (opt_soft && !classify)
+		tool_usage("--soft-labels: '%s' is a regression model; soft labels are class probabilities", opt_model);
+	if (opt_soft && opt_proba)
+		tool_usage("--soft-labels writes the probabilities already; leave out --proba");
+	if (opt_temperature != 1 && !opt_soft && !opt_proba)
+		tool_usage("--temperature changes probabilities: give --proba or --soft-labels");
 
 	if (xi < 0)
 		tool_die(TOOL_EXIT_DATA, name, "no field '%s' (name the feature field with --x)", xname);
@@ -103,7 +118,9 @@ int main(int argc, char **argv)
 	int *src = tool_alloc((opt_keep.n + 3) * sizeof *src);   /* input field of each copied column */
 	size_t ncopy = 0;
 	uint64_t kshape[1] = { classify ? c : k };
-	if (!os || nn_schema_add_field(os, "pred", classify ? NN_I32 : NN_F32, classify || k == 1 ? 0 : 1, kshape, &err))
+	if (!os || (opt_soft ? nn_schema_add_field(os, yname, NN_F32, 1, kshape, &err)
+	                     : nn_schema_add_field(os, "pred", classify ? NN_I32 : NN_F32,
+	                                           classify || k == 1 ? 0 : 1, kshape, &err)))
 		tool_die_err(NULL, &err);
 	if (proba && nn_schema_add_field(os, "proba", NN_F32, 1, kshape, &err))
 		tool_die_err(NULL, &err);
@@ -120,6 +137,11 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i <= opt_keep.n; i++) {
 		const char *f = i ? opt_keep.v[i - 1] : yname;
 		int fi = i ? nn_schema_find(s, f) : yi;
+		if (opt_soft && !strcmp(f, yname)) {
+			if (!i)
+				continue;   /* the soft labels take the label's place */
+			tool_usage("--keep %s: with --soft-labels the output's label field has that name", f);
+		}
 		if (!strcmp(f, "pred") || (proba && !strcmp(f, "proba"))) {
 			if (!i)
 				continue;   /* a label called pred: the predictions win */
@@ -138,6 +160,10 @@ int main(int argc, char **argv)
 			tool_die_err(name, &err);
 		src[ncopy++] = fi;
 	}
+	/* the kept features keep their names and preparation chain, so that a
+	 * model trained on this stream (a distilled student) records them */
+	if (s->meta && nn_schema_find(os, xname) >= 0 && nn_schema_set_meta(os, s->meta, s->meta_len, &err))
+		tool_die_err(NULL, &err);
 	tool_provenance(os, argc, argv);
 
 	tool_output_open(opt_out, 1);
@@ -171,8 +197,9 @@ int main(int argc, char **argv)
 				q = tool_realloc(q, cap * c * sizeof *q);
 			}
 			nn_predict_proba(m, out, n, q);
-			nn_predict_classes(c, q, n, pred);
-			cols[0] = pred;
+			nn_predict_classes(c, q, n, pred);   /* before softening: the same argmax */
+			nn_predict_soften(q, n, c, opt_temperature);
+			cols[0] = opt_soft ? (const void *)q : (const void *)pred;
 			if (proba)
 				cols[1] = q;
 		} else {

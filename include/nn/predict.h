@@ -40,6 +40,12 @@ void nn_predict_proba(const nn_model *m, const float *out, size_t rows, float *p
 /* The predicted class of each row: the first of the highest probabilities
  * (numpy's argmax). */
 void nn_predict_classes(size_t nclasses, const float *proba, size_t rows, int32_t *pred);
+/* Soften (temperature > 1) or sharpen (< 1) probabilities [rows x
+ * nclasses] in place: p_j^(1/T) / sum_k p_k^(1/T), which is softmax(z / T)
+ * of the logits z behind a softmax output, as in Hinton, Vinyals and
+ * Dean, "Distilling the Knowledge in a Neural Network" (2015).  The
+ * argmax does not change.  T must be > 0; 1 leaves proba as it is. */
+void nn_predict_soften(float *proba, size_t rows, size_t nclasses, double temperature);
 
 /* --- feeding a model: its preparation chain and its columns by name ---
  *

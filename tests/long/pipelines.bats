@@ -122,3 +122,16 @@ load ../bats/pipelines
 	[[ "$output" != *nn-train* ]] || fail "retrained: $output"
 	[[ "$output" == *"nn-normalize -q --load"* ]]
 }
+
+@test "distill: teacher, student on hard labels, distilled student side by side, same bytes" {
+	check_pipeline distill
+	for m in teacher student distilled; do
+		grep -q "^| $m | 64-" "$T/out/report.md" || fail "no $m row: $(cat "$T/out/report.md")"
+	done
+	at_least "$(metric "$T/out/teacher/metrics.json" accuracy)" 0.97
+	at_least "$(metric "$T/out/distilled/metrics.json" accuracy)" 0.9
+	# the distilled student learned from soft labels: the teacher's
+	# probabilities, one float per class, with the class names
+	run nn-info "$T/out/soft.nns"
+	[[ "$output" == *$'field\ty\tf32\t[10]\t10 classes'* ]] || fail "$output"
+}

@@ -60,6 +60,30 @@ static void test_chunks(void)
 	free(x);
 }
 
+/* Temperature: p = softmax(z) softened to softmax(z / T).  z = (2, 1, 0):
+ * at T = 2, softmax(1, 0.5, 0) = (0.506480, 0.307196, 0.186324). */
+static void test_soften(void)
+{
+	double z[3] = { 2, 1, 0 }, s = 0;
+	float p[6];
+	for (int j = 0; j < 3; j++)
+		s += exp(z[j]);
+	for (int j = 0; j < 3; j++)
+		p[j] = p[3 + j] = (float)(exp(z[j]) / s);
+	nn_predict_soften(p, 2, 3, 2.0);
+	CHECK(fabs(p[0] - 0.506480) < 1e-5 && fabs(p[1] - 0.307196) < 1e-5 && fabs(p[2] - 0.186324) < 1e-5 &&
+	      !memcmp(p, p + 3, 3 * sizeof *p), "T = 2: softmax(z / 2), every row");
+	float q[3] = { 0.7f, 0.2f, 0.1f }, same[3] = { 0.7f, 0.2f, 0.1f };
+	nn_predict_soften(q, 1, 3, 1.0);
+	CHECK(!memcmp(q, same, sizeof q), "T = 1 changes nothing");
+	float r[2] = { 1, 0 };
+	nn_predict_soften(r, 1, 2, 4.0);
+	CHECK(r[0] == 1 && r[1] == 0, "a certain class stays certain at any T");
+	float t[2] = { 0.6f, 0.4f };
+	nn_predict_soften(t, 1, 2, 0.5);
+	CHECK(fabs(t[0] - 0.36 / 0.52) < 1e-6, "T = 0.5 sharpens: 0.6^2 / (0.6^2 + 0.4^2)");
+}
+
 static void test_sigmoid(void)
 {
 	nn_error err = { 0 };
@@ -83,5 +107,6 @@ int main(void)
 {
 	test_chunks();
 	test_sigmoid();
+	test_soften();
 	return check_done();
 }
