@@ -56,12 +56,29 @@ $(OUT)/%/:
 %/metrics.json: %/model.nnm %/test.nns
 	nn-eval -q --json -m $< -o $@ $*/test.nns
 
+# Raw rows scored by the model alone (nn-predict(1)): the test rows before
+# any preparation (D/test-raw.nns), written as the CSV new rows would come
+# in, imported again with IMPORT_RAW (the pipeline's nn-import options for
+# that CSV; a pipeline that sets none skips this) and scored in one
+# command.  The model applies its own preparation, so the scores must equal
+# the prepared path's byte for byte; report.sh says whether they do.
+%/scored.csv: %/model.nnm %/test.nns
+	nn-predict -q -m $< $*/test.nns | nn-export --class-names > $@.tmp && mv $@.tmp $@
+%/raw-test.csv: %/test-raw.nns
+	nn-export --class-names -o $@ $<
+%/scored-raw.csv: %/model.nnm %/raw-test.csv
+	nn-import -q $(IMPORT_RAW) $*/raw-test.csv | nn-predict -q -m $< | \
+	    nn-export --class-names > $@.tmp && mv $@.tmp $@
+
 # ... and reported: metrics, confusion matrix, checksums, seed, versions,
 # time, FLOPs, pictures.  The report holds the training time, so it is not
 # one of the files that must be byte-identical between runs.  DATA_FILES
 # (set by the pipeline) are the files whose sha256 it lists besides the
 # streams in D.
-%/report.md: %/metrics.txt %/metrics.json $(PIPELINES)/report.sh
+# (IMPORT_RAW is set after this file is included: expanded a second time.)
+.SECONDEXPANSION:
+%/report.md: %/metrics.txt %/metrics.json $$(if $$(IMPORT_RAW),$$*/scored.csv $$*/scored-raw.csv) \
+             $(PIPELINES)/report.sh
 	sh $(PIPELINES)/report.sh -t "$(TITLE)" -d $* $(DATA_FILES)
 
 clean:

@@ -157,6 +157,20 @@ fi
 				printf "MSE %.6g, R² %.6g", mse, 1 - mse / (s * s) }')"
 	fi
 
+	# Raw rows scored by the model alone (common.mk, IMPORT_RAW)
+	if [ -f "$dir/scored-raw.csv" ] && [ -f "$dir/scored.csv" ]; then
+		printf '## Scoring raw rows\n\n'
+		printf 'The test rows before any preparation, as a CSV (`%s/raw-test.csv`), scored in one command:\n\n' "$dir"
+		printf '```\nnn-import %s raw-test.csv | nn-predict -m model.nnm | nn-export --class-names\n```\n\n' \
+			"$(awk -F' = ' '$1 == "IMPORT_RAW" { print $2 }' Makefile)"
+		if cmp -s "$dir/scored.csv" "$dir/scored-raw.csv"; then
+			printf 'The %s scores equal, byte for byte, those of the prepared path (`nn-predict -m model.nnm test.nns`): the model applied its own preparation.\n\n' \
+				"$(($(wc -l < "$dir/scored.csv") - 1))"
+		else
+			printf '**The scores differ from the prepared path'"'"'s** (`%s/scored.csv` against `%s/scored-raw.csv`).\n\n' "$dir" "$dir"
+		fi
+	fi
+
 	printf '## Metrics (nn-eval)\n\n'
 	md_tables "$dir/metrics.txt"
 	case " $pictures " in *" confusion.png "*)

@@ -104,7 +104,9 @@ static void put_text(FILE *o, const char *s, char sep)
 
 /* Column names from the metadata nn-import keeps from a csv header
  * (nn_import_names_read): feature_names names the elements of the first
- * vector field of that length, label_name the first scalar field.
+ * numeric field of that many values per row, whatever its shape (an image
+ * imported with --shape keeps its column names), label_name the first
+ * scalar field.
  * Anything else there, or nothing, leaves the generated names. */
 static char **feat_names, *label_name;
 static size_t nfeat_names;
@@ -117,7 +119,7 @@ static void put_column_name(FILE *o, const nn_schema *s, size_t f, size_t k, cha
 	char name[NN_MAX_NAME + 1 + NN_MAX_DIMS * 21];
 	size_t len = strlen(fl->name), div = fl->row_elems, fx = 0, fy = 0;
 
-	while (fx < s->nfields && !(s->fields[fx].ndim == 1 && s->fields[fx].row_elems == nfeat_names &&
+	while (fx < s->nfields && !(s->fields[fx].ndim >= 1 && s->fields[fx].row_elems == nfeat_names &&
 	                            s->fields[fx].dtype != NN_STR))
 		fx++;
 	while (fy < s->nfields && s->fields[fy].ndim != 0)

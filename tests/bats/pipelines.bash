@@ -28,6 +28,19 @@ checksums() {
 		LC_ALL=C sort | xargs sha256sum)
 }
 
+# raw_scores_equal NAME OUT: a pipeline that scores its raw test rows
+# (IMPORT_RAW in its Makefile) says so in every report, with the same
+# scores as the prepared path.
+raw_scores_equal() {
+	local r
+	grep -q '^IMPORT_RAW' "$P/$1/Makefile" || return 0
+	for r in $(find "$2" -name report.md); do
+		grep -q '^## Scoring raw rows' "$r" || fail "$r: no raw scoring"
+		grep -q 'scores equal, byte for byte, those of the prepared path' "$r" ||
+			fail "$r: $(grep -A8 '^## Scoring raw rows' "$r")"
+	done
+}
+
 # check_pipeline NAME: make, make again (nothing to do), clean all (same bytes).
 check_pipeline() {
 	local name=$1 out="$T/out"
@@ -35,6 +48,8 @@ check_pipeline() {
 	[ "$status" -eq 0 ] || fail "$output"
 	checksums "$out" > "$T/first.sum"
 	[ "$(wc -l < "$T/first.sum")" -ge 6 ] || fail "too few outputs: $(cat "$T/first.sum")"
+
+	raw_scores_equal "$name" "$out"
 
 	run pmake "$name" OUT="$out" -q
 	[ "$status" -eq 0 ] || fail "make -q: something is out of date after a full run"
