@@ -4,9 +4,12 @@
 # nothing ran.
 #
 #   run-tests.sh        make check: the C unit tests, the fuzz-corpus
-#                       replays and tests/bats/*.bats
+#                       replays and tests/bats/*.bats; the in-process
+#                       sweeps of test-stream and test-shortest take
+#                       every 13th case (NN_TEST_STRIDE=13)
 #   run-tests.sh long   make check-long: tests/long/*.bats, and
-#                       tests/bats/*.bats again, with NN_LONG=1
+#                       tests/bats/*.bats again, with NN_LONG=1, and
+#                       test-stream and test-shortest in full
 #
 # NN_BUILD names the build folder.  NN_JOBS tests run at once (default:
 # one per core).  NN_LABEL, when set, starts the summary line
@@ -15,8 +18,9 @@
 # Each unit test, replay and bats file is one job (tests/run-one.sh).
 # GNU parallel prints each job's output whole, in the order of the list,
 # as soon as the jobs before it are done; the list starts with the jobs
-# that take longest, so that no long one starts last.  Without GNU
-# parallel the jobs run one after the other.
+# that take longest (as the last run's log timed them, else a guess), so
+# that no long one starts last.  Without GNU parallel the jobs run one
+# after the other.
 B="${NN_BUILD:?NN_BUILD must name the build folder}"
 cd "$(dirname "$0")/.." || exit 1
 suite=${1:-check}
@@ -30,33 +34,58 @@ by_size() {
 	[ $# -gt 0 ] && [ -e "$1" ] && ls -S "$@"
 }
 
+# longest_first: the jobs on stdin ordered by the seconds the last run of
+# this suite took for each ("# NAME: N s" in the log), longest first;
+# jobs it did not time first of all, in their order (a guess on stdin).
+longest_first() {
+	awk -v f="$1" 'BEGIN {
+		while ((getline l < f) > 0)
+			if (split(l, w, " ") == 4 && w[1] == "#" && w[4] == "s" && sub(/:$/, "", w[2]))
+				t[w[2]] = w[3]
+	}
+	{ n = $0; sub(/.*\//, "", n); print (n in t ? t[n] : 1000000), NR, $0 }' |
+		sort -k1,1nr -k2,2n | cut -d ' ' -f 3-
+}
+
 case $suite in
 check)
-	# test-stream and test-shortest sweep in-process and take longest.
+	# test-stream and test-shortest sweep in-process; here every 13th
+	# case of their sweeps (make check-long runs them whole).
+	export NN_TEST_STRIDE=13
+	{
+		by_size tests/bats/*.bats
+		for t in "$B/tests/test-stream" "$B/tests/test-shortest" "$B"/tests/test-* "$B"/tests/replay-fuzz-*; do
+			case $t in
+			*.log | *.valgrind) ;;
+			*) [ -x "$t" ] && echo "$t" ;;
+			esac
+		done | awk '!seen[$0]++'
+	} > "$list.new"
+	;;
+long)
+	# the long files, the programs' files again with their sampled loops
+	# in full (sampled in helper.bash), the unit tests' sweeps whole
+	export NN_LONG=1
+	unset NN_TEST_STRIDE
 	{
 		for t in "$B/tests/test-stream" "$B/tests/test-shortest"; do
 			[ -x "$t" ] && echo "$t"
 		done
-		by_size tests/bats/*.bats
-		for t in "$B"/tests/test-* "$B"/tests/replay-fuzz-*; do
-			case $t in
-			*/test-stream | */test-shortest | *.log | *.valgrind) ;;
-			*) [ -x "$t" ] && echo "$t" ;;
-			esac
-		done
-	} > "$list"
-	;;
-long)
-	# the long files, and the programs' files again with their sampled
-	# loops in full (sampled in helper.bash)
-	export NN_LONG=1
-	by_size tests/long/*.bats tests/bats/*.bats > "$list"
+		by_size tests/long/*.bats tests/bats/*.bats
+	} > "$list.new"
 	;;
 *)
 	echo "usage: run-tests.sh [long]" >&2
 	exit 2
 	;;
 esac
+
+if [ -f "$log" ]; then
+	longest_first "$log" < "$list.new" > "$list"
+else
+	cp "$list.new" "$list"
+fi
+rm -f "$list.new"
 
 export NN_BUILD="$B"
 # The tests start python3 hundreds of times (standard library only): the

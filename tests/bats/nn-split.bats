@@ -402,7 +402,8 @@ class_counts() {
 @test "nn-split: SIGINT and SIGTERM leave no output and no temporary" {
 	for sig in INT TERM; do
 		mkfifo "$T/slow.$sig"
-		( head -c 200 "$DATA/bad/good.nns"; sleep 30 ) > "$T/slow.$sig" &
+		# (exec: the kill below ends the sleep; 3>&-: bats does not wait for it)
+		( head -c 200 "$DATA/bad/good.nns"; exec sleep 30 ) > "$T/slow.$sig" 3>&- &
 		producer=$!
 		nn-split --streaming --train "$T/a.$sig" --test "$T/b.$sig" "$T/slow.$sig" &
 		pid=$!
