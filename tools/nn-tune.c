@@ -47,6 +47,7 @@
 #include "nn/tensor.h"
 #include "nn/tsv.h"
 #include "nn/tune.h"
+#include "tool-tune.h"
 
 #define METRICS "accuracy|balanced_accuracy|f1_macro|f1_weighted|precision_macro|recall_macro|" \
                 "log_loss|top_k_accuracy|roc_auc|r2|mse|rmse|mae"
@@ -67,8 +68,7 @@ static struct {
 	long long folds, trials, jobs, seed, threads;
 	int json, no_stratify;
 
-	char dir[2048], tmp[2048], input[PATH_MAX], setup[256];   /* tmp: the private folder */
-	pid_t owner;
+	char input[PATH_MAX], setup[256];
 	nn_cli train;              /* nn-train's options, from its --completion-helper */
 	nn_option *topt;
 	const char **pass;         /* pass-through arguments */
@@ -78,7 +78,6 @@ static struct {
 	nn_cv_row *row;
 	size_t ncfg;
 	nn_cv_table tab;
-	struct sigaction old;
 } G = { .folds = 5, .jobs = 1 };
 
 static const nn_option options[] = {
@@ -114,68 +113,6 @@ static const char *const managed[] = { "output", "seed", "threads", "quiet", "ch
 	"checkpoint-every", "resume", "log", "log-format", "mpi", "shard-pattern", "dry-run",
 	"progress", "verbose", "x", "y", NULL };
 
-/* --- child processes ----------------------------------------------------- */
-
-static volatile sig_atomic_t got_signal;
-static void on_signal(int sig) { got_signal = sig; }
-
-static void remove_tmp(void)
-{
-	if (getpid() == G.owner && G.tmp[0])
-		nn_proc_rmdir(G.tmp, NULL), G.tmp[0] = 0;
-}
-
-/* Start argv[0], a sibling program (nn-*) or one in PATH, as
- * nn_proc_spawn; a trial's programs stay in the trial's group. */
-static pid_t spawn(char **argv, const char *out, const char *err)
-{
-	char path[PATH_MAX];
-	nn_error e = { 0 };
-	snprintf(path, sizeof path, "%s/%s", G.dir, argv[0]);
-	pid_t pid = nn_proc_spawn(strncmp(argv[0], "nn-", 3) ? NULL : path, argv, out, err,
-	                          getpid() == G.owner, &e);
-	if (pid < 0 && getpid() != G.owner)
-		_exit(127);
-	if (pid < 0 && strstr(e.msg, strerror(ENOENT)))
-		return -2;
-	if (pid < 0)
-		tool_die_err(NULL, &e);
-	return pid;
-}
-
-/* Wait for a child (-1: any); on a signal, end every running child and
- * the program. */
-static pid_t reap(pid_t pid, int *status, const pid_t *running, size_t n)
-{
-	for (;;) {
-		pid_t r = got_signal ? -1 : waitpid(pid, status, 0);
-		if (r > 0)
-			return r;
-		if (!got_signal && errno != EINTR)
-			tool_die(TOOL_EXIT_DATA, NULL, "waitpid: %s", strerror(errno));
-		if (got_signal) {
-			for (size_t i = 0; i < n; i++)
-				if (running[i] > 0)
-					kill(-running[i], SIGTERM), waitpid(running[i], NULL, 0);
-			remove_tmp();
-			sigaction(got_signal, &G.old, NULL);   /* tool.c's: it removes -o's temporary */
-			raise(got_signal);
-			_exit(128 + got_signal);
-		}
-	}
-}
-
-/* Run argv to the end: its exit status, 127 when there is no such program. */
-static int run(char **argv, const char *out, const char *err)
-{
-	int st;
-	pid_t pid = spawn(argv, out, err);
-	if (pid == -2)
-		return 127;
-	reap(pid, &st, &pid, 1);
-	return nn_proc_status(st);
-}
-
 /* --- options: nn-tune's, nn-train's, the grid ------------------------------ */
 
 static const nn_option *train_opt(const char *name, size_t n)
@@ -189,10 +126,10 @@ static void load_train_options(void)
 	char path[PATH_MAX + 16], *argv[] = { "nn-train", "--completion-helper", NULL }, *text;
 	struct stat st;
 	nn_error err = { 0 };
-	snprintf(path, sizeof path, "%s/opts", G.tmp);
-	FILE *f = run(argv, path, "") ? NULL : fopen(path, "r");
+	snprintf(path, sizeof path, "%s/opts", tune_tmp);
+	FILE *f = tune_run(argv, path, "") ? NULL : fopen(path, "r");
 	if (!f || fstat(fileno(f), &st))
-		tool_die(TOOL_EXIT_DATA, NULL, "'%s/nn-train --completion-helper' failed", G.dir);
+		tool_die(TOOL_EXIT_DATA, NULL, "'%s/nn-train --completion-helper' failed", tune_dir);
 	text = tool_alloc((size_t)st.st_size + 1);
 	size_t n = fread(text, 1, (size_t)st.st_size, f);
 	fclose(f);
@@ -276,7 +213,7 @@ static void preflight(void)
 {
 	char err[PATH_MAX + 8], msg[400], (*v)[NN_GRID_VALUE] = calloc(NN_GRID_KEYS, NN_GRID_VALUE);
 	const char *argv[600];
-	snprintf(err, sizeof err, "%s/check", G.tmp);
+	snprintf(err, sizeof err, "%s/check", tune_tmp);
 	for (size_t k = 0; k <= G.grid.nkeys; k++) {
 		nn_grid_key *key = &G.grid.keys[k];
 		size_t nv = k == G.grid.nkeys ? (k == 0) : key->nvalues ? key->nvalues : 2;
@@ -298,7 +235,7 @@ static void preflight(void)
 			size_t n = train_args(argv + 1, k < G.grid.nkeys ? v : NULL, text, sizeof text);
 			argv[0] = "nn-train", argv[n + 1] = "-q", argv[n + 2] = "/dev/null", argv[n + 3] = NULL;
 			unlink(err);
-			if (run((char **)argv, NULL, err) == 2)
+			if (tune_run((char **)argv, NULL, err) == 2)
 				tool_usage("%s%s%s: %s", k < G.grid.nkeys ? "grid value '" : "nn-train's options",
 				           k < G.grid.nkeys ? key->name : "", k < G.grid.nkeys ? "'" : "",
 				           nn_proc_first_line(err, msg, sizeof msg));
@@ -325,7 +262,7 @@ static int open_input(const char *path)
 	if (in == 0 && isatty(0))
 		tool_usage("no INPUT and standard input is a terminal");
 	if (fstat(in, &st) || !S_ISREG(st.st_mode) || in == 0) {
-		snprintf(G.input, sizeof G.input, "%s/input.nns", G.tmp);
+		snprintf(G.input, sizeof G.input, "%s/input.nns", tune_tmp);
 		out = open(G.input, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	} else {
 		snprintf(G.input, sizeof G.input, "%s", path);
@@ -358,16 +295,16 @@ static void cut_folds(int stratify)
 	char k[24], i[24], seed[24], tr[PATH_MAX + 32], te[PATH_MAX + 32], err[PATH_MAX + 8], msg[400];
 	snprintf(k, sizeof k, "%lld", G.folds);
 	snprintf(seed, sizeof seed, "%lld", G.seed);
-	snprintf(err, sizeof err, "%s/split", G.tmp);
+	snprintf(err, sizeof err, "%s/split", tune_tmp);
 	for (long long f = 0; f < G.folds; f++) {
 		char *argv[] = { "nn-split", "-q", "--kfold", k, "--fold", i, "--seed", seed, "--train", tr,
 		                 "--test", te, G.input, stratify ? "--stratify" : NULL, "--y", (char *)G.y, NULL };
 		if (!G.y)
 			argv[14] = NULL;
 		snprintf(i, sizeof i, "%lld", f);
-		snprintf(tr, sizeof tr, "%s/train%lld.nns", G.tmp, f);
-		snprintf(te, sizeof te, "%s/test%lld.nns", G.tmp, f);
-		if (run(argv, NULL, err))
+		snprintf(tr, sizeof tr, "%s/train%lld.nns", tune_tmp, f);
+		snprintf(te, sizeof te, "%s/test%lld.nns", tune_tmp, f);
+		if (tune_run(argv, NULL, err))
 			tool_die(TOOL_EXIT_DATA, NULL, "fold %lld: %s", f, nn_proc_first_line(err, msg, sizeof msg));
 	}
 }
@@ -463,20 +400,20 @@ static pid_t start_trial(size_t c, long long f, long long threads)
 		return pid;
 	setpgid(0, 0);
 	signal(SIGINT, SIG_DFL), signal(SIGTERM, SIG_DFL), signal(SIGHUP, SIG_DFL);
-	snprintf(model, sizeof model, "%s/c%zu_f%lld.nnm", G.tmp, c, f);
-	snprintf(js, sizeof js, "%s/c%zu_f%lld.json", G.tmp, c, f);
-	snprintf(err, sizeof err, "%s/c%zu_f%lld.err", G.tmp, c, f);
-	snprintf(tr, sizeof tr, "%s/train%lld.nns", G.tmp, f);
-	snprintf(te, sizeof te, "%s/test%lld.nns", G.tmp, f);
+	snprintf(model, sizeof model, "%s/c%zu_f%lld.nnm", tune_tmp, c, f);
+	snprintf(js, sizeof js, "%s/c%zu_f%lld.json", tune_tmp, c, f);
+	snprintf(err, sizeof err, "%s/c%zu_f%lld.err", tune_tmp, c, f);
+	snprintf(tr, sizeof tr, "%s/train%lld.nns", tune_tmp, f);
+	snprintf(te, sizeof te, "%s/test%lld.nns", tune_tmp, f);
 	snprintf(th, sizeof th, "%lld", threads);
 	size_t n = 1 + train_args(argv + 1, G.row[c].values, text, sizeof text);
 	argv[0] = "nn-train";
 	const char *tail[] = { "--threads", th, "-q", "-o", model, tr, NULL };
 	memcpy(argv + n, tail, sizeof tail);
-	if (run((char **)argv, NULL, err))
+	if (tune_run((char **)argv, NULL, err))
 		_exit(1);
 	char *eval[] = { "nn-eval", "-q", "--json", "-m", model, te, NULL };
-	int st = run(eval, js, err);
+	int st = tune_run(eval, js, err);
 	unlink(model);   /* a trial's model is temporary */
 	_exit(st ? 3 : 0);
 }
@@ -492,7 +429,7 @@ static void trial_done(size_t c, long long f, int status, double secs)
 	nn_error err = { 0 };
 	g->done++;
 	r->time += secs;
-	snprintf(path, sizeof path, "%s/c%zu_f%lld.%s", G.tmp, c, f, status ? "err" : "json");
+	snprintf(path, sizeof path, "%s/c%zu_f%lld.%s", tune_tmp, c, f, status ? "err" : "json");
 	if (!status) {
 		FILE *j = fopen(path, "r");
 		size_t n = 0;
@@ -561,7 +498,7 @@ static void run_trials(long long threads)
 		}
 		if (!running)
 			break;
-		pid_t p = reap(-1, &st, pid, (size_t)G.jobs);
+		pid_t p = tune_reap(-1, &st, pid, (size_t)G.jobs);
 		for (size_t j = 0; j < (size_t)G.jobs; j++) {
 			if (pid[j] != p)
 				continue;
@@ -573,33 +510,6 @@ static void run_trials(long long threads)
 		}
 	}
 	free(pid), free(jc), free(jf), free(t0);
-}
-
-/* Score against each searched option, through gnuplot; without it, a
- * note. */
-static void plot(void)
-{
-	char script[PATH_MAX + 16], pic[PATH_MAX + 16], err[PATH_MAX + 16], buf[1 << 16];
-	char *argv[] = { "gnuplot", script, NULL };
-	snprintf(script, sizeof script, "%s/plot.gp", G.tmp);
-	snprintf(pic, sizeof pic, "%s/plot.out", G.tmp);
-	snprintf(err, sizeof err, "%s/gnuplot.err", G.tmp);
-	FILE *s = fopen(script, "w");
-	if (!s)
-		tool_die(TOOL_EXIT_DATA, script, "%s", strerror(errno));
-	nn_cv_write_gnuplot(s, &G.tab, pic, !strcmp(strrchr(G.plot, '.'), ".svg"));
-	if (fclose(s))
-		tool_die(TOOL_EXIT_DATA, script, "%s", strerror(errno));
-	int st = run(argv, NULL, err), in = st ? -1 : open(pic, O_RDONLY);
-	if (st == 127)
-		return tool_note("gnuplot is not installed: no picture for --plot");
-	if (in < 0)
-		tool_die(TOOL_EXIT_DATA, G.plot, "gnuplot failed: %s", nn_proc_first_line(err, buf, sizeof buf));
-	tool_out *o = tool_out_open(G.plot, 1);
-	for (ssize_t n; (n = read(in, buf, sizeof buf)) > 0;)
-		fwrite(buf, 1, (size_t)n, tool_out_file(o));
-	close(in);
-	tool_out_commit(o);
 }
 
 /* --refit: the best configuration on all of INPUT. */
@@ -618,7 +528,7 @@ static void refit(long long threads)
 	const char *tail[] = { "--threads", th, "-q", "-o", G.refit, G.input, NULL };
 	memcpy(argv + n, tail, sizeof tail);
 	tool_note("refit: nn-train %s", text);
-	if (run((char **)argv, NULL, ""))
+	if (tune_run((char **)argv, NULL, ""))
 		tool_die(TOOL_EXIT_DATA, G.refit, "refit failed (nn-train's message above)");
 }
 
@@ -626,30 +536,16 @@ int main(int argc, char **argv)
 {
 	nn_strlist in = { 0 };
 	nn_error err = { 0 };
-	struct sigaction sa;
 	int own, failed = 0;
-	const char *tmpdir = getenv("TMPDIR"), *path;
+	const char *path;
 	char **mine;
-	ssize_t n;
 
-	G.owner = getpid();
 	tool_prog = "nn-tune";
-	if ((n = readlink("/proc/self/exe", G.dir, sizeof G.dir - 1)) <= 0)
-		tool_die(TOOL_EXIT_DATA, "/proc/self/exe", "%s", strerror(errno));
-	G.dir[n] = 0;
-	*strrchr(G.dir, '/') = 0;
-	snprintf(G.tmp, sizeof G.tmp, "%s/nn-tune-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-	if (!mkdtemp(G.tmp))
-		tool_die(TOOL_EXIT_DATA, G.tmp, "%s", strerror(errno));
-	atexit(remove_tmp);
+	tune_setup();
 	load_train_options();
 	mine = split_args(argc, argv, &own);
 	tool_parse(&cli, own, mine, &in);
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;   /* no SA_RESTART: waitpid returns to see it */
-	sigaction(SIGINT, &sa, &G.old);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	tune_catch_signals();
 	if (in.n > 1)
 		tool_usage("one INPUT at most (nn-train's options go before or after it, or after --)");
 	for (size_t i = 0; i < G.grids.n; i++)
@@ -690,7 +586,7 @@ int main(int argc, char **argv)
 	(G.json ? nn_cv_write_json : nn_cv_write_text)(tool_output_file(), &G.tab);
 	tool_output_commit();
 	if (G.plot)
-		plot();
+		tune_plot(&G.tab, G.plot);
 	if (G.refit)
 		refit(G.threads);
 	nn_grid_release(&G.grid);
