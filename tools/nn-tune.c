@@ -38,7 +38,6 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <zlib.h>
 #include "tool.h"
 #include "nn/cliargs.h"
 #include "nn/grid.h"
@@ -108,8 +107,9 @@ static const nn_cli cli = {
 	options, 1
 };
 
-/* nn-train's options that nn-tune sets itself or that make no sense per trial. */
-static const char *const managed[] = { "output", "seed", "threads", "quiet", "checkpoint",
+/* nn-train's options that nn-tune sets itself or that make no sense per
+ * trial; the seed first, since a grid may search it. */
+static const char *const managed[] = { "seed", "output", "threads", "quiet", "checkpoint",
 	"checkpoint-every", "resume", "log", "log-format", "mpi", "shard-pattern", "dry-run",
 	"progress", "verbose", "x", "y", NULL };
 
@@ -139,17 +139,12 @@ static void load_train_options(void)
 }
 
 /* A grid key or a pass-through option: one of nn-train's, and not one
- * nn-tune sets itself. */
+ * nn-tune sets itself (a grid may search the seed). */
 static void check_train_key(const char *name, size_t n, int grid)
 {
-	for (size_t i = 0; managed[i]; i++)
-		if (strlen(managed[i]) == n && !strncmp(managed[i], name, n) && !(grid && !strcmp(managed[i], "seed")))
-			tool_usage("%s'%.*s': nn-tune sets --%s of each trial itself", grid ? "grid key " : "option ",
-			           (int)n, name, managed[i]);
-	const char *near = train_opt(name, n) ? NULL : nn_cli_closest(&G.train, name, n);
-	if (!train_opt(name, n))
-		tool_usage("grid key '%.*s': nn-train has no --%.*s%s%s%s", (int)n, name, (int)n, name,
-		           near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+	nn_error err = { 0 };
+	if (nn_cli_check_passed(&cli, &G.train, grid ? managed + 1 : managed, name, n, grid, &err))
+		tool_usage("%s", err.msg);
 }
 
 /* Split argv into nn-tune's arguments (returned, argc in *own) and the
@@ -220,13 +215,9 @@ static void preflight(void)
 		for (size_t i = 0; i < nv; i++) {
 			char text[2048];
 			if (k < G.grid.nkeys) {
-				const nn_option *o = train_opt(key->name, strlen(key->name));
-				if (!key->nvalues && o->type != NN_OPT_STR)
-					tool_usage("grid key '%s': a range needs a numeric option", key->name);
-				if (key->nvalues && o->arg_name && nn_cli_choice(o->arg_name, key->values[i]) < 0)
-					tool_usage("grid value '%s=%s': not one of %s", key->name, key->values[i], o->arg_name);
-				if (o->type == NN_OPT_FLAG && strcmp(key->values[i], "on") && strcmp(key->values[i], "off"))
-					tool_usage("grid value '%s=%s': a flag takes on or off", key->name, key->values[i]);
+				nn_error e = { 0 };
+				if (nn_grid_check_value(key, i, train_opt(key->name, strlen(key->name)), &e))
+					tool_usage("%s", e.msg);
 				for (size_t j = 0; j < G.grid.nkeys; j++)
 					memcpy(v[j], j == k && key->nvalues ? key->values[i] : "", NN_GRID_VALUE);
 				if (!key->nvalues)
@@ -253,9 +244,9 @@ static int open_input(const char *path)
 {
 	struct stat st;
 	int in = path && strcmp(path, "-") ? open(path, O_RDONLY) : 0, out = -1;
-	char buf[1 << 16];
-	uLong crc = crc32(0, NULL, 0);
+	uint32_t crc;
 	unsigned long long size = 0;
+	nn_error err = { 0 };
 
 	if (in < 0)
 		tool_die(TOOL_EXIT_DATA, path, "%s", strerror(errno));
@@ -267,14 +258,8 @@ static int open_input(const char *path)
 	} else {
 		snprintf(G.input, sizeof G.input, "%s", path);
 	}
-	for (ssize_t n; (n = read(in, buf, sizeof buf)) != 0;) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || (out >= 0 && write(out, buf, (size_t)n) != n))
-			tool_die(TOOL_EXIT_DATA, tool_name(path), "%s", strerror(errno));
-		crc = crc32(crc, (const Bytef *)buf, (uInt)n);
-		size += (unsigned long long)n;
-	}
+	if (nn_proc_copy(in, out, &size, &crc, &err))
+		tool_die(TOOL_EXIT_DATA, tool_name(path), "%s", err.msg);
 	if (out >= 0 && close(out))
 		tool_die(TOOL_EXIT_DATA, G.input, "%s", strerror(errno));
 	nn_reader *r = tool_reader(G.input);
@@ -554,10 +539,9 @@ int main(int argc, char **argv)
 	for (size_t k = 0; k < G.grid.nkeys; k++) {
 		const char *key = G.grid.keys[k].name;
 		check_train_key(key, strlen(key), 1);
-		for (size_t i = 0; i < G.npass; i++)
-			if (!strncmp(G.pass[i], "--", 2) && !strncmp(G.pass[i] + 2, key, strlen(key)) &&
-			    (G.pass[i][2 + strlen(key)] == 0 || G.pass[i][2 + strlen(key)] == '='))
-				tool_usage("'%s' is both searched (--grid) and given (%s)", key, G.pass[i]);
+		const char *given = nn_cli_given(G.pass, G.npass, key);
+		if (given)
+			tool_usage("'%s' is both searched (--grid) and given (%s)", key, given);
 	}
 	const char *ext = G.plot ? strrchr(G.plot, '.') : ".png";
 	if (!ext || (strcmp(ext, ".png") && strcmp(ext, ".svg")))
