@@ -29,7 +29,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,11 +38,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "tool.h"
-#include "nn/cliargs.h"
 #include "nn/grid.h"
 #include "nn/jsonget.h"
 #include "nn/proc.h"
-#include "nn/tensor.h"
 #include "nn/tsv.h"
 #include "nn/tune.h"
 #include "tool-tune.h"
@@ -62,17 +59,13 @@ typedef struct {
 } config;
 
 static struct {
-	const char *out, *metric, *refit, *plot, *x, *y;
+	const char *out, *metric, *refit, *plot;
 	nn_strlist grids;
-	long long folds, trials, jobs, seed, threads;
+	long long folds, trials, jobs, threads;
 	int json, no_stratify;
 
+	tune_train t;              /* nn-train's options, the pass-through, the grid */
 	char input[PATH_MAX], setup[256];
-	nn_cli train;              /* nn-train's options, from its --completion-helper */
-	nn_option *topt;
-	const char **pass;         /* pass-through arguments */
-	size_t npass;
-	nn_grid grid;
 	config *cfg;
 	nn_cv_row *row;
 	size_t ncfg;
@@ -90,9 +83,9 @@ static const nn_option options[] = {
 	{ 0, "refit", NN_OPT_STR, &G.refit, "FILE", "train the best configuration on all of INPUT into FILE", 0, 0 },
 	{ 0, "plot", NN_OPT_STR, &G.plot, "FILE", "score against each searched option, .png or .svg (gnuplot)", 0, 0 },
 	{ 0, "no-stratify", NN_OPT_FLAG, &G.no_stratify, NULL, "plain folds even for class labels", 0, 0 },
-	{ 0, "x", NN_OPT_STR, &G.x, "NAME", "feature field (default x)", 0, 0 },
-	{ 0, "y", NN_OPT_STR, &G.y, "NAME", "label field (default y)", 0, 0 },
-	NN_OPT_SEED(&G.seed),
+	{ 0, "x", NN_OPT_STR, &G.t.x, "NAME", "feature field (default x)", 0, 0 },
+	{ 0, "y", NN_OPT_STR, &G.t.y, "NAME", "label field (default y)", 0, 0 },
+	NN_OPT_SEED(&G.t.seed),
 	{ 0, "threads", NN_OPT_INT, &G.threads, "N", "threads in all (default: every processor)", 1, 4096 },
 	NN_OPT_QUIET(&tool_quiet),
 	NN_OPT_END_ENTRY
@@ -106,134 +99,6 @@ static const nn_cli cli = {
 	"  nn-tune --folds 5 --grid 'lr=1e-3,1e-2 layers=32,64' -o cv.tsv train.nns --epochs 50",
 	options, 1
 };
-
-/* nn-train's options that nn-tune sets itself or that make no sense per
- * trial; the seed first, since a grid may search it. */
-static const char *const managed[] = { "seed", "output", "threads", "quiet", "checkpoint",
-	"checkpoint-every", "resume", "log", "log-format", "mpi", "shard-pattern", "dry-run",
-	"progress", "verbose", "x", "y", NULL };
-
-/* --- options: nn-tune's, nn-train's, the grid ------------------------------ */
-
-static const nn_option *train_opt(const char *name, size_t n)
-{
-	return nn_cli_find(G.topt, name, n);
-}
-
-/* nn-train's option table, from nn-train --completion-helper. */
-static void load_train_options(void)
-{
-	char path[PATH_MAX + 16], *argv[] = { "nn-train", "--completion-helper", NULL }, *text;
-	struct stat st;
-	nn_error err = { 0 };
-	snprintf(path, sizeof path, "%s/opts", tune_tmp);
-	FILE *f = tune_run(argv, path, "") ? NULL : fopen(path, "r");
-	if (!f || fstat(fileno(f), &st))
-		tool_die(TOOL_EXIT_DATA, NULL, "'%s/nn-train --completion-helper' failed", tune_dir);
-	text = tool_alloc((size_t)st.st_size + 1);
-	size_t n = fread(text, 1, (size_t)st.st_size, f);
-	fclose(f);
-	if (!(G.topt = nn_cli_table_read(text, n, &err)))
-		tool_die_err("nn-train --completion-helper", &err);
-	G.train = (nn_cli){ "nn-train", "", "", NULL, G.topt, 1 };
-}
-
-/* A grid key or a pass-through option: one of nn-train's, and not one
- * nn-tune sets itself (a grid may search the seed). */
-static void check_train_key(const char *name, size_t n, int grid)
-{
-	nn_error err = { 0 };
-	if (nn_cli_check_passed(&cli, &G.train, grid ? managed + 1 : managed, name, n, grid, &err))
-		tool_usage("%s", err.msg);
-}
-
-/* Split argv into nn-tune's arguments (returned, argc in *own) and the
- * pass-through (G.pass). */
-static char **split_args(int argc, char **argv, int *own)
-{
-	char **mine = tool_alloc((size_t)(argc + 1) * sizeof *mine);
-	nn_error err = { 0 };
-	G.pass = tool_alloc((size_t)argc * sizeof *G.pass);
-	if (nn_cli_split(&cli, &G.train, argc, argv, mine, own, G.pass, &G.npass, &err))
-		tool_usage("%s", err.msg);
-	if (G.npass > 500)   /* with the grid's and nn-tune's, within the argument arrays */
-		tool_usage("more than 500 arguments for nn-train");
-	for (size_t i = 0; i < G.npass; i++) {
-		if (strpbrk(G.pass[i], "\t\n"))
-			tool_usage("'%s': a tab or newline cannot go into the table", G.pass[i]);
-		if (!strncmp(G.pass[i], "--", 2))
-			check_train_key(G.pass[i] + 2, strcspn(G.pass[i] + 2, "="), 0);
-	}
-	return mine;
-}
-
-/* nn-train's arguments for values v (NULL: the pass-through alone) into
- * argv (not counting --threads, -o and the input); their text in text. */
-static size_t train_args(const char **argv, char (*v)[NN_GRID_VALUE], char *text, size_t cap)
-{
-	static char seed[32];
-	size_t n = 0, len = 0;
-	int grid_seed = 0;
-	for (size_t i = 0; i < G.npass; i++)
-		argv[n++] = G.pass[i];
-	for (size_t k = 0; v && k < G.grid.nkeys; k++) {
-		static char names[NN_GRID_KEYS][NN_GRID_VALUE + 2];
-		if (!v[k][0])   /* left out (preflight checks one key at a time) */
-			continue;
-		snprintf(names[k], sizeof names[k], "--%s", G.grid.keys[k].name);
-		grid_seed |= !strcmp(G.grid.keys[k].name, "seed");
-		if (train_opt(G.grid.keys[k].name, strlen(G.grid.keys[k].name))->type != NN_OPT_FLAG)
-			argv[n++] = names[k], argv[n++] = v[k];
-		else if (!strcmp(v[k], "on"))
-			argv[n++] = names[k];
-	}
-	snprintf(seed, sizeof seed, "%lld", G.seed);
-	if (!grid_seed)
-		argv[n++] = "--seed", argv[n++] = seed;
-	if (G.x)
-		argv[n++] = "--x", argv[n++] = G.x;
-	if (G.y)
-		argv[n++] = "--y", argv[n++] = G.y;
-	for (size_t i = 0; i < n; i++)
-		len += (size_t)snprintf(text + (len < cap ? len : cap), len < cap ? cap - len : 0, "%s%s",
-		                        i ? " " : "", argv[i]);
-	if (len >= cap)
-		tool_usage("nn-train's arguments are longer than %zu bytes", cap);
-	return n;
-}
-
-/* Each value of each key, alone, through nn-train's own checks (an empty
- * input: a usage error is status 2 before anything is read). */
-static void preflight(void)
-{
-	char err[PATH_MAX + 8], msg[400], (*v)[NN_GRID_VALUE] = calloc(NN_GRID_KEYS, NN_GRID_VALUE);
-	const char *argv[600];
-	snprintf(err, sizeof err, "%s/check", tune_tmp);
-	for (size_t k = 0; k <= G.grid.nkeys; k++) {
-		nn_grid_key *key = &G.grid.keys[k];
-		size_t nv = k == G.grid.nkeys ? (k == 0) : key->nvalues ? key->nvalues : 2;
-		for (size_t i = 0; i < nv; i++) {
-			char text[2048];
-			if (k < G.grid.nkeys) {
-				nn_error e = { 0 };
-				if (nn_grid_check_value(key, i, train_opt(key->name, strlen(key->name)), &e))
-					tool_usage("%s", e.msg);
-				for (size_t j = 0; j < G.grid.nkeys; j++)
-					memcpy(v[j], j == k && key->nvalues ? key->values[i] : "", NN_GRID_VALUE);
-				if (!key->nvalues)
-					nn_format_f64(v[k], i ? key->hi : key->lo);
-			}
-			size_t n = train_args(argv + 1, k < G.grid.nkeys ? v : NULL, text, sizeof text);
-			argv[0] = "nn-train", argv[n + 1] = "-q", argv[n + 2] = "/dev/null", argv[n + 3] = NULL;
-			unlink(err);
-			if (tune_run((char **)argv, NULL, err) == 2)
-				tool_usage("%s%s%s: %s", k < G.grid.nkeys ? "grid value '" : "nn-train's options",
-				           k < G.grid.nkeys ? key->name : "", k < G.grid.nkeys ? "'" : "",
-				           nn_proc_first_line(err, msg, sizeof msg));
-		}
-	}
-	free(v);
-}
 
 /* --- the data and its folds ------------------------------------------------ */
 
@@ -264,13 +129,13 @@ static int open_input(const char *path)
 		tool_die(TOOL_EXIT_DATA, G.input, "%s", strerror(errno));
 	nn_reader *r = tool_reader(G.input);
 	const nn_schema *s = nn_reader_schema(r);
-	int y = nn_schema_find(s, G.y ? G.y : "y");
+	int y = nn_schema_find(s, G.t.y ? G.t.y : "y");
 	if (y < 0)
-		tool_die(TOOL_EXIT_DATA, tool_name(path), "no label field '%s'", G.y ? G.y : "y");
+		tool_die(TOOL_EXIT_DATA, tool_name(path), "no label field '%s'", G.t.y ? G.t.y : "y");
 	int classes = !nn_dtype_is_float(s->fields[y].dtype);
 	nn_reader_close(r);
 	snprintf(G.setup, sizeof G.setup, "input=%llu:%08lx folds=%lld%s seed=%lld", size,
-	         (unsigned long)crc, G.folds, classes && !G.no_stratify ? " stratified" : "", G.seed);
+	         (unsigned long)crc, G.folds, classes && !G.no_stratify ? " stratified" : "", G.t.seed);
 	return classes;
 }
 
@@ -279,12 +144,12 @@ static void cut_folds(int stratify)
 {
 	char k[24], i[24], seed[24], tr[PATH_MAX + 32], te[PATH_MAX + 32], err[PATH_MAX + 8], msg[400];
 	snprintf(k, sizeof k, "%lld", G.folds);
-	snprintf(seed, sizeof seed, "%lld", G.seed);
+	snprintf(seed, sizeof seed, "%lld", G.t.seed);
 	snprintf(err, sizeof err, "%s/split", tune_tmp);
 	for (long long f = 0; f < G.folds; f++) {
 		char *argv[] = { "nn-split", "-q", "--kfold", k, "--fold", i, "--seed", seed, "--train", tr,
-		                 "--test", te, G.input, stratify ? "--stratify" : NULL, "--y", (char *)G.y, NULL };
-		if (!G.y)
+		                 "--test", te, G.input, stratify ? "--stratify" : NULL, "--y", (char *)G.t.y, NULL };
+		if (!G.t.y)
 			argv[14] = NULL;
 		snprintf(i, sizeof i, "%lld", f);
 		snprintf(tr, sizeof tr, "%s/train%lld.nns", tune_tmp, f);
@@ -303,7 +168,7 @@ static void add_config(char (*v)[NN_GRID_VALUE])
 	nn_cv_row *r = &G.row[G.ncfg];
 	memset(c, 0, sizeof *c);
 	memset(r, 0, sizeof *r);
-	train_args(argv, v, c->args, sizeof c->args);
+	tune_train_args(&G.t, argv, v, c->args, sizeof c->args);
 	for (size_t i = 0; i < G.ncfg; i++)
 		if (!strcmp(G.cfg[i].args, c->args))
 			return;   /* a draw met twice is one configuration */
@@ -320,17 +185,17 @@ static void make_configs(void)
 	char v[NN_GRID_KEYS][NN_GRID_VALUE];
 	nn_error err = { 0 };
 	size_t n = 0;
-	if (!G.trials && nn_grid_count(&G.grid, &n, &err))
+	if (!G.trials && nn_grid_count(&G.t.grid, &n, &err))
 		tool_usage("--grid: %s", err.msg);
 	G.cfg = tool_alloc((G.trials ? (size_t)G.trials : n) * sizeof *G.cfg);
 	G.row = tool_alloc((G.trials ? (size_t)G.trials : n) * sizeof *G.row);
 	if (!G.trials)
 		for (size_t i = 0; i < n; i++)
-			nn_grid_point(&G.grid, i, v), add_config(v);
+			nn_grid_point(&G.t.grid, i, v), add_config(v);
 	nn_rng r;
-	nn_rng_seed(&r, (uint64_t)G.seed, 0x74756e65);   /* "tune": apart from nn-split's and nn-train's */
+	nn_rng_seed(&r, (uint64_t)G.t.seed, 0x74756e65);   /* "tune": apart from nn-split's and nn-train's */
 	for (long long t = 0; t < G.trials * 100 && G.ncfg < (size_t)G.trials; t++)
-		nn_grid_draw(&G.grid, &r, v), add_config(v);
+		nn_grid_draw(&G.t.grid, &r, v), add_config(v);
 	if (G.trials && G.ncfg < (size_t)G.trials)
 		tool_note("only %zu different configurations in %lld draws", G.ncfg, G.trials * 100);
 }
@@ -391,7 +256,7 @@ static pid_t start_trial(size_t c, long long f, long long threads)
 	snprintf(tr, sizeof tr, "%s/train%lld.nns", tune_tmp, f);
 	snprintf(te, sizeof te, "%s/test%lld.nns", tune_tmp, f);
 	snprintf(th, sizeof th, "%lld", threads);
-	size_t n = 1 + train_args(argv + 1, G.row[c].values, text, sizeof text);
+	size_t n = 1 + tune_train_args(&G.t, argv + 1, G.row[c].values, text, sizeof text);
 	argv[0] = "nn-train";
 	const char *tail[] = { "--threads", th, "-q", "-o", model, tr, NULL };
 	memcpy(argv + n, tail, sizeof tail);
@@ -508,7 +373,7 @@ static void refit(long long threads)
 	if (best == G.ncfg)
 		tool_die(TOOL_EXIT_DATA, G.refit, "no configuration finished: nothing to refit");
 	snprintf(th, sizeof th, "%lld", threads);
-	size_t n = 1 + train_args(argv + 1, G.row[best].values, text, sizeof text);
+	size_t n = 1 + tune_train_args(&G.t, argv + 1, G.row[best].values, text, sizeof text);
 	argv[0] = "nn-train";
 	const char *tail[] = { "--threads", th, "-q", "-o", G.refit, G.input, NULL };
 	memcpy(argv + n, tail, sizeof tail);
@@ -520,37 +385,28 @@ static void refit(long long threads)
 int main(int argc, char **argv)
 {
 	nn_strlist in = { 0 };
-	nn_error err = { 0 };
 	int own, failed = 0;
 	const char *path;
 	char **mine;
 
 	tool_prog = "nn-tune";
 	tune_setup();
-	load_train_options();
-	mine = split_args(argc, argv, &own);
+	G.t.own = &cli;
+	tune_load_train_options(&G.t);
+	mine = tune_split_args(&G.t, argc, argv, &own);
 	tool_parse(&cli, own, mine, &in);
 	tune_catch_signals();
 	if (in.n > 1)
 		tool_usage("one INPUT at most (nn-train's options go before or after it, or after --)");
-	for (size_t i = 0; i < G.grids.n; i++)
-		if (nn_grid_add(&G.grid, G.grids.v[i], &err))
-			tool_usage("--grid: %s", err.msg);
-	for (size_t k = 0; k < G.grid.nkeys; k++) {
-		const char *key = G.grid.keys[k].name;
-		check_train_key(key, strlen(key), 1);
-		const char *given = nn_cli_given(G.pass, G.npass, key);
-		if (given)
-			tool_usage("'%s' is both searched (--grid) and given (%s)", key, given);
-	}
+	tune_grid(&G.t, &G.grids);
 	const char *ext = G.plot ? strrchr(G.plot, '.') : ".png";
 	if (!ext || (strcmp(ext, ".png") && strcmp(ext, ".svg")))
 		tool_usage("--plot: the picture's name ends with .png or .svg");
-	if (G.trials && !G.grid.nkeys)
+	if (G.trials && !G.t.grid.nkeys)
 		tool_usage("--trials draws from --grid: give it KEY=LO:HI or KEY=V1,V2 items");
 	if (!G.threads)
 		G.threads = sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 1;
-	preflight();
+	tune_preflight(&G.t);
 	int classes = open_input(in.n ? in.v[0] : NULL);
 	if (!G.metric)
 		G.metric = classes ? "accuracy" : "r2";
@@ -559,9 +415,9 @@ int main(int argc, char **argv)
 	cut_folds(classes && !G.no_stratify);
 	make_configs();
 	const char *keys[NN_GRID_KEYS];
-	for (size_t k = 0; k < G.grid.nkeys; k++)
-		keys[k] = G.grid.keys[k].name;
-	G.tab = (nn_cv_table){ G.grid.nkeys, keys, (size_t)G.folds, G.metric, G.setup, G.tab.lower, G.ncfg, G.row };
+	for (size_t k = 0; k < G.t.grid.nkeys; k++)
+		keys[k] = G.t.grid.keys[k].name;
+	G.tab = (nn_cv_table){ G.t.grid.nkeys, keys, (size_t)G.folds, G.metric, G.setup, G.tab.lower, G.ncfg, G.row };
 	reuse();
 	run_trials(G.threads / G.jobs > 0 ? G.threads / G.jobs : 1);
 	for (size_t c = 0; c < G.ncfg; c++)
@@ -573,6 +429,6 @@ int main(int argc, char **argv)
 		tune_plot(&G.tab, G.plot);
 	if (G.refit)
 		refit(G.threads);
-	nn_grid_release(&G.grid);
+	nn_grid_release(&G.t.grid);
 	return failed ? TOOL_EXIT_DATA : 0;
 }

@@ -1,5 +1,5 @@
-/* tools/tool-tune.c — nn-tune's children, private folder, signals and
- * picture (tool-tune.h). */
+/* tools/tool-tune.c — nn-tune's children, private folder, signals,
+ * nn-train's options and the picture (tool-tune.h). */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
@@ -9,8 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include "nn/cliargs.h"
 #include "nn/proc.h"
+#include "nn/tensor.h"
 #include "tool-tune.h"
 
 char tune_dir[2048], tune_tmp[2048];
@@ -99,6 +102,149 @@ int tune_run(char **argv, const char *out, const char *err)
 	return nn_proc_status(st);
 }
 
+/* nn-train's options that nn-tune sets itself or that make no sense per
+ * trial; the seed first, since a grid may search it. */
+static const char *const managed[] = { "seed", "output", "threads", "quiet", "checkpoint",
+	"checkpoint-every", "resume", "log", "log-format", "mpi", "shard-pattern", "dry-run",
+	"progress", "verbose", "x", "y", NULL };
+
+static const nn_option *train_opt(const tune_train *t, const char *name, size_t n)
+{
+	return nn_cli_find(t->opts, name, n);
+}
+
+/* nn-train's option table, from nn-train --completion-helper. */
+void tune_load_train_options(tune_train *t)
+{
+	char path[PATH_MAX + 16], *argv[] = { "nn-train", "--completion-helper", NULL }, *text;
+	struct stat st;
+	nn_error err = { 0 };
+	snprintf(path, sizeof path, "%s/opts", tune_tmp);
+	FILE *f = tune_run(argv, path, "") ? NULL : fopen(path, "r");
+	if (!f || fstat(fileno(f), &st))
+		tool_die(TOOL_EXIT_DATA, NULL, "'%s/nn-train --completion-helper' failed", tune_dir);
+	text = tool_alloc((size_t)st.st_size + 1);
+	size_t n = fread(text, 1, (size_t)st.st_size, f);
+	fclose(f);
+	if (!(t->opts = nn_cli_table_read(text, n, &err)))
+		tool_die_err("nn-train --completion-helper", &err);
+	t->cli = (nn_cli){ "nn-train", "", "", NULL, t->opts, 1 };
+}
+
+/* A grid key or a pass-through option: one of nn-train's, and not one
+ * nn-tune sets itself (a grid may search the seed). */
+static void check_train_key(const tune_train *t, const char *name, size_t n, int grid)
+{
+	nn_error err = { 0 };
+	if (nn_cli_check_passed(t->own, &t->cli, grid ? managed + 1 : managed, name, n, grid, &err))
+		tool_usage("%s", err.msg);
+}
+
+/* Split argv into nn-tune's arguments (returned, argc in *own) and the
+ * pass-through (t->pass). */
+char **tune_split_args(tune_train *t, int argc, char **argv, int *own)
+{
+	char **mine = tool_alloc((size_t)(argc + 1) * sizeof *mine);
+	nn_error err = { 0 };
+	t->pass = tool_alloc((size_t)argc * sizeof *t->pass);
+	if (nn_cli_split(t->own, &t->cli, argc, argv, mine, own, t->pass, &t->npass, &err))
+		tool_usage("%s", err.msg);
+	if (t->npass > 500)   /* with the grid's and nn-tune's, within the argument arrays */
+		tool_usage("more than 500 arguments for nn-train");
+	for (size_t i = 0; i < t->npass; i++) {
+		if (strpbrk(t->pass[i], "\t\n"))
+			tool_usage("'%s': a tab or newline cannot go into the table", t->pass[i]);
+		if (!strncmp(t->pass[i], "--", 2))
+			check_train_key(t, t->pass[i] + 2, strcspn(t->pass[i] + 2, "="), 0);
+	}
+	return mine;
+}
+
+/* nn-train's arguments for values v (NULL: the pass-through alone) into
+ * argv (not counting --threads, -o and the input); their text in text. */
+size_t tune_train_args(const tune_train *t, const char **argv, char (*v)[NN_GRID_VALUE], char *text,
+                       size_t cap)
+{
+	static char seed[32];
+	size_t n = 0, len = 0;
+	int grid_seed = 0;
+	for (size_t i = 0; i < t->npass; i++)
+		argv[n++] = t->pass[i];
+	for (size_t k = 0; v && k < t->grid.nkeys; k++) {
+		static char names[NN_GRID_KEYS][NN_GRID_VALUE + 2];
+		if (!v[k][0])   /* left out (preflight checks one key at a time) */
+			continue;
+		snprintf(names[k], sizeof names[k], "--%s", t->grid.keys[k].name);
+		grid_seed |= !strcmp(t->grid.keys[k].name, "seed");
+		if (train_opt(t, t->grid.keys[k].name, strlen(t->grid.keys[k].name))->type != NN_OPT_FLAG)
+			argv[n++] = names[k], argv[n++] = v[k];
+		else if (!strcmp(v[k], "on"))
+			argv[n++] = names[k];
+	}
+	snprintf(seed, sizeof seed, "%lld", t->seed);
+	if (!grid_seed)
+		argv[n++] = "--seed", argv[n++] = seed;
+	if (t->x)
+		argv[n++] = "--x", argv[n++] = t->x;
+	if (t->y)
+		argv[n++] = "--y", argv[n++] = t->y;
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + (len < cap ? len : cap), len < cap ? cap - len : 0, "%s%s",
+		                        i ? " " : "", argv[i]);
+	if (len >= cap)
+		tool_usage("nn-train's arguments are longer than %zu bytes", cap);
+	return n;
+}
+
+/* Each value of each key, alone, through nn-train's own checks (an empty
+ * input: a usage error is status 2 before anything is read). */
+void tune_preflight(const tune_train *t)
+{
+	char err[PATH_MAX + 8], msg[400], (*v)[NN_GRID_VALUE] = calloc(NN_GRID_KEYS, NN_GRID_VALUE);
+	const char *argv[600];
+	snprintf(err, sizeof err, "%s/check", tune_tmp);
+	for (size_t k = 0; k <= t->grid.nkeys; k++) {
+		const nn_grid_key *key = &t->grid.keys[k];
+		size_t nv = k == t->grid.nkeys ? (k == 0) : key->nvalues ? key->nvalues : 2;
+		for (size_t i = 0; i < nv; i++) {
+			char text[2048];
+			if (k < t->grid.nkeys) {
+				nn_error e = { 0 };
+				if (nn_grid_check_value(key, i, train_opt(t, key->name, strlen(key->name)), &e))
+					tool_usage("%s", e.msg);
+				for (size_t j = 0; j < t->grid.nkeys; j++)
+					memcpy(v[j], j == k && key->nvalues ? key->values[i] : "", NN_GRID_VALUE);
+				if (!key->nvalues)
+					nn_format_f64(v[k], i ? key->hi : key->lo);
+			}
+			size_t n = tune_train_args(t, argv + 1, k < t->grid.nkeys ? v : NULL, text, sizeof text);
+			argv[0] = "nn-train", argv[n + 1] = "-q", argv[n + 2] = "/dev/null", argv[n + 3] = NULL;
+			unlink(err);
+			if (tune_run((char **)argv, NULL, err) == 2)
+				tool_usage("%s%s%s: %s", k < t->grid.nkeys ? "grid value '" : "nn-train's options",
+				           k < t->grid.nkeys ? key->name : "", k < t->grid.nkeys ? "'" : "",
+				           nn_proc_first_line(err, msg, sizeof msg));
+		}
+	}
+	free(v);
+}
+
+/* The --grid specs into t->grid, each key one of nn-train's options that
+ * the pass-through does not give. */
+void tune_grid(tune_train *t, const nn_strlist *specs)
+{
+	nn_error err = { 0 };
+	for (size_t i = 0; i < specs->n; i++)
+		if (nn_grid_add(&t->grid, specs->v[i], &err))
+			tool_usage("--grid: %s", err.msg);
+	for (size_t k = 0; k < t->grid.nkeys; k++) {
+		const char *key = t->grid.keys[k].name;
+		check_train_key(t, key, strlen(key), 1);
+		const char *given = nn_cli_given(t->pass, t->npass, key);
+		if (given)
+			tool_usage("'%s' is both searched (--grid) and given (%s)", key, given);
+	}
+}
 void tune_plot(const nn_cv_table *tab, const char *path)
 {
 	char script[PATH_MAX + 16], pic[PATH_MAX + 16], err[PATH_MAX + 16], buf[1 << 16];
