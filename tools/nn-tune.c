@@ -24,6 +24,9 @@
  *   the folds and seed, and nn-train's arguments.  -o writes it atomically
  *   after every configuration; a rerun reuses the rows whose
  *   identification matches and whose status is ok.
+ * - The children, their private folder and signals, nn-train's options
+ *   and the picture are program-side glue in tools/tool-tune.c; the
+ *   table's arithmetic and forms are libcommon's (nn/tune.h).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -36,7 +39,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include "tool.h"
 #include "nn/grid.h"
 #include "nn/jsonget.h"
