@@ -99,6 +99,11 @@ $(BUILD)/bin/nn-train: $(BUILD)/tools/nn-train.o $(BUILD)/tools/tool-train.o $(B
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) $(filter-out %.flags,$^) $(LIBS_ALL) $(MPI_LIBS) -o $@
 
+# nn-tune's glue (children, private folder, signals, picture) beside its story.
+$(BUILD)/bin/nn-tune: $(BUILD)/tools/nn-tune.o $(BUILD)/tools/tool-tune.o $(BUILD)/libtool.a $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) $^ $(LIBS_ALL) -o $@
+
 .PHONY: FORCE
 FORCE:
 

@@ -106,3 +106,28 @@ int nn_cli_split(const nn_cli *own, const nn_cli *other, int argc, char **argv, 
 	*npass = np;
 	return 0;
 }
+
+int nn_cli_check_passed(const nn_cli *own, const nn_cli *other, const char *const *managed,
+                        const char *name, size_t n, int grid, nn_error *err)
+{
+	for (size_t i = 0; managed[i]; i++)
+		if (strlen(managed[i]) == n && !strncmp(managed[i], name, n))
+			return nn_error_set(err, NN_EARG, "%s'%.*s': %s sets --%s of each trial itself",
+			                    grid ? "grid key " : "option ", (int)n, name, own->prog, managed[i]);
+	if (nn_cli_find(other->opts, name, n))
+		return 0;
+	const char *near = nn_cli_closest(other, name, n);
+	return nn_error_set(err, NN_EARG, "grid key '%.*s': %s has no --%.*s%s%s%s", (int)n, name,
+	                    other->prog, (int)n, name, near ? "; did you mean '" : "", near ? near : "",
+	                    near ? "'?" : "");
+}
+
+const char *nn_cli_given(const char *const *pass, size_t npass, const char *key)
+{
+	size_t n = strlen(key);
+	for (size_t i = 0; i < npass; i++)
+		if (!strncmp(pass[i], "--", 2) && !strncmp(pass[i] + 2, key, n) &&
+		    (pass[i][2 + n] == 0 || pass[i][2 + n] == '='))
+			return pass[i];
+	return NULL;
+}

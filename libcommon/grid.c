@@ -184,3 +184,16 @@ void nn_grid_draw(const nn_grid *g, nn_rng *r, char (*out)[NN_GRID_VALUE])
 		}
 	}
 }
+
+int nn_grid_check_value(const nn_grid_key *key, size_t i, const nn_option *o, nn_error *err)
+{
+	if (!key->nvalues && o->type != NN_OPT_STR)
+		return nn_error_set(err, NN_EARG, "grid key '%s': a range needs a numeric option", key->name);
+	if (key->nvalues && o->arg_name && nn_cli_choice(o->arg_name, key->values[i]) < 0)
+		return nn_error_set(err, NN_EARG, "grid value '%s=%s': not one of %s", key->name,
+		                    key->values[i], o->arg_name);
+	if (o->type == NN_OPT_FLAG && strcmp(key->values[i], "on") && strcmp(key->values[i], "off"))
+		return nn_error_set(err, NN_EARG, "grid value '%s=%s': a flag takes on or off", key->name,
+		                    key->values[i]);
+	return 0;
+}

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include <zlib.h>
 #include "nn/proc.h"
 
 extern char **environ;
@@ -76,4 +77,22 @@ char *nn_proc_first_line(const char *path, char *buf, size_t n)
 	if (f)
 		fclose(f);
 	return buf;
+}
+
+int nn_proc_copy(int in, int out, unsigned long long *size, uint32_t *crc, nn_error *e)
+{
+	char buf[1 << 16];
+	uLong c = crc32(0, NULL, 0);
+
+	*size = 0;
+	for (ssize_t n; (n = read(in, buf, sizeof buf)) != 0;) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || (out >= 0 && write(out, buf, (size_t)n) != n))
+			return nn_error_set(e, NN_EIO, "%s", strerror(errno));
+		c = crc32(c, (const Bytef *)buf, (uInt)n);
+		*size += (unsigned long long)n;
+	}
+	*crc = (uint32_t)c;
+	return 0;
 }

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "nn/cli.h"
 #include "nn/rng.h"
 #include "nn/split.h"
@@ -178,4 +179,53 @@ int nn_split_streamed(uint64_t seed, uint64_t row, uint64_t kfold, uint64_t fold
 		return (uint64_t)(((unsigned __int128)h * kfold) >> 64) == fold ? NN_SPLIT_TEST
 		                                                                 : NN_SPLIT_TRAIN;
 	return u < ftest ? NN_SPLIT_TEST : u < ftest + fval ? NN_SPLIT_VAL : NN_SPLIT_TRAIN;
+}
+
+int nn_split_tally_add(nn_split_tally *t, int64_t cls, nn_error *err)
+{
+	t->rows++;
+	if (cls < 0)
+		return 0;
+	if ((size_t)cls >= t->ncls) {   /* single-pass modes learn classes as they go */
+		size_t n = (size_t)cls + 1 > 2 * t->ncls ? (size_t)cls + 1 : 2 * t->ncls;
+		uint64_t *c = realloc(t->cls, n * sizeof *c);
+		if (!c)
+			return nn_error_set(err, NN_ENOMEM, "out of memory");
+		memset(c + t->ncls, 0, (n - t->ncls) * sizeof *c);
+		t->cls = c;
+		t->ncls = n;
+	}
+	t->cls[cls]++;
+	return 0;
+}
+
+void nn_split_tally_release(nn_split_tally *t)
+{
+	free(t->cls);
+	*t = (nn_split_tally){ 0, NULL, 0 };
+}
+
+int nn_split_note(char *buf, size_t cap, const nn_split_tally *outs, size_t n, size_t i,
+                  const char *yname, const char *const *names, size_t nnames)
+{
+	const nn_split_tally *o = &outs[i];
+	size_t len = 0, shown = 0;
+
+	buf[0] = 0;
+	for (size_t c = 0; c < o->ncls && len < cap - 64; c++) {
+		uint64_t any = 0;
+		for (size_t j = 0; j < n; j++)
+			any |= c < outs[j].ncls ? outs[j].cls[c] : 0;
+		if (!any)
+			continue;
+		if (!shown++)
+			len += (size_t)snprintf(buf + len, cap - len, "; %.40s:", yname);
+		if (c < nnames)
+			len += (size_t)snprintf(buf + len, cap - len, " %.40s=%llu", names[c],
+			                        (unsigned long long)o->cls[c]);
+		else
+			len += (size_t)snprintf(buf + len, cap - len, " %zu=%llu", c,
+			                        (unsigned long long)o->cls[c]);
+	}
+	return len >= cap - 64;
 }

@@ -30,6 +30,9 @@
  *   for one of them.
  * - Provenance: the input's schema with this program's arguments, less
  *   the output names.
+ * - Which options go together, and the label field that can be counted
+ *   by class, are nn/splitopts.h's rules; what each output got (rows,
+ *   rows per class) and its note are nn/split.h's.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -41,6 +44,7 @@
 #include "nn/shard.h"
 #include "nn/shuffle.h"
 #include "nn/split.h"
+#include "nn/splitopts.h"
 
 #define MAX_CLASS 65536
 #define GROUP     32     /* outputs written per pass over the input */
@@ -51,16 +55,14 @@ typedef struct {
 	const char *path;              /* as given; "-" is standard output */
 	tool_out *file;
 	nn_writer *w;
-	uint64_t rows, *cls;           /* rows written; per class (ncls) */
-	size_t ncls;
 } output;
 
 /* Everything the program knows: options, input, outputs, and the plan of
  * which rows go where. */
 static struct {
-	const char *train, *test, *val, *tsize, *vsize, *y, *pattern;
-	long long memory, seed, kfold, fold, shards, level, threads;
-	int stratify, noshuffle, streaming, rr;
+	nn_split_opts o;               /* the options that shape the split */
+	const char *y;
+	long long memory, seed, level, threads;
 
 	const char *in_path, *in_name;
 	tool_input in;                 /* when read more than once */
@@ -69,6 +71,7 @@ static struct {
 	size_t rowb, off[NN_MAX_FIELDS];   /* packed row: bytes, field offsets */
 
 	output *outs;
+	nn_split_tally *got;           /* what went into each output */
 	size_t nouts, batch_rows;
 	int count_classes;
 
@@ -76,32 +79,32 @@ static struct {
 	size_t ncls;                   /* groups: classes when stratified, else 1 */
 	uint64_t nrows, *ngrp;         /* rows in all, per group */
 	nn_split plan;                 /* which output takes each group's next row */
-} T = { .y = "y", .memory = 32 << 20, .fold = -1, .level = NN_DEFAULT_LEVEL,
+} T = { .o.fold = -1, .y = "y", .memory = 32 << 20, .level = NN_DEFAULT_LEVEL,
         .ylab = -1, .count_classes = 1, .ncls = 1 };
 
 static const nn_option options[] = {
-	{ 0, "train", NN_OPT_STR, &T.train, "FILE", "write the training rows to FILE", 0, 0 },
-	{ 0, "test", NN_OPT_STR, &T.test, "FILE", "write the test rows to FILE", 0, 0 },
-	{ 0, "val", NN_OPT_STR, &T.val, "FILE", "write the validation rows to FILE", 0, 0 },
-	{ 0, "test-size", NN_OPT_STR, &T.tsize, "F",
+	{ 0, "train", NN_OPT_STR, &T.o.train, "FILE", "write the training rows to FILE", 0, 0 },
+	{ 0, "test", NN_OPT_STR, &T.o.test, "FILE", "write the test rows to FILE", 0, 0 },
+	{ 0, "val", NN_OPT_STR, &T.o.val, "FILE", "write the validation rows to FILE", 0, 0 },
+	{ 0, "test-size", NN_OPT_STR, &T.o.tsize, "F",
 	  "test rows: a fraction (rounded up) or a count (default 0.25)", 0, 0 },
-	{ 0, "val-size", NN_OPT_STR, &T.vsize, "F",
+	{ 0, "val-size", NN_OPT_STR, &T.o.vsize, "F",
 	  "validation rows: a fraction (rounded up) or a count", 0, 0 },
-	{ 0, "stratify", NN_OPT_FLAG, &T.stratify, NULL,
+	{ 0, "stratify", NN_OPT_FLAG, &T.o.stratify, NULL,
 	  "keep the class proportions of the label in every output", 0, 0 },
 	{ 0, "y", NN_OPT_STR, &T.y, "NAME", "the label field (default y)", 0, 0 },
-	{ 0, "no-shuffle", NN_OPT_FLAG, &T.noshuffle, NULL,
+	{ 0, "no-shuffle", NN_OPT_FLAG, &T.o.noshuffle, NULL,
 	  "no randomness: consecutive rows, each output in input order", 0, 0 },
-	{ 0, "kfold", NN_OPT_INT, &T.kfold, "K",
+	{ 0, "kfold", NN_OPT_INT, &T.o.kfold, "K",
 	  "cut the rows into K folds: fold I is test, the rest train", 2, 1e6 },
-	{ 0, "fold", NN_OPT_INT, &T.fold, "I", "the fold to test on, 0 to K-1", 0, 1e6 },
-	{ 0, "streaming", NN_OPT_FLAG, &T.streaming, NULL,
+	{ 0, "fold", NN_OPT_INT, &T.o.fold, "I", "the fold to test on, 0 to K-1", 0, 1e6 },
+	{ 0, "streaming", NN_OPT_FLAG, &T.o.streaming, NULL,
 	  "one pass, constant memory, by a hash of the row: sizes approximate", 0, 0 },
-	{ 0, "shards", NN_OPT_INT, &T.shards, "N",
+	{ 0, "shards", NN_OPT_INT, &T.o.shards, "N",
 	  "write N shards by a hash of the row index and seed", 1, 4096 },
-	{ 0, "shard-pattern", NN_OPT_STR, &T.pattern, "PAT",
+	{ 0, "shard-pattern", NN_OPT_STR, &T.o.pattern, "PAT",
 	  "shard file names, with one %d-like conversion: 'part-%03d.nns'", 0, 0 },
-	{ 0, "round-robin", NN_OPT_FLAG, &T.rr, NULL,
+	{ 0, "round-robin", NN_OPT_FLAG, &T.o.rr, NULL,
 	  "with --shards: row i goes to shard i mod N", 0, 0 },
 	{ 0, "memory", NN_OPT_SIZE, &T.memory, "SIZE",
 	  "bytes of rows shuffled in memory at once, K, M or G after the number for KiB, MiB, GiB "
@@ -147,16 +150,8 @@ static void out_row(output *o, const void *const *cols, int64_t cls)
 
 	if (nn_writer_write(o->w, cols, 1, &err))
 		tool_die_err(out_name(o), &err);
-	o->rows++;
-	if (cls < 0 || !T.count_classes)
-		return;
-	if ((size_t)cls >= o->ncls) {   /* single-pass modes learn classes as they go */
-		size_t n = (size_t)cls + 1 > 2 * o->ncls ? (size_t)cls + 1 : 2 * o->ncls;
-		o->cls = tool_realloc(o->cls, n * sizeof *o->cls);
-		memset(o->cls + o->ncls, 0, (n - o->ncls) * sizeof *o->cls);
-		o->ncls = n;
-	}
-	o->cls[cls]++;
+	if (nn_split_tally_add(&T.got[o - T.outs], T.count_classes ? cls : -1, &err))
+		tool_die_err(NULL, &err);
 }
 
 /* End one stream; it is renamed into place by commit_all. */
@@ -171,33 +166,18 @@ static void out_finish(output *o)
 	tool_out_close(o->file);
 }
 
+/* Rows, and rows of each class, of every output on stderr. */
 static void note_sizes(const nn_field *y)
 {
 	for (size_t i = 0; i < T.nouts; i++) {
-		char buf[1024];
-		size_t len = 0, shown = 0;
-		const output *o = &T.outs[i];
-
-		buf[0] = 0;
-		for (size_t c = 0; y && T.count_classes && c < o->ncls && len < sizeof buf - 64; c++) {
-			uint64_t any = 0;
-			for (size_t j = 0; j < T.nouts; j++)
-				any |= c < T.outs[j].ncls ? T.outs[j].cls[c] : 0;
-			if (!any)
-				continue;
-			if (!shown++)
-				len += (size_t)snprintf(buf + len, sizeof buf - len, "; %.40s:", y->name);
-			if (c < y->nclasses)
-				len += (size_t)snprintf(buf + len, sizeof buf - len, " %.40s=%llu",
-				                        y->classes[c], (unsigned long long)o->cls[c]);
-			else
-				len += (size_t)snprintf(buf + len, sizeof buf - len, " %zu=%llu", c,
-				                        (unsigned long long)o->cls[c]);
-		}
-		tool_note("'%s': %llu rows%s%s", out_name(o), (unsigned long long)o->rows, buf,
-		          len >= sizeof buf - 64 ? " ..." : "");
+		char buf[1024] = "";
+		int cut = y && T.count_classes &&
+		          nn_split_note(buf, sizeof buf, T.got, T.nouts, i, y->name,
+		                        (const char *const *)y->classes, y->nclasses);
+		tool_note("'%s': %llu rows%s%s", out_name(&T.outs[i]), (unsigned long long)T.got[i].rows,
+		          buf, cut ? " ..." : "");
 	}
-	if (T.streaming)
+	if (T.o.streaming)
 		tool_note("--streaming: sizes are approximate (each row goes where a hash sends it)");
 }
 
@@ -214,17 +194,6 @@ static void commit_all(void)
 
 /* --- sizes, classes, and where each row goes ------------------------------ */
 
-/* --test-size or --val-size as given. */
-static nn_split_size parse_size(const char *s, const char *opt)
-{
-	nn_split_size z;
-
-	if (nn_split_size_parse(s, &z))
-		tool_usage("%s: '%s' is neither a fraction between 0 and 1 nor a whole number of rows",
-		           opt, s);
-	return z;
-}
-
 /* The class of a row from its label's bytes; -1 when not a class id. */
 static int64_t class_of(const void *lab, size_t i)
 {
@@ -234,7 +203,7 @@ static int64_t class_of(const void *lab, size_t i)
 
 	if (v >= 0 && v < (double)lim)
 		return (int64_t)v;
-	if (T.stratify)
+	if (T.o.stratify)
 		tool_die(TOOL_EXIT_DATA, T.in_name, "row %llu: label %.0f is not a class id (0 to %zu)",
 		         (unsigned long long)T.nrows + 1, v, lim - 1);
 	T.count_classes = 0;
@@ -272,7 +241,7 @@ static void emit_packed(const unsigned char *row)
 
 	for (size_t f = 0; f < T.schema->nfields; f++)
 		cols[f] = row + T.off[f];
-	out_row(next_out(T.stratify ? (size_t)c : 0), cols, c);
+	out_row(next_out(T.o.stratify ? (size_t)c : 0), cols, c);
 }
 
 static int emit_shuffled(void *ctx, const void *row, nn_error *err)
@@ -286,7 +255,7 @@ static int emit_shuffled(void *ctx, const void *row, nn_error *err)
 static void count_batch(const nn_batch *b)
 {
 	for (size_t i = 0; i < b->rows; i++, T.nrows++) {
-		if (T.stratify) {
+		if (T.o.stratify) {
 			int64_t c = class_of(b->col[T.ylab], i);
 			if ((size_t)c >= T.ncls) {
 				T.ngrp = tool_realloc(T.ngrp, ((size_t)c + 1) * sizeof *T.ngrp);
@@ -296,7 +265,7 @@ static void count_batch(const nn_batch *b)
 			T.ngrp[c]++;
 		}
 	}
-	if (!T.stratify)
+	if (!T.o.stratify)
 		T.ngrp[0] = T.nrows;
 }
 
@@ -381,7 +350,7 @@ static void single_pass(nn_reader *r)
 	const void *cols[NN_MAX_FIELDS];
 	double ft = 0, fv = 0;
 
-	if (T.streaming && !T.kfold && nn_split_fractions(&T.spec, &ft, &fv))
+	if (T.o.streaming && !T.o.kfold && nn_split_fractions(&T.spec, &ft, &fv))
 		tool_usage("--streaming takes sizes as fractions: the row count is not known");
 	for (size_t lo = 0; lo < T.nouts; lo += GROUP) {
 		size_t hi = lo + GROUP < T.nouts ? lo + GROUP : T.nouts;
@@ -392,9 +361,9 @@ static void single_pass(nn_reader *r)
 		open_all(lo, hi);
 		while (tool_next(r, T.in_path, &b)) {
 			for (size_t i = 0; i < b->rows; i++, row++) {
-				size_t o = T.shards ? nn_split_shard((uint64_t)T.seed, row, (uint64_t)T.shards, T.rr)
-				         : (size_t)nn_split_streamed((uint64_t)T.seed, row, (uint64_t)T.kfold,
-				                                     (uint64_t)T.fold, ft, fv);
+				size_t o = T.o.shards ? nn_split_shard((uint64_t)T.seed, row, (uint64_t)T.o.shards, T.o.rr)
+				         : (size_t)nn_split_streamed((uint64_t)T.seed, row, (uint64_t)T.o.kfold,
+				                                     (uint64_t)T.o.fold, ft, fv);
 				if (o < lo || o >= hi)
 					continue;
 				for (size_t f = 0; f < b->ncols; f++)
@@ -414,39 +383,13 @@ static void single_pass(nn_reader *r)
 
 /* --- setting up ------------------------------------------------------------ */
 
+/* Which options go together and the sizes they give (nn/splitopts.h). */
 static void check_usage(void)
 {
-	int split = T.train || T.test || T.val || T.tsize || T.vsize || T.kfold;
+	nn_error err = { 0 };
 
-	if (T.shards && split)
-		tool_usage("--shards goes with none of --train, --test, --val, --test-size, --val-size, --kfold");
-	if (!T.shards && (T.pattern || T.rr))
-		tool_usage("--shard-pattern and --round-robin go with --shards");
-	if (T.shards && !T.pattern)
-		tool_usage("--shards needs --shard-pattern, e.g. 'part-%%03d.nns'");
-	if (T.shards && (T.stratify || T.noshuffle))
-		tool_usage("--shards goes with neither --stratify nor --no-shuffle");
-	if (!T.shards && (!T.train || !T.test))
-		tool_usage("say where to write: --train FILE --test FILE (or --shards N)");
-	if (!!T.val != !!T.vsize)
-		tool_usage("--val FILE and --val-size F go together");
-	if (!T.kfold != (T.fold < 0))
-		tool_usage("--kfold K and --fold I go together");
-	if (T.kfold && (T.val || T.tsize))
-		tool_usage("--kfold goes with neither --test-size nor --val");
-	if (T.kfold && T.fold >= T.kfold)
-		tool_usage("--fold: %lld is not a fold of 0 to %lld", T.fold, T.kfold - 1);
-	if (T.streaming && (T.stratify || T.noshuffle))
-		tool_usage("--streaming goes with neither --stratify nor --no-shuffle");
-	nn_split_size t = { 0, 0, 0 }, v = { 0, 0, 0 };
-	if (T.tsize)
-		t = parse_size(T.tsize, "--test-size");
-	if (T.vsize)
-		v = parse_size(T.vsize, "--val-size");
-	if (t.frac && v.frac && t.f + v.f >= 1)
-		tool_usage("--test-size and --val-size add up to 1 or more: no training rows");
-	T.spec = (nn_split_spec){ T.noshuffle, T.stratify, T.val != NULL, t, v, (uint64_t)T.kfold,
-	                          T.kfold ? (uint64_t)T.fold : 0 };
+	if (nn_split_opts_check(&T.o, &T.spec, &err))
+		tool_usage("%s", err.msg);
 }
 
 /* The outputs named on the command line; shards from the pattern. */
@@ -456,21 +399,22 @@ static void name_outputs(void)
 	nn_shard_pattern pat;
 	size_t nstd = 0;
 
-	T.nouts = T.shards ? (size_t)T.shards : T.val ? 3 : 2;
+	T.nouts = T.o.shards ? (size_t)T.o.shards : T.o.val ? 3 : 2;
 	T.outs = tool_alloc(T.nouts * sizeof *T.outs);
-	if (T.shards) {
-		if (nn_shard_pattern_parse(&pat, T.pattern, &err))
-			err.code == NN_EARG ? tool_usage("--shard-pattern: '%s' %s", T.pattern, err.msg)
+	T.got = tool_alloc(T.nouts * sizeof *T.got);
+	if (T.o.shards) {
+		if (nn_shard_pattern_parse(&pat, T.o.pattern, &err))
+			err.code == NN_EARG ? tool_usage("--shard-pattern: '%s' %s", T.o.pattern, err.msg)
 			                    : tool_die_err(NULL, &err);
 		for (size_t i = 0; i < T.nouts; i++)
 			if (!(T.outs[i].path = nn_shard_name(&pat, i, &err)))
 				tool_die_err(NULL, &err);
 		nn_shard_pattern_release(&pat);
 	} else {
-		T.outs[TRAIN].path = T.train;
-		T.outs[TEST].path = T.test;
-		if (T.val)
-			T.outs[VAL].path = T.val;
+		T.outs[TRAIN].path = T.o.train;
+		T.outs[TEST].path = T.o.test;
+		if (T.o.val)
+			T.outs[VAL].path = T.o.val;
 	}
 	for (size_t i = 0; i < T.nouts; i++) {
 		nstd += !strcmp(T.outs[i].path, "-");
@@ -490,20 +434,8 @@ static void read_schema(nn_reader *r)
 
 	if (!(T.schema = nn_schema_clone(nn_reader_schema(r), &err)))
 		tool_die_err(NULL, &err);
-	if ((T.ylab = nn_schema_find(T.schema, T.y)) < 0 && T.stratify)
-		tool_die(TOOL_EXIT_DATA, T.in_name, "no field '%s' (choose one with --y)", T.y);
-	if (T.ylab >= 0) {
-		const nn_field *y = &T.schema->fields[T.ylab];
-		int bad = nn_dtype_is_float(y->dtype) || y->row_elems != 1;
-		if (bad && T.stratify && y->row_elems != 1)
-			tool_die(TOOL_EXIT_DATA, T.in_name, "--stratify: label field '%s' holds %zu values "
-			         "per row, not one class id", T.y, y->row_elems);
-		if (bad && T.stratify)
-			tool_die(TOOL_EXIT_DATA, T.in_name, "--stratify: label field '%s' holds %s numbers, "
-			         "not class ids", T.y, nn_dtype_name(y->dtype));
-		if (bad)
-			T.ylab = -1;   /* not classes: nothing to count */
-	}
+	if (nn_split_label(T.schema, T.y, T.o.stratify, &T.ylab, &err))
+		tool_die(TOOL_EXIT_DATA, T.in_name, "%s", err.msg);
 	for (size_t f = 0; f < T.schema->nfields; f++) {
 		T.off[f] = T.rowb;
 		T.rowb += T.schema->fields[f].row_bytes;
@@ -520,7 +452,7 @@ static void output_schema(int argc, char **argv)
 	if (!(T.out_schema = nn_schema_clone(T.schema, &err)))
 		tool_die_err(NULL, &err);
 	tool_provenance_except(T.out_schema, argc, argv, drop);
-	if (!T.noshuffle && !T.rr)
+	if (!T.o.noshuffle && !T.o.rr)
 		nn_schema_set_seed(T.out_schema, (uint64_t)T.seed);
 	/* many shards: smaller batches keep the writers' memory bounded */
 	T.batch_rows = (T.nouts > 4 ? (4u << 20) / (T.nouts < GROUP ? T.nouts : GROUP)
@@ -538,7 +470,7 @@ int main(int argc, char **argv)
 	name_outputs();
 	T.in_path = ops.n ? ops.v[0] : NULL;
 	T.in_name = tool_name(T.in_path);
-	if (T.noshuffle || T.nouts > GROUP) {   /* read more than once */
+	if (T.o.noshuffle || T.nouts > GROUP) {   /* read more than once */
 		tool_input_rewindable(&T.in, T.in_path);
 		r = tool_input_reader(&T.in);
 	} else {
@@ -547,9 +479,9 @@ int main(int argc, char **argv)
 	read_schema(r);
 	output_schema(argc, argv);
 	T.ngrp = tool_alloc(sizeof *T.ngrp);
-	if (T.shards || T.streaming)
+	if (T.o.shards || T.o.streaming)
 		single_pass(r);
-	else if (T.noshuffle)
+	else if (T.o.noshuffle)
 		split_ordered(r);
 	else
 		split_shuffled(r);

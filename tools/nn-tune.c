@@ -24,12 +24,14 @@
  *   the folds and seed, and nn-train's arguments.  -o writes it atomically
  *   after every configuration; a rerun reuses the rows whose
  *   identification matches and whose status is ok.
+ * - The children, their private folder and signals, nn-train's options
+ *   and the picture are program-side glue in tools/tool-tune.c; the
+ *   table's arithmetic and forms are libcommon's (nn/tune.h).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,16 +39,13 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <zlib.h>
 #include "tool.h"
-#include "nn/cliargs.h"
 #include "nn/grid.h"
 #include "nn/jsonget.h"
 #include "nn/proc.h"
-#include "nn/tensor.h"
 #include "nn/tsv.h"
 #include "nn/tune.h"
+#include "tool-tune.h"
 
 #define METRICS "accuracy|balanced_accuracy|f1_macro|f1_weighted|precision_macro|recall_macro|" \
                 "log_loss|top_k_accuracy|roc_auc|r2|mse|rmse|mae"
@@ -62,23 +61,17 @@ typedef struct {
 } config;
 
 static struct {
-	const char *out, *metric, *refit, *plot, *x, *y;
+	const char *out, *metric, *refit, *plot;
 	nn_strlist grids;
-	long long folds, trials, jobs, seed, threads;
+	long long folds, trials, jobs, threads;
 	int json, no_stratify;
 
-	char dir[2048], tmp[2048], input[PATH_MAX], setup[256];   /* tmp: the private folder */
-	pid_t owner;
-	nn_cli train;              /* nn-train's options, from its --completion-helper */
-	nn_option *topt;
-	const char **pass;         /* pass-through arguments */
-	size_t npass;
-	nn_grid grid;
+	tune_train t;              /* nn-train's options, the pass-through, the grid */
+	char input[PATH_MAX], setup[256];
 	config *cfg;
 	nn_cv_row *row;
 	size_t ncfg;
 	nn_cv_table tab;
-	struct sigaction old;
 } G = { .folds = 5, .jobs = 1 };
 
 static const nn_option options[] = {
@@ -92,9 +85,9 @@ static const nn_option options[] = {
 	{ 0, "refit", NN_OPT_STR, &G.refit, "FILE", "train the best configuration on all of INPUT into FILE", 0, 0 },
 	{ 0, "plot", NN_OPT_STR, &G.plot, "FILE", "score against each searched option, .png or .svg (gnuplot)", 0, 0 },
 	{ 0, "no-stratify", NN_OPT_FLAG, &G.no_stratify, NULL, "plain folds even for class labels", 0, 0 },
-	{ 0, "x", NN_OPT_STR, &G.x, "NAME", "feature field (default x)", 0, 0 },
-	{ 0, "y", NN_OPT_STR, &G.y, "NAME", "label field (default y)", 0, 0 },
-	NN_OPT_SEED(&G.seed),
+	{ 0, "x", NN_OPT_STR, &G.t.x, "NAME", "feature field (default x)", 0, 0 },
+	{ 0, "y", NN_OPT_STR, &G.t.y, "NAME", "label field (default y)", 0, 0 },
+	NN_OPT_SEED(&G.t.seed),
 	{ 0, "threads", NN_OPT_INT, &G.threads, "N", "threads in all (default: every processor)", 1, 4096 },
 	NN_OPT_QUIET(&tool_quiet),
 	NN_OPT_END_ENTRY
@@ -109,204 +102,6 @@ static const nn_cli cli = {
 	options, 1
 };
 
-/* nn-train's options that nn-tune sets itself or that make no sense per trial. */
-static const char *const managed[] = { "output", "seed", "threads", "quiet", "checkpoint",
-	"checkpoint-every", "resume", "log", "log-format", "mpi", "shard-pattern", "dry-run",
-	"progress", "verbose", "x", "y", NULL };
-
-/* --- child processes ----------------------------------------------------- */
-
-static volatile sig_atomic_t got_signal;
-static void on_signal(int sig) { got_signal = sig; }
-
-static void remove_tmp(void)
-{
-	if (getpid() == G.owner && G.tmp[0])
-		nn_proc_rmdir(G.tmp, NULL), G.tmp[0] = 0;
-}
-
-/* Start argv[0], a sibling program (nn-*) or one in PATH, as
- * nn_proc_spawn; a trial's programs stay in the trial's group. */
-static pid_t spawn(char **argv, const char *out, const char *err)
-{
-	char path[PATH_MAX];
-	nn_error e = { 0 };
-	snprintf(path, sizeof path, "%s/%s", G.dir, argv[0]);
-	pid_t pid = nn_proc_spawn(strncmp(argv[0], "nn-", 3) ? NULL : path, argv, out, err,
-	                          getpid() == G.owner, &e);
-	if (pid < 0 && getpid() != G.owner)
-		_exit(127);
-	if (pid < 0 && strstr(e.msg, strerror(ENOENT)))
-		return -2;
-	if (pid < 0)
-		tool_die_err(NULL, &e);
-	return pid;
-}
-
-/* Wait for a child (-1: any); on a signal, end every running child and
- * the program. */
-static pid_t reap(pid_t pid, int *status, const pid_t *running, size_t n)
-{
-	for (;;) {
-		pid_t r = got_signal ? -1 : waitpid(pid, status, 0);
-		if (r > 0)
-			return r;
-		if (!got_signal && errno != EINTR)
-			tool_die(TOOL_EXIT_DATA, NULL, "waitpid: %s", strerror(errno));
-		if (got_signal) {
-			for (size_t i = 0; i < n; i++)
-				if (running[i] > 0)
-					kill(-running[i], SIGTERM), waitpid(running[i], NULL, 0);
-			remove_tmp();
-			sigaction(got_signal, &G.old, NULL);   /* tool.c's: it removes -o's temporary */
-			raise(got_signal);
-			_exit(128 + got_signal);
-		}
-	}
-}
-
-/* Run argv to the end: its exit status, 127 when there is no such program. */
-static int run(char **argv, const char *out, const char *err)
-{
-	int st;
-	pid_t pid = spawn(argv, out, err);
-	if (pid == -2)
-		return 127;
-	reap(pid, &st, &pid, 1);
-	return nn_proc_status(st);
-}
-
-/* --- options: nn-tune's, nn-train's, the grid ------------------------------ */
-
-static const nn_option *train_opt(const char *name, size_t n)
-{
-	return nn_cli_find(G.topt, name, n);
-}
-
-/* nn-train's option table, from nn-train --completion-helper. */
-static void load_train_options(void)
-{
-	char path[PATH_MAX + 16], *argv[] = { "nn-train", "--completion-helper", NULL }, *text;
-	struct stat st;
-	nn_error err = { 0 };
-	snprintf(path, sizeof path, "%s/opts", G.tmp);
-	FILE *f = run(argv, path, "") ? NULL : fopen(path, "r");
-	if (!f || fstat(fileno(f), &st))
-		tool_die(TOOL_EXIT_DATA, NULL, "'%s/nn-train --completion-helper' failed", G.dir);
-	text = tool_alloc((size_t)st.st_size + 1);
-	size_t n = fread(text, 1, (size_t)st.st_size, f);
-	fclose(f);
-	if (!(G.topt = nn_cli_table_read(text, n, &err)))
-		tool_die_err("nn-train --completion-helper", &err);
-	G.train = (nn_cli){ "nn-train", "", "", NULL, G.topt, 1 };
-}
-
-/* A grid key or a pass-through option: one of nn-train's, and not one
- * nn-tune sets itself. */
-static void check_train_key(const char *name, size_t n, int grid)
-{
-	for (size_t i = 0; managed[i]; i++)
-		if (strlen(managed[i]) == n && !strncmp(managed[i], name, n) && !(grid && !strcmp(managed[i], "seed")))
-			tool_usage("%s'%.*s': nn-tune sets --%s of each trial itself", grid ? "grid key " : "option ",
-			           (int)n, name, managed[i]);
-	const char *near = train_opt(name, n) ? NULL : nn_cli_closest(&G.train, name, n);
-	if (!train_opt(name, n))
-		tool_usage("grid key '%.*s': nn-train has no --%.*s%s%s%s", (int)n, name, (int)n, name,
-		           near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
-}
-
-/* Split argv into nn-tune's arguments (returned, argc in *own) and the
- * pass-through (G.pass). */
-static char **split_args(int argc, char **argv, int *own)
-{
-	char **mine = tool_alloc((size_t)(argc + 1) * sizeof *mine);
-	nn_error err = { 0 };
-	G.pass = tool_alloc((size_t)argc * sizeof *G.pass);
-	if (nn_cli_split(&cli, &G.train, argc, argv, mine, own, G.pass, &G.npass, &err))
-		tool_usage("%s", err.msg);
-	if (G.npass > 500)   /* with the grid's and nn-tune's, within the argument arrays */
-		tool_usage("more than 500 arguments for nn-train");
-	for (size_t i = 0; i < G.npass; i++) {
-		if (strpbrk(G.pass[i], "\t\n"))
-			tool_usage("'%s': a tab or newline cannot go into the table", G.pass[i]);
-		if (!strncmp(G.pass[i], "--", 2))
-			check_train_key(G.pass[i] + 2, strcspn(G.pass[i] + 2, "="), 0);
-	}
-	return mine;
-}
-
-/* nn-train's arguments for values v (NULL: the pass-through alone) into
- * argv (not counting --threads, -o and the input); their text in text. */
-static size_t train_args(const char **argv, char (*v)[NN_GRID_VALUE], char *text, size_t cap)
-{
-	static char seed[32];
-	size_t n = 0, len = 0;
-	int grid_seed = 0;
-	for (size_t i = 0; i < G.npass; i++)
-		argv[n++] = G.pass[i];
-	for (size_t k = 0; v && k < G.grid.nkeys; k++) {
-		static char names[NN_GRID_KEYS][NN_GRID_VALUE + 2];
-		if (!v[k][0])   /* left out (preflight checks one key at a time) */
-			continue;
-		snprintf(names[k], sizeof names[k], "--%s", G.grid.keys[k].name);
-		grid_seed |= !strcmp(G.grid.keys[k].name, "seed");
-		if (train_opt(G.grid.keys[k].name, strlen(G.grid.keys[k].name))->type != NN_OPT_FLAG)
-			argv[n++] = names[k], argv[n++] = v[k];
-		else if (!strcmp(v[k], "on"))
-			argv[n++] = names[k];
-	}
-	snprintf(seed, sizeof seed, "%lld", G.seed);
-	if (!grid_seed)
-		argv[n++] = "--seed", argv[n++] = seed;
-	if (G.x)
-		argv[n++] = "--x", argv[n++] = G.x;
-	if (G.y)
-		argv[n++] = "--y", argv[n++] = G.y;
-	for (size_t i = 0; i < n; i++)
-		len += (size_t)snprintf(text + (len < cap ? len : cap), len < cap ? cap - len : 0, "%s%s",
-		                        i ? " " : "", argv[i]);
-	if (len >= cap)
-		tool_usage("nn-train's arguments are longer than %zu bytes", cap);
-	return n;
-}
-
-/* Each value of each key, alone, through nn-train's own checks (an empty
- * input: a usage error is status 2 before anything is read). */
-static void preflight(void)
-{
-	char err[PATH_MAX + 8], msg[400], (*v)[NN_GRID_VALUE] = calloc(NN_GRID_KEYS, NN_GRID_VALUE);
-	const char *argv[600];
-	snprintf(err, sizeof err, "%s/check", G.tmp);
-	for (size_t k = 0; k <= G.grid.nkeys; k++) {
-		nn_grid_key *key = &G.grid.keys[k];
-		size_t nv = k == G.grid.nkeys ? (k == 0) : key->nvalues ? key->nvalues : 2;
-		for (size_t i = 0; i < nv; i++) {
-			char text[2048];
-			if (k < G.grid.nkeys) {
-				const nn_option *o = train_opt(key->name, strlen(key->name));
-				if (!key->nvalues && o->type != NN_OPT_STR)
-					tool_usage("grid key '%s': a range needs a numeric option", key->name);
-				if (key->nvalues && o->arg_name && nn_cli_choice(o->arg_name, key->values[i]) < 0)
-					tool_usage("grid value '%s=%s': not one of %s", key->name, key->values[i], o->arg_name);
-				if (o->type == NN_OPT_FLAG && strcmp(key->values[i], "on") && strcmp(key->values[i], "off"))
-					tool_usage("grid value '%s=%s': a flag takes on or off", key->name, key->values[i]);
-				for (size_t j = 0; j < G.grid.nkeys; j++)
-					memcpy(v[j], j == k && key->nvalues ? key->values[i] : "", NN_GRID_VALUE);
-				if (!key->nvalues)
-					nn_format_f64(v[k], i ? key->hi : key->lo);
-			}
-			size_t n = train_args(argv + 1, k < G.grid.nkeys ? v : NULL, text, sizeof text);
-			argv[0] = "nn-train", argv[n + 1] = "-q", argv[n + 2] = "/dev/null", argv[n + 3] = NULL;
-			unlink(err);
-			if (run((char **)argv, NULL, err) == 2)
-				tool_usage("%s%s%s: %s", k < G.grid.nkeys ? "grid value '" : "nn-train's options",
-				           k < G.grid.nkeys ? key->name : "", k < G.grid.nkeys ? "'" : "",
-				           nn_proc_first_line(err, msg, sizeof msg));
-		}
-	}
-	free(v);
-}
-
 /* --- the data and its folds ------------------------------------------------ */
 
 /* INPUT's bytes, copied into the private folder when it is not a regular
@@ -316,39 +111,33 @@ static int open_input(const char *path)
 {
 	struct stat st;
 	int in = path && strcmp(path, "-") ? open(path, O_RDONLY) : 0, out = -1;
-	char buf[1 << 16];
-	uLong crc = crc32(0, NULL, 0);
+	uint32_t crc;
 	unsigned long long size = 0;
+	nn_error err = { 0 };
 
 	if (in < 0)
 		tool_die(TOOL_EXIT_DATA, path, "%s", strerror(errno));
 	if (in == 0 && isatty(0))
 		tool_usage("no INPUT and standard input is a terminal");
 	if (fstat(in, &st) || !S_ISREG(st.st_mode) || in == 0) {
-		snprintf(G.input, sizeof G.input, "%s/input.nns", G.tmp);
+		snprintf(G.input, sizeof G.input, "%s/input.nns", tune_tmp);
 		out = open(G.input, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	} else {
 		snprintf(G.input, sizeof G.input, "%s", path);
 	}
-	for (ssize_t n; (n = read(in, buf, sizeof buf)) != 0;) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || (out >= 0 && write(out, buf, (size_t)n) != n))
-			tool_die(TOOL_EXIT_DATA, tool_name(path), "%s", strerror(errno));
-		crc = crc32(crc, (const Bytef *)buf, (uInt)n);
-		size += (unsigned long long)n;
-	}
+	if (nn_proc_copy(in, out, &size, &crc, &err))
+		tool_die(TOOL_EXIT_DATA, tool_name(path), "%s", err.msg);
 	if (out >= 0 && close(out))
 		tool_die(TOOL_EXIT_DATA, G.input, "%s", strerror(errno));
 	nn_reader *r = tool_reader(G.input);
 	const nn_schema *s = nn_reader_schema(r);
-	int y = nn_schema_find(s, G.y ? G.y : "y");
+	int y = nn_schema_find(s, G.t.y ? G.t.y : "y");
 	if (y < 0)
-		tool_die(TOOL_EXIT_DATA, tool_name(path), "no label field '%s'", G.y ? G.y : "y");
+		tool_die(TOOL_EXIT_DATA, tool_name(path), "no label field '%s'", G.t.y ? G.t.y : "y");
 	int classes = !nn_dtype_is_float(s->fields[y].dtype);
 	nn_reader_close(r);
 	snprintf(G.setup, sizeof G.setup, "input=%llu:%08lx folds=%lld%s seed=%lld", size,
-	         (unsigned long)crc, G.folds, classes && !G.no_stratify ? " stratified" : "", G.seed);
+	         (unsigned long)crc, G.folds, classes && !G.no_stratify ? " stratified" : "", G.t.seed);
 	return classes;
 }
 
@@ -357,17 +146,17 @@ static void cut_folds(int stratify)
 {
 	char k[24], i[24], seed[24], tr[PATH_MAX + 32], te[PATH_MAX + 32], err[PATH_MAX + 8], msg[400];
 	snprintf(k, sizeof k, "%lld", G.folds);
-	snprintf(seed, sizeof seed, "%lld", G.seed);
-	snprintf(err, sizeof err, "%s/split", G.tmp);
+	snprintf(seed, sizeof seed, "%lld", G.t.seed);
+	snprintf(err, sizeof err, "%s/split", tune_tmp);
 	for (long long f = 0; f < G.folds; f++) {
 		char *argv[] = { "nn-split", "-q", "--kfold", k, "--fold", i, "--seed", seed, "--train", tr,
-		                 "--test", te, G.input, stratify ? "--stratify" : NULL, "--y", (char *)G.y, NULL };
-		if (!G.y)
+		                 "--test", te, G.input, stratify ? "--stratify" : NULL, "--y", (char *)G.t.y, NULL };
+		if (!G.t.y)
 			argv[14] = NULL;
 		snprintf(i, sizeof i, "%lld", f);
-		snprintf(tr, sizeof tr, "%s/train%lld.nns", G.tmp, f);
-		snprintf(te, sizeof te, "%s/test%lld.nns", G.tmp, f);
-		if (run(argv, NULL, err))
+		snprintf(tr, sizeof tr, "%s/train%lld.nns", tune_tmp, f);
+		snprintf(te, sizeof te, "%s/test%lld.nns", tune_tmp, f);
+		if (tune_run(argv, NULL, err))
 			tool_die(TOOL_EXIT_DATA, NULL, "fold %lld: %s", f, nn_proc_first_line(err, msg, sizeof msg));
 	}
 }
@@ -381,7 +170,7 @@ static void add_config(char (*v)[NN_GRID_VALUE])
 	nn_cv_row *r = &G.row[G.ncfg];
 	memset(c, 0, sizeof *c);
 	memset(r, 0, sizeof *r);
-	train_args(argv, v, c->args, sizeof c->args);
+	tune_train_args(&G.t, argv, v, c->args, sizeof c->args);
 	for (size_t i = 0; i < G.ncfg; i++)
 		if (!strcmp(G.cfg[i].args, c->args))
 			return;   /* a draw met twice is one configuration */
@@ -398,17 +187,17 @@ static void make_configs(void)
 	char v[NN_GRID_KEYS][NN_GRID_VALUE];
 	nn_error err = { 0 };
 	size_t n = 0;
-	if (!G.trials && nn_grid_count(&G.grid, &n, &err))
+	if (!G.trials && nn_grid_count(&G.t.grid, &n, &err))
 		tool_usage("--grid: %s", err.msg);
 	G.cfg = tool_alloc((G.trials ? (size_t)G.trials : n) * sizeof *G.cfg);
 	G.row = tool_alloc((G.trials ? (size_t)G.trials : n) * sizeof *G.row);
 	if (!G.trials)
 		for (size_t i = 0; i < n; i++)
-			nn_grid_point(&G.grid, i, v), add_config(v);
+			nn_grid_point(&G.t.grid, i, v), add_config(v);
 	nn_rng r;
-	nn_rng_seed(&r, (uint64_t)G.seed, 0x74756e65);   /* "tune": apart from nn-split's and nn-train's */
+	nn_rng_seed(&r, (uint64_t)G.t.seed, 0x74756e65);   /* "tune": apart from nn-split's and nn-train's */
 	for (long long t = 0; t < G.trials * 100 && G.ncfg < (size_t)G.trials; t++)
-		nn_grid_draw(&G.grid, &r, v), add_config(v);
+		nn_grid_draw(&G.t.grid, &r, v), add_config(v);
 	if (G.trials && G.ncfg < (size_t)G.trials)
 		tool_note("only %zu different configurations in %lld draws", G.ncfg, G.trials * 100);
 }
@@ -463,20 +252,20 @@ static pid_t start_trial(size_t c, long long f, long long threads)
 		return pid;
 	setpgid(0, 0);
 	signal(SIGINT, SIG_DFL), signal(SIGTERM, SIG_DFL), signal(SIGHUP, SIG_DFL);
-	snprintf(model, sizeof model, "%s/c%zu_f%lld.nnm", G.tmp, c, f);
-	snprintf(js, sizeof js, "%s/c%zu_f%lld.json", G.tmp, c, f);
-	snprintf(err, sizeof err, "%s/c%zu_f%lld.err", G.tmp, c, f);
-	snprintf(tr, sizeof tr, "%s/train%lld.nns", G.tmp, f);
-	snprintf(te, sizeof te, "%s/test%lld.nns", G.tmp, f);
+	snprintf(model, sizeof model, "%s/c%zu_f%lld.nnm", tune_tmp, c, f);
+	snprintf(js, sizeof js, "%s/c%zu_f%lld.json", tune_tmp, c, f);
+	snprintf(err, sizeof err, "%s/c%zu_f%lld.err", tune_tmp, c, f);
+	snprintf(tr, sizeof tr, "%s/train%lld.nns", tune_tmp, f);
+	snprintf(te, sizeof te, "%s/test%lld.nns", tune_tmp, f);
 	snprintf(th, sizeof th, "%lld", threads);
-	size_t n = 1 + train_args(argv + 1, G.row[c].values, text, sizeof text);
+	size_t n = 1 + tune_train_args(&G.t, argv + 1, G.row[c].values, text, sizeof text);
 	argv[0] = "nn-train";
 	const char *tail[] = { "--threads", th, "-q", "-o", model, tr, NULL };
 	memcpy(argv + n, tail, sizeof tail);
-	if (run((char **)argv, NULL, err))
+	if (tune_run((char **)argv, NULL, err))
 		_exit(1);
 	char *eval[] = { "nn-eval", "-q", "--json", "-m", model, te, NULL };
-	int st = run(eval, js, err);
+	int st = tune_run(eval, js, err);
 	unlink(model);   /* a trial's model is temporary */
 	_exit(st ? 3 : 0);
 }
@@ -492,7 +281,7 @@ static void trial_done(size_t c, long long f, int status, double secs)
 	nn_error err = { 0 };
 	g->done++;
 	r->time += secs;
-	snprintf(path, sizeof path, "%s/c%zu_f%lld.%s", G.tmp, c, f, status ? "err" : "json");
+	snprintf(path, sizeof path, "%s/c%zu_f%lld.%s", tune_tmp, c, f, status ? "err" : "json");
 	if (!status) {
 		FILE *j = fopen(path, "r");
 		size_t n = 0;
@@ -561,7 +350,7 @@ static void run_trials(long long threads)
 		}
 		if (!running)
 			break;
-		pid_t p = reap(-1, &st, pid, (size_t)G.jobs);
+		pid_t p = tune_reap(-1, &st, pid, (size_t)G.jobs);
 		for (size_t j = 0; j < (size_t)G.jobs; j++) {
 			if (pid[j] != p)
 				continue;
@@ -575,33 +364,6 @@ static void run_trials(long long threads)
 	free(pid), free(jc), free(jf), free(t0);
 }
 
-/* Score against each searched option, through gnuplot; without it, a
- * note. */
-static void plot(void)
-{
-	char script[PATH_MAX + 16], pic[PATH_MAX + 16], err[PATH_MAX + 16], buf[1 << 16];
-	char *argv[] = { "gnuplot", script, NULL };
-	snprintf(script, sizeof script, "%s/plot.gp", G.tmp);
-	snprintf(pic, sizeof pic, "%s/plot.out", G.tmp);
-	snprintf(err, sizeof err, "%s/gnuplot.err", G.tmp);
-	FILE *s = fopen(script, "w");
-	if (!s)
-		tool_die(TOOL_EXIT_DATA, script, "%s", strerror(errno));
-	nn_cv_write_gnuplot(s, &G.tab, pic, !strcmp(strrchr(G.plot, '.'), ".svg"));
-	if (fclose(s))
-		tool_die(TOOL_EXIT_DATA, script, "%s", strerror(errno));
-	int st = run(argv, NULL, err), in = st ? -1 : open(pic, O_RDONLY);
-	if (st == 127)
-		return tool_note("gnuplot is not installed: no picture for --plot");
-	if (in < 0)
-		tool_die(TOOL_EXIT_DATA, G.plot, "gnuplot failed: %s", nn_proc_first_line(err, buf, sizeof buf));
-	tool_out *o = tool_out_open(G.plot, 1);
-	for (ssize_t n; (n = read(in, buf, sizeof buf)) > 0;)
-		fwrite(buf, 1, (size_t)n, tool_out_file(o));
-	close(in);
-	tool_out_commit(o);
-}
-
 /* --refit: the best configuration on all of INPUT. */
 static void refit(long long threads)
 {
@@ -613,64 +375,40 @@ static void refit(long long threads)
 	if (best == G.ncfg)
 		tool_die(TOOL_EXIT_DATA, G.refit, "no configuration finished: nothing to refit");
 	snprintf(th, sizeof th, "%lld", threads);
-	size_t n = 1 + train_args(argv + 1, G.row[best].values, text, sizeof text);
+	size_t n = 1 + tune_train_args(&G.t, argv + 1, G.row[best].values, text, sizeof text);
 	argv[0] = "nn-train";
 	const char *tail[] = { "--threads", th, "-q", "-o", G.refit, G.input, NULL };
 	memcpy(argv + n, tail, sizeof tail);
 	tool_note("refit: nn-train %s", text);
-	if (run((char **)argv, NULL, ""))
+	if (tune_run((char **)argv, NULL, ""))
 		tool_die(TOOL_EXIT_DATA, G.refit, "refit failed (nn-train's message above)");
 }
 
 int main(int argc, char **argv)
 {
 	nn_strlist in = { 0 };
-	nn_error err = { 0 };
-	struct sigaction sa;
 	int own, failed = 0;
-	const char *tmpdir = getenv("TMPDIR"), *path;
+	const char *path;
 	char **mine;
-	ssize_t n;
 
-	G.owner = getpid();
 	tool_prog = "nn-tune";
-	if ((n = readlink("/proc/self/exe", G.dir, sizeof G.dir - 1)) <= 0)
-		tool_die(TOOL_EXIT_DATA, "/proc/self/exe", "%s", strerror(errno));
-	G.dir[n] = 0;
-	*strrchr(G.dir, '/') = 0;
-	snprintf(G.tmp, sizeof G.tmp, "%s/nn-tune-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-	if (!mkdtemp(G.tmp))
-		tool_die(TOOL_EXIT_DATA, G.tmp, "%s", strerror(errno));
-	atexit(remove_tmp);
-	load_train_options();
-	mine = split_args(argc, argv, &own);
+	tune_setup();
+	G.t.own = &cli;
+	tune_load_train_options(&G.t);
+	mine = tune_split_args(&G.t, argc, argv, &own);
 	tool_parse(&cli, own, mine, &in);
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;   /* no SA_RESTART: waitpid returns to see it */
-	sigaction(SIGINT, &sa, &G.old);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	tune_catch_signals();
 	if (in.n > 1)
 		tool_usage("one INPUT at most (nn-train's options go before or after it, or after --)");
-	for (size_t i = 0; i < G.grids.n; i++)
-		if (nn_grid_add(&G.grid, G.grids.v[i], &err))
-			tool_usage("--grid: %s", err.msg);
-	for (size_t k = 0; k < G.grid.nkeys; k++) {
-		const char *key = G.grid.keys[k].name;
-		check_train_key(key, strlen(key), 1);
-		for (size_t i = 0; i < G.npass; i++)
-			if (!strncmp(G.pass[i], "--", 2) && !strncmp(G.pass[i] + 2, key, strlen(key)) &&
-			    (G.pass[i][2 + strlen(key)] == 0 || G.pass[i][2 + strlen(key)] == '='))
-				tool_usage("'%s' is both searched (--grid) and given (%s)", key, G.pass[i]);
-	}
+	tune_grid(&G.t, &G.grids);
 	const char *ext = G.plot ? strrchr(G.plot, '.') : ".png";
 	if (!ext || (strcmp(ext, ".png") && strcmp(ext, ".svg")))
 		tool_usage("--plot: the picture's name ends with .png or .svg");
-	if (G.trials && !G.grid.nkeys)
+	if (G.trials && !G.t.grid.nkeys)
 		tool_usage("--trials draws from --grid: give it KEY=LO:HI or KEY=V1,V2 items");
 	if (!G.threads)
 		G.threads = sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 1;
-	preflight();
+	tune_preflight(&G.t);
 	int classes = open_input(in.n ? in.v[0] : NULL);
 	if (!G.metric)
 		G.metric = classes ? "accuracy" : "r2";
@@ -679,9 +417,9 @@ int main(int argc, char **argv)
 	cut_folds(classes && !G.no_stratify);
 	make_configs();
 	const char *keys[NN_GRID_KEYS];
-	for (size_t k = 0; k < G.grid.nkeys; k++)
-		keys[k] = G.grid.keys[k].name;
-	G.tab = (nn_cv_table){ G.grid.nkeys, keys, (size_t)G.folds, G.metric, G.setup, G.tab.lower, G.ncfg, G.row };
+	for (size_t k = 0; k < G.t.grid.nkeys; k++)
+		keys[k] = G.t.grid.keys[k].name;
+	G.tab = (nn_cv_table){ G.t.grid.nkeys, keys, (size_t)G.folds, G.metric, G.setup, G.tab.lower, G.ncfg, G.row };
 	reuse();
 	run_trials(G.threads / G.jobs > 0 ? G.threads / G.jobs : 1);
 	for (size_t c = 0; c < G.ncfg; c++)
@@ -690,9 +428,9 @@ int main(int argc, char **argv)
 	(G.json ? nn_cv_write_json : nn_cv_write_text)(tool_output_file(), &G.tab);
 	tool_output_commit();
 	if (G.plot)
-		plot();
+		tune_plot(&G.tab, G.plot);
 	if (G.refit)
 		refit(G.threads);
-	nn_grid_release(&G.grid);
+	nn_grid_release(&G.t.grid);
 	return failed ? TOOL_EXIT_DATA : 0;
 }

@@ -31,4 +31,17 @@ const nn_option *nn_cli_find(const nn_option *table, const char *name, size_t n)
 int nn_cli_split(const nn_cli *own, const nn_cli *other, int argc, char **argv, char **mine, int *nmine,
                  const char **pass, size_t *npass, nn_error *err);
 
+/* A name[0..n) that own passes on to other (a grid key when grid is set,
+ * else an option given for other): 0 when it is one of other's long
+ * options and not in managed (the names own sets itself, NULL-ended);
+ * else NN_EARG: "grid key 'seed': nn-tune sets --seed of each trial
+ * itself", or "grid key 'epochz': nn-train has no --epochz; did you mean
+ * 'epochs'?" (the nearest of other's names, when one is near). */
+int nn_cli_check_passed(const nn_cli *own, const nn_cli *other, const char *const *managed,
+                        const char *name, size_t n, int grid, nn_error *err);
+
+/* The argument of pass[0..npass) that gives the long option key ("--key"
+ * or "--key=V"), or NULL. */
+const char *nn_cli_given(const char *const *pass, size_t npass, const char *key);
+
 #endif

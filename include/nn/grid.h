@@ -56,6 +56,14 @@ void nn_grid_point(const nn_grid *g, size_t i, char (*out)[NN_GRID_VALUE]);
 /* One random configuration into out[k]. */
 void nn_grid_draw(const nn_grid *g, nn_rng *r, char (*out)[NN_GRID_VALUE]);
 
+/* Value i of key (a range: the range itself) for the option o that the
+ * key sets (an option table read back by nn_cli_table_read: a flag is
+ * NN_OPT_FLAG, a choice keeps its words in arg_name): 0, or NN_EARG for a
+ * range of an option that takes no number, a word not among a choice's,
+ * a flag's value other than on and off. */
+struct nn_option;
+int nn_grid_check_value(const nn_grid_key *key, size_t i, const struct nn_option *o, nn_error *err);
+
 /* Is the option a rate, drawn log-uniformly: lr, min-lr, weight-decay,
  * eps, clip-norm. */
 int nn_grid_is_rate(const char *name);

@@ -5,6 +5,7 @@
 #define NN_PROC_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include "nn/error.h"
 
@@ -23,6 +24,11 @@ int nn_proc_status(int wstatus);
 
 /* Remove the folder dir and the files in it (not folders within). */
 int nn_proc_rmdir(const char *dir, nn_error *e);
+
+/* Read in to its end, writing what it reads to out (-1: nowhere), and
+ * count its bytes into *size and their CRC-32 (zlib's) into *crc.  0, or
+ * -1 with NN_EIO naming errno when a read or write fails. */
+int nn_proc_copy(int in, int out, unsigned long long *size, uint32_t *crc, nn_error *e);
 
 /* The first line of the file path, without its newline, into buf (empty
  * when there is none). */

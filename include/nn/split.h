@@ -86,4 +86,25 @@ size_t nn_split_shard(uint64_t seed, uint64_t row, uint64_t nshards, int round_r
 int nn_split_streamed(uint64_t seed, uint64_t row, uint64_t kfold, uint64_t fold, double ftest,
                       double fval);
 
+/* What went into one output: its rows, and its rows of each class. */
+typedef struct nn_split_tally {
+	uint64_t rows;
+	uint64_t *cls;            /* [ncls], grown as classes come */
+	size_t ncls;
+} nn_split_tally;
+
+/* One more row, of class cls (-1: not counted by class).  0, or -1 with
+ * NN_ENOMEM. */
+int nn_split_tally_add(nn_split_tally *t, int64_t cls, nn_error *err);
+void nn_split_tally_release(nn_split_tally *t);
+
+/* The classes of output i of outs[0..n) for the note on its size, into
+ * buf[0..cap) (cap > 64): "; y: a=3 b=1", one item for each class that
+ * any output holds, named by names[c] when c < nnames, else by its
+ * number; yname is the label's name (up to 40 bytes of each name are
+ * shown).  Items stop when fewer than 64 bytes are left: then 1 (the
+ * note says " ..."), else 0. */
+int nn_split_note(char *buf, size_t cap, const nn_split_tally *outs, size_t n, size_t i,
+                  const char *yname, const char *const *names, size_t nnames);
+
 #endif

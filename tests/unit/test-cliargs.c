@@ -80,6 +80,25 @@ int main(void)
 	      "an unknown option, the other's nearest");
 	CHECK(split_is(&other, "nn-tune --fold 3", "did you mean '--folds'?"), "an unknown option, own's nearest");
 	CHECK(split_is(&other, "nn-tune -- x.nns", "'x.nns' after '--'"), "a bare word after --");
+
+	/* what nn-tune passes on: one of nn-train's, not one nn-tune sets */
+	static const char *const managed[] = { "seed", "output", NULL };
+	CHECK(!nn_cli_check_passed(&own, &other, managed, "epochs=3", 6, 1, &err), "a key of the other's");
+	CHECK(nn_cli_check_passed(&own, &other, managed, "seed", 4, 0, &err) == -1 && err.code == NN_EARG &&
+	      !strcmp(err.msg, "option 'seed': nn-tune sets --seed of each trial itself"), "a managed option: %s", err.msg);
+	CHECK(!nn_cli_check_passed(&own, &other, managed + 1, "seed", 4, 1, &err), "a grid may search what is left out");
+	CHECK(nn_cli_check_passed(&own, &other, managed, "output", 6, 1, &err) == -1 &&
+	      !strcmp(err.msg, "grid key 'output': nn-tune sets --output of each trial itself"), "a managed key");
+	CHECK(nn_cli_check_passed(&own, &other, managed, "epochz", 6, 1, &err) == -1 &&
+	      !strcmp(err.msg, "grid key 'epochz': nn-train has no --epochz; did you mean 'epochs'?"),
+	      "an unknown key, the nearest: %s", err.msg);
+	CHECK(nn_cli_check_passed(&own, &other, managed, "zzzzzzzz", 8, 1, &err) == -1 &&
+	      !strcmp(err.msg, "grid key 'zzzzzzzz': nn-train has no --zzzzzzzz"), "nothing near: %s", err.msg);
+	const char *pass[] = { "--epochs", "5", "--lr=0.1", "--nesterov" };
+	CHECK(nn_cli_given(pass, 4, "lr") == pass[2] && nn_cli_given(pass, 4, "epochs") == pass[0] &&
+	      nn_cli_given(pass, 4, "nesterov") == pass[3], "--key and --key=V are given");
+	CHECK(!nn_cli_given(pass, 4, "epoch") && !nn_cli_given(pass, 4, "5") && !nn_cli_given(pass, 0, "lr"),
+	      "a prefix, a value, nothing passed: not given");
 	free(t);
 	return check_done();
 }

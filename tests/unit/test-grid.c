@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "nn/cli.h"
 #include "nn/grid.h"
 #include "check.h"
 
@@ -106,6 +107,23 @@ int main(void)
 		memcpy(big, "epochs=", 7);
 		big[sizeof big - 1] = 0;
 		CHECK(refused(big, "longer than"), "a value too long");
+	}
+	{   /* a value for the option it sets, as nn-tune checks it before any trial */
+		nn_grid c = { 0 };
+		nn_option flag = { 0, "nesterov", NN_OPT_FLAG, NULL, NULL, "", 0, 0 };
+		nn_option choice = { 0, "optimizer", NN_OPT_STR, NULL, "sgd|adam", "", 0, 0 };
+		nn_option value = { 0, "epochs", NN_OPT_STR, NULL, NULL, "", 0, 0 };
+		CHECK(!nn_grid_add(&c, "nesterov=on,maybe optimizer=adam,rmsprop epochs=2:9", &err), "keys for the checks");
+		CHECK(!nn_grid_check_value(&c.keys[0], 0, &flag, &err), "a flag on");
+		CHECK(nn_grid_check_value(&c.keys[0], 1, &flag, &err) == -1 && err.code == NN_EARG &&
+		      !strcmp(err.msg, "grid value 'nesterov=maybe': a flag takes on or off"), "a flag maybe: %s", err.msg);
+		CHECK(!nn_grid_check_value(&c.keys[1], 0, &choice, &err), "a choice's word");
+		CHECK(nn_grid_check_value(&c.keys[1], 1, &choice, &err) == -1 &&
+		      !strcmp(err.msg, "grid value 'optimizer=rmsprop': not one of sgd|adam"), "another word: %s", err.msg);
+		CHECK(!nn_grid_check_value(&c.keys[2], 0, &value, &err), "a range of a value");
+		CHECK(nn_grid_check_value(&c.keys[2], 0, &flag, &err) == -1 &&
+		      !strcmp(err.msg, "grid key 'epochs': a range needs a numeric option"), "a range of a flag");
+		nn_grid_release(&c);
 	}
 	return check_done();
 }

@@ -1,12 +1,13 @@
 /* test-proc.c — child processes: stdout and stderr to files, the exit
  * status, a program that does not exist, a killed child, and the private
- * folder removed with its files. */
+ * folder removed with its files; a copy with its size and CRC-32. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include "nn/proc.h"
 #include "check.h"
@@ -49,6 +50,16 @@ int main(void)
 		char *argv[] = { "nn-no-such-program", NULL };
 		CHECK(nn_proc_spawn(NULL, argv, NULL, NULL, 0, &e) == -1 && e.code == NN_EIO &&
 		      strstr(e.msg, "nn-no-such-program"), "no such program: %s", e.msg);
+	}
+	{
+		unsigned long long size = 1;
+		uint32_t crc = 0;
+		int in = open(out, O_RDONLY), cp = open(err, O_WRONLY | O_TRUNC);
+		CHECK(!nn_proc_copy(in, cp, &size, &crc, &e) && size == 6 && crc == 0x363a3020,
+		      "\"hello\\n\": 6 bytes, CRC-32 %08lx", (unsigned long)crc);
+		close(in), close(cp);
+		CHECK(!strcmp(nn_proc_first_line(err, line, sizeof line), "hello"), "the copy holds them");
+		CHECK(nn_proc_copy(-1, -1, &size, &crc, &e) == -1 && e.code == NN_EIO, "a read that fails");
 	}
 	CHECK(!strcmp(nn_proc_first_line("/nonexistent/x", line, sizeof line), ""), "no file, no line");
 	CHECK(!nn_proc_rmdir(dir, &e), "the folder and its files removed: %s", e.msg);

@@ -131,5 +131,26 @@ int main(void)
 		      nn_split_streamed(7, 5, 5, 2, 0, 0) == nn_split_streamed(7, 5, 5, 2, 0, 0),
 		      "the same row and seed, the same place");
 	}
+	{   /* what went into each output, and the note on its classes */
+		nn_split_tally got[2] = { { 0, NULL, 0 }, { 0, NULL, 0 } };
+		const char *names[] = { "setosa", "versicolor" };
+		char buf[1024];
+		CHECK(!nn_split_tally_add(&got[0], 0, &err) && !nn_split_tally_add(&got[0], 0, &err) &&
+		      !nn_split_tally_add(&got[1], 3, &err) && !nn_split_tally_add(&got[1], -1, &err),
+		      "rows of classes 0, 0 | 3 and one not counted");
+		CHECK(got[0].rows == 2 && got[1].rows == 2 && got[1].ncls >= 4 && got[1].cls[3] == 1 &&
+		      got[1].cls[0] == 0, "classes grow as they come");
+		CHECK(!nn_split_note(buf, sizeof buf, got, 2, 0, "species", names, 2) &&
+		      !strcmp(buf, "; species: setosa=2"), "the classes it has room for: '%s'", buf);
+		CHECK(!nn_split_note(buf, sizeof buf, got, 2, 1, "species", names, 2) &&
+		      !strcmp(buf, "; species: setosa=0 3=1"), "a class of any output, named, else numbered: '%s'", buf);
+		for (int c = 0; c < 100; c++)
+			nn_split_tally_add(&got[0], c, &err);
+		CHECK(nn_split_note(buf, 200, got, 2, 0, "y", NULL, 0) == 1 && strlen(buf) < 200 &&
+		      strlen(buf) >= 200 - 64, "many classes: cut, said so");
+		nn_split_tally_release(&got[0]);
+		nn_split_tally_release(&got[1]);
+		CHECK(!got[0].cls && !got[0].ncls && !got[0].rows, "released");
+	}
 	return check_done();
 }

@@ -1,0 +1,76 @@
+/* tools/tool-tune.h — nn-tune's program-side glue, apart from its story
+ * (tools/nn-tune.c): the sibling programs it runs as children, the
+ * private folder their files go to, the signals that end them all,
+ * nn-train's options (read from nn-train itself, passed through, searched
+ * by the grid, checked by nn-train before any trial), and the picture
+ * gnuplot draws.  Errors end the program as tool.h's do.
+ */
+#ifndef NN_TOOL_TUNE_H
+#define NN_TOOL_TUNE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include "nn/cli.h"
+#include "nn/grid.h"
+#include "nn/tune.h"
+#include "tool.h"
+
+/* The folder of this program (its siblings nn-* are run from there) and
+ * the private folder in $TMPDIR (empty once removed). */
+extern char tune_dir[2048], tune_tmp[2048];
+
+/* Find tune_dir, make tune_tmp and remove it at exit (in this process,
+ * not in the children forked for trials). */
+void tune_setup(void);
+/* From here on SIGINT, SIGTERM and SIGHUP end every running child (in
+ * tune_reap), remove tune_tmp, then the program as tool.c's handler
+ * does (removing -o's temporary). */
+void tune_catch_signals(void);
+
+/* Start argv[0], a sibling program (nn-*) or one in PATH, as
+ * nn_proc_spawn; a trial's programs stay in the trial's group.  -2 when
+ * there is no such program. */
+pid_t tune_spawn(char **argv, const char *out, const char *err);
+/* Wait for a child (-1: any); on a signal, end the running[0..n) children
+ * and the program. */
+pid_t tune_reap(pid_t pid, int *status, const pid_t *running, size_t n);
+/* Run argv to the end: its exit status, 127 when there is no such program. */
+int tune_run(char **argv, const char *out, const char *err);
+
+/* What every trial's nn-train is given besides its data and output:
+ * nn-tune's --seed, --x and --y, the options passed through, and one
+ * configuration of the grid. */
+typedef struct tune_train {
+	const nn_cli *own;         /* nn-tune's options */
+	nn_cli cli;                /* nn-train's, from its --completion-helper */
+	nn_option *opts;
+	const char **pass;         /* pass-through arguments */
+	size_t npass;
+	nn_grid grid;
+	long long seed;
+	const char *x, *y;
+} tune_train;
+
+/* nn-train's option table into t, from nn-train --completion-helper. */
+void tune_load_train_options(tune_train *t);
+/* Split argv into nn-tune's arguments (returned, argc in *own) and the
+ * pass-through (t->pass), each passed option one of nn-train's that
+ * nn-tune does not set itself. */
+char **tune_split_args(tune_train *t, int argc, char **argv, int *own);
+/* The --grid specs into t->grid, each key one of nn-train's options that
+ * the pass-through does not give. */
+void tune_grid(tune_train *t, const nn_strlist *specs);
+/* nn-train's arguments for values v (NULL: the pass-through alone) into
+ * argv (not counting --threads, -o and the input); their text in text
+ * (at most cap bytes: longer is a usage error). */
+size_t tune_train_args(const tune_train *t, const char **argv, char (*v)[NN_GRID_VALUE], char *text,
+                       size_t cap);
+/* Each value of each key, alone, through nn-train's own checks (an empty
+ * input: a usage error is status 2 before anything is read). */
+void tune_preflight(const tune_train *t);
+
+/* --plot: the mean score against each searched option into path (.png or
+ * .svg) through gnuplot; without gnuplot, a note. */
+void tune_plot(const nn_cv_table *tab, const char *path);
+
+#endif
