@@ -71,7 +71,7 @@
 
 enum { RNG_INIT = 1, RNG_SHUFFLE = 2, RNG_SHARD = 1000 };   /* rng streams (+ rank); 3: tool-train.c */
 
-static tool_train TT = { .log_format = "tsv", .level = 3, .ckpt_every = 1, .blas_threads = 1 };
+static tool_train TT = { .log_format = "tsv", .level = 3, .ckpt_every = 1, .blas_threads = 1, .watts = -1 };
 
 static volatile sig_atomic_t stop_signal;
 
@@ -112,6 +112,9 @@ static const nn_option options[] = {
 	{ 0, "resume", NN_OPT_STR, &TT.resume, "FILE", "continue from a checkpoint", 0, 0 },
 	{ 0, "log", NN_OPT_STR, &TT.log, "FILE", "write one line per epoch to FILE", 0, 0 },
 	{ 0, "log-format", NN_OPT_CHOICE, &TT.log_format, "tsv|json", "--log's format (default tsv)", 0, 0 },
+	{ 0, "watts-per-core", NN_OPT_DOUBLE, &TT.watts, "W", "estimate energy as CPU seconds x W where no RAPL counter reads (default: $NN_WATTS_PER_CORE, else none)", 0, 1e6 },
+	{ 0, "powercap", NN_OPT_STR, &TT.powercap, "DIR", "where RAPL energy counters are read (default /sys/class/powercap)", 0, 0 },
+	{ 0, "record-cost", NN_OPT_FLAG, &TT.record_cost, NULL, "also record wall, CPU and energy in the model (its bytes then differ per run)", 0, 0 },
 	{ 0, "mpi", NN_OPT_FLAG, &TT.mpi, NULL, "data-parallel training over the ranks of mpirun", 0, 0 },
 	{ 0, "shard-pattern", NN_OPT_STR, &TT.o.shards, "PAT", "with --mpi: rank r reads shards r, r+N, ... of PAT (one %d, as nn-split --shard-pattern)", 0, 0 },
 	{ 0, "dry-run", NN_OPT_FLAG, &TT.dry_run, NULL, "print size, memory, FLOPs and estimated time; train nothing", 0, 0 },
@@ -267,6 +270,10 @@ static void train(struct loop *L)
 			va = v[1];
 		}
 		tool_mpi_same_weights(st->net, "after epoch", st->epoch + 1);
+		nn_cost cost;
+		char cost_text[96];
+		tool_train_cost(&TT, &cost);            /* every rank: a sum over them */
+		tool_train_cost_text(&cost, cost_text, sizeof cost_text);
 		double lr = nn_fit_last_lr(st->opt);
 		nn_fit_end_epoch(st, &rng);
 		TT.done = nn_earlystop_update(&TT.stop, st, nn_earlystop_value(&TT.stop, val->n != 0, tl, vl, va));
@@ -274,14 +281,14 @@ static void train(struct loop *L)
 		if (TT.checkpoint && !tool_mpi_rank &&
 		    nn_fit_checkpoint_due(st->epoch, (uint64_t)TT.ckpt_every, (uint64_t)TT.o.epochs, TT.done))
 			tool_train_save(&TT, st, L->t, val, 1, NAN, NAN, NAN);
-		tool_train_log(&TT, &(nn_epoch_log){ st->epoch, tl, vl, va, lr, rate, now() - L->start });
+		tool_train_log(&TT, &(nn_epoch_log){ st->epoch, tl, vl, va, lr, rate, now() - L->start, cost });
 		if (!tool_quiet) {
 			fprintf(stderr, "epoch %llu/%lld  loss %.6g", (unsigned long long)st->epoch, TT.o.epochs, tl);
 			if (val->n)
 				fprintf(stderr, "  val_loss %.6g", vl);
 			if (val->n && L->t->classification)
 				fprintf(stderr, "  val_acc %.4f", va);
-			fprintf(stderr, "  lr %.3g  %.0f samples/s  %.1f s\n", lr, rate, now() - L->start);
+			fprintf(stderr, "  lr %.3g  %.0f samples/s  %.1f s  %s\n", lr, rate, now() - L->start, cost_text);
 		}
 		if (TT.done)
 			tool_note("no improvement for %lld epochs: stopping; the model is epoch %llu's",
@@ -435,6 +442,7 @@ int main(int argc, char **argv)
 	check_options(&operands, &argc, &argv);
 	TT.argc = argc;
 	TT.argv = argv;
+	tool_train_cost_start(&TT);          /* the whole process's cost, loading included */
 	tool_train_open(&TT);                /* where the model goes, before any work */
 	/* Ranks on one machine share its processors. */
 	int threads = TT.threads ? (int)TT.threads : (int)sysconf(_SC_NPROCESSORS_ONLN) / tool_mpi_local_size();
@@ -474,6 +482,8 @@ int main(int argc, char **argv)
 		end_by(stop_signal);
 	}
 	tool_train_log_close(&TT);
+	if (TT.record_cost)
+		tool_train_cost(&TT, &TT.cost);  /* every rank */
 	write_model(&st, &t, &tr, &val);
 	return 0;
 }

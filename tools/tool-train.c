@@ -23,7 +23,8 @@ enum { RNG_VALSPLIT = 3 };   /* nn-train's rng streams: init 1, shuffle 2, shard
  * provenance so that a resumed run writes the same bytes. */
 static const char *const not_in_provenance[] = {
 	"--checkpoint=", "--checkpoint-every=", "--resume=", "--log=", "--log-format=",
-	"--progress", "--verbose", "-v", "--quiet", "-q", "--dry-run", NULL
+	"--progress", "--verbose", "-v", "--quiet", "-q", "--dry-run", "--watts-per-core=", "--powercap=",
+	"--record-cost", NULL
 };
 
 /* --- what a run records, and what a resumed run must match --------------- */
@@ -38,6 +39,7 @@ static nn_train_info train_info(const tool_train *T, const nn_dataset *val, nn_t
 	nn_train_signature(&T->o, tool_mpi_size, T->sig_rows, T->sig_crc, val->n, val->crc, sig);
 	info.sig = sig->v;
 	info.nsig = sig->n;
+	info.cost = T->record_cost ? &T->cost : NULL;
 	return info;
 }
 
@@ -318,6 +320,53 @@ void tool_train_load(tool_train *T, const nn_strlist *operands, nn_task *t, nn_d
 	T->nclasses = t->classes ? t->nclasses : 0;
 	T->classes = t->classes;
 	data_signature(T, tr);
+}
+
+/* --- the run's cost ---------------------------------------------------------- */
+
+void tool_train_cost_start(tool_train *T)
+{
+	nn_error err = { 0 };
+	double w = T->watts;
+	const char *env = getenv("NN_WATTS_PER_CORE");
+	if (w < 0 && env && *env) {
+		char *end;
+		w = strtod(env, &end);
+		if (*end || !(w >= 0 && w <= 1e6))
+			tool_usage("NN_WATTS_PER_CORE='%s': expected a number of watts from 0 to 1e6", env);
+	}
+	if (nn_cost_start(&T->meter, T->powercap, w > 0 ? w : 0, &err))
+		tool_usage("%s", err.msg);
+}
+
+void tool_train_cost(tool_train *T, nn_cost *c)
+{
+	nn_error err = { 0 };
+	if (nn_cost_read(&T->meter, c, &err)) {
+		tool_note("warning: %s: the energy is left out from now on", err.msg);
+		T->meter.nzones = 0;           /* and no estimate either: it would mix sources */
+		T->meter.watts_per_core = 0;
+		T->energy_lost = 1;
+		nn_cost_read(&T->meter, c, &err);
+	}
+	if (T->mpi) {
+		double v[5] = { c->cpu_s, c->source == NN_ENERGY_MEASURED && tool_mpi_local_rank() ? 0 : c->joules,
+		                c->source == NN_ENERGY_NONE, c->source == NN_ENERGY_ESTIMATED, c->wall_s };
+		tool_mpi_sum_f64(v, 5);
+		c->cpu_s = v[0];
+		c->joules = v[1];
+		c->source = v[2] > 0 ? NN_ENERGY_NONE : v[3] > 0 ? NN_ENERGY_ESTIMATED : c->source;
+		if (c->source == NN_ENERGY_NONE)
+			c->joules = 0;
+	}
+	T->cost = *c;
+}
+
+void tool_train_cost_text(const nn_cost *c, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "cpu %.1f s", c->cpu_s);
+	if (c->source != NN_ENERGY_NONE && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "  %.4g J %s", c->joules, nn_energy_source_name(c->source));
 }
 
 /* --- the loop's helpers ------------------------------------------------------ */
