@@ -1,0 +1,112 @@
+#!/usr/bin/env bats
+# nn-train: the cost of a run (CPU seconds, energy measured or estimated)
+# in the log, the epoch line and, asked for, the model; a fake powercap
+# tree stands for the RAPL counters.
+
+load helper
+
+iris() {
+	nn-import --label species -o "$T/iris.nns" "$ROOT/data/iris.csv"
+}
+
+# fake_rapl DIR START RANGE: one package zone counting from START µJ.
+fake_rapl() {
+	mkdir -p "$1/intel-rapl:0/intel-rapl:0:0"
+	echo "$2" > "$1/intel-rapl:0/energy_uj"
+	echo "$3" > "$1/intel-rapl:0/max_energy_range_uj"
+	# a sub-zone is part of its package: never added again
+	echo 777000000 > "$1/intel-rapl:0/intel-rapl:0:0/energy_uj"
+	echo "$3" > "$1/intel-rapl:0/intel-rapl:0:0/max_energy_range_uj"
+}
+
+# train_fed_later ROOT NEW OPTS...: nn-train reads iris from a FIFO; its
+# meter starts before it opens the FIFO, so the counter is set to NEW
+# after the open (which the writer's open waits for) and before any data.
+train_fed_later() {
+	local root=$1 new=$2
+	shift 2
+	mkfifo "$T/fifo"
+	nn-train --epochs 2 -q --powercap "$root" --log "$T/log.tsv" "$@" -o "$T/m.nnm" "$T/fifo" &
+	local pid=$!
+	exec 8> "$T/fifo"
+	echo "$new" > "$root/intel-rapl:0/energy_uj"
+	cat "$T/iris.nns" >&8
+	exec 8>&-
+	wait "$pid"
+}
+
+# column NAME: that column of the log's last line.
+column() {
+	awk -F'\t' -v k="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == k) c = i } END { print $c }' "$T/log.tsv"
+}
+
+@test "train-cost: a fake RAPL counter's difference is the measured energy" {
+	iris
+	fake_rapl "$T/pc" 1000000 10000000
+	train_fed_later "$T/pc" 5000000
+	[ "$(column energy_source)" = measured ]
+	[ "$(column energy_j)" = 4.000 ]
+	# --watts-per-core does not replace a measurement
+	rm -f "$T/fifo"
+	fake_rapl "$T/pc" 1000000 10000000
+	train_fed_later "$T/pc" 1500000 --watts-per-core 100
+	[ "$(column energy_source)" = measured ]
+	[ "$(column energy_j)" = 0.500 ]
+}
+
+@test "train-cost: a counter that wraps once between two reads" {
+	iris
+	fake_rapl "$T/pc" 9000000 10000000
+	train_fed_later "$T/pc" 1000000
+	[ "$(column energy_j)" = 2.000 ]
+}
+
+@test "train-cost: no readable counter: estimated with watts per core, else absent" {
+	iris
+	mkdir -p "$T/bad/intel-rapl:0"
+	echo junk > "$T/bad/intel-rapl:0/energy_uj"
+	echo 10000000 > "$T/bad/intel-rapl:0/max_energy_range_uj"
+	for root in "$T/bad" "$T/none"; do
+		nn-train --epochs 2 -q --powercap "$root" --log "$T/log.tsv" -o "$T/m.nnm" "$T/iris.nns"
+		[ "$(column energy_source)" = none ]
+		[ "$(column energy_j)" = nan ]
+		nn-train --epochs 2 -q --powercap "$root" --watts-per-core 10 --log "$T/log.tsv" -o "$T/m.nnm" "$T/iris.nns"
+		[ "$(column energy_source)" = estimated ]
+		# energy_j is cpu_s x 10, both rounded to 3 decimals
+		awk -F'\t' 'END { d = $9 - 10 * $8; exit !(d < 0.01 && d > -0.01) }' "$T/log.tsv"
+		NN_WATTS_PER_CORE=10 nn-train --epochs 2 -q --powercap "$root" --log "$T/log.tsv" -o "$T/m.nnm" "$T/iris.nns"
+		[ "$(column energy_source)" = estimated ]
+	done
+	# the JSON log leaves the energy null, never a made-up figure
+	nn-train --epochs 1 -q --powercap "$T/none" --log "$T/log.json" --log-format json -o "$T/m.nnm" "$T/iris.nns"
+	grep -q '"energy_j":null,"energy_source":"none"}$' "$T/log.json"
+	run -2 env NN_WATTS_PER_CORE=lots nn-train --epochs 1 -q -o "$T/m.nnm" "$T/iris.nns"
+	[[ "$output" == *"NN_WATTS_PER_CORE='lots'"* ]]
+	run -2 nn-train --epochs 1 -q --watts-per-core -1 -o "$T/m.nnm" "$T/iris.nns"
+}
+
+@test "train-cost: the epoch line shows the cost" {
+	iris
+	run --separate-stderr nn-train --epochs 1 --powercap "$T/none" --watts-per-core 10 -o "$T/m.nnm" "$T/iris.nns"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"epoch 1/1 "*" s  cpu "*" s  "*" J estimated"* ]]
+	run --separate-stderr nn-train --epochs 1 --powercap "$T/none" -o "$T/m.nnm" "$T/iris.nns"
+	[[ "$stderr" == *" s  cpu "*" s"* ]]
+	[[ "$stderr" != *" J "* ]]
+}
+
+@test "train-cost: the model's bytes do not depend on the cost options; --record-cost records it" {
+	iris
+	fake_rapl "$T/pc" 1000000 10000000
+	nn-train --epochs 2 -q -o "$T/a.nnm" "$T/iris.nns"
+	nn-train --epochs 2 -q --powercap "$T/pc" --watts-per-core 7 -o "$T/b.nnm" "$T/iris.nns"
+	cmp "$T/a.nnm" "$T/b.nnm"
+	nn-train --epochs 2 -q --powercap "$T/none" --watts-per-core 7 --record-cost -o "$T/c.nnm" "$T/iris.nns"
+	nn-info "$T/c.nnm" | grep -q '"cost": {"wall_s": [0-9.e-]*, "cpu_s": [0-9.e-]*, "energy_j": [0-9.e-]*, "energy_source": "estimated"}'
+	nn-train --epochs 2 -q --powercap "$T/none" --record-cost -o "$T/d.nnm" "$T/iris.nns"
+	nn-info "$T/d.nnm" | grep -q '"cost": {"wall_s": [0-9.e-]*, "cpu_s": [0-9.e-]*}'
+	# the weights are the same
+	nn-export "$T/a.nnm" > "$T/a.txt"
+	nn-export "$T/d.nnm" > "$T/d.txt"
+	cmp "$T/a.txt" "$T/d.txt"
+}
