@@ -118,6 +118,8 @@ static const nn_option options[] = {
 	{ 0, "mpi", NN_OPT_FLAG, &TT.mpi, NULL, "data-parallel training over the ranks of mpirun", 0, 0 },
 	{ 0, "shard-pattern", NN_OPT_STR, &TT.o.shards, "PAT", "with --mpi: rank r reads shards r, r+N, ... of PAT (one %d, as nn-split --shard-pattern)", 0, 0 },
 	{ 0, "dry-run", NN_OPT_FLAG, &TT.dry_run, NULL, "print size, memory, FLOPs and estimated time; train nothing", 0, 0 },
+	{ 0, "ranks", NN_OPT_INT, &TT.ranks, "N", "with --dry-run: estimate a run on N MPI ranks (needs --link)", 1, NN_CLUSTER_MAX_RANKS },
+	{ 0, "link", NN_OPT_DOUBLE, &TT.link, "GBPS", "with --ranks: the network's gigabits per second", 1e-6, 1e9 },
 	{ 0, "progress", NN_OPT_FLAG, &TT.progress, NULL, "progress bar even when stderr is not a terminal", 0, 0 },
 	{ 'v', "verbose", NN_OPT_FLAG, &TT.verbose, NULL, "also print the BLAS kernels and the model's size", 0, 0 },
 	NN_OPT_SEED(&TT.o.seed),
@@ -350,6 +352,8 @@ static void check_options(const nn_strlist *operands, int *argc, char ***argv)
 			TT.verbose = 0;
 		}
 	}
+	if ((TT.ranks || TT.link > 0) && (!TT.dry_run || !TT.ranks || !(TT.link > 0)))
+		tool_usage("--ranks N and --link GBPS go together, with --dry-run");
 	if (TT.val && TT.o.val_size > 0)
 		tool_usage("--val and --val-size: give one");
 	TT.patience_given = TT.o.patience >= 0;
@@ -454,11 +458,7 @@ int main(int argc, char **argv)
 		tool_note("BLAS: OpenBLAS, %s kernels, %d threads; %zu parameters", tool_blas_description(),
 		          threads, nn_mlp_count(st.net));
 	if (TT.dry_run) {
-		if (!tool_mpi_rank)
-			nn_estimate_print(stdout, &st, &tr, &val, (size_t)TT.o.batch, TT.o.epochs, threads,
-			                  tool_blas_description());
-		if (fflush(stdout) || ferror(stdout))
-			tool_die(TOOL_EXIT_DATA, NULL, "write error");
+		tool_train_dry_run(&TT, &st, &tr, &val, threads);
 		return 0;
 	}
 	if (TT.checkpoint) {

@@ -322,6 +322,29 @@ void tool_train_load(tool_train *T, const nn_strlist *operands, nn_task *t, nn_d
 	data_signature(T, tr);
 }
 
+void tool_train_dry_run(const tool_train *T, const nn_train_state *st, const nn_dataset *tr,
+                        const nn_dataset *val, int threads)
+{
+	nn_error err = { 0 };
+	nn_cluster c;
+	size_t B = (size_t)T->o.batch < tr->n ? (size_t)T->o.batch : tr->n;
+	if (tool_mpi_rank)
+		return;
+	double step = nn_estimate_print(stdout, st, tr, val, (size_t)T->o.batch, T->o.epochs, threads,
+	                                tool_blas_description());
+	if (T->ranks && step <= 0)
+		tool_die(TOOL_EXIT_DATA, NULL, "--ranks: no step could be measured");
+	if (T->ranks) {
+		/* each rank: a machine like this one, running `threads` threads */
+		if (nn_cluster_estimate(&c, step, B, tr->n, (double)st->net->nparams * 4, (int)T->ranks, T->link,
+		                        NN_CLUSTER_LATENCY, threads, T->meter.watts_per_core, &err))
+			tool_die_err(NULL, &err);
+		nn_cluster_print(stdout, &c, B, T->link, T->o.epochs, threads, T->meter.watts_per_core);
+	}
+	if (fflush(stdout) || ferror(stdout))
+		tool_die(TOOL_EXIT_DATA, NULL, "write error");
+}
+
 /* --- the run's cost ---------------------------------------------------------- */
 
 void tool_train_cost_start(tool_train *T)

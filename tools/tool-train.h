@@ -27,6 +27,8 @@ typedef struct tool_train {
 	const char *powercap;    /* --powercap: where RAPL counters are read */
 	double watts;            /* --watts-per-core, or -1: NN_WATTS_PER_CORE or none */
 	int record_cost;         /* --record-cost: the cost in the model's record */
+	long long ranks;         /* --dry-run --ranks N --link GBPS: a cluster's estimate */
+	double link;
 
 	int argc;                /* the command line, for the provenance */
 	char **argv;
@@ -75,6 +77,10 @@ void tool_train_evaluate(const nn_mlp *net, nn_mlp_work *w, size_t chunk, const 
                          int classification, float *tb, double *loss, double *acc);
 /* The progress bar on stderr: step done of total in epoch, at rate rows/s. */
 void tool_train_progress(uint64_t epoch, size_t done, size_t total, double rate);
+
+/* --dry-run's report on stdout (rank 0), with --ranks the cluster's. */
+void tool_train_dry_run(const tool_train *T, const nn_train_state *st, const nn_dataset *tr,
+                        const nn_dataset *val, int threads);
 
 /* Start the meter: --watts-per-core, else NN_WATTS_PER_CORE (a bad value
  * is a usage error), --powercap's counters. */
