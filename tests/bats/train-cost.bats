@@ -5,6 +5,11 @@
 
 load helper
 
+setup() {
+	T="$BATS_TEST_TMPDIR"
+	unset NN_WATTS_PER_CORE     # the tests set it where they want it
+}
+
 iris() {
 	nn-import --label species -o "$T/iris.nns" "$ROOT/data/iris.csv"
 }
@@ -109,4 +114,18 @@ column() {
 	nn-export "$T/a.nnm" > "$T/a.txt"
 	nn-export "$T/d.nnm" > "$T/d.txt"
 	cmp "$T/a.txt" "$T/d.txt"
+}
+
+@test "train-cost: --dry-run --ranks N --link GBPS estimates a cluster run" {
+	iris
+	run -0 nn-train --dry-run --threads 1 --ranks 4 --link 10 --watts-per-core 5 --epochs 10 "$T/iris.nns"
+	[[ "$output" == *$'\ncluster\t4 ranks at 10 Gbit/s: '*" s per epoch (1 steps of 4 x 128 rows: "* ]]
+	[[ "$output" == *$'\ncluster_balance\t'* ]]
+	[[ "$output" == *$'\ncluster_energy\t'*" J for 10 epochs (estimated: 4 ranks x 1 cores x 5 W"* ]]
+	run -0 nn-train --dry-run --ranks 2 --link 10 --powercap "$T/none" "$T/iris.nns"
+	[[ "$output" == *$'\ncluster_energy\tnot estimated'* ]]
+	run -2 nn-train --dry-run --ranks 2 "$T/iris.nns"
+	[[ "$output" == *"--ranks N and --link GBPS go together"* ]]
+	run -2 nn-train --ranks 2 --link 10 -o "$T/m.nnm" "$T/iris.nns"
+	run -2 nn-train --dry-run --ranks 0 --link 10 "$T/iris.nns"
 }
