@@ -107,6 +107,8 @@ static const nn_option options[] = {
 	{ 0, "min-delta", NN_OPT_DOUBLE, &TT.o.min_delta, "D", "smallest change that counts as improvement (default 1e-4)", 0, 1e12 },
 	{ 0, "monitor", NN_OPT_CHOICE, &TT.o.monitor, NN_TRAIN_MONITORS, "what --patience watches (default loss)", 0, 0 },
 	{ 0, "no-shuffle", NN_OPT_FLAG, &TT.o.no_shuffle, NULL, "visit rows in input order every epoch", 0, 0 },
+	{ 0, "warm-start", NN_OPT_STR, &TT.o.warm, "MODEL", "start from MODEL's weights (same layers and task), not random ones", 0, 0 },
+	{ 0, "keep-zeros", NN_OPT_FLAG, &TT.o.keep_zeros, NULL, "with --warm-start: weights that are zero there stay zero", 0, 0 },
 	{ 0, "checkpoint", NN_OPT_STR, &TT.checkpoint, "FILE", "write the training state to FILE atomically", 0, 0 },
 	{ 0, "checkpoint-every", NN_OPT_INT, &TT.ckpt_every, "N", "epochs between checkpoints (default 1)", 1, 1e9 },
 	{ 0, "resume", NN_OPT_STR, &TT.resume, "FILE", "continue from a checkpoint", 0, 0 },
@@ -318,6 +320,8 @@ static void run(nn_train_state *st, float *grad, const nn_task *t, const nn_data
 	L.order = tool_alloc(tr->n * sizeof *L.order);
 	if (!TT.mpi && !(L.step = nn_step_new(st->net, st->opt, grad, B, TT.team, &err)))
 		tool_die_err(NULL, &err);
+	if (L.step)
+		nn_step_freeze(L.step, TT.frozen);
 	L.bar = !tool_quiet && (TT.progress || isatty(2));
 	if (!L.w)
 		tool_die_err(NULL, &err);
@@ -354,6 +358,8 @@ static void check_options(const nn_strlist *operands, int *argc, char ***argv)
 	}
 	if ((TT.ranks || TT.link > 0) && (!TT.dry_run || !TT.ranks || !(TT.link > 0)))
 		tool_usage("--ranks N and --link GBPS go together, with --dry-run");
+	if (TT.o.keep_zeros && (!TT.o.warm || TT.mpi))
+		tool_usage("--keep-zeros needs --warm-start, and is not available with --mpi");
 	if (TT.val && TT.o.val_size > 0)
 		tool_usage("--val and --val-size: give one");
 	TT.patience_given = TT.o.patience >= 0;
@@ -396,6 +402,8 @@ static float *make_state(nn_train_state *st, const nn_task *t, const nn_dataset 
 	if (nn_net_init(st->net, TT.o.init, &how, &err))
 		tool_usage("%s", err.msg);
 	nn_mlp_init(st->net, how, &init);
+	if (TT.o.warm)
+		tool_train_warm_start(&TT, st, t);
 	nn_rng_seed(&st->shuffle, (uint64_t)TT.o.seed, RNG_SHUFFLE);
 	if (TT.resume) {
 		tool_train_resume(&TT, st, val);

@@ -345,6 +345,53 @@ void tool_train_dry_run(const tool_train *T, const nn_train_state *st, const nn_
 		tool_die(TOOL_EXIT_DATA, NULL, "write error");
 }
 
+/* "784-256-128-10 relu,relu" */
+static void describe(const nn_mlp *n, char *buf, size_t len)
+{
+	size_t at = 0;
+	for (int l = 0; l <= n->nlayers && at < len; l++)
+		at += (size_t)snprintf(buf + at, len - at, "%s%zu", l ? "-" : "", n->width[l]);
+	for (int l = 0; l < n->nlayers - 1 && at < len; l++)
+		at += (size_t)snprintf(buf + at, len - at, "%s%s", l ? "," : " ", nn_act_name(n->act[l]));
+	if (at < len)
+		snprintf(buf + at, len - at, " -> %s + %s", nn_output_name(n->output), nn_loss_name(n->loss));
+}
+
+void tool_train_warm_start(tool_train *T, nn_train_state *st, const nn_task *t)
+{
+	nn_model *m = tool_model(T->o.warm);
+	const nn_mlp *a = m->mlp, *b = st->net;
+	const char *file = tool_name(T->o.warm);
+	char have[256], want[256];
+	if (m->classification != t->classification)
+		tool_die(TOOL_EXIT_DATA, file, "a %s model, and this data's task is %s", m->classification ?
+		         "classification" : "regression", t->classification ? "classification" : "regression");
+	if (a->width[0] != b->width[0])
+		tool_die(TOOL_EXIT_DATA, file, "the model takes %zu inputs, this data has %zu", a->width[0], b->width[0]);
+	if (a->width[a->nlayers] != b->width[b->nlayers])
+		tool_die(TOOL_EXIT_DATA, file, "the model has %zu outputs, this data's task needs %zu (other classes?)",
+		         a->width[a->nlayers], b->width[b->nlayers]);
+	int same = a->nlayers == b->nlayers && a->output == b->output && a->loss == b->loss;
+	for (int l = 0; same && l <= a->nlayers; l++)
+		same = a->width[l] == b->width[l] && (l >= a->nlayers - 1 || a->act[l] == b->act[l]);
+	describe(a, have, sizeof have);
+	describe(b, want, sizeof want);
+	if (!same)
+		tool_usage("--warm-start '%s': the model is %s, these options make %s: give the model's --layers, "
+		           "--activation, --output-activation and --loss", T->o.warm, have, want);
+	memcpy(b->params, a->params, b->nparams * sizeof(float));
+	T->o.warm_crc = (uint32_t)crc32_z(0, (const unsigned char *)a->params, a->nparams * sizeof(float));
+	if (T->o.keep_zeros) {
+		T->frozen = calloc(b->nparams, 1);
+		if (!T->frozen)
+			tool_die(TOOL_EXIT_DATA, NULL, "out of memory");
+		for (int l = 0; l < b->nlayers; l++)    /* the weights; not the biases */
+			for (size_t i = b->woff[l], e = i + b->width[l] * b->width[l + 1]; i < e; i++)
+				T->frozen[i] = b->params[i] == 0;
+	}
+	nn_model_free(m);
+}
+
 /* --- the run's cost ---------------------------------------------------------- */
 
 void tool_train_cost_start(tool_train *T)

@@ -47,6 +47,7 @@ typedef struct tool_train {
 	nn_cost_meter meter;     /* the run's cost since the program started */
 	nn_cost cost;            /* the last tool_train_cost, for --record-cost */
 	int energy_lost;         /* a counter stopped being readable: no energy */
+	unsigned char *frozen;   /* --keep-zeros: the weights held at zero */
 } tool_train;
 
 /* Before any work, on rank 0 (and not for --dry-run): -o opened (stdout
@@ -77,6 +78,12 @@ void tool_train_evaluate(const nn_mlp *net, nn_mlp_work *w, size_t chunk, const 
                          int classification, float *tb, double *loss, double *acc);
 /* The progress bar on stderr: step done of total in epoch, at rate rows/s. */
 void tool_train_progress(uint64_t epoch, size_t done, size_t total, double rate);
+
+/* --warm-start: the model's parameters into st's network, which must
+ * have the same layers (else a usage error) for the same task (else
+ * status 1); with --keep-zeros, T->frozen marks its zero weights.  Sets
+ * T->o.warm_crc. */
+void tool_train_warm_start(tool_train *T, nn_train_state *st, const nn_task *t);
 
 /* --dry-run's report on stdout (rank 0), with --ranks the cluster's. */
 void tool_train_dry_run(const tool_train *T, const nn_train_state *st, const nn_dataset *tr,
