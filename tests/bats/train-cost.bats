@@ -129,3 +129,53 @@ column() {
 	run -2 nn-train --ranks 2 --link 10 -o "$T/m.nnm" "$T/iris.nns"
 	run -2 nn-train --dry-run --ranks 0 --link 10 "$T/iris.nns"
 }
+
+# zeros FILE: the positions of the weights that are exactly zero.
+zeros() {
+	nn-export --format csv "$1" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) w[i] = $i ~ /weight_/; next }
+		{ for (i = 1; i <= NF; i++) if (w[i] && $i + 0 == 0) print i }'
+}
+
+@test "train-cost: --warm-start continues from the model's loss" {
+	iris
+	nn-train -q --epochs 30 --log "$T/a.tsv" -o "$T/a.nnm" "$T/iris.nns"
+	nn-train -q --epochs 2 --warm-start "$T/a.nnm" --log "$T/w.tsv" -o "$T/w.nnm" "$T/iris.nns"
+	# random weights start near ln 3 and above; the warm start within 10% of the last epoch
+	awk -F'\t' 'NR == 2 { first = $2 } END { print first }' "$T/a.tsv" > "$T/first"
+	last=$(tail -n 1 "$T/a.tsv" | cut -f 2)
+	warm=$(sed -n 2p "$T/w.tsv" | cut -f 2)
+	awk -v l="$last" -v w="$warm" -v f="$(cat "$T/first")" 'BEGIN { exit !(w < 1.1 * l && w < f / 2) }'
+	# recorded in the provenance; a cold run's checkpoint does not resume a warm one
+	nn-info "$T/w.nnm" | grep -q -- '--warm-start'
+	nn-train -q --epochs 2 --checkpoint "$T/ck.nnm" -o "$T/c.nnm" "$T/iris.nns"
+	run -1 nn-train -q --epochs 3 --warm-start "$T/a.nnm" --resume "$T/ck.nnm" -o "$T/c.nnm" "$T/iris.nns"
+}
+
+@test "train-cost: --keep-zeros keeps a pruned model's zeros exactly" {
+	iris
+	nn-train -q --epochs 20 -o "$T/a.nnm" "$T/iris.nns"
+	nn-quantize -q --prune 0.5 --f32 -o "$T/p.nnm" "$T/a.nnm"
+	for clip in "" "--clip-norm 0.5 --weight-decay 0.1"; do
+		# shellcheck disable=SC2086
+		nn-train -q --epochs 5 $clip --warm-start "$T/p.nnm" --keep-zeros -o "$T/f.nnm" "$T/iris.nns"
+		zeros "$T/p.nnm" > "$T/zp"
+		zeros "$T/f.nnm" > "$T/zf"
+		[ "$(wc -l < "$T/zp")" -eq 350 ]     # half of 400 + 300 weights
+		cmp "$T/zp" "$T/zf"
+		! cmp -s "$T/p.nnm" "$T/f.nnm"       # and the others trained
+	done
+}
+
+@test "train-cost: --warm-start refuses other layers (2), another task (1); --keep-zeros needs it" {
+	iris
+	nn-train -q --epochs 2 -o "$T/a.nnm" "$T/iris.nns"
+	run -2 nn-train -q --layers 50 --warm-start "$T/a.nnm" -o "$T/x.nnm" "$T/iris.nns"
+	[[ "$output" == *"the model is 4-100-3 relu -> softmax + ce, these options make 4-50-3 relu -> softmax + ce"* ]]
+	run -2 nn-train -q --activation tanh --warm-start "$T/a.nnm" -o "$T/x.nnm" "$T/iris.nns"
+	nn-import --label sepal_length --drop-col species -o "$T/reg.nns" "$ROOT/data/iris.csv"
+	run -1 nn-train -q --warm-start "$T/a.nnm" -o "$T/x.nnm" "$T/reg.nns"
+	[[ "$output" == *"a classification model, and this data's task is regression"* ]]
+	run -2 nn-train -q --keep-zeros -o "$T/x.nnm" "$T/iris.nns"
+	run -1 nn-train -q --warm-start "$T/nothing.nnm" -o "$T/x.nnm" "$T/iris.nns"
+	[ ! -e "$T/x.nnm" ]
+}
