@@ -179,3 +179,17 @@ zeros() {
 	run -1 nn-train -q --warm-start "$T/nothing.nnm" -o "$T/x.nnm" "$T/iris.nns"
 	[ ! -e "$T/x.nnm" ]
 }
+
+@test "train-cost: with --mpi, rank 0 logs the sum of the ranks' cost" {
+	command -v mpirun >/dev/null || skip "mpirun not found"
+	ldd "$(command -v nn-train)" | grep -q libmpi || skip "nn-train was built without MPI"
+	iris
+	local mpirun=(mpirun --oversubscribe -x PATH -np 2)
+	[ "$(id -u)" -ne 0 ] || mpirun+=(--allow-run-as-root)
+	timeout 60 "${mpirun[@]}" nn-train --mpi --threads 1 -q --epochs 2 --powercap "$T/none" \
+		--watts-per-core 10 --log "$T/log.tsv" -o "$T/m.nnm" "$T/iris.nns"
+	[ "$(column energy_source)" = estimated ]
+	# the ranks' CPU seconds x 10 W: one log, both ranks
+	awk -F'\t' 'END { d = $9 - 10 * $8; exit !(d < 0.01 && d > -0.01 && $8 > 0) }' "$T/log.tsv"
+	[ "$(wc -l < "$T/log.tsv")" -eq 3 ]
+}
