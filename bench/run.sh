@@ -288,3 +288,28 @@ if [ "${BENCH_MPI:-1}" != 0 ]; then
 		BIN="$BIN" sh bench/mpi.sh 2 || echo "(bench/mpi.sh failed; see above)"
 	} | tee -a "$OUT"
 fi
+
+# --- the cluster estimate against a real 2-rank run -------------------------
+# nn-train --dry-run --ranks 2 --link 40 (shared memory here moves about
+# 5 GB/s: bench/mpi.sh's all-reduce) against mpirun -np 2 on this machine,
+# one BLAS thread per rank, on the 10,000 test images.  The measured epoch
+# is the fastest after the first (the first pays MPI's setup); the CPU
+# share (CPU seconds over ranks x wall) shows how much of the two cores
+# the ranks had: a busy machine makes synchronous steps wait.
+if [ "${BENCH_MPI:-1}" != 0 ] && command -v mpirun >/dev/null && ldd "$BIN/nn-train" | grep -q libmpi; then
+	{
+		echo
+		echo "## The cluster estimate against a 2-rank run (784-256-128-10, batch 512 per rank, 1 thread per rank)"
+		echo
+		echo "| estimate s/epoch | measured s/epoch | measured / estimate | CPU share of the ranks |"
+		echo "|---|---|---|---|"
+		MPIRUN="mpirun --oversubscribe -np 2"
+		[ "$(id -u)" -ne 0 ] || MPIRUN="$MPIRUN --allow-run-as-root"
+		$BIN/nn-normalize -q --method maxabs -o "$W/cl.nns" "$W/test-u8.nns"
+		set -- --threads 1 --layers 256,128 --batch-size 512 --epochs 4 "$W/cl.nns"
+		est=$($BIN/nn-train --dry-run --ranks 2 --link 40 "$@" | awk -F'\t' '$1 == "cluster" { split($2, a, " "); print a[6] }')
+		$MPIRUN $BIN/nn-train --mpi -q --log "$W/cl.tsv" -o "$W/cl.nnm" "$@"
+		awk -F'\t' -v est="$est" 'NR > 1 { t = $7 - prev; prev = $7; if (NR > 2 && (best == "" || t < best)) best = t; w = $7; c = $8 }
+			END { printf "| %s | %.3f | %.2f | %.2f |\n", est, best, best / est, c / (2 * w) }' "$W/cl.tsv"
+	} | tee -a "$OUT"
+fi

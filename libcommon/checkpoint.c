@@ -23,7 +23,8 @@ int nn_train_pack(msgpack_sbuffer *sb, const nn_train_info *info, const nn_train
 {
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
-	int bad = msgpack_pack_map(&pk, (resume ? 14 : 13) + (info->ranks ? 1 : 0));
+	int cost = !resume && info->cost;
+	int bad = msgpack_pack_map(&pk, (resume ? 14 : 13) + (info->ranks ? 1 : 0) + cost);
 	bad |= nn_pack_str(&pk, "threads") | msgpack_pack_int64(&pk, info->threads);
 	if (info->ranks)      /* batch_size is per rank: ranks x batch_size rows per step */
 		bad |= nn_pack_str(&pk, "ranks") | msgpack_pack_int64(&pk, info->ranks);
@@ -44,6 +45,17 @@ int nn_train_pack(msgpack_sbuffer *sb, const nn_train_info *info, const nn_train
 	bad |= nn_pack_str(&pk, "train_loss") | msgpack_pack_double(&pk, tl);
 	bad |= nn_pack_str(&pk, "val_loss") | (isnan(vl) ? msgpack_pack_nil(&pk) : msgpack_pack_double(&pk, vl));
 	bad |= nn_pack_str(&pk, "val_accuracy") | (isnan(va) ? msgpack_pack_nil(&pk) : msgpack_pack_double(&pk, va));
+	if (cost) {           /* asked for: it makes the bytes differ from run to run */
+		const nn_cost *c = info->cost;
+		int energy = c->source != NN_ENERGY_NONE;
+		bad |= nn_pack_str(&pk, "cost") | msgpack_pack_map(&pk, 2 + 2 * energy);
+		bad |= nn_pack_str(&pk, "wall_s") | msgpack_pack_double(&pk, c->wall_s);
+		bad |= nn_pack_str(&pk, "cpu_s") | msgpack_pack_double(&pk, c->cpu_s);
+		if (energy) {
+			bad |= nn_pack_str(&pk, "energy_j") | msgpack_pack_double(&pk, c->joules);
+			bad |= nn_pack_str(&pk, "energy_source") | nn_pack_str(&pk, nn_energy_source_name(c->source));
+		}
+	}
 	if (resume) {
 		bad |= nn_pack_str(&pk, "resume") | msgpack_pack_map(&pk, 10);
 		bad |= nn_pack_str(&pk, "signature") | msgpack_pack_array(&pk, info->nsig);

@@ -88,7 +88,7 @@ int nn_estimate_fits(const nn_model *m, const nn_train_state *st, int checkpoint
 	return 0;
 }
 
-void nn_estimate_print(FILE *o, const nn_train_state *st, const nn_dataset *tr, const nn_dataset *val,
+double nn_estimate_print(FILE *o, const nn_train_state *st, const nn_dataset *tr, const nn_dataset *val,
                        size_t batch, long long epochs, int threads, const char *kernels)
 {
 	const nn_mlp *net = st->net;
@@ -131,4 +131,75 @@ void nn_estimate_print(FILE *o, const nn_train_state *st, const nn_dataset *tr, 
 		fprintf(o, "measured\t%.3g s per epoch (%d forward/backward steps of %zu rows: %.0f samples/s, "
 		        "%.1f GFLOPS)\n", per_step * (double)nn_fit_steps(tr->n, B, 1), steps, B, (double)B / per_step,
 		        e.flops_per_row * (double)B / per_step / 1e9);
+	return per_step;
+}
+
+/* One ring all-reduce of bytes over n ranks (nn/estimate.h). */
+static double allreduce_s(int n, double bytes, double link_bps, double latency_s)
+{
+	if (n <= 1)
+		return 0;
+	return 2.0 * (n - 1) / n * bytes / link_bps + 2.0 * (n - 1) * latency_s;
+}
+
+int nn_cluster_estimate(nn_cluster *c, double step_s, size_t batch, uint64_t rows, double grad_bytes,
+                        int ranks, double link_gbps, double latency_s, int cores_per_rank,
+                        double watts_per_core, nn_error *err)
+{
+	memset(c, 0, sizeof *c);
+	if (!(step_s > 0) || !batch || !rows || !(grad_bytes > 0) || ranks < 1 || ranks > NN_CLUSTER_MAX_RANKS ||
+	    !(link_gbps > 0) || !(latency_s >= 0) || cores_per_rank < 1 || !(watts_per_core >= 0))
+		return nn_error_set(err, NN_EARG, "cluster estimate: an argument out of range");
+	double bps = link_gbps * 1e9 / 8;
+	c->ranks = ranks;
+	c->sent_bytes = ranks > 1 ? 2.0 * (ranks - 1) / ranks * grad_bytes : 0;
+	c->comm_s = allreduce_s(ranks, grad_bytes, bps, latency_s);
+	c->step_s = step_s + c->comm_s;
+	c->steps = nn_fit_steps(rows, batch, (uint64_t)ranks);
+	c->epoch_s = (double)c->steps * c->step_s;
+	c->speedup = (double)nn_fit_steps(rows, batch, 1) * step_s / c->epoch_s;
+	c->efficiency = c->speedup / ranks;
+	c->balance_batch = c->comm_s / (step_s / (double)batch);
+	/* comm_s grows with the ranks: the first where it passes the compute */
+	int lo = 2, hi = NN_CLUSTER_MAX_RANKS;
+	if (allreduce_s(hi, grad_bytes, bps, latency_s) > step_s) {
+		while (lo < hi) {
+			int mid = lo + (hi - lo) / 2;
+			if (allreduce_s(mid, grad_bytes, bps, latency_s) > step_s)
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		c->comm_from = lo;
+	}
+	c->joules = (double)ranks * cores_per_rank * c->epoch_s * watts_per_core;
+	return 0;
+}
+
+void nn_cluster_print(FILE *o, const nn_cluster *c, size_t batch, double link_gbps, long long epochs,
+                      int cores_per_rank, double watts_per_core)
+{
+	double compute = c->step_s - c->comm_s;
+	fprintf(o, "cluster\t%d ranks at %g Gbit/s: %.3g s per epoch (%llu steps of %d x %zu rows: %.3g ms compute "
+	        "+ %.3g ms all-reduce of %.3g MB per rank), %.3g s for %lld epochs, %.2fx one rank (%.0f%%)\n",
+	        c->ranks, link_gbps, c->epoch_s, (unsigned long long)c->steps, c->ranks, batch, compute * 1e3,
+	        c->comm_s * 1e3, c->sent_bytes / 1e6, c->epoch_s * (double)epochs, epochs, c->speedup,
+	        c->efficiency * 100);
+	if (c->comm_from == 2)
+		fprintf(o, "cluster_balance\tthe all-reduce takes longer than the compute from 2 ranks on; "
+		        "a per-rank batch above %.0f (at %d ranks) makes compute the larger part\n",
+		        c->balance_batch, c->ranks);
+	else if (c->comm_from)
+		fprintf(o, "cluster_balance\tcompute is the larger part up to %d ranks, the all-reduce from %d on "
+		        "(per-rank batch %zu); at %d ranks they are equal at a per-rank batch of %.0f\n",
+		        c->comm_from - 1, c->comm_from, batch, c->ranks, c->balance_batch);
+	else
+		fprintf(o, "cluster_balance\tcompute is the larger part at any number of ranks (per-rank batch %zu)\n",
+		        batch);
+	if (watts_per_core > 0)
+		fprintf(o, "cluster_energy\t%.4g J per epoch, %.4g J for %lld epochs (estimated: %d ranks x %d cores x "
+		        "%g W, busy the whole epoch)\n", c->joules, c->joules * (double)epochs, epochs, c->ranks,
+		        cores_per_rank, watts_per_core);
+	else
+		fprintf(o, "cluster_energy\tnot estimated (give --watts-per-core)\n");
 }

@@ -94,21 +94,28 @@ int nn_fit_checkpoint_due(uint64_t epoch, uint64_t every, uint64_t epochs, int s
 	return epoch % every == 0 || epoch == epochs || stopping;
 }
 
-const char nn_fit_log_header[] = "epoch\ttrain_loss\tval_loss\tval_accuracy\tlr\tsamples_per_s\telapsed_s\n";
+const char nn_fit_log_header[] =
+	"epoch\ttrain_loss\tval_loss\tval_accuracy\tlr\tsamples_per_s\telapsed_s\tcpu_s\tenergy_j\tenergy_source\n";
 
 void nn_fit_log_line(char *buf, const nn_epoch_log *e, int json)
 {
-	char a[NN_FLOAT_CHARS], b[NN_FLOAT_CHARS], c[NN_FLOAT_CHARS], d[NN_FLOAT_CHARS];
+	char a[NN_FLOAT_CHARS], b[NN_FLOAT_CHARS], c[NN_FLOAT_CHARS], d[NN_FLOAT_CHARS], j[32];
+	const char *src = nn_energy_source_name(e->cost.source);
+	int energy = e->cost.source != NN_ENERGY_NONE;
 	nn_format_f64(a, e->train_loss);
 	nn_format_f64(b, e->val_loss);
 	nn_format_f64(c, e->val_accuracy);
 	nn_format_f64(d, e->lr);
+	if (energy)
+		snprintf(j, sizeof j, "%.3f", e->cost.joules);
 	if (json)
 		snprintf(buf, NN_FIT_LOG_MAX, "{\"epoch\":%llu,\"train_loss\":%s,\"val_loss\":%s,\"val_accuracy\":%s,"
-		         "\"lr\":%s,\"samples_per_s\":%.0f,\"elapsed_s\":%.3f}\n", (unsigned long long)e->epoch, a,
+		         "\"lr\":%s,\"samples_per_s\":%.0f,\"elapsed_s\":%.3f,\"cpu_s\":%.3f,\"energy_j\":%s,"
+		         "\"energy_source\":\"%s\"}\n", (unsigned long long)e->epoch, a,
 		         isnan(e->val_loss) ? "null" : b, isnan(e->val_accuracy) ? "null" : c, d, e->samples_per_s,
-		         e->elapsed_s);
+		         e->elapsed_s, e->cost.cpu_s, energy ? j : "null", src);
 	else
-		snprintf(buf, NN_FIT_LOG_MAX, "%llu\t%s\t%s\t%s\t%s\t%.0f\t%.3f\n", (unsigned long long)e->epoch, a, b,
-		         c, d, e->samples_per_s, e->elapsed_s);
+		snprintf(buf, NN_FIT_LOG_MAX, "%llu\t%s\t%s\t%s\t%s\t%.0f\t%.3f\t%.3f\t%s\t%s\n",
+		         (unsigned long long)e->epoch, a, b, c, d, e->samples_per_s, e->elapsed_s, e->cost.cpu_s,
+		         energy ? j : "nan", src);
 }

@@ -18,7 +18,21 @@ struct nn_step {
 	nn_mlp_work *w[SHARES];
 	float *x[SHARES], *t[SHARES], *g[SHARES];   /* per share: rows, targets, gradient */
 	double loss[SHARES];              /* per share: mean loss of its rows */
+	const unsigned char *frozen;      /* parameters held at zero, or NULL */
 };
+
+void nn_step_freeze(nn_step *s, const unsigned char *frozen)
+{
+	s->frozen = frozen;
+}
+
+/* The frozen parameters of [lo, hi) back to zero in v. */
+static void zero_frozen(const nn_step *s, float *v, size_t lo, size_t hi)
+{
+	for (size_t i = lo; s->frozen && i < hi; i++)
+		if (s->frozen[i])
+			v[i] = 0;
+}
 
 void nn_step_free(nn_step *s)
 {
@@ -93,8 +107,11 @@ static void share_update(nn_step *s, int k)
 		for (int m = 1; m < SHARES; m++)
 			for (size_t i = lo; share[m] != 0 && i < hi; i++)
 				g0[i] += share[m] * s->g[m][i];
-		if (s->opt->cfg.clip_norm <= 0)
+		zero_frozen(s, g0, lo, hi);
+		if (s->opt->cfg.clip_norm <= 0) {
 			nn_optim_update(s->opt, net->params, g0, lo, hi - lo);
+			zero_frozen(s, net->params, lo, hi);
+		}
 	}
 }
 
@@ -128,8 +145,10 @@ double nn_step_run(nn_step *s, const nn_dataset *ds, const uint64_t *idx, size_t
 	if (s->opt->cfg.clip_norm <= 0)
 		nn_optim_begin(s->opt);
 	nn_pool_run(s->pool, updates, s);
-	if (s->opt->cfg.clip_norm > 0)
+	if (s->opt->cfg.clip_norm > 0) {
 		nn_optim_step(s->opt, s->net->params, s->g[0]);
+		zero_frozen(s, s->net->params, 0, s->net->nparams);
+	}
 	for (int k = 0; k < SHARES; k++)
 		loss += s->loss[k] * (double)(s->lo[k + 1] - s->lo[k]);
 	return loss / (double)rows;

@@ -92,6 +92,8 @@ void nn_train_signature(const nn_train_opts *o, int ranks, uint64_t train_rows, 
 	SIG("min-delta=%.17g", o->min_delta);
 	SIG("monitor=%s", o->monitor);
 	SIG("no-shuffle=%d", o->no_shuffle);
+	if (o->warm)                /* only then: older checkpoints still resume */
+		SIG("warm-start=crc32 %08x, keep-zeros=%d", o->warm_crc, o->keep_zeros);
 	SIG("training data=%llu rows, crc32 %08x", (unsigned long long)train_rows, train_crc);
 	SIG("validation data=%llu rows, crc32 %08x", (unsigned long long)val_rows, val_crc);
 #undef SIG

@@ -51,8 +51,17 @@ meta=$(info meta)
 task=$(printf '%s' "$meta" | grep -o '"task": "[a-z]*"' | sed 's/.*: "//; s/"//')
 epochs=$(printf '%s' "$meta" | json_num epochs)
 best=$(printf '%s' "$meta" | json_num best_epoch)
-# The log's last line holds the seconds since training started.
-seconds=$(awk -F'\t' 'NR > 1 { s = $NF } END { print s }' "$dir/train.tsv")
+# A column of the log's last line, by name (empty when the log has none):
+# elapsed_s, the seconds since training started; cpu_s, energy_j and
+# energy_source, the run's cost (nn-train(1), "Cost of a run").
+log_last() {
+	awk -F'\t' -v k="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == k) c = i; next }
+		c { v = $c } END { print v }' "$dir/train.tsv"
+}
+seconds=$(log_last elapsed_s)
+cpu=$(log_last cpu_s)
+energy=$(log_last energy_j)
+energy_source=$(log_last energy_source)
 # shellcheck disable=SC2086 # the recorded arguments are words
 nn-train --dry-run $args > "$tmp/dryrun.txt" 2>/dev/null ||
 	die "nn-train --dry-run $args: failed"
@@ -183,6 +192,15 @@ fi
 	printf '| seed | %s |\n' "$seed"
 	printf '| epochs run | %s (the model holds epoch %s) |\n' "$epochs" "$best"
 	printf '| training time | %s s (from the log; not reproducible, so it is kept out of the model) |\n' "$seconds"
+	if [ -n "$cpu" ]; then
+		printf '| CPU time | %s s (the whole nn-train process, reading included) |\n' "$cpu"
+		case $energy_source in
+		measured|estimated)
+			printf '| energy | %s J (%s; see nn-train(1), "Cost of a run") |\n' "$energy" "$energy_source" ;;
+		*)
+			printf '| energy | not known (no readable RAPL counter; set NN_WATTS_PER_CORE for an estimate) |\n' ;;
+		esac
+	fi
 	awk -F'\t' '$1 ~ /^(parameters|layers|rows|memory|flops_per_row|flops_per_epoch)$/ {
 		v = $2; for (i = 3; i <= NF; i++) v = v " " $i
 		printf "| %s | %s |\n", $1, v }' "$tmp/dryrun.txt"

@@ -71,7 +71,7 @@
 
 enum { RNG_INIT = 1, RNG_SHUFFLE = 2, RNG_SHARD = 1000 };   /* rng streams (+ rank); 3: tool-train.c */
 
-static tool_train TT = { .log_format = "tsv", .level = 3, .ckpt_every = 1, .blas_threads = 1 };
+static tool_train TT = { .log_format = "tsv", .level = 3, .ckpt_every = 1, .blas_threads = 1, .watts = -1 };
 
 static volatile sig_atomic_t stop_signal;
 
@@ -107,14 +107,21 @@ static const nn_option options[] = {
 	{ 0, "min-delta", NN_OPT_DOUBLE, &TT.o.min_delta, "D", "smallest change that counts as improvement (default 1e-4)", 0, 1e12 },
 	{ 0, "monitor", NN_OPT_CHOICE, &TT.o.monitor, NN_TRAIN_MONITORS, "what --patience watches (default loss)", 0, 0 },
 	{ 0, "no-shuffle", NN_OPT_FLAG, &TT.o.no_shuffle, NULL, "visit rows in input order every epoch", 0, 0 },
+	{ 0, "warm-start", NN_OPT_STR, &TT.o.warm, "MODEL", "start from MODEL's weights (same layers and task), not random ones", 0, 0 },
+	{ 0, "keep-zeros", NN_OPT_FLAG, &TT.o.keep_zeros, NULL, "with --warm-start: weights that are zero there stay zero", 0, 0 },
 	{ 0, "checkpoint", NN_OPT_STR, &TT.checkpoint, "FILE", "write the training state to FILE atomically", 0, 0 },
 	{ 0, "checkpoint-every", NN_OPT_INT, &TT.ckpt_every, "N", "epochs between checkpoints (default 1)", 1, 1e9 },
 	{ 0, "resume", NN_OPT_STR, &TT.resume, "FILE", "continue from a checkpoint", 0, 0 },
 	{ 0, "log", NN_OPT_STR, &TT.log, "FILE", "write one line per epoch to FILE", 0, 0 },
 	{ 0, "log-format", NN_OPT_CHOICE, &TT.log_format, "tsv|json", "--log's format (default tsv)", 0, 0 },
+	{ 0, "watts-per-core", NN_OPT_DOUBLE, &TT.watts, "W", "estimate energy as CPU seconds x W where no RAPL counter reads (default: $NN_WATTS_PER_CORE, else none)", 0, 1e6 },
+	{ 0, "powercap", NN_OPT_STR, &TT.powercap, "DIR", "where RAPL energy counters are read (default /sys/class/powercap)", 0, 0 },
+	{ 0, "record-cost", NN_OPT_FLAG, &TT.record_cost, NULL, "also record wall, CPU and energy in the model (its bytes then differ per run)", 0, 0 },
 	{ 0, "mpi", NN_OPT_FLAG, &TT.mpi, NULL, "data-parallel training over the ranks of mpirun", 0, 0 },
 	{ 0, "shard-pattern", NN_OPT_STR, &TT.o.shards, "PAT", "with --mpi: rank r reads shards r, r+N, ... of PAT (one %d, as nn-split --shard-pattern)", 0, 0 },
 	{ 0, "dry-run", NN_OPT_FLAG, &TT.dry_run, NULL, "print size, memory, FLOPs and estimated time; train nothing", 0, 0 },
+	{ 0, "ranks", NN_OPT_INT, &TT.ranks, "N", "with --dry-run: estimate a run on N MPI ranks (needs --link)", 1, NN_CLUSTER_MAX_RANKS },
+	{ 0, "link", NN_OPT_DOUBLE, &TT.link, "GBPS", "with --ranks: the network's gigabits per second", 1e-6, 1e9 },
 	{ 0, "progress", NN_OPT_FLAG, &TT.progress, NULL, "progress bar even when stderr is not a terminal", 0, 0 },
 	{ 'v', "verbose", NN_OPT_FLAG, &TT.verbose, NULL, "also print the BLAS kernels and the model's size", 0, 0 },
 	NN_OPT_SEED(&TT.o.seed),
@@ -267,6 +274,10 @@ static void train(struct loop *L)
 			va = v[1];
 		}
 		tool_mpi_same_weights(st->net, "after epoch", st->epoch + 1);
+		nn_cost cost;
+		char cost_text[96];
+		tool_train_cost(&TT, &cost);            /* every rank: a sum over them */
+		tool_train_cost_text(&cost, cost_text, sizeof cost_text);
 		double lr = nn_fit_last_lr(st->opt);
 		nn_fit_end_epoch(st, &rng);
 		TT.done = nn_earlystop_update(&TT.stop, st, nn_earlystop_value(&TT.stop, val->n != 0, tl, vl, va));
@@ -274,14 +285,14 @@ static void train(struct loop *L)
 		if (TT.checkpoint && !tool_mpi_rank &&
 		    nn_fit_checkpoint_due(st->epoch, (uint64_t)TT.ckpt_every, (uint64_t)TT.o.epochs, TT.done))
 			tool_train_save(&TT, st, L->t, val, 1, NAN, NAN, NAN);
-		tool_train_log(&TT, &(nn_epoch_log){ st->epoch, tl, vl, va, lr, rate, now() - L->start });
+		tool_train_log(&TT, &(nn_epoch_log){ st->epoch, tl, vl, va, lr, rate, now() - L->start, cost });
 		if (!tool_quiet) {
 			fprintf(stderr, "epoch %llu/%lld  loss %.6g", (unsigned long long)st->epoch, TT.o.epochs, tl);
 			if (val->n)
 				fprintf(stderr, "  val_loss %.6g", vl);
 			if (val->n && L->t->classification)
 				fprintf(stderr, "  val_acc %.4f", va);
-			fprintf(stderr, "  lr %.3g  %.0f samples/s  %.1f s\n", lr, rate, now() - L->start);
+			fprintf(stderr, "  lr %.3g  %.0f samples/s  %.1f s  %s\n", lr, rate, now() - L->start, cost_text);
 		}
 		if (TT.done)
 			tool_note("no improvement for %lld epochs: stopping; the model is epoch %llu's",
@@ -309,6 +320,8 @@ static void run(nn_train_state *st, float *grad, const nn_task *t, const nn_data
 	L.order = tool_alloc(tr->n * sizeof *L.order);
 	if (!TT.mpi && !(L.step = nn_step_new(st->net, st->opt, grad, B, TT.team, &err)))
 		tool_die_err(NULL, &err);
+	if (L.step)
+		nn_step_freeze(L.step, TT.frozen);
 	L.bar = !tool_quiet && (TT.progress || isatty(2));
 	if (!L.w)
 		tool_die_err(NULL, &err);
@@ -343,6 +356,10 @@ static void check_options(const nn_strlist *operands, int *argc, char ***argv)
 			TT.verbose = 0;
 		}
 	}
+	if ((TT.ranks || TT.link > 0) && (!TT.dry_run || !TT.ranks || !(TT.link > 0)))
+		tool_usage("--ranks N and --link GBPS go together, with --dry-run");
+	if (TT.o.keep_zeros && (!TT.o.warm || TT.mpi))
+		tool_usage("--keep-zeros needs --warm-start, and is not available with --mpi");
 	if (TT.val && TT.o.val_size > 0)
 		tool_usage("--val and --val-size: give one");
 	TT.patience_given = TT.o.patience >= 0;
@@ -385,6 +402,8 @@ static float *make_state(nn_train_state *st, const nn_task *t, const nn_dataset 
 	if (nn_net_init(st->net, TT.o.init, &how, &err))
 		tool_usage("%s", err.msg);
 	nn_mlp_init(st->net, how, &init);
+	if (TT.o.warm)
+		tool_train_warm_start(&TT, st, t);
 	nn_rng_seed(&st->shuffle, (uint64_t)TT.o.seed, RNG_SHUFFLE);
 	if (TT.resume) {
 		tool_train_resume(&TT, st, val);
@@ -435,6 +454,7 @@ int main(int argc, char **argv)
 	check_options(&operands, &argc, &argv);
 	TT.argc = argc;
 	TT.argv = argv;
+	tool_train_cost_start(&TT);          /* the whole process's cost, loading included */
 	tool_train_open(&TT);                /* where the model goes, before any work */
 	/* Ranks on one machine share its processors. */
 	int threads = TT.threads ? (int)TT.threads : (int)sysconf(_SC_NPROCESSORS_ONLN) / tool_mpi_local_size();
@@ -446,11 +466,7 @@ int main(int argc, char **argv)
 		tool_note("BLAS: OpenBLAS, %s kernels, %d threads; %zu parameters", tool_blas_description(),
 		          threads, nn_mlp_count(st.net));
 	if (TT.dry_run) {
-		if (!tool_mpi_rank)
-			nn_estimate_print(stdout, &st, &tr, &val, (size_t)TT.o.batch, TT.o.epochs, threads,
-			                  tool_blas_description());
-		if (fflush(stdout) || ferror(stdout))
-			tool_die(TOOL_EXIT_DATA, NULL, "write error");
+		tool_train_dry_run(&TT, &st, &tr, &val, threads);
 		return 0;
 	}
 	if (TT.checkpoint) {
@@ -474,6 +490,8 @@ int main(int argc, char **argv)
 		end_by(stop_signal);
 	}
 	tool_train_log_close(&TT);
+	if (TT.record_cost)
+		tool_train_cost(&TT, &TT.cost);  /* every rank */
 	write_model(&st, &t, &tr, &val);
 	return 0;
 }

@@ -90,6 +90,18 @@ int tool_mpi_local_size(void)
 	return n;
 }
 
+int tool_mpi_local_rank(void)
+{
+	MPI_Comm local;
+	int r = 0;
+	if (!started)
+		return 0;
+	MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &local);
+	MPI_Comm_rank(local, &r);
+	MPI_Comm_free(&local);
+	return r;
+}
+
 /* MPI counts are int: large arrays go in pieces. */
 #define PIECE ((size_t)1 << 30)
 
@@ -165,6 +177,11 @@ void tool_mpi_start(int *argc, char ***argv)
 int tool_mpi_local_size(void)
 {
 	return 1;
+}
+
+int tool_mpi_local_rank(void)
+{
+	return 0;
 }
 
 void tool_mpi_sum_f32(float *v, size_t n)

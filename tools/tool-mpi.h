@@ -29,6 +29,9 @@ void tool_mpi_start(int *argc, char ***argv);
 int tool_mpi_built(void);
 /* Ranks of this job on this machine (to share its processors). */
 int tool_mpi_local_size(void);
+/* This rank's number among them (0 without MPI): the one that adds a
+ * machine's RAPL counters, which count the whole package. */
+int tool_mpi_local_rank(void);
 
 /* In-place sums over all ranks (MPI_Allreduce, MPI_SUM). */
 void tool_mpi_sum_f32(float *v, size_t n);

@@ -23,7 +23,8 @@ enum { RNG_VALSPLIT = 3 };   /* nn-train's rng streams: init 1, shuffle 2, shard
  * provenance so that a resumed run writes the same bytes. */
 static const char *const not_in_provenance[] = {
 	"--checkpoint=", "--checkpoint-every=", "--resume=", "--log=", "--log-format=",
-	"--progress", "--verbose", "-v", "--quiet", "-q", "--dry-run", NULL
+	"--progress", "--verbose", "-v", "--quiet", "-q", "--dry-run", "--watts-per-core=", "--powercap=",
+	"--record-cost", NULL
 };
 
 /* --- what a run records, and what a resumed run must match --------------- */
@@ -38,6 +39,7 @@ static nn_train_info train_info(const tool_train *T, const nn_dataset *val, nn_t
 	nn_train_signature(&T->o, tool_mpi_size, T->sig_rows, T->sig_crc, val->n, val->crc, sig);
 	info.sig = sig->v;
 	info.nsig = sig->n;
+	info.cost = T->record_cost ? &T->cost : NULL;
 	return info;
 }
 
@@ -318,6 +320,123 @@ void tool_train_load(tool_train *T, const nn_strlist *operands, nn_task *t, nn_d
 	T->nclasses = t->classes ? t->nclasses : 0;
 	T->classes = t->classes;
 	data_signature(T, tr);
+}
+
+void tool_train_dry_run(const tool_train *T, const nn_train_state *st, const nn_dataset *tr,
+                        const nn_dataset *val, int threads)
+{
+	nn_error err = { 0 };
+	nn_cluster c;
+	size_t B = (size_t)T->o.batch < tr->n ? (size_t)T->o.batch : tr->n;
+	if (tool_mpi_rank)
+		return;
+	double step = nn_estimate_print(stdout, st, tr, val, (size_t)T->o.batch, T->o.epochs, threads,
+	                                tool_blas_description());
+	if (T->ranks && step <= 0)
+		tool_die(TOOL_EXIT_DATA, NULL, "--ranks: no step could be measured");
+	if (T->ranks) {
+		/* each rank: a machine like this one, running `threads` threads */
+		if (nn_cluster_estimate(&c, step, B, tr->n, (double)st->net->nparams * 4, (int)T->ranks, T->link,
+		                        NN_CLUSTER_LATENCY, threads, T->meter.watts_per_core, &err))
+			tool_die_err(NULL, &err);
+		nn_cluster_print(stdout, &c, B, T->link, T->o.epochs, threads, T->meter.watts_per_core);
+	}
+	if (fflush(stdout) || ferror(stdout))
+		tool_die(TOOL_EXIT_DATA, NULL, "write error");
+}
+
+/* "784-256-128-10 relu,relu" */
+static void describe(const nn_mlp *n, char *buf, size_t len)
+{
+	size_t at = 0;
+	for (int l = 0; l <= n->nlayers && at < len; l++)
+		at += (size_t)snprintf(buf + at, len - at, "%s%zu", l ? "-" : "", n->width[l]);
+	for (int l = 0; l < n->nlayers - 1 && at < len; l++)
+		at += (size_t)snprintf(buf + at, len - at, "%s%s", l ? "," : " ", nn_act_name(n->act[l]));
+	if (at < len)
+		snprintf(buf + at, len - at, " -> %s + %s", nn_output_name(n->output), nn_loss_name(n->loss));
+}
+
+void tool_train_warm_start(tool_train *T, nn_train_state *st, const nn_task *t)
+{
+	nn_model *m = tool_model(T->o.warm);
+	const nn_mlp *a = m->mlp, *b = st->net;
+	const char *file = tool_name(T->o.warm);
+	char have[256], want[256];
+	if (m->classification != t->classification)
+		tool_die(TOOL_EXIT_DATA, file, "a %s model, and this data's task is %s", m->classification ?
+		         "classification" : "regression", t->classification ? "classification" : "regression");
+	if (a->width[0] != b->width[0])
+		tool_die(TOOL_EXIT_DATA, file, "the model takes %zu inputs, this data has %zu", a->width[0], b->width[0]);
+	if (a->width[a->nlayers] != b->width[b->nlayers])
+		tool_die(TOOL_EXIT_DATA, file, "the model has %zu outputs, this data's task needs %zu (other classes?)",
+		         a->width[a->nlayers], b->width[b->nlayers]);
+	int same = a->nlayers == b->nlayers && a->output == b->output && a->loss == b->loss;
+	for (int l = 0; same && l <= a->nlayers; l++)
+		same = a->width[l] == b->width[l] && (l >= a->nlayers - 1 || a->act[l] == b->act[l]);
+	describe(a, have, sizeof have);
+	describe(b, want, sizeof want);
+	if (!same)
+		tool_usage("--warm-start '%s': the model is %s, these options make %s: give the model's --layers, "
+		           "--activation, --output-activation and --loss", T->o.warm, have, want);
+	memcpy(b->params, a->params, b->nparams * sizeof(float));
+	T->o.warm_crc = (uint32_t)crc32_z(0, (const unsigned char *)a->params, a->nparams * sizeof(float));
+	if (T->o.keep_zeros) {
+		T->frozen = calloc(b->nparams, 1);
+		if (!T->frozen)
+			tool_die(TOOL_EXIT_DATA, NULL, "out of memory");
+		for (int l = 0; l < b->nlayers; l++)    /* the weights; not the biases */
+			for (size_t i = b->woff[l], e = i + b->width[l] * b->width[l + 1]; i < e; i++)
+				T->frozen[i] = b->params[i] == 0;
+	}
+	nn_model_free(m);
+}
+
+/* --- the run's cost ---------------------------------------------------------- */
+
+void tool_train_cost_start(tool_train *T)
+{
+	nn_error err = { 0 };
+	double w = T->watts;
+	const char *env = getenv("NN_WATTS_PER_CORE");
+	if (w < 0 && env && *env) {
+		char *end;
+		w = strtod(env, &end);
+		if (*end || !(w >= 0 && w <= 1e6))
+			tool_usage("NN_WATTS_PER_CORE='%s': expected a number of watts from 0 to 1e6", env);
+	}
+	if (nn_cost_start(&T->meter, T->powercap, w > 0 ? w : 0, &err))
+		tool_usage("%s", err.msg);
+}
+
+void tool_train_cost(tool_train *T, nn_cost *c)
+{
+	nn_error err = { 0 };
+	if (nn_cost_read(&T->meter, c, &err)) {
+		tool_note("warning: %s: the energy is left out from now on", err.msg);
+		T->meter.nzones = 0;           /* and no estimate either: it would mix sources */
+		T->meter.watts_per_core = 0;
+		T->energy_lost = 1;
+		nn_cost_read(&T->meter, c, &err);
+	}
+	if (T->mpi) {
+		double v[5] = { c->cpu_s, c->source == NN_ENERGY_MEASURED && tool_mpi_local_rank() ? 0 : c->joules,
+		                c->source == NN_ENERGY_NONE, c->source == NN_ENERGY_ESTIMATED, c->wall_s };
+		tool_mpi_sum_f64(v, 5);
+		c->cpu_s = v[0];
+		c->joules = v[1];
+		c->source = v[2] > 0 ? NN_ENERGY_NONE : v[3] > 0 ? NN_ENERGY_ESTIMATED : c->source;
+		if (c->source == NN_ENERGY_NONE)
+			c->joules = 0;
+	}
+	T->cost = *c;
+}
+
+void tool_train_cost_text(const nn_cost *c, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "cpu %.1f s", c->cpu_s);
+	if (c->source != NN_ENERGY_NONE && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "  %.4g J %s", c->joules, nn_energy_source_name(c->source));
 }
 
 /* --- the loop's helpers ------------------------------------------------------ */

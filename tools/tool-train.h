@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include "nn/checkpoint.h"
 #include "nn/dataset.h"
+#include "nn/energy.h"
 #include "nn/fit.h"
 #include "nn/pool.h"
 #include "nn/trainopts.h"
@@ -23,6 +24,11 @@ typedef struct tool_train {
 	long long threads, level, ckpt_every;
 	int dry_run, progress, verbose, mpi;
 	int patience_given;      /* --patience on the command line */
+	const char *powercap;    /* --powercap: where RAPL counters are read */
+	double watts;            /* --watts-per-core, or -1: NN_WATTS_PER_CORE or none */
+	int record_cost;         /* --record-cost: the cost in the model's record */
+	long long ranks;         /* --dry-run --ranks N --link GBPS: a cluster's estimate */
+	double link;
 
 	int argc;                /* the command line, for the provenance */
 	char **argv;
@@ -38,6 +44,10 @@ typedef struct tool_train {
 	int log_fd;              /* --log's descriptor, or -1 */
 	size_t nclasses;         /* the training data's class names, or 0 */
 	char *const *classes;
+	nn_cost_meter meter;     /* the run's cost since the program started */
+	nn_cost cost;            /* the last tool_train_cost, for --record-cost */
+	int energy_lost;         /* a counter stopped being readable: no energy */
+	unsigned char *frozen;   /* --keep-zeros: the weights held at zero */
 } tool_train;
 
 /* Before any work, on rank 0 (and not for --dry-run): -o opened (stdout
@@ -68,6 +78,29 @@ void tool_train_evaluate(const nn_mlp *net, nn_mlp_work *w, size_t chunk, const 
                          int classification, float *tb, double *loss, double *acc);
 /* The progress bar on stderr: step done of total in epoch, at rate rows/s. */
 void tool_train_progress(uint64_t epoch, size_t done, size_t total, double rate);
+
+/* --warm-start: the model's parameters into st's network, which must
+ * have the same layers (else a usage error) for the same task (else
+ * status 1); with --keep-zeros, T->frozen marks its zero weights.  Sets
+ * T->o.warm_crc. */
+void tool_train_warm_start(tool_train *T, nn_train_state *st, const nn_task *t);
+
+/* --dry-run's report on stdout (rank 0), with --ranks the cluster's. */
+void tool_train_dry_run(const tool_train *T, const nn_train_state *st, const nn_dataset *tr,
+                        const nn_dataset *val, int threads);
+
+/* Start the meter: --watts-per-core, else NN_WATTS_PER_CORE (a bad value
+ * is a usage error), --powercap's counters. */
+void tool_train_cost_start(tool_train *T);
+/* The run's cost so far into T->cost and c: with --mpi the sum over the
+ * ranks (collective: every rank calls it), each rank counting its own
+ * process; RAPL counters count a whole package, so only the first rank
+ * of each machine adds them.  The energy is absent when one rank has
+ * none, estimated when one rank estimates.  A counter that stops being
+ * readable is warned of once and the energy is absent from then on. */
+void tool_train_cost(tool_train *T, nn_cost *c);
+/* "cpu 12.3 s  45.6 J estimated" (no energy part without energy). */
+void tool_train_cost_text(const nn_cost *c, char *buf, size_t len);
 
 /* One line of --log (when open), and its end. */
 void tool_train_log(const tool_train *T, const nn_epoch_log *e);

@@ -17,6 +17,8 @@
 #ifndef NN_CHECKPOINT_H
 #define NN_CHECKPOINT_H
 
+#include "nn/energy.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <msgpack.h>
@@ -54,6 +56,7 @@ typedef struct nn_train_info {
 	size_t nsig;
 	size_t nclasses;         /* the training data's class names, or 0 */
 	char *const *classes;
+	const nn_cost *cost;     /* the run's cost for a model's "cost" map, or NULL */
 } nn_train_info;
 
 /* Append the "training" map of a model (resume 0) or of a checkpoint

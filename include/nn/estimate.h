@@ -11,6 +11,7 @@
 #define NN_ESTIMATE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "nn/checkpoint.h"
 #include "nn/dataset.h"
@@ -56,8 +57,49 @@ int nn_estimate_fits(const nn_model *m, const nn_train_state *st, int checkpoint
  * `threads` BLAS threads (and on one when more: training's shares run on
  * one each) and on this data (kernels names the BLAS kernels), and the
  * time of `epochs` epochs.  Write errors are o's (the caller checks
- * ferror). */
-void nn_estimate_print(FILE *o, const nn_train_state *st, const nn_dataset *tr, const nn_dataset *val,
+ * ferror).  Returns the measured seconds of one step, or -1. */
+double nn_estimate_print(FILE *o, const nn_train_state *st, const nn_dataset *tr, const nn_dataset *val,
                        size_t batch, long long epochs, int threads, const char *kernels);
+
+/* A data-parallel run on N ranks (nn-train --mpi), from one rank's
+ * measured step: each step, every rank computes its own batch of B rows
+ * (step_s, as measured here), then the gradient block of G bytes is
+ * summed by a ring all-reduce, which sends and receives 2(N-1)/N x G
+ * bytes per rank in 2(N-1) messages:
+ *   comm_s  = 2(N-1)/N x G / (link bytes per second) + 2(N-1) x latency
+ *   epoch_s = ceil(rows / (N x B)) x (step_s + comm_s)
+ * with no overlap of the two (nn-train sums the gradient after the whole
+ * backward pass).  One rank has no communication.  Energy: every rank
+ * keeps its cores busy for the whole epoch (OpenMPI polls while it
+ * waits), so N x cores_per_rank x epoch_s x watts_per_core joules. */
+#define NN_CLUSTER_LATENCY 10e-6   /* seconds per message: TCP over Ethernet */
+#define NN_CLUSTER_MAX_RANKS 1000000
+
+typedef struct nn_cluster {
+	int ranks;
+	double sent_bytes;         /* per rank and step */
+	double comm_s;             /* one all-reduce */
+	double step_s;             /* compute + all-reduce */
+	uint64_t steps;            /* per epoch */
+	double epoch_s;
+	double speedup;            /* one rank's epoch_s over this one's */
+	double efficiency;         /* speedup / ranks */
+	double balance_batch;      /* the per-rank batch whose compute equals comm_s at these ranks */
+	int comm_from;             /* the fewest ranks (2 or more) whose all-reduce takes longer
+	                            * than the compute, 0 if none up to NN_CLUSTER_MAX_RANKS */
+	double joules;             /* per epoch; 0 without watts_per_core */
+} nn_cluster;
+
+/* The estimate for ranks ranks of batch rows each over rows training rows,
+ * one step of compute taking step_s, a gradient of grad_bytes, a link of
+ * link_gbps gigabits per second with latency_s per message.  Arguments
+ * out of range (ranks < 1, a rate or time <= 0) are NN_EARG. */
+int nn_cluster_estimate(nn_cluster *c, double step_s, size_t batch, uint64_t rows, double grad_bytes,
+                        int ranks, double link_gbps, double latency_s, int cores_per_rank,
+                        double watts_per_core, nn_error *err);
+
+/* The estimate's lines ("cluster", "cluster_balance", "cluster_energy"). */
+void nn_cluster_print(FILE *o, const nn_cluster *c, size_t batch, double link_gbps, long long epochs,
+                      int cores_per_rank, double watts_per_core);
 
 #endif

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "nn/checkpoint.h"
+#include "nn/energy.h"
 #include "nn/optim.h"
 #include "nn/rng.h"
 
@@ -89,12 +90,16 @@ int nn_fit_checkpoint_due(uint64_t epoch, uint64_t every, uint64_t epochs, int s
 typedef struct nn_epoch_log {
 	uint64_t epoch;          /* 1-based */
 	double train_loss, val_loss, val_accuracy, lr, samples_per_s, elapsed_s;
+	nn_cost cost;            /* the run's cost so far: cpu_s, joules, source */
 } nn_epoch_log;
 
 #define NN_FIT_LOG_MAX 512   /* bytes of a line, with its newline and NUL */
 extern const char nn_fit_log_header[];   /* TSV only, with its newline */
 
-/* e's line into buf (NN_FIT_LOG_MAX bytes), with its newline. */
+/* e's line into buf (NN_FIT_LOG_MAX bytes), with its newline.  The cost
+ * columns: cpu_s, energy_j and energy_source ("measured", "estimated" or
+ * "none"); energy_j is nan in TSV and null in JSON when the source is
+ * none, as the validation columns are without a validation set. */
 void nn_fit_log_line(char *buf, const nn_epoch_log *e, int json);
 
 #endif

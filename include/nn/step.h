@@ -34,6 +34,11 @@ typedef struct nn_step nn_step;
 nn_step *nn_step_new(nn_mlp *net, nn_optim *opt, float *grad, size_t max_rows, nn_pool *pool,
                      nn_error *err);
 void nn_step_free(nn_step *s);             /* NULL is fine; not grad */
+/* Parameters i with frozen[i] != 0 (nparams bytes, kept by the caller;
+ * NULL: none) stay zero: their gradient is zeroed before the optimizer
+ * sees it (so that clipping's norm leaves them out) and they are set to
+ * zero after every update (weight decay would move them). */
+void nn_step_freeze(nn_step *s, const unsigned char *frozen);
 
 /* One step on rows idx[0..rows) of ds (1 <= rows <= max_rows):
  * returns the batch's mean loss. */

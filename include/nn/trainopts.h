@@ -35,6 +35,9 @@ typedef struct nn_train_opts {
 	double lr, momentum, beta1, beta2, eps, wd, clip, warmup, step_size, gamma, min_lr, val_size,
 		min_delta;               /* lr, wd < 0: the optimizer's default */
 	int nesterov, no_shuffle;
+	const char *warm;             /* --warm-start MODEL, or NULL */
+	uint32_t warm_crc;            /* its parameters' CRC-32, for the signature */
+	int keep_zeros;               /* --keep-zeros */
 } nn_train_opts;
 
 /* nn-train's defaults.  As scikit-learn's MLPClassifier: up to 200

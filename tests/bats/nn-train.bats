@@ -290,7 +290,7 @@ IRIS_OPTS="--layers 16 --epochs 60 --batch-size 16 --lr 0.01 --seed 42 --val-siz
 	iris
 	nn-train $IRIS_OPTS --epochs 7 -q --log "$T/log.tsv" -o "$T/m.nnm" "$T/iris.nns"
 	[ "$(wc -l < "$T/log.tsv")" -eq 8 ]
-	[ "$(head -n 1 "$T/log.tsv")" = "$(printf 'epoch\ttrain_loss\tval_loss\tval_accuracy\tlr\tsamples_per_s\telapsed_s')" ]
+	[ "$(head -n 1 "$T/log.tsv")" = "$(printf 'epoch\ttrain_loss\tval_loss\tval_accuracy\tlr\tsamples_per_s\telapsed_s\tcpu_s\tenergy_j\tenergy_source')" ]
 	[ "$(tail -n 1 "$T/log.tsv" | cut -f 1)" = 7 ]
 	nn-train $IRIS_OPTS --epochs 3 -q --log "$T/log.json" --log-format json -o "$T/m2.nnm" "$T/iris.nns"
 	[ "$(wc -l < "$T/log.json")" -eq 3 ]

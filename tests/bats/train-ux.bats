@@ -104,8 +104,8 @@ iris() {
 	b=$!
 	wait "$a"
 	wait "$b"
-	# every line whole: the header or an epoch's seven fields, numbers where numbers go
-	awk -F '\t' 'NF != 7 || ($1 != "epoch" && $1 !~ /^[0-9]+$/) || ($1 != "epoch" && $2 !~ /^[0-9.e+-]+$/) { print NR ": " $0; bad = 1 }
+	# every line whole: the header or an epoch's ten fields, numbers where numbers go
+	awk -F '\t' 'NF != 10 || ($1 != "epoch" && $1 !~ /^[0-9]+$/) || ($1 != "epoch" && $2 !~ /^[0-9.e+-]+$/) { print NR ": " $0; bad = 1 }
 	     END { exit bad }' "$T/log"
 	[ "$(grep -c -v '^epoch' "$T/log")" -ge 300 ]
 }

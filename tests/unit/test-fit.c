@@ -127,12 +127,21 @@ static void test_order_and_log(void)
 	CHECK(!memcmp(order, ref, sizeof ref) && !memcmp(&a, &b, sizeof a), "shuffled by the generator, which moves on");
 
 	char line[NN_FIT_LOG_MAX];
-	nn_epoch_log e = { 3, 0.25, 0.5, 0.9, 0.01, 1234.4, 1.23456 };
+	nn_epoch_log e = { 3, 0.25, 0.5, 0.9, 0.01, 1234.4, 1.23456, { 0, 0, 0, NN_ENERGY_NONE } };
 	nn_fit_log_line(line, &e, 0);
-	CHECK(!strcmp(line, "3\t0.25\t0.5\t0.9\t0.01\t1234\t1.235\n"), "a TSV line: %s", line);
+	CHECK(!strcmp(line, "3\t0.25\t0.5\t0.9\t0.01\t1234\t1.235\t0.000\tnan\tnone\n"), "a TSV line: %s", line);
 	nn_fit_log_line(line, &e, 1);
 	CHECK(!strcmp(line, "{\"epoch\":3,\"train_loss\":0.25,\"val_loss\":0.5,\"val_accuracy\":0.9,\"lr\":0.01,"
-	                    "\"samples_per_s\":1234,\"elapsed_s\":1.235}\n"), "a JSON line: %s", line);
+	                    "\"samples_per_s\":1234,\"elapsed_s\":1.235,\"cpu_s\":0.000,\"energy_j\":null,"
+	                    "\"energy_source\":\"none\"}\n"), "a JSON line, no energy: %s", line);
+	e.cost = (nn_cost){ .wall_s = 1.2, .cpu_s = 2.5, .joules = 25.0004, .source = NN_ENERGY_ESTIMATED };
+	nn_fit_log_line(line, &e, 0);
+	CHECK(!strcmp(line, "3\t0.25\t0.5\t0.9\t0.01\t1234\t1.235\t2.500\t25.000\testimated\n"),
+	      "the cost in TSV: %s", line);
+	e.cost.source = NN_ENERGY_MEASURED;
+	nn_fit_log_line(line, &e, 1);
+	CHECK(strstr(line, "\"cpu_s\":2.500,\"energy_j\":25.000,\"energy_source\":\"measured\"}\n"),
+	      "and in JSON: %s", line);
 	e.val_loss = e.val_accuracy = NAN;
 	nn_fit_log_line(line, &e, 1);
 	CHECK(strstr(line, "\"val_loss\":null,\"val_accuracy\":null,"), "no validation: null in JSON");
