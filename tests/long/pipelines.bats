@@ -98,7 +98,8 @@ load ../bats/pipelines
 	# With the real program the next run starts at the failed step.
 	run pmake wine OUT="$T/out"
 	[ "$status" -eq 0 ] || fail "$output"
-	[[ "$output" != *nn-import* ]] || fail "redid the import: $output"
+	# (the raw test rows' scoring imports its own CSV after training)
+	[[ "$output" != *"nn-import --label class -o"* ]] || fail "redid the import: $output"
 	[[ "$output" == *nn-train* ]]
 }
 
