@@ -595,10 +595,10 @@ int nn_yplan_note(const nn_yplan *p, char *buf, size_t n)
 {
 	if (p->note == NN_YNOTE_CLASSES)
 		snprintf(buf, n, "the labels are %zu distinct whole numbers: taken as classes "
-		         "(give --task regress for regression)", p->distinct);
+		         "(give --task regression for regression)", p->distinct);
 	else if (p->note == NN_YNOTE_VALUES)
 		snprintf(buf, n, "the labels are %zu distinct whole numbers, more than %d: taken as "
-		         "regression targets (give --task classify for classes)", p->distinct,
+		         "regression targets (give --task classification for classes)", p->distinct,
 		         NN_AUTO_MAX_CLASSES);
 	return p->note != NN_YNOTE_NONE;
 }

@@ -356,7 +356,7 @@ int nn_import_check_args(const nn_import_args *a, int *delim, nn_error *err)
 	if (csv && !a->label && (a->classes || a->task_given))
 		return nn_error_set(err, NN_EARG, "--classes and --task need --label");
 	if (a->classes && a->task == NN_TASK_REGRESS)
-		return nn_error_set(err, NN_EARG, "--classes names classes: it cannot go with --task regress");
+		return nn_error_set(err, NN_EARG, "--classes names classes: it cannot go with --task regression");
 	if (!text && a->classes && !a->labels)
 		return nn_error_set(err, NN_EARG, "--classes needs --labels for idx and npy");
 	if (a->labels && !strcmp(a->labels, "-") && (!a->in_path || !strcmp(a->in_path, "-")))

@@ -16,7 +16,7 @@
 enum nn_import_format { NN_IMPORT_CSV, NN_IMPORT_TSV, NN_IMPORT_LIBSVM, NN_IMPORT_IDX, NN_IMPORT_NPY };
 #define NN_IMPORT_FORMATS "csv|tsv|libsvm|idx|npy"
 /* The --task words, in the order of enum nn_task (nn/import.h). */
-#define NN_IMPORT_TASKS "auto|classify|regress"
+#define NN_IMPORT_TASKS "auto|classification|regression"
 
 /* The options of one nn-import run that decide which go together. */
 typedef struct nn_import_args {

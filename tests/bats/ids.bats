@@ -186,9 +186,9 @@ PY
 	printf 'a,q\n1,3\n2,5\n3,4\n4,3\n' > "$T/w.csv"
 	run --separate-stderr nn-import --label q "$T/w.csv" -o "$T/w.nns"
 	[ "$status" -eq 0 ]
-	[[ "$stderr" == *"the labels are 3 distinct whole numbers: taken as classes (give --task regress for regression)"* ]]
+	[[ "$stderr" == *"the labels are 3 distinct whole numbers: taken as classes (give --task regression for regression)"* ]]
 	[ "$(info "$T/w.nns" "d['fields'][1]['dtype']")" = "i32" ]
-	run --separate-stderr nn-import --label q --task regress "$T/w.csv" -o "$T/r.nns"
+	run --separate-stderr nn-import --label q --task regression "$T/w.csv" -o "$T/r.nns"
 	[ -z "$stderr" ]
 	[ "$(info "$T/r.nns" "d['fields'][1]['dtype']")" = "f32" ]
 	# two values (0/1, LIBSVM's -1/+1) are classes without a note
@@ -200,9 +200,9 @@ PY
 @test "labels: many distinct whole numbers (diabetes' 214) are a regression target, with a note" {
 	run --separate-stderr nn-import --label progression "$ROOT/data/diabetes.csv" -o "$T/d.nns"
 	[ "$status" -eq 0 ]
-	[[ "$stderr" == *"the labels are 214 distinct whole numbers, more than 100: taken as regression targets (give --task classify for classes)"* ]]
+	[[ "$stderr" == *"the labels are 214 distinct whole numbers, more than 100: taken as regression targets (give --task classification for classes)"* ]]
 	[ "$(info "$T/d.nns" "d['fields'][1]['dtype'], d['fields'][1]['classes']")" = "('f32', None)" ]
-	nn-import -q --label progression --task classify "$ROOT/data/diabetes.csv" -o "$T/c.nns"
+	nn-import -q --label progression --task classification "$ROOT/data/diabetes.csv" -o "$T/c.nns"
 	[ "$(info "$T/c.nns" "d['fields'][1]['dtype']")" = "i32" ]
 	# names stay classes, however many
 	seq 1 150 | awk 'BEGIN { print "a,n" } { print $1 ",c" $1 }' > "$T/n.csv"

@@ -206,7 +206,7 @@ jnum() {
 	printf 'a,b\n1.5,0.5\n2,0.5\n2,0.5\n5,1.5\n' | nn-import -q --x pred -o "$T/p2.nns"
 	printf 'a,b\n1,0.5\n2,0.5\n3,0.5\n4,0.5\n' | nn-import -q --x y --y unused -o "$T/y2.nns"
 	printf 'i,pred\n0,1.5\n0,2\n0,2\n0,5\n' | nn-import -q --label pred --y pred -o "$T/p1.nns"
-	printf 'i,y\n0,1\n0,2\n0,3\n0,4\n' | nn-import -q --label y --task regress -o "$T/y1.nns"
+	printf 'i,y\n0,1\n0,2\n0,3\n0,4\n' | nn-import -q --label y --task regression -o "$T/y1.nns"
 	run --separate-stderr nn-eval --pred "$T/p1.nns" --json "$T/y1.nns"
 	[ "$status" -eq 0 ] || fail "$stderr"
 	[[ "$output" == '{"task": "regression", "rows": 4, "targets": 1, '* ]]
@@ -315,7 +315,7 @@ jnum() {
 }
 
 @test "nn-eval: a model without class names reports the label stream's names" {
-	printf 'a,y\n0,0\n1,1\n0.1,0\n0.9,1\n' | nn-import --format csv --label y --task classify -o "$T/ids.nns"
+	printf 'a,y\n0,0\n1,1\n0.1,0\n0.9,1\n' | nn-import --format csv --label y --task classification -o "$T/ids.nns"
 	printf 'a,y\n0,no\n1,yes\n' | nn-import --format csv --label y -o "$T/named.nns"
 	nn-train --layers none --epochs 50 --lr 0.1 -q -o "$T/m.nnm" "$T/ids.nns"
 	run --separate-stderr nn-eval -m "$T/m.nnm" "$T/named.nns"
@@ -386,15 +386,15 @@ same_reports() {
 	same_reports "$T/w" "$T/part-7.nnp" "$T/part-1.nnp" "$T/part-4.nnp"
 	# regression: sums of squares that a double sum would round differently
 	printf 'i,pred\n0,1e8\n0,2\n0,2.5\n0,-1e8\n0,7\n0,0.1\n' | nn-import -q --label pred --y pred -o "$T/rp.nns"
-	printf 'i,y\n0,1e8\n0,3\n0,0.3\n0,-1e8\n0,1e-3\n0,0.2\n' | nn-import -q --label y --task regress -o "$T/ry.nns"
+	printf 'i,y\n0,1e8\n0,3\n0,0.3\n0,-1e8\n0,1e-3\n0,0.2\n' | nn-import -q --label y --task regression -o "$T/ry.nns"
 	nn-eval --pred "$T/rp.nns" "$T/ry.nns" > "$T/w.txt"
 	nn-eval --pred "$T/rp.nns" --json "$T/ry.nns" > "$T/w.json"
 	for part in "1 2" "3 5" "6 6"; do
 		set -- $part
 		nn-export --format csv "$T/rp.nns" | awk -v a="$1" -v b="$2" 'NR == 1 || (NR - 1 >= a && NR - 1 <= b)' |
-			nn-import -q --label pred --y pred --task regress -o "$T/pp.nns"
+			nn-import -q --label pred --y pred --task regression -o "$T/pp.nns"
 		nn-export --format csv "$T/ry.nns" | awk -v a="$1" -v b="$2" 'NR == 1 || (NR - 1 >= a && NR - 1 <= b)' |
-			nn-import -q --label y --task regress -o "$T/yy.nns"
+			nn-import -q --label y --task regression -o "$T/yy.nns"
 		nn-eval --partial --pred "$T/pp.nns" -o "$T/r-$1.nnp" "$T/yy.nns"
 	done
 	same_reports "$T/w" "$T/r-6.nnp" "$T/r-3.nnp" "$T/r-1.nnp"

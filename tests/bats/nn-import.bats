@@ -54,7 +54,7 @@ bad_input() { refused 1 part "$@"; }
 	run --separate-stderr nn-import --help
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"--format csv|tsv|libsvm|idx|npy"* ]]
-	[[ "$output" == *"--task auto|classify|regress"* ]]
+	[[ "$output" == *"--task auto|classification|regression"* ]]
 }
 
 @test "nn-import: bad usage exits 2" {
@@ -65,7 +65,7 @@ bad_input() { refused 1 part "$@"; }
 	[[ "$stderr" == *"--format: 'xls' is not one of: csv, tsv, libsvm, idx, npy"* ]]
 	run --separate-stderr nn-import --task guess --label species "$IRIS"
 	[ "$status" -eq 2 ]
-	[[ "$stderr" == *"--task: 'guess' is not one of: auto, classify, regress"* ]]
+	[[ "$stderr" == *"--task: 'guess' is not one of: auto, classification, regression"* ]]
 	run --separate-stderr nn-import "$T/data.weird"
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == *"give --format"* ]]
@@ -81,7 +81,7 @@ bad_input() { refused 1 part "$@"; }
 	[ "$status" -eq 2 ]
 	run --separate-stderr nn-import --classes a,,b --label species "$IRIS"
 	[ "$status" -eq 2 ]
-	run --separate-stderr nn-import --classes a,b --task regress --label species "$IRIS"
+	run --separate-stderr nn-import --classes a,b --task regression --label species "$IRIS"
 	[ "$status" -eq 2 ]
 	run --separate-stderr nn-import --classes a,b x.npy
 	[ "$status" -eq 2 ]
@@ -238,9 +238,9 @@ bad_column() { refused 2 exact "$@"; }
 	[ "$(nn-export "$T/i.nns" | tail -n 3 | cut -d, -f2 | tr '\n' ' ')" = "2 0 5 " ]
 	printf 'a,y\n1,2.5\n2,0\n3,1e3\n' | nn-import --label y -o "$T/f.nns"
 	[ "$(info "$T/f.nns" 'd["fields"][1]["dtype"]')" = f32 ]
-	printf 'a,y\n1,2\n2,0\n' | nn-import --label y --task regress -o "$T/r.nns"
+	printf 'a,y\n1,2\n2,0\n' | nn-import --label y --task regression -o "$T/r.nns"
 	[ "$(info "$T/r.nns" 'd["fields"][1]["dtype"]')" = f32 ]
-	printf 'a,y\n1,0.5\n2,1.5\n3,0.5\n' | nn-import --label y --task classify -o "$T/c.nns"
+	printf 'a,y\n1,0.5\n2,1.5\n3,0.5\n' | nn-import --label y --task classification -o "$T/c.nns"
 	[ "$(info "$T/c.nns" 'd["fields"][1]["dtype"], d["fields"][1]["classes"]')" = "i32 ['0.5', '1.5']" ]
 }
 
@@ -264,11 +264,11 @@ bad_column() { refused 2 exact "$@"; }
 @test "nn-import: a missing label is an error in classification, NaN in regression" {
 	printf 'a,y\n1,0\n2,NA\n3,1\n' > "$T/m.csv"
 	bad_input "'$T/m.csv': line 3, column 'y': missing label" nn-import --label y "$T/m.csv"
-	nn-import --label y --task regress "$T/m.csv" -o "$T/m.nns"
+	nn-import --label y --task regression "$T/m.csv" -o "$T/m.nns"
 	[ "$(info "$T/m.nns" 'd["fields"][1]["stats"]["nan"]')" = 1 ]
 	printf 'a,y\n1,0\n2,abc\n' > "$T/s.csv"
 	bad_input "'$T/s.csv': line 3, column 'y': label is not a number: 'abc'" \
-		nn-import --label y --task regress "$T/s.csv"
+		nn-import --label y --task regression "$T/s.csv"
 }
 
 @test "nn-import: rows with a different column count are an error naming the line" {

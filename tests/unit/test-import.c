@@ -513,7 +513,7 @@ static void test_auto_task(void)
 		      cases[i].classify ? "classes" : "regression", note);
 		nn_yplan_free(&p);
 		CHECK(nn_labels_plan(&L, NN_TASK_CLASSIFY, NULL, &p, &err) == 0 && p.dtype == NN_I32 &&
-		      p.note == NN_YNOTE_NONE, "--task classify: classes, no note");
+		      p.note == NN_YNOTE_NONE, "--task classification: classes, no note");
 		nn_yplan_free(&p);
 		nn_labels_free(&L);
 	}

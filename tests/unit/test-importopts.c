@@ -199,7 +199,7 @@ static void test_args(void)
 		{ { .format = NN_IMPORT_CSV, .features = 3 }, 0, "--features is for libsvm" },
 		{ { .format = NN_IMPORT_CSV, .classes = "a,b" }, 0, "--classes and --task need --label" },
 		{ { .format = NN_IMPORT_CSV, .label = "y", .classes = "a", .task = NN_TASK_REGRESS }, 0,
-		  "cannot go with --task regress" },
+		  "cannot go with --task regression" },
 		{ { .format = NN_IMPORT_IDX, .classes = "a" }, 0, "--classes needs --labels" },
 		{ { .format = NN_IMPORT_IDX, .labels = "-" }, 0, "cannot both be standard input" },
 	};
