@@ -519,3 +519,24 @@ void nn_crypt_in_free(nn_crypt_in *c)
 	if (c)
 		sodium_free(c);
 }
+
+/* --- pseudonymised ids ------------------------------------------------ */
+
+_Static_assert(sizeof NN_HASHID_CONTEXT - 1 == crypto_kdf_CONTEXTBYTES, "kdf context");
+
+void nn_hashid_column(const nn_key *k, unsigned char *ids, size_t rows, size_t width)
+{
+	unsigned char hk[crypto_generichash_KEYBYTES], h[NN_HASHID_HEX / 2];
+	char hex[NN_HASHID_HEX + 1];
+
+	sodium_mlock(hk, sizeof hk);
+	crypto_kdf_derive_from_key(hk, sizeof hk, 1, NN_HASHID_CONTEXT, k->k);
+	for (size_t i = 0; i < rows; i++) {
+		unsigned char *id = ids + i * width;
+		crypto_generichash(h, sizeof h, id, strnlen((const char *)id, width), hk, sizeof hk);
+		sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+		memset(id, 0, width);
+		memcpy(id, hex, NN_HASHID_HEX);
+	}
+	sodium_munlock(hk, sizeof hk);   /* wipes it */
+}

@@ -184,6 +184,8 @@ int frame_read(struct input *in, ZSTD_DCtx *dctx, struct frame *f, size_t limit,
 		ZSTD_outBuffer out = { f->obj, room, f->len };
 		ret = ZSTD_decompressStream(dctx, &out, &zin);
 		f->crc = crc32_z(f->crc, in->buf + in->pos, zin.pos - in->pos);
+		if (f->sha)
+			crypto_hash_sha512_update(f->sha, in->buf + in->pos, zin.pos - in->pos);
 		f->bytes += zin.pos - in->pos;
 		in->pos = zin.pos;
 		f->len = out.pos;

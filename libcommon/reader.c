@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include "nn/crypt.h"
 #include "nn/mp.h"
+#include "nn/sign.h"
 #include "stream_int.h"
 
 /* The next frame as r->obj: 0, or 1 at the clean end of the input, or -1.
@@ -35,6 +36,8 @@ static int next_frame(nn_reader *r, nn_error *err)
 	if (!r->ahead) {
 		size_t limit = r->expect == EXPECT_BATCH ? NN_MAX_OBJECT_BYTES : NN_MAX_HEADER_BYTES;
 		f->pad = r->pad;
+		if ((f->sha = r->sha))
+			*r->sha_before = *r->sha;
 		if (frame_read(&r->src, r->dctx, f, limit, &eof, err))
 			return -1;
 		if (eof)
@@ -67,6 +70,8 @@ void nn_reader_close(nn_reader *r)
 	ZSTD_freeDCtx(r->redo);
 	free(r->src.buf);
 	nn_crypt_in_free(r->src.crypt);
+	free(r->sha);
+	free(r->sha_before);
 	for (int i = 0; r->fr && i < r->nfr; i++) {
 		free(r->fr[i].mem);
 		free(r->fr[i].cin);
@@ -107,6 +112,15 @@ nn_reader *nn_reader_open_fd(int fd, nn_error *err)
 	/* Refuse windows a writer of ours never makes: a crafted frame must
 	 * not make us allocate its claimed window. */
 	ZSTD_DCtx_setParameter(r->dctx, ZSTD_d_windowLogMax, NN_MAX_WINDOW_LOG);
+	if (nn_trust_in_use() || nn_sign_reporting()) {
+		/* hashed from the first byte, kept for the kinds that are signed */
+		if (!(r->sha = malloc(sizeof *r->sha)) ||
+		    !(r->sha_before = malloc(sizeof *r->sha_before))) {
+			nn_error_set(err, NN_ENOMEM, "out of memory");
+			goto fail;
+		}
+		crypto_hash_sha512_init(r->sha);
+	}
 	r->expect = EXPECT_NEXT_MEMBER;   /* the header's limit */
 	if ((eof = next_frame(r, err)) < 0) {
 		if (err && err->code == NN_EDATA && !strcmp(err->msg, "not zstd data"))
@@ -119,6 +133,10 @@ nn_reader *nn_reader_open_fd(int fd, nn_error *err)
 	}
 	if (!(r->schema = header_parse(r->obj, r->obj_len, err)))
 		goto fail;
+	if (r->sha && !nn_sign_kind(r->schema->kind)) {
+		free(r->sha);
+		r->sha = r->fr[0].sha = NULL;
+	}
 	r->batch.ncols = r->schema->nfields;
 	if (!(r->col = calloc(r->batch.ncols, sizeof *r->col)) ||
 	    !(r->col_cap = calloc(r->batch.ncols, sizeof *r->col_cap)) ||
@@ -293,15 +311,67 @@ static int parse_batch(nn_reader *r, nn_error *err)
 	return 0;
 }
 
+/* The latest member's signature, against the hash of its bytes before
+ * the trailer's frame (nn/sign.h); the hash starts again for the next. */
+static int check_signature(nn_reader *r, const unsigned char *signer, const unsigned char *sig,
+                           nn_error *err)
+{
+	const nn_trust *t = nn_trust_in_use();
+	const char *kind = r->schema->kind;
+	unsigned char digest[64];
+	char id[NN_SIGN_ID_HEX];
+
+	crypto_hash_sha512_final(r->sha_before, digest);
+	crypto_hash_sha512_init(r->sha);
+	r->sig = NN_SIG_NONE;
+	if (!sig) {
+		if (t)
+			return nn_error_set(err, NN_EDATA, "%s not signed, and --trust (or NN_TRUST) asks "
+			                    "for a signature: sign it (--sign-key) or drop --trust", kind);
+		return 0;
+	}
+	nn_sign_id(signer, id);
+	if (nn_sign_verify(signer, digest, sig))
+		return nn_error_set(err, NN_EDATA, "the signature by key %s does not verify: the %s "
+		                    "changed after it was signed", id, kind);
+	memcpy(r->signer, signer, sizeof r->signer);
+	r->sig = nn_trust_has(t, signer) ? NN_SIG_TRUSTED : NN_SIG_VALID;
+	if (t && r->sig != NN_SIG_TRUSTED)
+		return nn_error_set(err, NN_EDATA, "%s signed by key %s, which --trust (or NN_TRUST) "
+		                    "does not hold: add its .pub file if you trust it", kind, id);
+	return 0;
+}
+
+int nn_reader_signature(const nn_reader *r, char id[NN_SIGN_ID_HEX])
+{
+	if (r->sig == NN_SIG_VALID || r->sig == NN_SIG_TRUSTED)
+		nn_sign_id(r->signer, id);
+	return r->sig;
+}
+
 static int parse_end(nn_reader *r, nn_error *err)
 {
 	nn_mp c = { r->obj, r->obj + r->obj_len };
 	size_t nkeys;
 	uint64_t batches = UINT64_MAX, rows = UINT64_MAX, crc = UINT64_MAX;
+	const void *signer = NULL, *sig = NULL;
+	size_t signer_len = 0, sig_len = 0;
 
 	if (nn_mp_map(&c, &nkeys, "trailer", err))
 		return -1;
 	for (size_t k = 0; k < nkeys; k++) {
+		if (nn_mp_str_is(&c, "signer")) {
+			nn_mp_skip(&c, err);
+			if (nn_mp_bin(&c, &signer, &signer_len, "trailer signer", err))
+				return -1;
+			continue;
+		}
+		if (nn_mp_str_is(&c, "signature")) {
+			nn_mp_skip(&c, err);
+			if (nn_mp_bin(&c, &sig, &sig_len, "trailer signature", err))
+				return -1;
+			continue;
+		}
 		if (nn_mp_str_is(&c, "batches")) {
 			nn_mp_skip(&c, err);
 			if (nn_mp_uint(&c, &batches, "trailer batches", err))
@@ -329,7 +399,12 @@ static int parse_end(nn_reader *r, nn_error *err)
 		return nn_error_set(err, NN_EDATA, "trailer says %llu rows in %llu batches, but %llu rows in %llu batches were read",
 		                    (unsigned long long)rows, (unsigned long long)batches,
 		                    (unsigned long long)r->member_rows, (unsigned long long)r->member_batches);
-	return 0;
+	if ((signer && signer_len != NN_SIGN_PUBBYTES) || (sig && sig_len != NN_SIGN_BYTES) ||
+	    !signer != !sig)
+		return nn_error_set(err, NN_EDATA, "trailer: a signer of %zu bytes and a signature of "
+		                    "%zu bytes, not %d and %d", signer_len, sig_len, NN_SIGN_PUBBYTES,
+		                    NN_SIGN_BYTES);
+	return r->sha ? check_signature(r, signer, sig, err) : 0;
 }
 
 int nn_reader_next(nn_reader *r, const nn_batch **batch, nn_error *err)
@@ -338,7 +413,8 @@ int nn_reader_next(nn_reader *r, const nn_batch **batch, nn_error *err)
 
 	if (r->failed)
 		return nn_error_set(err, NN_EARG, "reader failed before");
-	if (!r->ahead_tried && r->expect == EXPECT_BATCH)
+	/* a hash takes the frames in order, in this thread: no read-ahead */
+	if (!r->ahead_tried && r->expect == EXPECT_BATCH && !r->sha)
 		ahead_start(r);
 	for (;;) {
 		if ((eof = next_frame(r, err)) < 0) {

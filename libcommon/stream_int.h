@@ -21,6 +21,7 @@
 #include <msgpack.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <sodium.h>
 #include "nn/stream.h"
 
 /* --- frame.c --------------------------------------------------------- */
@@ -83,6 +84,7 @@ struct frame {
 	size_t cin_cap, cin_len;  /* decoded it on its own (cin_len 0: it did not) */
 	size_t limit;             /* the object limit it was decoded under */
 	int is_end;               /* an "end" object: a header may come next */
+	crypto_hash_sha512_state *sha; /* not NULL: frame_read hashes the compressed bytes into it */
 };
 
 enum { SLOT_FREE, SLOT_FILLING, SLOT_FILLED };
@@ -119,6 +121,7 @@ nn_schema *header_parse(const unsigned char *obj, size_t len, nn_error *err);
 struct nn_writer {
 	int fd;
 	struct nn_crypt_out *crypt; /* with a key: every byte goes through it */
+	crypto_hash_sha512_state *sha; /* signed: the compressed bytes so far */
 	int failed;               /* after any error every call fails */
 	nn_schema *schema;
 	ZSTD_CCtx *cctx;
@@ -200,6 +203,10 @@ struct nn_reader {
 	uLong crc;                /* CRC-32 of the member's compressed bytes so far */
 	uLong crc_before;         /* ... up to the start of the latest frame */
 	uLong frame_crc;          /* CRC-32 of the latest frame's bytes */
+	/* the signature (sign.c): the hash of the member's bytes so far, and before the latest frame */
+	crypto_hash_sha512_state *sha, *sha_before;
+	int sig;                  /* NN_SIG_*, of the latest member */
+	unsigned char signer[32];
 	uint64_t rows, members;
 	nn_batch batch;
 	void **view;              /* batch.col: in the frame, or in col */

@@ -30,6 +30,7 @@
 #include <zstd_errors.h>
 #include "nn/crypt.h"
 #include "nn/pack.h"
+#include "nn/sign.h"
 #include "stream_int.h"
 
 /* frame_compress's sink in the caller's thread: each piece of a frame is
@@ -51,6 +52,8 @@ int writer_sink(nn_writer *w, const void *buf, size_t len, nn_error *err)
 	if (w->crypt ? nn_crypt_out_write(w->crypt, buf, len, err) : nn_write_all(w->fd, buf, len, err))
 		return -1;
 	w->crc = crc32_z(w->crc, buf, len);
+	if (w->sha)
+		crypto_hash_sha512_update(w->sha, buf, len);
 	return 0;
 }
 
@@ -157,6 +160,7 @@ void nn_writer_free(nn_writer *w)
 	nn_schema_free(w->schema);
 	ZSTD_freeCCtx(w->cctx);
 	nn_crypt_out_free(w->crypt);
+	free(w->sha);
 	free(w->out);
 	msgpack_sbuffer_destroy(&w->pre);
 	free(w);
@@ -208,6 +212,13 @@ nn_writer *nn_writer_open_fd(int fd, const nn_schema *s,
 	if (!(w->schema = nn_schema_clone(s, err)))
 		goto fail;
 	w->schema_fields = s->nfields;
+	if (nn_sign_in_use() && nn_sign_kind(s->kind)) {
+		if (!(w->sha = malloc(sizeof *w->sha))) {
+			nn_error_set(err, NN_ENOMEM, "out of memory");
+			goto fail;
+		}
+		crypto_hash_sha512_init(w->sha);
+	}
 	if (!(w->cctx = ZSTD_createCCtx()) || !(w->out = malloc(w->out_cap)) ||
 	    !(w->col = writer_alloc_cols(w))) {
 		nn_error_set(err, NN_ENOMEM, "out of memory");
@@ -376,11 +387,20 @@ int nn_writer_finish(nn_writer *w, nn_error *err)
 		return -1;
 	msgpack_sbuffer_clear(&w->pre);
 	msgpack_packer_init(&pk, &w->pre, msgpack_sbuffer_write);
-	e |= msgpack_pack_map(&pk, 4);
+	e |= msgpack_pack_map(&pk, w->sha ? 6 : 4);
 	e |= nn_pack_str(&pk, "type") | nn_pack_str(&pk, "end");
 	e |= nn_pack_str(&pk, "batches") | msgpack_pack_uint64(&pk, w->batches);
 	e |= nn_pack_str(&pk, "rows") | msgpack_pack_uint64(&pk, w->rows);
 	e |= nn_pack_str(&pk, "crc32") | msgpack_pack_uint32(&pk, (uint32_t)w->crc);
+	if (w->sha) {
+		/* the signature covers what the crc32 does (nn/sign.h) */
+		unsigned char digest[64], pub[NN_SIGN_PUBBYTES], sig[NN_SIGN_BYTES];
+		crypto_hash_sha512_final(w->sha, digest);
+		nn_sign_digest(nn_sign_in_use(), digest, sig);
+		nn_sign_key_public(nn_sign_in_use(), pub);
+		e |= nn_pack_str(&pk, "signer") | nn_pack_bin(&pk, pub, sizeof pub);
+		e |= nn_pack_str(&pk, "signature") | nn_pack_bin(&pk, sig, sizeof sig);
+	}
 	if (e) {
 		nn_error_set(err, NN_ENOMEM, "out of memory");
 		return writer_fail(w);

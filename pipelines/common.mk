@@ -9,6 +9,7 @@
 #   make NN_BIN=/usr/local/bin  use installed programs (default: ../../build/bin)
 #   make SEED=7 THREADS=2     another seed; threads of nn-train
 #   make clean                remove $(OUT)
+#   make SECURE=1             encrypted and signed (below); KEYS=DIR for the keys
 #
 # Paths stay relative where they can, since the programs record their
 # arguments in every stream they write: the same checkout gives the same
@@ -80,6 +81,28 @@ $(OUT)/%/:
 %/report.md: %/metrics.txt %/metrics.json $$(if $$(IMPORT_RAW),$$*/scored.csv $$*/scored-raw.csv) \
              $(PIPELINES)/report.sh
 	sh $(PIPELINES)/report.sh -t "$(TITLE)" -d $* $(DATA_FILES)
+
+# SECURE=1: every stream and model encrypted (NN_KEY_FILE), every model
+# and fitted parameters file signed (NN_SIGN_KEY) and read only when its
+# signature verifies (NN_TRUST) -- nnpipe(7), SECURITY.  The keys are made
+# by nn-keygen in KEYS (default $(OUT)/keys, mode 700) when missing; give
+# KEYS=DIR outside OUT to keep them apart from the data, as nn-cron needs
+# (its releases copy OUT).  A new key redoes every step.
+ifeq ($(SECURE),1)
+KEYS ?= $(OUT)/keys
+export NN_KEY_FILE := $(abspath $(KEYS)/data.key)
+export NN_SIGN_KEY := $(abspath $(KEYS)/model.key)
+export NN_TRUST    := $(abspath $(KEYS)/model.pub)
+.EXTRA_PREREQS += $(KEYS)/data.key $(KEYS)/model.pub
+$(KEYS)/ $(KEYS)/data.key $(KEYS)/model.key $(KEYS)/model.pub: .EXTRA_PREREQS :=
+$(KEYS)/:
+	mkdir -p -m 700 $@
+$(KEYS)/data.key: | $(KEYS)/
+	nn-keygen -q -o $@
+$(KEYS)/model.pub: $(KEYS)/model.key
+$(KEYS)/model.key: | $(KEYS)/
+	nn-keygen -q --sign -o $(KEYS)/model
+endif
 
 clean:
 	rm -rf $(OUT)

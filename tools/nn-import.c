@@ -41,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "nn/crypt.h"
 #include "nn/import.h"
 #include "nn/importopts.h"
 #include "tool.h"
@@ -50,7 +51,8 @@ static const char *opt_out, *opt_format, *opt_delim, *opt_label, *opt_task, *opt
 static int opt_noheader;
 static long long opt_skip, opt_features, opt_level = NN_DEFAULT_LEVEL, opt_threads,   /* 0: tool_compress_threads decides */
 	opt_idw = 64;
-static nn_strlist opt_drop, opt_ids;
+static nn_strlist opt_drop, opt_ids, opt_hash;
+static size_t nhashed;   /* the last nhashed of opt_ids are --hash-id's */
 
 static const nn_option options[] = {
 	{ 'f', "format", NN_OPT_CHOICE, &opt_format, NN_IMPORT_FORMATS,
@@ -65,6 +67,8 @@ static const nn_option options[] = {
 	  "csv, tsv: leave out column COL, by name or index", 0, 0 },
 	{ 0, "id", NN_OPT_LIST, &opt_ids, "COL",
 	  "csv, tsv: keep column COL as text (a str field named after it), e.g. an id", 0, 0 },
+	{ 0, "hash-id", NN_OPT_LIST, &opt_hash, "COL",
+	  "csv, tsv: as --id, the text replaced by its keyed hash (needs --key or NN_KEY_FILE)", 0, 0 },
 	{ 0, "id-width", NN_OPT_INT, &opt_idw, "W",
 	  "csv, tsv: the bytes an --id value may take (default 64)", 1, NN_MAX_STR_BYTES },
 	{ 0, "skip", NN_OPT_INT, &opt_skip, "N",
@@ -283,6 +287,8 @@ static void import_csv(int delim, int argc, char **argv)
 	 * a batch at a time.  Every batch but the last has chunk rows. */
 	while ((n = nn_csv_read_ids(c, b.x, b.yv, b.yid, b.ids, b.chunk, &err)) > 0) {
 		rows += (uint64_t)n;
+		for (size_t k = b.nids - nhashed; k < b.nids; k++)
+			nn_hashid_column(nn_key_in_use(), b.ids + k * b.chunk * b.idw, (size_t)n, b.idw);
 		if (spool)
 			csv_spool(spool, &b, (size_t)n, 1);
 		else
@@ -491,6 +497,17 @@ int main(int argc, char **argv)
 
 	tool_parse(&cli, argc, argv, &ops);
 	in_path = ops.n ? ops.v[0] : NULL;
+	if (opt_hash.n) {   /* --hash-id columns are the last --id columns */
+		if (!nn_key_in_use())
+			tool_usage("--hash-id needs a key (--key FILE or NN_KEY_FILE)");
+		if (opt_idw < NN_HASHID_HEX)
+			tool_usage("--hash-id needs --id-width %d at least", NN_HASHID_HEX);
+		opt_ids.v = tool_realloc(opt_ids.v, (opt_ids.n + opt_hash.n) * sizeof *opt_ids.v);
+		for (size_t k = 0; k < opt_hash.n; k++)
+			opt_ids.v[opt_ids.n++] = opt_hash.v[k];
+		nhashed = opt_hash.n;
+		nn_strlist_free(&opt_hash);
+	}
 	if (opt_format)
 		fmt = nn_cli_choice(NN_IMPORT_FORMATS, opt_format);
 	else if (opt_delim)

@@ -35,6 +35,7 @@
 #include <unistd.h>
 #include "tool.h"
 #include "nn/mp.h"
+#include "nn/sign.h"
 
 static const char *opt_out;
 static long long opt_head = -1;
@@ -212,6 +213,39 @@ static void put_stat(FILE *o, const char *key, double v, int have, int single, i
 	fprintf(o, opt_json ? "\"%s\": %s" : "\t%s=%s", key, buf);
 }
 
+/* Who signed a model, checkpoint or parameters file (nn/sign.h); nothing
+ * for other kinds.  With --trust an unsigned or untrusted file never gets
+ * here: the reader refused it. */
+static void put_signature(FILE *o, const nn_reader *r, int json)
+{
+	char id[NN_SIGN_ID_HEX];
+	int sig = nn_reader_signature(r, id);
+	const char *trust = tool_trust_path();
+
+	if (sig == NN_SIG_NOT_CHECKED)
+		return;
+	if (json) {
+		fputs(", \"signer\": ", o);
+		if (sig == NN_SIG_NONE)
+			fputs("null", o);
+		else
+			fprintf(o, "\"%s\"", id);
+		fprintf(o, ", \"signature\": \"%s\"", sig == NN_SIG_NONE ? "none" :
+		        sig == NN_SIG_TRUSTED ? "trusted" : "verifies");
+		return;
+	}
+	fputs("signature\t", o);
+	if (sig == NN_SIG_NONE) {
+		fputs("unsigned\n", o);
+	} else if (sig == NN_SIG_TRUSTED) {
+		fprintf(o, "signed by %s: verified with --trust ", id);
+		tool_put_str(o, trust);
+		putc('\n', o);
+	} else {
+		fprintf(o, "signed by %s (no --trust given: not checked)\n", id);
+	}
+}
+
 static void report_text(FILE *o, const char *name, const nn_schema *s, const nn_reader *r,
                         const struct acc *acc, const char *meta)
 {
@@ -236,6 +270,7 @@ static void report_text(FILE *o, const char *name, const nn_schema *s, const nn_
 		fprintf(o, "meta\t%s\n", meta);
 	fprintf(o, "rows\t%llu\nmembers\t%llu\n", (unsigned long long)nn_reader_rows(r),
 	        (unsigned long long)nn_reader_members(r));
+	put_signature(o, r, 0);
 	for (size_t i = 0; i < s->nfields; i++) {
 		const nn_field *f = &s->fields[i];
 		fputs("field\t", o);
@@ -307,8 +342,10 @@ static void report_json(FILE *o, const char *name, const nn_schema *s, const nn_
 		fprintf(o, "], \"seed\": %llu", (unsigned long long)s->seed);
 	else
 		fputs("], \"seed\": null", o);
-	fprintf(o, ", \"meta\": %s, \"rows\": %llu, \"members\": %llu, \"fields\": [", meta,
+	fprintf(o, ", \"meta\": %s, \"rows\": %llu, \"members\": %llu", meta,
 	        (unsigned long long)nn_reader_rows(r), (unsigned long long)nn_reader_members(r));
+	put_signature(o, r, 1);
+	fputs(", \"fields\": [", o);
 	for (size_t i = 0; i < s->nfields; i++) {
 		const nn_field *f = &s->fields[i];
 		const struct acc *a = &acc[i];
@@ -475,6 +512,7 @@ int main(int argc, char **argv)
 	FILE *o;
 
 	tool_parse(&cli, argc, argv, &in);
+	nn_sign_report(1);
 	if (opt_head >= 0 && (opt_verify || opt_json))
 		tool_usage("--head goes with neither --verify nor --json");
 	if (opt_verify && opt_json)

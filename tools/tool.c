@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "nn/crypt.h"
+#include "nn/sign.h"
 #include "nn/pack.h"
 #include "nn/spool.h"
 #include "nn/version.h"
@@ -195,6 +196,9 @@ int tool_crypt_options = 1;
 static const char *opt_key;
 static int opt_accept_clear;
 static nn_key *tool_key;
+static const char *opt_sign_key, *opt_trust;
+static nn_sign_key *tool_sign_key;
+static nn_trust *tool_trust;
 
 static const nn_option crypt_opts[] = {
 	{ 0, "key", NN_OPT_STR, &opt_key, "FILE",
@@ -202,6 +206,12 @@ static const nn_option crypt_opts[] = {
 	  0, 0 },
 	{ 0, "accept-clear", NN_OPT_FLAG, &opt_accept_clear, NULL,
 	  "with a key, read inputs that are not encrypted too (to encrypt existing files)", 0, 0 },
+	{ 0, "sign-key", NN_OPT_STR, &opt_sign_key, "FILE",
+	  "sign the models, checkpoints and parameters written with the key in FILE "
+	  "(default $NN_SIGN_KEY)", 0, 0 },
+	{ 0, "trust", NN_OPT_STR, &opt_trust, "FILE|DIR",
+	  "read only models, checkpoints and parameters signed by a key in FILE or DIR/*.pub "
+	  "(default $NN_TRUST)", 0, 0 },
 };
 
 /* The program's table and the common options it does not have itself. */
@@ -244,6 +254,39 @@ static void load_key(void)
 		tool_die(TOOL_EXIT_DATA, path, "%s", err.msg);
 	nn_key_use(tool_key);
 	nn_key_accept_clear(opt_accept_clear);
+}
+
+static const char *opt_or_env(const char *opt, const char *var)
+{
+	const char *v = opt ? opt : getenv(var);
+	return v && *v ? v : NULL;
+}
+
+/* --sign-key FILE (or $NN_SIGN_KEY) signs every model, checkpoint and
+ * parameters file the program writes; --trust (or $NN_TRUST) makes every
+ * such file it reads need a trusted signature (nn/sign.h). */
+static void load_sign(void)
+{
+	nn_error err = { 0 };
+	const char *path;
+
+	if (!tool_crypt_options)
+		return;
+	if ((path = opt_or_env(opt_sign_key, "NN_SIGN_KEY"))) {
+		if (!(tool_sign_key = nn_sign_key_load(path, &err)))
+			tool_die(TOOL_EXIT_DATA, path, "%s", err.msg);
+		nn_sign_use(tool_sign_key);
+	}
+	if ((path = opt_or_env(opt_trust, "NN_TRUST"))) {
+		if (!(tool_trust = nn_trust_load(path, &err)))
+			tool_die(TOOL_EXIT_DATA, path, "%s", err.msg);
+		nn_trust_use(tool_trust);
+	}
+}
+
+const char *tool_trust_path(void)
+{
+	return tool_trust ? opt_or_env(opt_trust, "NN_TRUST") : NULL;
 }
 
 const char *tool_key_path(void)
@@ -292,6 +335,7 @@ void tool_parse(const nn_cli *cli, int argc, char **argv, nn_strlist *operands)
 		break;
 	case NN_CLI_OK:
 		load_key();
+		load_sign();
 		return;
 	default:
 		if (err.code == NN_ENOMEM)     /* not the user's mistake: status 1 */
@@ -613,6 +657,11 @@ static int skipped(const char *arg, const char *const *skip, int *takes_value)
 	return 0;
 }
 
+/* Who signs an output, and whom a program trusts, change no byte of what
+ * it computes: a signed model is its unsigned self plus the trailer's
+ * signature (nn-stream(5), SIGNATURES). */
+static const char *const sign_opts[] = { "--sign-key=", "--trust=", NULL };
+
 void tool_provenance_except(nn_schema *s, int argc, char **argv, const char *const *skip)
 {
 	nn_error err = { 0 };
@@ -624,7 +673,7 @@ void tool_provenance_except(nn_schema *s, int argc, char **argv, const char *con
 			break;
 		if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output"))
 			i++;
-		else if (skipped(argv[i], skip, &value))
+		else if (skipped(argv[i], skip, &value) || skipped(argv[i], sign_opts, &value))
 			i += value;
 		else if (strncmp(argv[i], "-o", 2) && strncmp(argv[i], "--output=", 9))
 			args[n++] = argv[i];

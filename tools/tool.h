@@ -46,6 +46,8 @@ void tool_parse(const nn_cli *cli, int argc, char **argv,
 extern int tool_crypt_options;
 /* The key file in use, or NULL. */
 const char *tool_key_path(void);
+/* The --trust FILE|DIR (or $NN_TRUST) in use, or NULL. */
+const char *tool_trust_path(void);
 
 /* "nn-NAME: 'FILE': message" (FILE NULL: "nn-NAME: message"), then exit
  * with status.  Control characters in FILE and the message are written

@@ -102,6 +102,20 @@ ssize_t nn_crypt_in_read(nn_crypt_in *c, void *buf, size_t cap, nn_error *err);
 unsigned long nn_crypt_in_members(const nn_crypt_in *c);
 void nn_crypt_in_free(nn_crypt_in *c);             /* NULL is fine */
 
+/* --- pseudonymised ids (nn-import --hash-id) ------------------------ */
+
+/* An id becomes the hex of its keyed BLAKE2b hash, 16 bytes:
+ *
+ *   hk  = crypto_kdf_derive_from_key(32 bytes, id 1, NN_HASHID_CONTEXT, key)
+ *   out = hex(crypto_generichash(16 bytes, the id's bytes, key hk))
+ *
+ * so the encryption key itself never keys a hash. */
+#define NN_HASHID_CONTEXT "nnhashid"
+#define NN_HASHID_HEX     32
+/* Replace each of rows texts at ids (width bytes each, NUL-padded, width
+ * at least NN_HASHID_HEX) by the hex of its hash, NUL-padded. */
+void nn_hashid_column(const nn_key *k, unsigned char *ids, size_t rows, size_t width);
+
 /* Parse a prologue: 0 and its key id (hex, NN_KEY_ID_HEX bytes), or -1
  * saying what is wrong. */
 int nn_crypt_prologue_id(const void *buf, size_t n, char *id, nn_error *err);
