@@ -308,6 +308,7 @@ static void split_shuffled(nn_reader *r)
 		shuffle_die(&err);
 	nn_shuffle_free(s);
 	free(row);
+	nn_reader_close(r);
 }
 
 static nn_reader *reopen_input(nn_reader *r)

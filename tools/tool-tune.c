@@ -200,7 +200,7 @@ size_t tune_train_args(const tune_train *t, const char **argv, char (*v)[NN_GRID
  * input: a usage error is status 2 before anything is read). */
 void tune_preflight(const tune_train *t)
 {
-	char err[PATH_MAX + 8], msg[400], (*v)[NN_GRID_VALUE] = calloc(NN_GRID_KEYS, NN_GRID_VALUE);
+	char err[PATH_MAX + 8], msg[400], (*v)[NN_GRID_VALUE] = tool_alloc(NN_GRID_KEYS * NN_GRID_VALUE);
 	const char *argv[600];
 	snprintf(err, sizeof err, "%s/check", tune_tmp);
 	for (size_t k = 0; k <= t->grid.nkeys; k++) {
@@ -212,8 +212,8 @@ void tune_preflight(const tune_train *t)
 				nn_error e = { 0 };
 				if (nn_grid_check_value(key, i, train_opt(t, key->name, strlen(key->name)), &e))
 					tool_usage("%s", e.msg);
-				for (size_t j = 0; j < t->grid.nkeys; j++)
-					memcpy(v[j], j == k && key->nvalues ? key->values[i] : "", NN_GRID_VALUE);
+				for (size_t j = 0; j < t->grid.nkeys; j++)   /* only key k set */
+					snprintf(v[j], NN_GRID_VALUE, "%s", j == k && key->nvalues ? key->values[i] : "");
 				if (!key->nvalues)
 					nn_format_f64(v[k], i ? key->hi : key->lo);
 			}
