@@ -301,11 +301,11 @@ void tool_parse(const nn_cli *cli, int argc, char **argv, nn_strlist *operands)
 	char *text;
 	static nn_cli full;   /* kept: nn_cli_parse's results do not point into it, but help does */
 
+	tool_prog = cli->prog;   /* first: a failure below names the program */
 	full = *cli;
 	full.opts = with_common(cli->opts);
 	cli = &full;
 
-	tool_prog = cli->prog;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
