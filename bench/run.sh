@@ -134,7 +134,7 @@ if [ "${BENCH_INT8:-1}" != 0 ]; then
 	# the flags of the library (Makefile VEC): its bias and ReLU loops vectorise
 	cc -O2 -std=c11 -D_GNU_SOURCE -fno-math-errno -ftree-vectorize -fvect-cost-model=dynamic -ffp-contract=off \
 		-Iinclude $(pkg-config --cflags openblas) \
-		bench/int8.c build/libcommon.a $(pkg-config --libs openblas libzstd msgpack zlib) -lm -lpthread \
+		bench/int8.c build/libcommon.a $(pkg-config --libs openblas libzstd msgpack zlib libsodium) -lm -lpthread \
 		-o "$W/int8"
 	"$W/int8" 9 | tee -a "$OUT"
 fi
@@ -197,7 +197,7 @@ row "nn-import csv ($csv_bytes bytes of text; MB/s of text)" "$csv_bytes" "$BIN/
 # spool, straight into the writer's batch (nn_writer_room): one copy of
 # every feature byte less.
 cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude $(pkg-config --cflags libzstd msgpack zlib) \
-	bench/import.c build/libcommon.a $(pkg-config --libs libzstd msgpack zlib) -lm -lpthread \
+	bench/import.c build/libcommon.a $(pkg-config --libs libzstd msgpack zlib libsodium) -lm -lpthread \
 	-o "$W/import"
 row "libcommon's CSV import, --label y, as nn-import (bench/import.c)" "$csv_bytes" "'$W/import' copy y 1 < '$W/train.csv'"
 row "the same, read back into the writer's batch" "$csv_bytes" "'$W/import' room y 1 < '$W/train.csv'"
