@@ -37,6 +37,25 @@ double *nn_params_add(nn_params *p, const char *name, nn_error *err)
 	return v;
 }
 
+int nn_params_set_option(nn_params *p, const char *name, const char *value, nn_error *err)
+{
+	if (p->nopt >= NN_PARAMS_MAXOPT || strlen(name) >= sizeof p->opt_name[0] ||
+	    strlen(value) >= sizeof p->opt_value[0])
+		return nn_error_set(err, NN_EARG, "params: too many or too long settings");
+	snprintf(p->opt_name[p->nopt], sizeof p->opt_name[0], "%s", name);
+	snprintf(p->opt_value[p->nopt], sizeof p->opt_value[0], "%s", value);
+	p->nopt++;
+	return 0;
+}
+
+const char *nn_params_option(const nn_params *p, const char *name)
+{
+	for (size_t i = 0; i < p->nopt; i++)
+		if (!strcmp(p->opt_name[i], name))
+			return p->opt_value[i];
+	return NULL;
+}
+
 int nn_params_fits(const nn_params *p, const nn_field *f)
 {
 	return f->ndim == p->ndim && !memcmp(f->shape, p->shape, (size_t)p->ndim * sizeof *p->shape);
@@ -88,7 +107,7 @@ nn_schema *nn_params_schema(const nn_params *p, nn_error *err)
 			goto fail;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	e |= msgpack_pack_map(&pk, 6 + (p->has_range ? 1 : 0) + (p->names ? 1 : 0));
+	e |= msgpack_pack_map(&pk, 6 + (p->has_range ? 1 : 0) + (p->names ? 1 : 0) + (p->nopt ? 1 : 0));
 	e |= nn_pack_str(&pk, "program") | nn_pack_str(&pk, p->program);
 	e |= nn_pack_str(&pk, "method") | nn_pack_str(&pk, p->method);
 	e |= nn_pack_str(&pk, "field") | nn_pack_str(&pk, p->field);
@@ -104,6 +123,11 @@ nn_schema *nn_params_schema(const nn_params *p, nn_error *err)
 		e |= nn_pack_str(&pk, "names") | msgpack_pack_array(&pk, p->elems);
 		for (size_t j = 0; j < p->elems; j++)
 			e |= nn_pack_str(&pk, p->names[j]);
+	}
+	if (p->nopt) {
+		e |= nn_pack_str(&pk, "options") | msgpack_pack_map(&pk, p->nopt);
+		for (size_t i = 0; i < p->nopt; i++)
+			e |= nn_pack_str(&pk, p->opt_name[i]) | nn_pack_str(&pk, p->opt_value[i]);
 	}
 	if (e)
 		nn_error_set(err, NN_ENOMEM, "out of memory");
@@ -189,6 +213,18 @@ static int parse_meta(const nn_schema *s, nn_params *p, nn_mp *names, nn_error *
 			    nn_mp_number(&c, &p->range[1], "range", err))
 				return -1;
 			p->has_range = 1;
+		} else if (KEY("options")) {
+			if (nn_mp_map(&c, &k, "options", err))
+				return -1;
+			if (k > NN_PARAMS_MAXOPT)
+				return nn_error_set(err, NN_EDATA, "metadata: %zu options (at most %d)", k,
+				                    NN_PARAMS_MAXOPT);
+			p->nopt = 0;   /* a repeated key replaces, never overflows */
+			for (size_t j = 0; j < k; j++)
+				if (mp_strcpy(&c, p->opt_name[j], sizeof p->opt_name[0], "option name", err) ||
+				    mp_strcpy(&c, p->opt_value[j], sizeof p->opt_value[0], "option value", err))
+					return -1;
+			p->nopt = k;
 		} else if (KEY("names")) {
 			*names = c;
 			if (nn_mp_skip(&c, err))

@@ -46,10 +46,10 @@
 #include "nn/prep.h"
 #include "nn/rng.h"
 
-static const char *opt_out, *opt_nonfinite = "drop", *opt_badlabel = "drop", *opt_save,
+static const char *opt_out, *opt_nonfinite, *opt_badlabel = "drop", *opt_save,
                   *opt_load, *opt_x = "x", *opt_y;
 static int opt_dedup, opt_dropconst;
-static double opt_clip;
+static double opt_clip = -1;   /* -1: not given */
 static long long opt_level = 3, opt_threads;   /* 0: tool_compress_threads decides */
 
 static const nn_option options[] = {
@@ -372,29 +372,68 @@ static void clean(nn_reader *r, const unsigned char *col_keep, size_t D2, int ar
 
 /* --- main ---------------------------------------------------------------- */
 
-static void parse_policy(void)
+/* The --nonfinite policy; with --load, the settings the statistics were
+ * fitted with apply again (as a fitted transformer keeps its own), and one
+ * typed otherwise is refused: the file holds statistics for its own. */
+static nn_params loaded;
+static void settle_settings(void)
 {
-	int rc = nn_nonfinite_parse(opt_nonfinite, &policy, &fill_value);
-	if (rc > 0)
-		tool_usage("--nonfinite: '%s' is not value=NUMBER", opt_nonfinite);
-	if (rc < 0)
-		tool_usage("--nonfinite: unknown policy '%s' (drop, mean, median, zero, value=V, fail or keep)",
-		           opt_nonfinite);
+	nn_error err = { 0 };
+	enum nn_nonfinite typed;
+	double typed_value, clip;
+	const char *nf, *clip_s;
+	int dc, rc;
+
+	if (opt_load && nn_params_read(opt_load, "nn-clean", &loaded, &err))
+		tool_die_err(opt_load, &err);
+	nf = nn_params_option(&loaded, "nonfinite");
+	clip_s = nn_params_option(&loaded, "clip-sigma");
+	if (!nf)    /* no --load, or a file written before settings were kept */
+		nf = opt_nonfinite ? opt_nonfinite : "drop";
+	rc = nn_nonfinite_parse(opt_nonfinite ? opt_nonfinite : nf, &typed, &typed_value);
+	if (rc)
+		tool_usage(rc > 0 ? "--nonfinite: '%s' is not value=NUMBER" :
+		           "--nonfinite: unknown policy '%s' (drop, mean, median, zero, value=V, fail or keep)",
+		           opt_nonfinite ? opt_nonfinite : nf);
+	if (nn_nonfinite_parse(nf, &policy, &fill_value))
+		tool_die(TOOL_EXIT_DATA, opt_load, "a bad nonfinite setting '%s'", nf);
+	if (!loaded.nopt)
+		return (void)(opt_clip = opt_clip < 0 ? 0 : opt_clip);
+	clip = clip_s ? strtod(clip_s, NULL) : 0;
+	dc = nn_params_option(&loaded, "drop-constant") != NULL;
+	if (typed != policy || typed_value != fill_value || (opt_clip >= 0 && opt_clip != clip) ||
+	    (opt_dropconst && !dc))
+		tool_usage("--load: '%s' was fitted with --nonfinite %s%s%s%s; leave these settings out "
+		           "(the file's apply) or fit again with --save", opt_load, nf,
+		           clip_s ? " --clip-sigma " : "", clip_s ? clip_s : "", dc ? " --drop-constant" : "");
+	opt_clip = clip;
+	opt_dropconst = dc;
+}
+
+/* Record this run's settings in the parameters it saves. */
+static void save_settings(nn_params *p)
+{
+	nn_error err = { 0 };
+	char clip[32];
+
+	snprintf(clip, sizeof clip, "%.17g", opt_clip);
+	if (nn_params_set_option(p, "nonfinite", opt_nonfinite ? opt_nonfinite : "drop", &err) ||
+	    (opt_clip > 0 && nn_params_set_option(p, "clip-sigma", clip, &err)) ||
+	    (opt_dropconst && nn_params_set_option(p, "drop-constant", "yes", &err)))
+		tool_die_err(opt_save, &err);
 }
 
 static void load_params(const nn_schema *s)
 {
-	static nn_params p;
+	nn_params *p = &loaded;
 	nn_error err = { 0 };
 	const nn_field *f = &s->fields[fx];
 
-	if (nn_params_read(opt_load, "nn-clean", &p, &err))
-		tool_die_err(opt_load, &err);
-	if (p.names && col_names) {   /* by name: the constant columns are those fitted */
+	if (p->names && col_names) {   /* by name: the constant columns are those fitted */
 		perm = tool_alloc(D * sizeof *perm);
-		if (p.elems != D || nn_prep_map_names(col_names, D, p.names, p.elems, perm, &err)) {
-			if (p.elems != D)
-				nn_error_set(&err, NN_EDATA, "%zu columns; the parameters have %zu", D, p.elems);
+		if (p->elems != D || nn_prep_map_names(col_names, D, p->names, p->elems, perm, &err)) {
+			if (p->elems != D)
+				nn_error_set(&err, NN_EDATA, "%zu columns; the parameters have %zu", D, p->elems);
 			nn_error_prefix(&err, "the columns of field '%s' are not those the parameters in '%s' "
 			                "were fitted on", f->name, opt_load);
 			tool_die_err(in_name, &err);
@@ -404,15 +443,15 @@ static void load_params(const nn_schema *s)
 			perm = NULL;
 		}
 		nn_prep_names_free(col_names, D);
-		col_names = p.names;
-		p.names = NULL;
+		col_names = p->names;
+		p->names = NULL;
 	}
-	if (p.elems != D || !nn_params_fits(&p, f))
+	if (p->elems != D || !nn_params_fits(p, f))
 		tool_die(TOOL_EXIT_DATA, in_name, "field '%s' has another shape than the %zu features "
-		         "the parameters in '%s' were fitted on", f->name, p.elems, opt_load);
-	st_mean = nn_params_vec(&p, "mean");
-	st_std = nn_params_vec(&p, "std");
-	st_median = nn_params_vec(&p, "median");
+		         "the parameters in '%s' were fitted on", f->name, p->elems, opt_load);
+	st_mean = nn_params_vec(p, "mean");
+	st_std = nn_params_vec(p, "std");
+	st_median = nn_params_vec(p, "median");
 	if (!st_mean || !st_std)
 		tool_die(TOOL_EXIT_DATA, opt_load, "no mean and std vectors");
 	if (policy == NN_NONFINITE_MEDIAN && !st_median)
@@ -430,10 +469,10 @@ int main(int argc, char **argv)
 	int need_fit;
 
 	tool_parse(&cli, argc, argv, &operands);
-	parse_policy();
-	label_fail = nn_cli_choice("drop|fail", opt_badlabel) == 1;
 	if (opt_load && opt_save)
 		tool_usage("--load and --save exclude each other");
+	settle_settings();
+	label_fail = nn_cli_choice("drop|fail", opt_badlabel) == 1;
 	in_path = operands.n ? operands.v[0] : NULL;
 	in_name = tool_name(in_path);
 	need_fit = !opt_load && (policy == NN_NONFINITE_MEAN || policy == NN_NONFINITE_MEDIAN ||
@@ -455,6 +494,7 @@ int main(int argc, char **argv)
 		nn_params_init(&p, "nn-clean", "clean", &nn_reader_schema(r)->fields[fx]);
 		if (nn_params_set_names(&p, col_names, &err))
 			tool_die_err(NULL, &err);
+		save_settings(&p);
 		fit(&p);
 	} else if (opt_dedup) {
 		hash_pass();

@@ -16,6 +16,11 @@
  *                             vectors, when the fitted stream had them
  *                             (nn-import's feature_names): --load matches
  *                             columns by these names
+ *   options  {"nonfinite": "median", …}
+ *                             the fitting program's settings that --load
+ *                             applies again (as a fitted scikit-learn
+ *                             transformer keeps its own), as the user
+ *                             would type them; absent when none
  *
  * nn-info shows such a file as it shows any stream.
  */
@@ -28,6 +33,7 @@
 
 #define NN_PARAMS_KIND   "params"
 #define NN_PARAMS_MAXVEC 8
+#define NN_PARAMS_MAXOPT 8
 
 typedef struct nn_params {
 	char program[64];
@@ -44,6 +50,9 @@ typedef struct nn_params {
 	char name[NN_PARAMS_MAXVEC][32];
 	double *vec[NN_PARAMS_MAXVEC];    /* elems values each (malloc'd) */
 	char **names;                     /* elems column names, or NULL */
+	size_t nopt;                      /* settings ("options" metadata) */
+	char opt_name[NN_PARAMS_MAXOPT][32];
+	char opt_value[NN_PARAMS_MAXOPT][64];
 } nn_params;
 
 /* Describe the feature field f in p (program and method set by the
@@ -55,6 +64,11 @@ int nn_params_set_names(nn_params *p, char *const *names, nn_error *err);
 /* Add a vector called name (elems values, zeroed); NULL when out of
  * memory or full. */
 double *nn_params_add(nn_params *p, const char *name, nn_error *err);
+/* Record a setting (name without "--"; value as typed).  NN_EARG when
+ * full or too long. */
+int nn_params_set_option(nn_params *p, const char *name, const char *value, nn_error *err);
+/* The setting called name, or NULL. */
+const char *nn_params_option(const nn_params *p, const char *name);
 /* Was p fitted on a field of f's per-row shape (the same dimensions)? */
 int nn_params_fits(const nn_params *p, const nn_field *f);
 /* The vector called name, or NULL. */

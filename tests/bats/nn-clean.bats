@@ -108,20 +108,37 @@ csv() { nn-export --format csv --no-header "$@"; }
 	nn-clean -q --nonfinite median --save "$T/p.nns" -o "$T/train.nns" "$T/d.nns"
 	run --separate-stderr nn-info "$T/p.nns"
 	[[ "$output" == *$'\nkind\tparams\n'* ]]
-	[[ "$output" == *'"program": "nn-clean", "method": "clean", "field": "x", "dtype": "f32", "shape": [3], "rows": 6, "names": ["a", "b", "c"]}'* ]]
+	[[ "$output" == *'"program": "nn-clean", "method": "clean", "field": "x", "dtype": "f32", "shape": [3], "rows": 6, "names": ["a", "b", "c"], "options": {"nonfinite": "median"}}'* ]]
 	[[ "$output" == *$'\nfield\tmean\tf64\t[3]\nfield\tstd\tf64\t[3]\nfield\tmedian\tf64\t[3]\n'* ]]
 	# mean, std, median of a b c over the rows with a good label
 	[ "$(csv "$T/p.nns")" = "21.4,10,5.666666666666667,39.3069968326251,0,0.9428090415820634,2,10,5" ]
 	printf 'a,b,c,label\nNA,11,NA,1\n500,12,5,2\n' | nn-import --label label -o "$T/t.nns"
 	[ "$(nn-clean -q --load "$T/p.nns" --nonfinite median "$T/t.nns" | csv | paste -sd ' ')" = "2,11,5,1 500,12,5,2" ]
+	# the file's settings apply without repeating them
+	[ "$(nn-clean -q --load "$T/p.nns" "$T/t.nns" | csv | paste -sd ' ')" = "2,11,5,1 500,12,5,2" ]
 	# 21.4 + 2 * 39.3069968 = 100.0139937; b's std is 0: clipped to 10
-	[ "$(nn-clean -q --load "$T/p.nns" --nonfinite mean --clip-sigma 2 "$T/t.nns" | csv | paste -sd ' ')" = \
-	  "21.4,10,5.6666665,1 100.01399,10,5,2" ]
+	nn-clean -q --nonfinite mean --clip-sigma 2 --save "$T/p2.nns" -o /dev/null "$T/d.nns"
+	[ "$(nn-clean -q --load "$T/p2.nns" "$T/t.nns" | csv | paste -sd ' ')" = "21.4,10,5.6666665,1 100.01399,10,5,2" ]
 	# the training set's constant column goes, though b varies here
-	[ "$(nn-clean -q --load "$T/p.nns" --nonfinite zero --drop-constant "$T/t.nns" | csv | paste -sd ' ')" = "0,0,1 500,5,2" ]
+	nn-clean -q --nonfinite zero --drop-constant --save "$T/p3.nns" -o /dev/null "$T/d.nns"
+	[ "$(nn-clean -q --load "$T/p3.nns" --nonfinite zero --drop-constant "$T/t.nns" | csv | paste -sd ' ')" = "0,0,1 500,5,2" ]
 }
 
-@test "nn-clean: --load refuses another kind, another program, another shape, a missing median" {
+@test "nn-clean: --load refuses settings other than those the file was fitted with" {
+	dirty
+	nn-clean -q --nonfinite mean --clip-sigma 2 --save "$T/p.nns" -o /dev/null "$T/d.nns"
+	for opts in "--nonfinite median" "--nonfinite value=1" "--clip-sigma 3" "--drop-constant"; do
+		run --separate-stderr nn-clean $opts --load "$T/p.nns" -o "$T/out.nns" "$T/d.nns"
+		[ "$status" -eq 2 ] || fail "$opts: $status"
+		[[ "$stderr" == "nn-clean: --load: '$T/p.nns' was fitted with --nonfinite mean --clip-sigma 2; leave these settings out (the file's apply) or fit again with --save"* ]] || fail "$stderr"
+		[ ! -e "$T/out.nns" ]
+	done
+	# the same settings typed again are accepted
+	nn-clean -q --nonfinite mean --clip-sigma 2 --load "$T/p.nns" -o "$T/out.nns" "$T/d.nns"
+	[ "$(csv "$T/out.nns")" = "$(nn-clean -q --load "$T/p.nns" "$T/d.nns" | csv)" ]
+}
+
+@test "nn-clean: --load refuses another kind, another program, another shape, another policy" {
 	dirty
 	run --separate-stderr nn-clean --load "$T/d.nns" "$T/d.nns"
 	[ "$status" -eq 1 ]
@@ -137,8 +154,8 @@ csv() { nn-export --format csv --no-header "$@"; }
 	[ ! -e "$T/out.nns" ]
 	nn-clean -q --save "$T/q.nns" "$T/d.nns" >/dev/null
 	run --separate-stderr nn-clean --load "$T/q.nns" --nonfinite median "$T/d.nns"
-	[ "$status" -eq 1 ]
-	[[ "$stderr" == *"no median"* ]]
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"was fitted with --nonfinite drop"* ]]
 }
 
 @test "nn-clean: --x and --y name the fields; a missing one is an error" {

@@ -57,8 +57,19 @@ int main(void)
 	p.range[0] = -1;
 	p.range[1] = 1;
 
+	CHECK(!nn_params_set_option(&p, "nonfinite", "value=2.5", &err) &&
+	      !nn_params_set_option(&p, "clip-sigma", "3", &err), "two settings");
+	for (int i = 2; i < NN_PARAMS_MAXOPT; i++)
+		nn_params_set_option(&p, "filler", "x", &err);
+	CHECK(nn_params_set_option(&p, "one", "too many", &err) == -1 && err.code == NN_EARG, "at most %d settings",
+	      NN_PARAMS_MAXOPT);
+	p.nopt = 2;
+
 	path = write_params(&p, 1);
 	CHECK(!nn_params_read(path, "nn-normalize", &back, &err), "read back: %s", err.msg);
+	CHECK(back.nopt == 2 && !strcmp(nn_params_option(&back, "nonfinite"), "value=2.5") &&
+	      !strcmp(nn_params_option(&back, "clip-sigma"), "3") && !nn_params_option(&back, "drop-constant"),
+	      "the settings read back by name");
 	CHECK(back.nvec == 2 && !memcmp(back.vec[0], off, 6 * sizeof *off) && !memcmp(back.vec[1], scale, 6 * sizeof *scale) &&
 	      !strcmp(back.method, "zscore") && !strcmp(back.field, "x") && back.dtype == NN_U8 && back.rows == 60000 &&
 	      back.has_range && back.range[0] == -1 && back.range[1] == 1, "the same vectors and description");
