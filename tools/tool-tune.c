@@ -72,6 +72,11 @@ pid_t tune_spawn(char **argv, const char *out, const char *err)
 	return pid;
 }
 
+int tune_signalled(void)
+{
+	return got_signal != 0;
+}
+
 pid_t tune_reap(pid_t pid, int *status, const pid_t *running, size_t n)
 {
 	for (;;) {

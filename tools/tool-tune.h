@@ -34,6 +34,9 @@ pid_t tune_spawn(char **argv, const char *out, const char *err);
 /* Wait for a child (-1: any); on a signal, end the running[0..n) children
  * and the program. */
 pid_t tune_reap(pid_t pid, int *status, const pid_t *running, size_t n);
+/* 1 once SIGINT, SIGTERM or SIGHUP came (tune_reap then ends the
+ * program: with no child, tune_reap(-1, &st, NULL, 0)). */
+int tune_signalled(void);
 /* Run argv to the end: its exit status, 127 when there is no such program. */
 int tune_run(char **argv, const char *out, const char *err);
 
