@@ -368,10 +368,8 @@ static void share_configs(void)
 		reused[c] = G.cfg[c].reused;
 	tune_mpi_bcast_int(reused, G.ncfg);
 	for (size_t c = 0, k = 0; c < G.ncfg; c++) {
-		if (reused[c])
-			continue;
-		G.cfg[c].rank = (int)(k++ % (size_t)tune_ranks);
-		G.remote += G.cfg[c].rank != 0;
+		if (!reused[c])   /* a reused row is rank 0's */
+			G.cfg[c].rank = (int)(k++ % (size_t)tune_ranks), G.remote += G.cfg[c].rank != 0;
 		if (G.cfg[c].rank != tune_rank)
 			G.cfg[c].done = G.cfg[c].started = (size_t)G.folds;   /* not this rank's */
 	}
