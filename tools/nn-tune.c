@@ -380,12 +380,12 @@ static void share_configs(void)
 static void gather_rows(void)
 {
 	int st;
-	while (!tune_rank && G.remote)
-		if (!take_row(0)) {
-			if (tune_signalled())
-				tune_reap(-1, &st, NULL, 0);
+	while (!tune_rank && G.remote) {
+		if (tune_signalled())   /* before MPI, which may find a rank ended by it */
+			tune_reap(-1, &st, NULL, 0);
+		if (!take_row(0))
 			usleep(10000);
-		}
+	}
 	tune_mpi_end();
 }
 
@@ -468,8 +468,8 @@ int main(int argc, char **argv)
 	tune_load_train_options(&G.t);
 	mine = tune_split_args(&G.t, argc, argv, &own);
 	tool_parse(&cli, own, mine, &in);
-	tune_mpi_start(&argc, &argv);
 	tune_catch_signals();
+	tune_mpi_start(&argc, &argv);   /* a signal in MPI_Init is seen after it */
 	if (in.n > 1)
 		tool_usage("one INPUT at most (nn-train's options go before or after it, or after --)");
 	if (tune_ranks > 1 && (!in.n || !strcmp(in.v[0], "-"))) {

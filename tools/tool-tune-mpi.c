@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "tool.h"
+#include "tool-tune.h"
 #include "tool-tune-mpi.h"
 #ifdef NN_MPI
 #include <mpi.h>
@@ -63,6 +64,12 @@ void tune_mpi_start(int *argc, char ***argv)
 	MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
 	MPI_Comm_rank(MPI_COMM_WORLD, &tune_rank);
 	MPI_Comm_size(MPI_COMM_WORLD, &tune_ranks);
+	/* mpirun sends a signal to every rank within milliseconds, and ends
+	 * the job with SIGKILL as soon as one rank has ended: each rank
+	 * waits this long after its cleanup, so that the others finish
+	 * theirs (their trials ended, their private folders removed). */
+	if (tune_ranks > 1)
+		tune_end_delay_us = 500000;
 }
 
 int tune_mpi_local_ranks(void)
@@ -77,20 +84,39 @@ int tune_mpi_local_ranks(void)
 	return n;
 }
 
+/* Wait for r, and for a signal: a rank blocked in MPI while the others
+ * end on a signal would be killed by mpirun before its cleanup. */
+static void wait_for(MPI_Request *r)
+{
+	int done = 0, st;
+	for (;;) {
+		if (tune_signalled())
+			tune_reap(-1, &st, NULL, 0);
+		MPI_Test(r, &done, MPI_STATUS_IGNORE);
+		if (done)
+			return;
+		usleep(10000);
+	}
+}
+
 int tune_mpi_same(uint64_t h)
 {
-	uint64_t lo = h, hi = h;
+	uint64_t v[2] = { h, ~h };   /* the smallest h and the largest, at once */
+	MPI_Request r;
 	if (tune_ranks == 1)
 		return 1;
-	MPI_Allreduce(MPI_IN_PLACE, &lo, 1, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD);
-	MPI_Allreduce(MPI_IN_PLACE, &hi, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
-	return lo == hi;
+	MPI_Iallreduce(MPI_IN_PLACE, v, 2, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD, &r);
+	wait_for(&r);
+	return v[0] == ~v[1];
 }
 
 void tune_mpi_bcast_int(int *v, size_t n)
 {
-	if (tune_ranks > 1 && n)
-		MPI_Bcast(v, (int)n, MPI_INT, 0, MPI_COMM_WORLD);
+	MPI_Request r;
+	if (tune_ranks == 1 || !n)
+		return;
+	MPI_Ibcast(v, (int)n, MPI_INT, 0, MPI_COMM_WORLD, &r);
+	wait_for(&r);
 }
 
 /* Sent without waiting for rank 0, which gathers rows only between its own
@@ -123,14 +149,16 @@ static int recv_bytes(void *row, size_t cap, size_t *n, int wait)
 
 void tune_mpi_end(void)
 {
+	MPI_Request all;
 	if (!started)
 		return;
-	if (nsent)
-		MPI_Waitall((int)nsent, req, MPI_STATUSES_IGNORE);
+	for (size_t i = 0; i < nsent; i++)
+		wait_for(&req[i]);
+	MPI_Ibarrier(MPI_COMM_WORLD, &all);
+	wait_for(&all);
 	for (size_t i = 0; i < nsent; i++)
 		free(sent[i]);
 	free(sent), free(req);
-	MPI_Barrier(MPI_COMM_WORLD);
 	ended = 1;
 }
 

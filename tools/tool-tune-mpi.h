@@ -40,7 +40,9 @@ void tune_mpi_send_row(const nn_cv_table *t, size_t c, size_t why_cap);
  * one when wait is set, else only looks.  A message of another shape ends
  * the program. */
 long tune_mpi_recv_row(nn_cv_table *t, size_t why_cap, int wait);
-/* Every row sent: from here on the exit status is the program's own. */
+/* Every row sent and every rank here (waiting, while a signal still ends
+ * the program as tune_reap does): from here on the exit status is the
+ * program's own. */
 void tune_mpi_end(void);
 
 #endif

@@ -19,7 +19,9 @@
 char tune_dir[2048], tune_tmp[2048];
 static pid_t owner;                  /* the process that made tune_tmp */
 static struct sigaction old;         /* tool.c's handler, for the end */
+static sigset_t held, unheld;        /* the signals held until they are caught */
 static volatile sig_atomic_t got_signal;
+unsigned tune_end_delay_us;
 
 static void on_signal(int sig) { got_signal = sig; }
 
@@ -35,6 +37,11 @@ void tune_setup(void)
 	ssize_t n;
 
 	owner = getpid();
+	/* Held until tune_catch_signals: a signal before it (under mpirun,
+	 * MPI_Init is slow) would end the program with tune_tmp in place. */
+	sigemptyset(&held);
+	sigaddset(&held, SIGINT), sigaddset(&held, SIGTERM), sigaddset(&held, SIGHUP);
+	sigprocmask(SIG_BLOCK, &held, &unheld);
 	if ((n = readlink("/proc/self/exe", tune_dir, sizeof tune_dir - 1)) <= 0)
 		tool_die(TOOL_EXIT_DATA, "/proc/self/exe", "%s", strerror(errno));
 	tune_dir[n] = 0;
@@ -54,6 +61,7 @@ void tune_catch_signals(void)
 	sigaction(SIGINT, &sa, &old);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigprocmask(SIG_SETMASK, &unheld, NULL);
 }
 
 pid_t tune_spawn(char **argv, const char *out, const char *err)
@@ -90,6 +98,8 @@ pid_t tune_reap(pid_t pid, int *status, const pid_t *running, size_t n)
 				if (running[i] > 0)
 					kill(-running[i], SIGTERM), waitpid(running[i], NULL, 0);
 			remove_tmp();
+			if (tune_end_delay_us)
+				usleep(tune_end_delay_us);
 			sigaction(got_signal, &old, NULL);   /* tool.c's: it removes -o's temporary */
 			raise(got_signal);
 			_exit(128 + got_signal);

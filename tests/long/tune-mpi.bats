@@ -87,3 +87,17 @@ assert len(d["configurations"]) == 6, d'
 	[ "$status" -eq 2 ]
 	[ "$(grep -c "under mpirun every rank reads INPUT, so it must be a file" <<< "$stderr")" -eq 1 ]
 }
+
+@test "tune-mpi: SIGTERM to mpirun ends every rank's trials and leaves no private folder" {
+	for t in 1 2.5; do
+		"${MPIRUN[@]}" -np 2 nn-tune -q --folds 5 --grid 'lr=1e-3,1e-2,1e-1' -o "$T/t.tsv" "$T/wine.nns" \
+			--epochs 100000 --patience 0 > /dev/null 2>&1 &
+		pid=$!
+		sleep $t
+		kill -TERM $pid
+		wait $pid || true
+		sleep 1
+		[ -z "$(ls -A "$TMPDIR" | grep '^nn-tune-')" ] || fail "after ${t}s, left in TMPDIR: $(ls -A "$TMPDIR")"
+		! pgrep -f "$T/tmp/nn-tune-" > /dev/null
+	done
+}
