@@ -44,6 +44,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include "tool.h"
 #include "nn/grid.h"
@@ -248,6 +249,12 @@ static double now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
+static void end_trial(int sig)
+{
+	signal(sig, SIG_DFL);   /* then the trial's group, this child included */
+	kill(0, sig);
+}
+
 /* One trial, in a child of its own: nn-train on fold f's training rows,
  * nn-eval --json on its test rows.  Exit 0, or 1 when nn-train failed, 3
  * when nn-eval did; their stderr goes to the trial's .err file. */
@@ -256,11 +263,17 @@ static pid_t start_trial(size_t c, long long f, long long threads)
 	char model[PATH_MAX + 32], tr[PATH_MAX + 32], te[PATH_MAX + 32], js[PATH_MAX + 32];
 	char err[PATH_MAX + 32], th[24], text[2048];
 	const char *argv[620];
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 	if (pid)
 		return pid;
 	setpgid(0, 0);
-	signal(SIGINT, SIG_DFL), signal(SIGTERM, SIG_DFL), signal(SIGHUP, SIG_DFL);
+	signal(SIGINT, SIG_DFL), signal(SIGHUP, SIG_DFL);
+	/* SIGTERM, and the end of this program however it ends (mpirun
+	 * SIGKILLs ranks), end the trial's programs too. */
+	signal(SIGTERM, end_trial);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		_exit(1);
 	snprintf(model, sizeof model, "%s/c%zu_f%lld.nnm", tune_tmp, c, f);
 	snprintf(js, sizeof js, "%s/c%zu_f%lld.json", tune_tmp, c, f);
 	snprintf(err, sizeof err, "%s/c%zu_f%lld.err", tune_tmp, c, f);
@@ -463,13 +476,13 @@ int main(int argc, char **argv)
 
 	tool_prog = "nn-tune";
 	tune_mpi_prepare();
+	tune_mpi_start(&argc, &argv);   /* before the private folder: MPI_Init is slow */
 	tune_setup();
 	G.t.own = &cli;
 	tune_load_train_options(&G.t);
 	mine = tune_split_args(&G.t, argc, argv, &own);
 	tool_parse(&cli, own, mine, &in);
 	tune_catch_signals();
-	tune_mpi_start(&argc, &argv);   /* a signal in MPI_Init is seen after it */
 	if (in.n > 1)
 		tool_usage("one INPUT at most (nn-train's options go before or after it, or after --)");
 	if (tune_ranks > 1 && (!in.n || !strcmp(in.v[0], "-"))) {

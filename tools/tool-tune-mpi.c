@@ -1,6 +1,8 @@
 /* tools/tool-tune-mpi.c — nn-tune's ranks (tool-tune-mpi.h).  Built with
  * -DNN_MPI and OpenMPI's flags when the Makefile finds it; otherwise a job
  * of one rank. */
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -56,10 +58,19 @@ void tune_mpi_prepare(void)
 
 void tune_mpi_start(int *argc, char ***argv)
 {
+	sigset_t ends, was;
 	if (!launched_ranks())
 		return;
+	/* The threads MPI_Init starts hold these signals, so that they reach
+	 * the main thread, where they interrupt waitpid (tool-tune.c); one
+	 * taken by another thread would leave the main thread waiting for a
+	 * trial until mpirun's SIGKILL, the trials left running. */
+	sigemptyset(&ends);
+	sigaddset(&ends, SIGINT), sigaddset(&ends, SIGTERM), sigaddset(&ends, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &ends, &was);
 	if (MPI_Init(argc, argv) != MPI_SUCCESS)
 		tool_die(TOOL_EXIT_DATA, NULL, "MPI_Init failed");
+	pthread_sigmask(SIG_SETMASK, &was, NULL);
 	started = 1;
 	MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
 	MPI_Comm_rank(MPI_COMM_WORLD, &tune_rank);

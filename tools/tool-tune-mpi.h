@@ -24,7 +24,10 @@ extern int tune_rank, tune_ranks;
 /* First in main, before tune_setup: the exit hook (it must run after the
  * private folder's removal and -o's). */
 void tune_mpi_prepare(void);
-/* MPI_Init when launched by mpirun; tune_rank and tune_ranks. */
+/* MPI_Init when launched by mpirun; tune_rank and tune_ranks.  Before
+ * tune_setup: a signal while MPI_Init runs (a second or more on a busy
+ * machine, and mpirun's SIGKILL follows its SIGTERM by one) then ends
+ * the rank with no private folder to leave behind. */
 void tune_mpi_start(int *argc, char ***argv);
 /* Ranks of this job on this machine (they share its processors). */
 int tune_mpi_local_ranks(void);

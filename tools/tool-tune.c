@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "nn/cliargs.h"
@@ -31,6 +32,37 @@ static void remove_tmp(void)
 		nn_proc_rmdir(tune_tmp, NULL), tune_tmp[0] = 0;
 }
 
+/* A child that removes tune_tmp once this program has ended, however it
+ * ended: a SIGKILL too (mpirun kills ranks so, the OOM killer too), after
+ * the trials' programs, which end with this program (nn-tune.c), have let
+ * go of it.  Without one (fork failed), only that case leaves the folder. */
+static void start_janitor(void)
+{
+	pid_t parent = getpid();
+	sigset_t all;
+	int sig, fd = open("/dev/null", O_RDWR);
+	if (fd < 0 || fork()) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	setpgid(0, 0);   /* apart from a terminal's ^C, like the trials */
+	dup2(fd, 0), dup2(fd, 1), dup2(fd, 2);
+	for (fd = 3; fd < 1024; fd++)
+		close(fd);
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGUSR1);
+	if (getppid() == parent) {
+		sigemptyset(&all);
+		sigaddset(&all, SIGUSR1);
+		sigwait(&all, &sig);
+	}
+	usleep(200000);
+	nn_proc_rmdir(tune_tmp, NULL);
+	_exit(0);
+}
+
 void tune_setup(void)
 {
 	const char *tmpdir = getenv("TMPDIR");
@@ -50,6 +82,7 @@ void tune_setup(void)
 	if (!mkdtemp(tune_tmp))
 		tool_die(TOOL_EXIT_DATA, tune_tmp, "%s", strerror(errno));
 	atexit(remove_tmp);
+	start_janitor();
 }
 
 void tune_catch_signals(void)

@@ -42,3 +42,15 @@ for r in rows[1:]:
     assert r[h.index("args")] == f"--epochs 15 --layers 8 --val-size 0.2 --patience 3 --lr {lr} --seed 9", r
 PY
 }
+
+@test "SIGKILL: the trials end with nn-tune and its private folder goes" {
+	nn-import -q --label species -o "$T/iris.nns" "$ROOT/data/iris.csv"
+	nn-tune -q --folds 5 --grid 'lr=1e-3,1e-2' -j 2 -o "$T/t.tsv" "$T/iris.nns" --epochs 100000 --patience 0 &
+	pid=$!
+	sleep 1
+	kill -KILL $pid
+	wait $pid || true
+	sleep 0.6
+	[ -z "$(ls -A "$TMPDIR")" ] || fail "left in TMPDIR: $(ls -A "$TMPDIR")"
+	! pgrep -f "$T/tmp/nn-tune-" > /dev/null || fail "left running: $(pgrep -fa "$T/tmp/nn-tune-")"
+}

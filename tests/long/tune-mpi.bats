@@ -96,8 +96,12 @@ assert len(d["configurations"]) == 6, d'
 		sleep $t
 		kill -TERM $pid
 		wait $pid || true
-		sleep 1
+		# mpirun may end before its ranks have finished their cleanup
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			[ -n "$(ls -A "$TMPDIR" | grep '^nn-tune-')" ] || break
+			sleep 1
+		done
 		[ -z "$(ls -A "$TMPDIR" | grep '^nn-tune-')" ] || fail "after ${t}s, left in TMPDIR: $(ls -A "$TMPDIR")"
-		! pgrep -f "$T/tmp/nn-tune-" > /dev/null
+		! pgrep -f "$T/tmp/nn-tune-" > /dev/null || fail "after ${t}s, left running: $(pgrep -fa "$T/tmp/nn-tune-")"
 	done
 }
