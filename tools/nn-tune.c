@@ -360,33 +360,18 @@ static int take_row(int wait)
 	return 1;
 }
 
-/* Every rank makes the same configurations of the same data (or the
- * table would mix runs); rank 0's old table decides what is reused and
- * the rest are dealt round the ranks. */
+/* Rank 0's old table decides what is reused; the rest are dealt round
+ * the ranks. */
 static void share_configs(void)
 {
-	uint64_t h = 1469598103934665603ull;
-	int *reused = tool_alloc((G.ncfg + 1) * sizeof *reused);
-	for (size_t c = 0; c <= G.ncfg; c++)
-		for (const char *p = c < G.ncfg ? G.cfg[c].args : G.setup; *p; p++)
-			h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	if (!tune_mpi_same(h ^ G.ncfg)) {
-		if (tune_rank)
-			for (;;)
-				pause();   /* rank 0's message and abort end the job */
-		tool_die(TOOL_EXIT_DATA, NULL, "MPI: the ranks read different data or options (INPUT must be the "
-		         "same file on every machine)");
-	}
+	int *reused = tool_alloc((G.ncfg + 1) * sizeof *reused), *rank = tool_alloc((G.ncfg + 1) * sizeof *rank);
 	for (size_t c = 0; c < G.ncfg; c++)
 		reused[c] = G.cfg[c].reused;
-	tune_mpi_bcast_int(reused, G.ncfg);
-	for (size_t c = 0, k = 0; c < G.ncfg; c++) {
-		if (!reused[c])   /* a reused row is rank 0's */
-			G.cfg[c].rank = (int)(k++ % (size_t)tune_ranks), G.remote += G.cfg[c].rank != 0;
-		if (G.cfg[c].rank != tune_rank)
+	G.remote = tune_mpi_deal(&G.tab, reused, rank);
+	for (size_t c = 0; c < G.ncfg; c++)
+		if ((G.cfg[c].rank = rank[c]) != tune_rank)
 			G.cfg[c].done = G.cfg[c].started = (size_t)G.folds;   /* not this rank's */
-	}
-	free(reused);
+	free(reused), free(rank);
 }
 
 /* Rank 0 after its own trials: the other ranks' rows still to come. */

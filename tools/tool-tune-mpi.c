@@ -265,3 +265,25 @@ long tune_mpi_recv_row(nn_cv_table *t, size_t why_cap, int wait)
 	free(b);
 	return c;
 }
+
+size_t tune_mpi_deal(const nn_cv_table *t, int *reused, int *rank)
+{
+	uint64_t h = 1469598103934665603ull;   /* FNV-1a of the rows' arguments and the setup */
+	size_t remote = 0;
+	for (size_t c = 0; c <= t->nrows; c++)
+		for (const char *p = c < t->nrows ? t->rows[c].args : t->setup; *p; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	if (!tune_mpi_same(h ^ t->nrows)) {
+		if (tune_rank)
+			for (;;)
+				pause();   /* rank 0's message and abort end the job */
+		tool_die(TOOL_EXIT_DATA, NULL, "MPI: the ranks read different data or options (INPUT must be the "
+		         "same file on every machine)");
+	}
+	tune_mpi_bcast_int(reused, t->nrows);
+	for (size_t c = 0, k = 0; c < t->nrows; c++) {
+		rank[c] = reused[c] ? 0 : (int)(k++ % (size_t)tune_ranks);
+		remote += rank[c] != 0;
+	}
+	return remote;
+}

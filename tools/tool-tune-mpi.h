@@ -35,6 +35,12 @@ int tune_mpi_local_ranks(void);
 int tune_mpi_same(uint64_t h);
 /* Rank 0's n ints to every rank. */
 void tune_mpi_bcast_int(int *v, size_t n);
+/* Every rank's configurations (t's rows' arguments, its setup: the data,
+ * folds and seed) the same, or the job ends with status 1; rank 0's
+ * reused[0..nrows) to every rank; rank[c] the rank that runs row c: 0 for
+ * a reused row (rank 0 has it), else the k-th row not reused goes to rank
+ * k % ranks.  Returns the rows rank 0 is to receive. */
+size_t tune_mpi_deal(const nn_cv_table *t, int *reused, int *rank);
 /* Row c of t, finished on this rank (its failure, time, scores, and why:
  * a buffer of why_cap bytes), to rank 0 without waiting for it. */
 void tune_mpi_send_row(const nn_cv_table *t, size_t c, size_t why_cap);
