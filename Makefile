@@ -90,7 +90,7 @@ $(BUILD)/mpi.flags: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(MPI_CFLAGS) $(MPI_LIBS)' | cmp -s - $@ || echo '$(MPI_CFLAGS) $(MPI_LIBS)' > $@
 
-$(BUILD)/tools/tool-mpi.o: tools/tool-mpi.c $(BUILD)/mpi.flags
+$(BUILD)/tools/tool-mpi.o $(BUILD)/tools/tool-tune-mpi.o: $(BUILD)/tools/%.o: tools/%.c $(BUILD)/mpi.flags
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itools $(MPI_CFLAGS) -c $< -o $@
 
@@ -99,10 +99,12 @@ $(BUILD)/bin/nn-train: $(BUILD)/tools/nn-train.o $(BUILD)/tools/tool-train.o $(B
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) $(filter-out %.flags,$^) $(LIBS_ALL) $(MPI_LIBS) -o $@
 
-# nn-tune's glue (children, private folder, signals, picture) beside its story.
-$(BUILD)/bin/nn-tune: $(BUILD)/tools/nn-tune.o $(BUILD)/tools/tool-tune.o $(BUILD)/libtool.a $(BUILD)/libcommon.a
+# nn-tune's glue (children, private folder, signals, picture, its ranks
+# under mpirun) beside its story.
+$(BUILD)/bin/nn-tune: $(BUILD)/tools/nn-tune.o $(BUILD)/tools/tool-tune.o $(BUILD)/tools/tool-tune-mpi.o \
+                      $(BUILD)/libtool.a $(BUILD)/libcommon.a $(BUILD)/mpi.flags
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) $^ $(LIBS_ALL) -o $@
+	$(CC) $(LDFLAGS_ALL) $(filter-out %.flags,$^) $(LIBS_ALL) $(MPI_LIBS) -o $@
 
 .PHONY: FORCE
 FORCE:

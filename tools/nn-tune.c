@@ -24,6 +24,12 @@
  *   the folds and seed, and nn-train's arguments.  -o writes it atomically
  *   after every configuration; a rerun reuses the rows whose
  *   identification matches and whose status is ok.
+ * - Under mpirun (tools/tool-tune-mpi.c) every rank cuts the folds and
+ *   makes the configurations itself (the same: checked), and runs the
+ *   k-th configuration not reused when k % ranks is its rank, -j trials at
+ *   a time on its share of the machine's processors; rank 0 reads the old
+ *   table, gathers the finished rows as MPI messages and alone writes, so
+ *   the table is the one a single process makes.
  * - The children, their private folder and signals, nn-train's options
  *   and the picture are program-side glue in tools/tool-tune.c; the
  *   table's arithmetic and forms are libcommon's (nn/tune.h).
@@ -38,6 +44,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include "tool.h"
 #include "nn/grid.h"
@@ -46,6 +53,7 @@
 #include "nn/tsv.h"
 #include "nn/tune.h"
 #include "tool-tune.h"
+#include "tool-tune-mpi.h"
 
 #define METRICS "accuracy|balanced_accuracy|f1_macro|f1_weighted|precision_macro|recall_macro|" \
                 "log_loss|top_k_accuracy|roc_auc|r2|mse|rmse|mae"
@@ -58,6 +66,7 @@ typedef struct {
 	long long why_fold;
 	size_t started, done;      /* folds started, finished */
 	int reused;
+	int rank;                  /* the MPI rank that runs it */
 } config;
 
 static struct {
@@ -72,6 +81,7 @@ static struct {
 	nn_cv_row *row;
 	size_t ncfg;
 	nn_cv_table tab;
+	size_t remote;             /* rank 0: rows still to come from other ranks */
 } G = { .folds = 5, .jobs = 1 };
 
 static const nn_option options[] = {
@@ -239,6 +249,12 @@ static double now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
+static void end_trial(int sig)
+{
+	signal(sig, SIG_DFL);   /* then the trial's group, this child included */
+	kill(0, sig);
+}
+
 /* One trial, in a child of its own: nn-train on fold f's training rows,
  * nn-eval --json on its test rows.  Exit 0, or 1 when nn-train failed, 3
  * when nn-eval did; their stderr goes to the trial's .err file. */
@@ -247,11 +263,17 @@ static pid_t start_trial(size_t c, long long f, long long threads)
 	char model[PATH_MAX + 32], tr[PATH_MAX + 32], te[PATH_MAX + 32], js[PATH_MAX + 32];
 	char err[PATH_MAX + 32], th[24], text[2048];
 	const char *argv[620];
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 	if (pid)
 		return pid;
 	setpgid(0, 0);
-	signal(SIGINT, SIG_DFL), signal(SIGTERM, SIG_DFL), signal(SIGHUP, SIG_DFL);
+	signal(SIGINT, SIG_DFL), signal(SIGHUP, SIG_DFL);
+	/* SIGTERM, and the end of this program however it ends (mpirun
+	 * SIGKILLs ranks), end the trial's programs too. */
+	signal(SIGTERM, end_trial);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		_exit(1);
 	snprintf(model, sizeof model, "%s/c%zu_f%lld.nnm", tune_tmp, c, f);
 	snprintf(js, sizeof js, "%s/c%zu_f%lld.json", tune_tmp, c, f);
 	snprintf(err, sizeof err, "%s/c%zu_f%lld.err", tune_tmp, c, f);
@@ -310,6 +332,8 @@ static void finish(size_t c)
 {
 	nn_error err = { 0 };
 	G.row[c].finished = 1;
+	if (tune_rank)
+		return tune_mpi_send_row(&G.tab, c, sizeof G.cfg->why);
 	if (nn_cv_finish(&G.tab, &err))
 		tool_die_err(NULL, &err);
 	if (G.row[c].failed)
@@ -319,6 +343,48 @@ static void finish(size_t c)
 	tool_out *o = tool_out_open(G.out, 0);
 	nn_cv_write_tsv(tool_out_file(o), &G.tab);
 	tool_out_commit(o);
+}
+
+/* --- under mpirun: the rows of other ranks --------------------------------- */
+
+/* Rank 0: a row another rank finished, into the table; 1 when one came. */
+static int take_row(int wait)
+{
+	long c = tune_mpi_recv_row(&G.tab, sizeof G.cfg->why, wait);
+	if (c < 0)
+		return 0;
+	if (G.cfg[c].rank == 0 || G.row[c].finished)
+		tool_die(TOOL_EXIT_DATA, NULL, "MPI: configuration %ld came twice", c + 1);
+	G.remote--;
+	finish((size_t)c);
+	return 1;
+}
+
+/* Rank 0's old table decides what is reused; the rest are dealt round
+ * the ranks. */
+static void share_configs(void)
+{
+	int *reused = tool_alloc((G.ncfg + 1) * sizeof *reused), *rank = tool_alloc((G.ncfg + 1) * sizeof *rank);
+	for (size_t c = 0; c < G.ncfg; c++)
+		reused[c] = G.cfg[c].reused;
+	G.remote = tune_mpi_deal(&G.tab, reused, rank);
+	for (size_t c = 0; c < G.ncfg; c++)
+		if ((G.cfg[c].rank = rank[c]) != tune_rank)
+			G.cfg[c].done = G.cfg[c].started = (size_t)G.folds;   /* not this rank's */
+	free(reused), free(rank);
+}
+
+/* Rank 0 after its own trials: the other ranks' rows still to come. */
+static void gather_rows(void)
+{
+	int st;
+	while (!tune_rank && G.remote) {
+		if (tune_signalled())   /* before MPI, which may find a rank ended by it */
+			tune_reap(-1, &st, NULL, 0);
+		if (!take_row(0))
+			usleep(10000);
+	}
+	tune_mpi_end();
 }
 
 /* Run every trial not reused, -j at a time; a failed configuration's
@@ -335,7 +401,7 @@ static void run_trials(long long threads)
 		while (running < (size_t)G.jobs && c < G.ncfg) {
 			config *g = &G.cfg[c];
 			if (G.row[c].failed || g->started == (size_t)G.folds) {
-				if (g->done == g->started && !G.row[c].finished)
+				if (g->done == g->started && !G.row[c].finished && g->rank == tune_rank)
 					finish(c);
 				c++;
 				continue;
@@ -360,6 +426,8 @@ static void run_trials(long long threads)
 			if (g->done == g->started && (G.row[jc[j]].failed || g->started == (size_t)G.folds))
 				finish(jc[j]);
 		}
+		while (!tune_rank && take_row(0))
+			;
 	}
 	free(pid), free(jc), free(jf), free(t0);
 }
@@ -392,6 +460,8 @@ int main(int argc, char **argv)
 	char **mine;
 
 	tool_prog = "nn-tune";
+	tune_mpi_prepare();
+	tune_mpi_start(&argc, &argv);   /* before the private folder: MPI_Init is slow */
 	tune_setup();
 	G.t.own = &cli;
 	tune_load_train_options(&G.t);
@@ -400,14 +470,22 @@ int main(int argc, char **argv)
 	tune_catch_signals();
 	if (in.n > 1)
 		tool_usage("one INPUT at most (nn-train's options go before or after it, or after --)");
+	if (tune_ranks > 1 && (!in.n || !strcmp(in.v[0], "-"))) {
+		if (tune_rank)
+			for (;;)
+				pause();   /* rank 0's message and abort end the job */
+		tool_usage("under mpirun every rank reads INPUT, so it must be a file (stdin reaches rank 0 only)");
+	}
+	tool_quiet |= tune_rank > 0;   /* rank 0 talks for the job */
 	tune_grid(&G.t, &G.grids);
 	const char *ext = G.plot ? strrchr(G.plot, '.') : ".png";
 	if (!ext || (strcmp(ext, ".png") && strcmp(ext, ".svg")))
 		tool_usage("--plot: the picture's name ends with .png or .svg");
 	if (G.trials && !G.t.grid.nkeys)
 		tool_usage("--trials draws from --grid: give it KEY=LO:HI or KEY=V1,V2 items");
-	if (!G.threads)
-		G.threads = sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 1;
+	if (!G.threads)   /* the ranks on one machine share it */
+		G.threads = sysconf(_SC_NPROCESSORS_ONLN) / tune_mpi_local_ranks() > 0 ?
+		            sysconf(_SC_NPROCESSORS_ONLN) / tune_mpi_local_ranks() : 1;
 	tune_preflight(&G.t);
 	int classes = open_input(in.n ? in.v[0] : NULL);
 	if (!G.metric)
@@ -420,8 +498,13 @@ int main(int argc, char **argv)
 	for (size_t k = 0; k < G.t.grid.nkeys; k++)
 		keys[k] = G.t.grid.keys[k].name;
 	G.tab = (nn_cv_table){ G.t.grid.nkeys, keys, (size_t)G.folds, G.metric, G.setup, G.tab.lower, G.ncfg, G.row };
-	reuse();
+	if (!tune_rank)
+		reuse();
+	share_configs();
 	run_trials(G.threads / G.jobs > 0 ? G.threads / G.jobs : 1);
+	gather_rows();
+	if (tune_rank)
+		return 0;   /* its rows are rank 0's to write */
 	for (size_t c = 0; c < G.ncfg; c++)
 		failed |= G.row[c].failed;
 	tool_output_open(NULL, 0);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "nn/cliargs.h"
@@ -19,7 +20,9 @@
 char tune_dir[2048], tune_tmp[2048];
 static pid_t owner;                  /* the process that made tune_tmp */
 static struct sigaction old;         /* tool.c's handler, for the end */
+static sigset_t held, unheld;        /* the signals held until they are caught */
 static volatile sig_atomic_t got_signal;
+unsigned tune_end_delay_us;
 
 static void on_signal(int sig) { got_signal = sig; }
 
@@ -29,12 +32,48 @@ static void remove_tmp(void)
 		nn_proc_rmdir(tune_tmp, NULL), tune_tmp[0] = 0;
 }
 
+/* A child that removes tune_tmp once this program has ended, however it
+ * ended: a SIGKILL too (mpirun kills ranks so, the OOM killer too), after
+ * the trials' programs, which end with this program (nn-tune.c), have let
+ * go of it.  Without one (fork failed), only that case leaves the folder. */
+static void start_janitor(void)
+{
+	pid_t parent = getpid();
+	sigset_t all;
+	int sig, fd = open("/dev/null", O_RDWR);
+	if (fd < 0 || fork()) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	setpgid(0, 0);   /* apart from a terminal's ^C, like the trials */
+	dup2(fd, 0), dup2(fd, 1), dup2(fd, 2);
+	for (fd = 3; fd < 1024; fd++)
+		close(fd);
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGUSR1);
+	if (getppid() == parent) {
+		sigemptyset(&all);
+		sigaddset(&all, SIGUSR1);
+		sigwait(&all, &sig);
+	}
+	usleep(200000);
+	nn_proc_rmdir(tune_tmp, NULL);
+	_exit(0);
+}
+
 void tune_setup(void)
 {
 	const char *tmpdir = getenv("TMPDIR");
 	ssize_t n;
 
 	owner = getpid();
+	/* Held until tune_catch_signals: a signal before it (under mpirun,
+	 * MPI_Init is slow) would end the program with tune_tmp in place. */
+	sigemptyset(&held);
+	sigaddset(&held, SIGINT), sigaddset(&held, SIGTERM), sigaddset(&held, SIGHUP);
+	sigprocmask(SIG_BLOCK, &held, &unheld);
 	if ((n = readlink("/proc/self/exe", tune_dir, sizeof tune_dir - 1)) <= 0)
 		tool_die(TOOL_EXIT_DATA, "/proc/self/exe", "%s", strerror(errno));
 	tune_dir[n] = 0;
@@ -43,6 +82,7 @@ void tune_setup(void)
 	if (!mkdtemp(tune_tmp))
 		tool_die(TOOL_EXIT_DATA, tune_tmp, "%s", strerror(errno));
 	atexit(remove_tmp);
+	start_janitor();
 }
 
 void tune_catch_signals(void)
@@ -54,6 +94,7 @@ void tune_catch_signals(void)
 	sigaction(SIGINT, &sa, &old);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigprocmask(SIG_SETMASK, &unheld, NULL);
 }
 
 pid_t tune_spawn(char **argv, const char *out, const char *err)
@@ -72,6 +113,11 @@ pid_t tune_spawn(char **argv, const char *out, const char *err)
 	return pid;
 }
 
+int tune_signalled(void)
+{
+	return got_signal != 0;
+}
+
 pid_t tune_reap(pid_t pid, int *status, const pid_t *running, size_t n)
 {
 	for (;;) {
@@ -85,6 +131,8 @@ pid_t tune_reap(pid_t pid, int *status, const pid_t *running, size_t n)
 				if (running[i] > 0)
 					kill(-running[i], SIGTERM), waitpid(running[i], NULL, 0);
 			remove_tmp();
+			if (tune_end_delay_us)
+				usleep(tune_end_delay_us);
 			sigaction(got_signal, &old, NULL);   /* tool.c's: it removes -o's temporary */
 			raise(got_signal);
 			_exit(128 + got_signal);

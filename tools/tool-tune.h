@@ -20,7 +20,8 @@
 extern char tune_dir[2048], tune_tmp[2048];
 
 /* Find tune_dir, make tune_tmp and remove it at exit (in this process,
- * not in the children forked for trials). */
+ * not in the children forked for trials); SIGINT, SIGTERM and SIGHUP are
+ * held (pending) until tune_catch_signals. */
 void tune_setup(void);
 /* From here on SIGINT, SIGTERM and SIGHUP end every running child (in
  * tune_reap), remove tune_tmp, then the program as tool.c's handler
@@ -34,6 +35,13 @@ pid_t tune_spawn(char **argv, const char *out, const char *err);
 /* Wait for a child (-1: any); on a signal, end the running[0..n) children
  * and the program. */
 pid_t tune_reap(pid_t pid, int *status, const pid_t *running, size_t n);
+/* A pause between the cleanup on a signal and the end (0: none): under
+ * mpirun, the first rank to end makes mpirun kill the others at once,
+ * and they need a moment for their own cleanup. */
+extern unsigned tune_end_delay_us;
+/* 1 once SIGINT, SIGTERM or SIGHUP came (tune_reap then ends the
+ * program: with no child, tune_reap(-1, &st, NULL, 0)). */
+int tune_signalled(void);
 /* Run argv to the end: its exit status, 127 when there is no such program. */
 int tune_run(char **argv, const char *out, const char *err);
 

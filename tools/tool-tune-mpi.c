@@ -1,0 +1,289 @@
+/* tools/tool-tune-mpi.c — nn-tune's ranks (tool-tune-mpi.h).  Built with
+ * -DNN_MPI and OpenMPI's flags when the Makefile finds it; otherwise a job
+ * of one rank. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "tool.h"
+#include "tool-tune.h"
+#include "tool-tune-mpi.h"
+#ifdef NN_MPI
+#include <mpi.h>
+#endif
+
+int tune_rank = 0, tune_ranks = 1;
+
+/* The job's size as mpirun's environment gives it, 0 when not launched by
+ * mpirun. */
+static int launched_ranks(void)
+{
+	const char *s = getenv("OMPI_COMM_WORLD_SIZE");
+	if (!s)
+		s = getenv("PMI_SIZE");
+	return s ? atoi(s) > 0 ? atoi(s) : 1 : 0;
+}
+
+#ifdef NN_MPI
+
+#define TAG_ROW 19
+
+static int started, ended;
+static MPI_Request *req;
+static void **sent;
+static size_t nsent;
+
+static void at_exit(int status, void *unused)
+{
+	int done = 0;
+	(void)unused;
+	if (!started || MPI_Finalized(&done) != MPI_SUCCESS || done)
+		return;
+	if (status == 0 || ended) {
+		MPI_Finalize();
+		return;
+	}
+	fflush(stderr);
+	/* A moment for mpirun to forward this rank's message before the
+	 * abort ends the job (as nn-train's, tools/tool-mpi.c). */
+	usleep(tune_rank ? 400000 : 100000);
+	MPI_Abort(MPI_COMM_WORLD, status);
+}
+
+void tune_mpi_prepare(void)
+{
+	on_exit(at_exit, NULL);
+}
+
+void tune_mpi_start(int *argc, char ***argv)
+{
+	sigset_t ends, was;
+	if (!launched_ranks())
+		return;
+	/* The threads MPI_Init starts hold these signals, so that they reach
+	 * the main thread, where they interrupt waitpid (tool-tune.c); one
+	 * taken by another thread would leave the main thread waiting for a
+	 * trial until mpirun's SIGKILL, the trials left running. */
+	sigemptyset(&ends);
+	sigaddset(&ends, SIGINT), sigaddset(&ends, SIGTERM), sigaddset(&ends, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &ends, &was);
+	if (MPI_Init(argc, argv) != MPI_SUCCESS)
+		tool_die(TOOL_EXIT_DATA, NULL, "MPI_Init failed");
+	pthread_sigmask(SIG_SETMASK, &was, NULL);
+	started = 1;
+	MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
+	MPI_Comm_rank(MPI_COMM_WORLD, &tune_rank);
+	MPI_Comm_size(MPI_COMM_WORLD, &tune_ranks);
+	/* mpirun sends a signal to every rank within milliseconds, and ends
+	 * the job with SIGKILL as soon as one rank has ended: each rank
+	 * waits this long after its cleanup, so that the others finish
+	 * theirs (their trials ended, their private folders removed). */
+	if (tune_ranks > 1)
+		tune_end_delay_us = 500000;
+}
+
+int tune_mpi_local_ranks(void)
+{
+	MPI_Comm local;
+	int n = 1;
+	if (!started)
+		return 1;
+	MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &local);
+	MPI_Comm_size(local, &n);
+	MPI_Comm_free(&local);
+	return n;
+}
+
+/* Wait for r, and for a signal: a rank blocked in MPI while the others
+ * end on a signal would be killed by mpirun before its cleanup. */
+static void wait_for(MPI_Request *r)
+{
+	int done = 0, st;
+	for (;;) {
+		if (tune_signalled())
+			tune_reap(-1, &st, NULL, 0);
+		MPI_Test(r, &done, MPI_STATUS_IGNORE);
+		if (done)
+			return;
+		usleep(10000);
+	}
+}
+
+int tune_mpi_same(uint64_t h)
+{
+	uint64_t v[2] = { h, ~h };   /* the smallest h and the largest, at once */
+	MPI_Request r;
+	if (tune_ranks == 1)
+		return 1;
+	MPI_Iallreduce(MPI_IN_PLACE, v, 2, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD, &r);
+	wait_for(&r);
+	return v[0] == ~v[1];
+}
+
+void tune_mpi_bcast_int(int *v, size_t n)
+{
+	MPI_Request r;
+	if (tune_ranks == 1 || !n)
+		return;
+	MPI_Ibcast(v, (int)n, MPI_INT, 0, MPI_COMM_WORLD, &r);
+	wait_for(&r);
+}
+
+/* Sent without waiting for rank 0, which gathers rows only between its own
+ * trials: the copy lives until tune_mpi_end. */
+static void send_bytes(const void *row, size_t n)
+{
+	req = tool_realloc(req, (nsent + 1) * sizeof *req);
+	sent = tool_realloc(sent, (nsent + 1) * sizeof *sent);
+	sent[nsent] = tool_alloc(n);
+	memcpy(sent[nsent], row, n);
+	MPI_Isend(sent[nsent], (int)n, MPI_BYTE, 0, TAG_ROW, MPI_COMM_WORLD, &req[nsent]);
+	nsent++;
+}
+
+static int recv_bytes(void *row, size_t cap, size_t *n, int wait)
+{
+	MPI_Status st;
+	int flag = 1, count = 0;
+	if (tune_ranks == 1)
+		return 0;
+	if (!wait)
+		MPI_Iprobe(MPI_ANY_SOURCE, TAG_ROW, MPI_COMM_WORLD, &flag, &st);
+	if (!flag)
+		return 0;
+	MPI_Recv(row, (int)cap, MPI_BYTE, wait ? MPI_ANY_SOURCE : st.MPI_SOURCE, TAG_ROW, MPI_COMM_WORLD, &st);
+	MPI_Get_count(&st, MPI_BYTE, &count);
+	*n = (size_t)count;
+	return 1;
+}
+
+void tune_mpi_end(void)
+{
+	MPI_Request all;
+	if (!started)
+		return;
+	for (size_t i = 0; i < nsent; i++)
+		wait_for(&req[i]);
+	MPI_Ibarrier(MPI_COMM_WORLD, &all);
+	wait_for(&all);
+	for (size_t i = 0; i < nsent; i++)
+		free(sent[i]);
+	free(sent), free(req);
+	ended = 1;
+}
+
+#else  /* no MPI: one rank */
+
+void tune_mpi_prepare(void)
+{
+}
+
+void tune_mpi_start(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	if (launched_ranks() > 1)
+		tool_usage("started by mpirun on %d ranks, but this nn-tune was built without MPI: every rank "
+		           "would run the whole search (install libopenmpi-dev, or make deps, and rebuild)",
+		           launched_ranks());
+}
+
+int tune_mpi_local_ranks(void)
+{
+	return 1;
+}
+
+int tune_mpi_same(uint64_t h)
+{
+	(void)h;
+	return 1;
+}
+
+void tune_mpi_bcast_int(int *v, size_t n)
+{
+	(void)v;
+	(void)n;
+}
+
+static void send_bytes(const void *row, size_t n)
+{
+	(void)row;
+	(void)n;
+}
+
+static int recv_bytes(void *row, size_t cap, size_t *n, int wait)
+{
+	(void)row;
+	(void)cap;
+	(void)n;
+	(void)wait;
+	return 0;
+}
+
+void tune_mpi_end(void)
+{
+}
+
+#endif
+
+/* A row as bytes: its index, failed and time and the folds' scores as
+ * doubles (the ranks are alike: nn-train's weights already assume it),
+ * then why. */
+static size_t row_bytes(const nn_cv_table *t, size_t why_cap)
+{
+	return (3 + t->folds) * sizeof(double) + why_cap;
+}
+
+void tune_mpi_send_row(const nn_cv_table *t, size_t c, size_t why_cap)
+{
+	const nn_cv_row *r = &t->rows[c];
+	double *b = tool_alloc(row_bytes(t, why_cap));
+	b[0] = (double)c, b[1] = r->failed, b[2] = r->time;
+	memcpy(b + 3, r->score, t->folds * sizeof *b);
+	memset(b + 3 + t->folds, 0, why_cap);
+	if (r->failed)
+		memcpy(b + 3 + t->folds, r->why, strnlen(r->why, why_cap - 1));
+	send_bytes(b, row_bytes(t, why_cap));
+	free(b);
+}
+
+long tune_mpi_recv_row(nn_cv_table *t, size_t why_cap, int wait)
+{
+	double *b = tool_alloc(row_bytes(t, why_cap));
+	size_t n = 0;
+	long c = -1;
+	if (recv_bytes(b, row_bytes(t, why_cap), &n, wait)) {
+		if (n != row_bytes(t, why_cap) || !(b[0] >= 0 && b[0] < (double)t->nrows))
+			tool_die(TOOL_EXIT_DATA, NULL, "MPI: a row of another shape came");
+		nn_cv_row *r = &t->rows[c = (long)b[0]];
+		r->failed = b[1] != 0, r->time = b[2];
+		memcpy(r->score, b + 3, t->folds * sizeof *b);
+		memcpy((char *)r->why, b + 3 + t->folds, why_cap);
+		((char *)r->why)[why_cap - 1] = 0;
+	}
+	free(b);
+	return c;
+}
+
+size_t tune_mpi_deal(const nn_cv_table *t, int *reused, int *rank)
+{
+	uint64_t h = 1469598103934665603ull;   /* FNV-1a of the rows' arguments and the setup */
+	size_t remote = 0;
+	for (size_t c = 0; c <= t->nrows; c++)
+		for (const char *p = c < t->nrows ? t->rows[c].args : t->setup; *p; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	if (!tune_mpi_same(h ^ t->nrows)) {
+		if (tune_rank)
+			for (;;)
+				pause();   /* rank 0's message and abort end the job */
+		tool_die(TOOL_EXIT_DATA, NULL, "MPI: the ranks read different data or options (INPUT must be the "
+		         "same file on every machine)");
+	}
+	tune_mpi_bcast_int(reused, t->nrows);
+	for (size_t c = 0, k = 0; c < t->nrows; c++) {
+		rank[c] = reused[c] ? 0 : (int)(k++ % (size_t)tune_ranks);
+		remote += rank[c] != 0;
+	}
+	return remote;
+}
