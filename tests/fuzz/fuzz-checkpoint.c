@@ -107,7 +107,7 @@ static void round_trip(const nn_model *m, const nn_train_info *info, const nn_tr
 	out.training_len = sb.size;
 	nn_schema *s = nn_checkpoint_schema(&out, st, cols, &err);
 	nn_writer *w = s ? nn_writer_open_fd(fd, s, NULL, &err) : NULL;
-	if (!w || nn_writer_write(w, cols, 1, &err) || nn_writer_finish(w, &err)) {
+	if (!w || nn_tensors_write(w, s, cols, &err) || nn_writer_finish(w, &err)) {
 		fprintf(stderr, "fuzz-checkpoint: cannot write a checkpoint back: %s\n", err.msg);
 		abort();
 	}

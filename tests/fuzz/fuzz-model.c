@@ -32,7 +32,7 @@ static void model_round_trip(const nn_model *m)
 	if (!s || fd < 0)
 		abort();
 	nn_model_columns(m, cols);
-	if (!(w = nn_writer_open_fd(fd, s, NULL, &err)) || nn_writer_write(w, cols, 1, &err) ||
+	if (!(w = nn_writer_open_fd(fd, s, NULL, &err)) || nn_tensors_write(w, s, cols, &err) ||
 	    nn_writer_finish(w, &err))
 		abort();
 	nn_writer_free(w);
