@@ -4,6 +4,7 @@
  * more bytes than the shape, bytes after a chunk's end) refused with a
  * message naming the tensor; then models of chunks (nn_model_read): f32,
  * int8, a table that does not fit the layers, widths over the memory. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -347,8 +348,48 @@ static void test_models(void)
 	nn_model_free(m);
 }
 
-int main(void)
+/* Copy fd (from its start) to path. */
+static int save(int fd, const char *dir, const char *name)
 {
+	char path[4096], buf[65536];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "wb");
+	ssize_t n;
+	if (fd < 0 || !f)
+		return -1;
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		fwrite(buf, 1, (size_t)n, f);
+	close(fd);
+	return fclose(f);
+}
+
+/* The fuzz seeds of files in chunks (tests/fuzz/make-seeds.sh): a model
+ * in chunks of 40 bytes, and one with int8 weights in chunks of 24. */
+static int write_seeds(const char *dir)
+{
+	nn_error err = { 0 };
+	nn_model *m = small_model();
+	const void *cols[3 * NN_MLP_MAX_LAYERS];
+	nn_model_columns(m, cols);
+	nn_model_layout lay = { .chunk = 40 };
+	nn_quant_model *qm = nn_quant_model_new(m, &err);
+	nn_tensor qt[9];
+	for (size_t i = 0; qm && i < 9; i++) {
+		const nn_field *f = &qm->schema->fields[i];
+		nn_tensor_set(&qt[i], f->name, f->dtype, f->ndim, f->shape, &err);
+	}
+	nn_model_layout ql = { .t = qt, .n = 9, .chunk = 24 };
+	int rc = !qm || save(write_model(m, &lay, cols), dir, "model-chunks") ||
+	         save(write_model(m, &ql, qm->cols), dir, "model-chunks-int8");
+	nn_quant_model_free(qm);
+	nn_model_free(m);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "--seeds"))
+		return write_seeds(argv[2]);
 	test_fit_row();
 	test_chunks();
 	test_models();
