@@ -386,10 +386,89 @@ static int write_seeds(const char *dir)
 	return rc;
 }
 
+/* --- a 1 G-parameter model (tests/long/bigmodel.bats) ------------------- */
+
+/* One linear layer of 32768 x 32768: 2^30 weights, 4 GiB of f32. */
+static nn_model *big_model(void)
+{
+	size_t width[2] = { 32768, 32768 };
+	nn_error err = { 0 };
+	nn_model *m = calloc(1, sizeof *m);
+	if (!m || !(m->mlp = nn_mlp_new(1, width, NULL, NN_OUT_LINEAR, NN_LOSS_MSE, &err))) {
+		fprintf(stderr, "test-tensors: %s\n", err.msg);
+		exit(1);
+	}
+	m->x_name = strdup("x");
+	m->y_name = strdup("y");
+	m->x_dtype = NN_F32;
+	m->x_ndim = 1;
+	m->x_shape[0] = width[0];
+	return m;
+}
+
+/* Value i of the big model: a float in [1, 2) of 23 scrambled mantissa
+ * bits, so that the file is about as large as the tensor. */
+static float big_value(uint64_t i)
+{
+	uint64_t z = i * 0x9E3779B97F4A7C15ull;
+	z ^= z >> 29;
+	uint32_t bits = 0x3f800000u | (uint32_t)(z & 0x7fffff);
+	float f;
+	memcpy(&f, &bits, sizeof f);
+	return f;
+}
+
+static int big(const char *mode, const char *path)
+{
+	nn_error err = { 0 };
+	if (!strcmp(mode, "--big-write")) {
+		nn_model *m = big_model();
+		nn_mlp *net = m->mlp;
+		size_t n = net->width[0] * net->width[1];
+		for (size_t i = 0; i < n; i++)
+			net->params[net->woff[0] + i] = big_value(i);
+		for (size_t i = 0; i < net->width[1]; i++)
+			net->params[net->boff[0] + i] = big_value(n + i);
+		nn_schema *s = nn_model_schema(m, "model", &err);
+		FILE *f = fopen(path, "wb");
+		const void *cols[2];
+		nn_model_columns(m, cols);
+		nn_writer_options wo = { 1, 0, 0 };
+		nn_writer *w = s && f ? nn_writer_open_fd(fileno(f), s, &wo, &err) : NULL;
+		if (!w || !nn_tensors_chunked(s) || nn_tensors_write(w, s, cols, &err) || nn_writer_finish(w, &err) ||
+		    fclose(f)) {
+			fprintf(stderr, "test-tensors: %s: %s\n", path, err.msg[0] ? err.msg : "not written in chunks");
+			return 1;
+		}
+		nn_writer_free(w);
+		nn_schema_free(s);
+		nn_model_free(m);
+		return 0;
+	}
+	nn_reader *r = nn_reader_open(path, &err);
+	nn_model *m = r ? nn_model_read(r, &err) : NULL;
+	if (!m) {
+		fprintf(stderr, "test-tensors: %s: %s\n", path, err.msg);
+		return 1;
+	}
+	nn_mlp *net = m->mlp;
+	size_t n = net->width[0] * net->width[1], bad = 0;
+	for (size_t i = 0; i < n; i++)
+		bad += net->params[net->woff[0] + i] != big_value(i);
+	for (size_t i = 0; i < net->width[1]; i++)
+		bad += net->params[net->boff[0] + i] != big_value(n + i);
+	printf("%zu parameters read, %zu differ\n", n + net->width[1], bad);
+	nn_reader_close(r);
+	nn_model_free(m);
+	return bad != 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "--seeds"))
 		return write_seeds(argv[2]);
+	if (argc == 3 && (!strcmp(argv[1], "--big-write") || !strcmp(argv[1], "--big-read")))
+		return big(argv[1], argv[2]);
 	test_fit_row();
 	test_chunks();
 	test_models();
