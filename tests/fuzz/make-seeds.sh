@@ -25,6 +25,8 @@ nn-train -q --layers 2 --epochs 1 --seed 1 -o $m/model-prep "$t/prep.nns"
 zstd -q -dc $m/model-prep > $m/model-prep.mp
 # models whose tensors are in chunks (nn-stream(5)): f32, and int8 weights
 "$BIN/../tests/test-tensors" --seeds $m
+mv $m/checkpoint-chunks corpus/checkpoint/checkpoint-chunks
+zstd -q -dc corpus/checkpoint/checkpoint-chunks > corpus/checkpoint/checkpoint-chunks.mp
 for f in $m/model $m/checkpoint $m/params-zscore $m/params-clean $m/model-chunks; do
 	size=$(wc -c < "$f")
 	head -c $((size / 2)) "$f" > "$f-half"

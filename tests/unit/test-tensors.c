@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include "nn/checkpoint.h"
 #include "nn/model.h"
 #include "nn/pack.h"
 #include "nn/quant.h"
@@ -364,7 +366,8 @@ static int save(int fd, const char *dir, const char *name)
 }
 
 /* The fuzz seeds of files in chunks (tests/fuzz/make-seeds.sh): a model
- * in chunks of 40 bytes, and one with int8 weights in chunks of 24. */
+ * in chunks of 40 bytes, one with int8 weights in chunks of 24, and a
+ * checkpoint (Adam, a best copy) in chunks of 64. */
 static int write_seeds(const char *dir)
 {
 	nn_error err = { 0 };
@@ -381,6 +384,38 @@ static int write_seeds(const char *dir)
 	nn_model_layout ql = { .t = qt, .n = 9, .chunk = 24 };
 	int rc = !qm || save(write_model(m, &lay, cols), dir, "model-chunks") ||
 	         save(write_model(m, &ql, qm->cols), dir, "model-chunks-int8");
+	/* a checkpoint of it, Adam's moments and a best copy, chunks of 64 */
+	nn_optim_config oc;
+	nn_optim_defaults(&oc, NN_OPTIM_ADAM);
+	nn_train_state st = { .net = m->mlp, .opt = nn_optim_new(&oc, m->mlp->nparams, &err), .has_best = 1,
+	                      .epoch = 1, .best_epoch = 1 };
+	st.best = calloc(m->mlp->nparams, sizeof(float));
+	static const char *const sig[2] = { "ranks=1", "layers=9,5" };
+	nn_train_info info = { .threads = 1, .batch_size = 8, .seed = 1, .sig = sig, .nsig = 2 };
+	msgpack_sbuffer sb;
+	msgpack_sbuffer_init(&sb);
+	const void *ccols[8 * 3];
+	nn_schema *s = NULL;
+	if (st.opt && st.best && !nn_train_pack(&sb, &info, &st, 1, 0.5, 0.5, 0.5, &err)) {
+		for (size_t i = 0; i < m->mlp->nparams; i++) {
+			st.opt->m[i] = (float)i / 64.0f;
+			st.opt->v[i] = (float)i / 128.0f;
+		}
+		m->training = (unsigned char *)sb.data;
+		m->training_len = sb.size;
+		s = nn_checkpoint_schema_chunked(m, &st, ccols, 64, &err);
+		m->training = NULL;
+	}
+	char path[4096];
+	snprintf(path, sizeof path, "%s/checkpoint-chunks", dir);
+	int fd = s ? open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644) : -1;
+	nn_writer *w = fd >= 0 ? nn_writer_open_fd(fd, s, NULL, &err) : NULL;
+	rc |= !w || nn_tensors_write(w, s, ccols, &err) || nn_writer_finish(w, &err) || close(fd);
+	nn_writer_free(w);
+	nn_schema_free(s);
+	msgpack_sbuffer_destroy(&sb);
+	nn_optim_free(st.opt);
+	free(st.best);
 	nn_quant_model_free(qm);
 	nn_model_free(m);
 	return rc;
