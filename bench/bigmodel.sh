@@ -20,8 +20,13 @@ trap 'rm -rf "$W"' EXIT
 $BIN/nn-import -q --format idx --labels "$FASHION/t10k-labels-idx1-ubyte.gz" --classes fashion-mnist \
 	-o "$W/u8.nns" "$FASHION/t10k-images-idx3-ubyte.gz"
 $BIN/nn-normalize -q --method minmax -o "$W/all.nns" "$W/u8.nns"
-$BIN/nn-split -q --no-shuffle --test-size "$ROWS" --test "$W/train.nns" --train /dev/null "$W/all.nns"
 $BIN/nn-split -q --no-shuffle --test-size 10 --test "$W/few.nns" --train /dev/null "$W/all.nns"
+if [ "$ROWS" -ge 10000 ]; then
+	ROWS=10000
+	mv "$W/all.nns" "$W/train.nns"
+else
+	$BIN/nn-split -q --no-shuffle --test-size "$ROWS" --test "$W/train.nns" --train /dev/null "$W/all.nns"
+fi
 BIG="--layers 4096,4096 --activation relu --optimizer adam --lr 0.001 --batch-size 128 --seed 1 --threads 2"
 
 $BIN/nn-train $BIG --dry-run "$W/train.nns" > "$W/dry"
