@@ -79,12 +79,24 @@ int nn_train_pack(msgpack_sbuffer *sb, const nn_train_info *info, const nn_train
 nn_schema *nn_checkpoint_schema(const nn_model *m, const nn_train_state *st, const void **cols,
                                 nn_error *err)
 {
+	return nn_checkpoint_schema_chunked(m, st, cols, 0, err);
+}
+
+nn_schema *nn_checkpoint_schema_chunked(const nn_model *m, const nn_train_state *st, const void **cols,
+                                        size_t chunk, nn_error *err)
+{
 	const nn_mlp *net = st->net;
-	nn_schema *s = nn_model_schema(m, "checkpoint", err);
-	if (!s)
+	nn_tensor *t = calloc(8 * (size_t)net->nlayers, sizeof *t);
+	nn_schema *s = NULL;
+	if (!t) {
+		nn_error_set(err, NN_ENOMEM, "out of memory");
 		return NULL;
+	}
+	int k = nn_model_tensors(m, t, err);
+	if (k < 0)
+		goto done;
 	nn_model_columns(m, cols);
-	size_t nc = (size_t)net->nlayers * 2;
+	size_t nc = (size_t)k;
 	for (int e = 0; e < 3; e++) {
 		float *block = e < 2 || st->has_best ? extra_block(st, e) : NULL;
 		for (int l = 0; block && l < net->nlayers; l++)
@@ -92,13 +104,15 @@ nn_schema *nn_checkpoint_schema(const nn_model *m, const nn_train_state *st, con
 				char name[80];
 				uint64_t shape[2] = { net->width[l + 1], net->width[l] };
 				snprintf(name, sizeof name, "layer%d.%s.%s", l, b ? "bias" : "weight", extra_names[e]);
-				if (nn_schema_add_field(s, name, NN_F32, b ? 1 : 2, shape, err)) {
-					nn_schema_free(s);
-					return NULL;
-				}
+				if (nn_tensor_set(&t[nc], name, NN_F32, b ? 1 : 2, shape, err))
+					goto done;
 				cols[nc++] = block + (b ? net->boff[l] : net->woff[l]);
 			}
 	}
+	nn_model_layout lay = { .t = t, .n = nc, .chunk = chunk };
+	s = nn_model_schema_with(m, "checkpoint", &lay, err);
+done:
+	free(t);
 	return s;
 }
 
@@ -233,6 +247,82 @@ static int read_blocks(const nn_schema *s, const nn_batch *b, const nn_mlp *a, n
 	return 0;
 }
 
+/* Is the checkpoint's model m, of network d, the one this run makes? */
+static int check_same(const nn_model *m, const nn_model_desc *d, const nn_train_info *info, const char *x,
+                      const nn_train_state *st, nn_error *err)
+{
+	const nn_mlp *want = st->net;
+	if (info->classes && m->classes &&
+	    !nn_classes_same(info->nclasses, info->classes, m->nclasses, m->classes)) {
+		char have[512], data[512];
+		nn_classes_format(have, sizeof have, m->nclasses, m->classes);
+		nn_classes_format(data, sizeof data, info->nclasses, info->classes);
+		return nn_error_set(err, NN_EDATA, "the checkpoint's classes %s differ from the training data's %s "
+		                    "(import the data with nn-import --classes LIST in the checkpoint's order)", have, data);
+	}
+	if (d->width[0] != want->width[0])
+		return nn_error_set(err, NN_EDATA, "the model takes %zu features; '%s' in the training data has %zu",
+		                    d->width[0], x, want->width[0]);
+	if (d->nlayers != want->nlayers ||
+	    memcmp(d->width, want->width, (size_t)(d->nlayers + 1) * sizeof d->width[0]) ||
+	    d->output != want->output || d->loss != want->loss)
+		return nn_error_set(err, NN_EDATA, "the checkpoint's network differs from the one the options make");
+	return 0;
+}
+
+/* A checkpoint whose tensors are in chunks: each goes straight into its
+ * place in st (parameters, moments, best copy), after the network and
+ * the signature have been checked, so a run's state is never held twice. */
+static int read_chunked(nn_reader *r, const nn_train_info *info, const char *x, nn_train_state *st,
+                        nn_sig_mismatch *why, nn_error *err)
+{
+	const nn_schema *s = nn_reader_schema(r);
+	const nn_mlp *net = st->net;
+	nn_model_desc d;
+	nn_tensor_table tt = { 0 };
+	void **dst = NULL;
+	int rc = -1;
+	nn_model *m = nn_model_describe(s, &d, err);
+	if (!m || check_same(m, &d, info, x, st, err) || read_training(m, info, st, why, err) ||
+	    nn_tensors_table(s, &tt, err))
+		goto done;
+	if (!(dst = calloc(tt.n, sizeof *dst))) {
+		nn_error_set(err, NN_ENOMEM, "out of memory");
+		goto done;
+	}
+	int has_best = 0;
+	for (int e = -1; e < 3; e++) {
+		float *block = e < 0 ? net->params : extra_block(st, e);
+		for (int l = 0; block && l < net->nlayers; l++)
+			for (int b = 0; b < 2; b++) {
+				char name[80];
+				snprintf(name, sizeof name, "layer%d.%s%s%s", l, b ? "bias" : "weight", e < 0 ? "" : ".",
+				         e < 0 ? "" : extra_names[e]);
+				int i = nn_tensors_find(&tt, name);
+				const nn_tensor *t = i >= 0 ? &tt.t[i] : NULL;
+				size_t count = b ? net->width[l + 1] : net->width[l] * net->width[l + 1];
+				if (!t && e == 2)
+					continue;          /* no best epoch yet */
+				if (!t || t->dtype != NN_F32 || t->ndim != (b ? 1 : 2) || t->bytes != count * sizeof(float) ||
+				    t->shape[0] != net->width[l + 1]) {
+					nn_error_set(err, NN_EDATA, "tensor '%s' missing or of the wrong shape", name);
+					goto done;
+				}
+				dst[i] = block + (b ? net->boff[l] : net->woff[l]);
+				has_best |= e == 2;
+			}
+	}
+	if (nn_tensors_read(r, &tt, dst, err))
+		goto done;
+	st->has_best = has_best;
+	rc = 0;
+done:
+	free(dst);
+	nn_tensors_table_free(&tt);
+	nn_model_free(m);
+	return rc;
+}
+
 int nn_checkpoint_read(nn_reader *r, const nn_train_info *info, const char *x, nn_train_state *st,
                        nn_sig_mismatch *why, nn_error *err)
 {
@@ -245,30 +335,17 @@ int nn_checkpoint_read(nn_reader *r, const nn_train_info *info, const char *x, n
 		why->found = 0;
 	if (strcmp(s->kind, "checkpoint"))
 		return nn_error_set(err, NN_EDATA, "not a checkpoint (kind '%s')", s->kind);
+	if (nn_tensors_chunked(s))
+		return read_chunked(r, info, x, st, why, err);
 	if ((got = nn_reader_next(r, &b, err)) != 1)
 		return got < 0 ? -1 : nn_error_set(err, NN_EDATA, "no parameters");
 	if (!(m = nn_model_from(s, b, err)))
 		return -1;
-	const nn_mlp *a = m->mlp, *want = st->net;
-	if (info->classes && m->classes &&
-	    !nn_classes_same(info->nclasses, info->classes, m->nclasses, m->classes)) {
-		char have[512], data[512];
-		nn_classes_format(have, sizeof have, m->nclasses, m->classes);
-		nn_classes_format(data, sizeof data, info->nclasses, info->classes);
-		nn_error_set(err, NN_EDATA, "the checkpoint's classes %s differ from the training data's %s "
-		             "(import the data with nn-import --classes LIST in the checkpoint's order)", have, data);
+	const nn_mlp *a = m->mlp;
+	nn_model_desc d = { .nlayers = a->nlayers, .output = a->output, .loss = a->loss };
+	memcpy(d.width, a->width, sizeof d.width);
+	if (check_same(m, &d, info, x, st, err))
 		goto done;
-	}
-	if (a->width[0] != want->width[0]) {
-		nn_error_set(err, NN_EDATA, "the model takes %zu features; '%s' in the training data has %zu",
-		             a->width[0], x, want->width[0]);
-		goto done;
-	}
-	if (a->nparams != want->nparams || a->nlayers != want->nlayers ||
-	    memcmp(a->width, want->width, sizeof a->width) || a->output != want->output || a->loss != want->loss) {
-		nn_error_set(err, NN_EDATA, "the checkpoint's network differs from the one the options make");
-		goto done;
-	}
 	memcpy(st->net->params, a->params, a->nparams * sizeof(float));
 	if (read_training(m, info, st, why, err) || read_blocks(s, b, a, st, err))
 		goto done;

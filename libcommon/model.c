@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "nn/model.h"
 #include "nn/mp.h"
 #include "nn/pack.h"
 #include "nn/quant.h"
+#include "nn/tensors.h"
 
 void nn_model_free(nn_model *m)
 {
@@ -44,27 +46,50 @@ const char *nn_model_class_name(const nn_model *m, size_t i, char *buf, size_t n
 }
 
 
-nn_schema *nn_model_schema(const nn_model *m, const char *kind, nn_error *err)
+int nn_model_tensors(const nn_model *m, nn_tensor *t, nn_error *err)
 {
 	const nn_mlp *net = m->mlp;
-	nn_schema *s = nn_schema_new(kind, err);
-	if (!s)
-		return NULL;
 	char name[64];
 	for (int l = 0; l < net->nlayers; l++) {
 		uint64_t wshape[2] = { net->width[l + 1], net->width[l] };
 		snprintf(name, sizeof name, "layer%d.weight", l);
-		if (nn_schema_add_field(s, name, NN_F32, 2, wshape, err))
-			goto fail;
+		if (nn_tensor_set(&t[2 * l], name, NN_F32, 2, wshape, err))
+			return -1;
 		snprintf(name, sizeof name, "layer%d.bias", l);
-		if (nn_schema_add_field(s, name, NN_F32, 1, wshape, err))
-			goto fail;
+		if (nn_tensor_set(&t[2 * l + 1], name, NN_F32, 1, wshape, err))
+			return -1;
 	}
+	return 2 * net->nlayers;
+}
+
+nn_schema *nn_model_schema(const nn_model *m, const char *kind, nn_error *err)
+{
+	return nn_model_schema_with(m, kind, NULL, err);
+}
+
+nn_schema *nn_model_schema_with(const nn_model *m, const char *kind, const nn_model_layout *lay, nn_error *err)
+{
+	const nn_mlp *net = m->mlp;
+	nn_tensor own[2 * NN_MLP_MAX_LAYERS];
+	const nn_tensor *t = lay && lay->t ? lay->t : own;
+	size_t nt = lay && lay->t ? lay->n : 0;
+	if (!(lay && lay->t)) {
+		int k = nn_model_tensors(m, own, err);
+		if (k < 0)
+			return NULL;
+		nt = (size_t)k;
+	}
+	nn_schema *s = nn_schema_new(kind, err);
+	if (!s)
+		return NULL;
+	int chunked = nn_tensors_add_fields(s, t, nt, lay ? lay->chunk : 0, err);
+	if (chunked < 0)
+		goto fail;
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	int bad = msgpack_pack_map(&pk, m->training ? 8 : 7);
+	int bad = msgpack_pack_map(&pk, (m->training ? 8 : 7) + (lay ? lay->meta_pairs : 0) + (size_t)chunked);
 	bad |= nn_pack_str(&pk, "task") | nn_pack_str(&pk, m->classification ? "classification" : "regression");
 	bad |= nn_pack_str(&pk, "input") | msgpack_pack_map(&pk, m->prep ? 5 : 3);
 	bad |= nn_pack_str(&pk, "field") | nn_pack_str(&pk, m->x_name);
@@ -107,6 +132,10 @@ nn_schema *nn_model_schema(const nn_model *m, const char *kind, nn_error *err)
 		bad |= nn_pack_str(&pk, "training");
 		bad |= msgpack_sbuffer_write(&sb, (const char *)m->training, m->training_len);
 	}
+	if (lay && lay->meta_pairs)
+		bad |= msgpack_sbuffer_write(&sb, lay->meta, lay->meta_len);
+	if (chunked)   /* last, after everything a one-row file has */
+		bad |= nn_tensors_pack_table(&pk, t, nt);
 	if (bad)
 		nn_error_set(err, NN_ENOMEM, "out of memory");
 	else
@@ -366,57 +395,88 @@ static int read_meta(const nn_schema *s, nn_model *m, struct desc *d, nn_error *
 	return 0;
 }
 
-nn_model *nn_model_from(const nn_schema *s, const nn_batch *row, nn_error *err)
+/* The model a header describes, every claim of its metadata checked,
+ * without its network (m->mlp NULL). */
+static nn_model *describe(const nn_schema *s, struct desc *d, nn_error *err)
 {
 	if (strcmp(s->kind, "model") && strcmp(s->kind, "checkpoint")) {
 		nn_error_set(err, NN_EDATA, "not a model (kind '%s')", s->kind);
 		return NULL;
 	}
 	nn_model *m = calloc(1, sizeof *m);
-	struct desc d = { 0 };
 	if (!m) {
 		nn_error_set(err, NN_ENOMEM, "out of memory");
 		return NULL;
 	}
-	if (read_meta(s, m, &d, err))
+	if (read_meta(s, m, d, err))
 		goto fail;
-	if (d.nact != d.nlayers - 1) {
-		nn_error_set(err, NN_EDATA, "%zu activations for %zu hidden layers", d.nact, d.nlayers - 1);
+	if (d->nact != d->nlayers - 1) {
+		nn_error_set(err, NN_EDATA, "%zu activations for %zu hidden layers", d->nact, d->nlayers - 1);
 		goto fail;
 	}
-	size_t out = d.width[d.nlayers];
-	if (d.output == NN_OUT_SOFTMAX && out == 1) {
+	size_t out = d->width[d->nlayers];
+	if (d->output == NN_OUT_SOFTMAX && out == 1) {
 		nn_error_set(err, NN_EDATA, "a softmax over one output gives probability 1 to every row: "
 		             "the model cannot tell anything apart (train it again: two classes take one "
 		             "sigmoid output or two softmax outputs)");
 		goto fail;
 	}
-	m->classification = d.classification;
-	if (d.classification) {
-		if (d.nclasses < 2 || d.nclasses > NN_MAX_CLASSES || (m->classes && m->nclasses != d.nclasses) ||
-		    !(out == d.nclasses || (d.nclasses == 2 && out == 1))) {
-			nn_error_set(err, NN_EDATA, "%llu classes do not fit %zu outputs", (unsigned long long)d.nclasses, out);
+	m->classification = d->classification;
+	if (d->classification) {
+		if (d->nclasses < 2 || d->nclasses > NN_MAX_CLASSES || (m->classes && m->nclasses != d->nclasses) ||
+		    !(out == d->nclasses || (d->nclasses == 2 && out == 1))) {
+			nn_error_set(err, NN_EDATA, "%llu classes do not fit %zu outputs", (unsigned long long)d->nclasses, out);
 			goto fail;
 		}
-		m->nclasses = (size_t)d.nclasses;
-	} else if (d.targets != out) {
-		nn_error_set(err, NN_EDATA, "%llu targets do not fit %zu outputs", (unsigned long long)d.targets, out);
+		m->nclasses = (size_t)d->nclasses;
+	} else if (d->targets != out) {
+		nn_error_set(err, NN_EDATA, "%llu targets do not fit %zu outputs", (unsigned long long)d->targets, out);
 		goto fail;
 	}
 	uint64_t elems = 1;
 	for (int i = 0; i < m->x_ndim; i++)
 		elems *= m->x_shape[i] && m->x_shape[i] <= (1u << 24) ? m->x_shape[i] : 0;
-	if (elems != d.width[0]) {
-		nn_error_set(err, NN_EDATA, "input shape does not match %zu inputs", d.width[0]);
+	if (elems != d->width[0]) {
+		nn_error_set(err, NN_EDATA, "input shape does not match %zu inputs", d->width[0]);
 		goto fail;
 	}
-	if (m->feature_names && m->nfeature_names != d.width[0]) {
-		nn_error_set(err, NN_EDATA, "%zu feature names for %zu inputs", m->nfeature_names, d.width[0]);
+	if (m->feature_names && m->nfeature_names != d->width[0]) {
+		nn_error_set(err, NN_EDATA, "%zu feature names for %zu inputs", m->nfeature_names, d->width[0]);
 		goto fail;
 	}
-	if (m->prep && m->prep->n && m->prep->step[m->prep->n - 1].out_columns != d.width[0]) {
+	if (m->prep && m->prep->n && m->prep->step[m->prep->n - 1].out_columns != d->width[0]) {
 		nn_error_set(err, NN_EDATA, "the preparation chain ends with %zu columns; the model takes %zu",
-		             m->prep->step[m->prep->n - 1].out_columns, d.width[0]);
+		             m->prep->step[m->prep->n - 1].out_columns, d->width[0]);
+		goto fail;
+	}
+	return m;
+fail:
+	nn_model_free(m);
+	return NULL;
+}
+
+nn_model *nn_model_describe(const nn_schema *s, nn_model_desc *out, nn_error *err)
+{
+	struct desc d = { 0 };
+	nn_model *m = describe(s, &d, err);
+	if (m) {
+		out->nlayers = (int)d.nlayers;
+		memcpy(out->width, d.width, sizeof out->width);
+		memcpy(out->act, d.act, sizeof out->act);
+		out->output = d.output;
+		out->loss = d.loss;
+	}
+	return m;
+}
+
+nn_model *nn_model_from(const nn_schema *s, const nn_batch *row, nn_error *err)
+{
+	struct desc d = { 0 };
+	nn_model *m = describe(s, &d, err);
+	if (!m)
+		return NULL;
+	if (nn_tensors_chunked(s)) {
+		nn_error_set(err, NN_EDATA, "the model's tensors are in chunks, not in one row");
 		goto fail;
 	}
 	if (!row || row->rows != 1) {
@@ -462,8 +522,115 @@ fail:
 	return NULL;
 }
 
+/* Layer l's tensors in a chunk table: their entries (scale -1 for f32
+ * weights), checked against the widths before anything is allocated. */
+static int find_layer(const nn_tensor_table *tt, const struct desc *d, size_t l, int *wi, int *si, int *bi,
+                      nn_error *err)
+{
+	char name[64];
+	size_t out = d->width[l + 1], in = d->width[l];
+	snprintf(name, sizeof name, "layer%zu.weight", l);
+	*wi = nn_tensors_find(tt, name);
+	const nn_tensor *t = *wi >= 0 ? &tt->t[*wi] : NULL;
+	if (!t || (t->dtype != NN_F32 && t->dtype != NN_I8) || t->ndim != 2 || t->shape[0] != out || t->shape[1] != in)
+		return nn_error_set(err, NN_EDATA, "tensor '%s': %s", name,
+		                    t ? "not f32 (or i8) of the shape the layers say" : "missing");
+	*si = -1;
+	if (t->dtype == NN_I8) {
+		snprintf(name, sizeof name, "layer%zu.weight_scale", l);
+		*si = nn_tensors_find(tt, name);
+		t = *si >= 0 ? &tt->t[*si] : NULL;
+		if (!t || t->dtype != NN_F32 || t->ndim != 1 || t->shape[0] != out)
+			return nn_error_set(err, NN_EDATA, "tensor '%s': %s", name,
+			                    t ? "not f32 with one scale per output" : "missing beside its int8 weights");
+	}
+	snprintf(name, sizeof name, "layer%zu.bias", l);
+	*bi = nn_tensors_find(tt, name);
+	t = *bi >= 0 ? &tt->t[*bi] : NULL;
+	if (!t || t->dtype != NN_F32 || t->ndim != 1 || t->shape[0] != out)
+		return nn_error_set(err, NN_EDATA, "tensor '%s': %s", name,
+		                    t ? "not f32 of the shape the layers say" : "missing");
+	return 0;
+}
+
+/* A model whose tensors are in chunks: each is read into its place in
+ * the network (or, int8 weights, beside it, then dequantized). */
+static nn_model *read_chunked(nn_reader *r, uint64_t max_bytes, nn_error *err)
+{
+	const nn_schema *s = nn_reader_schema(r);
+	struct desc d = { 0 };
+	nn_tensor_table tt = { 0 };
+	void **dst = NULL;
+	int wi[NN_MLP_MAX_LAYERS], si[NN_MLP_MAX_LAYERS], bi[NN_MLP_MAX_LAYERS];
+	nn_model *m = describe(s, &d, err);
+	if (!m || nn_tensors_table(s, &tt, err))
+		goto fail;
+	/* The widths ask for the memory: a claim, so held against what the
+	 * machine has before any of it is taken. */
+	uint64_t need = 0;
+	for (size_t l = 0; l < d.nlayers; l++) {
+		if (find_layer(&tt, &d, l, &wi[l], &si[l], &bi[l], err))
+			goto fail;
+		need += (uint64_t)d.width[l] * d.width[l + 1] * (si[l] >= 0 ? 5 : 4) + d.width[l + 1] * 8;
+	}
+	if (need > max_bytes) {
+		nn_error_set(err, NN_ELIMIT, "a model of %llu bytes is more than this machine's memory "
+		             "(%llu bytes)", (unsigned long long)need, (unsigned long long)max_bytes);
+		goto fail;
+	}
+	if (!(m->mlp = nn_mlp_new((int)d.nlayers, d.width, d.act, d.output, d.loss, err)))
+		goto fail;
+	if (!(dst = calloc(tt.n, sizeof *dst))) {
+		nn_error_set(err, NN_ENOMEM, "out of memory");
+		goto fail;
+	}
+	nn_mlp *net = m->mlp;
+	for (size_t l = 0; l < d.nlayers; l++) {
+		dst[wi[l]] = net->params + net->woff[l];
+		dst[bi[l]] = net->params + net->boff[l];
+		if (si[l] < 0)
+			continue;
+		if (!(m->qweight[l] = malloc(d.width[l] * d.width[l + 1])) ||
+		    !(m->qscale[l] = malloc(d.width[l + 1] * sizeof(float)))) {
+			nn_error_set(err, NN_ENOMEM, "out of memory for int8 weights");
+			goto fail;
+		}
+		dst[wi[l]] = m->qweight[l];
+		dst[si[l]] = m->qscale[l];
+	}
+	if (nn_tensors_read(r, &tt, dst, err))
+		goto fail;
+	for (size_t l = 0; l < d.nlayers; l++)
+		if (si[l] >= 0) {
+			if (nn_quant_check_scales(m->qscale[l], d.width[l + 1], tt.t[si[l]].name, err))
+				goto fail;
+			nn_dequant_rows(m->qweight[l], m->qscale[l], d.width[l + 1], d.width[l], net->params + net->woff[l]);
+		}
+	free(dst);
+	nn_tensors_table_free(&tt);
+	return m;
+fail:
+	free(dst);
+	nn_tensors_table_free(&tt);
+	nn_model_free(m);
+	return NULL;
+}
+
+uint64_t nn_model_memory_limit(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+	return pages > 0 && size > 0 ? (uint64_t)pages * (uint64_t)size : UINT64_MAX;
+}
+
 nn_model *nn_model_read(nn_reader *r, nn_error *err)
 {
+	return nn_model_read_max(r, nn_model_memory_limit(), err);
+}
+
+nn_model *nn_model_read_max(nn_reader *r, uint64_t max_bytes, nn_error *err)
+{
+	if (nn_tensors_chunked(nn_reader_schema(r)))
+		return read_chunked(r, max_bytes, err);
 	const nn_batch *b = NULL;
 	int got = nn_reader_next(r, &b, err);
 	if (got < 0)

@@ -9,6 +9,7 @@
 #include "nn/mp.h"
 #include "nn/pack.h"
 #include "nn/quant.h"
+#include "nn/tensors.h"
 
 /* w [rows x cols] → q [rows x cols], scale [rows] */
 void nn_quant_rows(const float *w, size_t rows, size_t cols, int8_t *q, float *scale)
@@ -157,57 +158,30 @@ void nn_quant_model_free(nn_quant_model *qm)
 	free(qm);
 }
 
-/* meta plus one key, "quantization" → {"weights": "int8", "scheme":
- * "symmetric-per-output-channel"}: the map's count raised by one, the
- * pairs copied, the new pair appended. */
-static int meta_with_quantization(const nn_schema *f32, nn_schema *s, nn_error *err)
-{
-	nn_mp c = { f32->meta, f32->meta + f32->meta_len };
-	size_t n;
-	if (!f32->meta || nn_mp_map(&c, &n, "model metadata", err))
-		return nn_error_set(err, NN_EDATA, "the model has no metadata map");
-	msgpack_sbuffer sb;
-	msgpack_packer pk;
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	int bad = msgpack_pack_map(&pk, n + 1);
-	bad |= msgpack_sbuffer_write(&sb, (const char *)c.p, (size_t)(c.end - c.p));
-	bad |= nn_pack_str(&pk, "quantization") | msgpack_pack_map(&pk, 2);
-	bad |= nn_pack_str(&pk, "weights") | nn_pack_str(&pk, "int8");
-	bad |= nn_pack_str(&pk, "scheme") | nn_pack_str(&pk, "symmetric-per-output-channel");
-	if (bad)
-		nn_error_set(err, NN_ENOMEM, "out of memory");
-	else
-		bad = nn_schema_set_meta(s, sb.data, sb.size, err);
-	msgpack_sbuffer_destroy(&sb);
-	return bad ? -1 : 0;
-}
-
 nn_quant_model *nn_quant_model_new(const nn_model *m, nn_error *err)
 {
 	const nn_mlp *net = m->mlp;
 	nn_quant_model *qm = calloc(1, sizeof *qm);
-	nn_schema *f32 = NULL;
-	if (!qm) {
+	nn_tensor *t = calloc(3 * (size_t)net->nlayers, sizeof *t);
+	if (!qm || !t) {
+		free(qm);
+		free(t);
 		nn_error_set(err, NN_ENOMEM, "out of memory");
 		return NULL;
 	}
 	qm->nlayers = net->nlayers;
-	if (!(f32 = nn_model_schema(m, "model", err)) || !(qm->schema = nn_schema_new("model", err)) ||
-	    meta_with_quantization(f32, qm->schema, err))
-		goto fail;
 	for (int l = 0; l < net->nlayers; l++) {
 		size_t out = net->width[l + 1], in = net->width[l];
 		uint64_t wshape[2] = { out, in };
 		char name[64];
 		snprintf(name, sizeof name, "layer%d.weight", l);
-		if (nn_schema_add_field(qm->schema, name, NN_I8, 2, wshape, err))
+		if (nn_tensor_set(&t[3 * l], name, NN_I8, 2, wshape, err))
 			goto fail;
 		snprintf(name, sizeof name, "layer%d.weight_scale", l);
-		if (nn_schema_add_field(qm->schema, name, NN_F32, 1, wshape, err))
+		if (nn_tensor_set(&t[3 * l + 1], name, NN_F32, 1, wshape, err))
 			goto fail;
 		snprintf(name, sizeof name, "layer%d.bias", l);
-		if (nn_schema_add_field(qm->schema, name, NN_F32, 1, wshape, err))
+		if (nn_tensor_set(&t[3 * l + 2], name, NN_F32, 1, wshape, err))
 			goto fail;
 		if (!(qm->q[l] = malloc(out * in)) || !(qm->scale[l] = malloc(out * sizeof(float)))) {
 			nn_error_set(err, NN_ENOMEM, "out of memory");
@@ -218,12 +192,39 @@ nn_quant_model *nn_quant_model_new(const nn_model *m, nn_error *err)
 		qm->cols[3 * l + 1] = qm->scale[l];
 		qm->cols[3 * l + 2] = net->params + net->boff[l];
 	}
-	nn_schema_free(f32);
+	/* the model's metadata plus "quantization" → {"weights": "int8",
+	 * "scheme": "symmetric-per-output-channel"} */
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	int bad = nn_pack_str(&pk, "quantization") | msgpack_pack_map(&pk, 2);
+	bad |= nn_pack_str(&pk, "weights") | nn_pack_str(&pk, "int8");
+	bad |= nn_pack_str(&pk, "scheme") | nn_pack_str(&pk, "symmetric-per-output-channel");
+	nn_model_layout lay = { .t = t, .n = 3 * (size_t)net->nlayers, .meta = sb.data, .meta_len = sb.size,
+	                        .meta_pairs = 1 };
+	if (bad)
+		nn_error_set(err, NN_ENOMEM, "out of memory");
+	else
+		qm->schema = nn_model_schema_with(m, "model", &lay, err);
+	msgpack_sbuffer_destroy(&sb);
+	if (!qm->schema)
+		goto fail;
+	free(t);
 	return qm;
 fail:
-	nn_schema_free(f32);
+	free(t);
 	nn_quant_model_free(qm);
 	return NULL;
+}
+
+int nn_quant_check_scales(const float *scale, size_t out, const char *name, nn_error *err)
+{
+	for (size_t o = 0; o < out; o++)
+		if (!isfinite(scale[o]) || scale[o] < 0)
+			return nn_error_set(err, NN_EDATA, "field '%s': scale %zu is not a finite number >= 0",
+			                    name, o);
+	return 0;
 }
 
 int nn_quant_load_weight(const nn_schema *s, const nn_batch *row, int f, size_t out, size_t in,
@@ -238,10 +239,8 @@ int nn_quant_load_weight(const nn_schema *s, const nn_batch *row, int f, size_t 
 		return nn_error_set(err, NN_EDATA, "field '%s': %s", name,
 		                    g < 0 ? "missing beside its int8 weights" : "not f32 with one scale per output");
 	const float *scale = row->col[g];
-	for (size_t o = 0; o < out; o++)
-		if (!isfinite(scale[o]) || scale[o] < 0)
-			return nn_error_set(err, NN_EDATA, "field '%s': scale %zu is not a finite number >= 0",
-			                    name, o);
+	if (nn_quant_check_scales(scale, out, name, err))
+		return -1;
 	nn_dequant_rows(row->col[f], scale, out, in, w);
 	return 1;
 }

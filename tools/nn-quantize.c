@@ -178,7 +178,7 @@ int main(int argc, char **argv)
 	}
 	tool_provenance(s, argc, argv);
 	nn_writer *w = tool_out_writer(out, s, opt_level, 1, 0);
-	if (nn_writer_write(w, cols, 1, &err) || nn_writer_finish(w, &err))
+	if (nn_tensors_write(w, s, cols, &err) || nn_writer_finish(w, &err))
 		tool_die_err(tool_out_name(out), &err);
 	nn_writer_free(w);
 

@@ -83,7 +83,7 @@ void tool_train_save(const tool_train *T, const nn_train_state *st, const nn_tas
 		tool_save_row(path, s, cols, 1);
 	} else {                             /* into the output opened at the start */
 		nn_writer *w = tool_out_writer(T->model, s, T->level, 1, 0);
-		if (nn_writer_write(w, cols, 1, &err) || nn_writer_finish(w, &err))
+		if (nn_tensors_write(w, s, cols, &err) || nn_writer_finish(w, &err))
 			tool_die_err(tool_out_name(T->model), &err);
 		nn_writer_free(w);
 		tool_out_commit(T->model);
@@ -111,7 +111,7 @@ void tool_train_resume(const tool_train *T, nn_train_state *st, const nn_dataset
 	nn_reader_close(r);
 }
 
-/* The format holds a model in one row: say so before training, not after. */
+/* A model the format cannot hold: say so before training, not after. */
 void tool_train_check_fits(const tool_train *T, const nn_train_state *st, const nn_task *t)
 {
 	nn_error err = { 0 };

@@ -14,6 +14,7 @@
 #include "nn/sign.h"
 #include "nn/pack.h"
 #include "nn/spool.h"
+#include "nn/tensors.h"
 #include "nn/version.h"
 #include "tool.h"
 
@@ -703,7 +704,7 @@ void tool_save_row(const char *path, const nn_schema *s, const void *const *cols
 	tool_out *o = out_open(path, 1, " (use -o FILE or a pipe)");
 	nn_writer *w = tool_out_writer(o, s, level, 1, 0);
 
-	if (nn_writer_write(w, cols, 1, &err) || nn_writer_finish(w, &err))
+	if (nn_tensors_write(w, s, cols, &err) || nn_writer_finish(w, &err))
 		tool_die_err(tool_out_name(o), &err);
 	nn_writer_free(w);
 	tool_out_commit(o);

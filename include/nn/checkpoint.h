@@ -1,7 +1,7 @@
 /* nn/checkpoint.h — a training run's state as a file, and back.
  *
  * A checkpoint is a model file (nn/model.h) of kind "checkpoint" whose
- * one row also holds, per parameter tensor, the optimizer's moments and
+ * tensors (one row, or chunks) also hold, per parameter tensor, the optimizer's moments and
  * the best epoch's copy ("layer0.weight.m", "layer0.weight.v",
  * "layer0.weight.best"), and whose "training" map has a "resume" map:
  *
@@ -66,10 +66,15 @@ int nn_train_pack(msgpack_sbuffer *sb, const nn_train_info *info, const nn_train
                   double train_loss, double val_loss, double val_accuracy, nn_error *err);
 
 /* The schema of checkpoint m (whose training map nn_train_pack made with
- * resume 1) and its columns: cols has room for 8 per layer and gets the
- * parameters, then the moments and the best copy where st has them. */
+ * resume 1) and its tensors: cols has room for 8 per layer and gets the
+ * parameters, then the moments and the best copy where st has them.  One
+ * row when it holds them all, chunks otherwise (nn/model.h); write it
+ * with nn_tensors_write.  _chunked: chunks of chunk bytes (0: as
+ * nn_checkpoint_schema) whatever the size, for tests. */
 nn_schema *nn_checkpoint_schema(const nn_model *m, const nn_train_state *st, const void **cols,
                                 nn_error *err);
+nn_schema *nn_checkpoint_schema_chunked(const nn_model *m, const nn_train_state *st, const void **cols,
+                                        size_t chunk, nn_error *err);
 
 /* Where a signature differs: the item's index and the checkpoint's text
  * (cut at 127 bytes), so that a caller can say more about some items. */

@@ -47,9 +47,11 @@ double nn_estimate_epoch_seconds(const nn_estimate *e, double gflops);
 double nn_estimate_step_seconds(const nn_estimate *e, const nn_mlp *net, const nn_dataset *tr,
                                 double seconds, int min_steps, int *steps, nn_error *err);
 
-/* Whether the model m of st's network fits in a model file, and with
- * checkpoint its checkpoint too (the format holds either in one row):
- * 0, or -1 with NN_EARG and a message saying what is over, or NN_ENOMEM. */
+/* Whether the model m of st's network can be written as a model file
+ * (and with checkpoint its checkpoint too; tensors over the one-row
+ * limits go in chunks, nn/tensors.h, so any size that fits in memory
+ * can): 0, or -1 with NN_EARG and a message saying what is wrong, or
+ * NN_ENOMEM. */
 int nn_estimate_fits(const nn_model *m, const nn_train_state *st, int checkpoint, nn_error *err);
 
 /* nn-train --dry-run's report on o, a "name<TAB>value" line each: the

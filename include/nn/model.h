@@ -16,11 +16,12 @@
  *    "output": "softmax", "loss": "ce",
  *    "training": {…what nn-train recorded…}}
  *
- * A checkpoint is the same with kind "checkpoint" and more fields (the
- * optimizer's state); nn_model_read reads both.  The model is one row, so
- * the format's limits bound it: each tensor (one field) at most 32 MiB
- * (8M f32), all together a little under 64 MiB (16M parameters); see
- * nn-stream(5) LIMITS.
+ * A checkpoint is the same with kind "checkpoint" and more tensors (the
+ * optimizer's state); nn_model_read reads both.  The tensors are in one
+ * row, one field each, when one row holds them (each at most 32 MiB, all
+ * together a little under 64 MiB: the bytes such a model always had), and
+ * otherwise in chunks of 1 MiB with a table of them in the metadata
+ * (nn/tensors.h, nn-stream(5)), so a model has no size limit but memory.
  */
 #ifndef NN_MODEL_H
 #define NN_MODEL_H
@@ -31,6 +32,7 @@
 #include "nn/mlp.h"
 #include "nn/prep.h"
 #include "nn/stream.h"
+#include "nn/tensors.h"
 
 typedef struct nn_model {
 	nn_mlp *mlp;
@@ -64,10 +66,28 @@ typedef struct nn_model {
 
 void nn_model_free(nn_model *m);               /* NULL is fine; frees mlp */
 
-/* The schema of a model file (kind "model" or "checkpoint"), without
- * provenance; extra fields (a checkpoint's) are added by the caller. */
+/* The model's own tensors, f32: layerL.weight [W(L+1), W(L)] and
+ * layerL.bias [W(L+1)] for each layer, into t (2 per layer): their count,
+ * or -1. */
+int nn_model_tensors(const nn_model *m, nn_tensor *t, nn_error *err);
+
+/* What a model file holds beside the model's metadata. */
+typedef struct nn_model_layout {
+	const nn_tensor *t;       /* its tensors, in order; NULL: the model's own */
+	size_t n;
+	const void *meta;         /* meta_pairs msgpack key/value pairs for the */
+	size_t meta_len;          /* metadata map, after the model's own keys */
+	size_t meta_pairs;
+	size_t chunk;             /* 0: one row when it holds the tensors, else chunks
+	                           * of NN_CHUNK_BYTES; N: chunks of N bytes (tests) */
+} nn_model_layout;
+
+/* The schema of a file of model m (kind "model" or "checkpoint"), without
+ * provenance: its tensors as lay says (NULL: the model's own, in one row
+ * when it holds them).  Write the tensors with nn_tensors_write. */
 nn_schema *nn_model_schema(const nn_model *m, const char *kind, nn_error *err);
-/* The model's columns for its one row, in schema order (pointers into
+nn_schema *nn_model_schema_with(const nn_model *m, const char *kind, const nn_model_layout *lay, nn_error *err);
+/* The model's columns, its tensors in schema order (pointers into
  * m->mlp->params). */
 void nn_model_columns(const nn_model *m, const void **cols);
 
@@ -75,10 +95,31 @@ void nn_model_columns(const nn_model *m, const void **cols);
  * beyond the model's own, a checkpoint's, are ignored).  Every dimension is
  * checked against the metadata; a file that is not a model is an error
  * naming what is wrong, and so is a softmax over one output (it gives
- * probability 1 to every row).  The parameters are copied. */
+ * probability 1 to every row).  The parameters are copied.  A header of
+ * tensors in chunks is an error: nn_model_read reads those. */
 nn_model *nn_model_from(const nn_schema *s, const nn_batch *row, nn_error *err);
-/* Read a model or checkpoint from r: its one row, then the verified end. */
+/* Read a model or checkpoint from r to its verified end: its one row, or
+ * its chunks, each copied into its place in the network as it comes (the
+ * network is allocated once, from the widths, after every tensor of the
+ * table has been checked against them).  The widths may ask for at most
+ * max_bytes (nn_model_read: nn_model_memory_limit, the machine's
+ * memory). */
 nn_model *nn_model_read(nn_reader *r, nn_error *err);
+nn_model *nn_model_read_max(nn_reader *r, uint64_t max_bytes, nn_error *err);
+uint64_t nn_model_memory_limit(void);
+
+/* The shape of a model's network. */
+typedef struct nn_model_desc {
+	int nlayers;
+	size_t width[NN_MLP_MAX_LAYERS + 1];
+	enum nn_act act[NN_MLP_MAX_LAYERS];
+	enum nn_output output;
+	enum nn_loss loss;
+} nn_model_desc;
+/* The model a header describes, checked as nn_model_from checks it, but
+ * without its tensors: m->mlp is NULL, the network's shape in *d (for a
+ * reader that loads the tensors into places of its own). */
+nn_model *nn_model_describe(const nn_schema *s, nn_model_desc *d, nn_error *err);
 
 /* Record how the model's input was prepared: the chain and the feature
  * names of field xname of the training stream's schema s (nn-train, when

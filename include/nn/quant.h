@@ -53,8 +53,8 @@ int nn_prune(nn_mlp *m, double fraction, int global, size_t *zeroed, nn_error *e
 size_t nn_mlp_zero_weights(const nn_mlp *m, int l);
 
 /* A model's int8 form, ready to write: its schema (kind "model", the
- * fields above, the model's metadata plus "quantization") and the columns
- * of its one row. */
+ * tensors above, the model's metadata plus "quantization"; one row or
+ * chunks, nn/tensors.h) and its tensors for nn_tensors_write. */
 typedef struct nn_quant_model {
 	nn_schema *schema;
 	int nlayers;
@@ -72,6 +72,9 @@ void nn_quant_model_free(nn_quant_model *qm);      /* NULL is fine */
  * -1 on a scale field that is missing, of the wrong shape or not finite. */
 int nn_quant_load_weight(const nn_schema *s, const nn_batch *row, int f, size_t out, size_t in,
                          float *w, nn_error *err);
+/* Are scale[0..out) finite and >= 0?  Otherwise -1 with a message naming
+ * the field (or tensor) name. */
+int nn_quant_check_scales(const float *scale, size_t out, const char *name, nn_error *err);
 /* Copies of the int8 weights of field f and of their scales, once
  * nn_quant_load_weight has accepted them: *q [out x in], *scale [out]. */
 int nn_quant_keep(const nn_schema *s, const nn_batch *row, int f, size_t out, size_t in,

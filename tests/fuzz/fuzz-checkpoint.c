@@ -4,8 +4,8 @@
  * as a checkpoint
  * twice: with a signature of its own (taken from the file, so that
  * mutations reach the fields after it) and with a fixed one.  A
- * checkpoint that restores is written back and read again: the same
- * state must come back.
+ * checkpoint that restores is written back (in chunks when it came in
+ * chunks) and read again: the same state must come back.
  *
  * Input that starts with the zstd magic is a stream as it is; anything
  * else is taken as msgpack objects, each compressed into its own frame
@@ -92,6 +92,8 @@ static int restore(int fd, const nn_train_info *info, nn_train_state *st)
 }
 
 /* Write st as a checkpoint and read it into a fresh state: the same. */
+static int chunked;   /* the input's tensors are in chunks: so are the ones written back */
+
 static void round_trip(const nn_model *m, const nn_train_info *info, const nn_train_state *st)
 {
 	nn_error err = { 0 };
@@ -105,9 +107,9 @@ static void round_trip(const nn_model *m, const nn_train_info *info, const nn_tr
 	out.mlp = st->net;
 	out.training = (unsigned char *)sb.data;
 	out.training_len = sb.size;
-	nn_schema *s = nn_checkpoint_schema(&out, st, cols, &err);
+	nn_schema *s = nn_checkpoint_schema_chunked(&out, st, cols, chunked ? 64 : 0, &err);
 	nn_writer *w = s ? nn_writer_open_fd(fd, s, NULL, &err) : NULL;
-	if (!w || nn_writer_write(w, cols, 1, &err) || nn_writer_finish(w, &err)) {
+	if (!w || nn_tensors_write(w, s, cols, &err) || nn_writer_finish(w, &err)) {
 		fprintf(stderr, "fuzz-checkpoint: cannot write a checkpoint back: %s\n", err.msg);
 		abort();
 	}
@@ -129,6 +131,31 @@ static void round_trip(const nn_model *m, const nn_train_info *info, const nn_tr
 	close(fd);
 }
 
+/* The model a chunked header describes, with a network of its shape (at
+ * most 2^22 parameters: the widths are a claim), and the optimizer its
+ * table's moments suggest. */
+static nn_model *shape_of_chunks(const nn_schema *s, enum nn_optim_kind *kind)
+{
+	nn_model_desc d;
+	nn_tensor_table tt;
+	nn_model *m = nn_model_describe(s, &d, NULL);
+	uint64_t n = 0;
+	for (int l = 0; m && l < d.nlayers; l++)
+		n += (uint64_t)d.width[l] * d.width[l + 1] + d.width[l + 1];
+	if (!m || n > (1u << 22) || !(m->mlp = nn_mlp_new(d.nlayers, d.width, d.act, d.output, d.loss, NULL))) {
+		nn_model_free(m);
+		return NULL;
+	}
+	if (nn_tensors_table(s, &tt, NULL) == 0) {
+		if (nn_tensors_find(&tt, "layer0.weight.v") >= 0)
+			*kind = NN_OPTIM_ADAM;
+		else if (nn_tensors_find(&tt, "layer0.weight.m") >= 0)
+			*kind = NN_OPTIM_MOMENTUM;
+		nn_tensors_table_free(&tt);
+	}
+	return m;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char buf[MAX_SIG][256];
@@ -139,14 +166,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fd < 0)
 		return 0;
 	/* The network's shape from the first row (not nn_model_read, which
-	 * also wants the verified end that re-framed input does not have). */
+	 * also wants the verified end that re-framed input does not have),
+	 * or from the header of a file of chunks. */
 	nn_reader *r = nn_reader_open_fd(fd, &err);
 	const nn_batch *b;
-	nn_model *m = r && nn_reader_next(r, &b, &err) == 1 ? nn_model_from(nn_reader_schema(r), b, &err) : NULL;
 	enum nn_optim_kind kind = NN_OPTIM_SGD;
-	if (m && nn_schema_find(nn_reader_schema(r), "layer0.weight.v") >= 0)
+	nn_model *m = NULL;
+	chunked = r && nn_tensors_chunked(nn_reader_schema(r));
+	if (chunked)
+		m = shape_of_chunks(nn_reader_schema(r), &kind);
+	else if (r && nn_reader_next(r, &b, &err) == 1)
+		m = nn_model_from(nn_reader_schema(r), b, &err);
+	if (m && !chunked && nn_schema_find(nn_reader_schema(r), "layer0.weight.v") >= 0)
 		kind = NN_OPTIM_ADAM;
-	else if (m && nn_schema_find(nn_reader_schema(r), "layer0.weight.m") >= 0)
+	else if (m && !chunked && nn_schema_find(nn_reader_schema(r), "layer0.weight.m") >= 0)
 		kind = NN_OPTIM_MOMENTUM;
 	nn_reader_close(r);
 	if (m) {

@@ -23,7 +23,11 @@ nn-clean -q --save $m/params-clean -o /dev/null "$t/iris.nns"
 nn-clean -q --nonfinite median --drop-constant "$t/iris.nns" | nn-normalize -q -o "$t/prep.nns"
 nn-train -q --layers 2 --epochs 1 --seed 1 -o $m/model-prep "$t/prep.nns"
 zstd -q -dc $m/model-prep > $m/model-prep.mp
-for f in $m/model $m/checkpoint $m/params-zscore $m/params-clean; do
+# models whose tensors are in chunks (nn-stream(5)): f32, and int8 weights
+"$BIN/../tests/test-tensors" --seeds $m
+mv $m/checkpoint-chunks corpus/checkpoint/checkpoint-chunks
+zstd -q -dc corpus/checkpoint/checkpoint-chunks > corpus/checkpoint/checkpoint-chunks.mp
+for f in $m/model $m/checkpoint $m/params-zscore $m/params-clean $m/model-chunks; do
 	size=$(wc -c < "$f")
 	head -c $((size / 2)) "$f" > "$f-half"
 	head -c $((size - 1)) "$f" > "$f-short"
@@ -35,7 +39,7 @@ printf '\003\310\002\000\002\003\001\011\000\002\004\002\001\003\003\001\002\004
 printf '\000\377\003\002\003\004\005\001\000\001\002\005abc' > $r/many-rows
 head -c 300 ../../data/iris.csv > $r/text
 # the same as msgpack objects (fuzz-model compresses them itself)
-for f in model checkpoint params-zscore params-clean; do
+for f in model checkpoint params-zscore params-clean model-chunks model-chunks-int8; do
 	zstd -q -dc $m/$f > $m/$f.mp
 	python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[len(b) // 5] ^= 1; sys.stdout.buffer.write(b)' $m/$f.mp > $m/$f-flip.mp
 done

@@ -1,7 +1,8 @@
 /* test-checkpoint.c — a training state written as a checkpoint, read
  * back into a fresh state and written again: the same bytes; a signature
  * that differs anywhere is refused, naming the item; a model, another
- * network, a checkpoint without the best copy. */
+ * network, a checkpoint without the best copy; all of it again with the
+ * tensors in chunks. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,7 @@ static nn_train_info info_of(const char *const *s, size_t n)
 
 static char *file_classes[3] = { "cat", "dog", "eel" };
 static int with_names;                    /* write_file names the classes */
+static size_t chunk;                      /* write_file's tensors in chunks of this size (0: one row) */
 
 /* st as a checkpoint (resume 1) or a model (resume 0) in a new memfd. */
 static int write_file(const nn_train_state *st, const nn_train_info *info, int resume)
@@ -89,13 +91,15 @@ static int write_file(const nn_train_state *st, const nn_train_info *info, int r
 	nn_model m = { .mlp = st->net, .x_name = "x", .x_dtype = NN_F32, .x_ndim = 1, .x_shape = { 4 },
 	               .y_name = "y", .classification = 1, .nclasses = 3, .classes = with_names ? file_classes : NULL,
 	               .training = (unsigned char *)sb.data, .training_len = sb.size };
-	nn_schema *s = resume ? nn_checkpoint_schema(&m, st, cols, &err) : nn_model_schema(&m, "model", &err);
-	if (!s)
+	nn_model_layout lay = { .chunk = chunk };
+	nn_schema *s = resume ? nn_checkpoint_schema_chunked(&m, st, cols, chunk, &err)
+	                      : nn_model_schema_with(&m, "model", &lay, &err);
+	if (!s || nn_tensors_chunked(s) != (chunk != 0))
 		return -1;
 	if (!resume)
 		nn_model_columns(&m, cols);
 	nn_writer *w = nn_writer_open_fd(fd, s, NULL, &err);
-	if (!w || nn_writer_write(w, cols, 1, &err) || nn_writer_finish(w, &err))
+	if (!w || nn_tensors_write(w, s, cols, &err) || nn_writer_finish(w, &err))
 		return -1;
 	nn_writer_free(w);
 	nn_schema_free(s);
@@ -218,5 +222,15 @@ int main(void)
 	test_round_trip(1);
 	test_round_trip(0);
 	test_refused();
+	/* the same with the tensors in chunks (nn/tensors.h): of 64 bytes,
+	 * and of 24 (a short last chunk in most tensors) */
+	static const size_t chunks[2] = { 64, 24 };
+	for (int i = 0; i < 2; i++) {
+		chunk = chunks[i];
+		printf("# tensors in chunks of %zu bytes\n", chunk);
+		test_round_trip(1);
+		test_round_trip(0);
+		test_refused();
+	}
 	return check_done();
 }
