@@ -204,9 +204,7 @@ static size_t run_steps(struct loop *L)
 		double loss;
 		int stop = stop_signal;
 		if (TT.mpi) {
-			for (size_t i = 0; i < rows; i++)
-				memcpy(L->xb + i * tr->d, tr->x + nn_dataset_row(tr, L->order[first + i]) * tr->d,
-				       tr->d * sizeof(float));
+			nn_dataset_gather(tr, L->order + first, rows, L->xb);
 			nn_dataset_targets(tr, L->order + first, rows, st->net->width[st->net->nlayers],
 			                   L->t->classification, L->tb);
 			loss = tool_mpi_step(st->net, st->opt, L->w, L->xb, L->tb, L->grad, &rows, &stop);
