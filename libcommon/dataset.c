@@ -305,6 +305,11 @@ void nn_dataset_gather(const nn_dataset *ds, const uint64_t *idx, size_t rows, f
 	}
 }
 
+int nn_dataset_grow(nn_dataset *ds, size_t need, size_t *cap, nn_error *err)
+{
+	return grow_to(ds, ds->cls != NULL, need, 0, cap, err);
+}
+
 int nn_dataset_reserve(nn_dataset *ds, const nn_dataset *like, size_t cap, nn_error *err)
 {
 	size_t have = 0;

@@ -104,6 +104,10 @@ size_t nn_dataset_row_bytes(const nn_schema *s, size_t fx, size_t fy, const nn_t
  * [rows x d]. */
 void nn_dataset_gather(const nn_dataset *ds, const uint64_t *idx, size_t rows, float *x);
 
+/* Room for `need` rows in ds, whose arrays hold *cap rows: grown by
+ * half past need when short.  -1 (NN_ENOMEM). */
+int nn_dataset_grow(nn_dataset *ds, size_t need, size_t *cap, nn_error *err);
+
 /* Copy array row j of src (not through its row map) to the end of dst,
  * which has room (nn_dataset_reserve) and src's layout. */
 void nn_dataset_push(nn_dataset *dst, const nn_dataset *src, size_t j);
