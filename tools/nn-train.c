@@ -3,10 +3,13 @@
  * Choices:
  * - Where the model goes is settled before any work: -o opened (stdout a
  *   terminal is a usage error), the checkpoint locked, --log opened.
- * - The training set is held in memory as f32 (shuffling each epoch needs
- *   random access); --dry-run says how much.  Validation comes from --val
- *   FILE or is held out with --val-size (stratified for classification,
- *   largest remainders, seeded), never both.
+ * - The training set is held in memory (shuffling each epoch needs random
+ *   access), integer features in their dtype; --dry-run says how much.
+ *   With --memory, a larger one is read from its file each epoch through
+ *   a seeded shuffle buffer, a pipe's in one pass (tool-ooc.c).
+ *   Validation comes from --val FILE or is held out with --val-size
+ *   (stratified for classification, largest remainders, seeded; out of
+ *   core by a hash of the row number), never both.
  * - The task follows the label: integer labels (or a float [C] field with
  *   class names: soft labels, as nn-augment --mixup writes) mean
  *   classification, other float labels regression (--task overrides).
