@@ -94,7 +94,7 @@ $(BUILD)/tools/tool-mpi.o $(BUILD)/tools/tool-tune-mpi.o: $(BUILD)/tools/%.o: to
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itools $(MPI_CFLAGS) -c $< -o $@
 
-$(BUILD)/bin/nn-train: $(BUILD)/tools/nn-train.o $(BUILD)/tools/tool-train.o $(BUILD)/tools/tool-mpi.o $(BUILD)/libtool.a \
+$(BUILD)/bin/nn-train: $(BUILD)/tools/nn-train.o $(BUILD)/tools/tool-train.o $(BUILD)/tools/tool-ooc.o $(BUILD)/tools/tool-mpi.o $(BUILD)/libtool.a \
                        $(BUILD)/libcommon.a $(BUILD)/mpi.flags
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) $(filter-out %.flags,$^) $(LIBS_ALL) $(MPI_LIBS) -o $@

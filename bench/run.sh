@@ -260,6 +260,45 @@ if [ "${BENCH_SCALE:-1}" != 0 ]; then
 	done
 fi
 
+# --- out of core: nn-train --memory on Fashion-MNIST concatenated to 20 GB --
+# The training images (u8) with 7 flipped/shifted copies each (4 seeds),
+# concatenated until the rows take BENCH_OOC_GB GB in memory as u8 (788
+# bytes a row; 4x as f32).  One epoch of the reference network out of
+# core with --memory 256M (peak RSS, samples/s), the in-memory samples/s
+# of 2 epochs on the 60,000 u8 rows just before, and the test accuracy of
+# the reference task out of core (--memory 16M: a tenth of the set in
+# the shuffle buffer) against the 2-thread in-memory model above.
+if [ "${BENCH_OOC:-1}" != 0 ]; then
+	gb=${BENCH_OOC_GB:-20}
+	for s in 0 1 2 3; do
+		$BIN/nn-augment -q --flip-h --shift 2 --copies 7 --seed $s -o "$W/aug$s.nns" "$W/train-u8.nns"
+	done
+	per=$((60000 * 8 * 788))
+	copies=$(awk -v g="$gb" -v p="$per" 'BEGIN { c = int(g * 1e9 / p + 0.999); print c > 0 ? c : 1 }')
+	for i in $(seq 0 $((copies - 1))); do cat "$W/aug$((i % 4)).nns"; done > "$W/ooc.nns"
+	rm -f "$W/aug0.nns" "$W/aug1.nns" "$W/aug2.nns" "$W/aug3.nns"
+	OOC="--layers 256,128 --activation relu --optimizer adam --lr 0.001 --batch-size 128 --seed 1 --threads 2"
+	$BIN/nn-train $OOC --epochs 2 -q --log "$W/ooc-mem.tsv" -o "$W/ooc-mem.nnm" "$W/train-u8.nns"
+	/usr/bin/time -f '%e %M' -o "$W/t" $BIN/nn-train $OOC --epochs 1 -q --memory 256M --log "$W/ooc.tsv" \
+		-o "$W/ooc.nnm" "$W/ooc.nns"
+	set -- $(cat "$W/t")
+	mem_rate=$(awk -F'\t' 'NR > 1 { s += $6; n++ } END { printf "%.0f", s / n }' "$W/ooc-mem.tsv")
+	ooc_rate=$(awk -F'\t' 'NR > 1 { s += $6; n++ } END { printf "%.0f", s / n }' "$W/ooc.tsv")
+	$BIN/nn-train $REF --threads 2 --epochs "$EPOCHS" -q --memory 16M -o "$W/ooc-ref.nnm" "$W/train.nns"
+	acc_ooc=$($BIN/nn-eval --json -m "$W/ooc-ref.nnm" "$W/test.nns" | grep -o '"accuracy": [0-9.]*' | head -n 1 | sed 's/.*: //')
+	acc_mem=$($BIN/nn-eval --json -m "$W/model2.nnm" "$W/test.nns" | grep -o '"accuracy": [0-9.]*' | head -n 1 | sed 's/.*: //')
+	{
+		echo
+		echo "## Out of core: nn-train --memory 256M, $copies x 480,000 u8 rows ($(stat -c %s "$W/ooc.nns") bytes of stream, $((copies * per / 1000000)) MB in memory as u8)"
+		echo
+		echo "| rows | seconds | peak RSS MiB | samples/s out of core | samples/s in memory (60,000 u8) | ratio | test accuracy in memory | out of core (--memory 16M), $EPOCHS epochs |"
+		echo "|---|---|---|---|---|---|---|---|"
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$((copies * 480000))" "$1" "$(($2 / 1024))" "$ooc_rate" \
+			"$mem_rate" "$(awk -v a="$ooc_rate" -v b="$mem_rate" 'BEGIN { printf "%.2f", a / b }')" "$acc_mem" "$acc_ooc"
+	} | tee -a "$OUT"
+	rm -f "$W/ooc.nns"
+fi
+
 # --- compression: stream size against the raw bytes and the gzip originals --
 {
 	echo

@@ -18,7 +18,8 @@ void nn_estimate_run(nn_estimate *e, const nn_train_state *st, const nn_dataset 
 	const nn_mlp *net = st->net;
 	e->batch = batch < tr->n ? batch : tr->n;
 	e->chunk = e->batch > 1024 ? e->batch : 1024;
-	e->data_bytes = (double)(tr->n + val->n) * (double)(tr->d + tr->k) * 4 + (double)(tr->n + val->n) * 4;
+	double xb = tr->xi ? (double)nn_dtype_size(tr->xi_dtype) : 4;    /* integer features keep their dtype */
+	e->data_bytes = (double)(tr->n + val->n) * ((double)tr->d * xb + (double)tr->k * 4) + (double)(tr->n + val->n) * 4;
 	e->model_bytes = (double)net->nparams * 4 * (1 + nn_estimate_blocks(st));
 	e->scratch_bytes = (double)nn_mlp_work_bytes(net, e->chunk) + (double)e->batch * (double)tr->d * 4;
 	e->flops_per_row = nn_mlp_flops_train(net);
@@ -46,8 +47,7 @@ double nn_estimate_step_seconds(const nn_estimate *e, const nn_mlp *net, const n
 	float *grad = malloc(net->nparams * sizeof *grad);
 	double per_step = -1;
 	if (w && xb && tb && grad) {
-		for (size_t i = 0; i < B; i++)
-			memcpy(xb + i * tr->d, tr->x + nn_dataset_row(tr, i) * tr->d, tr->d * sizeof(float));
+		nn_dataset_gather(tr, NULL, B, xb);
 		nn_dataset_targets(tr, NULL, B, out, tr->cls != NULL, tb);
 		double t0 = now();
 		*steps = 0;

@@ -56,13 +56,9 @@ int nn_holdout(nn_dataset *tr, nn_dataset *val, size_t want, int classification,
 	uint64_t *order = malloc(n * sizeof *order);
 	unsigned char *is_val = calloc(n, 1);
 	uint64_t *kept = malloc((n - want) * sizeof *kept);
-	nn_dataset v = *tr;
-	v.rows = NULL;
-	v.x = malloc(want * tr->d * sizeof(float));
-	v.t = tr->k ? malloc(want * tr->k * sizeof(float)) : NULL;
-	v.cls = tr->cls ? malloc(want * sizeof(int32_t)) : NULL;
+	nn_dataset v = { 0 };
 	int rc = -1;
-	if (!order || !is_val || !kept || !v.x || (tr->k && !v.t) || (tr->cls && !v.cls)) {
+	if (!order || !is_val || !kept || nn_dataset_reserve(&v, tr, want, err)) {
 		nn_error_set(err, NN_ENOMEM, "out of memory holding out %zu of %zu rows", want, n);
 		goto out;
 	}
@@ -71,34 +67,26 @@ int nn_holdout(nn_dataset *tr, nn_dataset *val, size_t want, int classification,
 	nn_rng_shuffle(rng, order, n);
 	if (choose(tr, want, classification, nclasses, order, is_val, err))
 		goto out;
-	size_t a = 0, b = 0;
+	size_t a = 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t r = nn_dataset_row(tr, i);
 		if (!is_val[i]) {                  /* a training row stays where it is */
 			kept[a++] = r;
 			continue;
 		}
-		memcpy(v.x + b * tr->d, tr->x + r * tr->d, tr->d * sizeof(float));
-		if (tr->k)
-			memcpy(v.t + b * tr->k, tr->t + r * tr->k, tr->k * sizeof(float));
-		if (tr->cls)
-			v.cls[b] = tr->cls[r];
-		b++;
+		nn_dataset_push(&v, tr, r);
 	}
 	free(tr->rows);
 	tr->rows = kept;
 	kept = NULL;
 	tr->n = a;
-	v.n = b;
+	v.crc = tr->crc;
 	*val = v;
 	rc = 0;
 out:
 	free(kept);
-	if (rc) {
-		free(v.x);
-		free(v.t);
-		free(v.cls);
-	}
+	if (rc)
+		nn_dataset_free(&v);
 	free(order);
 	free(is_val);
 	return rc;

@@ -82,10 +82,9 @@ nomem:
 static void share_gradient(nn_step *s, int k)
 {
 	const nn_mlp *net = s->net;
-	size_t lo = s->lo[k], n = s->lo[k + 1] - lo, d = s->ds->d;
+	size_t lo = s->lo[k], n = s->lo[k + 1] - lo;
 
-	for (size_t i = 0; i < n; i++)
-		memcpy(s->x[k] + i * d, s->ds->x + nn_dataset_row(s->ds, s->idx[lo + i]) * d, d * sizeof(float));
+	nn_dataset_gather(s->ds, s->idx + lo, n, s->x[k]);      /* [n x d] f32 */
 	nn_dataset_targets(s->ds, s->idx + lo, n, net->width[net->nlayers], s->classification, s->t[k]);
 	s->loss[k] = n ? nn_mlp_gradient(net, s->w[k], s->x[k], s->t[k], n, s->g[k]) : 0;
 }

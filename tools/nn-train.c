@@ -3,10 +3,13 @@
  * Choices:
  * - Where the model goes is settled before any work: -o opened (stdout a
  *   terminal is a usage error), the checkpoint locked, --log opened.
- * - The training set is held in memory as f32 (shuffling each epoch needs
- *   random access); --dry-run says how much.  Validation comes from --val
- *   FILE or is held out with --val-size (stratified for classification,
- *   largest remainders, seeded), never both.
+ * - The training set is held in memory (shuffling each epoch needs random
+ *   access), integer features in their dtype; --dry-run says how much.
+ *   With --memory, a larger one is read from its file each epoch through
+ *   a seeded shuffle buffer, a pipe's in one pass (tool-ooc.c).
+ *   Validation comes from --val FILE or is held out with --val-size
+ *   (stratified for classification, largest remainders, seeded; out of
+ *   core by a hash of the row number), never both.
  * - The task follows the label: integer labels (or a float [C] field with
  *   class names: soft labels, as nn-augment --mixup writes) mean
  *   classification, other float labels regression (--task overrides).
@@ -67,6 +70,7 @@
 #include "nn/step.h"
 #include "tool.h"
 #include "tool-mpi.h"
+#include "tool-ooc.h"
 #include "tool-train.h"
 
 enum { RNG_INIT = 1, RNG_SHUFFLE = 2, RNG_SHARD = 1000 };   /* rng streams (+ rank); 3: tool-train.c */
@@ -106,6 +110,7 @@ static const nn_option options[] = {
 	{ 0, "patience", NN_OPT_INT, &TT.o.patience, "N", "stop after N epochs without improvement, keep the best; 0: off (default 10)", 0, 1e9 },
 	{ 0, "min-delta", NN_OPT_DOUBLE, &TT.o.min_delta, "D", "smallest change that counts as improvement (default 1e-4)", 0, 1e12 },
 	{ 0, "monitor", NN_OPT_CHOICE, &TT.o.monitor, NN_TRAIN_MONITORS, "what --patience watches (default loss)", 0, 0 },
+	{ 0, "memory", NN_OPT_SIZE, &TT.memory, "SIZE", "bytes of training rows held in memory; more are read from TRAIN each epoch through a shuffle buffer of SIZE (K, M, G suffixes)", 1024, 1LL << 50 },
 	{ 0, "no-shuffle", NN_OPT_FLAG, &TT.o.no_shuffle, NULL, "visit rows in input order every epoch", 0, 0 },
 	{ 0, "warm-start", NN_OPT_STR, &TT.o.warm, "MODEL", "start from MODEL's weights (same layers and task), not random ones", 0, 0 },
 	{ 0, "keep-zeros", NN_OPT_FLAG, &TT.o.keep_zeros, NULL, "with --warm-start: weights that are zero there stay zero", 0, 0 },
@@ -186,7 +191,8 @@ static nn_rng epoch_order(struct loop *L)
 	nn_rng rng = L->st->shuffle, mix;
 	if (TT.o.shards)                        /* each rank its own rows */
 		nn_rng_seed(&mix, nn_hash64((uint64_t)TT.o.seed, L->st->epoch), RNG_SHARD + (uint64_t)tool_mpi_rank);
-	nn_fit_order(L->order, L->tr->n, TT.o.no_shuffle ? NULL : TT.o.shards ? &mix : &rng);
+	if (!TT.ooc)
+		nn_fit_order(L->order, L->tr->n, TT.o.no_shuffle ? NULL : TT.o.shards ? &mix : &rng);
 	return rng;
 }
 
@@ -200,13 +206,17 @@ static size_t run_steps(struct loop *L)
 	size_t rows_timed = 0;
 	double t0 = now(), last_bar = 0;
 	for (size_t s = st->batch; s < TT.epoch_steps; s++) {
-		size_t first, rows = nn_fit_rows(tr->n, (size_t)TT.o.batch, ranks, mine, s, &first);
+		size_t first = 0, rows = TT.ooc ? 0 : nn_fit_rows(tr->n, (size_t)TT.o.batch, ranks, mine, s, &first);
 		double loss;
 		int stop = stop_signal;
-		if (TT.mpi) {
-			for (size_t i = 0; i < rows; i++)
-				memcpy(L->xb + i * tr->d, tr->x + nn_dataset_row(tr, L->order[first + i]) * tr->d,
-				       tr->d * sizeof(float));
+		const uint64_t *idx;
+		const nn_dataset *b;
+		if (TT.ooc) {                          /* the shuffle buffer's next batch */
+			if (!(b = tool_ooc_next(TT.ooc, &idx, (nn_dataset *)L->val)))
+				break;
+			loss = nn_step_run(L->step, b, idx, rows = b->n, L->t->classification);
+		} else if (TT.mpi) {
+			nn_dataset_gather(tr, L->order + first, rows, L->xb);
 			nn_dataset_targets(tr, L->order + first, rows, st->net->width[st->net->nlayers],
 			                   L->t->classification, L->tb);
 			loss = tool_mpi_step(st->net, st->opt, L->w, L->xb, L->tb, L->grad, &rows, &stop);
@@ -234,7 +244,7 @@ static size_t run_steps(struct loop *L)
 			tool_mpi_barrier();                 /* no rank ends before the checkpoint is out */
 			end_by(stop_signal ? stop_signal : SIGTERM);
 		}
-		if (L->bar && now() - last_bar > 0.2) {
+		if (L->bar && TT.epoch_steps != SIZE_MAX && now() - last_bar > 0.2) {
 			last_bar = now();
 			tool_train_progress(st->epoch + 1, s + 1, TT.epoch_steps, (double)rows_timed / (last_bar - t0));
 		}
@@ -250,12 +260,14 @@ static void train(struct loop *L)
 
 	while (st->epoch < (uint64_t)TT.o.epochs && !TT.done) {
 		nn_rng rng = epoch_order(L);
+		if (TT.ooc)                            /* the same draws when resumed mid-epoch */
+			tool_ooc_begin(TT.ooc, TT.o.no_shuffle ? NULL : &rng, st->batch);
 		double t0 = now();
 		size_t rows = run_steps(L);
 		double secs = now() - t0, rate = (double)rows / (secs > 0 ? secs : 1e-9);
 		if (L->bar)
 			fputs("\r\033[K", stderr);
-		double tl = st->epoch_loss / (double)st->epoch_rows;
+		double tl = TT.pass_loss = st->epoch_loss / (double)st->epoch_rows;
 		if (nn_fit_diverged(L->first, tl)) {    /* the same numbers on every rank */
 			if (tool_mpi_rank)
 				tool_mpi_wait_for_abort();
@@ -310,14 +322,15 @@ static void train(struct loop *L)
 /* Set up the loop's buffers, train, free them. */
 static void run(nn_train_state *st, float *grad, const nn_task *t, const nn_dataset *tr, const nn_dataset *val)
 {
-	size_t B = (size_t)TT.o.batch < tr->n ? (size_t)TT.o.batch : tr->n, out = st->net->width[st->net->nlayers];
+	size_t n = TT.ooc ? SIZE_MAX : tr->n, out = st->net->width[st->net->nlayers];
+	size_t B = (size_t)TT.o.batch < n ? (size_t)TT.o.batch : n;
 	nn_error err = { 0 };
 	struct loop L = { .st = st, .t = t, .tr = tr, .val = val, 
 	                  .grad = grad, .chunk = B > 1024 ? B : 1024, .start = now() };
 	L.w = nn_mlp_work_new(st->net, L.chunk, &err);
 	L.xb = TT.mpi ? tool_alloc(B * tr->d * sizeof(float)) : NULL;
 	L.tb = tool_alloc(L.chunk * out * sizeof(float));
-	L.order = tool_alloc(tr->n * sizeof *L.order);
+	L.order = TT.ooc ? NULL : tool_alloc(tr->n * sizeof *L.order);
 	if (!TT.mpi && !(L.step = nn_step_new(st->net, st->opt, grad, B, TT.team, &err)))
 		tool_die_err(NULL, &err);
 	if (L.step)
@@ -339,6 +352,8 @@ static void check_options(const nn_strlist *operands, int *argc, char ***argv)
 {
 	if (TT.o.shards && !TT.mpi)
 		tool_usage("--shard-pattern needs --mpi");
+	if (TT.memory && (TT.mpi || TT.dry_run))
+		tool_usage("--memory: not with --mpi or --dry-run");
 	if (TT.o.shards && TT.o.val_size > 0)
 		tool_usage("--shard-pattern and --val-size: give the validation set with --val FILE");
 	if (TT.o.shards && operands->n)
@@ -432,7 +447,9 @@ static void write_model(const nn_train_state *st, const nn_task *t, const nn_dat
 	}
 	if (tool_mpi_rank)
 		return;                          /* rank 0 alone writes */
-	if (!TT.o.shards)
+	if (TT.ooc && tool_ooc_evaluate(TT.ooc, st->net, w, chunk, t->classification, tb, &tl, &ta))
+		tl = TT.pass_loss;                 /* a pipe: its pass's mean loss */
+	else if (!TT.o.shards && !TT.ooc)
 		tool_train_evaluate(st->net, w, chunk, tr, t->classification, tb, &tl, &ta);
 	if (val->n)
 		tool_train_evaluate(st->net, w, chunk, val, t->classification, tb, &vl, &va);

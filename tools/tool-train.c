@@ -15,6 +15,7 @@
 #include "nn/shard.h"
 #include "tool.h"
 #include "tool-mpi.h"
+#include "tool-ooc.h"
 #include "tool-train.h"
 
 enum { RNG_VALSPLIT = 3 };   /* nn-train's rng streams: init 1, shuffle 2, shards 1000 + rank */
@@ -25,6 +26,12 @@ static const char *const not_in_provenance[] = {
 	"--checkpoint=", "--checkpoint-every=", "--resume=", "--log=", "--log-format=",
 	"--progress", "--verbose", "-v", "--quiet", "-q", "--dry-run", "--watts-per-core=", "--powercap=",
 	"--record-cost", NULL
+};
+/* The same, and --memory when the rows fit in it: it changes nothing then. */
+static const char *const not_in_provenance_fits[] = {
+	"--checkpoint=", "--checkpoint-every=", "--resume=", "--log=", "--log-format=",
+	"--progress", "--verbose", "-v", "--quiet", "-q", "--dry-run", "--watts-per-core=", "--powercap=",
+	"--record-cost", "--memory=", NULL
 };
 
 /* --- what a run records, and what a resumed run must match --------------- */
@@ -76,7 +83,7 @@ void tool_train_save(const tool_train *T, const nn_train_state *st, const nn_tas
 		tool_die_err(ckpt ? path : NULL, &err);
 	if (!ckpt)
 		nn_model_columns(&m, cols);
-	tool_provenance_except(s, T->argc, T->argv, not_in_provenance);
+	tool_provenance_except(s, T->argc, T->argv, T->ooc ? not_in_provenance : not_in_provenance_fits);
 	if (!ckpt)
 		nn_schema_set_seed(s, (uint64_t)T->o.seed);
 	if (ckpt) {
@@ -127,7 +134,7 @@ void tool_train_check_fits(const tool_train *T, const nn_train_state *st, const 
 
 /* Read path into ds: the first stream (the training data, or a rank's
  * first shard) sets the task, the others must agree with it. */
-static void load_stream(const tool_train *T, const char *path, nn_task *t, nn_dataset *ds, int first)
+static void load_stream(tool_train *T, const char *path, nn_task *t, nn_dataset *ds, int first, nn_dataset *val)
 {
 	nn_reader *r = tool_reader(path);
 	nn_task mine;
@@ -138,6 +145,13 @@ static void load_stream(const tool_train *T, const char *path, nn_task *t, nn_da
 	if (first && !data_schema && !(data_schema = nn_schema_clone(nn_reader_schema(r), &err)))
 		tool_die_err(NULL, &err);
 	mine.nclasses = t->nclasses;       /* this stream's labels, the training classes */
+	if (val && T->memory > 0) {       /* in memory if it fits (tool-ooc.h) */
+		T->ooc = tool_ooc_load(T, r, path, &mine, ds, val);
+		if (T->ooc)
+			return;
+		nn_reader_close(r);
+		return;
+	}
 	if (nn_dataset_load(r, T->o.x, T->o.y, &mine, ds, &err))
 		tool_die_err(tool_name(path), &err);
 	nn_reader_close(r);
@@ -166,7 +180,7 @@ static void shard_path(const char *pattern, char *buf, size_t len, size_t i)
 
 /* Rank r of N reads shards r, r+N, r+2N, ... of the S shards, numbered
  * from 0 up to the first missing one as rank 0 sees it. */
-static const char *load_shards(const tool_train *T, nn_task *t, nn_dataset *tr)
+static const char *load_shards(tool_train *T, nn_task *t, nn_dataset *tr)
 {
 	static char first_path[4096];
 	char path[4096];
@@ -188,7 +202,7 @@ static const char *load_shards(const tool_train *T, nn_task *t, nn_dataset *tr)
 	uint32_t crc = (uint32_t)crc32_z(0, NULL, 0);
 	for (size_t i = (size_t)tool_mpi_rank; i < S; i += (size_t)tool_mpi_size) {
 		shard_path(pat, path, sizeof path, i);
-		load_stream(T, path, t, tr, i == (size_t)tool_mpi_rank);
+		load_stream(T, path, t, tr, i == (size_t)tool_mpi_rank, NULL);
 		crc = (uint32_t)crc32_z(crc, (const unsigned char *)&tr->crc, sizeof tr->crc);
 	}
 	tr->crc = crc;
@@ -203,6 +217,12 @@ static void data_signature(tool_train *T, const nn_dataset *tr)
 	T->sig_rows = tr->n;
 	T->sig_crc = tr->crc;
 	T->epoch_steps = nn_fit_steps(tr->n, B, (uint64_t)tool_mpi_size);
+	if (T->ooc) {                       /* a pipe: the rows read before the pass */
+		T->sig_rows = tool_ooc_rows(T->ooc);
+		T->sig_crc = tool_ooc_crc(T->ooc);
+		T->epoch_steps = tool_ooc_pipe(T->ooc) ? SIZE_MAX : nn_fit_steps(T->sig_rows, B, 1);
+		return;
+	}
 	if (T->o.shards) {
 		uint64_t *all = tool_alloc((size_t)tool_mpi_size * 2 * sizeof *all), most = tr->n;
 		tool_mpi_gather_u64(tr->n, all);
@@ -227,8 +247,19 @@ static void data_signature(tool_train *T, const nn_dataset *tr)
  * shards together). */
 static void count_classes(const tool_train *T, nn_task *t, const nn_dataset *tr, const nn_dataset *val)
 {
-	int32_t lo, hi, vlo, vhi;
-	nn_dataset_class_range(tr, &lo, &hi);
+	int32_t lo = -1, hi = -1, vlo, vhi;
+	if (T->ooc) {
+		const uint64_t *n = tool_ooc_class_counts(T->ooc);
+		for (int32_t c = 0; c < NN_MAX_CLASSES; c++)
+			if (n[c]) {
+				lo = lo < 0 ? c : lo;
+				hi = c;
+			}
+		if (lo < 0)
+			tool_die(TOOL_EXIT_DATA, tool_name(T->in), "no rows to train on");
+	} else {
+		nn_dataset_class_range(tr, &lo, &hi);
+	}
 	uint64_t range[2] = { (uint64_t)hi, (uint64_t)(NN_MAX_CLASSES - lo) };
 	if (T->o.shards)
 		tool_mpi_max_u64(range, 2);
@@ -240,7 +271,7 @@ static void count_classes(const tool_train *T, nn_task *t, const nn_dataset *tr,
 	}
 	if (!several)
 		tool_die(TOOL_EXIT_DATA, tool_name(T->in), "one class only (%d) in the training rows: nothing to tell apart",
-		         (int)tr->cls[0]);
+		         (int)lo);
 	if (!t->classes)
 		t->nclasses = (size_t)hi + 1;
 }
@@ -269,7 +300,10 @@ static void warn_classes(const tool_train *T, const nn_task *t, const nn_dataset
 {
 	uint64_t *n = tool_alloc(t->nclasses * sizeof *n);
 	char list[320];
-	nn_dataset_class_counts(tr, t->nclasses, n);
+	if (T->ooc)
+		memcpy(n, tool_ooc_class_counts(T->ooc), t->nclasses * sizeof *n);
+	else
+		nn_dataset_class_counts(tr, t->nclasses, n);
 	if (T->o.shards) {
 		double *sum = tool_alloc(t->nclasses * sizeof *sum);
 		for (size_t c = 0; c < t->nclasses; c++)
@@ -297,14 +331,20 @@ void tool_train_load(tool_train *T, const nn_strlist *operands, nn_task *t, nn_d
 	if (T->o.shards)
 		T->in = load_shards(T, t, tr);
 	else
-		load_stream(T, T->in, t, tr, 1);
+		load_stream(T, T->in, t, tr, 1, val);
 	if (T->val)
-		load_stream(T, T->val, t, val, 0);
-	if (tr->n == 0)
+		load_stream(T, T->val, t, val, 0, NULL);
+	if (tr->n == 0 && !T->ooc)
 		tool_die(TOOL_EXIT_DATA, tool_name(T->in), "no rows to train on");
 	if (t->classification)
 		count_classes(T, t, tr, val);
-	if (T->o.val_size > 0) {         /* rows moved from tr to val (nn/holdout.h) */
+	if (T->ooc && t->classification)
+		tool_ooc_set_classes(T->ooc, t->nclasses);
+	if (T->ooc && !tool_ooc_rows(T->ooc))
+		tool_die(TOOL_EXIT_DATA, tool_name(T->in), "--val-size %g leaves no training rows", T->o.val_size);
+	if (T->ooc && T->o.val_size > 0 && !val->n)
+		tool_die(TOOL_EXIT_DATA, tool_name(T->in), "--val-size %g holds out no rows", T->o.val_size);
+	if (T->o.val_size > 0 && !T->ooc) {         /* rows moved from tr to val (nn/holdout.h) */
 		size_t want = nn_holdout_count(T->o.val_size, tr->n);
 		nn_rng rng;
 		nn_error err = { 0 };

@@ -27,6 +27,7 @@ typedef struct tool_train {
 	const char *powercap;    /* --powercap: where RAPL counters are read */
 	double watts;            /* --watts-per-core, or -1: NN_WATTS_PER_CORE or none */
 	int record_cost;         /* --record-cost: the cost in the model's record */
+	long long memory;        /* --memory SIZE: bytes of training rows in memory, or 0 */
 	long long ranks;         /* --dry-run --ranks N --link GBPS: a cluster's estimate */
 	double link;
 
@@ -48,6 +49,8 @@ typedef struct tool_train {
 	nn_cost cost;            /* the last tool_train_cost, for --record-cost */
 	int energy_lost;         /* a counter stopped being readable: no energy */
 	unsigned char *frozen;   /* --keep-zeros: the weights held at zero */
+	struct tool_ooc *ooc;    /* out of core (tool-ooc.h), or NULL */
+	double pass_loss;        /* the last epoch's mean training loss */
 } tool_train;
 
 /* Before any work, on rank 0 (and not for --dry-run): -o opened (stdout
@@ -56,7 +59,8 @@ typedef struct tool_train {
  * (nn/lock.h), --log opened. */
 void tool_train_open(tool_train *T);
 
-/* The training rows (TRAIN, or this rank's shards) into tr, the
+/* The training rows (TRAIN, or this rank's shards) into tr (with
+ * --memory, when they do not fit: T->ooc, and tr keeps no rows), the
  * validation rows (--val, or held out with --val-size) into val, the
  * task into t; sets in, sig_rows, sig_crc and epoch_steps.  Warns of
  * classes with no training rows or fewer than TOOL_TRAIN_FEW. */

@@ -1,5 +1,8 @@
 /* nn/dataset.h — a training stream in memory: what task its label field
- * implies, and its rows as f32 features and targets.
+ * implies, and its rows: features in the stream's own integer dtype (u8
+ * pixels cost one byte each) or as f32, targets as f32 or class ids.
+ * A step converts its rows to f32 as it gathers them (nn_dataset_gather):
+ * the same floats as a conversion of the whole set, so the same model.
  *
  * The task follows the label: integer labels (or a float [C] field with
  * class names: soft labels, as nn-augment --mixup writes) mean
@@ -34,7 +37,11 @@ typedef struct nn_task {
 
 typedef struct nn_dataset {
 	size_t n, d;             /* rows, features per row */
-	float *x;                /* [n x d] */
+	float *x;                /* [n x d] f32 features (f32 and f64 streams), or
+	                            NULL when xi holds them */
+	void *xi;                /* [n x d] of xi_dtype: an integer feature field
+	                            as the stream has it (x is then NULL) */
+	nn_dtype xi_dtype;
 	size_t k;                /* target values per row (0: class ids only) */
 	float *t;                /* [n x k]: regression targets, or soft labels */
 	int32_t *cls;            /* [n]: class of each row (classification) */
@@ -78,6 +85,35 @@ void nn_classes_format(char *buf, size_t len, size_t n, char *const *names);
 int nn_dataset_load(nn_reader *r, const char *x, const char *y, const nn_task *t, nn_dataset *ds,
                     nn_error *err);
 void nn_dataset_free(nn_dataset *ds);     /* frees the rows, empties *ds */
+
+/* Append the rows of batch b (fields fx and fy of schema s) to ds, as
+ * nn_dataset_load does; first_row (0-based) numbers the batch's rows in
+ * messages.  ds->crc is not touched. */
+int nn_dataset_append(nn_dataset *ds, const nn_schema *s, size_t fx, size_t fy, const nn_task *t,
+                      const nn_batch *b, uint64_t first_row, nn_error *err);
+
+/* The fields' indices in s, as nn_dataset_load finds them. */
+int nn_dataset_fields(const nn_schema *s, const char *x, const char *y, size_t *fx, size_t *fy,
+                      nn_error *err);
+
+/* Bytes one row takes in memory in a set of task t read from schema s's
+ * fields fx and fy: features, targets, class id. */
+size_t nn_dataset_row_bytes(const nn_schema *s, size_t fx, size_t fy, const nn_task *t);
+
+/* Rows idx[0..rows) of the set (idx NULL: 0..rows) as f32 into x
+ * [rows x d]. */
+void nn_dataset_gather(const nn_dataset *ds, const uint64_t *idx, size_t rows, float *x);
+
+/* Room for `need` rows in ds, whose arrays hold *cap rows: grown by
+ * half past need when short.  -1 (NN_ENOMEM). */
+int nn_dataset_grow(nn_dataset *ds, size_t need, size_t *cap, nn_error *err);
+
+/* Copy array row j of src (not through its row map) to the end of dst,
+ * which has room (nn_dataset_reserve) and src's layout. */
+void nn_dataset_push(nn_dataset *dst, const nn_dataset *src, size_t j);
+/* An empty set with room for cap rows laid out as like (d, k, classes,
+ * features' dtype); freed by nn_dataset_free.  -1 (NN_ENOMEM). */
+int nn_dataset_reserve(nn_dataset *ds, const nn_dataset *like, size_t cap, nn_error *err);
 
 /* The smallest and largest class of ds's rows (ds->n > 0). */
 void nn_dataset_class_range(const nn_dataset *ds, int32_t *lo, int32_t *hi);

@@ -16,6 +16,7 @@
 /* Row i: features (i, -i), target 10 i, class i % 3 but rows 20..22 class 1. */
 static void make(nn_dataset *ds, int with_t)
 {
+	memset(ds, 0, sizeof *ds);   /* the members not set here: none */
 	ds->n = N;
 	ds->d = 2;
 	ds->k = with_t ? 1 : 0;
