@@ -119,10 +119,37 @@ NN_HOT static void adam(float *restrict p, const float *restrict g, float *restr
 	}
 }
 
+NN_HOT static void sgd(float *restrict p, const float *restrict g, size_t n, float lr, float wd)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] -= lr * (g[i] + wd * p[i]);
+}
+
+NN_HOT static void momentum(float *restrict p, const float *restrict g, float *restrict b, size_t n,
+                            float lr, float wd, float mu, int nesterov)
+{
+	if (nesterov) {
+		for (size_t i = 0; i < n; i++) {
+			float gi = g[i] + wd * p[i];
+			b[i] = mu * b[i] + gi;
+			p[i] -= lr * (gi + mu * b[i]);
+		}
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			b[i] = mu * b[i] + (g[i] + wd * p[i]);
+			p[i] -= lr * b[i];
+		}
+	}
+}
+
 void nn_optim_begin(nn_optim *o)
 {
-	o->lr_now = nn_optim_lr(&o->cfg, o->step);
+	const nn_optim_config *c = &o->cfg;
+	o->lr_now = nn_optim_lr(c, o->step);
 	o->step++;
+	double t = (double)o->step;
+	o->step_size = (float)((double)(float)o->lr_now / (1 - pow(c->beta1, t)));
+	o->inv_bc2 = (float)(1 / sqrt(1 - pow(c->beta2, t)));
 }
 
 void nn_optim_update(nn_optim *o, float *params, const float *grad, size_t off, size_t n)
@@ -134,27 +161,17 @@ void nn_optim_update(nn_optim *o, float *params, const float *grad, size_t off, 
 	float wd = (float)c->weight_decay;
 	switch (c->kind) {
 	case NN_OPTIM_SGD:
-		for (size_t i = 0; i < n; i++)
-			p[i] -= lr * (g[i] + wd * p[i]);
+		sgd(p, g, n, lr, wd);
 		break;
-	case NN_OPTIM_MOMENTUM: {
-		float mu = (float)c->momentum;
-		float *restrict b = o->m + off;
-		for (size_t i = 0; i < n; i++) {
-			float gi = g[i] + wd * p[i];
-			b[i] = mu * b[i] + gi;
-			p[i] -= lr * (c->nesterov ? gi + mu * b[i] : b[i]);
-		}
+	case NN_OPTIM_MOMENTUM:
+		momentum(p, g, o->m + off, n, lr, wd, (float)c->momentum, c->nesterov);
 		break;
-	}
 	default: {
 		/* 1 - b in double, then rounded: (float)(1 - 0.999) is 1e-3 to
 		 * float precision, 1 - 0.999f is 4.7e-5 relative off. */
 		float b1 = (float)c->beta1, b2 = (float)c->beta2;
 		float one_b1 = (float)(1 - c->beta1), one_b2 = (float)(1 - c->beta2);
-		double t = (double)o->step;
-		float step_size = (float)(lr / (1 - pow(c->beta1, t)));
-		float inv_bc2 = (float)(1 / sqrt(1 - pow(c->beta2, t)));
+		float step_size = o->step_size, inv_bc2 = o->inv_bc2;
 		float eps = (float)c->eps;
 		int decoupled = c->kind == NN_OPTIM_ADAMW;
 		float keep = decoupled ? 1 - lr * wd : 1;
