@@ -50,6 +50,16 @@ void nn_step_free(nn_step *s)
 	free(s);
 }
 
+/* bytes zeroed, on a 64-byte boundary (whole cache lines for the
+ * products and the update's vector loads) */
+static void *zeroed(size_t bytes)
+{
+	void *q = NULL;
+	if (posix_memalign(&q, 64, bytes ? bytes : 1))
+		return NULL;
+	return memset(q, 0, bytes ? bytes : 1);
+}
+
 nn_step *nn_step_new(nn_mlp *net, nn_optim *opt, float *grad, size_t max_rows, nn_pool *pool,
                      nn_error *err)
 {
@@ -60,16 +70,16 @@ nn_step *nn_step_new(nn_mlp *net, nn_optim *opt, float *grad, size_t max_rows, n
 	s->net = net;
 	s->opt = opt;
 	s->pool = pool;
-	if (!grad && !(grad = s->own_grad = calloc(net->nparams, sizeof(float))))
+	if (!grad && !(grad = s->own_grad = zeroed(net->nparams * sizeof(float))))
 		goto nomem;
 	for (int k = 0; k < SHARES; k++) {
 		if (!(s->w[k] = nn_mlp_work_new(net, per, err))) {
 			nn_step_free(s);
 			return NULL;
 		}
-		s->x[k] = calloc(1, xb ? xb : 1);
-		s->t[k] = calloc(1, tb ? tb : 1);
-		s->g[k] = k ? calloc(net->nparams, sizeof(float)) : grad;
+		s->x[k] = zeroed(xb);
+		s->t[k] = zeroed(tb);
+		s->g[k] = k ? zeroed(net->nparams * sizeof(float)) : grad;
 		if (!s->x[k] || !s->t[k] || !s->g[k])
 			goto nomem;
 	}
