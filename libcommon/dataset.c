@@ -279,10 +279,28 @@ int nn_dataset_load(nn_reader *r, const char *x, const char *y, const nn_task *t
 	return got < 0 ? -1 : 0;
 }
 
+/* Ask for row i of a gather ahead of its copy: the rows lie at random in
+ * the training set, so each is a miss to memory, and the copies wait on
+ * them one after the other unless asked for early. */
+#define AHEAD 2
+static void prefetch_row(const nn_dataset *ds, const uint64_t *idx, size_t rows, size_t i)
+{
+	if (i < rows && idx) {
+		size_t bytes = ds->d * (ds->xi ? nn_dtype_size(ds->xi_dtype) : sizeof(float));
+		const char *r = (ds->xi ? (const char *)ds->xi : (const char *)ds->x) +
+		                nn_dataset_row(ds, idx[i]) * bytes;
+		for (size_t at = 0; at < bytes; at += 64)
+			__builtin_prefetch(r + at);
+	}
+}
+
 void nn_dataset_gather(const nn_dataset *ds, const uint64_t *idx, size_t rows, float *x)
 {
 	size_t d = ds->d;
+	for (size_t i = 0; i < AHEAD; i++)
+		prefetch_row(ds, idx, rows, i);
 	for (size_t i = 0; i < rows; i++) {
+		prefetch_row(ds, idx, rows, i + AHEAD);
 		size_t r = nn_dataset_row(ds, idx ? idx[i] : i);
 		float *to = x + i * d;
 		if (!ds->xi) {

@@ -2,6 +2,7 @@
  * The loops run over the whole parameter block in float, one pass each;
  * powers and square roots of the bias corrections in double. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "nn/optim.h"
@@ -45,15 +46,27 @@ void nn_optim_defaults(nn_optim_config *c, enum nn_optim_kind kind)
 	c->gamma = 0.1;
 }
 
+/* n zeroed floats on a 64-byte boundary: the update's vector loads stay
+ * within cache lines. */
+static float *zeroed_floats(size_t n)
+{
+	void *q = NULL;
+	if (!n)
+		n = 1;
+	if (n > SIZE_MAX / sizeof(float) || posix_memalign(&q, 64, n * sizeof(float)))
+		return NULL;
+	return memset(q, 0, n * sizeof(float));
+}
+
 nn_optim *nn_optim_new(const nn_optim_config *c, size_t nparams, nn_error *err)
 {
 	nn_optim *o = calloc(1, sizeof *o);
 	int moments = c->kind == NN_OPTIM_ADAM || c->kind == NN_OPTIM_ADAMW ? 2 :
 	              c->kind == NN_OPTIM_MOMENTUM ? 1 : 0;
 	if (o && moments >= 1)
-		o->m = calloc(nparams ? nparams : 1, sizeof(float));
+		o->m = zeroed_floats(nparams);
 	if (o && moments >= 2)
-		o->v = calloc(nparams ? nparams : 1, sizeof(float));
+		o->v = zeroed_floats(nparams);
 	if (!o || (moments >= 1 && !o->m) || (moments >= 2 && !o->v)) {
 		nn_optim_free(o);
 		nn_error_set(err, NN_ENOMEM, "out of memory for the optimizer's state");
@@ -119,10 +132,37 @@ NN_HOT static void adam(float *restrict p, const float *restrict g, float *restr
 	}
 }
 
+NN_HOT static void sgd(float *restrict p, const float *restrict g, size_t n, float lr, float wd)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] -= lr * (g[i] + wd * p[i]);
+}
+
+NN_HOT static void momentum(float *restrict p, const float *restrict g, float *restrict b, size_t n,
+                            float lr, float wd, float mu, int nesterov)
+{
+	if (nesterov) {
+		for (size_t i = 0; i < n; i++) {
+			float gi = g[i] + wd * p[i];
+			b[i] = mu * b[i] + gi;
+			p[i] -= lr * (gi + mu * b[i]);
+		}
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			b[i] = mu * b[i] + (g[i] + wd * p[i]);
+			p[i] -= lr * b[i];
+		}
+	}
+}
+
 void nn_optim_begin(nn_optim *o)
 {
-	o->lr_now = nn_optim_lr(&o->cfg, o->step);
+	const nn_optim_config *c = &o->cfg;
+	o->lr_now = nn_optim_lr(c, o->step);
 	o->step++;
+	double t = (double)o->step;
+	o->step_size = (float)((double)(float)o->lr_now / (1 - pow(c->beta1, t)));
+	o->inv_bc2 = (float)(1 / sqrt(1 - pow(c->beta2, t)));
 }
 
 void nn_optim_update(nn_optim *o, float *params, const float *grad, size_t off, size_t n)
@@ -134,27 +174,17 @@ void nn_optim_update(nn_optim *o, float *params, const float *grad, size_t off, 
 	float wd = (float)c->weight_decay;
 	switch (c->kind) {
 	case NN_OPTIM_SGD:
-		for (size_t i = 0; i < n; i++)
-			p[i] -= lr * (g[i] + wd * p[i]);
+		sgd(p, g, n, lr, wd);
 		break;
-	case NN_OPTIM_MOMENTUM: {
-		float mu = (float)c->momentum;
-		float *restrict b = o->m + off;
-		for (size_t i = 0; i < n; i++) {
-			float gi = g[i] + wd * p[i];
-			b[i] = mu * b[i] + gi;
-			p[i] -= lr * (c->nesterov ? gi + mu * b[i] : b[i]);
-		}
+	case NN_OPTIM_MOMENTUM:
+		momentum(p, g, o->m + off, n, lr, wd, (float)c->momentum, c->nesterov);
 		break;
-	}
 	default: {
 		/* 1 - b in double, then rounded: (float)(1 - 0.999) is 1e-3 to
 		 * float precision, 1 - 0.999f is 4.7e-5 relative off. */
 		float b1 = (float)c->beta1, b2 = (float)c->beta2;
 		float one_b1 = (float)(1 - c->beta1), one_b2 = (float)(1 - c->beta2);
-		double t = (double)o->step;
-		float step_size = (float)(lr / (1 - pow(c->beta1, t)));
-		float inv_bc2 = (float)(1 / sqrt(1 - pow(c->beta2, t)));
+		float step_size = o->step_size, inv_bc2 = o->inv_bc2;
 		float eps = (float)c->eps;
 		int decoupled = c->kind == NN_OPTIM_ADAMW;
 		float keep = decoupled ? 1 - lr * wd : 1;

@@ -51,6 +51,9 @@ typedef struct nn_optim {
 	float *v;               /* second moment (adam, adamw) */
 	uint64_t step;          /* updates done (begun) */
 	double lr_now;          /* the learning rate of the update under way */
+	/* adam(w): lr/(1-b1^t) and 1/sqrt(1-b2^t) of the update under way,
+	 * set by nn_optim_begin: the powers once per step, not per range */
+	float step_size, inv_bc2;
 } nn_optim;
 
 nn_optim *nn_optim_new(const nn_optim_config *c, size_t nparams, nn_error *err);

@@ -1,5 +1,6 @@
 /* test-optim.c — each optimizer's update against values worked out by
- * hand from PyTorch's definitions, clipping, and the schedules. */
+ * hand from PyTorch's definitions, clipping, the schedules, and the
+ * update in ranges (nn_step's) bit for bit against the whole one. */
 #include <math.h>
 #include <string.h>
 #include "nn/optim.h"
@@ -20,6 +21,37 @@ static void run(enum nn_optim_kind kind, double wd, int nesterov, float *p, floa
 		nn_optim_step(o, p, gg);
 	}
 	nn_optim_free(o);
+}
+
+/* Three steps of every kind over 1000 parameters: nn_optim_step against
+ * nn_optim_begin and nn_optim_update over ranges of odd lengths (vector
+ * loops cut anywhere, a remainder in every range): the same bits. */
+static void test_ranges(void)
+{
+	enum { N = 1000 };
+	static float p1[N], p2[N], g[N];
+	for (int kind = 0; kind < NN_OPTIM_COUNT; kind++) {
+		nn_optim_config c;
+		nn_optim_defaults(&c, (enum nn_optim_kind)kind);
+		c.weight_decay = 0.01;
+		c.nesterov = kind == NN_OPTIM_MOMENTUM;
+		nn_optim *a = nn_optim_new(&c, N, NULL), *b = nn_optim_new(&c, N, NULL);
+		for (int i = 0; i < N; i++)
+			p1[i] = p2[i] = (float)sin(i * 0.37);
+		for (int s = 0; s < 3; s++) {
+			for (int i = 0; i < N; i++)
+				g[i] = (float)cos(i * 0.11 + s);
+			nn_optim_step(a, p1, g);
+			nn_optim_begin(b);
+			for (size_t off = 0, n = 1; off < N; off += n, n = (n * 7 + 3) % 41 + 1)
+				nn_optim_update(b, p2, g, off, off + n <= N ? n : N - off);
+		}
+		CHECK(!memcmp(p1, p2, sizeof p1) && (!a->m || !memcmp(a->m, b->m, N * sizeof(float))) &&
+		      (!a->v || !memcmp(a->v, b->v, N * sizeof(float))),
+		      "%s: the update in ranges is the whole update, bit for bit", nn_optim_name((enum nn_optim_kind)kind));
+		nn_optim_free(a);
+		nn_optim_free(b);
+	}
 }
 
 int main(void)
@@ -83,5 +115,6 @@ int main(void)
 	enum nn_optim_kind k;
 	CHECK(nn_optim_parse("adamw", &k) == 0 && k == NN_OPTIM_ADAMW && nn_optim_parse("rmsprop", &k) == -1,
 	      "optimizer names");
+	test_ranges();
 	return check_done();
 }
