@@ -30,7 +30,11 @@
  *   only at the end of the input, so rows are spooled to an unlinked file
  *   in $TMPDIR and written in a second pass; memory holds one batch and the
  *   distinct labels (at most 65536 of them count as classes).  csv without
- *   --label knows its schema after the first line and streams directly.
+ *   --label, or with --task regression (y is the label's value), knows its
+ *   schema after the first line and streams directly.
+ * - Rows are made where the writer sends them from (nn_writer_room): csv
+ *   parsed, or read back from the spool, straight into the writer's batch;
+ *   so are libsvm's dense rows and idx/npy's rows.
  * - --classes fashion-mnist names the ten Fashion-MNIST classes.
  * - The stream's metadata holds feature_names and label_name when a csv or
  *   tsv header gave them.
@@ -41,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "nn/colspool.h"
 #include "nn/crypt.h"
 #include "nn/import.h"
 #include "nn/importopts.h"
@@ -107,15 +112,6 @@ static const char *in_path;          /* INPUT operand, NULL for stdin */
 static int task_mode = NN_TASK_AUTO;
 
 /* --- small helpers ----------------------------------------------------- */
-
-/* The spool of pass 1 (tool_spool), written (put) or read back: its
- * errors end the program. */
-static void spool_io(FILE *f, void *p, size_t n, int put)
-{
-	if (n && (put ? fwrite(p, 1, n, f) : fread(p, 1, n, f)) != n)
-		tool_die(TOOL_EXIT_DATA, NULL, "temporary file: %s",
-		         put || ferror(f) ? strerror(errno) : "shorter than written");
-}
 
 static void spool_rewind(FILE *f)
 {
@@ -212,116 +208,159 @@ static void add_id_fields(nn_schema *sch, const nn_csv_info *in)
 	}
 }
 
-/* One batch of csv rows: the features, the labels' values and ids, y,
- * and the id columns' text (column by column, chunk rows each). */
-typedef struct csvbuf {
-	float *x;
-	double *yv;
-	uint32_t *yid;
-	unsigned char *y, *ids;
-	size_t chunk, nfeat, nids, idw;
-} csvbuf;
-
-/* Spool the first n rows of b, or read them back. */
-static void csv_spool(FILE *f, csvbuf *b, size_t n, int put)
+/* Rows made in the writer's batch: room for the next n of them (at most
+ * max), each field's place in at; then commit(w, n) appends them. */
+static size_t room(nn_writer *w, void **at, uint64_t max)
 {
-	spool_io(f, b->x, n * b->nfeat * 4, put);
-	spool_io(f, b->yv, n * sizeof *b->yv, put);
-	spool_io(f, b->yid, n * sizeof *b->yid, put);
-	for (size_t k = 0; k < b->nids; k++)
-		spool_io(f, b->ids + k * b->chunk * b->idw, n * b->idw, put);
+	size_t n = nn_writer_room(w, at);   /* never 0: a failed write ended the program */
+	return max < n ? (size_t)max : n;
 }
 
-/* Write n rows: x, y when there is a label, the ids. */
-static void csv_write(nn_writer *w, csvbuf *b, size_t n)
+static void commit(nn_writer *w, size_t n)
 {
-	const void *cols[2 + NN_MAX_FIELDS] = { b->x, b->y };
-	size_t k = opt_label ? 2 : 1;
-	for (size_t j = 0; j < b->nids; j++)
-		cols[k + j] = b->ids + j * b->chunk * b->idw;
-	tool_write(w, cols, n);
+	nn_error err = { 0 };
+	if (nn_writer_commit(w, n, &err))
+		tool_die_err(tool_output_name(), &err);
+}
+
+/* --hash-id: the last nhashed of the n rows' id columns, hashed in place. */
+static void hash_ids(void *const *ids, size_t nids, size_t n, size_t width)
+{
+	for (size_t k = nids - nhashed; k < nids; k++)
+		nn_hashid_column(nn_key_in_use(), ids[k], n, width);
+}
+
+/* y of n rows from their labels' values and ids. */
+static void apply_labels(const nn_yplan *p, void *y, const double *yv, const uint32_t *yid, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		nn_yplan_apply(p, yv[i], yid[i], (unsigned char *)y + i * 4);
+}
+
+/* The rows of a csv input whose schema is known at its start (no label,
+ * or --task regression, whose y is the label's value), parsed straight
+ * into the writer's batch.  The labels are planned again at the end, on
+ * every label seen, for the errors only the whole input shows. */
+static void csv_stream(nn_csv *c, src *s, nn_writer *w, const nn_yplan *p, const nn_csv_info *in)
+{
+	size_t chunk = batch_rows(in->nfeat * 4 + 4 + in->nids * in->id_width), k0 = p ? 2 : 1;
+	double *yv = p ? tool_alloc(chunk * sizeof *yv) : NULL;
+	uint32_t *yid = p ? tool_alloc(chunk * sizeof *yid) : NULL;
+	nn_error err;
+	ptrdiff_t n;
+
+	for (;;) {
+		void *at[NN_MAX_FIELDS];
+		size_t max = room(w, at, p ? chunk : SIZE_MAX);
+		if ((n = nn_csv_read_cols(c, at[0], yv, yid, at + k0, max, &err)) <= 0)
+			break;
+		hash_ids(at + k0, in->nids, (size_t)n, in->id_width);
+		if (p)
+			apply_labels(p, at[1], yv, yid, (size_t)n);
+		commit(w, (size_t)n);
+	}
+	if (n < 0)
+		tool_die_err(tool_name(in_path), &err);
+	src_close(s);
+	if (p) {
+		nn_yplan all = plan_labels(nn_csv_labels(c), in_path);
+		nn_yplan_free(&all);
+	}
+	free(yv);
+	free(yid);
+}
+
+/* A csv input with a label whose kind only the whole input tells: pass 1
+ * parses the rows into a buffer and spools them (nn/colspool.h: x, the
+ * labels' values and ids, each id column); pass 2, the labels planned,
+ * reads them back straight into the writer's batch. */
+static void csv_spooled(nn_csv *c, src *s, nn_schema *sch, const nn_csv_info *in)
+{
+	size_t nc = 3 + in->nids, chunk = batch_rows(in->nfeat * 4 + 4 + in->nids * in->id_width);
+	size_t *width = tool_alloc(nc * sizeof *width);
+	void **col = tool_alloc(nc * sizeof *col);
+	nn_colspool *sp;
+	nn_writer *w;
+	nn_error err;
+	ptrdiff_t n;
+
+	width[0] = in->nfeat * 4;
+	width[1] = sizeof(double);
+	width[2] = sizeof(uint32_t);
+	for (size_t k = 0; k < nc; k++) {
+		width[k] = k < 3 ? width[k] : in->id_width;
+		col[k] = tool_alloc(chunk * width[k]);
+	}
+	if (!(sp = nn_colspool_new(NULL, "nn-import", nc, width, &err)))
+		tool_die_err(NULL, &err);
+	while ((n = nn_csv_read_cols(c, col[0], col[1], col[2], col + 3, chunk, &err)) > 0) {
+		hash_ids(col + 3, in->nids, (size_t)n, in->id_width);
+		if (nn_colspool_put(sp, (const void *const *)col, (size_t)n, &err))
+			tool_die_err(NULL, &err);
+	}
+	if (n < 0)
+		tool_die_err(tool_name(in_path), &err);
+	src_close(s);
+
+	nn_yplan p = plan_labels(nn_csv_labels(c), in_path);
+	add_label(sch, in_path, p.dtype, p.ncls, p.cls);
+	add_id_fields(sch, in);
+	w = tool_writer(sch, opt_level, opt_threads);
+	while ((n = (ptrdiff_t)nn_colspool_left(sp)) > 0) {
+		void *at[NN_MAX_FIELDS], *to[3 + NN_MAX_FIELDS];
+		size_t k = room(w, at, (uint64_t)n < chunk ? (uint64_t)n : chunk);
+		to[0] = at[0];
+		to[1] = col[1];
+		to[2] = col[2];
+		for (size_t j = 0; j < in->nids; j++)
+			to[3 + j] = at[2 + j];
+		if (nn_colspool_get(sp, to, k, &err))
+			tool_die_err(NULL, &err);
+		apply_labels(&p, at[1], col[1], col[2], k);
+		commit(w, k);
+	}
+	tool_writer_finish(w);
+	nn_colspool_free(sp);
+	nn_yplan_free(&p);
+	for (size_t k = 0; k < nc; k++)
+		free(col[k]);
+	free(col);
+	free(width);
 }
 
 static void import_csv(int delim, int argc, char **argv)
 {
-	const char *name = tool_name(in_path);
-	src s;
 	nn_error err;
 	nn_csv_opts o = { delim, opt_noheader, opt_skip, opt_label,
 	                  (const char *const *)opt_drop.v, opt_drop.n,
 	                  (const char *const *)opt_ids.v, opt_ids.n, (size_t)opt_idw };
-	nn_csv *c;
-	const nn_csv_info *in;
-	uint64_t rows = 0;
-	nn_schema *sch;
-	nn_writer *w = NULL;
-	FILE *spool = NULL;
-	csvbuf b;
-	ptrdiff_t n;
+	src s;
+	nn_csv *c = nn_csv_open(src_open(&s, in_path), &o, &err);
+	nn_schema *sch = schema_new(argc, argv);
 
-	if (!(c = nn_csv_open(src_open(&s, in_path), &o, &err)))
-		tool_die_err(name, &err);
-	in = nn_csv_info_of(c);
-	b.nfeat = in->nfeat;
-	b.nids = in->nids;
-	b.idw = in->id_width;
-	sch = schema_new(argc, argv);
-	add_field(sch, in_path, opt_x, NN_F32, 1, (uint64_t[]){ b.nfeat });
-	if (in->names && nn_import_names_meta(sch, in->names, in->ncols, in->role, b.nfeat,
+	if (!c)
+		tool_die_err(tool_name(in_path), &err);
+	const nn_csv_info *in = nn_csv_info_of(c);
+	add_field(sch, in_path, opt_x, NN_F32, 1, (uint64_t[]){ in->nfeat });
+	if (in->names && nn_import_names_meta(sch, in->names, in->ncols, in->role, in->nfeat,
 	                                      opt_label ? in->names[in->label_col] : NULL, &err))
 		tool_die_err(NULL, &err);
-	b.chunk = batch_rows(b.nfeat * 4 + 4 + b.nids * b.idw);
-	b.x = tool_alloc(b.chunk * b.nfeat * 4);
-	b.y = tool_alloc(b.chunk * 4);
-	b.yv = tool_alloc(b.chunk * sizeof *b.yv);
-	b.yid = tool_alloc(b.chunk * sizeof *b.yid);
-	b.ids = tool_alloc(b.chunk * b.nids * b.idw + 1);
-	if (opt_label) {
-		spool = tool_spool();
+	if (opt_label && task_mode != NN_TASK_REGRESS) {
+		csv_spooled(c, &s, sch, in);
 	} else {
-		add_id_fields(sch, in);
-		w = tool_writer(sch, opt_level, opt_threads);
-	}
-
-	/* Pass 1: parse every row; without a label write it, else spool it,
-	 * a batch at a time.  Every batch but the last has chunk rows. */
-	while ((n = nn_csv_read_ids(c, b.x, b.yv, b.yid, b.ids, b.chunk, &err)) > 0) {
-		rows += (uint64_t)n;
-		for (size_t k = b.nids - nhashed; k < b.nids; k++)
-			nn_hashid_column(nn_key_in_use(), b.ids + k * b.chunk * b.idw, (size_t)n, b.idw);
-		if (spool)
-			csv_spool(spool, &b, (size_t)n, 1);
-		else
-			csv_write(w, &b, (size_t)n);
-	}
-	if (n < 0)
-		tool_die_err(name, &err);
-	src_close(&s);
-
-	if (spool) {  /* Pass 2: the labels are known; write the spooled rows. */
-		nn_yplan p = plan_labels(nn_csv_labels(c), in_path);
-		add_label(sch, in_path, p.dtype, p.ncls, p.cls);
-		add_id_fields(sch, in);
-		w = tool_writer(sch, opt_level, opt_threads);
-		spool_rewind(spool);
-		for (uint64_t done = 0; done < rows; ) {
-			size_t k = rows - done < b.chunk ? (size_t)(rows - done) : b.chunk;
-			csv_spool(spool, &b, k, 0);
-			for (size_t i = 0; i < k; i++)
-				nn_yplan_apply(&p, b.yv[i], b.yid[i], b.y + i * 4);
-			csv_write(w, &b, k);
-			done += k;
+		nn_yplan p;   /* regression: y is the label's value, whatever the labels */
+		if (opt_label) {
+			p = plan_labels(nn_csv_labels(c), in_path);
+			add_label(sch, in_path, p.dtype, p.ncls, p.cls);
 		}
-		fclose(spool);
-		nn_yplan_free(&p);
+		add_id_fields(sch, in);
+		nn_writer *w = tool_writer(sch, opt_level, opt_threads);
+		csv_stream(c, &s, w, opt_label ? &p : NULL, in);
+		tool_writer_finish(w);
+		if (opt_label)
+			nn_yplan_free(&p);
 	}
-	tool_writer_finish(w);
 	nn_csv_close(c);
-	free(b.x);
-	free(b.y);
-	free(b.yv);
-	free(b.yid);
-	free(b.ids);
 	nn_schema_free(sch);
 }
 
@@ -362,9 +401,7 @@ static void import_libsvm(int argc, char **argv)
 	/* Pass 2: dense rows. */
 	nn_yplan p = plan_labels(nn_libsvm_labels(l), in_path);
 	nn_schema *sch = schema_new(argc, argv);
-	size_t w8 = (size_t)width, chunk = batch_rows(w8 * 4 + 4);
-	float *x = tool_alloc(chunk * w8 * 4);
-	unsigned char *y = tool_alloc(chunk * 4);
+	size_t w8 = (size_t)width;
 	nn_writer *w;
 
 	add_field(sch, in_path, opt_x, NN_F32, 1, &width);
@@ -372,21 +409,21 @@ static void import_libsvm(int argc, char **argv)
 	w = tool_writer(sch, opt_level, opt_threads);
 	spool_rewind(spool);
 	for (uint64_t done = 0; done < rows; ) {
-		size_t n;
-		memset(x, 0, chunk * w8 * 4);
-		for (n = 0; n < chunk && done < rows; n++, done++) {
-			if (nn_libsvm_spool_get(spool, x + n * w8, width, &v, &id, &err))
+		void *at[2];
+		size_t n = room(w, at, rows - done);
+		memset(at[0], 0, n * w8 * 4);
+		for (size_t i = 0; i < n; i++) {
+			if (nn_libsvm_spool_get(spool, (float *)at[0] + i * w8, width, &v, &id, &err))
 				tool_die_err(NULL, &err);
-			nn_yplan_apply(&p, v, id, y + n * 4);
+			nn_yplan_apply(&p, v, id, (unsigned char *)at[1] + i * 4);
 		}
-		tool_write(w, (const void *const[]){ x, y }, n);
+		commit(w, n);
+		done += n;
 	}
 	fclose(spool);
 	tool_writer_finish(w);
 	nn_yplan_free(&p);
 	nn_libsvm_close(l);
-	free(x);
-	free(y);
 	nn_schema_free(sch);
 }
 
@@ -424,7 +461,7 @@ static void import_array(int fmt, int argc, char **argv)
 	nn_dtype ldt = NN_I32;
 	nn_error err;
 	size_t chunk;
-	unsigned char *x, *lraw = NULL, *y = NULL;
+	unsigned char *lraw = NULL;
 	nn_writer *w;
 
 	array_open(&a, &as, in_path, fmt);
@@ -438,20 +475,18 @@ static void import_array(int fmt, int argc, char **argv)
 	}
 	w = tool_writer(sch, opt_level, opt_threads);
 	chunk = batch_rows(a.row_bytes);
-	x = tool_alloc(chunk * a.row_bytes);
-	if (opt_labels) {
+	if (opt_labels)
 		lraw = tool_alloc(chunk * 8);
-		y = tool_alloc(chunk * 4);
-	}
 	for (uint64_t done = 0; done < a.rows; ) {
-		size_t n = a.rows - done < chunk ? (size_t)(a.rows - done) : chunk;
-		array_rows(&a, in_path, x, n, done);
+		void *at[2];
+		size_t n = room(w, at, a.rows - done < chunk ? a.rows - done : chunk);
+		array_rows(&a, in_path, at[0], n, done);
 		if (opt_labels) {
 			array_rows(&l, opt_labels, lraw, n, done);
-			if (nn_array_labels_convert(&l, y, ldt, lraw, n, done, class_set.n, &err))
+			if (nn_array_labels_convert(&l, at[1], ldt, lraw, n, done, class_set.n, &err))
 				tool_die_err(tool_name(opt_labels), &err);
 		}
-		tool_write(w, opt_labels ? (const void *const[]){ x, y } : (const void *const[]){ x }, n);
+		commit(w, n);
 		done += n;
 	}
 	array_end(&a, &as, in_path);
@@ -459,9 +494,7 @@ static void import_array(int fmt, int argc, char **argv)
 		array_end(&l, &ls, opt_labels);
 	tool_writer_finish(w);
 	nn_schema_free(sch);
-	free(x);
 	free(lraw);
-	free(y);
 }
 
 /* --- main -------------------------------------------------------------- */

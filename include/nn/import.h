@@ -207,13 +207,14 @@ const nn_csv_info *nn_csv_info_of(const nn_csv *c);
  * and id into yv, yid (when there is a label; else they may be NULL).
  * Returns the row count, 0 at the end, or -1. */
 ptrdiff_t nn_csv_read(nn_csv *c, float *x, double *yv, uint32_t *yid, size_t max, nn_error *err);
-/* The same, and the ids of each row into ids, column by column as a str
- * field holds them: id k of row i at ids + (k * max + i) * id_width, its
- * text padded with NUL bytes (ids holds nids * max * id_width bytes).  An id
- * longer than id_width, or not UTF-8, is an error naming its line and
- * column: ids are never cut. */
-ptrdiff_t nn_csv_read_ids(nn_csv *c, float *x, double *yv, uint32_t *yid, unsigned char *ids,
-                          size_t max, nn_error *err);
+/* The same, and the ids of each row into ids (when there are --id
+ * columns; else it may be NULL): ids[k] is where id column k's rows go, as
+ * a str field holds them, row i at ids[k] + i * id_width, its text padded
+ * with NUL bytes (a writer's batch, nn_writer_room, takes them as they
+ * are).  An id longer than id_width, or not UTF-8, is an error naming its
+ * line and column: ids are never cut. */
+ptrdiff_t nn_csv_read_cols(nn_csv *c, float *x, double *yv, uint32_t *yid, void *const *ids,
+                           size_t max, nn_error *err);
 /* The labels seen so far (for nn_labels_plan). */
 nn_labels *nn_csv_labels(nn_csv *c);
 void nn_csv_close(nn_csv *c);

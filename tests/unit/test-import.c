@@ -454,7 +454,7 @@ static void test_csv_ids(void)
 	static const unsigned char want[2 * 4 * 4] = {
 		'x', ',', 'y', 0, 0xc3, 0xa9, 0, 0, 'q', 0, 0, 0, 0, 0, 0, 0,
 		'a', 'b', 0, 0, 0, 0, 0, 0, 's', 0, 0, 0, 0, 0, 0, 0 };
-	ptrdiff_t n = c ? nn_csv_read_ids(c, x, yv, yid, buf, 4, &err) : -1;
+	ptrdiff_t n = c ? nn_csv_read_cols(c, x, yv, yid, (void *[]){ buf, buf + 16 }, 4, &err) : -1;
 	const nn_csv_info *in = c ? nn_csv_info_of(c) : NULL;
 	CHECK(n == 3 && in->nfeat == 1 && in->nids == 2 && in->id_col[0] == 2 && in->id_col[1] == 0 &&
 	      !strcmp(in->id_names[0], "j") && !strcmp(in->id_names[1], "k") &&
@@ -474,7 +474,7 @@ static void test_csv_ids(void)
 		nn_csv_opts o2 = { ',', 0, 0, NULL, NULL, 0, &bad[i].id, 1, 4 };
 		memset(&err, 0, sizeof err);
 		c = csv_open(&m, bad[i].text, strlen(bad[i].text), &o2, &err);
-		while (c && (n = nn_csv_read_ids(c, x, NULL, NULL, buf, 1, &err)) > 0)
+		while (c && (n = nn_csv_read_cols(c, x, NULL, NULL, (void *[]){ buf }, 1, &err)) > 0)
 			;
 		nn_csv_close(c);
 		CHECK(err.code == NN_EDATA && !strcmp(err.msg, bad[i].msg), "%s (got '%s')", bad[i].msg, err.msg);
