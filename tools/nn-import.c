@@ -40,7 +40,6 @@
  *   tsv header gave them.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,12 +112,6 @@ static int task_mode = NN_TASK_AUTO;
 
 /* --- small helpers ----------------------------------------------------- */
 
-static void spool_rewind(FILE *f)
-{
-	if (fflush(f) || fseeko(f, 0, SEEK_SET))
-		tool_die(TOOL_EXIT_DATA, NULL, "temporary file: %s", strerror(errno));
-}
-
 static size_t batch_rows(size_t row_bytes)
 {
 	size_t n = NN_DEFAULT_BATCH_BYTES / (row_bytes ? row_bytes : 1);
@@ -135,26 +128,18 @@ static nn_schema *schema_new(int argc, char **argv)
 	return s;
 }
 
-static void add_field(nn_schema *s, const char *path, const char *name,
-                      nn_dtype t, int ndim, const uint64_t *shape)
+/* x and y; the schema's errors end the program, naming path. */
+static void x_field(nn_schema *s, const char *path, nn_dtype t, int ndim, const uint64_t *shape)
 {
 	nn_error err;
-	uint64_t shaped[NN_MAX_DIMS];
-	if (opt_shape && !strcmp(name, opt_x)) {   /* --shape: checked by the usage checks */
-		if ((ndim = nn_import_reshape(opt_shape, ndim, shape, shaped, &err)) < 0)
-			tool_die_err(tool_name(path), &err);
-		shape = shaped;
-	}
-	if (nn_schema_add_field(s, name, t, ndim, shape, &err))
+	if (nn_import_add_x(s, opt_x, t, ndim, shape, opt_shape, &err))
 		tool_die_err(tool_name(path), &err);
 }
 
-/* A label field, y, with its class names (n of them, or none). */
-static void add_label(nn_schema *s, const char *path, nn_dtype t, size_t n, const char *const *names)
+static void y_field(nn_schema *s, const char *path, nn_dtype t, size_t n, const char *const *names)
 {
 	nn_error err;
-	add_field(s, path, opt_y, t, 0, NULL);
-	if (n && nn_schema_set_classes(s, s->nfields - 1, n, names, &err))
+	if (nn_import_add_y(s, opt_y, t, n, names, &err))
 		tool_die_err(tool_name(path), &err);
 }
 
@@ -194,18 +179,16 @@ static nn_yplan plan_labels(const nn_labels *L, const char *path)
 	return p;
 }
 
-/* The ids' str fields, after x and y; a name taken by x or y is refused. */
-static void add_id_fields(nn_schema *sch, const nn_csv_info *in)
+/* csv's fields after x: y (with p), the ids; an id field named as x or
+ * y is a usage error. */
+static void csv_fields(nn_schema *s, const nn_csv_info *in, const nn_yplan *p)
 {
-	uint64_t w = in->id_width;
-	for (size_t k = 0; k < in->nids; k++) {
-		const char *n = in->id_names[k];
-		if (!strcmp(n, opt_x) || (opt_label && !strcmp(n, opt_y)))
-			tool_usage("--id %s: its field '%s' would have the name of the %s field "
-			           "(rename that with %s)", opt_ids.v[k], n, strcmp(n, opt_x) ? "label" : "features",
-			           strcmp(n, opt_x) ? "--y" : "--x");
-		add_field(sch, in_path, n, NN_STR, 1, &w);
-	}
+	nn_error err;
+	if (!nn_import_csv_fields(s, in, opt_x, opt_y, p, (const char *const *)opt_ids.v, &err))
+		return;
+	if (err.code == NN_EARG)
+		tool_usage("%s", err.msg);
+	tool_die_err(tool_name(in_path), &err);
 }
 
 /* Rows made in the writer's batch: room for the next n of them (at most
@@ -230,104 +213,59 @@ static void hash_ids(void *const *ids, size_t nids, size_t n, size_t width)
 		nn_hashid_column(nn_key_in_use(), ids[k], n, width);
 }
 
-/* y of n rows from their labels' values and ids. */
-static void apply_labels(const nn_yplan *p, void *y, const double *yv, const uint32_t *yid, size_t n)
+/* Pass 1 over csv rows: parsed straight into the writer's batch when w
+ * is given (with p, y made from the labels, the plan known at the start),
+ * else into the buffer col (x, the labels' values and ids, each id
+ * column: chunk rows) and put in the spool sp.  col[1] and col[2] take
+ * the labels either way (NULL without a label). */
+static void csv_pass1(nn_csv *c, const nn_csv_info *in, nn_writer *w, const nn_yplan *p,
+                      nn_colspool *sp, void **col, size_t chunk)
 {
-	for (size_t i = 0; i < n; i++)
-		nn_yplan_apply(p, yv[i], yid[i], (unsigned char *)y + i * 4);
-}
-
-/* The rows of a csv input whose schema is known at its start (no label,
- * or --task regression, whose y is the label's value), parsed straight
- * into the writer's batch.  The labels are planned again at the end, on
- * every label seen, for the errors only the whole input shows. */
-static void csv_stream(nn_csv *c, src *s, nn_writer *w, const nn_yplan *p, const nn_csv_info *in)
-{
-	size_t chunk = batch_rows(in->nfeat * 4 + 4 + in->nids * in->id_width), k0 = p ? 2 : 1;
-	double *yv = p ? tool_alloc(chunk * sizeof *yv) : NULL;
-	uint32_t *yid = p ? tool_alloc(chunk * sizeof *yid) : NULL;
+	size_t k0 = w ? (p ? 2 : 1) : 3;   /* where the id columns start */
 	nn_error err;
 	ptrdiff_t n;
 
 	for (;;) {
-		void *at[NN_MAX_FIELDS];
-		size_t max = room(w, at, p ? chunk : SIZE_MAX);
-		if ((n = nn_csv_read_cols(c, at[0], yv, yid, at + k0, max, &err)) <= 0)
+		void *at[NN_MAX_FIELDS], **to = w ? at : col;
+		size_t max = w ? room(w, at, chunk) : chunk;
+		if ((n = nn_csv_read_cols(c, to[0], col[1], col[2], to + k0, max, &err)) <= 0)
 			break;
-		hash_ids(at + k0, in->nids, (size_t)n, in->id_width);
-		if (p)
-			apply_labels(p, at[1], yv, yid, (size_t)n);
-		commit(w, (size_t)n);
+		hash_ids(to + k0, in->nids, (size_t)n, in->id_width);
+		if (!w && nn_colspool_put(sp, (const void *const *)col, (size_t)n, &err))
+			tool_die_err(NULL, &err);
+		if (w && p)
+			nn_yplan_apply_rows(p, col[1], col[2], (size_t)n, at[1]);
+		if (w)
+			commit(w, (size_t)n);
 	}
 	if (n < 0)
 		tool_die_err(tool_name(in_path), &err);
-	src_close(s);
-	if (p) {
-		nn_yplan all = plan_labels(nn_csv_labels(c), in_path);
-		nn_yplan_free(&all);
-	}
-	free(yv);
-	free(yid);
 }
 
-/* A csv input with a label whose kind only the whole input tells: pass 1
- * parses the rows into a buffer and spools them (nn/colspool.h: x, the
- * labels' values and ids, each id column); pass 2, the labels planned,
- * reads them back straight into the writer's batch. */
-static void csv_spooled(nn_csv *c, src *s, nn_schema *sch, const nn_csv_info *in)
+/* Pass 2: the spooled rows read back straight into the writer's batch,
+ * y made from the labels by the plan p. */
+static void csv_pass2(nn_colspool *sp, nn_writer *w, const nn_yplan *p, void **col, size_t chunk,
+                      size_t nids)
 {
-	size_t nc = 3 + in->nids, chunk = batch_rows(in->nfeat * 4 + 4 + in->nids * in->id_width);
-	size_t *width = tool_alloc(nc * sizeof *width);
-	void **col = tool_alloc(nc * sizeof *col);
-	nn_colspool *sp;
-	nn_writer *w;
 	nn_error err;
-	ptrdiff_t n;
 
-	width[0] = in->nfeat * 4;
-	width[1] = sizeof(double);
-	width[2] = sizeof(uint32_t);
-	for (size_t k = 0; k < nc; k++) {
-		width[k] = k < 3 ? width[k] : in->id_width;
-		col[k] = tool_alloc(chunk * width[k]);
-	}
-	if (!(sp = nn_colspool_new(NULL, "nn-import", nc, width, &err)))
-		tool_die_err(NULL, &err);
-	while ((n = nn_csv_read_cols(c, col[0], col[1], col[2], col + 3, chunk, &err)) > 0) {
-		hash_ids(col + 3, in->nids, (size_t)n, in->id_width);
-		if (nn_colspool_put(sp, (const void *const *)col, (size_t)n, &err))
-			tool_die_err(NULL, &err);
-	}
-	if (n < 0)
-		tool_die_err(tool_name(in_path), &err);
-	src_close(s);
-
-	nn_yplan p = plan_labels(nn_csv_labels(c), in_path);
-	add_label(sch, in_path, p.dtype, p.ncls, p.cls);
-	add_id_fields(sch, in);
-	w = tool_writer(sch, opt_level, opt_threads);
-	while ((n = (ptrdiff_t)nn_colspool_left(sp)) > 0) {
-		void *at[NN_MAX_FIELDS], *to[3 + NN_MAX_FIELDS];
-		size_t k = room(w, at, (uint64_t)n < chunk ? (uint64_t)n : chunk);
+	for (uint64_t left; (left = nn_colspool_left(sp)); ) {
+		void *at[NN_MAX_FIELDS], *to[3 + NN_MAX_FIELDS] = { NULL, col[1], col[2] };
+		size_t n = room(w, at, left < chunk ? left : chunk);
 		to[0] = at[0];
-		to[1] = col[1];
-		to[2] = col[2];
-		for (size_t j = 0; j < in->nids; j++)
-			to[3 + j] = at[2 + j];
-		if (nn_colspool_get(sp, to, k, &err))
+		memcpy(to + 3, at + 2, nids * sizeof *at);
+		if (nn_colspool_get(sp, to, n, &err))
 			tool_die_err(NULL, &err);
-		apply_labels(&p, at[1], col[1], col[2], k);
-		commit(w, k);
+		nn_yplan_apply_rows(p, col[1], col[2], n, at[1]);
+		commit(w, n);
 	}
-	tool_writer_finish(w);
-	nn_colspool_free(sp);
-	nn_yplan_free(&p);
-	for (size_t k = 0; k < nc; k++)
-		free(col[k]);
-	free(col);
-	free(width);
 }
 
+/* csv and tsv.  The schema is known at the start without a label, and
+ * with --task regression (y is the label's value whatever the labels
+ * are): the rows stream, and the labels are planned again at the end for
+ * the errors only the whole input shows.  Else the rows are spooled
+ * (nn/colspool.h) until the labels are planned. */
 static void import_csv(int delim, int argc, char **argv)
 {
 	nn_error err;
@@ -337,29 +275,56 @@ static void import_csv(int delim, int argc, char **argv)
 	src s;
 	nn_csv *c = nn_csv_open(src_open(&s, in_path), &o, &err);
 	nn_schema *sch = schema_new(argc, argv);
+	nn_colspool *sp = NULL;
+	nn_writer *w = NULL;
+	nn_yplan p = { 0 };
 
 	if (!c)
 		tool_die_err(tool_name(in_path), &err);
 	const nn_csv_info *in = nn_csv_info_of(c);
-	add_field(sch, in_path, opt_x, NN_F32, 1, (uint64_t[]){ in->nfeat });
+	size_t nc = 3 + in->nids, chunk = batch_rows(in->nfeat * 4 + 4 + in->nids * in->id_width);
+	size_t *width = tool_alloc(nc * sizeof *width);
+	void **col = tool_alloc(nc * sizeof *col);
+	int spooled = opt_label && task_mode != NN_TASK_REGRESS;
+
+	x_field(sch, in_path, NN_F32, 1, (uint64_t[]){ in->nfeat });
 	if (in->names && nn_import_names_meta(sch, in->names, in->ncols, in->role, in->nfeat,
 	                                      opt_label ? in->names[in->label_col] : NULL, &err))
 		tool_die_err(NULL, &err);
-	if (opt_label && task_mode != NN_TASK_REGRESS) {
-		csv_spooled(c, &s, sch, in);
-	} else {
-		nn_yplan p;   /* regression: y is the label's value, whatever the labels */
-		if (opt_label) {
-			p = plan_labels(nn_csv_labels(c), in_path);
-			add_label(sch, in_path, p.dtype, p.ncls, p.cls);
-		}
-		add_id_fields(sch, in);
-		nn_writer *w = tool_writer(sch, opt_level, opt_threads);
-		csv_stream(c, &s, w, opt_label ? &p : NULL, in);
-		tool_writer_finish(w);
-		if (opt_label)
-			nn_yplan_free(&p);
+	for (size_t k = 0; k < nc; k++) {   /* x, the labels' values and ids, the ids */
+		width[k] = k == 0 ? in->nfeat * 4 : k == 1 ? 8 : k == 2 ? 4 : in->id_width;
+		col[k] = spooled || (opt_label && (k == 1 || k == 2)) ? tool_alloc(chunk * width[k]) : NULL;
 	}
+	if (spooled && !(sp = nn_colspool_new(NULL, "nn-import", nc, width, &err)))
+		tool_die_err(NULL, &err);
+	if (!spooled) {
+		if (opt_label)
+			p = plan_labels(nn_csv_labels(c), in_path);
+		csv_fields(sch, in, opt_label ? &p : NULL);
+		w = tool_writer(sch, opt_level, opt_threads);
+	}
+	csv_pass1(c, in, w, opt_label ? &p : NULL, sp, col, opt_label ? chunk : SIZE_MAX);
+	src_close(&s);
+	if (opt_label) {   /* all the labels seen: the plan of pass 2, or its errors */
+		nn_yplan all = plan_labels(nn_csv_labels(c), in_path);
+		if (spooled)
+			p = all;
+		else
+			nn_yplan_free(&all);
+	}
+	if (spooled) {
+		csv_fields(sch, in, &p);
+		w = tool_writer(sch, opt_level, opt_threads);
+		csv_pass2(sp, w, &p, col, chunk, in->nids);
+	}
+	tool_writer_finish(w);
+	if (opt_label)
+		nn_yplan_free(&p);
+	for (size_t k = 0; k < nc; k++)
+		free(col[k]);
+	free(col);
+	free(width);
+	nn_colspool_free(sp);
 	nn_csv_close(c);
 	nn_schema_free(sch);
 }
@@ -401,22 +366,18 @@ static void import_libsvm(int argc, char **argv)
 	/* Pass 2: dense rows. */
 	nn_yplan p = plan_labels(nn_libsvm_labels(l), in_path);
 	nn_schema *sch = schema_new(argc, argv);
-	size_t w8 = (size_t)width;
 	nn_writer *w;
 
-	add_field(sch, in_path, opt_x, NN_F32, 1, &width);
-	add_label(sch, in_path, p.dtype, p.ncls, p.cls);
+	x_field(sch, in_path, NN_F32, 1, &width);
+	y_field(sch, in_path, p.dtype, p.ncls, p.cls);
 	w = tool_writer(sch, opt_level, opt_threads);
-	spool_rewind(spool);
+	if (nn_libsvm_spool_rewind(spool, &err))
+		tool_die_err(NULL, &err);
 	for (uint64_t done = 0; done < rows; ) {
 		void *at[2];
 		size_t n = room(w, at, rows - done);
-		memset(at[0], 0, n * w8 * 4);
-		for (size_t i = 0; i < n; i++) {
-			if (nn_libsvm_spool_get(spool, (float *)at[0] + i * w8, width, &v, &id, &err))
-				tool_die_err(NULL, &err);
-			nn_yplan_apply(&p, v, id, (unsigned char *)at[1] + i * 4);
-		}
+		if (nn_libsvm_spool_rows(spool, at[0], width, n, &p, at[1], &err))
+			tool_die_err(NULL, &err);
 		commit(w, n);
 		done += n;
 	}
@@ -465,13 +426,13 @@ static void import_array(int fmt, int argc, char **argv)
 	nn_writer *w;
 
 	array_open(&a, &as, in_path, fmt);
-	add_field(sch, in_path, opt_x, a.dtype, a.ndim, a.shape);
+	x_field(sch, in_path, a.dtype, a.ndim, a.shape);
 	if (opt_labels) {
 		array_open(&l, &ls, opt_labels, fmt);
 		if (nn_array_labels_check(&l, a.rows, class_set.n, &ldt, &err))
 			tool_die(TOOL_EXIT_DATA, tool_name(opt_labels), l.rows != a.rows ? "%s of '%s'" : "%s",
 			         err.msg, tool_name(in_path));
-		add_label(sch, opt_labels, ldt, class_set.n, (const char *const *)class_set.s);
+		y_field(sch, opt_labels, ldt, class_set.n, (const char *const *)class_set.s);
 	}
 	w = tool_writer(sch, opt_level, opt_threads);
 	chunk = batch_rows(a.row_bytes);
@@ -481,11 +442,8 @@ static void import_array(int fmt, int argc, char **argv)
 		void *at[2];
 		size_t n = room(w, at, a.rows - done < chunk ? a.rows - done : chunk);
 		array_rows(&a, in_path, at[0], n, done);
-		if (opt_labels) {
-			array_rows(&l, opt_labels, lraw, n, done);
-			if (nn_array_labels_convert(&l, at[1], ldt, lraw, n, done, class_set.n, &err))
-				tool_die_err(tool_name(opt_labels), &err);
-		}
+		if (opt_labels && nn_array_labels_rows(&l, at[1], ldt, lraw, n, done, class_set.n, &err))
+			tool_die_err(tool_name(opt_labels), &err);
 		commit(w, n);
 		done += n;
 	}
@@ -508,19 +466,29 @@ static int check_usage(int fmt)
 	                     opt_skip, opt_features };
 	nn_error err;
 	int delim;
-	uint64_t dims[NN_MAX_DIMS];
 
-	if ((opt_classes && nn_class_list(&class_set, opt_classes, &err) &&
-	     nn_error_prefix(&err, "--classes")) ||
-	    nn_import_check_args(&a, &delim, &err) ||
-	    nn_import_check_names(opt_x, opt_y, class_set.n, (const char *const *)class_set.s, &err) ||
-	    (opt_shape && nn_parse_dims(opt_shape, dims, &err) < 0 &&
-	     nn_error_prefix(&err, *opt_shape ? "--shape '%s'" : "--shape", opt_shape))) {
+	if (nn_import_check(&a, opt_x, opt_y, opt_shape, &class_set, &delim, &err)) {
 		if (err.code == NN_ENOMEM)   /* not the user's mistake: status 1 */
 			tool_die_err(NULL, &err);
 		tool_usage("%s", err.msg);
 	}
 	return delim;
+}
+
+/* --hash-id columns are --id columns, the last ones, hashed. */
+static void hash_id_columns(void)
+{
+	if (!opt_hash.n)
+		return;
+	if (!nn_key_in_use())
+		tool_usage("--hash-id needs a key (--key FILE or NN_KEY_FILE)");
+	if (opt_idw < NN_HASHID_HEX)
+		tool_usage("--hash-id needs --id-width %d at least", NN_HASHID_HEX);
+	opt_ids.v = tool_realloc(opt_ids.v, (opt_ids.n + opt_hash.n) * sizeof *opt_ids.v);
+	for (size_t k = 0; k < opt_hash.n; k++)
+		opt_ids.v[opt_ids.n++] = opt_hash.v[k];
+	nhashed = opt_hash.n;
+	nn_strlist_free(&opt_hash);
 }
 
 int main(int argc, char **argv)
@@ -530,22 +498,8 @@ int main(int argc, char **argv)
 
 	tool_parse(&cli, argc, argv, &ops);
 	in_path = ops.n ? ops.v[0] : NULL;
-	if (opt_hash.n) {   /* --hash-id columns are the last --id columns */
-		if (!nn_key_in_use())
-			tool_usage("--hash-id needs a key (--key FILE or NN_KEY_FILE)");
-		if (opt_idw < NN_HASHID_HEX)
-			tool_usage("--hash-id needs --id-width %d at least", NN_HASHID_HEX);
-		opt_ids.v = tool_realloc(opt_ids.v, (opt_ids.n + opt_hash.n) * sizeof *opt_ids.v);
-		for (size_t k = 0; k < opt_hash.n; k++)
-			opt_ids.v[opt_ids.n++] = opt_hash.v[k];
-		nhashed = opt_hash.n;
-		nn_strlist_free(&opt_hash);
-	}
-	if (opt_format)
-		fmt = nn_cli_choice(NN_IMPORT_FORMATS, opt_format);
-	else if (opt_delim)
-		fmt = NN_IMPORT_CSV;          /* a delimiter says what the file is */
-	else if ((fmt = nn_import_format_of(in_path)) < 0)
+	hash_id_columns();
+	if ((fmt = nn_import_format_pick(opt_format, opt_delim != NULL, in_path)) < 0)
 		tool_usage("cannot tell the format of '%s': give --format", in_path);
 	if (opt_task)
 		task_mode = nn_cli_choice(NN_IMPORT_TASKS, opt_task);
