@@ -1,11 +1,10 @@
 /* nn-import — turn CSV, TSV, LIBSVM, IDX or NPY data into a stream.
  *
  * Choices the formats leave open (nn-import(1) has them all):
- * - Format: --format, else the file name with any .gz removed: .csv;
- *   .tsv or .tab; .svm, .libsvm or .svmlight; .npy; .idx or a name ending
- *   in "ubyte" (MNIST's train-images-idx3-ubyte).  Standard input is csv
- *   unless --format says otherwise.  Every format may be gzip-compressed:
- *   input is read through zlib, which passes plain files through as they are.
+ * - Format: --format, else what the file name says (.csv, .tsv, .svm,
+ *   .npy, .idx, ... with any .gz removed: nn_import_format_of), else csv.
+ *   Every format may be gzip-compressed: input is read through zlib, which
+ *   passes plain files through as they are.
  * - How each format is parsed (number syntax, missing values, quoting,
  *   line ends, LIBSVM's indices, the IDX and NPY headers) is the parsers'
  *   rule, listed at the top of nn/import.h; the rules for the arguments
@@ -21,11 +20,9 @@
  * - Columns (--label, --drop-col, --id) are named by header name first,
  *   else by 0-based index; a negative index counts from the end.
  * - Labels (csv, tsv, libsvm) are read as text and their kind decided at
- *   the end (--task, else the rule of nn_labels_plan in nn/import.h: names
- *   are classes, numbers that are not all whole regression targets, whole
- *   numbers classes up to 100 distinct values; a note says which when
- *   that was a guess).  Class names are sorted bytewise and numbered from
- *   0, as scikit-learn's LabelEncoder does.
+ *   the end (--task, else the rule of nn_labels_plan in nn/import.h; a
+ *   note says which when that was a guess).  Class names are sorted
+ *   bytewise and numbered from 0, as scikit-learn's LabelEncoder does.
  * - csv/tsv and libsvm learn the label kind, class names and (libsvm) width
  *   only at the end of the input, so rows are spooled to an unlinked file
  *   in $TMPDIR and written in a second pass; memory holds one batch and the
@@ -399,13 +396,6 @@ static void array_open(nn_array *a, src *s, const char *path, int f)
 		tool_die_err(tool_name(path), &err);
 }
 
-static void array_rows(nn_array *a, const char *path, void *buf, size_t n, uint64_t done)
-{
-	nn_error err;
-	if (nn_array_rows(a, buf, n, done, &err))
-		tool_die_err(tool_name(path), &err);
-}
-
 static void array_end(nn_array *a, src *s, const char *path)
 {
 	nn_error err;
@@ -441,7 +431,8 @@ static void import_array(int fmt, int argc, char **argv)
 	for (uint64_t done = 0; done < a.rows; ) {
 		void *at[2];
 		size_t n = room(w, at, a.rows - done < chunk ? a.rows - done : chunk);
-		array_rows(&a, in_path, at[0], n, done);
+		if (nn_array_rows(&a, at[0], n, done, &err))
+			tool_die_err(tool_name(in_path), &err);
 		if (opt_labels && nn_array_labels_rows(&l, at[1], ldt, lraw, n, done, class_set.n, &err))
 			tool_die_err(tool_name(opt_labels), &err);
 		commit(w, n);
