@@ -167,24 +167,55 @@ static void put_signature(FILE *o, const nn_reader *r, int json)
 	}
 }
 
+/* An item of a report: "KEY<TAB>" opening a line in text, ', "KEY": ' in
+ * JSON (the first item opens the object). */
+static void put_key(FILE *o, const char *key, int first)
+{
+	if (opt_json)
+		fprintf(o, "%s\"%s\": ", first ? "{" : ", ", key);
+	else
+		fprintf(o, "%s%s\t", first ? "" : "\n", key);
+}
+
+static void put_val(FILE *o, const char *s)
+{
+	(opt_json ? tool_put_json_str : tool_put_str)(o, s);
+}
+
+/* What made the stream, first in both reports: the file, its kind, the
+ * program and version (one text line), its arguments (in text as a shell
+ * would need them). */
+static void put_head(FILE *o, const char *name, const nn_schema *s)
+{
+	const char *none = opt_json ? "" : "?";
+
+	put_key(o, "file", 1);
+	put_val(o, name);
+	put_key(o, "kind", 0);
+	put_val(o, s->kind);
+	put_key(o, "program", 0);
+	put_val(o, s->program ? s->program : none);
+	if (opt_json)
+		put_key(o, "version", 0);
+	else
+		putc(' ', o);
+	put_val(o, s->version ? s->version : none);
+	put_key(o, "args", 0);
+	fputs(opt_json ? "[" : "", o);
+	for (size_t i = 0; i < s->nargs; i++) {
+		fputs(!i ? "" : opt_json ? ", " : " ", o);
+		if (opt_json)
+			tool_put_json_str(o, s->args[i]);
+		else
+			put_shell_word(o, s->args[i]);
+	}
+	fputs(opt_json ? "]" : "\n", o);
+}
+
 static void report_text(FILE *o, const char *name, const nn_schema *s, const nn_reader *r,
                         const nn_fieldstats *acc, const char *meta)
 {
-	fputs("file\t", o);
-	tool_put_str(o, name);
-	fputs("\nkind\t", o);
-	tool_put_str(o, s->kind);
-	fputs("\nprogram\t", o);
-	tool_put_str(o, s->program ? s->program : "?");
-	putc(' ', o);
-	tool_put_str(o, s->version ? s->version : "?");
-	fputs("\nargs\t", o);
-	for (size_t i = 0; i < s->nargs; i++) {
-		if (i)
-			putc(' ', o);
-		put_shell_word(o, s->args[i]);
-	}
-	putc('\n', o);
+	put_head(o, name, s);
 	if (s->has_seed)
 		fprintf(o, "seed\t%llu\n", (unsigned long long)s->seed);
 	if (s->meta)
@@ -242,23 +273,11 @@ static void report_text(FILE *o, const char *name, const nn_schema *s, const nn_
 static void report_json(FILE *o, const char *name, const nn_schema *s, const nn_reader *r,
                         const nn_fieldstats *acc, const char *meta)
 {
-	fputs("{\"file\": ", o);
-	tool_put_json_str(o, name);
-	fputs(", \"kind\": ", o);
-	tool_put_json_str(o, s->kind);
-	fputs(", \"program\": ", o);
-	tool_put_json_str(o, s->program ? s->program : "");
-	fputs(", \"version\": ", o);
-	tool_put_json_str(o, s->version ? s->version : "");
-	fputs(", \"args\": [", o);
-	for (size_t i = 0; i < s->nargs; i++) {
-		fputs(i ? ", " : "", o);
-		tool_put_json_str(o, s->args[i]);
-	}
+	put_head(o, name, s);
 	if (s->has_seed)
-		fprintf(o, "], \"seed\": %llu", (unsigned long long)s->seed);
+		fprintf(o, ", \"seed\": %llu", (unsigned long long)s->seed);
 	else
-		fputs("], \"seed\": null", o);
+		fputs(", \"seed\": null", o);
 	fprintf(o, ", \"meta\": %s, \"rows\": %llu, \"members\": %llu", meta,
 	        (unsigned long long)nn_reader_rows(r), (unsigned long long)nn_reader_members(r));
 	put_signature(o, r, 1);
