@@ -234,8 +234,9 @@ static void test_args(void)
 	      !strcmp(cls.s[1], "yes"), "a good run: classes read, delimiter found (%s)", err.msg);
 	nn_strset_free(&cls);
 	a.classes = "a,a";
-	CHECK(nn_import_check(&a, "x", "y", NULL, &(nn_strset){ 0 }, &d, &err) == -1 &&
+	CHECK(nn_import_check(&a, "x", "y", NULL, &cls, &d, &err) == -1 &&
 	      err.code == NN_EARG && !strncmp(err.msg, "--classes: ", 11), "%s", err.msg);
+	nn_strset_free(&cls);
 	a.classes = NULL;
 	CHECK(nn_import_check(&a, "x", "y", "0", &cls, &d, &err) == -1 && err.code == NN_EARG &&
 	      !strncmp(err.msg, "--shape '0': ", 13) && cls.n == 0, "%s", err.msg);
