@@ -10,6 +10,7 @@
 #include <msgpack.h>
 #include <zlib.h>
 #include "nn/cli.h"
+#include "nn/crypt.h"
 #include "nn/mp.h"
 #include "nn/importopts.h"
 #include "nn/pack.h"
@@ -466,5 +467,25 @@ int nn_import_csv_fields(nn_schema *s, const nn_csv_info *in, const char *x, con
 		if (nn_schema_add_field(s, n, NN_STR, 1, &w, err))
 			return -1;
 	}
+	return 0;
+}
+
+int nn_import_hash_ids(nn_strlist *ids, nn_strlist *hash, int have_key, long long id_width,
+                       nn_error *err)
+{
+	const char **v;
+
+	if (!hash->n)
+		return 0;
+	if (!have_key)
+		return nn_error_set(err, NN_EARG, "--hash-id needs a key (--key FILE or NN_KEY_FILE)");
+	if (id_width < NN_HASHID_HEX)
+		return nn_error_set(err, NN_EARG, "--hash-id needs --id-width %d at least", NN_HASHID_HEX);
+	if (!(v = realloc(ids->v, (ids->n + hash->n) * sizeof *v)))
+		return nn_error_set(err, NN_ENOMEM, "out of memory");
+	ids->v = v;
+	for (size_t k = 0; k < hash->n; k++)
+		ids->v[ids->n++] = hash->v[k];
+	nn_strlist_free(hash);
 	return 0;
 }

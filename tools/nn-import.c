@@ -448,6 +448,15 @@ static void import_array(int fmt, int argc, char **argv)
 
 /* --- main -------------------------------------------------------------- */
 
+/* A check before reading failed: a usage error, unless out of memory
+ * (not the user's mistake: status 1). */
+static _Noreturn void refuse(const nn_error *err)
+{
+	if (err->code == NN_ENOMEM)
+		tool_die_err(NULL, err);
+	tool_usage("%s", err->msg);
+}
+
 /* Bad --x, --y or --classes names, and options that do not go with the
  * format or each other, are usage errors found before any input is read. */
 static int check_usage(int fmt)
@@ -458,38 +467,22 @@ static int check_usage(int fmt)
 	nn_error err;
 	int delim;
 
-	if (nn_import_check(&a, opt_x, opt_y, opt_shape, &class_set, &delim, &err)) {
-		if (err.code == NN_ENOMEM)   /* not the user's mistake: status 1 */
-			tool_die_err(NULL, &err);
-		tool_usage("%s", err.msg);
-	}
+	if (nn_import_check(&a, opt_x, opt_y, opt_shape, &class_set, &delim, &err))
+		refuse(&err);
 	return delim;
-}
-
-/* --hash-id columns are --id columns, the last ones, hashed. */
-static void hash_id_columns(void)
-{
-	if (!opt_hash.n)
-		return;
-	if (!nn_key_in_use())
-		tool_usage("--hash-id needs a key (--key FILE or NN_KEY_FILE)");
-	if (opt_idw < NN_HASHID_HEX)
-		tool_usage("--hash-id needs --id-width %d at least", NN_HASHID_HEX);
-	opt_ids.v = tool_realloc(opt_ids.v, (opt_ids.n + opt_hash.n) * sizeof *opt_ids.v);
-	for (size_t k = 0; k < opt_hash.n; k++)
-		opt_ids.v[opt_ids.n++] = opt_hash.v[k];
-	nhashed = opt_hash.n;
-	nn_strlist_free(&opt_hash);
 }
 
 int main(int argc, char **argv)
 {
 	nn_strlist ops = { 0 };
+	nn_error err;
 	int fmt;
 
 	tool_parse(&cli, argc, argv, &ops);
 	in_path = ops.n ? ops.v[0] : NULL;
-	hash_id_columns();
+	nhashed = opt_hash.n;   /* --hash-id columns: the last --id columns, hashed */
+	if (nn_import_hash_ids(&opt_ids, &opt_hash, nn_key_in_use() != NULL, opt_idw, &err))
+		refuse(&err);
 	if ((fmt = nn_import_format_pick(opt_format, opt_delim != NULL, in_path)) < 0)
 		tool_usage("cannot tell the format of '%s': give --format", in_path);
 	if (opt_task)

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "nn/cli.h"
 #include "nn/error.h"
 #include "nn/import.h"
 #include "nn/stream.h"
@@ -42,6 +43,13 @@ int nn_import_check_args(const nn_import_args *a, int *delim, nn_error *err);
  * option named; NN_ENOMEM. */
 int nn_import_check(const nn_import_args *a, const char *x, const char *y, const char *shape,
                     nn_strset *classes, int *delim, nn_error *err);
+
+/* --hash-id columns are --id columns hashed: hash's names are appended
+ * to ids (hash emptied), after checking that there is a key (have_key)
+ * and that id_width holds a hash (NN_HASHID_HEX bytes): NN_EARG with the
+ * usage error's message; NN_ENOMEM.  Nothing to do without hash's. */
+int nn_import_hash_ids(nn_strlist *ids, nn_strlist *hash, int have_key, long long id_width,
+                       nn_error *err);
 
 /* The format of a run: the --format word (NULL when not given), else
  * csv when a --delimiter is given (it says what the file is), else what

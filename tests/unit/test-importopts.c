@@ -272,6 +272,19 @@ static void test_args(void)
 	      sc->nfields == 2, "without a label an id may be called y: %s", err.msg);
 	nn_schema_free(sc);
 
+	/* --hash-id columns appended to the --id columns, with a key and room */
+	const char *iv[1] = { "a" }, *hv[2] = { "b", "c" };
+	nn_strlist ids = { 1, malloc(sizeof iv) }, hash = { 2, malloc(sizeof hv) };
+	memcpy(ids.v, iv, sizeof iv);
+	memcpy(hash.v, hv, sizeof hv);
+	CHECK(nn_import_hash_ids(&ids, &hash, 0, 64, &err) == -1 && err.code == NN_EARG &&
+	      strstr(err.msg, "needs a key") && nn_import_hash_ids(&ids, &hash, 1, 31, &err) == -1 &&
+	      strstr(err.msg, "--id-width 32") && ids.n == 1 && hash.n == 2, "no key, too narrow: %s", err.msg);
+	CHECK(nn_import_hash_ids(&ids, &hash, 1, 32, &err) == 0 && ids.n == 3 && !strcmp(ids.v[2], "c") &&
+	      hash.n == 0 && !hash.v && nn_import_hash_ids(&ids, &hash, 0, 0, &err) == 0,
+	      "appended in order, the list emptied; nothing to do then");
+	nn_strlist_free(&ids);
+
 	/* nn_import_format_pick: --format, else a delimiter means csv, else the name */
 	CHECK(nn_import_format_pick("npy", 1, "a.csv") == NN_IMPORT_NPY &&
 	      nn_import_format_pick(NULL, 1, "a.npy") == NN_IMPORT_CSV &&
