@@ -2,7 +2,6 @@
  * pieces of any other size (across the pieces put), a column asked with
  * NULL is passed over, nothing is left in the folder, and misuse is
  * refused. */
-#include <dirent.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,18 +33,6 @@ static int same(const unsigned char *c, size_t i, size_t w, size_t from, size_t 
 	return 1;
 }
 
-static int entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-	while (d && (e = readdir(d)))
-		n += e->d_name[0] != '.';
-	if (d)
-		closedir(d);
-	return n;
-}
-
 /* Put ROWS rows in pieces of `put` rows, get them in pieces of `get`. */
 static int round_trip(const char *dir, size_t put, size_t get)
 {
@@ -53,7 +40,7 @@ static int round_trip(const char *dir, size_t put, size_t get)
 	unsigned char *c[3], *d[3];
 	nn_error err = { 0 };
 	nn_colspool *s = nn_colspool_new(dir, "t", 3, width, &err);
-	int ok = s != NULL && entries(dir) == 0;
+	int ok = s != NULL;
 
 	for (size_t i = 0; i < 3; i++) {
 		c[i] = malloc(ROWS * width[i]);
@@ -99,7 +86,6 @@ int main(void)
 	CHECK(round_trip(dir, 333, 7), "pieces of 333 back in pieces of 7");
 	CHECK(round_trip(dir, 1, ROWS), "rows one at a time back all at once");
 	CHECK(round_trip(dir, ROWS, 1), "all at once back one at a time");
-	CHECK(entries(dir) == 0, "nothing left in the folder");
 
 	size_t w0[2] = { 4, 0 };
 	CHECK(!nn_colspool_new(dir, "t", 2, w0, &err) && err.code == NN_EARG, "a zero width: %s", err.msg);
@@ -107,7 +93,7 @@ int main(void)
 	nn_colspool *s = nn_colspool_new(dir, "t", 1, w0, &err);
 	CHECK(s && !nn_colspool_get(s, (void *[]){ NULL }, 0, &err), "an empty spool gives no rows");
 	nn_colspool_free(s);
-	rmdir(dir);
+	CHECK(rmdir(dir) == 0, "nothing left in the folder: it can be removed");
 	CHECK(!nn_colspool_new(dir, "t", 1, w0, &err) && err.code == NN_EIO && strstr(err.msg, dir),
 	      "a missing folder is named: %s", err.msg);
 	nn_colspool_free(NULL);
