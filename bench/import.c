@@ -2,11 +2,12 @@
  * libcommon, three ways, to measure what the copies of each feature byte
  * cost (the bytes written are the same every way; no provenance):
  *
- *   copy  as nn-import does it: parse a batch into a buffer; with a label
+ *   copy  as nn-import did it: parse a batch into a buffer; with a label
  *         spool it (stdio) and read it back into the buffer in pass 2;
  *         nn_writer_write copies it into the writer's batch
  *   room  parse (no label) or read the spool back (label) straight into
- *         the writer's batch (nn_writer_room, nn_writer_commit)
+ *         the writer's batch (nn_writer_room, nn_writer_commit), as
+ *         nn-import does now (its spool nn/colspool.h, read with pread)
  *   mmap  with a label: the spool mapped, its rows handed to
  *         nn_writer_write from the mapping (no read-back copy)
  *

@@ -221,17 +221,17 @@ $BIN/nn-export --format csv "$W/train.nns" > "$W/train.csv"
 csv_bytes=$(stat -c %s "$W/train.csv")
 row "nn-import csv ($csv_bytes bytes of text; MB/s of text)" "$csv_bytes" "$BIN/nn-import -q --label y '$W/train.csv'"
 # nn-import's CSV path through libcommon (bench/import.c), as nn-import
-# does it (parse into a buffer of its own, nn_writer_write copies it into
-# the writer's batch) and with the rows parsed, or read back from the
-# spool, straight into the writer's batch (nn_writer_room): one copy of
-# every feature byte less.
+# did it before issue 15 (parse into a buffer of its own, nn_writer_write
+# copies it into the writer's batch) and as it does now, the rows parsed,
+# or read back from the spool, straight into the writer's batch
+# (nn_writer_room): one copy of every feature byte less.
 cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude $(pkg-config --cflags libzstd msgpack zlib) \
 	bench/import.c build/libcommon.a $(pkg-config --libs libzstd msgpack zlib libsodium) -lm -lpthread \
 	-o "$W/import"
-row "libcommon's CSV import, --label y, as nn-import (bench/import.c)" "$csv_bytes" "'$W/import' copy y 1 < '$W/train.csv'"
-row "the same, read back into the writer's batch" "$csv_bytes" "'$W/import' room y 1 < '$W/train.csv'"
-row "libcommon's CSV import, no label, as nn-import" "$csv_bytes" "'$W/import' copy - 1 < '$W/train.csv'"
-row "the same, parsed into the writer's batch" "$csv_bytes" "'$W/import' room - 1 < '$W/train.csv'"
+row "libcommon's CSV import, --label y, copied (bench/import.c)" "$csv_bytes" "'$W/import' copy y 1 < '$W/train.csv'"
+row "the same, read back into the writer's batch (as nn-import)" "$csv_bytes" "'$W/import' room y 1 < '$W/train.csv'"
+row "libcommon's CSV import, no label, copied" "$csv_bytes" "'$W/import' copy - 1 < '$W/train.csv'"
+row "the same, parsed into the writer's batch (as nn-import)" "$csv_bytes" "'$W/import' room - 1 < '$W/train.csv'"
 rm -f "$W/train.csv" "$W/s1.nns" "$W/s2.nns"
 FLOOR_CMD=
 echo "× floor: over the best of the floor runs taken beside this row's tries." | tee -a "$OUT"

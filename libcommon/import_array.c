@@ -355,3 +355,11 @@ int nn_array_labels_convert(const nn_array *l, void *y, nn_dtype dtype, const vo
 	}
 	return 0;
 }
+
+int nn_array_labels_rows(nn_array *l, void *y, nn_dtype dtype, void *raw, size_t n, uint64_t done,
+                         size_t nclasses, nn_error *err)
+{
+	if (nn_array_rows(l, raw, n, done, err))
+		return -1;
+	return nn_array_labels_convert(l, y, dtype, raw, n, done, nclasses, err);
+}

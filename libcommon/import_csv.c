@@ -36,8 +36,8 @@ struct nn_csv {
 	size_t labcap;
 	size_t *id_col;     /* the column of each id */
 	size_t *id_slot;    /* the id index of each column */
-	unsigned char *ids; /* where the first id of the row being read goes, or NULL */
-	size_t ids_stride;  /* bytes from one id column to the next */
+	void *const *idcols; /* where each id column's rows go, or NULL */
+	size_t idrow;       /* the row of them being read */
 };
 
 static int rd_getc(nn_csv *c)
@@ -413,8 +413,8 @@ static int id_field(nn_csv *c, size_t col, const char *s, size_t n, uint64_t lin
 		                    "(convert the file first, e.g. with iconv -f latin1 -t utf-8)",
 		                    (unsigned long long)line, desc);
 	}
-	if (c->ids) {
-		unsigned char *d = c->ids + c->id_slot[col] * c->ids_stride;
+	if (c->idcols) {
+		unsigned char *d = (unsigned char *)c->idcols[c->id_slot[col]] + c->idrow * w;
 		memcpy(d, s, n);
 		memset(d + n, 0, w - n);
 	}
@@ -530,16 +530,17 @@ static int blank_line(const char *p, const char *e, int delim)
 
 ptrdiff_t nn_csv_read(nn_csv *c, float *x, double *yv, uint32_t *yid, size_t max, nn_error *err)
 {
-	return nn_csv_read_ids(c, x, yv, yid, NULL, max, err);
+	return nn_csv_read_cols(c, x, yv, yid, NULL, max, err);
 }
 
-ptrdiff_t nn_csv_read_ids(nn_csv *c, float *x, double *yv, uint32_t *yid, unsigned char *ids,
-                          size_t max, nn_error *err)
+ptrdiff_t nn_csv_read_cols(nn_csv *c, float *x, double *yv, uint32_t *yid, void *const *ids,
+                           size_t max, nn_error *err)
 {
-	size_t n = 0, nfeat = c->info.nfeat, w = c->info.id_width;
+	size_t n = 0, nfeat = c->info.nfeat;
 	double vdummy;
 	uint32_t idummy;
 
+	c->idcols = ids;
 	while (n < max) {
 		double *v = yv ? &yv[n] : &vdummy;
 		uint32_t *id = yid ? &yid[n] : &idummy;
@@ -549,8 +550,7 @@ ptrdiff_t nn_csv_read_ids(nn_csv *c, float *x, double *yv, uint32_t *yid, unsign
 
 		*v = 0;
 		*id = NN_NO_ID;
-		c->ids = ids ? ids + n * w : NULL;
-		c->ids_stride = max * w;
+		c->idrow = n;
 		if (c->pending) {
 			c->pending = 0;
 			if (record_row(c, x + n * nfeat, v, id, err))

@@ -50,6 +50,28 @@ nn_libsvm *nn_libsvm_open(nn_source src, long long skip, uint64_t features, nn_e
 	return l;
 }
 
+int nn_libsvm_spool_rewind(FILE *f, nn_error *err)
+{
+	if (fflush(f) || fseeko(f, 0, SEEK_SET))
+		return nn_error_set(err, NN_EIO, "temporary file: %s", strerror(errno));
+	return 0;
+}
+
+int nn_libsvm_spool_rows(FILE *f, float *x, uint64_t width, size_t n, const nn_yplan *p, void *y,
+                         nn_error *err)
+{
+	double v;
+	uint32_t id;
+
+	memset(x, 0, n * (size_t)width * sizeof *x);
+	for (size_t i = 0; i < n; i++) {
+		if (nn_libsvm_spool_get(f, x + i * width, width, &v, &id, err))
+			return -1;
+		nn_yplan_apply(p, v, id, (unsigned char *)y + i * 4);
+	}
+	return 0;
+}
+
 void nn_libsvm_close(nn_libsvm *l)
 {
 	if (!l)

@@ -603,6 +603,12 @@ int nn_yplan_note(const nn_yplan *p, char *buf, size_t n)
 	return p->note != NN_YNOTE_NONE;
 }
 
+void nn_yplan_apply_rows(const nn_yplan *p, const double *v, const uint32_t *id, size_t n, void *y)
+{
+	for (size_t i = 0; i < n; i++)
+		nn_yplan_apply(p, v[i], id[i], (unsigned char *)y + i * 4);
+}
+
 void nn_yplan_free(nn_yplan *p)
 {
 	free(p->own);

@@ -10,6 +10,7 @@
 #include <msgpack.h>
 #include <zlib.h>
 #include "nn/cli.h"
+#include "nn/crypt.h"
 #include "nn/mp.h"
 #include "nn/importopts.h"
 #include "nn/pack.h"
@@ -404,4 +405,87 @@ int nn_import_reshape(const char *spec, int ndim, const uint64_t *shape,
 		return nn_error_set(err, NN_EDATA, "--shape %s holds %llu values; the rows have %llu",
 		                    spec, (unsigned long long)want, (unsigned long long)have);
 	return n;
+}
+
+int nn_import_check(const nn_import_args *a, const char *x, const char *y, const char *shape,
+                    nn_strset *classes, int *delim, nn_error *err)
+{
+	uint64_t dims[NN_MAX_DIMS];
+
+	if (a->classes && nn_class_list(classes, a->classes, err))
+		return nn_error_prefix(err, "--classes");
+	if (nn_import_check_args(a, delim, err) ||
+	    nn_import_check_names(x, y, classes->n, (const char *const *)classes->s, err))
+		return -1;
+	if (shape && nn_parse_dims(shape, dims, err) < 0)
+		return nn_error_prefix(err, *shape ? "--shape '%s'" : "--shape", shape);
+	return 0;
+}
+
+int nn_import_format_pick(const char *word, int delim_given, const char *path)
+{
+	if (word)
+		return nn_cli_choice(NN_IMPORT_FORMATS, word);
+	return delim_given ? NN_IMPORT_CSV : nn_import_format_of(path);
+}
+
+int nn_import_add_x(nn_schema *s, const char *name, nn_dtype t, int ndim, const uint64_t *shape,
+                    const char *reshape, nn_error *err)
+{
+	uint64_t shaped[NN_MAX_DIMS];
+
+	if (reshape) {
+		if ((ndim = nn_import_reshape(reshape, ndim, shape, shaped, err)) < 0)
+			return -1;
+		shape = shaped;
+	}
+	return nn_schema_add_field(s, name, t, ndim, shape, err);
+}
+
+int nn_import_add_y(nn_schema *s, const char *name, nn_dtype t, size_t n,
+                    const char *const *classes, nn_error *err)
+{
+	if (nn_schema_add_field(s, name, t, 0, NULL, err))
+		return -1;
+	return n ? nn_schema_set_classes(s, s->nfields - 1, n, classes, err) : 0;
+}
+
+int nn_import_csv_fields(nn_schema *s, const nn_csv_info *in, const char *x, const char *y,
+                         const nn_yplan *p, const char *const *ids, nn_error *err)
+{
+	uint64_t w = in->id_width;
+
+	if (p && nn_import_add_y(s, y, p->dtype, p->ncls, p->cls, err))
+		return -1;
+	for (size_t k = 0; k < in->nids; k++) {
+		const char *n = in->id_names[k];
+		int is_x = !strcmp(n, x);
+		if (is_x || (p && !strcmp(n, y)))
+			return nn_error_set(err, NN_EARG, "--id %s: its field '%s' would have the name of the "
+			                    "%s field (rename that with %s)", ids[k], n,
+			                    is_x ? "features" : "label", is_x ? "--x" : "--y");
+		if (nn_schema_add_field(s, n, NN_STR, 1, &w, err))
+			return -1;
+	}
+	return 0;
+}
+
+int nn_import_hash_ids(nn_strlist *ids, nn_strlist *hash, int have_key, long long id_width,
+                       nn_error *err)
+{
+	const char **v;
+
+	if (!hash->n)
+		return 0;
+	if (!have_key)
+		return nn_error_set(err, NN_EARG, "--hash-id needs a key (--key FILE or NN_KEY_FILE)");
+	if (id_width < NN_HASHID_HEX)
+		return nn_error_set(err, NN_EARG, "--hash-id needs --id-width %d at least", NN_HASHID_HEX);
+	if (!(v = realloc(ids->v, (ids->n + hash->n) * sizeof *v)))
+		return nn_error_set(err, NN_ENOMEM, "out of memory");
+	ids->v = v;
+	for (size_t k = 0; k < hash->n; k++)
+		ids->v[ids->n++] = hash->v[k];
+	nn_strlist_free(hash);
+	return 0;
 }

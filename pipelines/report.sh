@@ -42,8 +42,8 @@ trap 'exit 1' HUP INT TERM
 nn-info "$dir/model.nnm" > "$tmp/model.txt"
 # A field of the model's nn-info ("key<TAB>value").
 info() { awk -F'\t' -v k="$1" '$1 == k { print $2; exit }' "$tmp/model.txt"; }
-# A number after "KEY": in one line of JSON (the first one).
-json_num() { grep -o "\"$1\": [-0-9.eE+a-z]*" | head -n 1 | sed 's/.*: //'; }
+# json_num KEY: a number of one line of JSON.
+. "$(dirname "$0")/lib.sh"
 
 args=$(info args)
 seed=$(info seed)

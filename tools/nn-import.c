@@ -1,11 +1,10 @@
 /* nn-import — turn CSV, TSV, LIBSVM, IDX or NPY data into a stream.
  *
  * Choices the formats leave open (nn-import(1) has them all):
- * - Format: --format, else the file name with any .gz removed: .csv;
- *   .tsv or .tab; .svm, .libsvm or .svmlight; .npy; .idx or a name ending
- *   in "ubyte" (MNIST's train-images-idx3-ubyte).  Standard input is csv
- *   unless --format says otherwise.  Every format may be gzip-compressed:
- *   input is read through zlib, which passes plain files through as they are.
+ * - Format: --format, else what the file name says (.csv, .tsv, .svm,
+ *   .npy, .idx, ... with any .gz removed: nn_import_format_of), else csv.
+ *   Every format may be gzip-compressed: input is read through zlib, which
+ *   passes plain files through as they are.
  * - How each format is parsed (number syntax, missing values, quoting,
  *   line ends, LIBSVM's indices, the IDX and NPY headers) is the parsers'
  *   rule, listed at the top of nn/import.h; the rules for the arguments
@@ -21,26 +20,28 @@
  * - Columns (--label, --drop-col, --id) are named by header name first,
  *   else by 0-based index; a negative index counts from the end.
  * - Labels (csv, tsv, libsvm) are read as text and their kind decided at
- *   the end (--task, else the rule of nn_labels_plan in nn/import.h: names
- *   are classes, numbers that are not all whole regression targets, whole
- *   numbers classes up to 100 distinct values; a note says which when
- *   that was a guess).  Class names are sorted bytewise and numbered from
- *   0, as scikit-learn's LabelEncoder does.
+ *   the end (--task, else the rule of nn_labels_plan in nn/import.h; a
+ *   note says which when that was a guess).  Class names are sorted
+ *   bytewise and numbered from 0, as scikit-learn's LabelEncoder does.
  * - csv/tsv and libsvm learn the label kind, class names and (libsvm) width
  *   only at the end of the input, so rows are spooled to an unlinked file
  *   in $TMPDIR and written in a second pass; memory holds one batch and the
  *   distinct labels (at most 65536 of them count as classes).  csv without
- *   --label knows its schema after the first line and streams directly.
+ *   --label, or with --task regression (y is the label's value), knows its
+ *   schema after the first line and streams directly.
+ * - Rows are made where the writer sends them from (nn_writer_room): csv
+ *   parsed, or read back from the spool, straight into the writer's batch;
+ *   so are libsvm's dense rows and idx/npy's rows.
  * - --classes fashion-mnist names the ten Fashion-MNIST classes.
  * - The stream's metadata holds feature_names and label_name when a csv or
  *   tsv header gave them.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "nn/colspool.h"
 #include "nn/crypt.h"
 #include "nn/import.h"
 #include "nn/importopts.h"
@@ -108,21 +109,6 @@ static int task_mode = NN_TASK_AUTO;
 
 /* --- small helpers ----------------------------------------------------- */
 
-/* The spool of pass 1 (tool_spool), written (put) or read back: its
- * errors end the program. */
-static void spool_io(FILE *f, void *p, size_t n, int put)
-{
-	if (n && (put ? fwrite(p, 1, n, f) : fread(p, 1, n, f)) != n)
-		tool_die(TOOL_EXIT_DATA, NULL, "temporary file: %s",
-		         put || ferror(f) ? strerror(errno) : "shorter than written");
-}
-
-static void spool_rewind(FILE *f)
-{
-	if (fflush(f) || fseeko(f, 0, SEEK_SET))
-		tool_die(TOOL_EXIT_DATA, NULL, "temporary file: %s", strerror(errno));
-}
-
 static size_t batch_rows(size_t row_bytes)
 {
 	size_t n = NN_DEFAULT_BATCH_BYTES / (row_bytes ? row_bytes : 1);
@@ -139,26 +125,18 @@ static nn_schema *schema_new(int argc, char **argv)
 	return s;
 }
 
-static void add_field(nn_schema *s, const char *path, const char *name,
-                      nn_dtype t, int ndim, const uint64_t *shape)
+/* x and y; the schema's errors end the program, naming path. */
+static void x_field(nn_schema *s, const char *path, nn_dtype t, int ndim, const uint64_t *shape)
 {
 	nn_error err;
-	uint64_t shaped[NN_MAX_DIMS];
-	if (opt_shape && !strcmp(name, opt_x)) {   /* --shape: checked by the usage checks */
-		if ((ndim = nn_import_reshape(opt_shape, ndim, shape, shaped, &err)) < 0)
-			tool_die_err(tool_name(path), &err);
-		shape = shaped;
-	}
-	if (nn_schema_add_field(s, name, t, ndim, shape, &err))
+	if (nn_import_add_x(s, opt_x, t, ndim, shape, opt_shape, &err))
 		tool_die_err(tool_name(path), &err);
 }
 
-/* A label field, y, with its class names (n of them, or none). */
-static void add_label(nn_schema *s, const char *path, nn_dtype t, size_t n, const char *const *names)
+static void y_field(nn_schema *s, const char *path, nn_dtype t, size_t n, const char *const *names)
 {
 	nn_error err;
-	add_field(s, path, opt_y, t, 0, NULL);
-	if (n && nn_schema_set_classes(s, s->nfields - 1, n, names, &err))
+	if (nn_import_add_y(s, opt_y, t, n, names, &err))
 		tool_die_err(tool_name(path), &err);
 }
 
@@ -198,130 +176,153 @@ static nn_yplan plan_labels(const nn_labels *L, const char *path)
 	return p;
 }
 
-/* The ids' str fields, after x and y; a name taken by x or y is refused. */
-static void add_id_fields(nn_schema *sch, const nn_csv_info *in)
+/* csv's fields after x: y (with p), the ids; an id field named as x or
+ * y is a usage error. */
+static void csv_fields(nn_schema *s, const nn_csv_info *in, const nn_yplan *p)
 {
-	uint64_t w = in->id_width;
-	for (size_t k = 0; k < in->nids; k++) {
-		const char *n = in->id_names[k];
-		if (!strcmp(n, opt_x) || (opt_label && !strcmp(n, opt_y)))
-			tool_usage("--id %s: its field '%s' would have the name of the %s field "
-			           "(rename that with %s)", opt_ids.v[k], n, strcmp(n, opt_x) ? "label" : "features",
-			           strcmp(n, opt_x) ? "--y" : "--x");
-		add_field(sch, in_path, n, NN_STR, 1, &w);
+	nn_error err;
+	if (!nn_import_csv_fields(s, in, opt_x, opt_y, p, (const char *const *)opt_ids.v, &err))
+		return;
+	if (err.code == NN_EARG)
+		tool_usage("%s", err.msg);
+	tool_die_err(tool_name(in_path), &err);
+}
+
+/* Rows made in the writer's batch: room for the next n of them (at most
+ * max), each field's place in at; then commit(w, n) appends them. */
+static size_t room(nn_writer *w, void **at, uint64_t max)
+{
+	size_t n = nn_writer_room(w, at);   /* never 0: a failed write ended the program */
+	return max < n ? (size_t)max : n;
+}
+
+static void commit(nn_writer *w, size_t n)
+{
+	nn_error err = { 0 };
+	if (nn_writer_commit(w, n, &err))
+		tool_die_err(tool_output_name(), &err);
+}
+
+/* --hash-id: the last nhashed of the n rows' id columns, hashed in place. */
+static void hash_ids(void *const *ids, size_t nids, size_t n, size_t width)
+{
+	for (size_t k = nids - nhashed; k < nids; k++)
+		nn_hashid_column(nn_key_in_use(), ids[k], n, width);
+}
+
+/* Pass 1 over csv rows: parsed straight into the writer's batch when w
+ * is given (with p, y made from the labels, the plan known at the start),
+ * else into the buffer col (x, the labels' values and ids, each id
+ * column: chunk rows) and put in the spool sp.  col[1] and col[2] take
+ * the labels either way (NULL without a label). */
+static void csv_pass1(nn_csv *c, const nn_csv_info *in, nn_writer *w, const nn_yplan *p,
+                      nn_colspool *sp, void **col, size_t chunk)
+{
+	size_t k0 = w ? (p ? 2 : 1) : 3;   /* where the id columns start */
+	nn_error err;
+	ptrdiff_t n;
+
+	for (;;) {
+		void *at[NN_MAX_FIELDS], **to = w ? at : col;
+		size_t max = w ? room(w, at, chunk) : chunk;
+		if ((n = nn_csv_read_cols(c, to[0], col[1], col[2], to + k0, max, &err)) <= 0)
+			break;
+		hash_ids(to + k0, in->nids, (size_t)n, in->id_width);
+		if (!w && nn_colspool_put(sp, (const void *const *)col, (size_t)n, &err))
+			tool_die_err(NULL, &err);
+		if (w && p)
+			nn_yplan_apply_rows(p, col[1], col[2], (size_t)n, at[1]);
+		if (w)
+			commit(w, (size_t)n);
+	}
+	if (n < 0)
+		tool_die_err(tool_name(in_path), &err);
+}
+
+/* Pass 2: the spooled rows read back straight into the writer's batch,
+ * y made from the labels by the plan p. */
+static void csv_pass2(nn_colspool *sp, nn_writer *w, const nn_yplan *p, void **col, size_t chunk,
+                      size_t nids)
+{
+	nn_error err;
+
+	for (uint64_t left; (left = nn_colspool_left(sp)); ) {
+		void *at[NN_MAX_FIELDS], *to[3 + NN_MAX_FIELDS] = { NULL, col[1], col[2] };
+		size_t n = room(w, at, left < chunk ? left : chunk);
+		to[0] = at[0];
+		memcpy(to + 3, at + 2, nids * sizeof *at);
+		if (nn_colspool_get(sp, to, n, &err))
+			tool_die_err(NULL, &err);
+		nn_yplan_apply_rows(p, col[1], col[2], n, at[1]);
+		commit(w, n);
 	}
 }
 
-/* One batch of csv rows: the features, the labels' values and ids, y,
- * and the id columns' text (column by column, chunk rows each). */
-typedef struct csvbuf {
-	float *x;
-	double *yv;
-	uint32_t *yid;
-	unsigned char *y, *ids;
-	size_t chunk, nfeat, nids, idw;
-} csvbuf;
-
-/* Spool the first n rows of b, or read them back. */
-static void csv_spool(FILE *f, csvbuf *b, size_t n, int put)
-{
-	spool_io(f, b->x, n * b->nfeat * 4, put);
-	spool_io(f, b->yv, n * sizeof *b->yv, put);
-	spool_io(f, b->yid, n * sizeof *b->yid, put);
-	for (size_t k = 0; k < b->nids; k++)
-		spool_io(f, b->ids + k * b->chunk * b->idw, n * b->idw, put);
-}
-
-/* Write n rows: x, y when there is a label, the ids. */
-static void csv_write(nn_writer *w, csvbuf *b, size_t n)
-{
-	const void *cols[2 + NN_MAX_FIELDS] = { b->x, b->y };
-	size_t k = opt_label ? 2 : 1;
-	for (size_t j = 0; j < b->nids; j++)
-		cols[k + j] = b->ids + j * b->chunk * b->idw;
-	tool_write(w, cols, n);
-}
-
+/* csv and tsv.  The schema is known at the start without a label, and
+ * with --task regression (y is the label's value whatever the labels
+ * are): the rows stream, and the labels are planned again at the end for
+ * the errors only the whole input shows.  Else the rows are spooled
+ * (nn/colspool.h) until the labels are planned. */
 static void import_csv(int delim, int argc, char **argv)
 {
-	const char *name = tool_name(in_path);
-	src s;
 	nn_error err;
 	nn_csv_opts o = { delim, opt_noheader, opt_skip, opt_label,
 	                  (const char *const *)opt_drop.v, opt_drop.n,
 	                  (const char *const *)opt_ids.v, opt_ids.n, (size_t)opt_idw };
-	nn_csv *c;
-	const nn_csv_info *in;
-	uint64_t rows = 0;
-	nn_schema *sch;
+	src s;
+	nn_csv *c = nn_csv_open(src_open(&s, in_path), &o, &err);
+	nn_schema *sch = schema_new(argc, argv);
+	nn_colspool *sp = NULL;
 	nn_writer *w = NULL;
-	FILE *spool = NULL;
-	csvbuf b;
-	ptrdiff_t n;
+	nn_yplan p = { 0 };
 
-	if (!(c = nn_csv_open(src_open(&s, in_path), &o, &err)))
-		tool_die_err(name, &err);
-	in = nn_csv_info_of(c);
-	b.nfeat = in->nfeat;
-	b.nids = in->nids;
-	b.idw = in->id_width;
-	sch = schema_new(argc, argv);
-	add_field(sch, in_path, opt_x, NN_F32, 1, (uint64_t[]){ b.nfeat });
-	if (in->names && nn_import_names_meta(sch, in->names, in->ncols, in->role, b.nfeat,
+	if (!c)
+		tool_die_err(tool_name(in_path), &err);
+	const nn_csv_info *in = nn_csv_info_of(c);
+	size_t nc = 3 + in->nids, chunk = batch_rows(in->nfeat * 4 + 4 + in->nids * in->id_width);
+	size_t *width = tool_alloc(nc * sizeof *width);
+	void **col = tool_alloc(nc * sizeof *col);
+	int spooled = opt_label && task_mode != NN_TASK_REGRESS;
+
+	x_field(sch, in_path, NN_F32, 1, (uint64_t[]){ in->nfeat });
+	if (in->names && nn_import_names_meta(sch, in->names, in->ncols, in->role, in->nfeat,
 	                                      opt_label ? in->names[in->label_col] : NULL, &err))
 		tool_die_err(NULL, &err);
-	b.chunk = batch_rows(b.nfeat * 4 + 4 + b.nids * b.idw);
-	b.x = tool_alloc(b.chunk * b.nfeat * 4);
-	b.y = tool_alloc(b.chunk * 4);
-	b.yv = tool_alloc(b.chunk * sizeof *b.yv);
-	b.yid = tool_alloc(b.chunk * sizeof *b.yid);
-	b.ids = tool_alloc(b.chunk * b.nids * b.idw + 1);
-	if (opt_label) {
-		spool = tool_spool();
-	} else {
-		add_id_fields(sch, in);
+	for (size_t k = 0; k < nc; k++) {   /* x, the labels' values and ids, the ids */
+		width[k] = k == 0 ? in->nfeat * 4 : k == 1 ? 8 : k == 2 ? 4 : in->id_width;
+		col[k] = spooled || (opt_label && (k == 1 || k == 2)) ? tool_alloc(chunk * width[k]) : NULL;
+	}
+	if (spooled && !(sp = nn_colspool_new(NULL, "nn-import", nc, width, &err)))
+		tool_die_err(NULL, &err);
+	if (!spooled) {
+		if (opt_label)
+			p = plan_labels(nn_csv_labels(c), in_path);
+		csv_fields(sch, in, opt_label ? &p : NULL);
 		w = tool_writer(sch, opt_level, opt_threads);
 	}
-
-	/* Pass 1: parse every row; without a label write it, else spool it,
-	 * a batch at a time.  Every batch but the last has chunk rows. */
-	while ((n = nn_csv_read_ids(c, b.x, b.yv, b.yid, b.ids, b.chunk, &err)) > 0) {
-		rows += (uint64_t)n;
-		for (size_t k = b.nids - nhashed; k < b.nids; k++)
-			nn_hashid_column(nn_key_in_use(), b.ids + k * b.chunk * b.idw, (size_t)n, b.idw);
-		if (spool)
-			csv_spool(spool, &b, (size_t)n, 1);
-		else
-			csv_write(w, &b, (size_t)n);
-	}
-	if (n < 0)
-		tool_die_err(name, &err);
+	csv_pass1(c, in, w, opt_label ? &p : NULL, sp, col, opt_label ? chunk : SIZE_MAX);
 	src_close(&s);
-
-	if (spool) {  /* Pass 2: the labels are known; write the spooled rows. */
-		nn_yplan p = plan_labels(nn_csv_labels(c), in_path);
-		add_label(sch, in_path, p.dtype, p.ncls, p.cls);
-		add_id_fields(sch, in);
+	if (opt_label) {   /* all the labels seen: the plan of pass 2, or its errors */
+		nn_yplan all = plan_labels(nn_csv_labels(c), in_path);
+		if (spooled)
+			p = all;
+		else
+			nn_yplan_free(&all);
+	}
+	if (spooled) {
+		csv_fields(sch, in, &p);
 		w = tool_writer(sch, opt_level, opt_threads);
-		spool_rewind(spool);
-		for (uint64_t done = 0; done < rows; ) {
-			size_t k = rows - done < b.chunk ? (size_t)(rows - done) : b.chunk;
-			csv_spool(spool, &b, k, 0);
-			for (size_t i = 0; i < k; i++)
-				nn_yplan_apply(&p, b.yv[i], b.yid[i], b.y + i * 4);
-			csv_write(w, &b, k);
-			done += k;
-		}
-		fclose(spool);
-		nn_yplan_free(&p);
+		csv_pass2(sp, w, &p, col, chunk, in->nids);
 	}
 	tool_writer_finish(w);
+	if (opt_label)
+		nn_yplan_free(&p);
+	for (size_t k = 0; k < nc; k++)
+		free(col[k]);
+	free(col);
+	free(width);
+	nn_colspool_free(sp);
 	nn_csv_close(c);
-	free(b.x);
-	free(b.y);
-	free(b.yv);
-	free(b.yid);
-	free(b.ids);
 	nn_schema_free(sch);
 }
 
@@ -362,31 +363,25 @@ static void import_libsvm(int argc, char **argv)
 	/* Pass 2: dense rows. */
 	nn_yplan p = plan_labels(nn_libsvm_labels(l), in_path);
 	nn_schema *sch = schema_new(argc, argv);
-	size_t w8 = (size_t)width, chunk = batch_rows(w8 * 4 + 4);
-	float *x = tool_alloc(chunk * w8 * 4);
-	unsigned char *y = tool_alloc(chunk * 4);
 	nn_writer *w;
 
-	add_field(sch, in_path, opt_x, NN_F32, 1, &width);
-	add_label(sch, in_path, p.dtype, p.ncls, p.cls);
+	x_field(sch, in_path, NN_F32, 1, &width);
+	y_field(sch, in_path, p.dtype, p.ncls, p.cls);
 	w = tool_writer(sch, opt_level, opt_threads);
-	spool_rewind(spool);
+	if (nn_libsvm_spool_rewind(spool, &err))
+		tool_die_err(NULL, &err);
 	for (uint64_t done = 0; done < rows; ) {
-		size_t n;
-		memset(x, 0, chunk * w8 * 4);
-		for (n = 0; n < chunk && done < rows; n++, done++) {
-			if (nn_libsvm_spool_get(spool, x + n * w8, width, &v, &id, &err))
-				tool_die_err(NULL, &err);
-			nn_yplan_apply(&p, v, id, y + n * 4);
-		}
-		tool_write(w, (const void *const[]){ x, y }, n);
+		void *at[2];
+		size_t n = room(w, at, rows - done);
+		if (nn_libsvm_spool_rows(spool, at[0], width, n, &p, at[1], &err))
+			tool_die_err(NULL, &err);
+		commit(w, n);
+		done += n;
 	}
 	fclose(spool);
 	tool_writer_finish(w);
 	nn_yplan_free(&p);
 	nn_libsvm_close(l);
-	free(x);
-	free(y);
 	nn_schema_free(sch);
 }
 
@@ -398,13 +393,6 @@ static void array_open(nn_array *a, src *s, const char *path, int f)
 	nn_source in = src_open(s, path);
 	if (nn_array_open(a, in, f == NN_IMPORT_IDX ? NN_ARRAY_IDX : NN_ARRAY_NPY,
 	                  nn_gzin_size(s->gz), &err))
-		tool_die_err(tool_name(path), &err);
-}
-
-static void array_rows(nn_array *a, const char *path, void *buf, size_t n, uint64_t done)
-{
-	nn_error err;
-	if (nn_array_rows(a, buf, n, done, &err))
 		tool_die_err(tool_name(path), &err);
 }
 
@@ -424,34 +412,30 @@ static void import_array(int fmt, int argc, char **argv)
 	nn_dtype ldt = NN_I32;
 	nn_error err;
 	size_t chunk;
-	unsigned char *x, *lraw = NULL, *y = NULL;
+	unsigned char *lraw = NULL;
 	nn_writer *w;
 
 	array_open(&a, &as, in_path, fmt);
-	add_field(sch, in_path, opt_x, a.dtype, a.ndim, a.shape);
+	x_field(sch, in_path, a.dtype, a.ndim, a.shape);
 	if (opt_labels) {
 		array_open(&l, &ls, opt_labels, fmt);
 		if (nn_array_labels_check(&l, a.rows, class_set.n, &ldt, &err))
 			tool_die(TOOL_EXIT_DATA, tool_name(opt_labels), l.rows != a.rows ? "%s of '%s'" : "%s",
 			         err.msg, tool_name(in_path));
-		add_label(sch, opt_labels, ldt, class_set.n, (const char *const *)class_set.s);
+		y_field(sch, opt_labels, ldt, class_set.n, (const char *const *)class_set.s);
 	}
 	w = tool_writer(sch, opt_level, opt_threads);
 	chunk = batch_rows(a.row_bytes);
-	x = tool_alloc(chunk * a.row_bytes);
-	if (opt_labels) {
+	if (opt_labels)
 		lraw = tool_alloc(chunk * 8);
-		y = tool_alloc(chunk * 4);
-	}
 	for (uint64_t done = 0; done < a.rows; ) {
-		size_t n = a.rows - done < chunk ? (size_t)(a.rows - done) : chunk;
-		array_rows(&a, in_path, x, n, done);
-		if (opt_labels) {
-			array_rows(&l, opt_labels, lraw, n, done);
-			if (nn_array_labels_convert(&l, y, ldt, lraw, n, done, class_set.n, &err))
-				tool_die_err(tool_name(opt_labels), &err);
-		}
-		tool_write(w, opt_labels ? (const void *const[]){ x, y } : (const void *const[]){ x }, n);
+		void *at[2];
+		size_t n = room(w, at, a.rows - done < chunk ? a.rows - done : chunk);
+		if (nn_array_rows(&a, at[0], n, done, &err))
+			tool_die_err(tool_name(in_path), &err);
+		if (opt_labels && nn_array_labels_rows(&l, at[1], ldt, lraw, n, done, class_set.n, &err))
+			tool_die_err(tool_name(opt_labels), &err);
+		commit(w, n);
 		done += n;
 	}
 	array_end(&a, &as, in_path);
@@ -459,12 +443,19 @@ static void import_array(int fmt, int argc, char **argv)
 		array_end(&l, &ls, opt_labels);
 	tool_writer_finish(w);
 	nn_schema_free(sch);
-	free(x);
 	free(lraw);
-	free(y);
 }
 
 /* --- main -------------------------------------------------------------- */
+
+/* A check before reading failed: a usage error, unless out of memory
+ * (not the user's mistake: status 1). */
+static _Noreturn void refuse(const nn_error *err)
+{
+	if (err->code == NN_ENOMEM)
+		tool_die_err(NULL, err);
+	tool_usage("%s", err->msg);
+}
 
 /* Bad --x, --y or --classes names, and options that do not go with the
  * format or each other, are usage errors found before any input is read. */
@@ -475,44 +466,24 @@ static int check_usage(int fmt)
 	                     opt_skip, opt_features };
 	nn_error err;
 	int delim;
-	uint64_t dims[NN_MAX_DIMS];
 
-	if ((opt_classes && nn_class_list(&class_set, opt_classes, &err) &&
-	     nn_error_prefix(&err, "--classes")) ||
-	    nn_import_check_args(&a, &delim, &err) ||
-	    nn_import_check_names(opt_x, opt_y, class_set.n, (const char *const *)class_set.s, &err) ||
-	    (opt_shape && nn_parse_dims(opt_shape, dims, &err) < 0 &&
-	     nn_error_prefix(&err, *opt_shape ? "--shape '%s'" : "--shape", opt_shape))) {
-		if (err.code == NN_ENOMEM)   /* not the user's mistake: status 1 */
-			tool_die_err(NULL, &err);
-		tool_usage("%s", err.msg);
-	}
+	if (nn_import_check(&a, opt_x, opt_y, opt_shape, &class_set, &delim, &err))
+		refuse(&err);
 	return delim;
 }
 
 int main(int argc, char **argv)
 {
 	nn_strlist ops = { 0 };
+	nn_error err;
 	int fmt;
 
 	tool_parse(&cli, argc, argv, &ops);
 	in_path = ops.n ? ops.v[0] : NULL;
-	if (opt_hash.n) {   /* --hash-id columns are the last --id columns */
-		if (!nn_key_in_use())
-			tool_usage("--hash-id needs a key (--key FILE or NN_KEY_FILE)");
-		if (opt_idw < NN_HASHID_HEX)
-			tool_usage("--hash-id needs --id-width %d at least", NN_HASHID_HEX);
-		opt_ids.v = tool_realloc(opt_ids.v, (opt_ids.n + opt_hash.n) * sizeof *opt_ids.v);
-		for (size_t k = 0; k < opt_hash.n; k++)
-			opt_ids.v[opt_ids.n++] = opt_hash.v[k];
-		nhashed = opt_hash.n;
-		nn_strlist_free(&opt_hash);
-	}
-	if (opt_format)
-		fmt = nn_cli_choice(NN_IMPORT_FORMATS, opt_format);
-	else if (opt_delim)
-		fmt = NN_IMPORT_CSV;          /* a delimiter says what the file is */
-	else if ((fmt = nn_import_format_of(in_path)) < 0)
+	nhashed = opt_hash.n;   /* --hash-id columns: the last --id columns, hashed */
+	if (nn_import_hash_ids(&opt_ids, &opt_hash, nn_key_in_use() != NULL, opt_idw, &err))
+		refuse(&err);
+	if ((fmt = nn_import_format_pick(opt_format, opt_delim != NULL, in_path)) < 0)
 		tool_usage("cannot tell the format of '%s': give --format", in_path);
 	if (opt_task)
 		task_mode = nn_cli_choice(NN_IMPORT_TASKS, opt_task);

@@ -10,17 +10,12 @@
  *   which any input failed leaves no file.
  * - --head N prints the first N rows and stops reading, like head(1): the
  *   rest of the stream is not checked and the status is 0.
- * - Statistics per field over all its elements, in double: min, max, mean
- *   and population std over the finite values (each batch two-pass, the
- *   batches merged with Chan's formula), NaNs and infinities counted
- *   apart.  With no finite value min, max, mean and std are nan (null in
- *   JSON).  i64/u64 beyond 2^53 lose digits.
- * - A str field (text, e.g. ids) has no numeric statistics: its rows
- *   that are empty and the length of its longest text, in bytes.
- * - Class counts: for every integer field with class names (every id
- *   counted, ids without a name as "other"), and for every integer field
- *   with one value per row whose values all lie in 0..65535 and take at
- *   most 1000 distinct values.
+ * - Statistics per field, gathered in one walk over the data for the
+ *   text and the JSON report alike (nn/fieldstats.h has the rules): min,
+ *   max, mean and population std of the finite values, NaNs and
+ *   infinities apart; for a str field its empty rows and longest text;
+ *   class counts for integer labels.  With no finite value min, max,
+ *   mean and std are nan (null in JSON).
  * - Text output is one "key<TAB>value…" line per item so that grep, cut
  *   and awk can pick it apart; --json prints one object per input, each on
  *   one line.
@@ -34,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "tool.h"
+#include "nn/fieldstats.h"
 #include "nn/mp.h"
 #include "nn/sign.h"
 
@@ -61,94 +57,6 @@ static const nn_cli cli = {
 	"fitted parameters alike.",
 	options, -1
 };
-
-/* --- statistics ---------------------------------------------------------- */
-
-struct acc {
-	uint64_t n, nan, inf;        /* finite values, NaNs, infinities */
-	double mean, m2, min, max;
-	uint64_t *count;             /* count[v]: rows holding class v; or NULL */
-	size_t ncount;
-	uint64_t other;              /* named classes: ids without a name */
-	uint64_t empty;              /* str: empty texts */
-	size_t longest;              /* str: bytes of the longest text */
-};
-
-static void acc_init(struct acc *a, const nn_field *f)
-{
-	memset(a, 0, sizeof *a);
-	a->min = INFINITY;
-	a->max = -INFINITY;
-	if (nn_dtype_is_float(f->dtype) || f->dtype == NN_STR || (!f->nclasses && f->row_elems != 1))
-		return;
-	a->ncount = f->nclasses ? f->nclasses : f->dtype == NN_U8 ? 256 : f->dtype == NN_I8 ? 128 : 65536;
-	a->count = tool_alloc(a->ncount * sizeof *a->count);
-	memset(a->count, 0, a->ncount * sizeof *a->count);
-}
-
-static void acc_add(struct acc *a, const nn_field *f, const void *col, size_t rows)
-{
-	size_t n = rows * f->row_elems;
-	uint64_t k = 0;
-	double sum = 0, m, m2 = 0, delta;
-
-	if (f->dtype == NN_STR) {
-		for (size_t i = 0; i < rows; i++) {
-			size_t len = nn_str_len((const char *)col + i * f->row_bytes, f->row_bytes);
-			a->empty += !len;
-			a->longest = len > a->longest ? len : a->longest;
-		}
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		double v = nn_load_f64(col, f->dtype, i);
-		if (isfinite(v)) {
-			k++;
-			sum += v;
-			a->min = v < a->min ? v : a->min;
-			a->max = v > a->max ? v : a->max;
-		} else if (isnan(v)) {
-			a->nan++;
-		} else {
-			a->inf++;
-		}
-	}
-	if (k) {
-		m = sum / (double)k;
-		for (size_t i = 0; i < n; i++) {
-			double v = nn_load_f64(col, f->dtype, i);
-			if (isfinite(v))
-				m2 += (v - m) * (v - m);
-		}
-		delta = m - a->mean;
-		a->mean += delta * (double)k / (double)(a->n + k);
-		a->m2 += m2 + delta * delta * (double)a->n * (double)k / (double)(a->n + k);
-		a->n += k;
-	}
-	for (size_t i = 0; a->count && i < n; i++) {
-		double v = nn_load_f64(col, f->dtype, i);
-		if (v >= 0 && v < (double)a->ncount) {
-			a->count[(size_t)v]++;
-		} else if (f->nclasses) {
-			a->other++;
-		} else {   /* not a class label after all */
-			free(a->count);
-			a->count = NULL;
-		}
-	}
-}
-
-/* Should the class counts be shown? */
-static int acc_classes(const struct acc *a, const nn_field *f)
-{
-	size_t distinct = 0;
-
-	if (!a->count)
-		return 0;
-	for (size_t v = 0; v < a->ncount; v++)
-		distinct += a->count[v] != 0;
-	return f->nclasses || distinct <= 1000;
-}
 
 /* --- text and JSON ------------------------------------------------------- */
 
@@ -213,6 +121,19 @@ static void put_stat(FILE *o, const char *key, double v, int have, int single, i
 	fprintf(o, opt_json ? "\"%s\": %s" : "\t%s=%s", key, buf);
 }
 
+/* min, max, mean and std, in the order both reports give them. */
+static void put_stats(FILE *o, const nn_fieldstats *a, int single)
+{
+	static const char *const key[4] = { "min", "max", "mean", "std" };
+	double v[4] = { a->min, a->max, a->mean, nn_fieldstats_std(a) };
+
+	for (int k = 0; k < 4; k++) {
+		if (k && opt_json)
+			fputs(", ", o);
+		put_stat(o, key[k], v[k], a->n > 0, k < 2 && single, k < 2 ? 0 : 6);
+	}
+}
+
 /* Who signed a model, checkpoint or parameters file (nn/sign.h); nothing
  * for other kinds.  With --trust an unsigned or untrusted file never gets
  * here: the reader refused it. */
@@ -246,24 +167,55 @@ static void put_signature(FILE *o, const nn_reader *r, int json)
 	}
 }
 
-static void report_text(FILE *o, const char *name, const nn_schema *s, const nn_reader *r,
-                        const struct acc *acc, const char *meta)
+/* An item of a report: "KEY<TAB>" opening a line in text, ', "KEY": ' in
+ * JSON (the first item opens the object). */
+static void put_key(FILE *o, const char *key, int first)
 {
-	fputs("file\t", o);
-	tool_put_str(o, name);
-	fputs("\nkind\t", o);
-	tool_put_str(o, s->kind);
-	fputs("\nprogram\t", o);
-	tool_put_str(o, s->program ? s->program : "?");
-	putc(' ', o);
-	tool_put_str(o, s->version ? s->version : "?");
-	fputs("\nargs\t", o);
+	if (opt_json)
+		fprintf(o, "%s\"%s\": ", first ? "{" : ", ", key);
+	else
+		fprintf(o, "%s%s\t", first ? "" : "\n", key);
+}
+
+static void put_val(FILE *o, const char *s)
+{
+	(opt_json ? tool_put_json_str : tool_put_str)(o, s);
+}
+
+/* What made the stream, first in both reports: the file, its kind, the
+ * program and version (one text line), its arguments (in text as a shell
+ * would need them). */
+static void put_head(FILE *o, const char *name, const nn_schema *s)
+{
+	const char *none = opt_json ? "" : "?";
+
+	put_key(o, "file", 1);
+	put_val(o, name);
+	put_key(o, "kind", 0);
+	put_val(o, s->kind);
+	put_key(o, "program", 0);
+	put_val(o, s->program ? s->program : none);
+	if (opt_json)
+		put_key(o, "version", 0);
+	else
+		putc(' ', o);
+	put_val(o, s->version ? s->version : none);
+	put_key(o, "args", 0);
+	fputs(opt_json ? "[" : "", o);
 	for (size_t i = 0; i < s->nargs; i++) {
-		if (i)
-			putc(' ', o);
-		put_shell_word(o, s->args[i]);
+		fputs(!i ? "" : opt_json ? ", " : " ", o);
+		if (opt_json)
+			tool_put_json_str(o, s->args[i]);
+		else
+			put_shell_word(o, s->args[i]);
 	}
-	putc('\n', o);
+	fputs(opt_json ? "]" : "\n", o);
+}
+
+static void report_text(FILE *o, const char *name, const nn_schema *s, const nn_reader *r,
+                        const nn_fieldstats *acc, const char *meta)
+{
+	put_head(o, name, s);
 	if (s->has_seed)
 		fprintf(o, "seed\t%llu\n", (unsigned long long)s->seed);
 	if (s->meta)
@@ -282,7 +234,7 @@ static void report_text(FILE *o, const char *name, const nn_schema *s, const nn_
 		putc('\n', o);
 	}
 	for (size_t i = 0; i < s->nfields; i++) {
-		const struct acc *a = &acc[i];
+		const nn_fieldstats *a = &acc[i];
 		int single = s->fields[i].dtype == NN_F32;
 		if (s->fields[i].dtype == NN_STR) {
 			fputs("text\t", o);
@@ -292,19 +244,15 @@ static void report_text(FILE *o, const char *name, const nn_schema *s, const nn_
 		}
 		fputs("stats\t", o);
 		tool_put_str(o, s->fields[i].name);
-		put_stat(o, "min", a->min, a->n > 0, single, 0);
-		put_stat(o, "max", a->max, a->n > 0, single, 0);
-		put_stat(o, "mean", a->mean, a->n > 0, 0, 6);
-		put_stat(o, "std", sqrt(a->m2 / (double)a->n), a->n > 0, 0, 6);
+		put_stats(o, a, single);
 		fprintf(o, "\tnan=%llu\tinf=%llu\n", (unsigned long long)a->nan, (unsigned long long)a->inf);
 	}
 	for (size_t i = 0; i < s->nfields; i++) {
 		const nn_field *f = &s->fields[i];
-		if (!acc_classes(&acc[i], f))
+		if (!nn_fieldstats_has_classes(&acc[i], f))
 			continue;
-		for (size_t v = 0; v < acc[i].ncount; v++) {
-			if (!acc[i].count[v] && !f->nclasses)
-				continue;
+		for (size_t v = nn_fieldstats_next_class(&acc[i], f, 0); v < acc[i].ncount;
+		     v = nn_fieldstats_next_class(&acc[i], f, v + 1)) {
 			fputs("class\t", o);
 			tool_put_str(o, f->name);
 			fprintf(o, "\t%zu\t%llu", v, (unsigned long long)acc[i].count[v]);
@@ -323,32 +271,20 @@ static void report_text(FILE *o, const char *name, const nn_schema *s, const nn_
 }
 
 static void report_json(FILE *o, const char *name, const nn_schema *s, const nn_reader *r,
-                        const struct acc *acc, const char *meta)
+                        const nn_fieldstats *acc, const char *meta)
 {
-	fputs("{\"file\": ", o);
-	tool_put_json_str(o, name);
-	fputs(", \"kind\": ", o);
-	tool_put_json_str(o, s->kind);
-	fputs(", \"program\": ", o);
-	tool_put_json_str(o, s->program ? s->program : "");
-	fputs(", \"version\": ", o);
-	tool_put_json_str(o, s->version ? s->version : "");
-	fputs(", \"args\": [", o);
-	for (size_t i = 0; i < s->nargs; i++) {
-		fputs(i ? ", " : "", o);
-		tool_put_json_str(o, s->args[i]);
-	}
+	put_head(o, name, s);
 	if (s->has_seed)
-		fprintf(o, "], \"seed\": %llu", (unsigned long long)s->seed);
+		fprintf(o, ", \"seed\": %llu", (unsigned long long)s->seed);
 	else
-		fputs("], \"seed\": null", o);
+		fputs(", \"seed\": null", o);
 	fprintf(o, ", \"meta\": %s, \"rows\": %llu, \"members\": %llu", meta,
 	        (unsigned long long)nn_reader_rows(r), (unsigned long long)nn_reader_members(r));
 	put_signature(o, r, 1);
 	fputs(", \"fields\": [", o);
 	for (size_t i = 0; i < s->nfields; i++) {
 		const nn_field *f = &s->fields[i];
-		const struct acc *a = &acc[i];
+		const nn_fieldstats *a = &acc[i];
 		fputs(i ? ", {\"name\": " : "{\"name\": ", o);
 		tool_put_json_str(o, f->name);
 		fprintf(o, ", \"dtype\": \"%s\", \"shape\": ", nn_dtype_name(f->dtype));
@@ -366,22 +302,15 @@ static void report_json(FILE *o, const char *name, const nn_schema *s, const nn_
 		}
 		fprintf(o, ", \"stats\": {\"count\": %llu, \"nan\": %llu, \"inf\": %llu, ",
 		        (unsigned long long)a->n, (unsigned long long)a->nan, (unsigned long long)a->inf);
-		put_stat(o, "min", a->min, a->n > 0, f->dtype == NN_F32, 0);
-		fputs(", ", o);
-		put_stat(o, "max", a->max, a->n > 0, f->dtype == NN_F32, 0);
-		fputs(", ", o);
-		put_stat(o, "mean", a->mean, a->n > 0, 0, 0);
-		fputs(", ", o);
-		put_stat(o, "std", sqrt(a->m2 / (double)a->n), a->n > 0, 0, 0);
+		put_stats(o, a, f->dtype == NN_F32);
 		fputs("}, \"class_counts\": ", o);
-		if (!acc_classes(a, f)) {
+		if (!nn_fieldstats_has_classes(a, f)) {
 			fputs("null}", o);
 			continue;
 		}
 		putc('[', o);
-		for (size_t v = 0, first = 1; v < a->ncount; v++) {
-			if (!a->count[v] && !f->nclasses)
-				continue;
+		for (size_t v = nn_fieldstats_next_class(a, f, 0), first = 1; v < a->ncount;
+		     v = nn_fieldstats_next_class(a, f, v + 1)) {
 			fprintf(o, "%s{\"value\": %zu, \"count\": %llu", first ? "" : ", ", v,
 			        (unsigned long long)a->count[v]);
 			if (f->nclasses) {
@@ -448,7 +377,7 @@ static int info(FILE *o, const char *path, int several)
 	nn_error err = { 0 };
 	const nn_schema *s;
 	const nn_batch *b;
-	struct acc *acc = NULL;
+	nn_fieldstats *acc = NULL;
 	char *meta = NULL;
 	uint64_t left = opt_head >= 0 ? (uint64_t)opt_head : 0;
 	nn_reader *r;
@@ -482,11 +411,12 @@ static int info(FILE *o, const char *path, int several)
 	if (!opt_verify) {
 		acc = tool_alloc((s->nfields ? s->nfields : 1) * sizeof *acc);
 		for (size_t f = 0; f < s->nfields; f++)
-			acc_init(&acc[f], &s->fields[f]);
+			if (nn_fieldstats_init(&acc[f], &s->fields[f], &err))
+				tool_die_err(NULL, &err);
 	}
 	while ((rc = nn_reader_next(r, &b, &err)) > 0)
 		for (size_t f = 0; acc && f < s->nfields; f++)
-			acc_add(&acc[f], &s->fields[f], b->col[f], b->rows);
+			nn_fieldstats_add(&acc[f], &s->fields[f], b->col[f], b->rows);
 	if (rc == 0 && acc && !(meta = meta_json(s, &err)))
 		rc = -1;
 	if (rc < 0)
@@ -498,7 +428,7 @@ static int info(FILE *o, const char *path, int several)
 	else if (!opt_verify)
 		report_text(o, name, s, r, acc, meta);
 	for (size_t f = 0; acc && f < s->nfields; f++)
-		free(acc[f].count);
+		nn_fieldstats_free(&acc[f]);
 	free(acc);
 	free(meta);
 	nn_reader_close(r);

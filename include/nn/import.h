@@ -170,6 +170,8 @@ int nn_labels_plan(const nn_labels *L, int task, const nn_strset *classes, nn_yp
 int nn_yplan_note(const nn_yplan *p, char *buf, size_t n);
 /* Store the y of one row (4 bytes) from its label value and id. */
 void nn_yplan_apply(const nn_yplan *p, double v, uint32_t id, void *dst);
+/* The same for n rows: y[i] (4 bytes each) from v[i] and id[i]. */
+void nn_yplan_apply_rows(const nn_yplan *p, const double *v, const uint32_t *id, size_t n, void *y);
 void nn_yplan_free(nn_yplan *p);
 
 /* --- csv, tsv ---------------------------------------------------------- */
@@ -207,13 +209,14 @@ const nn_csv_info *nn_csv_info_of(const nn_csv *c);
  * and id into yv, yid (when there is a label; else they may be NULL).
  * Returns the row count, 0 at the end, or -1. */
 ptrdiff_t nn_csv_read(nn_csv *c, float *x, double *yv, uint32_t *yid, size_t max, nn_error *err);
-/* The same, and the ids of each row into ids, column by column as a str
- * field holds them: id k of row i at ids + (k * max + i) * id_width, its
- * text padded with NUL bytes (ids holds nids * max * id_width bytes).  An id
- * longer than id_width, or not UTF-8, is an error naming its line and
- * column: ids are never cut. */
-ptrdiff_t nn_csv_read_ids(nn_csv *c, float *x, double *yv, uint32_t *yid, unsigned char *ids,
-                          size_t max, nn_error *err);
+/* The same, and the ids of each row into ids (when there are --id
+ * columns; else it may be NULL): ids[k] is where id column k's rows go, as
+ * a str field holds them, row i at ids[k] + i * id_width, its text padded
+ * with NUL bytes (a writer's batch, nn_writer_room, takes them as they
+ * are).  An id longer than id_width, or not UTF-8, is an error naming its
+ * line and column: ids are never cut. */
+ptrdiff_t nn_csv_read_cols(nn_csv *c, float *x, double *yv, uint32_t *yid, void *const *ids,
+                           size_t max, nn_error *err);
 /* The labels seen so far (for nn_labels_plan). */
 nn_labels *nn_csv_labels(nn_csv *c);
 void nn_csv_close(nn_csv *c);
@@ -244,6 +247,12 @@ nn_labels *nn_libsvm_labels(nn_libsvm *l);
 int nn_libsvm_spool_put(FILE *f, double v, uint32_t id, const nn_svm_pair *pairs, uint32_t nnz,
                         nn_error *err);
 int nn_libsvm_spool_get(FILE *f, float *x, uint64_t width, double *v, uint32_t *id, nn_error *err);
+/* Back to the spool's start, its writing ended (NN_EIO). */
+int nn_libsvm_spool_rewind(FILE *f, nn_error *err);
+/* Pass 2: the spool's next n rows dense into x (n rows of width floats,
+ * zeroed here) and their y into y (4 bytes a row, by the plan p). */
+int nn_libsvm_spool_rows(FILE *f, float *x, uint64_t width, size_t n, const nn_yplan *p, void *y,
+                         nn_error *err);
 void nn_libsvm_close(nn_libsvm *l);
 
 /* --- binary arrays: idx and npy ---------------------------------------- */
@@ -278,5 +287,9 @@ int nn_array_labels_check(const nn_array *l, uint64_t rows, size_t nclasses, nn_
  * done + 1 .. done + n; with nclasses, every id must lie below it. */
 int nn_array_labels_convert(const nn_array *l, void *y, nn_dtype dtype, const void *raw, size_t n,
                             uint64_t done, size_t nclasses, nn_error *err);
+/* Both: n labels read (nn_array_rows) into raw (room for n of
+ * l->dtype) and converted into y. */
+int nn_array_labels_rows(nn_array *l, void *y, nn_dtype dtype, void *raw, size_t n, uint64_t done,
+                         size_t nclasses, nn_error *err);
 
 #endif

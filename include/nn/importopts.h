@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "nn/cli.h"
 #include "nn/error.h"
 #include "nn/import.h"
 #include "nn/stream.h"
@@ -34,6 +35,27 @@ typedef struct nn_import_args {
  * tsv) into *delim.  NN_EARG with the message for the usage error. */
 int nn_import_check_args(const nn_import_args *a, int *delim, nn_error *err);
 
+/* Everything nn-import checks before it reads: the options of a
+ * (nn_import_check_args, finding *delim), a->classes into the empty set
+ * *classes (nn_class_list; left empty without --classes), the names x
+ * and y with those classes (nn_import_check_names) and the --shape list
+ * (NULL: none given).  NN_EARG with the usage error's message, the
+ * option named; NN_ENOMEM. */
+int nn_import_check(const nn_import_args *a, const char *x, const char *y, const char *shape,
+                    nn_strset *classes, int *delim, nn_error *err);
+
+/* --hash-id columns are --id columns hashed: hash's names are appended
+ * to ids (hash emptied), after checking that there is a key (have_key)
+ * and that id_width holds a hash (NN_HASHID_HEX bytes): NN_EARG with the
+ * usage error's message; NN_ENOMEM.  Nothing to do without hash's. */
+int nn_import_hash_ids(nn_strlist *ids, nn_strlist *hash, int have_key, long long id_width,
+                       nn_error *err);
+
+/* The format of a run: the --format word (NULL when not given), else
+ * csv when a --delimiter is given (it says what the file is), else what
+ * the name implies (nn_import_format_of); -1 when nothing tells. */
+int nn_import_format_pick(const char *word, int delim_given, const char *path);
+
 /* Can x and y name fields and classes (n names, or 0) name y's classes?
  * The same checks the schema makes, before any input is read: NN_EARG
  * with the message (NN_ENOMEM when out of memory). */
@@ -45,6 +67,23 @@ int nn_import_check_names(const char *x, const char *y, size_t n, const char *co
  * holds another number of values than the rows. */
 int nn_import_reshape(const char *spec, int ndim, const uint64_t *shape,
                       uint64_t out[NN_MAX_DIMS], nn_error *err);
+
+/* The features field: name, dtype t, per-row shape (ndim dimensions),
+ * given the --shape reshape instead unless reshape is NULL (NN_EDATA when
+ * it holds another number of values).  Else the schema's errors. */
+int nn_import_add_x(nn_schema *s, const char *name, nn_dtype t, int ndim, const uint64_t *shape,
+                    const char *reshape, nn_error *err);
+/* The label field: a scalar of dtype t, with n class names (or none). */
+int nn_import_add_y(nn_schema *s, const char *name, nn_dtype t, size_t n,
+                    const char *const *classes, nn_error *err);
+/* The fields of a csv or tsv import after x (nn_import_add_x, f32 with
+ * in->nfeat per row), in their order: y when p is given (p's dtype and
+ * class names); a str field [in->id_width] for each id column, named
+ * after it (in->id_names).  NN_EARG when an id field would take the name
+ * of x or (with p) y, naming the --id as given (ids[k]) and the option
+ * that renames the other; else the schema's errors. */
+int nn_import_csv_fields(nn_schema *s, const nn_csv_info *in, const char *x, const char *y,
+                         const nn_yplan *p, const char *const *ids, nn_error *err);
 
 /* The format path's name implies, after a final ".gz" is removed, in any
  * case: .csv; .tsv or .tab; .svm, .libsvm or .svmlight; .npy; .idx or a

@@ -4,7 +4,7 @@
 set -eu
 out=$1
 shift
-json_num() { grep -o "\"$1\": [-0-9.eE+a-z]*" | head -n 1 | sed 's/.*: //'; }
+. "$(dirname "$0")/../lib.sh"   # json_num
 val() { awk -F'\t' -v k="$1" '$1 == k { print $2 }' "$2"; }
 echo "# Digits distillation"
 echo

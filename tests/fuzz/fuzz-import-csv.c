@@ -81,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	idbuf = malloc(chunk * 8);
 	if (!x || !yv || !yid || !idbuf)
 		abort();
-	while ((n = nn_csv_read_ids(c, x, yv, yid, o.nids ? idbuf : NULL, chunk, &err)) > 0) {
+	while ((n = nn_csv_read_cols(c, x, yv, yid, o.nids ? (void *[]){ idbuf } : NULL, chunk, &err)) > 0) {
 		if (!rows)
 			round_trip(x, (size_t)n, nfeat);
 		if (o.nids && nn_str_check(idbuf, 8, (size_t)n) != SIZE_MAX)

@@ -3,19 +3,8 @@
 # STATE, the audit line of every run, and a state restored from a copy.
 load helper
 
-CRON="$ROOT/pipelines/cron/nn-cron"
-IRIS="$ROOT/pipelines/iris"
-
-setup() {
-	T="$BATS_TEST_TMPDIR"
-	S="$T/state"
-	mkdir "$T/data"
-	cp "$ROOT/data/iris.csv" "$T/data/"
-}
-
-cron() {
-	"$CRON" -d "$S" "$@" "$IRIS" NN_BIN="$BUILD/bin" DATA="$T/data"
-}
+# cron_setup and cron: helper.bash
+setup() { cron_setup; }
 
 # change: other data (a different share of setosa rows dropped each time)
 change() {

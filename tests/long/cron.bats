@@ -4,20 +4,8 @@
 # rebuilt), a changed one, two overlapping runs, a failing step.
 load helper
 
-CRON="$ROOT/pipelines/cron/nn-cron"
-IRIS="$ROOT/pipelines/iris"
-
-setup() {
-	T="$BATS_TEST_TMPDIR"
-	S="$T/state"
-	mkdir "$T/data"
-	cp "$ROOT/data/iris.csv" "$T/data/"
-}
-
-# cron [ARGS...]: one run on the Iris pipeline, the data in $T/data.
-cron() {
-	"$CRON" -d "$S" "$@" "$IRIS" NN_BIN="$BUILD/bin" DATA="$T/data"
-}
+# cron_setup and cron: helper.bash
+setup() { cron_setup; }
 
 @test "first run builds, publishes current/ whole and logs with timestamps" {
 	run cron

@@ -212,6 +212,9 @@ static void test_csv(void)
 	CHECK(nn_labels_plan(nn_csv_labels(c), NN_TASK_AUTO, NULL, &p, &err) == 0 &&
 	      p.how == NN_Y_NAMES && p.ncls == 3 && !strcmp(p.cls[0], "c\"at") &&
 	      !strcmp(p.cls[1], "cat") && !strcmp(p.cls[2], "dog"), "class names sorted bytewise");
+	int32_t y[4];   /* rows 2..5: the read that found the end began row 1 anew */
+	nn_yplan_apply_rows(&p, yv + 1, yid + 1, 4, y);
+	CHECK(y[0] == 2 && y[1] == 0 && y[2] == 2 && y[3] == 1, "rows' class ids by the plan");
 	nn_yplan_free(&p);
 	nn_csv_close(c);
 
@@ -385,6 +388,16 @@ static void test_arrays(void)
 	      a.dtype == NN_I16 && a.rows == 2 && a.ndim == 1 && a.row_bytes == 2 &&
 	      nn_array_rows(&a, v, 2, 0, &err) == 0 && v[0] == 0x0102 && v[1] == -2 &&
 	      nn_array_end(&a, &err) == 0, "idx i16, big-endian to host");
+	static const unsigned char lab[] = { 0, 0, 0x08, 1, 0, 0, 0, 3, 2, 0, 7 };
+	unsigned char raw[3];
+	int32_t y[3];
+	m = (nn_memsrc){ lab, sizeof lab, 0 };
+	nn_dtype ldt;
+	CHECK(nn_array_open(&a, (nn_source){ nn_memsrc_read, &m }, NN_ARRAY_IDX, sizeof lab, &err) == 0 &&
+	      nn_array_labels_check(&a, 3, 0, &ldt, &err) == 0 && ldt == NN_I32 &&
+	      nn_array_labels_rows(&a, y, ldt, raw, 2, 0, 0, &err) == 0 && y[0] == 2 && y[1] == 0 &&
+	      nn_array_labels_rows(&a, y, ldt, raw, 1, 2, 3, &err) == -1 && strstr(err.msg, "3"),
+	      "labels read and converted, checked against the classes: %s", err.msg);
 	m.pos = 0;
 	CHECK(nn_array_open(&a, (nn_source){ nn_memsrc_read, &m }, NN_ARRAY_IDX, 15, &err) < 0 &&
 	      strstr(err.msg, "the file has 15"), "idx size checked against the file: %s", err.msg);
@@ -454,7 +467,7 @@ static void test_csv_ids(void)
 	static const unsigned char want[2 * 4 * 4] = {
 		'x', ',', 'y', 0, 0xc3, 0xa9, 0, 0, 'q', 0, 0, 0, 0, 0, 0, 0,
 		'a', 'b', 0, 0, 0, 0, 0, 0, 's', 0, 0, 0, 0, 0, 0, 0 };
-	ptrdiff_t n = c ? nn_csv_read_ids(c, x, yv, yid, buf, 4, &err) : -1;
+	ptrdiff_t n = c ? nn_csv_read_cols(c, x, yv, yid, (void *[]){ buf, buf + 16 }, 4, &err) : -1;
 	const nn_csv_info *in = c ? nn_csv_info_of(c) : NULL;
 	CHECK(n == 3 && in->nfeat == 1 && in->nids == 2 && in->id_col[0] == 2 && in->id_col[1] == 0 &&
 	      !strcmp(in->id_names[0], "j") && !strcmp(in->id_names[1], "k") &&
@@ -474,7 +487,7 @@ static void test_csv_ids(void)
 		nn_csv_opts o2 = { ',', 0, 0, NULL, NULL, 0, &bad[i].id, 1, 4 };
 		memset(&err, 0, sizeof err);
 		c = csv_open(&m, bad[i].text, strlen(bad[i].text), &o2, &err);
-		while (c && (n = nn_csv_read_ids(c, x, NULL, NULL, buf, 1, &err)) > 0)
+		while (c && (n = nn_csv_read_cols(c, x, NULL, NULL, (void *[]){ buf }, 1, &err)) > 0)
 			;
 		nn_csv_close(c);
 		CHECK(err.code == NN_EDATA && !strcmp(err.msg, bad[i].msg), "%s (got '%s')", bad[i].msg, err.msg);
@@ -536,6 +549,11 @@ static void test_libsvm_spool(void)
 	      "spooled rows read back dense: %s", err.msg);
 	CHECK(nn_libsvm_spool_get(f, x, 4, &v, &id, &err) == -1 && err.code == NN_EIO &&
 	      strstr(err.msg, "shorter than written"), "past the end: %s", err.msg);
+	nn_yplan p = { .how = NN_Y_VALUE, .dtype = NN_F32 };
+	float x2[8] = { 9, 9, 9, 9, 9, 9, 9, 9 }, y[2];
+	CHECK(nn_libsvm_spool_rewind(f, &err) == 0 && nn_libsvm_spool_rows(f, x2, 4, 2, &p, y, &err) == 0 &&
+	      x2[0] == 1.5f && x2[1] == 0 && x2[3] == -2 && x2[4] == 0 && x2[7] == 0 && y[0] == 7.5f &&
+	      y[1] == 1, "two rows back dense (zeroed first), y by the plan: %s", err.msg);
 	fseek(f, 0, SEEK_SET);
 	CHECK(nn_libsvm_spool_get(f, x, 3, &v, &id, &err) == -1 && strstr(err.msg, "index 3"),
 	      "an index past the width is refused: %s", err.msg);

@@ -225,6 +225,72 @@ static void test_args(void)
 	      strstr(err.msg, "holds 72 values; the rows have 64") &&
 	      nn_import_reshape("8,x", 1, shape, dims, &err) == -1 && err.code == NN_EARG,
 	      "--shape against the rows: %s", err.msg);
+
+	/* nn_import_check: all of the above in one call, the option named */
+	nn_import_args a = { .format = NN_IMPORT_CSV, .label = "y", .classes = "no,yes" };
+	nn_strset cls = { 0 };
+	int d = 0;
+	CHECK(nn_import_check(&a, "x", "y", "2,2", &cls, &d, &err) == 0 && d == ',' && cls.n == 2 &&
+	      !strcmp(cls.s[1], "yes"), "a good run: classes read, delimiter found (%s)", err.msg);
+	nn_strset_free(&cls);
+	a.classes = "a,a";
+	CHECK(nn_import_check(&a, "x", "y", NULL, &cls, &d, &err) == -1 &&
+	      err.code == NN_EARG && !strncmp(err.msg, "--classes: ", 11), "%s", err.msg);
+	nn_strset_free(&cls);
+	a.classes = NULL;
+	CHECK(nn_import_check(&a, "x", "y", "0", &cls, &d, &err) == -1 && err.code == NN_EARG &&
+	      !strncmp(err.msg, "--shape '0': ", 13) && cls.n == 0, "%s", err.msg);
+	CHECK(nn_import_check(&a, "x", "y", "", &cls, &d, &err) == -1 &&
+	      !strncmp(err.msg, "--shape: ", 9), "%s", err.msg);
+	CHECK(nn_import_check(&a, "y", "y", NULL, &cls, &d, &err) == -1 && strstr(err.msg, "--x, --y: "),
+	      "%s", err.msg);
+	a.format = NN_IMPORT_IDX;
+	CHECK(nn_import_check(&a, "x", "y", NULL, &cls, &d, &err) == -1 && strstr(err.msg, "are for csv"),
+	      "%s", err.msg);
+
+	/* the fields: x reshaped, y with its classes, the ids after them */
+	nn_schema *sc = nn_schema_new("data", &err);
+	uint64_t four = 4;
+	nn_csv_info ci = { .nfeat = 4, .nids = 2, .id_width = 8, .id_names = (char *[]){ "k", "j" } };
+	nn_yplan yp = { .dtype = NN_I32, .ncls = 2, .cls = (const char *const[]){ "a", "b" } };
+	CHECK(sc && nn_import_add_x(sc, "x", NN_F32, 1, &four, "2,2", &err) == 0 &&
+	      nn_import_csv_fields(sc, &ci, "x", "y", &yp, (const char *const[]){ "0", "1" }, &err) == 0 &&
+	      sc->nfields == 4 && sc->fields[0].ndim == 2 && sc->fields[1].nclasses == 2 &&
+	      !strcmp(sc->fields[3].name, "j") && sc->fields[3].dtype == NN_STR &&
+	      sc->fields[3].row_bytes == 8, "x [2,2], y with 2 classes, ids k and j: %s", err.msg);
+	CHECK(nn_import_add_x(sc, "x2", NN_F32, 1, &four, "3", &err) == -1 && err.code == NN_EDATA,
+	      "a reshape that does not fit: %s", err.msg);
+	nn_schema_free(sc);
+	sc = nn_schema_new("data", &err);
+	ci.id_names = (char *[]){ "k", "y" };
+	CHECK(sc && nn_import_csv_fields(sc, &ci, "x", "y", &yp, (const char *const[]){ "0", "lab" }, &err) == -1 &&
+	      err.code == NN_EARG && !strcmp(err.msg, "--id lab: its field 'y' would have the name of the label "
+	      "field (rename that with --y)"), "%s", err.msg);
+	nn_schema_free(sc);
+	sc = nn_schema_new("data", &err);
+	CHECK(sc && nn_import_csv_fields(sc, &ci, "x", "y", NULL, (const char *const[]){ "0", "lab" }, &err) == 0 &&
+	      sc->nfields == 2, "without a label an id may be called y: %s", err.msg);
+	nn_schema_free(sc);
+
+	/* --hash-id columns appended to the --id columns, with a key and room */
+	const char *iv[1] = { "a" }, *hv[2] = { "b", "c" };
+	nn_strlist ids = { 1, malloc(sizeof iv) }, hash = { 2, malloc(sizeof hv) };
+	memcpy(ids.v, iv, sizeof iv);
+	memcpy(hash.v, hv, sizeof hv);
+	CHECK(nn_import_hash_ids(&ids, &hash, 0, 64, &err) == -1 && err.code == NN_EARG &&
+	      strstr(err.msg, "needs a key") && nn_import_hash_ids(&ids, &hash, 1, 31, &err) == -1 &&
+	      strstr(err.msg, "--id-width 32") && ids.n == 1 && hash.n == 2, "no key, too narrow: %s", err.msg);
+	CHECK(nn_import_hash_ids(&ids, &hash, 1, 32, &err) == 0 && ids.n == 3 && !strcmp(ids.v[2], "c") &&
+	      hash.n == 0 && !hash.v && nn_import_hash_ids(&ids, &hash, 0, 0, &err) == 0,
+	      "appended in order, the list emptied; nothing to do then");
+	nn_strlist_free(&ids);
+
+	/* nn_import_format_pick: --format, else a delimiter means csv, else the name */
+	CHECK(nn_import_format_pick("npy", 1, "a.csv") == NN_IMPORT_NPY &&
+	      nn_import_format_pick(NULL, 1, "a.npy") == NN_IMPORT_CSV &&
+	      nn_import_format_pick(NULL, 0, "a.npy.gz") == NN_IMPORT_NPY &&
+	      nn_import_format_pick(NULL, 0, NULL) == NN_IMPORT_CSV &&
+	      nn_import_format_pick(NULL, 0, "a.dat") == -1, "the format of a run");
 }
 
 /* The NPY header nn-export writes reads back as the array it describes. */
