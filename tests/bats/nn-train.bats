@@ -323,6 +323,7 @@ IRIS_OPTS="--layers 16 --epochs 60 --batch-size 16 --lr 0.01 --seed 42 --val-siz
 
 @test "nn-train: BLAS kernels: a generic choice is replaced and checked; NN_BLAS_CORETYPE=keep leaves it" {
 	grep -qw avx2 /proc/cpuinfo || skip "no AVX2 on this CPU"
+	unset NN_BLAS_CORETYPE   # tests/run-tests.sh names the kernels to the suite
 	run env OPENBLAS_CORETYPE=Prescott nn-train --version
 	[ "$status" -eq 0 ]
 	[[ "${lines[1]}" == "BLAS: OpenBLAS, "*"(chosen by nnpipe for this CPU instead of Prescott, self-check passed) kernels" ]]
