@@ -1,5 +1,5 @@
 # Shared setup for every bats file: the built programs first on PATH, a
-# private temporary folder, bats-support/bats-assert when installed.
+# private temporary folder, fail.
 # (BATS_TEST_DIRNAME is absolute: no subshell to find the top.)
 ROOT="${BATS_TEST_DIRNAME%/*/*}"
 BUILD="${NN_BUILD:-$ROOT/build}"
@@ -8,15 +8,18 @@ export LC_ALL=C
 DATA="$ROOT/tests/data"
 FASHION=/usr/share/datasets/fashion-mnist
 
-# Their files sourced directly: each load.bash starts a dirname process
-# per file it sources, and bats runs this in every test (a sixth of make
-# check's time went there).
-if [ -d /usr/lib/bats/bats-support ]; then
-	for _lib in /usr/lib/bats/bats-support/src/*.bash /usr/lib/bats/bats-assert/src/*.bash; do
-		source "$_lib"
-	done
-	unset _lib
-fi
+# fail [MESSAGE]: fail the test with MESSAGE (else standard input) on
+# stderr, as bats-support's fail does; the only function of bats-support
+# and bats-assert the tests use, and sourcing their fifteen files cost
+# every test as much as a process.
+fail() {
+	if [ $# -gt 0 ]; then
+		echo "$@"
+	else
+		cat -
+	fi >&2
+	return 1
+}
 
 setup() {
 	T="$BATS_TEST_TMPDIR"
