@@ -100,35 +100,6 @@ IRIS_OPTS="--layers 16 --epochs 60 --batch-size 16 --lr 0.01 --seed 42 --val-siz
 	cmp "$T/full.nnm" "$T/resumed.nnm"
 }
 
-@test "nn-train: kill -9 at random moments: every checkpoint left loads and resumes to the same model" {
-	fashion_small
-	opts="--layers 128 --epochs 20 --batch-size 64 --seed 2 --threads 1"
-	nn-train $opts -q -o "$T/full.nnm" "$T/fm.nns"
-	resumed=0
-	delays=$(sampled 5 0.05 0.13 0.21 0.34 0.55)    # 1 kill in make check, 5 in check-long
-	for delay in $delays; do
-		rm -f "$T/ck.nnm" "$T/log"
-		nn-train $opts -q --checkpoint "$T/ck.nnm" --log "$T/log" -o "$T/x.nnm" "$T/fm.nns" &
-		pid=$!
-		while [ "$(cat "$T/log" 2>/dev/null | wc -l)" -lt 2 ]; do sleep 0.02; done
-		sleep "$delay"
-		kill -KILL "$pid" 2>/dev/null || true
-		wait "$pid" || true
-		if [ -e "$T/x.nnm" ]; then
-			# a fast machine finished before the kill: then it is whole
-			cmp "$T/full.nnm" "$T/x.nnm"
-			rm "$T/x.nnm"
-			continue
-		fi
-		# the checkpoint of epoch 1 at least was written before the kill
-		nn-info --verify -q "$T/ck.nnm"
-		nn-train $opts -q --resume "$T/ck.nnm" -o "$T/resumed.nnm" "$T/fm.nns"
-		cmp "$T/full.nnm" "$T/resumed.nnm"
-		resumed=$((resumed + 1))
-	done
-	[ "$resumed" -ge $(($(echo $delays | wc -w) - 2)) ]
-}
-
 @test "nn-train: --resume refuses other options, other data, a model, a data stream" {
 	iris
 	nn-train $IRIS_OPTS --epochs 5 -q --checkpoint "$T/ck.nnm" -o "$T/m.nnm" "$T/iris.nns"
