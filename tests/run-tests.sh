@@ -88,6 +88,19 @@ fi
 rm -f "$list.new"
 
 export NN_BUILD="$B"
+# The programs that multiply matrices re-execute themselves once to pick
+# OpenBLAS's kernels for this CPU (tools/tool-blas.c), which doubles their
+# start-up, hundreds of times in a suite: the kernels the first program
+# picks (its self-check passed) are named to all of them, so that none
+# re-executes.  nn-train.bats tests the re-execution itself.
+if [ -z "${OPENBLAS_CORETYPE:-}${NN_BLAS_CORETYPE:-}" ] && [ -x "$B/bin/nn-train" ]; then
+	core=$("$B/bin/nn-train" --version 2>/dev/null |
+		sed -n 's/^BLAS: OpenBLAS, \([A-Za-z0-9]*\) (.*/\1/p')
+	case $core in
+	'' | unknown) ;;
+	*) export OPENBLAS_CORETYPE="$core" NN_BLAS_CORETYPE="$core" ;;
+	esac
+fi
 # The tests start python3 hundreds of times (standard library only): the
 # one make deps installs, not a version manager's shim first on PATH
 # (pyenv's costs ten times the interpreter's own start-up).

@@ -67,9 +67,14 @@ programs() {
 }
 
 @test "every committed bad stream is rejected by every reader: exit 1, file named, no output file" {
+	local i=0
 	for f in "$DATA"/bad/*.nns; do
-		[ "$(basename "$f")" = good.nns ] && continue
+		[ "${f##*/}" = good.nns ] && continue
+		i=$((i + 1))
 		for r in "${READERS[@]}"; do
+			# make check: each bad stream through one reader, the readers
+			# in turn; make check-long: through every reader
+			[ "${NN_LONG:-0}" = 1 ] || [ "$r" = "${READERS[i % ${#READERS[@]}]}" ] || continue
 			run --separate-stderr $r -o "$T/out" "$f"
 			[ "$status" -eq 1 ] || fail "$r $(basename "$f") exited $status: $stderr"
 			[[ "$stderr" == *"'$f': "* ]] || fail "$r $(basename "$f"): message does not name the file: $stderr"

@@ -1,5 +1,5 @@
 # Shared setup for every bats file: the built programs first on PATH, a
-# private temporary folder, bats-support/bats-assert when installed.
+# private temporary folder, fail.
 # (BATS_TEST_DIRNAME is absolute: no subshell to find the top.)
 ROOT="${BATS_TEST_DIRNAME%/*/*}"
 BUILD="${NN_BUILD:-$ROOT/build}"
@@ -8,15 +8,18 @@ export LC_ALL=C
 DATA="$ROOT/tests/data"
 FASHION=/usr/share/datasets/fashion-mnist
 
-# Their files sourced directly: each load.bash starts a dirname process
-# per file it sources, and bats runs this in every test (a sixth of make
-# check's time went there).
-if [ -d /usr/lib/bats/bats-support ]; then
-	for _lib in /usr/lib/bats/bats-support/src/*.bash /usr/lib/bats/bats-assert/src/*.bash; do
-		source "$_lib"
-	done
-	unset _lib
-fi
+# fail [MESSAGE]: fail the test with MESSAGE (else standard input) on
+# stderr, as bats-support's fail does; the only function of bats-support
+# and bats-assert the tests use, and sourcing their fifteen files cost
+# every test as much as a process.
+fail() {
+	if [ $# -gt 0 ]; then
+		echo "$@"
+	else
+		cat -
+	fi >&2
+	return 1
+}
 
 setup() {
 	T="$BATS_TEST_TMPDIR"
@@ -25,6 +28,17 @@ setup() {
 # Keep stdout and stderr apart with `run --separate-stderr` ($output and
 # $stderr): a diagnostic must never land in a data stream.
 bats_require_minimum_version 1.5.0
+
+# bats names the stderr file of each `run --separate-stderr` with
+# mktemp(1), one process more per run (hundreds per file): the same empty
+# file made by the shell ($BASHPID: bats calls mktemp in a subshell).
+mktemp() {
+	if [ $# -eq 1 ] && [ "$1" = "$BATS_TEST_TMPDIR/separate-stderr-XXXXXX" ]; then
+		: > "${1%XXXXXX}$BASHPID" && printf '%s\n' "${1%XXXXXX}$BASHPID"
+	else
+		command mktemp "$@"
+	fi
+}
 
 # no_temporaries DIR: no temporary output (.nn-*) was left behind in DIR
 # (a glob, not find: tests call this hundreds of times).

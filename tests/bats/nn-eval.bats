@@ -42,9 +42,18 @@ near() {
 		fail "got '$1', want $2"
 }
 
-# jnum KEY [N]: the Nth (1-based) number after "KEY": in $output
+# jnum KEY [N]: the Nth (1-based) number after "KEY": in $output (bash's
+# own regex, left to right: no processes, there are a hundred of these)
 jnum() {
-	printf '%s\n' "$output" | grep -o "\"$1\": [-0-9.e+]*" | sed -n "${2:-1}p" | sed 's/.*: //'
+	local rest=$output n=${2:-1} re="\"$1\": ([-0-9.e+]*)"
+	while [[ $rest =~ $re ]]; do
+		if [ "$n" -eq 1 ]; then
+			printf '%s\n' "${BASH_REMATCH[1]}"
+			return
+		fi
+		n=$((n - 1))
+		rest=${rest#*"${BASH_REMATCH[0]}"}
+	done
 }
 
 @test "nn-eval: --help and usage errors" {

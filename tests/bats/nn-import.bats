@@ -7,15 +7,29 @@ load helper
 IRIS="$DATA/import/iris10.csv"
 SVM="$DATA/import/small.svm"
 
-mk() { python3 "$DATA/import/mkbin.py" "$@"; }
+# mk: the IDX and NPY files of the lines on stdin, one mkbin.py line
+# ("idx FILE TYPE DIMS [options]") each; one python3 for all of them.
+mk() { python3 "$DATA/import/mkbin.py" -; }
 
-# info FILE EXPR: evaluate a Python expression over `nn-info --json FILE`
-# (as d); a tuple prints as its items separated by spaces.
-info() {
-	nn-info --json "$1" | python3 -c 'import json, sys
-d = json.load(sys.stdin)
-r = eval(sys.argv[1])
-print(*r) if isinstance(r, tuple) else print(r)' "$2"
+# info_is FILE EXPR WANT [EXPR WANT]...: each Python expression EXPR over
+# `nn-info --json FILE` (as d) prints as WANT, a tuple as its items
+# separated by spaces; one nn-info and one python3 for all of them.
+info_is() {
+	local f=$1
+	shift
+	nn-info --json "$f" > "$T/info.json" || { echo "nn-info --json $f failed"; return 1; }
+	python3 - "$T/info.json" "$@" <<'PY' || { echo "in nn-info --json $f"; return 1; }
+import json, sys
+d = json.load(open(sys.argv[1]))
+bad = 0
+for e, want in zip(sys.argv[2::2], sys.argv[3::2]):
+    r = eval(e)
+    got = ' '.join(map(str, r)) if isinstance(r, tuple) else str(r)
+    if got != want:
+        print('%s is %r, not %r' % (e, got, want))
+        bad = 1
+sys.exit(bad)
+PY
 }
 
 # refused STATUS exact|part TEXT CMD...: CMD -o out.nns exits STATUS with
@@ -129,7 +143,7 @@ bad_column() { refused 2 exact "$@"; }
 	nn-import --label y -o "$T/cr.nns" "$T/cr.csv"
 	run nn-export --format csv --class-names "$T/cr.nns"
 	[ "$output" = "$(printf 'a,b,y\n1,2,1\n3,nan,1\nnan,nan,2')" ]
-	[ "$(info "$T/cr.nns" 'd["fields"][1]["class_counts"]')" = "[{'value': 1, 'count': 2}, {'value': 2, 'count': 1}]" ]
+	info_is "$T/cr.nns" 'd["fields"][1]["class_counts"]' "[{'value': 1, 'count': 2}, {'value': 2, 'count': 1}]"
 	printf 'a,y\n1,NAN\n' > "$T/nanlabel.csv"
 	bad_input "line 2, column 'y': missing label" nn-import --label y "$T/nanlabel.csv"
 }
@@ -152,13 +166,14 @@ bad_column() { refused 2 exact "$@"; }
 
 @test "nn-import: csv with string labels gives sorted class ids and names" {
 	nn-import --label species "$IRIS" -o "$T/iris.nns"
-	[ "$(info "$T/iris.nns" 'd["rows"]')" = 10 ]
-	[ "$(info "$T/iris.nns" 'd["fields"][0]["dtype"], d["fields"][0]["shape"]')" = "f32 [4]" ]
-	[ "$(info "$T/iris.nns" 'd["fields"][1]["dtype"], d["fields"][1]["shape"]')" = "i32 []" ]
-	[ "$(info "$T/iris.nns" '",".join(d["fields"][1]["classes"])')" = "setosa,versicolor,virginica" ]
-	[ "$(info "$T/iris.nns" '[c["count"] for c in d["fields"][1]["class_counts"]]')" = "[3, 4, 3]" ]
+	info_is "$T/iris.nns" \
+		'd["rows"]' 10 \
+		'd["fields"][0]["dtype"], d["fields"][0]["shape"]' "f32 [4]" \
+		'd["fields"][1]["dtype"], d["fields"][1]["shape"]' "i32 []" \
+		'",".join(d["fields"][1]["classes"])' "setosa,versicolor,virginica" \
+		'[c["count"] for c in d["fields"][1]["class_counts"]]' "[3, 4, 3]"
 	# quoted header names are kept (without quotes) in the metadata
-	[ "$(info "$T/iris.nns" 'd["meta"]["feature_names"][0], d["meta"]["label_name"]')" = "sepal length species" ]
+	info_is "$T/iris.nns" 'd["meta"]["feature_names"][0], d["meta"]["label_name"]' "sepal length species"
 	run nn-export --format csv "$T/iris.nns"
 	[ "${lines[1]}" = "5.1,3.5,1.4,0.2,0" ]
 	[ "${lines[3]}" = "7,3.2,4.7,1.4,1" ]
@@ -167,22 +182,23 @@ bad_column() { refused 2 exact "$@"; }
 
 @test "nn-import: missing values (empty, NA, NaN, ?) become NaN" {
 	nn-import --label species "$IRIS" -o "$T/iris.nns"
-	[ "$(info "$T/iris.nns" 'd["fields"][0]["stats"]["nan"]')" = 3 ]
+	info_is "$T/iris.nns" 'd["fields"][0]["stats"]["nan"]' 3
 	run nn-export --format csv "$T/iris.nns"
 	[ "${lines[7]}" = "5,3.6,nan,0.2,0" ]
 	[ "${lines[8]}" = "5.5,2.3,4,nan,1" ]
 	[ "${lines[10]}" = "5.7,2.8,nan,1.3,1" ]
 	printf 'a,b\nNaN,nan\n-nan,NULL\ninf,-inf\n' | nn-import -o "$T/na.nns"
-	[ "$(info "$T/na.nns" 'd["fields"][0]["stats"]["nan"], d["fields"][0]["stats"]["inf"]')" = "4 2" ]
+	info_is "$T/na.nns" 'd["fields"][0]["stats"]["nan"], d["fields"][0]["stats"]["inf"]' "4 2"
 }
 
 @test "nn-import: RFC 4180 quoting, CRLF, a byte-order mark and spaces" {
 	printf '\357\273\277id, "a,b" ,label,note\r\n1,"2",  "x ""quoted"", y" ,\r\n3,4,"a,b","two\r\nlines"\r\n\r\n5 , 6,x "y" z,\r\n7,8,"x ""quoted"", y",""' \
 		> "$T/q.csv"
 	nn-import --label label --drop-col note "$T/q.csv" -o "$T/q.nns"
-	[ "$(info "$T/q.nns" 'd["rows"]')" = 4 ]
-	[ "$(info "$T/q.nns" 'd["meta"]["feature_names"]')" = "['id', 'a,b']" ]
-	[ "$(info "$T/q.nns" 'd["fields"][1]["classes"]')" = "['a,b', 'x \"quoted\", y', 'x \"y\" z']" ]
+	info_is "$T/q.nns" \
+		'd["rows"]' 4 \
+		'd["meta"]["feature_names"]' "['id', 'a,b']" \
+		'd["fields"][1]["classes"]' "['a,b', 'x \"quoted\", y', 'x \"y\" z']"
 	run nn-export --format csv "$T/q.nns"
 	[ "${lines[1]}" = "1,2,1" ]
 	[ "${lines[2]}" = "3,4,0" ]
@@ -216,7 +232,7 @@ bad_column() { refused 2 exact "$@"; }
 @test "nn-import: --drop-col leaves out columns by name or index" {
 	printf 'name,a,b,c,y\nann,1,2,3,0\nbob,4,5,6,1\n' > "$T/d.csv"
 	nn-import --label y --drop-col name --drop-col 3 "$T/d.csv" -o "$T/d.nns"
-	[ "$(info "$T/d.nns" 'd["fields"][0]["shape"], d["meta"]["feature_names"]')" = "[2] ['a', 'b']" ]
+	info_is "$T/d.nns" 'd["fields"][0]["shape"], d["meta"]["feature_names"]' "[2] ['a', 'b']"
 	run nn-export --format csv "$T/d.nns"
 	[ "${lines[2]}" = "4,5,1" ]
 }
@@ -229,30 +245,30 @@ bad_column() { refused 2 exact "$@"; }
 	run nn-export --format csv "$T/a.nns"
 	[ "${lines[1]}" = "1,2,7" ]
 	[ "${lines[2]}" = "3,4,8" ]
-	[ "$(info "$T/a.nns" 'd["meta"]')" = "None" ]
+	info_is "$T/a.nns" 'd["meta"]' "None"
 }
 
 @test "nn-import: whole-number labels are class ids, other numbers regression" {
 	printf 'a,y\n1,2\n2,0\n3,5\n' | nn-import --label y -o "$T/i.nns"
-	[ "$(info "$T/i.nns" 'd["fields"][1]["dtype"], d["fields"][1]["classes"]')" = "i32 None" ]
+	info_is "$T/i.nns" 'd["fields"][1]["dtype"], d["fields"][1]["classes"]' "i32 None"
 	[ "$(nn-export "$T/i.nns" | tail -n 3 | cut -d, -f2 | tr '\n' ' ')" = "2 0 5 " ]
 	printf 'a,y\n1,2.5\n2,0\n3,1e3\n' | nn-import --label y -o "$T/f.nns"
-	[ "$(info "$T/f.nns" 'd["fields"][1]["dtype"]')" = f32 ]
+	info_is "$T/f.nns" 'd["fields"][1]["dtype"]' f32
 	printf 'a,y\n1,2\n2,0\n' | nn-import --label y --task regression -o "$T/r.nns"
-	[ "$(info "$T/r.nns" 'd["fields"][1]["dtype"]')" = f32 ]
+	info_is "$T/r.nns" 'd["fields"][1]["dtype"]' f32
 	printf 'a,y\n1,0.5\n2,1.5\n3,0.5\n' | nn-import --label y --task classification -o "$T/c.nns"
-	[ "$(info "$T/c.nns" 'd["fields"][1]["dtype"], d["fields"][1]["classes"]')" = "i32 ['0.5', '1.5']" ]
+	info_is "$T/c.nns" 'd["fields"][1]["dtype"], d["fields"][1]["classes"]' "i32 ['0.5', '1.5']"
 }
 
 @test "nn-import: negative whole-number labels become classes 0..K-1 named by value" {
 	printf 'a,y\n1,1\n2,-1\n3,1\n4,-3\n' | nn-import --label y -o "$T/n.nns"
-	[ "$(info "$T/n.nns" 'd["fields"][1]["classes"]')" = "['-3', '-1', '1']" ]
+	info_is "$T/n.nns" 'd["fields"][1]["classes"]' "['-3', '-1', '1']"
 	[ "$(nn-export "$T/n.nns" | tail -n 4 | cut -d, -f2 | tr '\n' ' ')" = "2 1 2 0 " ]
 }
 
 @test "nn-import: --classes fixes the order of class names" {
 	nn-import --label species --classes virginica,setosa,versicolor "$IRIS" -o "$T/o.nns"
-	[ "$(info "$T/o.nns" '",".join(d["fields"][1]["classes"])')" = "virginica,setosa,versicolor" ]
+	info_is "$T/o.nns" '",".join(d["fields"][1]["classes"])' "virginica,setosa,versicolor"
 	[ "$(nn-export "$T/o.nns" | sed -n 2p)" = "5.1,3.5,1.4,0.2,1" ]
 	bad_input "line 4, column 'species': label 'versicolor' is not in --classes" \
 		nn-import --label species --classes virginica,setosa "$IRIS"
@@ -265,7 +281,7 @@ bad_column() { refused 2 exact "$@"; }
 	printf 'a,y\n1,0\n2,NA\n3,1\n' > "$T/m.csv"
 	bad_input "'$T/m.csv': line 3, column 'y': missing label" nn-import --label y "$T/m.csv"
 	nn-import --label y --task regression "$T/m.csv" -o "$T/m.nns"
-	[ "$(info "$T/m.nns" 'd["fields"][1]["stats"]["nan"]')" = 1 ]
+	info_is "$T/m.nns" 'd["fields"][1]["stats"]["nan"]' 1
 	printf 'a,y\n1,0\n2,abc\n' > "$T/s.csv"
 	bad_input "'$T/s.csv': line 3, column 'y': label is not a number: 'abc'" \
 		nn-import --label y --task regression "$T/s.csv"
@@ -282,7 +298,7 @@ bad_column() { refused 2 exact "$@"; }
 @test "nn-import: tsv by extension, gzip input, standard input" {
 	printf 'a\tb\tc\n1\t2\tx\n3\t4\ty\n' > "$T/t.tsv"
 	nn-import --label c "$T/t.tsv" -o "$T/t.nns"
-	[ "$(info "$T/t.nns" 'd["rows"], d["fields"][1]["classes"]')" = "2 ['x', 'y']" ]
+	info_is "$T/t.nns" 'd["rows"], d["fields"][1]["classes"]' "2 ['x', 'y']"
 	gzip -c "$IRIS" > "$T/iris.csv.gz"
 	nn-import --label species "$T/iris.csv.gz" -o "$T/gz.nns"
 	nn-import --label species "$IRIS" -o "$T/plain.nns"
@@ -294,9 +310,9 @@ bad_column() { refused 2 exact "$@"; }
 
 @test "nn-import: csv without --label has only x; --x and --y rename the fields" {
 	printf 'a,b\n1,2\n3,4\n' | nn-import -o "$T/x.nns"
-	[ "$(info "$T/x.nns" '[f["name"] for f in d["fields"]]')" = "['x']" ]
+	info_is "$T/x.nns" '[f["name"] for f in d["fields"]]' "['x']"
 	nn-import --label species --x features --y target "$IRIS" -o "$T/r.nns"
-	[ "$(info "$T/r.nns" '[f["name"] for f in d["fields"]]')" = "['features', 'target']" ]
+	info_is "$T/r.nns" '[f["name"] for f in d["fields"]]' "['features', 'target']"
 }
 
 @test "nn-import: empty inputs" {
@@ -304,7 +320,7 @@ bad_column() { refused 2 exact "$@"; }
 	bad_input "'$T/empty.csv': no header line" nn-import "$T/empty.csv"
 	printf 'a,y\n' > "$T/hdr.csv"
 	nn-import --label y "$T/hdr.csv" -o "$T/h.nns"
-	[ "$(info "$T/h.nns" 'd["rows"]')" = 0 ]
+	info_is "$T/h.nns" 'd["rows"]' 0
 	printf 'a,y\n' > "$T/hdr.csv"
 	bad_input "no feature columns" nn-import --label y --drop-col a "$T/hdr.csv"
 }
@@ -313,16 +329,18 @@ bad_column() { refused 2 exact "$@"; }
 	nn-import --label species "$IRIS" > "$T/1.nns"
 	nn-import --label species "$IRIS" > "$T/2.nns"
 	cmp "$T/1.nns" "$T/2.nns"
-	[ "$(info "$T/1.nns" 'd["program"]')" = nn-import ]
-	[ "$(info "$T/1.nns" 'd["args"][0]')" = "--label" ]
+	info_is "$T/1.nns" \
+		'd["program"]' nn-import \
+		'd["args"][0]' "--label"
 }
 
 # --- libsvm ----------------------------------------------------------------
 
 @test "nn-import: libsvm with -1/+1 labels becomes dense x and classes" {
 	nn-import "$SVM" -o "$T/s.nns"
-	[ "$(info "$T/s.nns" 'd["rows"], d["fields"][0]["shape"]')" = "4 [4]" ]
-	[ "$(info "$T/s.nns" 'd["fields"][1]["dtype"], d["fields"][1]["classes"]')" = "i32 ['-1', '1']" ]
+	info_is "$T/s.nns" \
+		'd["rows"], d["fields"][0]["shape"]' "4 [4]" \
+		'd["fields"][1]["dtype"], d["fields"][1]["classes"]' "i32 ['-1', '1']"
 	run nn-export --format csv "$T/s.nns"
 	[ "${lines[1]}" = "0.5,0,1.25,0,1" ]
 	[ "${lines[2]}" = "0,-2,0,0.001,0" ]
@@ -332,7 +350,7 @@ bad_column() { refused 2 exact "$@"; }
 
 @test "nn-import: libsvm --features, regression labels and gzip" {
 	printf '0.5 2:1\n1.5 1:2\n' | nn-import -f libsvm --features 6 -o "$T/r.nns"
-	[ "$(info "$T/r.nns" 'd["fields"][0]["shape"], d["fields"][1]["dtype"]')" = "[6] f32" ]
+	info_is "$T/r.nns" 'd["fields"][0]["shape"], d["fields"][1]["dtype"]' "[6] f32"
 	gzip -c "$SVM" > "$T/s.svm.gz"
 	nn-import "$T/s.svm.gz" -o "$T/gz.nns"
 	nn-import "$SVM" -o "$T/plain.nns"
@@ -357,18 +375,21 @@ bad_column() { refused 2 exact "$@"; }
 # --- idx -------------------------------------------------------------------
 
 @test "nn-import: idx images and labels, plain and gzip" {
-	mk idx "$T/img.idx" u8 3,2,2
-	mk idx "$T/lab.idx" u8 3 --values 2,0,1 --gz
+	mk <<-EOF
+	idx "$T/img.idx" u8 3,2,2
+	idx "$T/lab.idx" u8 3 --values 2,0,1 --gz
+	idx "$T/f.idx" f64 2,2 --values=-1.5,1e10
+	idx "$T/s.idx" i16 2 --values=-300,7
+	EOF
 	nn-import "$T/img.idx" --labels "$T/lab.idx" -o "$T/i.nns"
-	[ "$(info "$T/i.nns" 'd["fields"][0]["dtype"], d["fields"][0]["shape"]')" = "u8 [2, 2]" ]
-	[ "$(info "$T/i.nns" 'd["fields"][1]["dtype"]')" = i32 ]
+	info_is "$T/i.nns" \
+		'd["fields"][0]["dtype"], d["fields"][0]["shape"]' "u8 [2, 2]" \
+		'd["fields"][1]["dtype"]' i32
 	run nn-export --format csv "$T/i.nns"
 	[ "${lines[0]}" = "x_0_0,x_0_1,x_1_0,x_1_1,y" ]
 	[ "${lines[1]}" = "0,1,2,3,2" ]
 	[ "${lines[3]}" = "8,9,10,11,1" ]
 	# other IDX types are converted from big-endian
-	mk idx "$T/f.idx" f64 2,2 --values=-1.5,1e10
-	mk idx "$T/s.idx" i16 2 --values=-300,7
 	run nn-export --format csv <(nn-import --format idx "$T/f.idx" --labels "$T/s.idx" --y t)
 	[ "${lines[0]}" = "x_0,x_1,t" ]
 	[ "${lines[1]}" = "-1.5,10000000000,-300" ]
@@ -376,10 +397,12 @@ bad_column() { refused 2 exact "$@"; }
 }
 
 @test "nn-import: idx from standard input; --classes names the labels" {
-	mk idx "$T/img.idx" u8 3,2,2 --gz
-	mk idx "$T/lab.idx" u8 3 --values 2,0,1
+	mk <<-EOF
+	idx "$T/img.idx" u8 3,2,2 --gz
+	idx "$T/lab.idx" u8 3 --values 2,0,1
+	EOF
 	nn-import -f idx --labels "$T/lab.idx" --classes a,b,c < "$T/img.idx" > "$T/i.nns"
-	[ "$(info "$T/i.nns" 'd["fields"][1]["classes"]')" = "['a', 'b', 'c']" ]
+	info_is "$T/i.nns" 'd["fields"][1]["classes"]' "['a', 'b', 'c']"
 	bad_input "'$T/lab.idx': row 1: class id 2 needs more than the 2 --classes" \
 		nn-import "$T/img.idx" -f idx --labels "$T/lab.idx" --classes a,b
 }
@@ -389,38 +412,41 @@ bad_column() { refused 2 exact "$@"; }
 		skip "Fashion-MNIST not installed in $FASHION (apt-get install dataset-fashion-mnist)"
 	nn-import "$FASHION/t10k-images-idx3-ubyte.gz" \
 		--labels "$FASHION/t10k-labels-idx1-ubyte.gz" --classes fashion-mnist -o "$T/f.nns"
-	[ "$(info "$T/f.nns" 'd["rows"]')" = 10000 ]
-	[ "$(info "$T/f.nns" 'd["fields"][0]["dtype"], d["fields"][0]["shape"]')" = "u8 [28, 28]" ]
-	[ "$(info "$T/f.nns" 'd["fields"][1]["classes"][0], d["fields"][1]["classes"][9]')" = "T-shirt/top Ankle boot" ]
-	[ "$(info "$T/f.nns" 'sorted(set(c["count"] for c in d["fields"][1]["class_counts"]))')" = "[1000]" ]
-	[ "$(info "$T/f.nns" 'len(d["fields"][1]["class_counts"])')" = 10 ]
-	[ "$(info "$T/f.nns" 'd["fields"][0]["stats"]["min"], d["fields"][0]["stats"]["max"]')" = "0 255" ]
+	info_is "$T/f.nns" \
+		'd["rows"]' 10000 \
+		'd["fields"][0]["dtype"], d["fields"][0]["shape"]' "u8 [28, 28]" \
+		'd["fields"][1]["classes"][0], d["fields"][1]["classes"][9]' "T-shirt/top Ankle boot" \
+		'sorted(set(c["count"] for c in d["fields"][1]["class_counts"]))' "[1000]" \
+		'len(d["fields"][1]["class_counts"])' 10 \
+		'd["fields"][0]["stats"]["min"], d["fields"][0]["stats"]["max"]' "0 255"
 }
 
 @test "nn-import: bad idx input" {
-	mk idx "$T/img.idx" u8 3,2,2
-	mk idx "$T/cut.idx" u8 3,2,2 --cut 1
+	mk <<-EOF
+	idx "$T/img.idx" u8 3,2,2
+	idx "$T/cut.idx" u8 3,2,2 --cut 1
+	idx "$T/cutz.idx" u8 3,2,2 --cut 1 --gz
+	idx "$T/cutgz.idx" u8 3,2,2 --gz --cut-gz 3
+	idx "$T/long.idx" u8 3,2,2 --extra 1 --gz
+	idx "$T/magic.idx" u8 3,2,2 --magic 12340803
+	idx "$T/type.idx" u8 3,2,2 --magic 00000703
+	idx "$T/zero.idx" u8 3,0,2
+	idx "$T/huge.idx" u8 2,2 --claim 4000000000,65535,65535 --gz
+	idx "$T/many.idx" u8 2,2 --claim 4000000000,2 --gz
+	idx "$T/lab.idx" u8 2
+	idx "$T/lab2.idx" u8 3,2
+	EOF
 	bad_input "'$T/cut.idx': the header claims 3 rows of 4 bytes" nn-import "$T/cut.idx"
-	mk idx "$T/cut.idx" u8 3,2,2 --cut 1 --gz
-	bad_input "'$T/cut.idx': truncated: the header claims 3 rows, the data ends after 2" \
-		nn-import -f idx "$T/cut.idx"
-	mk idx "$T/cutgz.idx" u8 3,2,2 --gz --cut-gz 3
+	bad_input "'$T/cutz.idx': truncated: the header claims 3 rows, the data ends after 2" \
+		nn-import -f idx "$T/cutz.idx"
 	bad_input "'$T/cutgz.idx': truncated gzip data" nn-import "$T/cutgz.idx"
-	mk idx "$T/long.idx" u8 3,2,2 --extra 1 --gz
 	bad_input "'$T/long.idx': trailing data after the 3 rows" nn-import "$T/long.idx"
-	mk idx "$T/magic.idx" u8 3,2,2 --magic 12340803
 	bad_input "'$T/magic.idx': not an IDX file" nn-import "$T/magic.idx"
-	mk idx "$T/type.idx" u8 3,2,2 --magic 00000703
 	bad_input "'$T/type.idx': not an IDX file (type byte 0x07)" nn-import "$T/type.idx"
-	mk idx "$T/zero.idx" u8 3,0,2
 	bad_input "'$T/zero.idx': dimension 1 is zero" nn-import "$T/zero.idx"
-	mk idx "$T/huge.idx" u8 2,2 --claim 4000000000,65535,65535 --gz
 	bad_input "'$T/huge.idx': one row is over" nn-import "$T/huge.idx"
-	mk idx "$T/many.idx" u8 2,2 --claim 4000000000,2 --gz
 	bad_input "'$T/many.idx': truncated" nn-import "$T/many.idx"
-	mk idx "$T/lab.idx" u8 2
 	bad_input "'$T/lab.idx': 2 labels for 3 rows" nn-import "$T/img.idx" --labels "$T/lab.idx"
-	mk idx "$T/lab2.idx" u8 3,2
 	bad_input "'$T/lab2.idx': labels must have one value per row" \
 		nn-import "$T/img.idx" --labels "$T/lab2.idx"
 	: > "$T/empty.idx"
@@ -431,72 +457,81 @@ bad_column() { refused 2 exact "$@"; }
 # --- npy -------------------------------------------------------------------
 
 @test "nn-import: npy arrays with npy labels" {
-	mk npy "$T/x.npy" '<f4' 4,3
-	mk npy "$T/y.npy" '<i8' 4 --values 1,0,1,1
+	mk <<-EOF
+	npy "$T/x.npy" '<f4' 4,3
+	npy "$T/y.npy" '<i8' 4 --values 1,0,1,1
+	npy "$T/r.npy" '<f8' 4,1 --values 0.25
+	EOF
 	nn-import "$T/x.npy" --labels "$T/y.npy" -o "$T/n.nns"
-	[ "$(info "$T/n.nns" 'd["fields"][0]["dtype"], d["fields"][0]["shape"]')" = "f32 [3]" ]
-	[ "$(info "$T/n.nns" 'd["fields"][1]["dtype"]')" = i32 ]
+	info_is "$T/n.nns" \
+		'd["fields"][0]["dtype"], d["fields"][0]["shape"]' "f32 [3]" \
+		'd["fields"][1]["dtype"]' i32
 	run nn-export --format csv "$T/n.nns"
 	[ "${lines[1]}" = "0,1,2,1" ]
 	[ "${lines[4]}" = "9,10,11,1" ]
-	mk npy "$T/r.npy" '<f8' 4,1 --values 0.25
 	nn-import "$T/x.npy" --labels "$T/r.npy" -o "$T/r.nns"
-	[ "$(info "$T/r.nns" 'd["fields"][1]["dtype"]')" = f32 ]
+	info_is "$T/r.nns" 'd["fields"][1]["dtype"]' f32
 }
 
 @test "nn-import: npy dtypes, 1-D arrays, versions 2 and 3, gzip" {
-	mk npy "$T/u.npy" '|u1' 2,2,3
-	[ "$(info <(nn-import "$T/u.npy") 'd["fields"][0]["dtype"], d["fields"][0]["shape"]')" = "u8 [2, 3]" ]
-	mk npy "$T/s.npy" '<i2' 5 --values=-7
-	[ "$(info <(nn-import "$T/s.npy") 'd["rows"], d["fields"][0]["dtype"], d["fields"][0]["shape"]')" = "5 i16 []" ]
-	mk npy "$T/v2.npy" '<f8' 3,2 --version 2
-	mk npy "$T/v3.npy" '<f8' 3,2 --version 3 --gz
+	mk <<-EOF
+	npy "$T/u.npy" '|u1' 2,2,3
+	npy "$T/s.npy" '<i2' 5 --values=-7
+	npy "$T/v2.npy" '<f8' 3,2 --version 2
+	npy "$T/v3.npy" '<f8' 3,2 --version 3 --gz
+	npy "$T/e.npy" '<f4' 0,3
+	EOF
+	info_is <(nn-import "$T/u.npy") 'd["fields"][0]["dtype"], d["fields"][0]["shape"]' "u8 [2, 3]"
+	info_is <(nn-import "$T/s.npy") 'd["rows"], d["fields"][0]["dtype"], d["fields"][0]["shape"]' "5 i16 []"
 	cmp <(nn-import "$T/v2.npy" | nn-export) <(nn-import -f npy "$T/v3.npy" | nn-export)
-	mk npy "$T/e.npy" '<f4' 0,3
-	[ "$(info <(nn-import "$T/e.npy") 'd["rows"]')" = 0 ]
+	info_is <(nn-import "$T/e.npy") 'd["rows"]' 0
 }
 
 @test "nn-import: npy headers as numpy writes them: '>' and '=' byte orders, Python 2 shapes" {
-	mk npy "$T/le.npy" '<f4' 4,3
-	mk npy "$T/be.npy" '>f4' 4,3
-	mk npy "$T/ne.npy" '=f4' 4,3
-	mk npy "$T/py2.npy" '<f4' 4,3 --header "{'descr': '<f4', 'fortran_order': False, 'shape': (4L, 3L), }"
+	mk <<-EOF
+	npy "$T/le.npy" '<f4' 4,3
+	npy "$T/be.npy" '>f4' 4,3
+	npy "$T/ne.npy" '=f4' 4,3
+	npy "$T/py2.npy" '<f4' 4,3 --header "{'descr': '<f4', 'fortran_order': False, 'shape': (4L, 3L), }"
+	npy "$T/bei.npy" '>i4' 3 --values=-7,300,-5
+	EOF
 	nn-import "$T/le.npy" | nn-export > "$T/le.csv"
 	[ "$(wc -l < "$T/le.csv")" -eq 5 ]
 	for f in be ne py2; do
 		cmp "$T/le.csv" <(nn-import "$T/$f.npy" | nn-export)
 	done
-	mk npy "$T/bei.npy" '>i4' 3 --values=-7,300,-5
 	[ "$(nn-import "$T/bei.npy" | nn-export | tail -n 1)" = "-5" ]
 }
 
 @test "nn-import: bad npy input" {
-	mk npy "$T/f.npy" '<f4' 4,3 --fortran
+	mk <<-EOF
+	npy "$T/f.npy" '<f4' 4,3 --fortran
+	npy "$T/lie.npy" '<f4' 4,3 --claim 5,3
+	npy "$T/huge.npy" '<f4' 4,3 --claim 4000000000000,3
+	npy "$T/wide.npy" '<f8' 4,3 --claim 1,100000000
+	npy "$T/cut.npy" '<f4' 4,3 --cut 2 --gz
+	npy "$T/long.npy" '<f4' 4,3 --extra 8
+	npy "$T/c.npy" '<c8' 4,3 --header "{'descr': '<c8', 'fortran_order': False, 'shape': (4, 3), }"
+	npy "$T/0d.npy" '<f4' ''
+	npy "$T/key.npy" '<f4' 4,3 --header "{'descr': '<f4', 'fortran_order': False, 'shape': (4, 3), 'x': 1}"
+	npy "$T/nokey.npy" '<f4' 4,3 --header "{'descr': '<f4', 'shape': (4, 3)}"
+	idx "$T/not.npy" u8 2,2
+	npy "$T/x.npy" '<f4' 4,3
+	npy "$T/y.npy" '<i4' 3
+	npy "$T/big.npy" '<i8' 4 --values 1,5000000000
+	EOF
 	bad_input "'$T/f.npy': fortran_order arrays are not supported" nn-import "$T/f.npy"
-	mk npy "$T/lie.npy" '<f4' 4,3 --claim 5,3
 	bad_input "'$T/lie.npy': the header claims 5 rows of 12 bytes" nn-import "$T/lie.npy"
-	mk npy "$T/huge.npy" '<f4' 4,3 --claim 4000000000000,3
 	bad_input "'$T/huge.npy': the header claims 4000000000000 rows" nn-import "$T/huge.npy"
-	mk npy "$T/wide.npy" '<f8' 4,3 --claim 1,100000000
 	bad_input "'$T/wide.npy': one row is over" nn-import "$T/wide.npy"
-	mk npy "$T/cut.npy" '<f4' 4,3 --cut 2 --gz
 	bad_input "'$T/cut.npy': truncated" nn-import -f npy "$T/cut.npy"
-	mk npy "$T/long.npy" '<f4' 4,3 --extra 8
 	bad_input "'$T/long.npy': the header claims 4 rows" nn-import "$T/long.npy"
-	mk npy "$T/c.npy" '<c8' 4,3 --header "{'descr': '<c8', 'fortran_order': False, 'shape': (4, 3), }"
 	bad_input "'$T/c.npy': NPY dtype '<c8' is not supported" nn-import "$T/c.npy"
-	mk npy "$T/0d.npy" '<f4' ''
 	bad_input "'$T/0d.npy': a 0-d array has no rows" nn-import "$T/0d.npy"
-	mk npy "$T/key.npy" '<f4' 4,3 --header "{'descr': '<f4', 'fortran_order': False, 'shape': (4, 3), 'x': 1}"
 	bad_input "'$T/key.npy': bad NPY header" nn-import "$T/key.npy"
-	mk npy "$T/nokey.npy" '<f4' 4,3 --header "{'descr': '<f4', 'shape': (4, 3)}"
 	bad_input "'$T/nokey.npy': bad NPY header" nn-import "$T/nokey.npy"
-	mk idx "$T/not.npy" u8 2,2
 	bad_input "'$T/not.npy': not an NPY file" nn-import "$T/not.npy"
-	mk npy "$T/x.npy" '<f4' 4,3
-	mk npy "$T/y.npy" '<i4' 3
 	bad_input "'$T/y.npy': 3 labels for 4 rows" nn-import "$T/x.npy" --labels "$T/y.npy"
-	mk npy "$T/big.npy" '<i8' 4 --values 1,5000000000
 	bad_input "'$T/big.npy'" nn-import "$T/x.npy" --labels "$T/big.npy"
 }
 
@@ -554,12 +589,12 @@ for r in range(3):
     w(",".join(str((i * 7 + r) % 1000) for i in range(300000)) + ",%d\n" % r)
 w("0,0.5," + "1," * 299998 + "0\n")' > "$T/wide.csv"
 	nn-import --label y "$T/wide.csv" -o "$T/wide.nns"
-	[ "$(info "$T/wide.nns" 'd["rows"], d["fields"][0]["shape"]')" = "4 [300000]" ]
+	info_is "$T/wide.nns" 'd["rows"], d["fields"][0]["shape"]' "4 [300000]"
 	nn-export --format csv "$T/wide.nns" | tail -n 4 | cut -d, -f1-3,299999- > "$T/got"
 	printf '0,7,14,986,993,0\n1,8,15,987,994,1\n2,9,16,988,995,2\n0,0.5,1,1,1,0\n' > "$T/want"
 	cmp "$T/got" "$T/want"
 	seq 1 200000 | awk '{ print $1 "," $1 ".25," ($1 % 2) }' | nn-import --no-header --label 2 -o "$T/long.nns"
-	[ "$(info "$T/long.nns" 'd["rows"]')" = 200000 ]
+	info_is "$T/long.nns" 'd["rows"]' 200000
 	nn-export --format csv "$T/long.nns" | sed -n '2p;100001p;200001p' > "$T/got"
 	printf '1,1.25,1\n100000,100000.25,0\n200000,200000.25,0\n' > "$T/want"
 	cmp "$T/got" "$T/want"

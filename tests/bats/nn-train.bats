@@ -100,35 +100,6 @@ IRIS_OPTS="--layers 16 --epochs 60 --batch-size 16 --lr 0.01 --seed 42 --val-siz
 	cmp "$T/full.nnm" "$T/resumed.nnm"
 }
 
-@test "nn-train: kill -9 at random moments: every checkpoint left loads and resumes to the same model" {
-	fashion_small
-	opts="--layers 128 --epochs 20 --batch-size 64 --seed 2 --threads 1"
-	nn-train $opts -q -o "$T/full.nnm" "$T/fm.nns"
-	resumed=0
-	delays=$(sampled 5 0.05 0.13 0.21 0.34 0.55)    # 1 kill in make check, 5 in check-long
-	for delay in $delays; do
-		rm -f "$T/ck.nnm" "$T/log"
-		nn-train $opts -q --checkpoint "$T/ck.nnm" --log "$T/log" -o "$T/x.nnm" "$T/fm.nns" &
-		pid=$!
-		while [ "$(cat "$T/log" 2>/dev/null | wc -l)" -lt 2 ]; do sleep 0.02; done
-		sleep "$delay"
-		kill -KILL "$pid" 2>/dev/null || true
-		wait "$pid" || true
-		if [ -e "$T/x.nnm" ]; then
-			# a fast machine finished before the kill: then it is whole
-			cmp "$T/full.nnm" "$T/x.nnm"
-			rm "$T/x.nnm"
-			continue
-		fi
-		# the checkpoint of epoch 1 at least was written before the kill
-		nn-info --verify -q "$T/ck.nnm"
-		nn-train $opts -q --resume "$T/ck.nnm" -o "$T/resumed.nnm" "$T/fm.nns"
-		cmp "$T/full.nnm" "$T/resumed.nnm"
-		resumed=$((resumed + 1))
-	done
-	[ "$resumed" -ge $(($(echo $delays | wc -w) - 2)) ]
-}
-
 @test "nn-train: --resume refuses other options, other data, a model, a data stream" {
 	iris
 	nn-train $IRIS_OPTS --epochs 5 -q --checkpoint "$T/ck.nnm" -o "$T/m.nnm" "$T/iris.nns"
@@ -247,12 +218,13 @@ IRIS_OPTS="--layers 16 --epochs 60 --batch-size 16 --lr 0.01 --seed 42 --val-siz
 	acc=$(meta_value "$T/bce.nnm" train_loss)
 	awk -v a="$acc" 'BEGIN { exit !(a < 0.3) }'
 	# the textbook variant: sigmoid output and mean squared error
-	nn-train --layers 8 --loss mse --epochs 100 --batch-size 16 --lr 0.01 -q -o "$T/mse.nnm" "$T/two.nns"
+	# (a few epochs: the network's shape is checked, not what it learnt)
+	nn-train --layers 8 --loss mse --epochs 5 --batch-size 16 --lr 0.01 -q -o "$T/mse.nnm" "$T/two.nns"
 	run nn-info "$T/mse.nnm"
 	[[ "$output" == *'"output": "sigmoid", "loss": "mse"'* ]]
 	# no hidden layer: logistic regression over three classes
 	iris
-	nn-train --layers none --epochs 100 --batch-size 16 --lr 0.05 -q -o "$T/lin.nnm" "$T/iris.nns"
+	nn-train --layers none --epochs 5 --batch-size 16 --lr 0.05 -q -o "$T/lin.nnm" "$T/iris.nns"
 	run nn-info "$T/lin.nnm"
 	[[ "$output" == *'"layers": [4, 3], "activations": []'* ]]
 	# regression: y = 2a - b + 0.5 is learnt to a small error
@@ -317,6 +289,7 @@ IRIS_OPTS="--layers 16 --epochs 60 --batch-size 16 --lr 0.01 --seed 42 --val-siz
 
 @test "nn-train: BLAS kernels: a generic choice is replaced and checked; NN_BLAS_CORETYPE=keep leaves it" {
 	grep -qw avx2 /proc/cpuinfo || skip "no AVX2 on this CPU"
+	unset NN_BLAS_CORETYPE   # tests/run-tests.sh names the kernels to the suite
 	run env OPENBLAS_CORETYPE=Prescott nn-train --version
 	[ "$status" -eq 0 ]
 	[[ "${lines[1]}" == "BLAS: OpenBLAS, "*"(chosen by nnpipe for this CPU instead of Prescott, self-check passed) kernels" ]]

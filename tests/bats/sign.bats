@@ -7,13 +7,20 @@ load helper
 
 # $T/a.{key,pub}, $T/b.{key,pub}: two pairs; $T/d.nns: iris;
 # $T/m.nnm: a model signed by a; $T/u.nnm: the same model unsigned.
+# Made once per file, copied into each test's folder (modes kept).
+setup_file() {
+	local F="$BATS_FILE_TMPDIR/fixtures"
+	mkdir "$F"
+	nn-keygen -q --sign -o "$F/a"
+	nn-keygen -q --sign -o "$F/b"
+	nn-import --label species -o "$F/d.nns" "$ROOT/data/iris.csv"
+	nn-train -q --layers 8 --epochs 2 --sign-key "$F/a.key" -o "$F/m.nnm" "$F/d.nns"
+	nn-train -q --layers 8 --epochs 2 -o "$F/u.nnm" "$F/d.nns"
+}
+
 setup() {
 	T="$BATS_TEST_TMPDIR"
-	nn-keygen -q --sign -o "$T/a"
-	nn-keygen -q --sign -o "$T/b"
-	nn-import --label species -o "$T/d.nns" "$ROOT/data/iris.csv"
-	nn-train -q --layers 8 --epochs 2 --sign-key "$T/a.key" -o "$T/m.nnm" "$T/d.nns"
-	nn-train -q --layers 8 --epochs 2 -o "$T/u.nnm" "$T/d.nns"
+	cp -p "$BATS_FILE_TMPDIR"/fixtures/* "$T"/
 }
 
 # refused1 FILE: nn-predict --trust a.pub refuses FILE, status 1, naming
@@ -132,17 +139,19 @@ PY
 @test "sign: a flipped bit anywhere, a cut, a signature moved to another model: refused" {
 	size=$(stat -c %s "$T/m.nnm")
 	off=$(trailer "$T/m.nnm")
-	python3 - "$T/m.nnm" "$T" <<'PY'
+	# the signature's bytes (the trailer's last 64), the body, the trailer
+	flips=$(sampled 16 $(seq $((size - 64)) $((size - 1))); sampled 97 $(seq 0 $((off - 1)))
+		sampled 15 $(seq "$off" $((size - 65))))
+	# the copies tried, each with bit I % 8 of byte I flipped
+	python3 - "$T/m.nnm" "$T" $flips <<'PY'
 import sys
 b = open(sys.argv[1], 'rb').read()
-for i in range(len(b)):
+for i in map(int, sys.argv[3:]):
     c = bytearray(b)
     c[i] ^= 1 << (i % 8)
     open('%s/flip-%d.nnm' % (sys.argv[2], i), 'wb').write(c)
 PY
-	# the signature's bytes (the trailer's last 64), the body, the trailer
-	for i in $(sampled 16 $(seq $((size - 64)) $((size - 1)))) \
-	         $(sampled 97 $(seq 0 $((off - 1)))) $(sampled 15 $(seq "$off" $((size - 65)))); do
+	for i in $flips; do
 		refused1 "$T/flip-$i.nnm"
 	done
 	for cut in $(sampled 61 $(seq 0 $((size - 1)))); do

@@ -3,10 +3,23 @@
 # folder, its held-out accuracy against the floor the README promises, a
 # second make that does nothing, and `make clean all` that gives the same
 # bytes again; their reports; make's behaviour after a failed or changed
-# step.  (Iris is in tests/bats/pipelines.bats, Fashion-MNIST is left to
-# `make demo`: minutes, not seconds.)
+# step.  (Fashion-MNIST is left to `make demo`: minutes, not seconds.)
 load helper
 load ../bats/pipelines
+
+@test "iris: 3 species >= 0.93, virginica or not >= 0.93, make twice does nothing, same bytes" {
+	check_pipeline iris
+	at_least "$(metric "$T/out/species/metrics.json" accuracy)" 0.93
+	at_least "$(metric "$T/out/virginica/metrics.json" accuracy)" 0.93
+	# The two-class network of the classic write-up: one sigmoid output, MSE.
+	run nn-info "$T/out/virginica/model.nnm"
+	[[ "$output" == *'"layers": [4, 16, 1]'* ]] || fail "$output"
+	[[ "$output" == *'"output": "sigmoid", "loss": "mse"'* ]] || fail "$output"
+	# 80/20, stratified, seed 42.
+	run nn-info "$T/out/species/test.nns"
+	[[ "$output" == *$'rows\t30'* ]]
+	[[ "$output" == *$'class\ty\t0\t10\tsetosa'* ]] || fail "$output"
+}
 
 @test "wine: accuracy >= 0.97, make twice does nothing, same bytes" {
 	check_pipeline wine

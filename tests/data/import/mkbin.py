@@ -12,9 +12,16 @@ zero bytes), --gz (gzip the result, after --cut/--extra), --cut-gz N
 (drop the last N bytes of the gzip file), --claim DIMS (write DIMS in the
 header but the data of DIMS/SHAPE), --header TEXT (npy: use TEXT as the
 header dict instead of the one made from DESCR and SHAPE).
+
+  mkbin.py -                               one file per line of standard
+                                           input (the arguments above,
+                                           shell-quoted): one Python start
+                                           for many files
 """
 import argparse
 import gzip
+import shlex
+import sys
 import struct
 
 IDX = {"u8": (0x08, "B"), "i8": (0x09, "b"), "i16": (0x0B, "h"),
@@ -38,7 +45,7 @@ def values(spec, n, code):
     return [int(v) for v in vals]
 
 
-def main():
+def make(argv):
     ap = argparse.ArgumentParser()
     ap.add_argument("kind", choices=["idx", "npy"])
     ap.add_argument("file")
@@ -54,7 +61,7 @@ def main():
     ap.add_argument("--cut-gz", type=int, default=0)
     ap.add_argument("--claim")
     ap.add_argument("--header")
-    a = ap.parse_args()
+    a = ap.parse_args(argv)
 
     dims = [int(d) for d in a.dims.split(",")] if a.dims else []
     n = 1
@@ -89,6 +96,15 @@ def main():
             data = data[:-a.cut_gz]
     with open(a.file, "wb") as f:
         f.write(data)
+
+
+def main():
+    if sys.argv[1:] == ["-"]:
+        for line in sys.stdin:
+            if line.strip():
+                make(shlex.split(line))
+    else:
+        make(sys.argv[1:])
 
 
 if __name__ == "__main__":
