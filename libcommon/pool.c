@@ -4,10 +4,12 @@
  * counts `left` down.  Waiting members of a spinning pool pause up to
  * SPINS times (tens of µs) before they block on the condition variable,
  * so members handed a job every step never sleep, and members left idle
- * (between epochs, or on a busy machine) cost nothing.  nn_pool_free
- * publishes a job of NULL, which ends the members. */
+ * (between epochs, or on a busy machine) cost nothing.  The caller waits
+ * for the members the same way: pauses, then a sleep on `done` that the
+ * last member to finish wakes, so a member the machine has descheduled
+ * costs no CPU (a sched_yield loop would burn the core another process
+ * needs).  nn_pool_free publishes a job of NULL, which ends the members. */
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@ struct nn_pool {
 	int n, spins;                    /* members; pauses before sleeping */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
+	pthread_cond_t done;             /* left reached 0 */
 	atomic_ulong gen;                /* jobs published */
 	atomic_int left;                 /* members still running the job */
 	void (*job)(void *, int);        /* NULL: end */
@@ -61,7 +64,11 @@ static void *member(void *arg)
 		if (!p->job)
 			return NULL;
 		p->job(p->ctx, k);
-		atomic_fetch_sub_explicit(&p->left, 1, memory_order_acq_rel);
+		if (atomic_fetch_sub_explicit(&p->left, 1, memory_order_acq_rel) == 1) {
+			pthread_mutex_lock(&p->mu);   /* a caller about to sleep sees it */
+			pthread_cond_broadcast(&p->done);
+			pthread_mutex_unlock(&p->mu);
+		}
 	}
 }
 
@@ -83,6 +90,7 @@ nn_pool *nn_pool_new(int n, int spin, nn_error *err)
 	p->spins = spin ? SPINS : 0;
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
+	pthread_cond_init(&p->done, NULL);
 	atomic_init(&p->gen, 0);
 	atomic_init(&p->left, 0);
 	sigfillset(&all);
@@ -128,11 +136,15 @@ void nn_pool_run(nn_pool *p, void (*job)(void *ctx, int k), void *ctx)
 	}
 	publish(p, job, ctx);
 	job(ctx, 0);
-	for (int spins = 0; atomic_load_explicit(&p->left, memory_order_acquire); spins++)
-		if (spins < SPINS)
-			pause_cpu();
-		else
-			sched_yield();
+	for (int spins = 0; spins < SPINS; spins++) {
+		if (!atomic_load_explicit(&p->left, memory_order_acquire))
+			return;
+		pause_cpu();
+	}
+	pthread_mutex_lock(&p->mu);
+	while (atomic_load_explicit(&p->left, memory_order_acquire))
+		pthread_cond_wait(&p->done, &p->mu);
+	pthread_mutex_unlock(&p->mu);
 }
 
 void nn_pool_free(nn_pool *p)
@@ -145,6 +157,7 @@ void nn_pool_free(nn_pool *p)
 		pthread_join(p->threads[i], NULL);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
+	pthread_cond_destroy(&p->done);
 	free(p->threads);
 	free(p);
 }
