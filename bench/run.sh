@@ -290,7 +290,7 @@ if [ "${BENCH_OOC:-1}" != 0 ]; then
 		$BIN/nn-augment -q --flip-h --shift 2 --copies 7 --seed $s -o "$W/aug$s.nns" "$W/train-u8.nns"
 	done
 	per=$((60000 * 8 * 788))
-	copies=$(awk -v g="$gb" -v p="$per" 'BEGIN { c = int(g * 1e9 / p + 0.999); print c > 0 ? c : 1 }')
+	copies=$(awk -v g="$gb" -v p="$per" 'BEGIN { c = int(g * 1e9 / p + 0.999); print (c > 0 ? c : 1) }')
 	for i in $(seq 0 $((copies - 1))); do cat "$W/aug$((i % 4)).nns"; done > "$W/ooc.nns"
 	rm -f "$W/aug0.nns" "$W/aug1.nns" "$W/aug2.nns" "$W/aug3.nns"
 	OOC="--layers 256,128 --activation relu --optimizer adam --lr 0.001 --batch-size 128 --seed 1 --threads 2"
