@@ -380,7 +380,7 @@ static void settle_settings(void)
 {
 	nn_error err = { 0 };
 	enum nn_nonfinite typed;
-	double typed_value, clip;
+	double typed_value = 0, clip;   /* value= only sets it */
 	const char *nf, *clip_s;
 	int dc, rc;
 
