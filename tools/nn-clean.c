@@ -64,7 +64,7 @@ static const nn_option options[] = {
 	{ 0, "clip-sigma", NN_OPT_DOUBLE, &opt_clip, "S",
 	  "clip values beyond S standard deviations of the mean", 0, 1e300 },
 	{ 0, "save", NN_OPT_STR, &opt_save, "FILE", "write the fitted statistics to FILE", 0, 0 },
-	{ 0, "load", NN_OPT_STR, &opt_load, "FILE", "use the statistics in FILE instead of fitting", 0, 0 },
+	{ 0, "load", NN_OPT_STR, &opt_load, "FILE", "use the statistics and settings in FILE instead of fitting", 0, 0 },
 	{ 0, "x", NN_OPT_STR, &opt_x, "NAME", "the feature field (default x)", 0, 0 },
 	{ 0, "y", NN_OPT_STR, &opt_y, "NAME", "the label field (default y, if there is one)", 0, 0 },
 	NN_OPT_LEVEL(&opt_level),
