@@ -40,6 +40,18 @@ mktemp() {
 	fi
 }
 
+# trial_running: wait (up to 20 s) until nn-tune, started in the
+# background with TMPDIR=$T/tmp, runs a trial (an nn-train whose command
+# line names its private folder), so that a signal finds one running.
+trial_running() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		pgrep -f "$T/tmp/nn-tune-" > /dev/null && return 0
+		sleep 0.1
+	done
+	fail "no trial started in 20 s"
+}
+
 # no_temporaries DIR: no temporary output (.nn-*) was left behind in DIR
 # (a glob, not find: tests call this hundreds of times).
 no_temporaries() {

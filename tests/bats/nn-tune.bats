@@ -162,9 +162,11 @@ assert all(abs(r["mean"] - sum(r["folds"]) / 2) < 1e-15 for r in c)'
 }
 
 @test "SIGTERM ends the trials and leaves no temporary" {
-	nn-tune -q --folds 5 --grid 'lr=1e-3,1e-2,1e-1' -o "$T/t.tsv" "$T/iris.nns" --epochs 300 &
+	# trials that cannot end first: the signal must find them running
+	nn-tune -q --folds 5 --grid 'lr=1e-3,1e-2,1e-1' -o "$T/t.tsv" "$T/iris.nns" \
+		--epochs 100000 --patience 0 &
 	pid=$!
-	sleep 1
+	trial_running
 	kill -TERM $pid
 	st=0
 	wait $pid || st=$?

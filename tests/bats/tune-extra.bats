@@ -47,7 +47,7 @@ PY
 	nn-import -q --label species -o "$T/iris.nns" "$ROOT/data/iris.csv"
 	nn-tune -q --folds 5 --grid 'lr=1e-3,1e-2' -j 2 -o "$T/t.tsv" "$T/iris.nns" --epochs 100000 --patience 0 &
 	pid=$!
-	sleep 1
+	trial_running
 	kill -KILL $pid
 	wait $pid || true
 	sleep 0.6
