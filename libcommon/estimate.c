@@ -80,6 +80,10 @@ int nn_estimate_fits(const nn_model *m, const nn_train_state *st, int checkpoint
 	return 0;
 }
 
+/* Each measurement of a dry run: a best of five runs of the product is
+ * steady within a few percent by then, and the dry run answers at once. */
+#define MEASURE_SECONDS 0.25
+
 double nn_estimate_print(FILE *o, const nn_train_state *st, const nn_dataset *tr, const nn_dataset *val,
                        size_t batch, long long epochs, int threads, const char *kernels)
 {
@@ -104,12 +108,12 @@ double nn_estimate_print(FILE *o, const nn_train_state *st, const nn_dataset *tr
 	fprintf(o, "flops_per_row\t%.4g\n", e.flops_per_row);
 	fprintf(o, "flops_per_epoch\t%.4g\n", e.flops_per_epoch);
 	/* The first layer's product is the largest: its rate stands for all. */
-	double rate = nn_blas_measure(B, out1, in, 0.5);
+	double rate = nn_blas_measure(B, out1, in, MEASURE_SECONDS);
 	fprintf(o, "sgemm\t%.1f GFLOPS at %zux%zux%zu, %d threads, %s kernels\n", rate, B, out1, in, threads,
 	        kernels);
 	if (threads > 1) {   /* what training's shares use: one thread each, at once */
 		nn_blas_set_threads(1);
-		double one = nn_blas_measure(B, out1, in, 0.5);
+		double one = nn_blas_measure(B, out1, in, MEASURE_SECONDS);
 		nn_blas_set_threads(threads);
 		fprintf(o, "sgemm_one_thread\t%.1f GFLOPS at %zux%zux%zu, 1 thread (%d of them: %.1f)\n", one, B, out1,
 		        in, threads, one * threads);
@@ -118,7 +122,7 @@ double nn_estimate_print(FILE *o, const nn_train_state *st, const nn_dataset *tr
 	        nn_estimate_epoch_seconds(&e, rate), nn_estimate_epoch_seconds(&e, rate) * (double)epochs, epochs);
 	/* And a real measurement: a few steps on this data. */
 	int steps;
-	double per_step = nn_estimate_step_seconds(&e, net, tr, 0.5, 3, &steps, NULL);
+	double per_step = nn_estimate_step_seconds(&e, net, tr, MEASURE_SECONDS, 3, &steps, NULL);
 	if (per_step >= 0)
 		fprintf(o, "measured\t%.3g s per epoch (%d forward/backward steps of %zu rows: %.0f samples/s, "
 		        "%.1f GFLOPS)\n", per_step * (double)nn_fit_steps(tr->n, B, 1), steps, B, (double)B / per_step,

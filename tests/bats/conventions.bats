@@ -198,8 +198,7 @@ programs() {
 		producer=$!
 		nn-export --format csv -o "$T/out.$sig" "$T/slow.$sig" &
 		pid=$!
-		sleep 0.5
-		ls -A "$T" | grep -q '^\.nn-' || fail "no temporary while running ($sig)"
+		temporary_appears "$T"
 		kill -"$sig" "$pid"
 		wait "$pid" || true
 		kill "$producer" 2>/dev/null || true

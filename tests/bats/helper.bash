@@ -40,6 +40,19 @@ mktemp() {
 	fi
 }
 
+# temporary_appears DIR: wait (up to 10 s) until a program writing with
+# -o into DIR has made its temporary (.nn-*), so that a signal finds the
+# output half written.
+temporary_appears() {
+	local i left
+	for ((i = 0; i < 500; i++)); do
+		left=("$1"/.nn-*)
+		[ -e "${left[0]}" ] && return 0
+		sleep 0.02
+	done
+	fail "no temporary in $1 after 10 s"
+}
+
 # trial_running: wait (up to 20 s) until nn-tune, started in the
 # background with TMPDIR=$T/tmp, runs a trial (an nn-train whose command
 # line names its private folder), so that a signal finds one running.
@@ -62,15 +75,12 @@ no_temporaries() {
 # sampled STEP ITEM...: the items a loop tries.  make check (NN_LONG
 # unset) takes every STEP-th, so that each kind of case still runs;
 # make check-long (NN_LONG=1), which runs these files again, takes all.
+# (One awk, not a shell loop: bats runs its DEBUG trap before every shell
+# command, 0.5 ms each, and the lists run to thousands of byte offsets.)
 sampled() {
-	local step=$1 i=0
+	local step=$1
 	shift
-	for item; do
-		if [ "${NN_LONG:-0}" = 1 ] || [ $((i % step)) -eq 0 ]; then
-			printf '%s\n' "$item"
-		fi
-		i=$((i + 1))
-	done
+	printf '%s\n' "$@" | awk -v step="$step" -v all="${NN_LONG:-0}" 'all == 1 || (NR - 1) % step == 0'
 }
 
 # cuts_refused FILE OFFSET...: FILE cut at each offset is refused by

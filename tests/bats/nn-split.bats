@@ -409,8 +409,7 @@ class_counts() {
 		producer=$!
 		nn-split --streaming --train "$T/a.$sig" --test "$T/b.$sig" "$T/slow.$sig" &
 		pid=$!
-		sleep 0.5
-		ls -A "$T" | grep -q '^\.nn-' || fail "no temporary while running ($sig)"
+		temporary_appears "$T"
 		kill -"$sig" "$pid"
 		wait "$pid" || true
 		kill "$producer" 2>/dev/null || true
