@@ -26,21 +26,6 @@ load helper
 	done
 }
 
-@test "the public headers compile on their own" {
-	# one file including one header each, all checked by one cc (each
-	# file its own translation unit; no assembler, no objects)
-	local h n
-	mkdir "$T/h"
-	for h in "$ROOT"/include/nn/*.h; do
-		n=${h##*/}
-		printf '#include "nn/%s"\n' "$n" > "$T/h/${n%.h}.c"
-	done
-	cd "$T/h"
-	[ "$(ls ./*.c | wc -l)" -eq "$(ls "$ROOT"/include/nn/*.h | wc -l)" ]
-	run cc -std=c11 -Wall -Wextra -Werror -fsyntax-only -I"$ROOT/include" ./*.c
-	[ "$status" -eq 0 ] || fail "$output"
-}
-
 @test "make install's nnpipe.pc builds the C program of nn-stream(5) against the installed library" {
 	command -v pkg-config > /dev/null || skip "pkg-config is not installed"
 	run make -C "$ROOT" --no-print-directory install DESTDIR="$T/root" PREFIX=/usr BUILD="$BUILD"

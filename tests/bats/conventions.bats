@@ -84,21 +84,6 @@ programs() {
 	done
 }
 
-# A sample of the damage tests/long/damage.bats does everywhere (make
-# check-long): every 16th byte offset and the last 8, every 17th byte's
-# bit flipped; test-stream damages streams in-process at every offset.
-@test "a multi-batch stream cut at sampled byte offsets: no reader exits 0" {
-	f="$DATA/bad/good.nns"
-	size=$(stat -c %s "$f")
-	cuts_refused "$f" $(seq 0 16 $((size - 1))) $(seq $((size - 8)) $((size - 1)))
-}
-
-@test "single-bit flips at sampled places in a stream: no reader exits 0" {
-	f="$DATA/bad/good.nns"
-	flips_refused "$f" 17
-	[ "$FLIPS_TRIED" -eq $(( ($(stat -c %s "$f") + 16) / 17 )) ]
-}
-
 @test "a stream read from stdin, '-' and a file alike" {
 	run --separate-stderr nn-info --verify < "$DATA/bad/good.nns"
 	[ "$status" -eq 0 ]

@@ -84,8 +84,8 @@ sampled() {
 }
 
 # cuts_refused FILE OFFSET...: FILE cut at each offset is refused by
-# nn-info --verify and nn-export, with the cut file named (conventions.bats
-# samples the offsets, tests/long/damage.bats takes every one).
+# nn-info --verify and nn-export, with the cut file named (tests/long/damage.bats
+# takes every offset).
 cuts_refused() {
 	local f=$1 size cut r err
 	size=$(stat -c %s "$f")

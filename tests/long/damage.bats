@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
-# Every byte offset and every third byte: the damage conventions.bats
-# samples in make check, done in full.  No reader may exit 0 on a cut or
-# flipped stream, and a cut stream's message names the file.
+# Every byte offset and every third byte of a stream through every
+# reading program (in make check, test-stream damages streams in-process
+# at every offset, and each program's file tries its own cuts and bad
+# inputs).  No reader may exit 0 on a cut or flipped stream, and a cut
+# stream's message names the file.
 load helper
 
 @test "a multi-batch stream cut at every byte offset: no reader exits 0" {
