@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "nn/fieldstats.h"
+#include "nn/tensors.h"
 
 int nn_fieldstats_init(nn_fieldstats *a, const nn_field *f, nn_error *err)
 {
@@ -34,14 +35,17 @@ static void add_text(nn_fieldstats *a, const nn_field *f, const void *col, size_
 
 void nn_fieldstats_add(nn_fieldstats *a, const nn_field *f, const void *col, size_t rows)
 {
-	size_t n = rows * f->row_elems;
+	if (f->dtype == NN_STR)
+		add_text(a, f, col, rows);
+	else
+		nn_fieldstats_add_elems(a, f, col, rows * f->row_elems);
+}
+
+void nn_fieldstats_add_elems(nn_fieldstats *a, const nn_field *f, const void *col, size_t n)
+{
 	uint64_t k = 0;
 	double sum = 0, m, m2 = 0, delta;
 
-	if (f->dtype == NN_STR) {
-		add_text(a, f, col, rows);
-		return;
-	}
 	for (size_t i = 0; i < n; i++) {
 		double v = nn_load_f64(col, f->dtype, i);
 		if (isfinite(v)) {
@@ -100,4 +104,50 @@ size_t nn_fieldstats_next_class(const nn_fieldstats *a, const nn_field *f, size_
 	while (v < a->ncount && !a->count[v] && !f->nclasses)
 		v++;
 	return v;
+}
+
+/* nn_fieldstats_scan_tensors' state: an element that a chunk cuts (a
+ * file may choose chunks of any size) waits in carry for the next. */
+struct tensor_scan {
+	const nn_field *fields;
+	nn_fieldstats *acc;
+	unsigned char carry[8];
+	size_t ncarry;
+};
+
+static int add_chunk(void *ctx, size_t idx, uint64_t off, const void *data, size_t len, nn_error *err)
+{
+	struct tensor_scan *ts = ctx;
+	const nn_field *f = &ts->fields[idx];
+	size_t size = nn_dtype_size(f->dtype), n;
+	const unsigned char *p = data;
+
+	(void)err;
+	if (!ts->acc)
+		return 0;
+	if (off == 0)   /* the scan hands every tensor whole, from byte 0 */
+		ts->ncarry = 0;
+	if (ts->ncarry) {
+		size_t take = size - ts->ncarry < len ? size - ts->ncarry : len;
+		memcpy(ts->carry + ts->ncarry, p, take);
+		ts->ncarry += take;
+		p += take;
+		len -= take;
+		if (ts->ncarry < size)
+			return 0;
+		nn_fieldstats_add_elems(&ts->acc[idx], f, ts->carry, 1);
+		ts->ncarry = 0;
+	}
+	n = len / size;
+	nn_fieldstats_add_elems(&ts->acc[idx], f, p, n);
+	ts->ncarry = len - n * size;
+	memcpy(ts->carry, p + n * size, ts->ncarry);
+	return 0;
+}
+
+int nn_fieldstats_scan_tensors(nn_reader *r, const nn_tensor_table *tt, const nn_field *fields,
+                               nn_fieldstats *acc, nn_error *err)
+{
+	struct tensor_scan ts = { .fields = fields, .acc = acc };
+	return nn_tensors_scan(r, tt, add_chunk, &ts, err);
 }

@@ -283,7 +283,7 @@ static void settle(const nn_tensor_table *tt, struct pos *p)
 }
 
 static int take_chunk(const nn_tensor_table *tt, struct pos *p, uint32_t idx, uint64_t off, uint32_t len,
-                      const unsigned char *data, void *const *dst, nn_error *err)
+                      const unsigned char *data, nn_tensor_chunk_fn *fn, void *ctx, nn_error *err)
 {
 	settle(tt, p);
 	if (idx >= tt->n)
@@ -312,13 +312,11 @@ static int take_chunk(const nn_tensor_table *tt, struct pos *p, uint32_t idx, ui
 		if (data[i])
 			return nn_error_set(err, NN_EDATA, "tensor '%s': chunk at byte %llu has bytes after its end "
 			                    "that are not zero", t->name, (unsigned long long)off);
-	if (dst[idx])
-		memcpy((unsigned char *)dst[idx] + off, data, len);
 	p->off = off + len;
-	return 0;
+	return fn(ctx, idx, off, data, len, err);
 }
 
-int nn_tensors_read(nn_reader *r, const nn_tensor_table *tt, void *const *dst, nn_error *err)
+int nn_tensors_scan(nn_reader *r, const nn_tensor_table *tt, nn_tensor_chunk_fn *fn, void *ctx, nn_error *err)
 {
 	struct pos p = { 0, 0 };
 	const nn_batch *b;
@@ -328,7 +326,7 @@ int nn_tensors_read(nn_reader *r, const nn_tensor_table *tt, void *const *dst, n
 		const uint64_t *off = b->col[F_OFFSET];
 		const unsigned char *data = b->col[F_DATA];
 		for (size_t i = 0; i < b->rows; i++)
-			if (take_chunk(tt, &p, idx[i], off[i], len[i], data + i * tt->chunk, dst, err))
+			if (take_chunk(tt, &p, idx[i], off[i], len[i], data + i * tt->chunk, fn, ctx, err))
 				return -1;
 	}
 	if (got < 0)
@@ -338,4 +336,38 @@ int nn_tensors_read(nn_reader *r, const nn_tensor_table *tt, void *const *dst, n
 		return nn_error_set(err, NN_EDATA, "tensor '%s': chunk missing at byte %llu of %llu (the file ends)",
 		                    tt->t[p.k].name, (unsigned long long)p.off, (unsigned long long)tt->t[p.k].bytes);
 	return 0;
+}
+
+/* nn_tensors_read's callback: each chunk to its place in dst[idx]. */
+static int copy_chunk(void *ctx, size_t idx, uint64_t off, const void *data, size_t len, nn_error *err)
+{
+	void *const *dst = ctx;
+	(void)err;
+	if (dst[idx])
+		memcpy((unsigned char *)dst[idx] + off, data, len);
+	return 0;
+}
+
+int nn_tensors_read(nn_reader *r, const nn_tensor_table *tt, void *const *dst, nn_error *err)
+{
+	return nn_tensors_scan(r, tt, copy_chunk, (void *)dst, err);
+}
+
+nn_field *nn_tensors_fields(const nn_tensor_table *tt, nn_error *err)
+{
+	nn_field *f = calloc(tt->n ? tt->n : 1, sizeof *f);
+	if (!f) {
+		nn_error_set(err, NN_ENOMEM, "out of memory for %zu tensors", tt->n);
+		return NULL;
+	}
+	for (size_t i = 0; i < tt->n; i++) {
+		const nn_tensor *t = &tt->t[i];
+		f[i].name = (char *)t->name;
+		f[i].dtype = t->dtype;
+		f[i].ndim = t->ndim;
+		memcpy(f[i].shape, t->shape, sizeof f[i].shape);
+		f[i].row_bytes = (size_t)t->bytes;
+		f[i].row_elems = f[i].row_bytes / nn_dtype_size(t->dtype);
+	}
+	return f;
 }

@@ -16,6 +16,11 @@
  *   infinities apart; for a str field its empty rows and longest text;
  *   class counts for integer labels.  With no finite value min, max,
  *   mean and std are nan (null in JSON).
+ * - A file of tensors in chunks (nn/tensors.h) is reported as the same
+ *   tensors in one row would be: a field and statistics per tensor,
+ *   gathered chunk by chunk in one batch of memory, and a "chunks" line
+ *   with the bytes per chunk; its chunks' order, gaps and padding are
+ *   checked on the way, under --verify too.
  * - Text output is one "key<TAB>value…" line per item so that grep, cut
  *   and awk can pick it apart; --json prints one object per input, each on
  *   one line.
@@ -32,6 +37,7 @@
 #include "nn/fieldstats.h"
 #include "nn/mp.h"
 #include "nn/sign.h"
+#include "nn/tensors.h"
 
 static const char *opt_out;
 static long long opt_head = -1;
@@ -213,7 +219,7 @@ static void put_head(FILE *o, const char *name, const nn_schema *s)
 }
 
 static void report_text(FILE *o, const char *name, const nn_schema *s, const nn_reader *r,
-                        const nn_fieldstats *acc, const char *meta)
+                        const nn_fieldstats *acc, const char *meta, size_t chunk)
 {
 	put_head(o, name, s);
 	if (s->has_seed)
@@ -222,6 +228,8 @@ static void report_text(FILE *o, const char *name, const nn_schema *s, const nn_
 		fprintf(o, "meta\t%s\n", meta);
 	fprintf(o, "rows\t%llu\nmembers\t%llu\n", (unsigned long long)nn_reader_rows(r),
 	        (unsigned long long)nn_reader_members(r));
+	if (chunk)
+		fprintf(o, "chunks\t%zu bytes\n", chunk);
 	put_signature(o, r, 0);
 	for (size_t i = 0; i < s->nfields; i++) {
 		const nn_field *f = &s->fields[i];
@@ -271,7 +279,7 @@ static void report_text(FILE *o, const char *name, const nn_schema *s, const nn_
 }
 
 static void report_json(FILE *o, const char *name, const nn_schema *s, const nn_reader *r,
-                        const nn_fieldstats *acc, const char *meta)
+                        const nn_fieldstats *acc, const char *meta, size_t chunk)
 {
 	put_head(o, name, s);
 	if (s->has_seed)
@@ -280,6 +288,10 @@ static void report_json(FILE *o, const char *name, const nn_schema *s, const nn_
 		fputs(", \"seed\": null", o);
 	fprintf(o, ", \"meta\": %s, \"rows\": %llu, \"members\": %llu", meta,
 	        (unsigned long long)nn_reader_rows(r), (unsigned long long)nn_reader_members(r));
+	if (chunk)
+		fprintf(o, ", \"chunk_bytes\": %zu", chunk);
+	else
+		fputs(", \"chunk_bytes\": null", o);
 	put_signature(o, r, 1);
 	fputs(", \"fields\": [", o);
 	for (size_t i = 0; i < s->nfields; i++) {
@@ -378,6 +390,9 @@ static int info(FILE *o, const char *path, int several)
 	const nn_schema *s;
 	const nn_batch *b;
 	nn_fieldstats *acc = NULL;
+	nn_tensor_table tt = { 0 };
+	nn_field *tfields = NULL;   /* a chunked file's tensors as fields */
+	nn_schema view;
 	char *meta = NULL;
 	uint64_t left = opt_head >= 0 ? (uint64_t)opt_head : 0;
 	nn_reader *r;
@@ -408,15 +423,30 @@ static int info(FILE *o, const char *path, int several)
 		return rc < 0 ? failed(o, name, &err) : 0;
 	}
 	tool_scan_threads(r);
+	if (nn_tensors_chunked(s)) {
+		if (nn_tensors_table(s, &tt, &err) || !(tfields = nn_tensors_fields(&tt, &err))) {
+			nn_tensors_table_free(&tt);
+			nn_reader_close(r);
+			return failed(o, name, &err);
+		}
+		view = *s;
+		view.nfields = tt.n;
+		view.fields = tfields;
+		s = &view;
+	}
 	if (!opt_verify) {
 		acc = tool_alloc((s->nfields ? s->nfields : 1) * sizeof *acc);
 		for (size_t f = 0; f < s->nfields; f++)
 			if (nn_fieldstats_init(&acc[f], &s->fields[f], &err))
 				tool_die_err(NULL, &err);
 	}
-	while ((rc = nn_reader_next(r, &b, &err)) > 0)
-		for (size_t f = 0; acc && f < s->nfields; f++)
-			nn_fieldstats_add(&acc[f], &s->fields[f], b->col[f], b->rows);
+	if (tfields) {
+		rc = nn_fieldstats_scan_tensors(r, &tt, tfields, acc, &err);
+	} else {
+		while ((rc = nn_reader_next(r, &b, &err)) > 0)
+			for (size_t f = 0; acc && f < s->nfields; f++)
+				nn_fieldstats_add(&acc[f], &s->fields[f], b->col[f], b->rows);
+	}
 	if (rc == 0 && acc && !(meta = meta_json(s, &err)))
 		rc = -1;
 	if (rc < 0)
@@ -424,13 +454,15 @@ static int info(FILE *o, const char *path, int several)
 	else if (opt_verify && !opt_quiet)
 		verified(o, several ? name : NULL, r);
 	else if (opt_json)
-		report_json(o, name, s, r, acc, meta);
+		report_json(o, name, s, r, acc, meta, tt.chunk);
 	else if (!opt_verify)
-		report_text(o, name, s, r, acc, meta);
+		report_text(o, name, s, r, acc, meta, tt.chunk);
 	for (size_t f = 0; acc && f < s->nfields; f++)
 		nn_fieldstats_free(&acc[f]);
 	free(acc);
 	free(meta);
+	free(tfields);
+	nn_tensors_table_free(&tt);
 	nn_reader_close(r);
 	return rc < 0;
 }

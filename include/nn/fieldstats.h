@@ -34,6 +34,15 @@ int nn_fieldstats_init(nn_fieldstats *a, const nn_field *f, nn_error *err);
 void nn_fieldstats_free(nn_fieldstats *a);
 /* Add rows rows of f's column col (rows * f->row_bytes bytes). */
 void nn_fieldstats_add(nn_fieldstats *a, const nn_field *f, const void *col, size_t rows);
+/* Add n elements of numeric field f (part of a row: a chunk of a tensor). */
+void nn_fieldstats_add_elems(nn_fieldstats *a, const nn_field *f, const void *col, size_t n);
+/* A file of tensors in chunks (nn/tensors.h): read r to its end with
+ * nn_tensors_scan's checks, adding tensor i's elements to acc[i] (the
+ * statistics of fields[i] from nn_tensors_fields); acc NULL only checks.
+ * One batch of memory whatever the tensors' size. */
+struct nn_tensor_table;
+int nn_fieldstats_scan_tensors(nn_reader *r, const struct nn_tensor_table *tt, const nn_field *fields,
+                               nn_fieldstats *acc, nn_error *err);
 /* The population std of the finite values (NaN when there are none). */
 double nn_fieldstats_std(const nn_fieldstats *a);
 /* Are there class counts to show: every named class, else every value

@@ -99,4 +99,19 @@ int nn_tensors_find(const nn_tensor_table *tt, const char *name);
  * errors naming the tensor and the byte. */
 int nn_tensors_read(nn_reader *r, const nn_tensor_table *tt, void *const *dst, nn_error *err);
 
+/* The same reading and checks, handing each chunk's bytes of its tensor
+ * to fn in the file's order (entry idx, bytes off..off+len; every tensor
+ * whole, from byte 0 on, before the next) instead of copying them: a
+ * reader that needs no tensor whole, such as nn-info's statistics, holds
+ * one batch.  A non-zero return of fn stops the scan and is returned
+ * (-1 with err set). */
+typedef int nn_tensor_chunk_fn(void *ctx, size_t idx, uint64_t off, const void *data, size_t len,
+                               nn_error *err);
+int nn_tensors_scan(nn_reader *r, const nn_tensor_table *tt, nn_tensor_chunk_fn *fn, void *ctx, nn_error *err);
+
+/* The fields the one-row layout would have for tt's tensors (name, dtype,
+ * shape, bytes; the names are tt's), so that a file is described the
+ * same in either layout.  Free the array alone; NULL on NN_ENOMEM. */
+nn_field *nn_tensors_fields(const nn_tensor_table *tt, nn_error *err);
+
 #endif

@@ -254,3 +254,49 @@ EOF
 	[ "$(printf '%s' "$output" | python3 -c 'import json, sys; print(json.load(sys.stdin)["fields"][0]["stats"]["std"])')" = None ]
 	[[ "$stderr" == *"the std of a field overflows a double: null in the JSON"* ]]
 }
+
+@test "nn-info: a model in chunks is shown as its tensors: a field and statistics each, chunk by chunk" {
+	# the fuzz seed of test-tensors: a 6-9-5-3 network in chunks of 40 bytes,
+	# weight i of layer l ((37 i + l) mod 101) / 50 - 1 in f32 arithmetic
+	# (each step rounded), bias i i/8
+	f="$ROOT/tests/fuzz/corpus/model/model-chunks"
+	run --separate-stderr nn-info "$f"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[[ "$output" == *$'\nrows\t16\n'*$'\nchunks\t40 bytes\n'* ]] || fail "$output"
+	[[ "$output" == *$'\nfield\tlayer0.weight\tf32\t[9,6]\n'*$'\nfield\tlayer2.bias\tf32\t[3]\n'* ]] || fail "$output"
+	[ "$(grep -c $'^field\t' <<< "$output")" -eq 6 ]
+	grep $'^stats\t' <<< "$output" | /usr/bin/python3 -c '
+import struct, sys
+f32 = lambda v: struct.unpack("<f", struct.pack("<f", v))[0]
+width = [6, 9, 5, 3]
+want = {}
+for l in range(3):
+    w = [f32(f32(((i * 37 + l) % 101) / 50) - 1) for i in range(width[l] * width[l + 1])]
+    want["layer%d.weight" % l] = w
+    want["layer%d.bias" % l] = [f32(i / 8) for i in range(width[l + 1])]
+seen = 0
+for line in sys.stdin:
+    name, *kv = line.rstrip("\n").split("\t")[1:]
+    got = dict(x.split("=") for x in kv)
+    v = want[name]
+    mean = sum(v) / len(v)
+    std = (sum((x - mean) ** 2 for x in v) / len(v)) ** 0.5
+    # min and max in the fewest digits that read back as the f32
+    assert f32(float(got["min"])) == min(v) and f32(float(got["max"])) == max(v), (name, got)
+    assert abs(float(got["mean"]) - mean) <= 1e-5 * max(1, abs(mean)), (name, got["mean"], mean)
+    assert abs(float(got["std"]) - std) <= 1e-5 * std, (name, got["std"], std)
+    seen += 1
+assert seen == 6, seen'
+	# JSON: the same fields, the chunk size; null for a file in one row
+	nn-info --json "$f" | /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["chunk_bytes"] == 40 and [x["name"] for x in d["fields"]][:2] == ["layer0.weight", "layer0.bias"], d
+assert d["fields"][0]["shape"] == [9, 6] and d["fields"][0]["stats"]["max"] == 1, d["fields"][0]'
+	nn-import -q --label species -o "$T/iris.nns" "$ROOT/data/iris.csv"
+	nn-info --json "$T/iris.nns" | grep -q '"chunk_bytes": null'
+	# cut inside its chunks: refused, by --verify too
+	head -c 300 "$f" > "$T/cut.nnm"
+	run --separate-stderr nn-info --verify "$T/cut.nnm"
+	[ "$status" -eq 1 ] && [[ "$stderr" == "nn-info: '$T/cut.nnm': "* ]] || fail "$status $stderr"
+}

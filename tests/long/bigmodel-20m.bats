@@ -29,7 +29,9 @@ BIG="--layers 4096,4096 --epochs 2 --batch-size 50 --seed 1 --threads 1 --level 
 	run nn-info "$T/full.nnm"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *$'kind\tmodel'* ]]
-	[[ "$output" == *$'field\tdata\tu8\t[1048576]'* ]]
+	[[ "$output" == *$'\nchunks\t1048576 bytes\n'* ]]
+	[[ "$output" == *$'\nfield\tlayer1.weight\tf32\t[4096,4096]\n'* ]]
+	[[ "$output" == *$'\nstats\tlayer1.weight\tmin='* ]]
 	[[ "$output" == *'{"name": "layer1.weight", "dtype": "f32", "shape": [4096, 4096]}'* ]]
 	# the checkpoint holds Adam's moments and the best copy, in chunks too
 	[ "$(stat -c %s "$T/ck.nnm")" -gt 200000000 ]

@@ -10,7 +10,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <math.h>
 #include "nn/checkpoint.h"
+#include "nn/fieldstats.h"
 #include "nn/model.h"
 #include "nn/pack.h"
 #include "nn/quant.h"
@@ -209,6 +211,53 @@ static void test_chunks(void)
 	      strstr(err.msg, "a file of tensors in chunks has 4 fields, not 1"), "other fields: %s", err.msg);
 	nn_schema_free(s);
 	msgpack_sbuffer_destroy(&sb);
+}
+
+/* nn_fieldstats_scan_tensors: chunks of 6 bytes cut A's f32 elements
+ * and C's i16 ones; each tensor still gets the statistics of its bytes
+ * taken whole (nn-info's report of a file in chunks). */
+static void test_scan(void)
+{
+	nn_error err = { 0 };
+	struct row rows[32];
+	size_t n = 0;
+	for (uint32_t t = 0; t < 3; t++)
+		for (uint64_t off = 0; off < tab[t].bytes; off += 6)
+			rows[n++] = (struct row){ t, off, (uint32_t)(tab[t].bytes - off < 6 ? tab[t].bytes - off : 6), 0 };
+	int fd = write_rows(tab, 3, NULL, 0, 6, rows, n);
+	nn_reader *r = fd >= 0 ? nn_reader_open_fd(fd, &err) : NULL;
+	nn_tensor_table tt = { 0 };
+	nn_field *f = NULL;
+	CHECK(r && !nn_tensors_table(nn_reader_schema(r), &tt, &err) && (f = nn_tensors_fields(&tt, &err)),
+	      "a file of 6-byte chunks: %s", err.msg);
+	if (!f)
+		return;
+	CHECK(!strcmp(f[0].name, "A") && f[0].dtype == NN_F32 && f[0].ndim == 2 && f[0].shape[0] == 3 &&
+	      f[0].shape[1] == 5 && f[0].row_elems == 15 && f[0].row_bytes == 60 && f[1].row_elems == 7 &&
+	      f[2].dtype == NN_I16 && f[2].row_elems == 4, "the tensors as the fields of one row");
+	nn_fieldstats got[3], want[3];
+	for (size_t i = 0; i < 3; i++)
+		CHECK(!nn_fieldstats_init(&got[i], &f[i], &err) && !nn_fieldstats_init(&want[i], &f[i], &err), "init");
+	CHECK(!nn_fieldstats_scan_tensors(r, &tt, f, got, &err), "scanned to the end: %s", err.msg);
+	for (uint32_t i = 0; i < 3; i++) {
+		unsigned char whole[64];
+		for (uint64_t b = 0; b < tab[i].bytes; b++)
+			whole[b] = val(i, b);
+		nn_fieldstats_add(&want[i], &f[i], whole, 1);
+		int same = got[i].n == want[i].n && got[i].nan == want[i].nan && got[i].inf == want[i].inf &&
+		           got[i].min == want[i].min && got[i].max == want[i].max &&
+		           fabs(got[i].mean - want[i].mean) <= 1e-12 * fmax(1, fabs(want[i].mean)) &&
+		           fabs(got[i].m2 - want[i].m2) <= 1e-9 * fmax(1, want[i].m2);
+		CHECK(same && got[i].n + got[i].nan + got[i].inf == f[i].row_elems,
+		      "tensor %s: n %llu/%llu, mean %.17g/%.17g, min %g/%g", f[i].name, (unsigned long long)got[i].n,
+		      (unsigned long long)want[i].n, got[i].mean, want[i].mean, got[i].min, want[i].min);
+		nn_fieldstats_free(&got[i]);
+		nn_fieldstats_free(&want[i]);
+	}
+	free(f);
+	nn_tensors_table_free(&tt);
+	nn_reader_close(r);
+	close(fd);
 }
 
 static void test_fit_row(void)
@@ -506,6 +555,7 @@ int main(int argc, char **argv)
 		return big(argv[1], argv[2]);
 	test_fit_row();
 	test_chunks();
+	test_scan();
 	test_models();
 	return check_done();
 }
