@@ -6,8 +6,8 @@ DESTDIR ?=
 BUILD   ?= build
 PKGS    := libzstd msgpack openblas zlib libsodium
 DEBS    := build-essential pkg-config libzstd-dev libmsgpack-dev libopenblas-dev \
-           zlib1g-dev libsodium-dev zstd time groff-base valgrind strace bats bats-support \
-           bats-assert parallel dataset-fashion-mnist python3 python3-nacl gnuplot-nox openmpi-bin libopenmpi-dev
+           zlib1g-dev libsodium-dev zstd time groff-base valgrind strace bats parallel \
+           dataset-fashion-mnist python3 python3-nacl gnuplot-nox openmpi-bin libopenmpi-dev
 # Test jobs run at once by make check (tests/run-tests.sh) and build jobs
 # of its build when make was not given -j: one per core.
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
