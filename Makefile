@@ -94,14 +94,16 @@ $(BUILD)/tools/tool-mpi.o $(BUILD)/tools/tool-tune-mpi.o: $(BUILD)/tools/%.o: to
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itools $(MPI_CFLAGS) -c $< -o $@
 
-$(BUILD)/bin/nn-train: $(BUILD)/tools/nn-train.o $(BUILD)/tools/tool-train.o $(BUILD)/tools/tool-ooc.o $(BUILD)/tools/tool-mpi.o $(BUILD)/libtool.a \
+$(BUILD)/bin/nn-train: $(BUILD)/tools/nn-train.o $(BUILD)/tools/tool-train.o $(BUILD)/tools/tool-ooc.o $(BUILD)/tools/tool-mpi.o \
+                       $(BUILD)/tools/tool-train-mpi.o $(BUILD)/libtool.a \
                        $(BUILD)/libcommon.a $(BUILD)/mpi.flags
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) $(filter-out %.flags,$^) $(LIBS_ALL) $(MPI_LIBS) -o $@
 
 # nn-tune's glue (children, private folder, signals, picture, its ranks
-# under mpirun) beside its story.
+# under mpirun on tool-mpi.o's start and exit hook) beside its story.
 $(BUILD)/bin/nn-tune: $(BUILD)/tools/nn-tune.o $(BUILD)/tools/tool-tune.o $(BUILD)/tools/tool-tune-mpi.o \
+                      $(BUILD)/tools/tool-mpi.o \
                       $(BUILD)/libtool.a $(BUILD)/libcommon.a $(BUILD)/mpi.flags
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) $(filter-out %.flags,$^) $(LIBS_ALL) $(MPI_LIBS) -o $@

@@ -332,7 +332,7 @@ static void finish(size_t c)
 {
 	nn_error err = { 0 };
 	G.row[c].finished = 1;
-	if (tune_rank)
+	if (tool_mpi_rank)
 		return tune_mpi_send_row(&G.tab, c, sizeof G.cfg->why);
 	if (nn_cv_finish(&G.tab, &err))
 		tool_die_err(NULL, &err);
@@ -369,7 +369,7 @@ static void share_configs(void)
 		reused[c] = G.cfg[c].reused;
 	G.remote = tune_mpi_deal(&G.tab, reused, rank);
 	for (size_t c = 0; c < G.ncfg; c++)
-		if ((G.cfg[c].rank = rank[c]) != tune_rank)
+		if ((G.cfg[c].rank = rank[c]) != tool_mpi_rank)
 			G.cfg[c].done = G.cfg[c].started = (size_t)G.folds;   /* not this rank's */
 	free(reused), free(rank);
 }
@@ -378,7 +378,7 @@ static void share_configs(void)
 static void gather_rows(void)
 {
 	int st;
-	while (!tune_rank && G.remote) {
+	while (!tool_mpi_rank && G.remote) {
 		if (tune_signalled())   /* before MPI, which may find a rank ended by it */
 			tune_reap(-1, &st, NULL, 0);
 		if (!take_row(0))
@@ -401,7 +401,7 @@ static void run_trials(long long threads)
 		while (running < (size_t)G.jobs && c < G.ncfg) {
 			config *g = &G.cfg[c];
 			if (G.row[c].failed || g->started == (size_t)G.folds) {
-				if (g->done == g->started && !G.row[c].finished && g->rank == tune_rank)
+				if (g->done == g->started && !G.row[c].finished && g->rank == tool_mpi_rank)
 					finish(c);
 				c++;
 				continue;
@@ -426,7 +426,7 @@ static void run_trials(long long threads)
 			if (g->done == g->started && (G.row[jc[j]].failed || g->started == (size_t)G.folds))
 				finish(jc[j]);
 		}
-		while (!tune_rank && take_row(0))
+		while (!tool_mpi_rank && take_row(0))
 			;
 	}
 	free(pid), free(jc), free(jf), free(t0);
@@ -460,7 +460,7 @@ int main(int argc, char **argv)
 	char **mine;
 
 	tool_prog = "nn-tune";
-	tune_mpi_prepare();
+	tool_mpi_prepare();
 	tune_mpi_start(&argc, &argv);   /* before the private folder: MPI_Init is slow */
 	tune_setup();
 	G.t.own = &cli;
@@ -470,13 +470,12 @@ int main(int argc, char **argv)
 	tune_catch_signals();
 	if (in.n > 1)
 		tool_usage("one INPUT at most (nn-train's options go before or after it, or after --)");
-	if (tune_ranks > 1 && (!in.n || !strcmp(in.v[0], "-"))) {
-		if (tune_rank)
-			for (;;)
-				pause();   /* rank 0's message and abort end the job */
+	if (tool_mpi_size > 1 && (!in.n || !strcmp(in.v[0], "-"))) {
+		if (tool_mpi_rank)
+			tool_mpi_wait_for_abort();   /* rank 0's message and abort end the job */
 		tool_usage("under mpirun every rank reads INPUT, so it must be a file (stdin reaches rank 0 only)");
 	}
-	tool_quiet |= tune_rank > 0;   /* rank 0 talks for the job */
+	tool_quiet |= tool_mpi_rank > 0;   /* rank 0 talks for the job */
 	tune_grid(&G.t, &G.grids);
 	const char *ext = G.plot ? strrchr(G.plot, '.') : ".png";
 	if (!ext || (strcmp(ext, ".png") && strcmp(ext, ".svg")))
@@ -484,8 +483,8 @@ int main(int argc, char **argv)
 	if (G.trials && !G.t.grid.nkeys)
 		tool_usage("--trials draws from --grid: give it KEY=LO:HI or KEY=V1,V2 items");
 	if (!G.threads)   /* the ranks on one machine share it */
-		G.threads = sysconf(_SC_NPROCESSORS_ONLN) / tune_mpi_local_ranks() > 0 ?
-		            sysconf(_SC_NPROCESSORS_ONLN) / tune_mpi_local_ranks() : 1;
+		G.threads = sysconf(_SC_NPROCESSORS_ONLN) / tool_mpi_local_size() > 0 ?
+		            sysconf(_SC_NPROCESSORS_ONLN) / tool_mpi_local_size() : 1;
 	tune_preflight(&G.t);
 	int classes = open_input(in.n ? in.v[0] : NULL);
 	if (!G.metric)
@@ -498,12 +497,12 @@ int main(int argc, char **argv)
 	for (size_t k = 0; k < G.t.grid.nkeys; k++)
 		keys[k] = G.t.grid.keys[k].name;
 	G.tab = (nn_cv_table){ G.t.grid.nkeys, keys, (size_t)G.folds, G.metric, G.setup, G.tab.lower, G.ncfg, G.row };
-	if (!tune_rank)
+	if (!tool_mpi_rank)
 		reuse();
 	share_configs();
 	run_trials(G.threads / G.jobs > 0 ? G.threads / G.jobs : 1);
 	gather_rows();
-	if (tune_rank)
+	if (tool_mpi_rank)
 		return 0;   /* its rows are rank 0's to write */
 	for (size_t c = 0; c < G.ncfg; c++)
 		failed |= G.row[c].failed;
