@@ -88,28 +88,27 @@ void tool_mpi_start(int *argc, char ***argv)
 	MPI_Comm_size(MPI_COMM_WORLD, &tool_mpi_size);
 }
 
+/* The ranks on this machine: their number, or this rank's among them. */
+static int local(int (*what)(MPI_Comm, int *), int alone)
+{
+	MPI_Comm comm;
+	int v = alone;
+	if (!started)
+		return alone;
+	MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &comm);
+	what(comm, &v);
+	MPI_Comm_free(&comm);
+	return v;
+}
+
 int tool_mpi_local_size(void)
 {
-	MPI_Comm local;
-	int n = 1;
-	if (!started)
-		return 1;
-	MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &local);
-	MPI_Comm_size(local, &n);
-	MPI_Comm_free(&local);
-	return n;
+	return local(MPI_Comm_size, 1);
 }
 
 int tool_mpi_local_rank(void)
 {
-	MPI_Comm local;
-	int r = 0;
-	if (!started)
-		return 0;
-	MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &local);
-	MPI_Comm_rank(local, &r);
-	MPI_Comm_free(&local);
-	return r;
+	return local(MPI_Comm_rank, 0);
 }
 
 /* MPI counts are int: large arrays go in pieces. */
