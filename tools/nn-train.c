@@ -287,9 +287,7 @@ static void train(struct loop *L)
 		}
 		tool_mpi_same_weights(st->net, "after epoch", st->epoch + 1);
 		nn_cost cost;
-		char cost_text[96];
 		tool_train_cost(&TT, &cost);            /* every rank: a sum over them */
-		tool_train_cost_text(&cost, cost_text, sizeof cost_text);
 		double lr = nn_fit_last_lr(st->opt);
 		nn_fit_end_epoch(st, &rng);
 		TT.done = nn_earlystop_update(&TT.stop, st, nn_earlystop_value(&TT.stop, val->n != 0, tl, vl, va));
@@ -297,15 +295,8 @@ static void train(struct loop *L)
 		if (TT.checkpoint && !tool_mpi_rank &&
 		    nn_fit_checkpoint_due(st->epoch, (uint64_t)TT.ckpt_every, (uint64_t)TT.o.epochs, TT.done))
 			tool_train_save(&TT, st, L->t, val, 1, NAN, NAN, NAN);
-		tool_train_log(&TT, &(nn_epoch_log){ st->epoch, tl, vl, va, lr, rate, now() - L->start, cost });
-		if (!tool_quiet) {
-			fprintf(stderr, "epoch %llu/%lld  loss %.6g", (unsigned long long)st->epoch, TT.o.epochs, tl);
-			if (val->n)
-				fprintf(stderr, "  val_loss %.6g", vl);
-			if (val->n && L->t->classification)
-				fprintf(stderr, "  val_acc %.4f", va);
-			fprintf(stderr, "  lr %.3g  %.0f samples/s  %.1f s  %s\n", lr, rate, now() - L->start, cost_text);
-		}
+		tool_train_log(&TT, &(nn_epoch_log){ st->epoch, tl, vl, va, lr, rate, now() - L->start, cost },
+		               val->n != 0, L->t->classification);
 		if (TT.done)
 			tool_note("no improvement for %lld epochs: stopping; the model is epoch %llu's",
 			          TT.o.patience, (unsigned long long)st->best_epoch);
@@ -427,35 +418,6 @@ static float *make_state(nn_train_state *st, const nn_task *t, const nn_dataset 
 	return grad;
 }
 
-/* What the model records, its own losses on both sets, and the model
- * itself, from rank 0. */
-static void write_model(const nn_train_state *st, const nn_task *t, const nn_dataset *tr,
-                        const nn_dataset *val)
-{
-	double tl = 0, ta, vl = NAN, va = NAN;
-	size_t chunk = 1024;
-	nn_error err = { 0 };
-	nn_mlp_work *w = nn_mlp_work_new(st->net, chunk, &err);
-	float *tb = tool_alloc(chunk * st->net->width[st->net->nlayers] * sizeof(float));
-	if (!w)
-		tool_die_err(NULL, &err);
-	if (TT.o.shards) {                     /* the mean over every rank's rows */
-		tool_train_evaluate(st->net, w, chunk, tr, t->classification, tb, &tl, &ta);
-		double sum[2] = { tl * (double)tr->n, (double)tr->n };
-		tool_mpi_sum_f64(sum, 2);
-		tl = sum[0] / sum[1];
-	}
-	if (tool_mpi_rank)
-		return;                          /* rank 0 alone writes */
-	if (TT.ooc && tool_ooc_evaluate(TT.ooc, st->net, w, chunk, t->classification, tb, &tl, &ta))
-		tl = TT.pass_loss;                 /* a pipe: its pass's mean loss */
-	else if (!TT.o.shards && !TT.ooc)
-		tool_train_evaluate(st->net, w, chunk, tr, t->classification, tb, &tl, &ta);
-	if (val->n)
-		tool_train_evaluate(st->net, w, chunk, val, t->classification, tb, &vl, &va);
-	tool_train_save(&TT, st, t, val, 0, tl, vl, va);
-}
-
 int main(int argc, char **argv)
 {
 	nn_strlist operands = { 0 };
@@ -509,6 +471,6 @@ int main(int argc, char **argv)
 	tool_train_log_close(&TT);
 	if (TT.record_cost)
 		tool_train_cost(&TT, &TT.cost);  /* every rank */
-	write_model(&st, &t, &tr, &val);
+	tool_train_write_model(&TT, &st, &t, &tr, &val);
 	return 0;
 }
