@@ -67,8 +67,10 @@ $(BUILD)/libcommon.a: $(LIB_OBJ)
 
 # The programs' shared code as an archive, so that a program links only
 # the parts it calls: tool-blas.o (and OpenBLAS) only where matrices are
-# multiplied, tool-model.o only where a model is read.
-$(BUILD)/libtool.a: $(BUILD)/tools/tool.o $(BUILD)/tools/tool-blas.o $(BUILD)/tools/tool-model.o
+# multiplied, tool-model.o only where a model is read, tool-import.o in
+# nn-import.
+$(BUILD)/libtool.a: $(BUILD)/tools/tool.o $(BUILD)/tools/tool-blas.o $(BUILD)/tools/tool-model.o \
+                    $(BUILD)/tools/tool-import.o
 	rm -f $@
 	ar rcs $@ $^
 
