@@ -42,17 +42,17 @@
  * - --log lines are written with one write(2) each on O_APPEND, so that
  *   two runs on one log never mix lines; a checkpoint in use by another
  *   run is refused (flock on FILE.lock, nn/lock.h).
- * - --mpi (under mpirun -np N): synchronous data parallelism, the MPI
- *   calls in tool-mpi.c.  --batch-size is per rank, as in PyTorch's DDP:
- *   one step takes N x B rows.  Without --shard-pattern every rank reads
- *   all of TRAIN and takes its own contiguous B rows of the global batch
- *   of one shared shuffled order, so that N ranks of B equal one process
- *   of N x B up to the order of the gradient's sums.  With it, rank r
+ * - --mpi (under mpirun -np N): synchronous data parallelism, the MPI calls
+ *   in tool-mpi.c and tool-train-mpi.c.  --batch-size is per rank, as in
+ *   PyTorch's DDP: one step takes N x B rows.  Without --shard-pattern every
+ *   rank reads all of TRAIN and takes its own contiguous B rows of the global
+ *   batch of one shared shuffled order, so that N ranks of B equal one
+ *   process of N x B up to the order of the gradient's sums.  With it, rank r
  *   reads shards r, r+N, ... and shuffles only its own rows.  Each rank's
  *   mean gradient is weighted by its rows, the block summed with one
- *   MPI_Allreduce, and every rank takes the same optimizer step; a CRC of
- *   the weights is compared across ranks every epoch.  Rank 0 alone
- *   evaluates the validation set, writes and talks.
+ *   MPI_Allreduce, and every rank takes the same optimizer step; a CRC of the
+ *   weights is compared across ranks every epoch.  Rank 0 alone evaluates the
+ *   validation set, writes and talks.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
