@@ -6,8 +6,8 @@ DESTDIR ?=
 BUILD   ?= build
 PKGS    := libzstd msgpack openblas zlib libsodium
 DEBS    := build-essential pkg-config libzstd-dev libmsgpack-dev libopenblas-dev \
-           zlib1g-dev libsodium-dev zstd time groff-base valgrind strace bats bats-support \
-           bats-assert parallel dataset-fashion-mnist python3 python3-nacl gnuplot-nox openmpi-bin libopenmpi-dev
+           zlib1g-dev libsodium-dev zstd time groff-base valgrind strace bats parallel \
+           dataset-fashion-mnist python3 python3-nacl gnuplot-nox openmpi-bin libopenmpi-dev
 # Test jobs run at once by make check (tests/run-tests.sh) and build jobs
 # of its build when make was not given -j: one per core.
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
@@ -67,8 +67,10 @@ $(BUILD)/libcommon.a: $(LIB_OBJ)
 
 # The programs' shared code as an archive, so that a program links only
 # the parts it calls: tool-blas.o (and OpenBLAS) only where matrices are
-# multiplied, tool-model.o only where a model is read.
-$(BUILD)/libtool.a: $(BUILD)/tools/tool.o $(BUILD)/tools/tool-blas.o $(BUILD)/tools/tool-model.o
+# multiplied, tool-model.o only where a model is read, tool-import.o in
+# nn-import.
+$(BUILD)/libtool.a: $(BUILD)/tools/tool.o $(BUILD)/tools/tool-blas.o $(BUILD)/tools/tool-model.o \
+                    $(BUILD)/tools/tool-import.o
 	rm -f $@
 	ar rcs $@ $^
 
@@ -94,14 +96,16 @@ $(BUILD)/tools/tool-mpi.o $(BUILD)/tools/tool-tune-mpi.o: $(BUILD)/tools/%.o: to
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itools $(MPI_CFLAGS) -c $< -o $@
 
-$(BUILD)/bin/nn-train: $(BUILD)/tools/nn-train.o $(BUILD)/tools/tool-train.o $(BUILD)/tools/tool-ooc.o $(BUILD)/tools/tool-mpi.o $(BUILD)/libtool.a \
+$(BUILD)/bin/nn-train: $(BUILD)/tools/nn-train.o $(BUILD)/tools/tool-train.o $(BUILD)/tools/tool-ooc.o $(BUILD)/tools/tool-mpi.o \
+                       $(BUILD)/tools/tool-train-mpi.o $(BUILD)/libtool.a \
                        $(BUILD)/libcommon.a $(BUILD)/mpi.flags
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) $(filter-out %.flags,$^) $(LIBS_ALL) $(MPI_LIBS) -o $@
 
 # nn-tune's glue (children, private folder, signals, picture, its ranks
-# under mpirun) beside its story.
+# under mpirun on tool-mpi.o's start and exit hook) beside its story.
 $(BUILD)/bin/nn-tune: $(BUILD)/tools/nn-tune.o $(BUILD)/tools/tool-tune.o $(BUILD)/tools/tool-tune-mpi.o \
+                      $(BUILD)/tools/tool-mpi.o \
                       $(BUILD)/libtool.a $(BUILD)/libcommon.a $(BUILD)/mpi.flags
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) $(filter-out %.flags,$^) $(LIBS_ALL) $(MPI_LIBS) -o $@

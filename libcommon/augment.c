@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "nn/augment.h"
+#include "nn/image.h"
 
 void nn_mix_f32(float *out, const float *a, const float *b, float lam, size_t n)
 {
@@ -257,4 +258,50 @@ nn_schema *nn_augment_schema(const nn_schema *in, int fx, int fy, int x_f32, siz
 		return NULL;
 	}
 	return s;
+}
+
+const void *nn_geometric_apply(const nn_geometric *g, const void *cur, void *a, void *b, size_t es)
+{
+	void *bufs[2] = { a, b };
+	int k = cur == a;
+
+	if (g->flip_h && nn_rng_u64(g->flip) >> 63) {
+		nn_image_flip_h(bufs[k], cur, g->H, g->W, g->C, es);
+		cur = bufs[k], k ^= 1;
+	}
+	if (g->flip_v && nn_rng_u64(g->flip) >> 63) {
+		nn_image_flip_v(bufs[k], cur, g->H, g->W, g->C, es);
+		cur = bufs[k], k ^= 1;
+	}
+	if (g->shift > 0) {
+		long dx = (long)nn_rng_below(g->shift_rng, 2 * g->shift + 1) - (long)g->shift;
+		long dy = (long)nn_rng_below(g->shift_rng, 2 * g->shift + 1) - (long)g->shift;
+		nn_image_shift(bufs[k], cur, g->H, g->W, g->C, es, dx, dy);
+		cur = bufs[k], k ^= 1;
+	}
+	if (g->rotate >= 0) {
+		double deg = (2 * nn_rng_uniform(g->rot) - 1) * g->rotate;
+		nn_image_rotate_f32(bufs[k], cur, g->H, g->W, g->C, deg * (M_PI / 180));
+		cur = bufs[k];
+	}
+	return cur;
+}
+
+int nn_augment_classes(const nn_field *y, const char *need_ids, size_t classes, size_t *ncls, nn_error *err)
+{
+	*ncls = 0;
+	if (nn_dtype_is_float(y->dtype)) {
+		if (need_ids)
+			return nn_error_set(err, NN_EDATA, "field '%s' holds %s regression targets; %s needs "
+			                    "integer class ids", y->name, nn_dtype_name(y->dtype), need_ids);
+		return 0;
+	}
+	if (y->row_elems != 1)
+		return nn_error_set(err, NN_EDATA, "field '%s' holds %zu values per row; class ids are one",
+		                    y->name, y->row_elems);
+	if (classes && y->nclasses && classes != y->nclasses)
+		return nn_error_set(err, NN_EDATA, "--classes %zu, but field '%s' names %zu classes", classes,
+		                    y->name, y->nclasses);
+	*ncls = classes ? classes : y->nclasses;
+	return 1;
 }

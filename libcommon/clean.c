@@ -222,3 +222,44 @@ void nn_dedup_free(nn_dedup *d)
 	free(d->bits);
 	free(d);
 }
+
+int nn_clean_mask(const nn_schema *s, size_t fx, int fy, const nn_batch *b, uint64_t first_row,
+                  enum nn_nonfinite policy, int label_fail, unsigned char *keep, uint64_t dropped[2],
+                  nn_error *err)
+{
+	const nn_field *x = &s->fields[fx];
+	size_t D = x->row_elems;
+	int scan = (policy == NN_NONFINITE_DROP || policy == NN_NONFINITE_FAIL) && nn_dtype_is_float(x->dtype);
+
+	for (size_t i = 0; i < b->rows; i++) {
+		keep[i] = 1;
+		if (fy >= 0) {
+			const nn_field *y = &s->fields[fy];
+			for (size_t k = 0; k < y->row_elems && keep[i]; k++) {
+				double v = nn_load_f64(b->col[fy], y->dtype, i * y->row_elems + k);
+				if (!isfinite(v) || (y->nclasses && (v < 0 || v >= (double)y->nclasses)))
+					keep[i] = 0;
+			}
+			if (!keep[i]) {
+				if (label_fail)
+					return nn_error_set(err, NN_EDATA, "row %llu: label '%s' is not finite or not a class",
+					                    (unsigned long long)(first_row + i + 1), y->name);
+				dropped[0]++;
+				continue;
+			}
+		}
+		for (size_t k = 0; scan && k < D; k++) {
+			double v = nn_load_f64(b->col[fx], x->dtype, i * D + k);
+			if (v - v == 0)
+				continue;
+			if (policy == NN_NONFINITE_FAIL)
+				return nn_error_set(err, NN_EDATA, "row %llu: %s[%zu] is %s",
+				                    (unsigned long long)(first_row + i + 1), x->name, k,
+				                    isnan(v) ? "NaN" : "infinite");
+			keep[i] = 0;
+			dropped[1]++;
+			break;
+		}
+	}
+	return 0;
+}

@@ -103,7 +103,8 @@ static const char *in_path, *in_name;
 static const nn_schema *in_s;
 static nn_schema *out_s;
 static int fx, fy = -1;                 /* field indices of x and y */
-static size_t xelems, H, W, C;           /* x per row; image dims */
+static size_t xelems;                    /* x per row */
+static nn_geometric geom;                /* the images' transforms */
 static int value_tf, image_tf, any_tf, mix_class, keep;
 static size_t ncls, copies;
 static uint64_t *counts, majority;       /* class counts (balance, smote) */
@@ -169,34 +170,6 @@ static void emit_original(const struct rows *s, size_t i)
 	row_done();
 }
 
-/* The geometric transforms, from *cur into the two buffers by turns. */
-static const void *geometric(const void *cur, size_t es)
-{
-	void *bufs[2] = { buf_a, buf_b };
-	int k = cur == buf_a;
-
-	if (opt_fliph && nn_rng_u64(&rng_flip) >> 63) {
-		nn_image_flip_h(bufs[k], cur, H, W, C, es);
-		cur = bufs[k], k ^= 1;
-	}
-	if (opt_flipv && nn_rng_u64(&rng_flip) >> 63) {
-		nn_image_flip_v(bufs[k], cur, H, W, C, es);
-		cur = bufs[k], k ^= 1;
-	}
-	if (opt_shift > 0) {
-		long dx = (long)nn_rng_below(&rng_shift, 2 * (uint64_t)opt_shift + 1) - (long)opt_shift;
-		long dy = (long)nn_rng_below(&rng_shift, 2 * (uint64_t)opt_shift + 1) - (long)opt_shift;
-		nn_image_shift(bufs[k], cur, H, W, C, es, dx, dy);
-		cur = bufs[k], k ^= 1;
-	}
-	if (opt_rotate >= 0) {   /* es is 4 here: rotation makes x f32 */
-		double deg = (2 * nn_rng_uniform(&rng_rot) - 1) * opt_rotate;
-		nn_image_rotate_f32(bufs[k], cur, H, W, C, deg * (M_PI / 180));
-		cur = bufs[k];
-	}
-	return cur;
-}
-
 static void emit_copy(const struct rows *s, size_t i)
 {
 	nn_error err = { 0 };
@@ -205,7 +178,7 @@ static void emit_copy(const struct rows *s, size_t i)
 
 	copy_fields(s, i, opt_mixup < 0);
 	if (!value_tf) {   /* flips and shifts only: any dtype, moved exactly */
-		cur = geometric(cur, nn_dtype_size(s->xdt));
+		cur = nn_geometric_apply(&geom, cur, buf_a, buf_b, nn_dtype_size(s->xdt));
 		memcpy(out, cur, xelems * nn_dtype_size(s->xdt));
 		row_done();
 		return;
@@ -216,7 +189,7 @@ static void emit_copy(const struct rows *s, size_t i)
 		cur = buf_a;
 	}
 	if (image_tf)
-		cur = geometric(cur, sizeof(float));
+		cur = nn_geometric_apply(&geom, cur, buf_a, buf_b, sizeof(float));
 	if (opt_mixup > 0) {
 		size_t j = (size_t)nn_rng_below(&rng_mix, s->n);
 		float lam = (float)nn_rng_beta(&rng_mix, opt_mixup, opt_mixup);
@@ -345,7 +318,8 @@ static nn_reader *input_open(void)
 
 static void setup(void)
 {
-	const nn_field *x, *y;
+	nn_error err = { 0 };
+	const nn_field *x;
 	int need_y = opt_balance || opt_smote || opt_mixup > 0;
 
 	if (strcmp(in_s->kind, "data"))
@@ -357,32 +331,19 @@ static void setup(void)
 	if (image_tf && x->ndim != 2 && x->ndim != 3)
 		tool_die(TOOL_EXIT_DATA, in_name, "field '%s' has %d dimensions; --flip-h, --flip-v, --shift "
 		         "and --rotate need an image of shape [H,W] or [H,W,C]", x->name, x->ndim);
-	H = image_tf ? x->shape[0] : 1;
-	W = image_tf ? x->shape[1] : 1;
-	C = image_tf && x->ndim == 3 ? x->shape[2] : 1;
+	geom = (nn_geometric){ image_tf ? x->shape[0] : 1, image_tf ? x->shape[1] : 1,
+	                       image_tf && x->ndim == 3 ? x->shape[2] : 1, opt_fliph, opt_flipv,
+	                       opt_shift > 0 ? (uint64_t)opt_shift : 0, opt_rotate, &rng_flip, &rng_shift, &rng_rot };
 	fy = nn_schema_find(in_s, opt_y);
 	if (!need_y)
 		return;
 	if (fy < 0)
 		tool_die(TOOL_EXIT_DATA, in_name, "no field '%s' (choose one with --y)", opt_y);
-	y = &in_s->fields[fy];
-	if (nn_dtype_is_float(y->dtype)) {
-		if (opt_balance || opt_smote)
-			tool_die(TOOL_EXIT_DATA, in_name, "field '%s' holds %s regression targets; %s needs "
-			         "integer class ids", y->name, nn_dtype_name(y->dtype),
-			         opt_balance ? "--balance" : "--smote");
-		return;
-	}
-	if (y->row_elems != 1)
-		tool_die(TOOL_EXIT_DATA, in_name, "field '%s' holds %zu values per row; class ids are one",
-		         y->name, y->row_elems);
-	mix_class = opt_mixup > 0;
-	ncls = y->nclasses;
-	if (opt_classes && ncls && (size_t)opt_classes != ncls)
-		tool_die(TOOL_EXIT_DATA, in_name, "--classes %lld, but field '%s' names %zu classes",
-		         opt_classes, y->name, ncls);
-	if (opt_classes)
-		ncls = (size_t)opt_classes;
+	int ids = nn_augment_classes(&in_s->fields[fy], opt_balance ? "--balance" : opt_smote ? "--smote" : NULL,
+	                             (size_t)opt_classes, &ncls, &err);
+	if (ids < 0)
+		tool_die_err(in_name, &err);
+	mix_class = ids && opt_mixup > 0;
 }
 
 /* First pass: class counts, and the number of classes when not named. */

@@ -32,19 +32,16 @@
  *   applies them for a model.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include "tool.h"
 #include "nn/clean.h"
+#include "nn/cleanopts.h"
 #include "nn/colstats.h"
 #include "nn/params.h"
 #include "nn/prep.h"
-#include "nn/rng.h"
 
 static const char *opt_out, *opt_nonfinite, *opt_badlabel = "drop", *opt_save,
                   *opt_load, *opt_x = "x", *opt_y;
@@ -123,43 +120,18 @@ static void find_fields(const nn_schema *s)
 		tool_die_err(NULL, &err);
 }
 
-/* keep[i] for every row of b: 0 when its label or (policy drop/fail) a
- * feature is not finite.  Counts only when count is set (the last pass). */
+/* keep[i] for every row of b (nn_clean_mask).  Counts only when count is
+ * set (the last pass). */
 static void row_mask(const nn_schema *s, const nn_batch *b, uint64_t first_row, unsigned char *keep,
                      int count)
 {
-	const nn_field *x = &s->fields[fx];
-	for (size_t i = 0; i < b->rows; i++) {
-		keep[i] = 1;
-		if (fy >= 0) {
-			const nn_field *y = &s->fields[fy];
-			for (size_t k = 0; k < y->row_elems && keep[i]; k++) {
-				double v = nn_load_f64(b->col[fy], y->dtype, i * y->row_elems + k);
-				if (!isfinite(v) || (y->nclasses && (v < 0 || v >= (double)y->nclasses)))
-					keep[i] = 0;
-			}
-			if (!keep[i]) {
-				if (label_fail)
-					tool_die(TOOL_EXIT_DATA, in_name, "row %llu: label '%s' is not finite or not a class",
-					         (unsigned long long)(first_row + i + 1), y->name);
-				n_badlabel += count;
-				continue;
-			}
-		}
-		if ((policy != NN_NONFINITE_DROP && policy != NN_NONFINITE_FAIL) || !nn_dtype_is_float(x->dtype))
-			continue;
-		for (size_t k = 0; k < D; k++) {
-			double v = nn_load_f64(b->col[fx], x->dtype, i * D + k);
-			if (v - v == 0)
-				continue;
-			if (policy == NN_NONFINITE_FAIL)
-				tool_die(TOOL_EXIT_DATA, in_name, "row %llu: %s[%zu] is %s",
-				         (unsigned long long)(first_row + i + 1), x->name, k, isnan(v) ? "NaN" : "infinite");
-			keep[i] = 0;
-			n_nonfinite += count;
-			break;
-		}
-	}
+	nn_error err = { 0 };
+	uint64_t dropped[2] = { 0, 0 };
+
+	if (nn_clean_mask(s, fx, fy, b, first_row, policy, label_fail, keep, dropped, &err))
+		tool_die_err(in_name, &err);
+	if (count)
+		n_badlabel += dropped[0], n_nonfinite += dropped[1];
 }
 
 /* --- duplicates ---------------------------------------------------------- */
@@ -182,19 +154,21 @@ static void dup_add(const nn_schema *s, const nn_batch *b, uint64_t first_row, c
 static double *st_mean, *st_std, *st_median;   /* per column; NaN: none */
 static uint64_t in_rows;                        /* rows of the input, after a first pass */
 
+/* The passes before the output's: --dedup's hashes and, with p, the fit
+ * (with the median, a pass more per byte of the dtype). */
 static void fit(nn_params *p)
 {
 	nn_error err = { 0 };
-	nn_colmoments *cm = nn_colmoments_new(D, &err);
+	nn_colmoments *cm = NULL;
 	nn_colselect *cs = NULL;
 	unsigned char *keep = NULL;
 	size_t cap = 0;
 	const nn_batch *b;
 	int done = 0, pass = 0;
 
-	if (!cm)
+	if (p && !(cm = nn_colmoments_new(D, &err)))
 		tool_die_err(NULL, &err);
-	if (policy == NN_NONFINITE_MEDIAN && !(cs = nn_colselect_new(D, p->dtype, (double[]){ 0.5 }, 1, &err)))
+	if (p && policy == NN_NONFINITE_MEDIAN && !(cs = nn_colselect_new(D, p->dtype, (double[]){ 0.5 }, 1, &err)))
 		tool_die_err(NULL, &err);
 	while (!done) {
 		nn_reader *r = tool_input_reader(&twice);
@@ -205,14 +179,16 @@ static void fit(nn_params *p)
 				keep = tool_realloc(keep, cap = b->rows);
 			row_mask(s, b, nn_reader_rows(r) - b->rows, keep, 0);
 			if (!pass) {
-				nn_colmoments_add(cm, b->col[fx], s->fields[fx].dtype, b->rows, keep);
+				if (cm)
+					nn_colmoments_add(cm, b->col[fx], s->fields[fx].dtype, b->rows, keep);
 				if (opt_dedup)
 					dup_add(s, b, nn_reader_rows(r) - b->rows, keep);
 			}
 			if (cs)
 				nn_colselect_add(cs, b->col[fx], b->rows, keep);
 		}
-		if (!(p->rows = in_rows = nn_reader_rows(r)))
+		in_rows = nn_reader_rows(r);
+		if (p && !(p->rows = in_rows))
 			tool_die(TOOL_EXIT_DATA, in_name, "no rows to fit on");
 		nn_reader_close(r);
 		if (!cs)
@@ -221,6 +197,9 @@ static void fit(nn_params *p)
 			tool_die_err(in_name, &err);
 		pass++;
 	}
+	free(keep);
+	if (!p)
+		return;
 	st_mean = nn_params_add(p, "mean", &err);
 	st_std = nn_params_add(p, "std", &err);
 	if (!st_mean || !st_std || (cs && !(st_median = nn_params_add(p, "median", &err))))
@@ -233,27 +212,6 @@ static void fit(nn_params *p)
 		nn_colselect_result(cs, st_median, NULL);
 	nn_colmoments_free(cm);
 	nn_colselect_free(cs);
-	free(keep);
-}
-
-/* Only dedup needs a first pass. */
-static void hash_pass(void)
-{
-	unsigned char *keep = NULL;
-	size_t cap = 0;
-	const nn_batch *b;
-	nn_reader *r = tool_input_reader(&twice);
-
-	tool_scan_threads(r);
-	while (tool_next(r, in_name, &b)) {
-		if (b->rows > cap)
-			keep = tool_realloc(keep, cap = b->rows);
-		row_mask(nn_reader_schema(r), b, nn_reader_rows(r) - b->rows, keep, 0);
-		dup_add(nn_reader_schema(r), b, nn_reader_rows(r) - b->rows, keep);
-	}
-	in_rows = nn_reader_rows(r);
-	nn_reader_close(r);
-	free(keep);
 }
 
 /* --- output -------------------------------------------------------------- */
@@ -372,113 +330,54 @@ static void clean(nn_reader *r, const unsigned char *col_keep, size_t D2, int ar
 
 /* --- main ---------------------------------------------------------------- */
 
-/* The --nonfinite policy; with --load, the settings the statistics were
- * fitted with apply again (as a fitted transformer keeps its own), and one
- * typed otherwise is refused: the file holds statistics for its own. */
-static nn_params loaded;
+static nn_params loaded;        /* --load's file */
+static nn_clean_settings set;  /* what this run does, settled */
+
+/* The settings this run uses (nn/cleanopts.h): typed, or --load's. */
 static void settle_settings(void)
 {
 	nn_error err = { 0 };
-	enum nn_nonfinite typed;
-	double typed_value = 0, clip;   /* value= only sets it */
-	const char *nf, *clip_s;
-	int dc, rc;
 
+	if (opt_load && opt_save)
+		tool_usage("--load and --save exclude each other");
 	if (opt_load && nn_params_read(opt_load, "nn-clean", &loaded, &err))
 		tool_die_err(opt_load, &err);
-	nf = nn_params_option(&loaded, "nonfinite");
-	clip_s = nn_params_option(&loaded, "clip-sigma");
-	if (!nf)    /* no --load, or a file written before settings were kept */
-		nf = opt_nonfinite ? opt_nonfinite : "drop";
-	rc = nn_nonfinite_parse(opt_nonfinite ? opt_nonfinite : nf, &typed, &typed_value);
-	if (rc)
-		tool_usage(rc > 0 ? "--nonfinite: '%s' is not value=NUMBER" :
-		           "--nonfinite: unknown policy '%s' (drop, mean, median, zero, value=V, fail or keep)",
-		           opt_nonfinite ? opt_nonfinite : nf);
-	if (nn_nonfinite_parse(nf, &policy, &fill_value))
-		tool_die(TOOL_EXIT_DATA, opt_load, "a bad nonfinite setting '%s'", nf);
-	if (!loaded.nopt)
-		return (void)(opt_clip = opt_clip < 0 ? 0 : opt_clip);
-	clip = clip_s ? strtod(clip_s, NULL) : 0;
-	dc = nn_params_option(&loaded, "drop-constant") != NULL;
-	if (typed != policy || typed_value != fill_value || (opt_clip >= 0 && opt_clip != clip) ||
-	    (opt_dropconst && !dc))
-		tool_usage("--load: '%s' was fitted with --nonfinite %s%s%s%s; leave these settings out "
-		           "(the file's apply) or fit again with --save", opt_load, nf,
-		           clip_s ? " --clip-sigma " : "", clip_s ? clip_s : "", dc ? " --drop-constant" : "");
-	opt_clip = clip;
-	opt_dropconst = dc;
+	if (nn_clean_settle(&loaded, opt_load, opt_nonfinite, opt_clip, opt_dropconst, &set, &err)) {
+		if (err.code == NN_EARG)
+			tool_usage("%s", err.msg);
+		tool_die_err(opt_load, &err);
+	}
+	policy = set.policy;
+	fill_value = set.value;
+	opt_clip = set.sigma;
+	opt_dropconst = set.drop_constant;
+	label_fail = nn_cli_choice("drop|fail", opt_badlabel) == 1;
 }
 
-/* Record this run's settings in the parameters it saves. */
-static void save_settings(nn_params *p)
-{
-	nn_error err = { 0 };
-	char clip[32];
-
-	snprintf(clip, sizeof clip, "%.17g", opt_clip);
-	if (nn_params_set_option(p, "nonfinite", opt_nonfinite ? opt_nonfinite : "drop", &err) ||
-	    (opt_clip > 0 && nn_params_set_option(p, "clip-sigma", clip, &err)) ||
-	    (opt_dropconst && nn_params_set_option(p, "drop-constant", "yes", &err)))
-		tool_die_err(opt_save, &err);
-}
-
+/* --load: the file's statistics on the input's columns. */
 static void load_params(const nn_schema *s)
 {
-	nn_params *p = &loaded;
 	nn_error err = { 0 };
-	const nn_field *f = &s->fields[fx];
 
-	if (p->names && col_names) {   /* by name: the constant columns are those fitted */
-		perm = tool_alloc(D * sizeof *perm);
-		if (p->elems != D || nn_prep_map_names(col_names, D, p->names, p->elems, perm, &err)) {
-			if (p->elems != D)
-				nn_error_set(&err, NN_EDATA, "%zu columns; the parameters have %zu", D, p->elems);
-			nn_error_prefix(&err, "the columns of field '%s' are not those the parameters in '%s' "
-			                "were fitted on", f->name, opt_load);
-			tool_die_err(in_name, &err);
-		}
-		if (nn_prep_perm_identity(perm, D)) {
-			free(perm);
-			perm = NULL;
-		}
-		nn_prep_names_free(col_names, D);
-		col_names = p->names;
-		p->names = NULL;
-	}
-	if (p->elems != D || !nn_params_fits(p, f))
-		tool_die(TOOL_EXIT_DATA, in_name, "field '%s' has another shape than the %zu features "
-		         "the parameters in '%s' were fitted on", f->name, p->elems, opt_load);
-	st_mean = nn_params_vec(p, "mean");
-	st_std = nn_params_vec(p, "std");
-	st_median = nn_params_vec(p, "median");
+	if (nn_clean_load_columns(&loaded, opt_load, &s->fields[fx], D, &col_names, &perm, &err))
+		tool_die_err(in_name, &err);
+	st_mean = nn_params_vec(&loaded, "mean");
+	st_std = nn_params_vec(&loaded, "std");
+	st_median = nn_params_vec(&loaded, "median");
 	if (!st_mean || !st_std)
 		tool_die(TOOL_EXIT_DATA, opt_load, "no mean and std vectors");
 	if (policy == NN_NONFINITE_MEDIAN && !st_median)
 		tool_die(TOOL_EXIT_DATA, opt_load, "no median: fit it with --nonfinite median --save");
 }
 
-int main(int argc, char **argv)
+/* The input, to be read twice when a first pass needs it; its fields,
+ * --load's statistics. */
+static nn_reader *open_input(int twice_read)
 {
-	nn_strlist operands = { 0 };
 	nn_error err = { 0 };
-	nn_params p;
 	nn_reader *r;
-	unsigned char *col_keep;
-	size_t D2;
-	int need_fit;
 
-	tool_parse(&cli, argc, argv, &operands);
-	if (opt_load && opt_save)
-		tool_usage("--load and --save exclude each other");
-	settle_settings();
-	label_fail = nn_cli_choice("drop|fail", opt_badlabel) == 1;
-	in_path = operands.n ? operands.v[0] : NULL;
-	in_name = tool_name(in_path);
-	need_fit = !opt_load && (policy == NN_NONFINITE_MEAN || policy == NN_NONFINITE_MEDIAN ||
-	                         opt_clip > 0 || opt_dropconst || opt_save);
-	memset(&p, 0, sizeof p);
-	if (need_fit || opt_dedup) {
+	if (twice_read) {
 		tool_input_rewindable(&twice, in_path);
 		r = tool_input_reader(&twice);
 	} else {
@@ -487,58 +386,79 @@ int main(int argc, char **argv)
 	find_fields(nn_reader_schema(r));
 	if (opt_load)
 		load_params(nn_reader_schema(r));
-	if (opt_dedup)
-		if (!(dedup = nn_dedup_new(tool_spool(), &err)))
-			tool_die_err(NULL, &err);
+	if (opt_dedup && !(dedup = nn_dedup_new(tool_spool(), &err)))
+		tool_die_err(NULL, &err);
+	return r;
+}
+
+/* The passes before the output's: the fit into p, or --dedup's hashes
+ * alone.  Returns the reader for the output's pass. */
+static nn_reader *first_passes(nn_reader *r, int need_fit, nn_params *p)
+{
+	nn_error err = { 0 };
+
 	if (need_fit) {
-		nn_params_init(&p, "nn-clean", "clean", &nn_reader_schema(r)->fields[fx]);
-		if (nn_params_set_names(&p, col_names, &err))
+		nn_params_init(p, "nn-clean", "clean", &nn_reader_schema(r)->fields[fx]);
+		if (nn_params_set_names(p, col_names, &err))
 			tool_die_err(NULL, &err);
-		save_settings(&p);
-		fit(&p);
+		if (nn_clean_record(p, opt_nonfinite, &set, &err))
+			tool_die_err(opt_save, &err);
+		fit(p);
 	} else if (opt_dedup) {
-		hash_pass();
+		fit(NULL);
+	} else {
+		return r;
 	}
-	if (need_fit || opt_dedup) {
-		nn_reader_close(r);
-		if (opt_dedup)
-			if (nn_dedup_resolve(dedup, in_rows, &err))
-				tool_die_err(err.code == NN_EIO ? "(temporary file)" : NULL, &err);
-		r = tool_input_reader(&twice);
-	}
+	nn_reader_close(r);
+	if (opt_dedup && nn_dedup_resolve(dedup, in_rows, &err))
+		tool_die_err(err.code == NN_EIO ? "(temporary file)" : NULL, &err);
+	return tool_input_reader(&twice);
+}
+
+/* What was done, on stderr. */
+static void summary(uint64_t in, const unsigned char *col_keep, size_t D2)
+{
+	tool_note("rows in %llu, out %llu; dropped %llu with a bad label, %llu with "
+	          "non-finite features, %llu duplicates; %llu values replaced, %llu clipped",
+	          (unsigned long long)in, (unsigned long long)(in - n_badlabel - n_nonfinite - n_dup),
+	          (unsigned long long)n_badlabel, (unsigned long long)n_nonfinite,
+	          (unsigned long long)n_dup, (unsigned long long)n_replaced, (unsigned long long)n_clipped);
+	if (D2 == D)
+		return;
+	fprintf(stderr, "%s: dropped %zu constant feature columns:", tool_prog, D - D2);
+	for (size_t j = 0; j < D; j++)
+		if (!col_keep[j]) {
+			fprintf(stderr, " %zu", j);
+			if (col_names) {
+				fputs(" (", stderr);
+				tool_put_str(stderr, col_names[j]);
+				fputc(')', stderr);
+			}
+		}
+	fputc('\n', stderr);
+}
+
+int main(int argc, char **argv)
+{
+	nn_strlist operands = { 0 };
+	nn_params p = { 0 };
+
+	tool_parse(&cli, argc, argv, &operands);
+	settle_settings();
+	in_path = operands.n ? operands.v[0] : NULL;
+	in_name = tool_name(in_path);
+	int need_fit = !opt_load && (policy == NN_NONFINITE_MEAN || policy == NN_NONFINITE_MEDIAN ||
+	                             opt_clip > 0 || opt_dropconst || opt_save);
+	nn_reader *r = first_passes(open_input(need_fit || opt_dedup), need_fit, &p);
 	if (opt_save)
 		tool_save_params(opt_save, &p, argc, argv);
-	col_keep = tool_alloc(D);
-	D2 = 0;
-	for (size_t j = 0; j < D; j++) {
-		col_keep[j] = !opt_dropconst || (st_std && st_std[j] > 0);
-		D2 += col_keep[j];
-	}
+	unsigned char *col_keep = tool_alloc(D);
+	size_t D2 = nn_clean_keep_columns(D, st_std, opt_dropconst, col_keep);
 	if (!D2)
 		tool_die(TOOL_EXIT_DATA, in_name, "every feature column is constant: none would be left");
 	clean(r, col_keep, D2, argc, argv);
-	if (!tool_quiet) {
-		uint64_t in = nn_reader_rows(r);
-		tool_note("rows in %llu, out %llu; dropped %llu with a bad label, %llu with "
-		        "non-finite features, %llu duplicates; %llu values replaced, %llu clipped",
-		        (unsigned long long)in,
-		        (unsigned long long)(in - n_badlabel - n_nonfinite - n_dup),
-		        (unsigned long long)n_badlabel, (unsigned long long)n_nonfinite,
-		        (unsigned long long)n_dup, (unsigned long long)n_replaced, (unsigned long long)n_clipped);
-		if (D2 != D) {
-			fprintf(stderr, "%s: dropped %zu constant feature columns:", tool_prog, D - D2);
-			for (size_t j = 0; j < D; j++)
-				if (!col_keep[j]) {
-					fprintf(stderr, " %zu", j);
-					if (col_names) {
-						fputs(" (", stderr);
-						tool_put_str(stderr, col_names[j]);
-						fputc(')', stderr);
-					}
-				}
-			fputc('\n', stderr);
-		}
-	}
+	if (!tool_quiet)
+		summary(nn_reader_rows(r), col_keep, D2);
 	nn_reader_close(r);
 	nn_params_release(&p);
 	nn_dedup_free(dedup);

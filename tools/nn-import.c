@@ -46,6 +46,7 @@
 #include "nn/import.h"
 #include "nn/importopts.h"
 #include "tool.h"
+#include "tool-import.h"
 
 static const char *opt_out, *opt_format, *opt_delim, *opt_label, *opt_task, *opt_labels,
 	*opt_classes, *opt_shape, *opt_x = "x", *opt_y = "y";
@@ -107,24 +108,6 @@ static const nn_cli cli = {
 static const char *in_path;          /* INPUT operand, NULL for stdin */
 static int task_mode = NN_TASK_AUTO;
 
-/* --- small helpers ----------------------------------------------------- */
-
-static size_t batch_rows(size_t row_bytes)
-{
-	size_t n = NN_DEFAULT_BATCH_BYTES / (row_bytes ? row_bytes : 1);
-	return n ? n : 1;
-}
-
-static nn_schema *schema_new(int argc, char **argv)
-{
-	nn_error err;
-	nn_schema *s = nn_schema_new("data", &err);
-	if (!s)
-		tool_die_err(NULL, &err);
-	tool_provenance(s, argc, argv);
-	return s;
-}
-
 /* x and y; the schema's errors end the program, naming path. */
 static void x_field(nn_schema *s, const char *path, nn_dtype t, int ndim, const uint64_t *shape)
 {
@@ -138,26 +121,6 @@ static void y_field(nn_schema *s, const char *path, nn_dtype t, size_t n, const 
 	nn_error err;
 	if (nn_import_add_y(s, opt_y, t, n, names, &err))
 		tool_die_err(tool_name(path), &err);
-}
-
-/* --- gzip-or-plain input: the parsers' source -------------------------- */
-
-typedef struct src { nn_gzin *gz; const char *path; } src;
-
-static nn_source src_open(src *s, const char *path)
-{
-	nn_error err;
-	s->path = path;
-	if (!(s->gz = nn_gzin_open(tool_open_in(path), &err)))
-		tool_die_err(tool_name(path), &err);
-	return nn_gzin_source(s->gz);
-}
-
-static void src_close(src *s)
-{
-	nn_error err;
-	if (nn_gzin_close(s->gz, &err))
-		tool_die_err(tool_name(s->path), &err);
 }
 
 static nn_strset class_set;          /* --classes, for lookups */
@@ -188,21 +151,6 @@ static void csv_fields(nn_schema *s, const nn_csv_info *in, const nn_yplan *p)
 	tool_die_err(tool_name(in_path), &err);
 }
 
-/* Rows made in the writer's batch: room for the next n of them (at most
- * max), each field's place in at; then commit(w, n) appends them. */
-static size_t room(nn_writer *w, void **at, uint64_t max)
-{
-	size_t n = nn_writer_room(w, at);   /* never 0: a failed write ended the program */
-	return max < n ? (size_t)max : n;
-}
-
-static void commit(nn_writer *w, size_t n)
-{
-	nn_error err = { 0 };
-	if (nn_writer_commit(w, n, &err))
-		tool_die_err(tool_output_name(), &err);
-}
-
 /* --hash-id: the last nhashed of the n rows' id columns, hashed in place. */
 static void hash_ids(void *const *ids, size_t nids, size_t n, size_t width)
 {
@@ -224,7 +172,7 @@ static void csv_pass1(nn_csv *c, const nn_csv_info *in, nn_writer *w, const nn_y
 
 	for (;;) {
 		void *at[NN_MAX_FIELDS], **to = w ? at : col;
-		size_t max = w ? room(w, at, chunk) : chunk;
+		size_t max = w ? tool_import_room(w, at, chunk) : chunk;
 		if ((n = nn_csv_read_cols(c, to[0], col[1], col[2], to + k0, max, &err)) <= 0)
 			break;
 		hash_ids(to + k0, in->nids, (size_t)n, in->id_width);
@@ -233,7 +181,7 @@ static void csv_pass1(nn_csv *c, const nn_csv_info *in, nn_writer *w, const nn_y
 		if (w && p)
 			nn_yplan_apply_rows(p, col[1], col[2], (size_t)n, at[1]);
 		if (w)
-			commit(w, (size_t)n);
+			tool_import_commit(w, (size_t)n);
 	}
 	if (n < 0)
 		tool_die_err(tool_name(in_path), &err);
@@ -248,13 +196,13 @@ static void csv_pass2(nn_colspool *sp, nn_writer *w, const nn_yplan *p, void **c
 
 	for (uint64_t left; (left = nn_colspool_left(sp)); ) {
 		void *at[NN_MAX_FIELDS], *to[3 + NN_MAX_FIELDS] = { NULL, col[1], col[2] };
-		size_t n = room(w, at, left < chunk ? left : chunk);
+		size_t n = tool_import_room(w, at, left < chunk ? left : chunk);
 		to[0] = at[0];
 		memcpy(to + 3, at + 2, nids * sizeof *at);
 		if (nn_colspool_get(sp, to, n, &err))
 			tool_die_err(NULL, &err);
 		nn_yplan_apply_rows(p, col[1], col[2], n, at[1]);
-		commit(w, n);
+		tool_import_commit(w, n);
 	}
 }
 
@@ -269,9 +217,9 @@ static void import_csv(int delim, int argc, char **argv)
 	nn_csv_opts o = { delim, opt_noheader, opt_skip, opt_label,
 	                  (const char *const *)opt_drop.v, opt_drop.n,
 	                  (const char *const *)opt_ids.v, opt_ids.n, (size_t)opt_idw };
-	src s;
-	nn_csv *c = nn_csv_open(src_open(&s, in_path), &o, &err);
-	nn_schema *sch = schema_new(argc, argv);
+	tool_src s;
+	nn_csv *c = nn_csv_open(tool_src_open(&s, in_path), &o, &err);
+	nn_schema *sch = tool_import_schema(argc, argv);
 	nn_colspool *sp = NULL;
 	nn_writer *w = NULL;
 	nn_yplan p = { 0 };
@@ -279,7 +227,7 @@ static void import_csv(int delim, int argc, char **argv)
 	if (!c)
 		tool_die_err(tool_name(in_path), &err);
 	const nn_csv_info *in = nn_csv_info_of(c);
-	size_t nc = 3 + in->nids, chunk = batch_rows(in->nfeat * 4 + 4 + in->nids * in->id_width);
+	size_t nc = 3 + in->nids, chunk = tool_import_batch_rows(in->nfeat * 4 + 4 + in->nids * in->id_width);
 	size_t *width = tool_alloc(nc * sizeof *width);
 	void **col = tool_alloc(nc * sizeof *col);
 	int spooled = opt_label && task_mode != NN_TASK_REGRESS;
@@ -301,7 +249,7 @@ static void import_csv(int delim, int argc, char **argv)
 		w = tool_writer(sch, opt_level, opt_threads);
 	}
 	csv_pass1(c, in, w, opt_label ? &p : NULL, sp, col, opt_label ? chunk : SIZE_MAX);
-	src_close(&s);
+	tool_src_close(&s);
 	if (opt_label) {   /* all the labels seen: the plan of pass 2, or its errors */
 		nn_yplan all = plan_labels(nn_csv_labels(c), in_path);
 		if (spooled)
@@ -331,7 +279,7 @@ static void import_csv(int delim, int argc, char **argv)
 static void import_libsvm(int argc, char **argv)
 {
 	const char *name = tool_name(in_path);
-	src s;
+	tool_src s;
 	nn_error err;
 	nn_libsvm *l;
 	uint64_t rows = 0, width;
@@ -341,7 +289,7 @@ static void import_libsvm(int argc, char **argv)
 	double v;
 	int r;
 
-	if (!(l = nn_libsvm_open(src_open(&s, in_path), opt_skip, (uint64_t)opt_features, &err)))
+	if (!(l = nn_libsvm_open(tool_src_open(&s, in_path), opt_skip, (uint64_t)opt_features, &err)))
 		tool_die_err(name, &err);
 	/* Pass 1: spool the rows as they are (sparse). */
 	while ((r = nn_libsvm_next(l, &v, &id, &pairs, &nnz, &err)) > 0) {
@@ -351,7 +299,7 @@ static void import_libsvm(int argc, char **argv)
 	}
 	if (r < 0)
 		tool_die_err(name, &err);
-	src_close(&s);
+	tool_src_close(&s);
 	uint64_t qid_line, qids = nn_libsvm_qid_rows(l, &qid_line);
 	if (qids)
 		tool_note("'%s': skipped the query ids (qid:) of %llu rows, the first on line %llu: "
@@ -362,7 +310,7 @@ static void import_libsvm(int argc, char **argv)
 
 	/* Pass 2: dense rows. */
 	nn_yplan p = plan_labels(nn_libsvm_labels(l), in_path);
-	nn_schema *sch = schema_new(argc, argv);
+	nn_schema *sch = tool_import_schema(argc, argv);
 	nn_writer *w;
 
 	x_field(sch, in_path, NN_F32, 1, &width);
@@ -372,10 +320,10 @@ static void import_libsvm(int argc, char **argv)
 		tool_die_err(NULL, &err);
 	for (uint64_t done = 0; done < rows; ) {
 		void *at[2];
-		size_t n = room(w, at, rows - done);
+		size_t n = tool_import_room(w, at, rows - done);
 		if (nn_libsvm_spool_rows(spool, at[0], width, n, &p, at[1], &err))
 			tool_die_err(NULL, &err);
-		commit(w, n);
+		tool_import_commit(w, n);
 		done += n;
 	}
 	fclose(spool);
@@ -387,60 +335,43 @@ static void import_libsvm(int argc, char **argv)
 
 /* --- binary arrays: idx and npy ---------------------------------------- */
 
-static void array_open(nn_array *a, src *s, const char *path, int f)
-{
-	nn_error err;
-	nn_source in = src_open(s, path);
-	if (nn_array_open(a, in, f == NN_IMPORT_IDX ? NN_ARRAY_IDX : NN_ARRAY_NPY,
-	                  nn_gzin_size(s->gz), &err))
-		tool_die_err(tool_name(path), &err);
-}
-
-static void array_end(nn_array *a, src *s, const char *path)
-{
-	nn_error err;
-	if (nn_array_end(a, &err))
-		tool_die_err(tool_name(path), &err);
-	src_close(s);
-}
-
 static void import_array(int fmt, int argc, char **argv)
 {
 	nn_array a, l;
-	src as, ls;
-	nn_schema *sch = schema_new(argc, argv);
+	tool_src as, ls;
+	nn_schema *sch = tool_import_schema(argc, argv);
 	nn_dtype ldt = NN_I32;
 	nn_error err;
 	size_t chunk;
 	unsigned char *lraw = NULL;
 	nn_writer *w;
 
-	array_open(&a, &as, in_path, fmt);
+	tool_array_open(&a, &as, in_path, fmt);
 	x_field(sch, in_path, a.dtype, a.ndim, a.shape);
 	if (opt_labels) {
-		array_open(&l, &ls, opt_labels, fmt);
+		tool_array_open(&l, &ls, opt_labels, fmt);
 		if (nn_array_labels_check(&l, a.rows, class_set.n, &ldt, &err))
 			tool_die(TOOL_EXIT_DATA, tool_name(opt_labels), l.rows != a.rows ? "%s of '%s'" : "%s",
 			         err.msg, tool_name(in_path));
 		y_field(sch, opt_labels, ldt, class_set.n, (const char *const *)class_set.s);
 	}
 	w = tool_writer(sch, opt_level, opt_threads);
-	chunk = batch_rows(a.row_bytes);
+	chunk = tool_import_batch_rows(a.row_bytes);
 	if (opt_labels)
 		lraw = tool_alloc(chunk * 8);
 	for (uint64_t done = 0; done < a.rows; ) {
 		void *at[2];
-		size_t n = room(w, at, a.rows - done < chunk ? a.rows - done : chunk);
+		size_t n = tool_import_room(w, at, a.rows - done < chunk ? a.rows - done : chunk);
 		if (nn_array_rows(&a, at[0], n, done, &err))
 			tool_die_err(tool_name(in_path), &err);
 		if (opt_labels && nn_array_labels_rows(&l, at[1], ldt, lraw, n, done, class_set.n, &err))
 			tool_die_err(tool_name(opt_labels), &err);
-		commit(w, n);
+		tool_import_commit(w, n);
 		done += n;
 	}
-	array_end(&a, &as, in_path);
+	tool_array_end(&a, &as, in_path);
 	if (opt_labels)
-		array_end(&l, &ls, opt_labels);
+		tool_array_end(&l, &ls, opt_labels);
 	tool_writer_finish(w);
 	nn_schema_free(sch);
 	free(lraw);

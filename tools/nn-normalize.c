@@ -313,108 +313,131 @@ static void parse_range(double *lo, double *hi)
 		tool_usage("--range: LO must be below HI");
 }
 
-int main(int argc, char **argv)
-{
-	nn_strlist operands = { 0 };
-	nn_error err = { 0 };
-	nn_params p;
-	enum method m = ZSCORE;
+/* The run's settings, taken from the options or from --load's file. */
+static struct {
+	enum method m;
 	nn_dtype out_t;
-	double lo = 0, hi = 1;
-	nn_reader *r;
-	char **in_names = NULL;
-	size_t *perm = NULL, in_cols = 0;
+	double lo, hi;        /* minmax's output range */
+	char **in_names;      /* the input's feature names (NULL: none) */
+	size_t *perm;         /* --load: the input's column of each fitted one (NULL: the same) */
+} N = { ZSCORE, NN_F32, 0, 1, NULL, NULL };
 
-	tool_parse(&cli, argc, argv, &operands);
+/* The checks the option table cannot make. */
+static void check_options(void)
+{
 	if (opt_method)
-		m = (enum method)nn_cli_choice(METHODS, opt_method);
-	out_t = nn_cli_choice("f32|f64", opt_dtype) ? NN_F64 : NN_F32;
+		N.m = (enum method)nn_cli_choice(METHODS, opt_method);
+	N.out_t = nn_cli_choice("f32|f64", opt_dtype) ? NN_F64 : NN_F32;
 	if (opt_load && (opt_save || opt_method || opt_range))
 		tool_usage("--load takes the method and its parameters from the file: "
 		           "no --save, --method or --range with it");
 	if (opt_inverse && !opt_load)
 		tool_usage("--inverse needs --load");
-	if (opt_range && m != MINMAX)
+	if (opt_range && N.m != MINMAX)
 		tool_usage("--range goes with --method minmax");
 	if (opt_range)
-		parse_range(&lo, &hi);
+		parse_range(&N.lo, &N.hi);
+}
+
+/* --load: the file's method and parameters, its columns matched to the
+ * input's by name.  Returns the input's reader. */
+static nn_reader *load(nn_params *p)
+{
+	nn_error err = { 0 };
+
+	if (nn_params_read(opt_load, "nn-normalize", p, &err))
+		tool_die_err(opt_load, &err);
+	N.m = file_method(p->method);
+	if (N.m == MINMAX)
+		N.lo = p->has_range ? p->range[0] : 0;
+	if ((N.m != L2 && (!nn_params_vec(p, "offset") || !nn_params_vec(p, "scale"))))
+		tool_die(TOOL_EXIT_DATA, opt_load, "no offset and scale vectors");
+	if (opt_inverse && N.m == L2)
+		tool_die(TOOL_EXIT_DATA, opt_load, "an l2 normalization cannot be undone: "
+		         "the row norms are not kept");
+	nn_reader *r = tool_reader(in_path);
+	const nn_field *f = &nn_reader_schema(r)->fields[feature_field(nn_reader_schema(r))];
+	if (nn_prep_feature_names(nn_reader_schema(r), f, &N.in_names, &err))
+		tool_die_err(NULL, &err);
+	if (p->names && N.in_names) {
+		N.perm = tool_alloc(p->elems * sizeof *N.perm);
+		if (nn_prep_map_names(N.in_names, f->row_elems, p->names, p->elems, N.perm, &err)) {
+			nn_error_prefix(&err, "the columns of field '%s' are not those the parameters in '%s' "
+			                "were fitted on", f->name, opt_load);
+			tool_die_err(in_name, &err);
+		}
+		if (nn_prep_perm_identity(N.perm, p->elems)) {
+			free(N.perm);
+			N.perm = NULL;
+		}
+	}
+	if (!nn_params_fits(p, f) && !(N.perm && f->ndim <= 1)) {
+		char a[NN_SHAPE_CHARS], b[NN_SHAPE_CHARS];
+		nn_shape_str(a, sizeof a, p->ndim, p->shape);
+		nn_shape_str(b, sizeof b, f->ndim, f->shape);
+		tool_die(TOOL_EXIT_DATA, in_name, "field '%s' has shape %s; the parameters in '%s' "
+		         "were fitted on shape %s", f->name, b, opt_load, a);
+	}
+	return r;
+}
+
+/* The fit of the method on the input into p (--save writes it).  Returns
+ * the reader for the output's pass. */
+static nn_reader *fit(nn_params *p, int argc, char **argv)
+{
+	nn_error err = { 0 };
+	nn_reader *r;
+
+	if (N.m == L2) {
+		r = tool_reader(in_path);
+	} else {
+		tool_input_rewindable(&twice, in_path);
+		r = tool_input_reader(&twice);
+	}
+	const nn_field *f = &nn_reader_schema(r)->fields[feature_field(nn_reader_schema(r))];
+	nn_params_init(p, "nn-normalize", method_names[N.m], f);
+	if (nn_prep_feature_names(nn_reader_schema(r), f, &N.in_names, &err) ||
+	    nn_params_set_names(p, N.in_names, &err))
+		tool_die_err(NULL, &err);
+	if (N.m == MINMAX) {
+		p->has_range = 1;
+		p->range[0] = N.lo;
+		p->range[1] = N.hi;
+	}
+	if (N.m == ROBUST) {
+		fit_robust(p);
+	} else if (N.m != L2) {
+		fit_moments(p, N.m, N.lo, N.hi);
+	} else if (!nn_params_add(p, "offset", &err) || !(p->vec[1] = nn_params_add(p, "scale", &err))) {
+		tool_die_err(NULL, &err);
+	} else {
+		for (size_t j = 0; j < p->elems; j++)
+			p->vec[1][j] = 1;
+	}
+	if (N.m != L2) {
+		nn_reader_close(r);
+		r = tool_input_reader(&twice);
+	}
+	if (opt_save)
+		tool_save_params(opt_save, p, argc, argv);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	nn_strlist operands = { 0 };
+	nn_params p;
+
+	tool_parse(&cli, argc, argv, &operands);
+	check_options();
 	in_path = operands.n ? operands.v[0] : NULL;
 	in_name = tool_name(in_path);
-
-	if (opt_load) {
-		if (nn_params_read(opt_load, "nn-normalize", &p, &err))
-			tool_die_err(opt_load, &err);
-		m = file_method(p.method);
-		if (m == MINMAX)
-			lo = p.has_range ? p.range[0] : 0;
-		if ((m != L2 && (!nn_params_vec(&p, "offset") || !nn_params_vec(&p, "scale"))))
-			tool_die(TOOL_EXIT_DATA, opt_load, "no offset and scale vectors");
-		if (opt_inverse && m == L2)
-			tool_die(TOOL_EXIT_DATA, opt_load, "an l2 normalization cannot be undone: "
-			         "the row norms are not kept");
-		r = tool_reader(in_path);
-		const nn_field *f = &nn_reader_schema(r)->fields[feature_field(nn_reader_schema(r))];
-		if (nn_prep_feature_names(nn_reader_schema(r), f, &in_names, &err))
-			tool_die_err(NULL, &err);
-		if (p.names && in_names) {
-			perm = tool_alloc(p.elems * sizeof *perm);
-			if (nn_prep_map_names(in_names, f->row_elems, p.names, p.elems, perm, &err)) {
-				nn_error_prefix(&err, "the columns of field '%s' are not those the parameters in '%s' "
-				                "were fitted on", f->name, opt_load);
-				tool_die_err(in_name, &err);
-			}
-			if (nn_prep_perm_identity(perm, p.elems)) {
-				free(perm);
-				perm = NULL;
-			}
-		}
-		if (!nn_params_fits(&p, f) && !(perm && f->ndim <= 1)) {
-			char a[NN_SHAPE_CHARS], b[NN_SHAPE_CHARS];
-			nn_shape_str(a, sizeof a, p.ndim, p.shape);
-			nn_shape_str(b, sizeof b, f->ndim, f->shape);
-			tool_die(TOOL_EXIT_DATA, in_name, "field '%s' has shape %s; the parameters in '%s' "
-			         "were fitted on shape %s", f->name, b, opt_load, a);
-		}
-		apply(r, &p, m, out_t, lo, perm, in_names, argc, argv);
-	} else {
-		if (m == L2) {
-			r = tool_reader(in_path);
-		} else {
-			tool_input_rewindable(&twice, in_path);
-			r = tool_input_reader(&twice);
-		}
-		const nn_field *f = &nn_reader_schema(r)->fields[feature_field(nn_reader_schema(r))];
-		nn_params_init(&p, "nn-normalize", method_names[m], f);
-		if (nn_prep_feature_names(nn_reader_schema(r), f, &in_names, &err) ||
-		    nn_params_set_names(&p, in_names, &err))
-			tool_die_err(NULL, &err);
-		if (m == MINMAX) {
-			p.has_range = 1;
-			p.range[0] = lo;
-			p.range[1] = hi;
-		}
-		if (m == ROBUST) {
-			fit_robust(&p);
-		} else if (m != L2) {
-			fit_moments(&p, m, lo, hi);
-		} else if (!nn_params_add(&p, "offset", &err) || !(p.vec[1] = nn_params_add(&p, "scale", &err))) {
-			tool_die_err(NULL, &err);
-		} else {
-			for (size_t j = 0; j < p.elems; j++)
-				p.vec[1][j] = 1;
-		}
-		if (m != L2) {
-			nn_reader_close(r);
-			r = tool_input_reader(&twice);
-		}
-		if (opt_save)
-			tool_save_params(opt_save, &p, argc, argv);
-		apply(r, &p, m, out_t, lo, NULL, in_names, argc, argv);
-	}
-	in_cols = nn_reader_schema(r)->fields[feature_field(nn_reader_schema(r))].row_elems;
+	nn_reader *r = opt_load ? load(&p) : fit(&p, argc, argv);
+	apply(r, &p, N.m, N.out_t, N.lo, N.perm, N.in_names, argc, argv);
+	size_t in_cols = nn_reader_schema(r)->fields[feature_field(nn_reader_schema(r))].row_elems;
 	nn_reader_close(r);
-	nn_prep_names_free(in_names, in_cols);
-	free(perm);
+	nn_prep_names_free(N.in_names, in_cols);
+	free(N.perm);
 	nn_params_release(&p);
 	nn_strlist_free(&operands);
 	return 0;

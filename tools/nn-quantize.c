@@ -142,29 +142,16 @@ static void calibrate(const char *path, const nn_model *orig, const nn_model *no
 	free(yb);
 }
 
-int main(int argc, char **argv)
+/* The model to out: int8 (the quantized model, returned) or, with
+ * --f32, the pruned f32 weights (NULL). */
+static nn_quant_model *write_model(tool_out *out, nn_model *m, int argc, char **argv)
 {
-	nn_strlist in = { 0 };
 	nn_error err = { 0 };
-
-	tool_parse(&cli, argc, argv, &in);
-	const char *input = in.n ? in.v[0] : NULL;
-	if (opt_f32 && opt_prune == 0)
-		tool_usage("--f32 with no --prune would write the same model");
-	if (opt_calibrate && !strcmp(opt_calibrate, "-") && (!input || !strcmp(input, "-")))
-		tool_usage("the model and --calibrate cannot both be standard input");
-	tool_out *out = tool_out_open(opt_out, 1);   /* checked before any work */
-
-	nn_model *m = tool_model(input), *orig = opt_calibrate ? tool_model(input) : NULL;
-	nn_mlp *net = m->mlp;
-	size_t zeros[NN_MLP_MAX_LAYERS];
-	if (opt_prune > 0 && nn_prune(net, opt_prune, !strcmp(opt_scope, "global"), zeros, &err))
-		tool_die_err(tool_name(input), &err);
-
 	nn_quant_model *qm = NULL;
 	nn_schema *s;
 	const void *f32cols[2 * NN_MLP_MAX_LAYERS];
 	const void *const *cols;
+
 	if (opt_f32) {
 		if (!(s = nn_model_schema(m, "model", &err)))
 			tool_die_err(NULL, &err);
@@ -181,7 +168,14 @@ int main(int argc, char **argv)
 	if (nn_tensors_write(w, s, cols, &err) || nn_writer_finish(w, &err))
 		tool_die_err(tool_out_name(out), &err);
 	nn_writer_free(w);
+	if (!qm)
+		nn_schema_free(s);
+	return qm;
+}
 
+/* Each layer's zeros and, for int8, its largest error. */
+static void report_layers(const nn_mlp *net, const nn_quant_model *qm)
+{
 	for (int l = 0; l < net->nlayers; l++) {
 		size_t n = net->width[l] * net->width[l + 1], z = nn_mlp_zero_weights(net, l);
 		double bound = 0, e = qm ? quant_error(net, qm, l, &bound) : 0;
@@ -191,27 +185,53 @@ int main(int argc, char **argv)
 		else
 			tool_note("layer %d: %zu weights, %zu zero (%.1f%%)", l, n, z, 100.0 * (double)z / (double)n);
 	}
-	if (orig) {
-		/* what the readers will compute: the int8 products (nn/quant.h)
-		 * beside the dequantized weights, or the pruned f32 weights alone */
-		if (qm)
-			for (int l = 0; l < net->nlayers; l++)
-				nn_dequant_rows(qm->q[l], qm->scale[l], net->width[l + 1], net->width[l],
-				                net->params + net->woff[l]);
-		if (nn_model_set_int8(m, qm, &err))
-			tool_die_err(NULL, &err);
-		calibrate(opt_calibrate, orig, m);
-	}
+}
+
+/* --calibrate: m as its readers will compute it against orig. */
+static void check_calibration(nn_model *m, const nn_model *orig, const nn_quant_model *qm)
+{
+	nn_error err = { 0 };
+	nn_mlp *net = m->mlp;
+
+	/* what the readers will compute: the int8 products (nn/quant.h)
+	 * beside the dequantized weights, or the pruned f32 weights alone */
+	if (qm)
+		for (int l = 0; l < net->nlayers; l++)
+			nn_dequant_rows(qm->q[l], qm->scale[l], net->width[l + 1], net->width[l],
+			                net->params + net->woff[l]);
+	if (nn_model_set_int8(m, qm, &err))
+		tool_die_err(NULL, &err);
+	calibrate(opt_calibrate, orig, m);
+}
+
+int main(int argc, char **argv)
+{
+	nn_strlist in = { 0 };
+	nn_error err = { 0 };
+
+	tool_parse(&cli, argc, argv, &in);
+	const char *input = in.n ? in.v[0] : NULL;
+	if (opt_f32 && opt_prune == 0)
+		tool_usage("--f32 with no --prune would write the same model");
+	if (opt_calibrate && !strcmp(opt_calibrate, "-") && (!input || !strcmp(input, "-")))
+		tool_usage("the model and --calibrate cannot both be standard input");
+	tool_out *out = tool_out_open(opt_out, 1);   /* checked before any work */
+
+	nn_model *m = tool_model(input), *orig = opt_calibrate ? tool_model(input) : NULL;
+	size_t zeros[NN_MLP_MAX_LAYERS];
+	if (opt_prune > 0 && nn_prune(m->mlp, opt_prune, !strcmp(opt_scope, "global"), zeros, &err))
+		tool_die_err(tool_name(input), &err);
+	nn_quant_model *qm = write_model(out, m, argc, argv);
+	report_layers(m->mlp, qm);
+	if (orig)
+		check_calibration(m, orig, qm);
 	tool_out_commit(out);
 	if (opt_out && strcmp(opt_out, "-")) {
 		struct stat st;
 		if (stat(opt_out, &st) == 0)
 			tool_note("wrote %s: %lld bytes", opt_out, (long long)st.st_size);
 	}
-	if (qm)
-		nn_quant_model_free(qm);
-	else
-		nn_schema_free(s);
+	nn_quant_model_free(qm);
 	nn_model_free(orig);
 	nn_model_free(m);
 	nn_strlist_free(&in);

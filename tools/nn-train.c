@@ -42,17 +42,17 @@
  * - --log lines are written with one write(2) each on O_APPEND, so that
  *   two runs on one log never mix lines; a checkpoint in use by another
  *   run is refused (flock on FILE.lock, nn/lock.h).
- * - --mpi (under mpirun -np N): synchronous data parallelism, the MPI
- *   calls in tool-mpi.c.  --batch-size is per rank, as in PyTorch's DDP:
- *   one step takes N x B rows.  Without --shard-pattern every rank reads
- *   all of TRAIN and takes its own contiguous B rows of the global batch
- *   of one shared shuffled order, so that N ranks of B equal one process
- *   of N x B up to the order of the gradient's sums.  With it, rank r
+ * - --mpi (under mpirun -np N): synchronous data parallelism, the MPI calls
+ *   in tool-mpi.c and tool-train-mpi.c.  --batch-size is per rank, as in
+ *   PyTorch's DDP: one step takes N x B rows.  Without --shard-pattern every
+ *   rank reads all of TRAIN and takes its own contiguous B rows of the global
+ *   batch of one shared shuffled order, so that N ranks of B equal one
+ *   process of N x B up to the order of the gradient's sums.  With it, rank r
  *   reads shards r, r+N, ... and shuffles only its own rows.  Each rank's
  *   mean gradient is weighted by its rows, the block summed with one
- *   MPI_Allreduce, and every rank takes the same optimizer step; a CRC of
- *   the weights is compared across ranks every epoch.  Rank 0 alone
- *   evaluates the validation set, writes and talks.
+ *   MPI_Allreduce, and every rank takes the same optimizer step; a CRC of the
+ *   weights is compared across ranks every epoch.  Rank 0 alone evaluates the
+ *   validation set, writes and talks.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -287,9 +287,7 @@ static void train(struct loop *L)
 		}
 		tool_mpi_same_weights(st->net, "after epoch", st->epoch + 1);
 		nn_cost cost;
-		char cost_text[96];
 		tool_train_cost(&TT, &cost);            /* every rank: a sum over them */
-		tool_train_cost_text(&cost, cost_text, sizeof cost_text);
 		double lr = nn_fit_last_lr(st->opt);
 		nn_fit_end_epoch(st, &rng);
 		TT.done = nn_earlystop_update(&TT.stop, st, nn_earlystop_value(&TT.stop, val->n != 0, tl, vl, va));
@@ -297,15 +295,8 @@ static void train(struct loop *L)
 		if (TT.checkpoint && !tool_mpi_rank &&
 		    nn_fit_checkpoint_due(st->epoch, (uint64_t)TT.ckpt_every, (uint64_t)TT.o.epochs, TT.done))
 			tool_train_save(&TT, st, L->t, val, 1, NAN, NAN, NAN);
-		tool_train_log(&TT, &(nn_epoch_log){ st->epoch, tl, vl, va, lr, rate, now() - L->start, cost });
-		if (!tool_quiet) {
-			fprintf(stderr, "epoch %llu/%lld  loss %.6g", (unsigned long long)st->epoch, TT.o.epochs, tl);
-			if (val->n)
-				fprintf(stderr, "  val_loss %.6g", vl);
-			if (val->n && L->t->classification)
-				fprintf(stderr, "  val_acc %.4f", va);
-			fprintf(stderr, "  lr %.3g  %.0f samples/s  %.1f s  %s\n", lr, rate, now() - L->start, cost_text);
-		}
+		tool_train_log(&TT, &(nn_epoch_log){ st->epoch, tl, vl, va, lr, rate, now() - L->start, cost },
+		               val->n != 0, L->t->classification);
 		if (TT.done)
 			tool_note("no improvement for %lld epochs: stopping; the model is epoch %llu's",
 			          TT.o.patience, (unsigned long long)st->best_epoch);
@@ -427,35 +418,6 @@ static float *make_state(nn_train_state *st, const nn_task *t, const nn_dataset 
 	return grad;
 }
 
-/* What the model records, its own losses on both sets, and the model
- * itself, from rank 0. */
-static void write_model(const nn_train_state *st, const nn_task *t, const nn_dataset *tr,
-                        const nn_dataset *val)
-{
-	double tl = 0, ta, vl = NAN, va = NAN;
-	size_t chunk = 1024;
-	nn_error err = { 0 };
-	nn_mlp_work *w = nn_mlp_work_new(st->net, chunk, &err);
-	float *tb = tool_alloc(chunk * st->net->width[st->net->nlayers] * sizeof(float));
-	if (!w)
-		tool_die_err(NULL, &err);
-	if (TT.o.shards) {                     /* the mean over every rank's rows */
-		tool_train_evaluate(st->net, w, chunk, tr, t->classification, tb, &tl, &ta);
-		double sum[2] = { tl * (double)tr->n, (double)tr->n };
-		tool_mpi_sum_f64(sum, 2);
-		tl = sum[0] / sum[1];
-	}
-	if (tool_mpi_rank)
-		return;                          /* rank 0 alone writes */
-	if (TT.ooc && tool_ooc_evaluate(TT.ooc, st->net, w, chunk, t->classification, tb, &tl, &ta))
-		tl = TT.pass_loss;                 /* a pipe: its pass's mean loss */
-	else if (!TT.o.shards && !TT.ooc)
-		tool_train_evaluate(st->net, w, chunk, tr, t->classification, tb, &tl, &ta);
-	if (val->n)
-		tool_train_evaluate(st->net, w, chunk, val, t->classification, tb, &vl, &va);
-	tool_train_save(&TT, st, t, val, 0, tl, vl, va);
-}
-
 int main(int argc, char **argv)
 {
 	nn_strlist operands = { 0 };
@@ -509,6 +471,6 @@ int main(int argc, char **argv)
 	tool_train_log_close(&TT);
 	if (TT.record_cost)
 		tool_train_cost(&TT, &TT.cost);  /* every rank */
-	write_model(&st, &t, &tr, &val);
+	tool_train_write_model(&TT, &st, &t, &tr, &val);
 	return 0;
 }

@@ -38,13 +38,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include "tool.h"
 #include "nn/grid.h"
@@ -81,6 +79,7 @@ static struct {
 	nn_cv_row *row;
 	size_t ncfg;
 	nn_cv_table tab;
+	const char *keys[NN_GRID_KEYS];   /* the table's searched options */
 	size_t remote;             /* rank 0: rows still to come from other ranks */
 } G = { .folds = 5, .jobs = 1 };
 
@@ -151,26 +150,6 @@ static int open_input(const char *path)
 	return classes;
 }
 
-/* nn-split --kfold K --fold I for every fold, into the private folder. */
-static void cut_folds(int stratify)
-{
-	char k[24], i[24], seed[24], tr[PATH_MAX + 32], te[PATH_MAX + 32], err[PATH_MAX + 8], msg[400];
-	snprintf(k, sizeof k, "%lld", G.folds);
-	snprintf(seed, sizeof seed, "%lld", G.t.seed);
-	snprintf(err, sizeof err, "%s/split", tune_tmp);
-	for (long long f = 0; f < G.folds; f++) {
-		char *argv[] = { "nn-split", "-q", "--kfold", k, "--fold", i, "--seed", seed, "--train", tr,
-		                 "--test", te, G.input, stratify ? "--stratify" : NULL, "--y", (char *)G.t.y, NULL };
-		if (!G.t.y)
-			argv[14] = NULL;
-		snprintf(i, sizeof i, "%lld", f);
-		snprintf(tr, sizeof tr, "%s/train%lld.nns", tune_tmp, f);
-		snprintf(te, sizeof te, "%s/test%lld.nns", tune_tmp, f);
-		if (tune_run(argv, NULL, err))
-			tool_die(TOOL_EXIT_DATA, NULL, "fold %lld: %s", f, nn_proc_first_line(err, msg, sizeof msg));
-	}
-}
-
 /* --- configurations, the old table, the trials ----------------------------- */
 
 static void add_config(char (*v)[NN_GRID_VALUE])
@@ -210,6 +189,10 @@ static void make_configs(void)
 		nn_grid_draw(&G.t.grid, &r, v), add_config(v);
 	if (G.trials && G.ncfg < (size_t)G.trials)
 		tool_note("only %zu different configurations in %lld draws", G.ncfg, G.trials * 100);
+	for (size_t k = 0; k < G.t.grid.nkeys; k++)
+		G.keys[k] = G.t.grid.keys[k].name;
+	G.tab = (nn_cv_table){ G.t.grid.nkeys, G.keys, (size_t)G.folds, G.metric, G.setup, G.tab.lower, G.ncfg,
+	                       G.row };
 }
 
 /* Rows of the old table (-o) that match a configuration and finished. */
@@ -247,49 +230,6 @@ static double now(void)
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static void end_trial(int sig)
-{
-	signal(sig, SIG_DFL);   /* then the trial's group, this child included */
-	kill(0, sig);
-}
-
-/* One trial, in a child of its own: nn-train on fold f's training rows,
- * nn-eval --json on its test rows.  Exit 0, or 1 when nn-train failed, 3
- * when nn-eval did; their stderr goes to the trial's .err file. */
-static pid_t start_trial(size_t c, long long f, long long threads)
-{
-	char model[PATH_MAX + 32], tr[PATH_MAX + 32], te[PATH_MAX + 32], js[PATH_MAX + 32];
-	char err[PATH_MAX + 32], th[24], text[2048];
-	const char *argv[620];
-	pid_t parent = getpid(), pid = fork();
-	if (pid)
-		return pid;
-	setpgid(0, 0);
-	signal(SIGINT, SIG_DFL), signal(SIGHUP, SIG_DFL);
-	/* SIGTERM, and the end of this program however it ends (mpirun
-	 * SIGKILLs ranks), end the trial's programs too. */
-	signal(SIGTERM, end_trial);
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != parent)
-		_exit(1);
-	snprintf(model, sizeof model, "%s/c%zu_f%lld.nnm", tune_tmp, c, f);
-	snprintf(js, sizeof js, "%s/c%zu_f%lld.json", tune_tmp, c, f);
-	snprintf(err, sizeof err, "%s/c%zu_f%lld.err", tune_tmp, c, f);
-	snprintf(tr, sizeof tr, "%s/train%lld.nns", tune_tmp, f);
-	snprintf(te, sizeof te, "%s/test%lld.nns", tune_tmp, f);
-	snprintf(th, sizeof th, "%lld", threads);
-	size_t n = 1 + tune_train_args(&G.t, argv + 1, G.row[c].values, text, sizeof text);
-	argv[0] = "nn-train";
-	const char *tail[] = { "--threads", th, "-q", "-o", model, tr, NULL };
-	memcpy(argv + n, tail, sizeof tail);
-	if (tune_run((char **)argv, NULL, err))
-		_exit(1);
-	char *eval[] = { "nn-eval", "-q", "--json", "-m", model, te, NULL };
-	int st = tune_run(eval, js, err);
-	unlink(model);   /* a trial's model is temporary */
-	_exit(st ? 3 : 0);
 }
 
 /* A finished trial: its score from nn-eval's report, or its failure. */
@@ -332,7 +272,7 @@ static void finish(size_t c)
 {
 	nn_error err = { 0 };
 	G.row[c].finished = 1;
-	if (tune_rank)
+	if (tool_mpi_rank)
 		return tune_mpi_send_row(&G.tab, c, sizeof G.cfg->why);
 	if (nn_cv_finish(&G.tab, &err))
 		tool_die_err(NULL, &err);
@@ -369,7 +309,7 @@ static void share_configs(void)
 		reused[c] = G.cfg[c].reused;
 	G.remote = tune_mpi_deal(&G.tab, reused, rank);
 	for (size_t c = 0; c < G.ncfg; c++)
-		if ((G.cfg[c].rank = rank[c]) != tune_rank)
+		if ((G.cfg[c].rank = rank[c]) != tool_mpi_rank)
 			G.cfg[c].done = G.cfg[c].started = (size_t)G.folds;   /* not this rank's */
 	free(reused), free(rank);
 }
@@ -378,7 +318,7 @@ static void share_configs(void)
 static void gather_rows(void)
 {
 	int st;
-	while (!tune_rank && G.remote) {
+	while (!tool_mpi_rank && G.remote) {
 		if (tune_signalled())   /* before MPI, which may find a rank ended by it */
 			tune_reap(-1, &st, NULL, 0);
 		if (!take_row(0))
@@ -401,7 +341,7 @@ static void run_trials(long long threads)
 		while (running < (size_t)G.jobs && c < G.ncfg) {
 			config *g = &G.cfg[c];
 			if (G.row[c].failed || g->started == (size_t)G.folds) {
-				if (g->done == g->started && !G.row[c].finished && g->rank == tune_rank)
+				if (g->done == g->started && !G.row[c].finished && g->rank == tool_mpi_rank)
 					finish(c);
 				c++;
 				continue;
@@ -410,7 +350,7 @@ static void run_trials(long long threads)
 			while (pid[j])
 				j++;
 			jc[j] = c, jf[j] = (long long)g->started++, t0[j] = now();
-			if ((pid[j] = start_trial(c, jf[j], threads)) < 0)
+			if ((pid[j] = tune_start_trial(&G.t, G.row[c].values, c, jf[j], threads)) < 0)
 				tool_die(TOOL_EXIT_DATA, NULL, "fork: %s", strerror(errno));
 			running++;
 		}
@@ -426,7 +366,7 @@ static void run_trials(long long threads)
 			if (g->done == g->started && (G.row[jc[j]].failed || g->started == (size_t)G.folds))
 				finish(jc[j]);
 		}
-		while (!tune_rank && take_row(0))
+		while (!tool_mpi_rank && take_row(0))
 			;
 	}
 	free(pid), free(jc), free(jf), free(t0);
@@ -435,48 +375,26 @@ static void run_trials(long long threads)
 /* --refit: the best configuration on all of INPUT. */
 static void refit(long long threads)
 {
-	const char *argv[620];
-	char th[24], text[2048];
 	size_t best = 0;
 	while (best < G.ncfg && G.row[best].rank != 1)
 		best++;
 	if (best == G.ncfg)
 		tool_die(TOOL_EXIT_DATA, G.refit, "no configuration finished: nothing to refit");
-	snprintf(th, sizeof th, "%lld", threads);
-	size_t n = 1 + tune_train_args(&G.t, argv + 1, G.row[best].values, text, sizeof text);
-	argv[0] = "nn-train";
-	const char *tail[] = { "--threads", th, "-q", "-o", G.refit, G.input, NULL };
-	memcpy(argv + n, tail, sizeof tail);
-	tool_note("refit: nn-train %s", text);
-	if (tune_run((char **)argv, NULL, ""))
-		tool_die(TOOL_EXIT_DATA, G.refit, "refit failed (nn-train's message above)");
+	tune_refit(&G.t, G.row[best].values, G.input, G.refit, threads);
 }
 
-int main(int argc, char **argv)
+/* The checks the option table cannot make, and nn-train's own on every
+ * searched value; the threads in all. */
+static void check_options(const nn_strlist *in)
 {
-	nn_strlist in = { 0 };
-	int own, failed = 0;
-	const char *path;
-	char **mine;
-
-	tool_prog = "nn-tune";
-	tune_mpi_prepare();
-	tune_mpi_start(&argc, &argv);   /* before the private folder: MPI_Init is slow */
-	tune_setup();
-	G.t.own = &cli;
-	tune_load_train_options(&G.t);
-	mine = tune_split_args(&G.t, argc, argv, &own);
-	tool_parse(&cli, own, mine, &in);
-	tune_catch_signals();
-	if (in.n > 1)
+	if (in->n > 1)
 		tool_usage("one INPUT at most (nn-train's options go before or after it, or after --)");
-	if (tune_ranks > 1 && (!in.n || !strcmp(in.v[0], "-"))) {
-		if (tune_rank)
-			for (;;)
-				pause();   /* rank 0's message and abort end the job */
+	if (tool_mpi_size > 1 && (!in->n || !strcmp(in->v[0], "-"))) {
+		if (tool_mpi_rank)
+			tool_mpi_wait_for_abort();   /* rank 0's message and abort end the job */
 		tool_usage("under mpirun every rank reads INPUT, so it must be a file (stdin reaches rank 0 only)");
 	}
-	tool_quiet |= tune_rank > 0;   /* rank 0 talks for the job */
+	tool_quiet |= tool_mpi_rank > 0;   /* rank 0 talks for the job */
 	tune_grid(&G.t, &G.grids);
 	const char *ext = G.plot ? strrchr(G.plot, '.') : ".png";
 	if (!ext || (strcmp(ext, ".png") && strcmp(ext, ".svg")))
@@ -484,27 +402,25 @@ int main(int argc, char **argv)
 	if (G.trials && !G.t.grid.nkeys)
 		tool_usage("--trials draws from --grid: give it KEY=LO:HI or KEY=V1,V2 items");
 	if (!G.threads)   /* the ranks on one machine share it */
-		G.threads = sysconf(_SC_NPROCESSORS_ONLN) / tune_mpi_local_ranks() > 0 ?
-		            sysconf(_SC_NPROCESSORS_ONLN) / tune_mpi_local_ranks() : 1;
+		G.threads = sysconf(_SC_NPROCESSORS_ONLN) / tool_mpi_local_size() > 0 ?
+		            sysconf(_SC_NPROCESSORS_ONLN) / tool_mpi_local_size() : 1;
 	tune_preflight(&G.t);
-	int classes = open_input(in.n ? in.v[0] : NULL);
+}
+
+/* The metric (by default from the label's dtype), in the setup too. */
+static void set_metric(int classes)
+{
+	const char *key;
 	if (!G.metric)
 		G.metric = classes ? "accuracy" : "r2";
-	nn_cv_metric(G.metric, &path, &G.tab.lower);
+	nn_cv_metric(G.metric, &key, &G.tab.lower);
 	snprintf(G.setup + strlen(G.setup), sizeof G.setup - strlen(G.setup), " metric=%s", G.metric);
-	cut_folds(classes && !G.no_stratify);
-	make_configs();
-	const char *keys[NN_GRID_KEYS];
-	for (size_t k = 0; k < G.t.grid.nkeys; k++)
-		keys[k] = G.t.grid.keys[k].name;
-	G.tab = (nn_cv_table){ G.t.grid.nkeys, keys, (size_t)G.folds, G.metric, G.setup, G.tab.lower, G.ncfg, G.row };
-	if (!tune_rank)
-		reuse();
-	share_configs();
-	run_trials(G.threads / G.jobs > 0 ? G.threads / G.jobs : 1);
-	gather_rows();
-	if (tune_rank)
-		return 0;   /* its rows are rank 0's to write */
+}
+
+/* The table to stdout, the picture, the refit; the exit status. */
+static int report(void)
+{
+	int failed = 0;
 	for (size_t c = 0; c < G.ncfg; c++)
 		failed |= G.row[c].failed;
 	tool_output_open(NULL, 0);
@@ -516,4 +432,34 @@ int main(int argc, char **argv)
 		refit(G.threads);
 	nn_grid_release(&G.t.grid);
 	return failed ? TOOL_EXIT_DATA : 0;
+}
+
+int main(int argc, char **argv)
+{
+	nn_strlist in = { 0 };
+	int own;
+	char **mine;
+
+	tool_prog = "nn-tune";
+	tool_mpi_prepare();
+	tune_mpi_start(&argc, &argv);   /* before the private folder: MPI_Init is slow */
+	tune_setup();
+	G.t.own = &cli;
+	tune_load_train_options(&G.t);
+	mine = tune_split_args(&G.t, argc, argv, &own);
+	tool_parse(&cli, own, mine, &in);
+	tune_catch_signals();
+	check_options(&in);
+	int classes = open_input(in.n ? in.v[0] : NULL);
+	set_metric(classes);
+	tune_cut_folds(&G.t, G.input, G.folds, classes && !G.no_stratify);
+	make_configs();
+	if (!tool_mpi_rank)
+		reuse();
+	share_configs();
+	run_trials(G.threads / G.jobs > 0 ? G.threads / G.jobs : 1);
+	gather_rows();
+	if (tool_mpi_rank)
+		return 0;   /* its rows are rank 0's to write */
+	return report();
 }

@@ -1,14 +1,13 @@
-/* tool-mpi.c — MPI for nn-train --mpi (see tool-mpi.h).  Built with
- * -DNN_MPI and the flags of pkg-config ompi-c when the Makefile finds
- * OpenMPI (make MPI=1 forces it, MPI=0 leaves it out); otherwise the same
- * functions for a job of one rank, and --mpi is refused. */
+/* tool-mpi.c — MPI for nn-train --mpi and nn-tune under mpirun (see
+ * tool-mpi.h).  Built with -DNN_MPI and the flags of pkg-config ompi-c
+ * when the Makefile finds OpenMPI (make MPI=1 forces it, MPI=0 leaves it
+ * out); otherwise the same functions for a job of one rank, and --mpi is
+ * refused. */
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <zlib.h>
-#include "nn/mlp.h"
-#include "nn/optim.h"
 #include "tool.h"
 #include "tool-mpi.h"
 #ifdef NN_MPI
@@ -16,9 +15,7 @@
 #endif
 
 int tool_mpi_rank = 0, tool_mpi_size = 1;
-static int started;
-static double reduce_seconds, compute_seconds;
-static uint64_t reduce_calls;
+static int started, ended;
 
 int tool_mpi_built(void)
 {
@@ -29,11 +26,14 @@ int tool_mpi_built(void)
 #endif
 }
 
-static double now(void)
+int tool_mpi_running(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	return started;
+}
+
+void tool_mpi_end(void)
+{
+	ended = 1;
 }
 
 #ifdef NN_MPI
@@ -47,7 +47,7 @@ static void at_exit(int status, void *unused)
 	(void)unused;
 	if (!started || MPI_Finalized(&done) != MPI_SUCCESS || done)
 		return;
-	if (status == 0) {
+	if (status == 0 || ended) {
 		MPI_Finalize();
 		return;
 	}
@@ -69,8 +69,18 @@ void tool_mpi_prepare(void)
 
 void tool_mpi_start(int *argc, char ***argv)
 {
+	sigset_t ends, was;
+	/* The threads MPI_Init starts hold these signals, so that they reach
+	 * the main thread, where they interrupt what it waits for (nn-tune's
+	 * waitpid, tool-tune.c); one taken by another thread would leave the
+	 * main thread waiting for a trial until mpirun's SIGKILL, the trials
+	 * left running. */
+	sigemptyset(&ends);
+	sigaddset(&ends, SIGINT), sigaddset(&ends, SIGTERM), sigaddset(&ends, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &ends, &was);
 	if (MPI_Init(argc, argv) != MPI_SUCCESS)
-		tool_die(TOOL_EXIT_DATA, NULL, "--mpi: MPI_Init failed");
+		tool_die(TOOL_EXIT_DATA, NULL, "MPI_Init failed");
+	pthread_sigmask(SIG_SETMASK, &was, NULL);
 	started = 1;
 	/* Errors in MPI calls end the job rather than return. */
 	MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
@@ -78,28 +88,27 @@ void tool_mpi_start(int *argc, char ***argv)
 	MPI_Comm_size(MPI_COMM_WORLD, &tool_mpi_size);
 }
 
+/* The ranks on this machine: their number, or this rank's among them. */
+static int local(int (*what)(MPI_Comm, int *), int alone)
+{
+	MPI_Comm comm;
+	int v = alone;
+	if (!started)
+		return alone;
+	MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &comm);
+	what(comm, &v);
+	MPI_Comm_free(&comm);
+	return v;
+}
+
 int tool_mpi_local_size(void)
 {
-	MPI_Comm local;
-	int n = 1;
-	if (!started)
-		return 1;
-	MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &local);
-	MPI_Comm_size(local, &n);
-	MPI_Comm_free(&local);
-	return n;
+	return local(MPI_Comm_size, 1);
 }
 
 int tool_mpi_local_rank(void)
 {
-	MPI_Comm local;
-	int r = 0;
-	if (!started)
-		return 0;
-	MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &local);
-	MPI_Comm_rank(local, &r);
-	MPI_Comm_free(&local);
-	return r;
+	return local(MPI_Comm_rank, 0);
 }
 
 /* MPI counts are int: large arrays go in pieces. */
@@ -109,12 +118,9 @@ void tool_mpi_sum_f32(float *v, size_t n)
 {
 	if (!started || tool_mpi_size == 1)
 		return;
-	double t0 = now();
 	for (size_t off = 0; off < n; off += PIECE)
 		MPI_Allreduce(MPI_IN_PLACE, v + off, (int)(n - off < PIECE ? n - off : PIECE), MPI_FLOAT,
 		              MPI_SUM, MPI_COMM_WORLD);
-	reduce_seconds += now() - t0;
-	reduce_calls++;
 }
 
 void tool_mpi_sum_f64(double *v, size_t n)
@@ -188,7 +194,6 @@ void tool_mpi_sum_f32(float *v, size_t n)
 {
 	(void)v;
 	(void)n;
-	reduce_calls += started;
 }
 
 void tool_mpi_sum_f64(double *v, size_t n)
@@ -230,45 +235,4 @@ void tool_mpi_wait_for_abort(void)
 {
 	for (;;)
 		pause();
-}
-
-double tool_mpi_step(nn_mlp *net, nn_optim *opt, nn_mlp_work *w, const float *xb, const float *tb, float *grad,
-                     size_t *rows, int *stop)
-{
-	double loss = 0, t0 = now();
-	if (*rows)
-		loss = nn_mlp_gradient(net, w, xb, tb, *rows, grad);
-	else
-		memset(grad, 0, net->nparams * sizeof(float));
-	compute_seconds += now() - t0;
-	double part[3] = { loss * (double)*rows, (double)*rows, *stop ? 1 : 0 };
-	tool_mpi_sum_f64(part, 3);
-	float share = (float)((double)*rows / part[1]);
-	for (size_t i = 0; share != 1 && i < net->nparams; i++)
-		grad[i] *= share;
-	tool_mpi_sum_f32(grad, net->nparams);
-	nn_optim_step(opt, net->params, grad);
-	*rows = (size_t)part[1];
-	*stop = part[2] > 0;
-	return part[0] / part[1];
-}
-
-void tool_mpi_same_weights(const nn_mlp *net, const char *when, uint64_t epoch)
-{
-	uint64_t crc = crc32_z(0, (const unsigned char *)net->params, net->nparams * sizeof(float));
-	if (tool_mpi_same_u64(crc))
-		return;
-	if (tool_mpi_rank)
-		tool_mpi_wait_for_abort();
-	tool_die(TOOL_EXIT_DATA, NULL, "the ranks' weights differ %s %llu: stopping (ranks on different "
-	         "CPUs or libraries?)", when, (unsigned long long)epoch);
-}
-
-void tool_mpi_report(size_t nparams)
-{
-	double calls = (double)reduce_calls;
-	tool_note("MPI: %d ranks; %llu all-reduces of the %zu-float gradient (%.3f MB): %.3f ms each; "
-	          "forward/backward %.3f ms per step", tool_mpi_size, (unsigned long long)reduce_calls,
-	          nparams, (double)nparams * 4 / 1e6, reduce_calls ? reduce_seconds / calls * 1e3 : 0.0,
-	          reduce_calls ? compute_seconds / calls * 1e3 : 0.0);
 }

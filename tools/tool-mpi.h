@@ -1,6 +1,7 @@
-/* tools/tool-mpi.h — the little of MPI that nn-train --mpi needs, behind
- * functions that exist with or without MPI (built with -DNN_MPI when the
- * Makefile finds OpenMPI), so that nn-train.c has no #if.
+/* tools/tool-mpi.h — the little of MPI that nn-train --mpi and nn-tune
+ * under mpirun need, behind functions that exist with or without MPI
+ * (built with -DNN_MPI when the Makefile finds OpenMPI), so that the
+ * programs have no #if.
  *
  * Without --mpi (or without MPI in the build) the job is one rank:
  * tool_mpi_rank 0, tool_mpi_size 1, and every collective below returns
@@ -10,7 +11,7 @@
  * than 0 (tool_die, tool_usage, a failed write) calls MPI_Abort with that
  * status once the message is printed, which ends every rank of the job:
  * an error never leaves the other ranks waiting in a collective.  An exit
- * with status 0 calls MPI_Finalize.
+ * with status 0, or any exit after tool_mpi_end, calls MPI_Finalize.
  */
 #ifndef NN_TOOL_MPI_H
 #define NN_TOOL_MPI_H
@@ -23,10 +24,18 @@ extern int tool_mpi_rank, tool_mpi_size;
 /* First thing in main (after tool_blas_init, whose re-execution must come
  * before MPI starts, and before tool_parse): the exit hook. */
 void tool_mpi_prepare(void);
-/* MPI_Init and the job's size; exits 2 with a message when the program
- * was built without MPI. */
+/* MPI_Init (SIGINT, SIGTERM and SIGHUP held meanwhile, so that the
+ * threads it starts never take them) and the job's size; exits 2 with
+ * nn-train's message when the program was built without MPI (nn-tune
+ * asks tool_mpi_built first). */
 void tool_mpi_start(int *argc, char ***argv);
 int tool_mpi_built(void);
+/* 1 after tool_mpi_start. */
+int tool_mpi_running(void);
+/* Every rank has come to the end of its part: from here on an exit of
+ * any status finalizes MPI rather than aborting the job, so that the
+ * program's own status stands. */
+void tool_mpi_end(void);
 /* Ranks of this job on this machine (to share its processors). */
 int tool_mpi_local_size(void);
 /* This rank's number among them (0 without MPI): the one that adds a
@@ -51,7 +60,8 @@ void tool_mpi_barrier(void);
  * wait to be ended by that abort, so that the message is printed once. */
 _Noreturn void tool_mpi_wait_for_abort(void);
 
-/* nn-train's data-parallel step and check, built on the above. */
+/* nn-train's data-parallel step and check, built on the above in
+ * tools/tool-train-mpi.c. */
 struct nn_mlp;
 struct nn_mlp_work;
 struct nn_optim;

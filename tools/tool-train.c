@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -99,6 +100,33 @@ void tool_train_save(const tool_train *T, const nn_train_state *st, const nn_tas
 	nn_schema_free(s);
 	free(cols);
 	msgpack_sbuffer_destroy(&sb);
+}
+
+void tool_train_write_model(const tool_train *T, const nn_train_state *st, const nn_task *t,
+                            const nn_dataset *tr, const nn_dataset *val)
+{
+	double tl = 0, ta, vl = NAN, va = NAN;
+	size_t chunk = 1024;
+	nn_error err = { 0 };
+	nn_mlp_work *w = nn_mlp_work_new(st->net, chunk, &err);
+	float *tb = tool_alloc(chunk * st->net->width[st->net->nlayers] * sizeof(float));
+	if (!w)
+		tool_die_err(NULL, &err);
+	if (T->o.shards) {                     /* the mean over every rank's rows */
+		tool_train_evaluate(st->net, w, chunk, tr, t->classification, tb, &tl, &ta);
+		double sum[2] = { tl * (double)tr->n, (double)tr->n };
+		tool_mpi_sum_f64(sum, 2);
+		tl = sum[0] / sum[1];
+	}
+	if (tool_mpi_rank)
+		return;                          /* rank 0 alone writes */
+	if (T->ooc && tool_ooc_evaluate(T->ooc, st->net, w, chunk, t->classification, tb, &tl, &ta))
+		tl = T->pass_loss;                 /* a pipe: its pass's mean loss */
+	else if (!T->o.shards && !T->ooc)
+		tool_train_evaluate(st->net, w, chunk, tr, t->classification, tb, &tl, &ta);
+	if (val->n)
+		tool_train_evaluate(st->net, w, chunk, val, t->classification, tb, &vl, &va);
+	tool_train_save(T, st, t, val, 0, tl, vl, va);
 }
 
 void tool_train_resume(const tool_train *T, nn_train_state *st, const nn_dataset *val)
@@ -541,13 +569,22 @@ void tool_train_open(tool_train *T)
 		log_write(T, nn_fit_log_header);
 }
 
-void tool_train_log(const tool_train *T, const nn_epoch_log *e)
+void tool_train_log(const tool_train *T, const nn_epoch_log *e, int has_val, int classification)
 {
-	char line[NN_FIT_LOG_MAX];
-	if (T->log_fd < 0)
+	char line[NN_FIT_LOG_MAX], cost[96];
+	if (T->log_fd >= 0) {
+		nn_fit_log_line(line, e, !strcmp(T->log_format, "json"));
+		log_write(T, line);
+	}
+	if (tool_quiet)
 		return;
-	nn_fit_log_line(line, e, !strcmp(T->log_format, "json"));
-	log_write(T, line);
+	tool_train_cost_text(&e->cost, cost, sizeof cost);
+	fprintf(stderr, "epoch %llu/%lld  loss %.6g", (unsigned long long)e->epoch, T->o.epochs, e->train_loss);
+	if (has_val)
+		fprintf(stderr, "  val_loss %.6g", e->val_loss);
+	if (has_val && classification)
+		fprintf(stderr, "  val_acc %.4f", e->val_accuracy);
+	fprintf(stderr, "  lr %.3g  %.0f samples/s  %.1f s  %s\n", e->lr, e->samples_per_s, e->elapsed_s, cost);
 }
 
 void tool_train_log_close(tool_train *T)

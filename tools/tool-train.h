@@ -71,6 +71,12 @@ void tool_train_load(tool_train *T, const nn_strlist *operands, nn_task *t, nn_d
  * (ckpt 1: to T->checkpoint), atomically, with the provenance. */
 void tool_train_save(const tool_train *T, const nn_train_state *st, const nn_task *t, const nn_dataset *val,
                      int ckpt, double tl, double vl, double va);
+/* The model at the end of the run: its own losses on the training set
+ * (with --shard-pattern the mean over every rank's rows; out of core from
+ * the file, or a pipe's last pass) and on the validation set, saved by
+ * rank 0 (tool_train_save).  Collective with --shard-pattern. */
+void tool_train_write_model(const tool_train *T, const nn_train_state *st, const nn_task *t,
+                            const nn_dataset *tr, const nn_dataset *val);
 /* Restore st from --resume, refusing another run's checkpoint. */
 void tool_train_resume(const tool_train *T, nn_train_state *st, const nn_dataset *val);
 /* A usage error (status 2) when the model, or with --checkpoint its
@@ -106,8 +112,10 @@ void tool_train_cost(tool_train *T, nn_cost *c);
 /* "cpu 12.3 s  45.6 J estimated" (no energy part without energy). */
 void tool_train_cost_text(const nn_cost *c, char *buf, size_t len);
 
-/* One line of --log (when open), and its end. */
-void tool_train_log(const tool_train *T, const nn_epoch_log *e);
+/* One epoch's line to --log (when open) and, unless quiet, to stderr
+ * (validation loss with has_val, accuracy too for classification); the
+ * log's end. */
+void tool_train_log(const tool_train *T, const nn_epoch_log *e, int has_val, int classification);
 void tool_train_log_close(tool_train *T);
 
 #endif

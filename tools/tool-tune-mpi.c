@@ -1,19 +1,16 @@
 /* tools/tool-tune-mpi.c — nn-tune's ranks (tool-tune-mpi.h).  Built with
  * -DNN_MPI and OpenMPI's flags when the Makefile finds it; otherwise a job
  * of one rank. */
-#include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "tool.h"
+#include "tool-mpi.h"
 #include "tool-tune.h"
 #include "tool-tune-mpi.h"
 #ifdef NN_MPI
 #include <mpi.h>
 #endif
-
-int tune_rank = 0, tune_ranks = 1;
 
 /* The job's size as mpirun's environment gives it, 0 when not launched by
  * mpirun. */
@@ -25,75 +22,34 @@ static int launched_ranks(void)
 	return s ? atoi(s) > 0 ? atoi(s) : 1 : 0;
 }
 
-#ifdef NN_MPI
-
-#define TAG_ROW 19
-
-static int started, ended;
-static MPI_Request *req;
-static void **sent;
-static size_t nsent;
-
-static void at_exit(int status, void *unused)
-{
-	int done = 0;
-	(void)unused;
-	if (!started || MPI_Finalized(&done) != MPI_SUCCESS || done)
-		return;
-	if (status == 0 || ended) {
-		MPI_Finalize();
-		return;
-	}
-	fflush(stderr);
-	/* A moment for mpirun to forward this rank's message before the
-	 * abort ends the job (as nn-train's, tools/tool-mpi.c). */
-	usleep(tune_rank ? 400000 : 100000);
-	MPI_Abort(MPI_COMM_WORLD, status);
-}
-
-void tune_mpi_prepare(void)
-{
-	on_exit(at_exit, NULL);
-}
-
 void tune_mpi_start(int *argc, char ***argv)
 {
-	sigset_t ends, was;
-	if (!launched_ranks())
+	int n = launched_ranks();
+	if (!n)
 		return;
-	/* The threads MPI_Init starts hold these signals, so that they reach
-	 * the main thread, where they interrupt waitpid (tool-tune.c); one
-	 * taken by another thread would leave the main thread waiting for a
-	 * trial until mpirun's SIGKILL, the trials left running. */
-	sigemptyset(&ends);
-	sigaddset(&ends, SIGINT), sigaddset(&ends, SIGTERM), sigaddset(&ends, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &ends, &was);
-	if (MPI_Init(argc, argv) != MPI_SUCCESS)
-		tool_die(TOOL_EXIT_DATA, NULL, "MPI_Init failed");
-	pthread_sigmask(SIG_SETMASK, &was, NULL);
-	started = 1;
-	MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
-	MPI_Comm_rank(MPI_COMM_WORLD, &tune_rank);
-	MPI_Comm_size(MPI_COMM_WORLD, &tune_ranks);
+	if (!tool_mpi_built()) {
+		if (n > 1)
+			tool_usage("started by mpirun on %d ranks, but this nn-tune was built without MPI: every "
+			           "rank would run the whole search (install libopenmpi-dev, or make deps, and "
+			           "rebuild)", n);
+		return;
+	}
+	tool_mpi_start(argc, argv);
 	/* mpirun sends a signal to every rank within milliseconds, and ends
 	 * the job with SIGKILL as soon as one rank has ended: each rank
 	 * waits this long after its cleanup, so that the others finish
 	 * theirs (their trials ended, their private folders removed). */
-	if (tune_ranks > 1)
+	if (tool_mpi_size > 1)
 		tune_end_delay_us = 500000;
 }
 
-int tune_mpi_local_ranks(void)
-{
-	MPI_Comm local;
-	int n = 1;
-	if (!started)
-		return 1;
-	MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &local);
-	MPI_Comm_size(local, &n);
-	MPI_Comm_free(&local);
-	return n;
-}
+#ifdef NN_MPI
+
+#define TAG_ROW 19
+
+static MPI_Request *req;
+static void **sent;
+static size_t nsent;
 
 /* Wait for r, and for a signal: a rank blocked in MPI while the others
  * end on a signal would be killed by mpirun before its cleanup. */
@@ -114,7 +70,7 @@ int tune_mpi_same(uint64_t h)
 {
 	uint64_t v[2] = { h, ~h };   /* the smallest h and the largest, at once */
 	MPI_Request r;
-	if (tune_ranks == 1)
+	if (tool_mpi_size == 1)
 		return 1;
 	MPI_Iallreduce(MPI_IN_PLACE, v, 2, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD, &r);
 	wait_for(&r);
@@ -124,7 +80,7 @@ int tune_mpi_same(uint64_t h)
 void tune_mpi_bcast_int(int *v, size_t n)
 {
 	MPI_Request r;
-	if (tune_ranks == 1 || !n)
+	if (tool_mpi_size == 1 || !n)
 		return;
 	MPI_Ibcast(v, (int)n, MPI_INT, 0, MPI_COMM_WORLD, &r);
 	wait_for(&r);
@@ -146,7 +102,7 @@ static int recv_bytes(void *row, size_t cap, size_t *n, int wait)
 {
 	MPI_Status st;
 	int flag = 1, count = 0;
-	if (tune_ranks == 1)
+	if (tool_mpi_size == 1)
 		return 0;
 	if (!wait)
 		MPI_Iprobe(MPI_ANY_SOURCE, TAG_ROW, MPI_COMM_WORLD, &flag, &st);
@@ -161,7 +117,7 @@ static int recv_bytes(void *row, size_t cap, size_t *n, int wait)
 void tune_mpi_end(void)
 {
 	MPI_Request all;
-	if (!started)
+	if (!tool_mpi_running())
 		return;
 	for (size_t i = 0; i < nsent; i++)
 		wait_for(&req[i]);
@@ -170,29 +126,10 @@ void tune_mpi_end(void)
 	for (size_t i = 0; i < nsent; i++)
 		free(sent[i]);
 	free(sent), free(req);
-	ended = 1;
+	tool_mpi_end();
 }
 
 #else  /* no MPI: one rank */
-
-void tune_mpi_prepare(void)
-{
-}
-
-void tune_mpi_start(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	if (launched_ranks() > 1)
-		tool_usage("started by mpirun on %d ranks, but this nn-tune was built without MPI: every rank "
-		           "would run the whole search (install libopenmpi-dev, or make deps, and rebuild)",
-		           launched_ranks());
-}
-
-int tune_mpi_local_ranks(void)
-{
-	return 1;
-}
 
 int tune_mpi_same(uint64_t h)
 {
@@ -274,15 +211,14 @@ size_t tune_mpi_deal(const nn_cv_table *t, int *reused, int *rank)
 		for (const char *p = c < t->nrows ? t->rows[c].args : t->setup; *p; p++)
 			h = (h ^ (unsigned char)*p) * 1099511628211ull;
 	if (!tune_mpi_same(h ^ t->nrows)) {
-		if (tune_rank)
-			for (;;)
-				pause();   /* rank 0's message and abort end the job */
+		if (tool_mpi_rank)
+			tool_mpi_wait_for_abort();   /* rank 0's message and abort end the job */
 		tool_die(TOOL_EXIT_DATA, NULL, "MPI: the ranks read different data or options (INPUT must be the "
 		         "same file on every machine)");
 	}
 	tune_mpi_bcast_int(reused, t->nrows);
 	for (size_t c = 0, k = 0; c < t->nrows; c++) {
-		rank[c] = reused[c] ? 0 : (int)(k++ % (size_t)tune_ranks);
+		rank[c] = reused[c] ? 0 : (int)(k++ % (size_t)tool_mpi_size);
 		remote += rank[c] != 0;
 	}
 	return remote;

@@ -1,7 +1,8 @@
 /* tools/tool-tune-mpi.h — nn-tune under mpirun: the ranks share the
  * configurations, rank 0 gathers the rows and writes the table.  Built
- * with -DNN_MPI when the Makefile finds OpenMPI (as tool-mpi.c); without
- * it the same functions for a job of one rank.
+ * with -DNN_MPI when the Makefile finds OpenMPI (as tool-mpi.c, whose
+ * start, ranks and exit hook it uses); without it the same functions for
+ * a job of one rank.
  *
  * nn-tune joins the job when mpirun started it (its environment says so:
  * OMPI_COMM_WORLD_SIZE, or PMI_SIZE of MPICH's launchers); a build
@@ -9,8 +10,11 @@
  * rank would run the whole search and write the same table.
  *
  * Errors.  After tune_mpi_start and until tune_mpi_end, an exit with a
- * status other than 0 ends the whole job (MPI_Abort) once the message is
- * out, so that no rank waits for rows that never come.
+ * status other than 0 ends the whole job (MPI_Abort, tool-mpi.h's exit
+ * hook, registered by tool_mpi_prepare first in main, before
+ * tune_setup, so that it runs after the private folder's removal and
+ * -o's) once the message is out, so that no rank waits for rows that
+ * never come.
  */
 #ifndef NN_TOOL_TUNE_MPI_H
 #define NN_TOOL_TUNE_MPI_H
@@ -18,19 +22,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "nn/tune.h"
+#include "tool-mpi.h"
 
-extern int tune_rank, tune_ranks;
-
-/* First in main, before tune_setup: the exit hook (it must run after the
- * private folder's removal and -o's). */
-void tune_mpi_prepare(void);
-/* MPI_Init when launched by mpirun; tune_rank and tune_ranks.  Before
+/* MPI_Init when launched by mpirun (tool_mpi_start); tool_mpi_rank and
+ * tool_mpi_size.  Before
  * tune_setup: a signal while MPI_Init runs (a second or more on a busy
  * machine, and mpirun's SIGKILL follows its SIGTERM by one) then ends
  * the rank with no private folder to leave behind. */
 void tune_mpi_start(int *argc, char ***argv);
-/* Ranks of this job on this machine (they share its processors). */
-int tune_mpi_local_ranks(void);
 /* 1 when h is the same on every rank. */
 int tune_mpi_same(uint64_t h);
 /* Rank 0's n ints to every rank. */

@@ -1,5 +1,6 @@
-/* tools/tool-tune.c — nn-tune's children, private folder, signals,
- * nn-train's options and the picture (tool-tune.h). */
+/* tools/tool-tune.c — nn-tune's children (the folds, the trials, the
+ * refit), private folder, signals, nn-train's options and the picture
+ * (tool-tune.h). */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
@@ -316,4 +317,84 @@ void tune_plot(const nn_cv_table *tab, const char *path)
 		fwrite(buf, 1, (size_t)n, tool_out_file(o));
 	close(in);
 	tool_out_commit(o);
+}
+
+void tune_cut_folds(const tune_train *t, const char *input, long long folds, int stratify)
+{
+	char k[24], i[24], seed[24], tr[PATH_MAX + 32], te[PATH_MAX + 32], err[PATH_MAX + 8], msg[400];
+	snprintf(k, sizeof k, "%lld", folds);
+	snprintf(seed, sizeof seed, "%lld", t->seed);
+	snprintf(err, sizeof err, "%s/split", tune_tmp);
+	for (long long f = 0; f < folds; f++) {
+		char *argv[] = { "nn-split", "-q", "--kfold", k, "--fold", i, "--seed", seed, "--train", tr,
+		                 "--test", te, (char *)input, stratify ? "--stratify" : NULL, "--y", (char *)t->y,
+		                 NULL };
+		if (!t->y)
+			argv[14] = NULL;
+		snprintf(i, sizeof i, "%lld", f);
+		snprintf(tr, sizeof tr, "%s/train%lld.nns", tune_tmp, f);
+		snprintf(te, sizeof te, "%s/test%lld.nns", tune_tmp, f);
+		if (tune_run(argv, NULL, err))
+			tool_die(TOOL_EXIT_DATA, NULL, "fold %lld: %s", f, nn_proc_first_line(err, msg, sizeof msg));
+	}
+}
+
+/* nn-train's whole command for values v: --threads, -q, -o out and the
+ * data after the arguments of tune_train_args, into argv (620 entries);
+ * its arguments' text into text[2048]. */
+static void train_command(const tune_train *t, char (*v)[NN_GRID_VALUE], long long threads, const char *out,
+                          const char *data, const char **argv, char *th, char *text)
+{
+	size_t n = 1 + tune_train_args(t, argv + 1, v, text, 2048);
+	argv[0] = "nn-train";
+	snprintf(th, 24, "%lld", threads);
+	const char *tail[] = { "--threads", th, "-q", "-o", out, data, NULL };
+	memcpy(argv + n, tail, sizeof tail);
+}
+
+static void end_trial(int sig)
+{
+	signal(sig, SIG_DFL);   /* then the trial's group, this child included */
+	kill(0, sig);
+}
+
+pid_t tune_start_trial(const tune_train *t, char (*v)[NN_GRID_VALUE], size_t c, long long f, long long threads)
+{
+	char model[PATH_MAX + 32], tr[PATH_MAX + 32], te[PATH_MAX + 32], js[PATH_MAX + 32];
+	char err[PATH_MAX + 32], th[24], text[2048];
+	const char *argv[620];
+	pid_t parent = getpid(), pid = fork();
+	if (pid)
+		return pid;
+	setpgid(0, 0);
+	signal(SIGINT, SIG_DFL), signal(SIGHUP, SIG_DFL);
+	/* SIGTERM, and the end of this program however it ends (mpirun
+	 * SIGKILLs ranks), end the trial's programs too. */
+	signal(SIGTERM, end_trial);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		_exit(1);
+	snprintf(model, sizeof model, "%s/c%zu_f%lld.nnm", tune_tmp, c, f);
+	snprintf(js, sizeof js, "%s/c%zu_f%lld.json", tune_tmp, c, f);
+	snprintf(err, sizeof err, "%s/c%zu_f%lld.err", tune_tmp, c, f);
+	snprintf(tr, sizeof tr, "%s/train%lld.nns", tune_tmp, f);
+	snprintf(te, sizeof te, "%s/test%lld.nns", tune_tmp, f);
+	train_command(t, v, threads, model, tr, argv, th, text);
+	if (tune_run((char **)argv, NULL, err))
+		_exit(1);
+	char *eval[] = { "nn-eval", "-q", "--json", "-m", model, te, NULL };
+	int st = tune_run(eval, js, err);
+	unlink(model);   /* a trial's model is temporary */
+	_exit(st ? 3 : 0);
+}
+
+void tune_refit(const tune_train *t, char (*v)[NN_GRID_VALUE], const char *input, const char *out,
+                long long threads)
+{
+	const char *argv[620];
+	char th[24], text[2048];
+	train_command(t, v, threads, out, input, argv, th, text);
+	tool_note("refit: nn-train %s", text);
+	if (tune_run((char **)argv, NULL, ""))
+		tool_die(TOOL_EXIT_DATA, out, "refit failed (nn-train's message above)");
 }

@@ -77,6 +77,19 @@ size_t tune_train_args(const tune_train *t, const char **argv, char (*v)[NN_GRID
  * input: a usage error is status 2 before anything is read). */
 void tune_preflight(const tune_train *t);
 
+/* nn-split --kfold K --fold I of input for every fold I into tune_tmp
+ * (trainI.nns, testI.nns), stratified or not, with t's seed and label. */
+void tune_cut_folds(const tune_train *t, const char *input, long long folds, int stratify);
+/* One trial in a child of its own (returned; -1 when fork failed):
+ * nn-train with values v on fold f's training rows, then nn-eval --json
+ * on its test rows into tune_tmp's c<C>_f<F>.json, their stderr in
+ * c<C>_f<F>.err.  It exits 0, or 1 when nn-train failed, 3 when nn-eval
+ * did; SIGTERM and this program's end end its programs too. */
+pid_t tune_start_trial(const tune_train *t, char (*v)[NN_GRID_VALUE], size_t c, long long f, long long threads);
+/* --refit: nn-train with values v on all of input into out. */
+void tune_refit(const tune_train *t, char (*v)[NN_GRID_VALUE], const char *input, const char *out,
+                long long threads);
+
 /* --plot: the mean score against each searched option into path (.png or
  * .svg) through gnuplot; without gnuplot, a note. */
 void tune_plot(const nn_cv_table *tab, const char *path);

@@ -96,4 +96,30 @@ void nn_smote_free(nn_smote *s);
 nn_schema *nn_augment_schema(const nn_schema *in, int fx, int fy, int x_f32, size_t soft_ncls,
                              nn_error *err);
 
+/* The geometric transforms of one copy of an image (H x W x C elements
+ * of es bytes), in this order: flip left-right and flip top-bottom, each
+ * with probability 1/2 (from flip), a shift by dx, dy uniform in
+ * [-shift, shift] with zero fill (from shift_rng; shift 0: none), a
+ * rotation by an angle uniform in [-rotate, rotate] degrees, bilinear
+ * with zero fill (from rot; rotate < 0: none; es must then be 4, f32).
+ * Each step writes into a or b by turns (never into the one it reads);
+ * returns where the result is: cur itself when no step ran. */
+typedef struct nn_geometric {
+	size_t H, W, C;
+	int flip_h, flip_v;
+	uint64_t shift;
+	double rotate;
+	nn_rng *flip, *shift_rng, *rot;
+} nn_geometric;
+const void *nn_geometric_apply(const nn_geometric *g, const void *cur, void *a, void *b, size_t es);
+
+/* The classes of nn-augment's label field y: float targets (regression)
+ * have none, and are refused when need_ids names an option that needs
+ * class ids ("--balance"); otherwise one value per row, whose classes are
+ * y's names, or classes (--classes N, 0: not given) that must agree with
+ * them.  *ncls gets their number (0: none named nor given, or float
+ * targets).  Returns 1 for class ids, 0 for float targets, -1 (NN_EDATA)
+ * when refused. */
+int nn_augment_classes(const nn_field *y, const char *need_ids, size_t classes, size_t *ncls, nn_error *err);
+
 #endif

@@ -54,6 +54,17 @@ void nn_clip_bounds(size_t D, const double *mean, const double *std, double sigm
 void nn_clean_row(double *row, size_t D, const double *fill, const double *lo,
                   const double *hi, uint64_t *replaced, uint64_t *clipped);
 
+/* Which rows of batch b stay: keep[i] is 0 when row i's label (field
+ * fy; -1: none) is not finite or, with class names, not a class, or,
+ * for policy drop or fail, one of the float features of field fx is not
+ * finite.  Counts them in dropped[0] (labels) and dropped[1] (features).
+ * With label_fail set, a bad label fails; with policy fail, a
+ * non-finite feature does: -1 (NN_EDATA), the message naming the row as
+ * first_row + i + 1.  Returns 0 otherwise. */
+int nn_clean_mask(const nn_schema *s, size_t fx, int fy, const nn_batch *b, uint64_t first_row,
+                  enum nn_nonfinite policy, int label_fail, unsigned char *keep, uint64_t dropped[2],
+                  nn_error *err);
+
 /* What nn-clean does to features, as a step of the preparation chain
  * (nn/prep.h) for D columns of dtype dt named names (or NULL): the fill
  * of policy p from mean/median/value, clip bounds at sigma standard

@@ -110,7 +110,7 @@ IRIS="--layers 16 --epochs 30 --seed 7 --lr 0.01"
 	nm "$BUILD/tools/nn-train.o" | grep -q __asan && flags="-fsanitize=address,undefined"
 	cc -std=c11 $flags $(pkg-config --cflags ompi-c 2>/dev/null || mpicc --showme:compile) \
 		-c "$ROOT/tests/fault-mpi.c" -o "$T/fault-mpi.o"
-	cc $flags "$BUILD/tools/nn-train.o" "$BUILD/tools/tool-train.o" "$BUILD/tools/tool-ooc.o" "$BUILD/tools/tool-mpi.o" "$T/fault-mpi.o" "$BUILD/libtool.a" \
+	cc $flags "$BUILD/tools/nn-train.o" "$BUILD/tools/tool-train.o" "$BUILD/tools/tool-ooc.o" "$BUILD/tools/tool-mpi.o" "$BUILD/tools/tool-train-mpi.o" "$T/fault-mpi.o" "$BUILD/libtool.a" \
 		"$BUILD/libcommon.a" $(pkg-config --libs libzstd msgpack openblas zlib libsodium) -lm -lpthread \
 		$(pkg-config --libs ompi-c 2>/dev/null || mpicc --showme:link) -o "$T/nn-train"
 	iris
@@ -182,7 +182,7 @@ IRIS="--layers 16 --epochs 30 --seed 7 --lr 0.01"
 	flags=""
 	nm "$BUILD/tools/nn-train.o" | grep -q __asan && flags="-fsanitize=address,undefined"
 	cc -std=c11 -D_GNU_SOURCE $flags -I"$ROOT/include" -I"$ROOT/tools" -c "$ROOT/tools/tool-mpi.c" -o "$T/tool-mpi.o"
-	cc $flags "$BUILD/tools/nn-train.o" "$BUILD/tools/tool-train.o" "$BUILD/tools/tool-ooc.o" "$T/tool-mpi.o" "$BUILD/libtool.a" "$BUILD/libcommon.a" \
+	cc $flags "$BUILD/tools/nn-train.o" "$BUILD/tools/tool-train.o" "$BUILD/tools/tool-ooc.o" "$T/tool-mpi.o" "$BUILD/tools/tool-train-mpi.o" "$BUILD/libtool.a" "$BUILD/libcommon.a" \
 		$(pkg-config --libs libzstd msgpack openblas zlib libsodium) -lm -lpthread -o "$T/nn-train"
 	iris
 	run --separate-stderr "$T/nn-train" --mpi -o "$T/x.nnm" "$T/iris.nns"

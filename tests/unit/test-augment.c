@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 #include "nn/augment.h"
+#include "nn/image.h"
 #include "nn/rng.h"
 #include "check.h"
 
@@ -196,8 +197,75 @@ static void test_schema(void)
 	nn_schema_free(in);
 }
 
+/* The geometric copy: buffers by turns, nothing drawn for a step not
+ * asked for, the same result as the image kernels in that order. */
+static void test_geometric(void)
+{
+	uint8_t img[6] = { 1, 2, 3, 4, 5, 6 }, a[6], b[6], want[6];   /* 2 x 3, one channel */
+	nn_rng flip, shift, rot, f2;
+	nn_geometric g = { 2, 3, 1, 1, 0, 0, -1, &flip, &shift, &rot };
+	int flipped = 0, kept = 0;
+
+	nn_rng_seed(&flip, 5, 3);
+	nn_rng_seed(&f2, 5, 3);
+	for (int t = 0; t < 64; t++) {
+		const void *out = nn_geometric_apply(&g, img, a, b, 1);
+		if (nn_rng_u64(&f2) >> 63) {
+			nn_image_flip_h(want, img, 2, 3, 1, 1);
+			flipped += out == a && !memcmp(a, want, 6);
+		} else {
+			kept += out == img;
+		}
+	}
+	CHECK(flipped + kept == 64 && flipped > 10 && kept > 10, "flip-h: half the draws, into the first buffer");
+
+	g = (nn_geometric){ 2, 3, 1, 0, 0, 0, -1, &flip, &shift, &rot };
+	CHECK(nn_geometric_apply(&g, img, a, b, 1) == img, "no step: the input itself");
+	g.shift = 1;
+	nn_rng_seed(&shift, 7, 4);
+	nn_rng s2;
+	nn_rng_seed(&s2, 7, 4);
+	const void *out = nn_geometric_apply(&g, a, a, b, 1);
+	long dx = (long)nn_rng_below(&s2, 3) - 1, dy = (long)nn_rng_below(&s2, 3) - 1;
+	nn_image_shift(want, a, 2, 3, 1, 1, dx, dy);
+	CHECK(out == b && !memcmp(b, want, 6), "a shift reading a writes b, dx then dy drawn from [-1, 1]");
+
+	float fi[4] = { 1, 2, 3, 4 }, fa[4], fb[4], fw[4];
+	g = (nn_geometric){ 2, 2, 1, 0, 0, 0, 0, &flip, &shift, &rot };
+	nn_rng_seed(&rot, 9, 5);
+	out = nn_geometric_apply(&g, fi, fa, fb, 4);
+	nn_image_rotate_f32(fw, fi, 2, 2, 1, 0);
+	CHECK(out == fa && !memcmp(fa, fw, sizeof fw), "rotate 0 still rotates (by 0 degrees), into a");
+}
+
+/* The label field's classes for nn-augment. */
+static void test_classes(void)
+{
+	char yn[] = "y", c0[] = "a", c1[] = "b", *names[] = { c0, c1 };
+	nn_field y = { .name = yn, .dtype = NN_F32, .row_elems = 1, .row_bytes = 4 };
+	nn_error err = { 0 };
+	size_t n = 9;
+
+	CHECK(nn_augment_classes(&y, NULL, 0, &n, &err) == 0 && n == 0, "float targets: no classes");
+	CHECK(nn_augment_classes(&y, "--smote", 0, &n, &err) < 0 && err.code == NN_EDATA &&
+	      !strcmp(err.msg, "field 'y' holds f32 regression targets; --smote needs integer class ids"),
+	      "float targets refused where class ids are needed");
+	y.dtype = NN_I32;
+	CHECK(nn_augment_classes(&y, "--balance", 0, &n, &err) == 1 && n == 0, "class ids, none named");
+	CHECK(nn_augment_classes(&y, NULL, 4, &n, &err) == 1 && n == 4, "--classes gives their number");
+	y.nclasses = 2, y.classes = names;
+	CHECK(nn_augment_classes(&y, NULL, 0, &n, &err) == 1 && n == 2, "the names give it");
+	CHECK(nn_augment_classes(&y, NULL, 3, &n, &err) < 0 &&
+	      !strcmp(err.msg, "--classes 3, but field 'y' names 2 classes"), "--classes must agree with the names");
+	y.row_elems = 2;
+	CHECK(nn_augment_classes(&y, NULL, 0, &n, &err) < 0 &&
+	      !strcmp(err.msg, "field 'y' holds 2 values per row; class ids are one"), "one id per row");
+}
+
 int main(void)
 {
+	test_geometric();
+	test_classes();
 	test_mix_targets();
 	test_schema();
 	test_rows();

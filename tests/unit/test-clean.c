@@ -25,9 +25,43 @@ static void test_step(void)
 	nn_prep_step_release(&st);
 }
 
+/* Which rows stay: bad labels, non-finite features under drop and fail. */
+static void test_mask(void)
+{
+	char xn[] = "x", yn[] = "y", c0[] = "a", c1[] = "b", *classes[] = { c0, c1 };
+	nn_field fields[2] = { { .name = xn, .dtype = NN_F32, .ndim = 1, .shape = { 2 }, .row_elems = 2, .row_bytes = 8 },
+	                       { .name = yn, .dtype = NN_I32, .row_elems = 1, .row_bytes = 4, .nclasses = 2,
+	                         .classes = classes } };
+	nn_schema s = { .nfields = 2, .fields = fields };
+	float x[8] = { 1, 2, NAN, 0, 3, 4, 5, INFINITY };
+	int32_t y[4] = { 0, 1, 2, 1 };   /* row 2's label is not a class */
+	void *col[2] = { x, y };
+	nn_batch b = { 4, 2, col };
+	unsigned char keep[4];
+	uint64_t dropped[2] = { 0, 0 };
+	nn_error err = { 0 };
+
+	CHECK(!nn_clean_mask(&s, 0, 1, &b, 0, NN_NONFINITE_DROP, 0, keep, dropped, &err) && keep[0] && !keep[1] &&
+	      !keep[2] && !keep[3] && dropped[0] == 1 && dropped[1] == 2, "drop: a bad label, two non-finite rows");
+	dropped[0] = dropped[1] = 0;
+	CHECK(!nn_clean_mask(&s, 0, -1, &b, 0, NN_NONFINITE_MEAN, 0, keep, dropped, &err) && keep[0] && keep[1] &&
+	      keep[2] && keep[3] && !dropped[0] && !dropped[1], "a filling policy, no label: every row stays");
+	CHECK(nn_clean_mask(&s, 0, 1, &b, 10, NN_NONFINITE_FAIL, 0, keep, dropped, &err) && err.code == NN_EDATA &&
+	      !strcmp(err.msg, "row 12: x[0] is NaN"), "fail: the first non-finite feature, its row counted from 1");
+	CHECK(nn_clean_mask(&s, 0, 1, &b, 0, NN_NONFINITE_KEEP, 1, keep, dropped, &err) &&
+	      !strcmp(err.msg, "row 3: label 'y' is not finite or not a class"), "--bad-label fail");
+	fields[0].dtype = NN_I32;   /* integer features are never non-finite */
+	int32_t xi[8] = { 0 };
+	col[0] = xi;
+	dropped[0] = dropped[1] = 0;
+	CHECK(!nn_clean_mask(&s, 0, 1, &b, 0, NN_NONFINITE_FAIL, 0, keep, dropped, &err) && !keep[2] && keep[3] &&
+	      dropped[0] == 1 && !dropped[1], "integer features: only the label decides");
+}
+
 int main(void)
 {
 	test_step();
+	test_mask();
 	enum nn_nonfinite p = NN_NONFINITE_DROP;
 	double v = 0;
 
