@@ -474,7 +474,7 @@ static int threads_now(void)
 
 /* The library's thread options, as a program would see them: a reader
  * set to 0 threads and a writer set to 0 start none; 2 and the default
- * start theirs.  (threads.bats counts a program's threads with strace.) */
+ * start theirs.  (tests/long/threads.bats counts a program's threads with strace.) */
 static void test_thread_counts(void)
 {
 	nn_schema *s = small_schema(NN_F32);
