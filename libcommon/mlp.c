@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "nn/blas.h"
 #include "nn/mlp.h"
 #include "hot.h"
@@ -56,6 +57,49 @@ static float *alloc_floats(size_t n)
 	    posix_memalign(&p, 64, (n ? n : 1) * sizeof(float)))
 		return NULL;
 	return p;
+}
+
+/* nn_floats_zeroed's arrays carry, in the 64 bytes before them, how they
+ * were made: the mapping's length, or 0 for the heap. */
+#define ZEROED_HEAD 64
+#define ZEROED_MAP_BYTES (1u << 20)
+
+float *nn_floats_zeroed(size_t n)
+{
+	size_t bytes;
+	unsigned char *base;
+	if (!n)
+		n = 1;
+	if (n > (SIZE_MAX - ZEROED_HEAD - 4096) / sizeof(float))
+		return NULL;
+	bytes = n * sizeof(float) + ZEROED_HEAD;
+	if (bytes >= ZEROED_MAP_BYTES) {
+		/* fresh pages read as zero and take memory when first written */
+		void *map = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (map == MAP_FAILED)
+			return NULL;
+		base = map;
+		memcpy(base, &bytes, sizeof bytes);
+	} else {
+		void *p = NULL;
+		if (posix_memalign(&p, 64, bytes))
+			return NULL;
+		base = memset(p, 0, bytes);
+	}
+	return (float *)(void *)(base + ZEROED_HEAD);
+}
+
+void nn_floats_free(float *p)
+{
+	if (p) {
+		unsigned char *base = (unsigned char *)p - ZEROED_HEAD;
+		size_t mapped;
+		memcpy(&mapped, base, sizeof mapped);
+		if (mapped)
+			munmap(base, mapped);
+		else
+			free(base);
+	}
 }
 
 nn_mlp *nn_mlp_new(int nlayers, const size_t *width, const enum nn_act *act,
@@ -117,19 +161,18 @@ nn_mlp *nn_mlp_new(int nlayers, const size_t *width, const enum nn_act *act,
 		off += (width[l + 1] + 15) / 16 * 16;
 	}
 	m->nparams = off;
-	if (!(m->params = alloc_floats(off))) {
+	if (!(m->params = nn_floats_zeroed(off))) {
 		nn_error_set(err, NN_ENOMEM, "out of memory for %zu parameters", off);
 		free(m);
 		return NULL;
 	}
-	memset(m->params, 0, off * sizeof(float));
 	return m;
 }
 
 void nn_mlp_free(nn_mlp *m)
 {
 	if (m) {
-		free(m->params);
+		nn_floats_free(m->params);
 		free(m);
 	}
 }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "nn/mlp.h"
 #include "nn/optim.h"
 #include "hot.h"
 
@@ -46,17 +47,6 @@ void nn_optim_defaults(nn_optim_config *c, enum nn_optim_kind kind)
 	c->gamma = 0.1;
 }
 
-/* n zeroed floats on a 64-byte boundary: the update's vector loads stay
- * within cache lines. */
-static float *zeroed_floats(size_t n)
-{
-	void *q = NULL;
-	if (!n)
-		n = 1;
-	if (n > SIZE_MAX / sizeof(float) || posix_memalign(&q, 64, n * sizeof(float)))
-		return NULL;
-	return memset(q, 0, n * sizeof(float));
-}
 
 nn_optim *nn_optim_new(const nn_optim_config *c, size_t nparams, nn_error *err)
 {
@@ -64,9 +54,9 @@ nn_optim *nn_optim_new(const nn_optim_config *c, size_t nparams, nn_error *err)
 	int moments = c->kind == NN_OPTIM_ADAM || c->kind == NN_OPTIM_ADAMW ? 2 :
 	              c->kind == NN_OPTIM_MOMENTUM ? 1 : 0;
 	if (o && moments >= 1)
-		o->m = zeroed_floats(nparams);
+		o->m = nn_floats_zeroed(nparams);   /* 64-byte aligned: the update's vector loads */
 	if (o && moments >= 2)
-		o->v = zeroed_floats(nparams);
+		o->v = nn_floats_zeroed(nparams);
 	if (!o || (moments >= 1 && !o->m) || (moments >= 2 && !o->v)) {
 		nn_optim_free(o);
 		nn_error_set(err, NN_ENOMEM, "out of memory for the optimizer's state");
@@ -80,8 +70,8 @@ nn_optim *nn_optim_new(const nn_optim_config *c, size_t nparams, nn_error *err)
 void nn_optim_free(nn_optim *o)
 {
 	if (o) {
-		free(o->m);
-		free(o->v);
+		nn_floats_free(o->m);
+		nn_floats_free(o->v);
 		free(o);
 	}
 }

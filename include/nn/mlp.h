@@ -62,6 +62,14 @@ nn_mlp *nn_mlp_new(int nlayers, const size_t *width, const enum nn_act *act,
                    enum nn_output output, enum nn_loss loss, nn_error *err);
 void nn_mlp_free(nn_mlp *m);                  /* NULL is fine */
 
+/* n zeroed floats on a 64-byte boundary, for parameters and optimizer
+ * state; free with nn_floats_free (NULL is fine).  Arrays of a MiB and
+ * more are mapped pages that take memory only where written: a model
+ * file whose header claims a huge network costs what its chunks bring,
+ * not the claim, before a missing chunk fails it. */
+float *nn_floats_zeroed(size_t n);
+void nn_floats_free(float *p);
+
 /* Parameters the network has (nparams also counts the padding that
  * aligns each tensor to 64 bytes). */
 size_t nn_mlp_count(const nn_mlp *m);

@@ -3,7 +3,9 @@
  * activation, every output/loss pair, one and several hidden layers. */
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "nn/blas.h"
 #include "nn/mlp.h"
 #include "check.h"
@@ -209,6 +211,54 @@ static void test_misuse(void)
 	nn_mlp_free(m);
 }
 
+/* Resident pages of this process (the second field of /proc/self/statm). */
+static long resident_pages(void)
+{
+	long size = 0, resident = -1;
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (f && fscanf(f, "%ld %ld", &size, &resident) != 2)
+		resident = -1;
+	if (f)
+		fclose(f);
+	return resident;
+}
+
+/* A 8192-8192 layer (2^26 parameters, 256 MiB) reads as zeros and takes
+ * memory only where written: what a model file that claims a huge
+ * network costs before its chunks are read.  Zeroed arrays of any size
+ * start and end on a 64-byte boundary. */
+static void test_zeroed(void)
+{
+	size_t width[2] = { 8192, 8192 };
+	long page = sysconf(_SC_PAGESIZE), before = resident_pages();
+	nn_mlp *m = nn_mlp_new(1, width, NULL, NN_OUT_LINEAR, NN_LOSS_MSE, NULL);
+	CHECK(m && m->params[0] == 0 && m->params[m->nparams / 2] == 0 && m->params[m->nparams - 1] == 0,
+	      "a network of 2^26 parameters, zeroed");
+	if (!m)
+		return;
+	long made = resident_pages();
+	for (size_t i = 0; i < (1u << 20) / sizeof(float); i++)   /* write 1 MiB */
+		m->params[i] = 1;
+	long written = resident_pages();
+	/* valgrind keeps the client's memory its own way: no count there */
+	const char *pre = getenv("LD_PRELOAD");
+	if (!(pre && strstr(pre, "vgpreload")) && before > 0)
+		CHECK((made - before) * page < (16 << 20) && (written - made) * page >= (1 << 20) &&
+		      (written - made) * page < (8 << 20),
+		      "resident: +%ld KiB when made, +%ld KiB after writing 1 MiB", (made - before) * page / 1024,
+		      (written - made) * page / 1024);
+	nn_mlp_free(m);
+	for (size_t n = 0; n < 40; n += 7) {
+		float *f = nn_floats_zeroed(n);
+		int zero = f != NULL;
+		for (size_t i = 0; f && i < n; i++)
+			zero &= f[i] == 0;
+		CHECK(zero && (uintptr_t)f % 64 == 0, "%zu zeroed floats, 64-byte aligned", n);
+		nn_floats_free(f);
+	}
+	nn_floats_free(NULL);
+}
+
 int main(void)
 {
 	if (nn_blas_selfcheck())
@@ -218,5 +268,6 @@ int main(void)
 	test_forward();
 	test_gradients();
 	test_misuse();
+	test_zeroed();
 	return check_done();
 }
