@@ -3,6 +3,12 @@
 # (the cost of merely decompressing and recompressing the same bytes).
 # Timings are reported, never asserted.  Writes the tables to build/bench.md
 # too; bench/results.md keeps the runs worth keeping, by hand, with dates.
+#
+# Parts left out when set to 0: BENCH_SCALE (the 2 GB rows), BENCH_OOC
+# (the out-of-core epoch on BENCH_OOC_GB, 20, GB of rows), BENCH_MPI (the
+# 2-rank run), BENCH_DEFAULTS (the writer's defaults); BENCH_REPEAT runs
+# of each row, the best kept (3).  PyTorch and scikit-learn are compared
+# when python3-torch and python3-sklearn are installed.
 set -eu
 cd "$(dirname "$0")/.."
 BIN=build/bin
