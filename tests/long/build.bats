@@ -36,7 +36,7 @@ load helper
 	grep -qx 'Requires.private: libzstd msgpack openblas zlib libsodium' "$pc" || fail "$(cat "$pc")"
 	grep -qx 'Libs: -L${libdir} -lnncommon' "$pc" || fail "$(cat "$pc")"
 	# The program exactly as the man page shows it, groff escapes undone.
-	awk '/^\.\\" tests\/bats\/build\.bats compiles/ { m = 1 }
+	awk '/^\.\\" tests\/long\/build\.bats compiles/ { m = 1 }
 	     m && /^\.EE$/ { exit }
 	     m == 2 { print }
 	     m && /^\.EX$/ { m = 2 }' "$ROOT/man/man5/nn-stream.5" |
