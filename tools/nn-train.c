@@ -398,7 +398,11 @@ static float *make_state(nn_train_state *st, const nn_task *t, const nn_dataset 
 	nn_train_optim_config(&TT.o, TT.epoch_steps, &oc);
 	if (!(st->opt = nn_optim_new(&oc, st->net->nparams, &err)))
 		tool_die_err(NULL, &err);
-	float *grad = tool_alloc(st->net->nparams * sizeof(float));
+	/* 64-byte aligned as the parameters: the weight-gradient products
+	 * write their rows into it */
+	float *grad = nn_floats_zeroed(st->net->nparams);
+	if (!grad)
+		tool_die(TOOL_EXIT_DATA, NULL, "out of memory for %zu gradients", st->net->nparams);
 	if (TT.o.patience)
 		st->best = tool_alloc(st->net->nparams * sizeof(float));
 	tool_train_check_fits(&TT, st, t);
