@@ -47,7 +47,6 @@ void nn_optim_defaults(nn_optim_config *c, enum nn_optim_kind kind)
 	c->gamma = 0.1;
 }
 
-
 nn_optim *nn_optim_new(const nn_optim_config *c, size_t nparams, nn_error *err)
 {
 	nn_optim *o = calloc(1, sizeof *o);

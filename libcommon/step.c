@@ -1,6 +1,5 @@
 /* step.c — one training step in shares on a pool (see nn/step.h). */
 #include <stdlib.h>
-#include <string.h>
 #include "nn/step.h"
 #include "hot.h"
 
@@ -41,45 +40,37 @@ void nn_step_free(nn_step *s)
 		return;
 	for (int k = 0; k < SHARES; k++) {
 		nn_mlp_work_free(s->w[k]);
-		free(s->x[k]);
-		free(s->t[k]);
+		nn_floats_free(s->x[k]);
+		nn_floats_free(s->t[k]);
 		if (k)
-			free(s->g[k]);
+			nn_floats_free(s->g[k]);
 	}
-	free(s->own_grad);
+	nn_floats_free(s->own_grad);
 	free(s);
-}
-
-/* bytes zeroed, on a 64-byte boundary (whole cache lines for the
- * products and the update's vector loads) */
-static void *zeroed(size_t bytes)
-{
-	void *q = NULL;
-	if (posix_memalign(&q, 64, bytes ? bytes : 1))
-		return NULL;
-	return memset(q, 0, bytes ? bytes : 1);
 }
 
 nn_step *nn_step_new(nn_mlp *net, nn_optim *opt, float *grad, size_t max_rows, nn_pool *pool,
                      nn_error *err)
 {
-	size_t per = (max_rows + SHARES - 1) / SHARES, out = net->width[net->nlayers], xb, tb;
+	size_t per = (max_rows + SHARES - 1) / SHARES, out = net->width[net->nlayers], xn, tn;
 	nn_step *s = calloc(1, sizeof *s);
-	if (!s || nn_size_mul(per, net->width[0] * sizeof(float), &xb) || nn_size_mul(per, out * sizeof(float), &tb))
+	if (!s || nn_size_mul(per, net->width[0], &xn) || nn_size_mul(per, out, &tn))
 		goto nomem;
 	s->net = net;
 	s->opt = opt;
 	s->pool = pool;
-	if (!grad && !(grad = s->own_grad = zeroed(net->nparams * sizeof(float))))
+	/* 64-byte aligned (nn_floats_zeroed): whole cache lines for the
+	 * products and the update's vector loads */
+	if (!grad && !(grad = s->own_grad = nn_floats_zeroed(net->nparams)))
 		goto nomem;
 	for (int k = 0; k < SHARES; k++) {
 		if (!(s->w[k] = nn_mlp_work_new(net, per, err))) {
 			nn_step_free(s);
 			return NULL;
 		}
-		s->x[k] = zeroed(xb);
-		s->t[k] = zeroed(tb);
-		s->g[k] = k ? zeroed(net->nparams * sizeof(float)) : grad;
+		s->x[k] = nn_floats_zeroed(xn);
+		s->t[k] = nn_floats_zeroed(tn);
+		s->g[k] = k ? nn_floats_zeroed(net->nparams) : grad;
 		if (!s->x[k] || !s->t[k] || !s->g[k])
 			goto nomem;
 	}
