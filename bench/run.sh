@@ -70,6 +70,36 @@ row "nn-export csv" "$raw" "$BIN/nn-export --format csv '$W/train-u8.nns'"
 echo | tee -a "$OUT"
 echo "× floor: time over the floor's time in this run." | tee -a "$OUT"
 
+# --- what a process costs: the floor under make check's time ----------------
+# make check starts about 17,000 processes and takes about 3 million page
+# faults (tests/README, "How long they take"); on a virtual machine whose
+# page tables are shadowed by the hypervisor each of those costs tens of
+# microseconds, and no test can be faster than the processes it starts.
+cc -O2 -std=c11 -o "$W/procs" bench/procs.c
+{
+	echo
+	echo "## What a process costs here (bench/procs.c; means of 300, µs)"
+	echo
+	echo "| what | µs |"
+	echo "|---|---|"
+	"$W/procs" 300
+	# cost CMD...: the mean µs of 100 runs of CMD, output discarded.
+	cost() {
+		/usr/bin/time -f '%e' -o "$W/t" sh -c 'for i in $(seq 100); do "$@" > /dev/null 2>&1; done' cost "$@"
+		awk '{ printf "%.0f\n", $1 / 100 * 1e6 }' "$W/t"
+	}
+	echo "| nn-info --version (start and exit, no OpenBLAS) | $(cost $BIN/nn-info --version) |"
+	echo "| nn-eval --version (start and exit, with OpenBLAS) | $(cost $BIN/nn-eval --version) |"
+	if command -v bats > /dev/null; then
+		printf '@test "nothing 0" {\n\ttrue\n}\n' > "$W/one.bats"
+		for i in $(seq 0 19); do printf '@test "nothing %d" {\n\ttrue\n}\n' "$i"; done > "$W/more.bats"
+		/usr/bin/time -f '%e' -o "$W/t1" bats --tap "$W/one.bats" > /dev/null
+		/usr/bin/time -f '%e' -o "$W/t20" bats --tap "$W/more.bats" > /dev/null
+		echo "| bats: a file of one empty test | $(awk '{ printf "%.0f", $1 * 1e6 }' "$W/t1") |"
+		echo "| bats: each further empty test | $(awk -v a="$(cat "$W/t1")" '{ printf "%.0f", ($1 - a) / 19 * 1e6 }' "$W/t20") |"
+	fi
+} | tee -a "$OUT"
+
 # --- training and inference: the reference task of nn-train(1) ------------
 # Fashion-MNIST, pixels scaled to [0,1] (min-max per pixel, fitted on the
 # training set), MLP 784-256-128-10 relu, Adam lr 1e-3, batch 128.
