@@ -40,29 +40,37 @@ mktemp() {
 	fi
 }
 
-# temporary_appears DIR: wait (up to 10 s) until a program writing with
-# -o into DIR has made its temporary (.nn-*), so that a signal finds the
-# output half written.
-temporary_appears() {
-	local i left
-	for ((i = 0; i < 500; i++)); do
-		left=("$1"/.nn-*)
-		[ -e "${left[0]}" ] && return 0
-		sleep 0.02
+# wait_until SECONDS WHAT CMD...: run CMD every 50 ms until it succeeds;
+# after SECONDS, fail saying WHAT did not happen.  Tests that send a
+# signal wait for the state they mean to interrupt, never a fixed sleep.
+wait_until() {
+	local i tries=$(($1 * 20)) what=$2
+	shift 2
+	for ((i = 0; i < tries; i++)); do
+		"$@" && return 0
+		sleep 0.05
 	done
-	fail "no temporary in $1 after 10 s"
+	fail "$what after $tries tries in $((tries / 20)) s"
+}
+
+# has_temporary DIR: a program writing with -o into DIR has made its
+# temporary (.nn-*).
+has_temporary() {
+	local left=("$1"/.nn-*)
+	[ -e "${left[0]}" ]
+}
+
+# temporary_appears DIR: wait (up to 10 s) until the output in DIR is half
+# written, so that a signal finds it so.
+temporary_appears() {
+	wait_until 10 "no temporary in $1" has_temporary "$1"
 }
 
 # trial_running: wait (up to 20 s) until nn-tune, started in the
 # background with TMPDIR=$T/tmp, runs a trial (an nn-train whose command
 # line names its private folder), so that a signal finds one running.
 trial_running() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		pgrep -f "$T/tmp/nn-tune-" > /dev/null && return 0
-		sleep 0.1
-	done
-	fail "no trial started in 20 s"
+	wait_until 20 "no trial started" pgrep -f "$T/tmp/nn-tune-" > /dev/null
 }
 
 # no_temporaries DIR: no temporary output (.nn-*) was left behind in DIR
