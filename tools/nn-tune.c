@@ -30,6 +30,10 @@
  *   a time on its share of the machine's processors; rank 0 reads the old
  *   table, gathers the finished rows as MPI messages and alone writes, so
  *   the table is the one a single process makes.
+ * - --trial-ranks G trains each trial over G processes: its nn-train
+ *   --mpi under a child mpirun (tools/tool-tune-mpi.c), which keeps a
+ *   failing group a failed row (MPI_Comm_spawn would end the whole job
+ *   with it); -j groups at a time, threads / (j x G) each.
  * - The children, their private folder and signals, nn-train's options
  *   and the picture are program-side glue in tools/tool-tune.c; the
  *   table's arithmetic and forms are libcommon's (nn/tune.h).
