@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "nn/proc.h"
 #include "tool.h"
 #include "tool-mpi.h"
 #include "tool-tune.h"
@@ -241,9 +240,9 @@ void tune_group_setup(tune_train *t, const char *cmd)
 	if (!tool_mpi_built())
 		tool_usage("--trial-ranks %lld: this nn-tune was built without MPI, and so was its nn-train "
 		           "(install libopenmpi-dev, or make deps, and rebuild)", t->ranks);
-	snprintf(words, sizeof words, "%s", cmd ? cmd : "mpirun --oversubscribe --bind-to none");
-	if (strlen(words) >= sizeof words - 1)
-		tool_usage("--mpirun: longer than %zu bytes", sizeof words - 2);
+	if (snprintf(words, sizeof words, "%s", cmd ? cmd : "mpirun --oversubscribe --bind-to none") >=
+	    (int)sizeof words)
+		tool_usage("--mpirun: longer than %zu bytes", sizeof words - 1);
 	for (char *w = strtok(words, " \t"); w; w = strtok(NULL, " \t")) {
 		if (t->nlauncher == sizeof t->launcher / sizeof *t->launcher - 2)
 			tool_usage("--mpirun: more than %zu words", t->nlauncher);
@@ -309,11 +308,13 @@ void tune_group_env(void)
 char *tune_group_message(const char *path, char *buf, size_t n)
 {
 	FILE *f = fopen(path, "r");
-	char line[1024], other[1024] = "";
+	char line[1024], other[1024] = "", first[1024] = "";
 	*buf = 0;
 	while (f && fgets(line, sizeof line, f)) {
 		line[strcspn(line, "\n")] = 0;
 		const char *colon = strncmp(line, "nn-", 3) ? NULL : strstr(line, ": ");
+		if (!*first && *line && *line != '-')   /* not a launcher's rule of dashes */
+			snprintf(first, sizeof first, "%s", line);
 		if (!colon)
 			continue;
 		if (strncmp(colon + 2, "rank ", 5)) {   /* rank 0's */
@@ -325,7 +326,7 @@ char *tune_group_message(const char *path, char *buf, size_t n)
 	}
 	if (f)
 		fclose(f);
-	if (!*buf && *other)
-		snprintf(buf, n, "%s", other);
-	return *buf ? buf : nn_proc_first_line(path, buf, n);
+	if (!*buf)
+		snprintf(buf, n, "%s", *other ? other : first);
+	return buf;
 }

@@ -101,7 +101,8 @@ void tune_group_env(void);
 int tune_run_group(char **argv, const char *out, const char *err);
 /* The message of a failed program in the file path: rank 0's line of an
  * nn-* program ("nn-train: ..."), else another rank's, else the first
- * line (a launcher's own lines come in any order around them). */
+ * line that is not a rule of dashes (a launcher's own notices come in any
+ * order around them, and are all there is when a rank was killed). */
 char *tune_group_message(const char *path, char *buf, size_t n);
 
 /* One trial in a child of its own (returned; -1 when fork failed):

@@ -206,4 +206,17 @@ PY
 	[ "$status" -eq 0 ] || fail "$stderr"
 	diff <(notime "$T/one.tsv") <(notime "$T/two.tsv")
 	[ -z "$(ls -A "$TMPDIR")" ] || fail "left in TMPDIR: $(ls -A "$TMPDIR")"
+	# SIGTERM to the outer mpirun: every rank's groups end, nothing is left
+	"${MPIRUN[@]}" -np 2 nn-tune -q --trial-ranks 2 --folds 3 --grid 'lr=1e-3,1e-2' -o "$T/t.tsv" \
+		"$T/wine.nns" --epochs 100000 --patience 0 > /dev/null 2>&1 &
+	pid=$!
+	sleep 4
+	kill -TERM $pid
+	wait $pid || true
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		[ -n "$(ls -A "$TMPDIR")$(pgrep -f "$T/tmp/nn-tune-")" ] || break
+		sleep 1
+	done
+	[ -z "$(ls -A "$TMPDIR")" ] || fail "left in TMPDIR: $(ls -A "$TMPDIR")"
+	! pgrep -f "$T/tmp/nn-tune-" > /dev/null || fail "left running: $(pgrep -fa "$T/tmp/nn-tune-")"
 }
