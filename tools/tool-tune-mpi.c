@@ -238,7 +238,7 @@ void tune_group_setup(tune_train *t, const char *cmd)
 		return;
 	}
 	if (!tool_mpi_built())
-		tool_usage("--trial-ranks %lld: this nn-tune was built without MPI, and so was its nn-train "
+		tool_usage("--trial-ranks %lld: this nn-tune and the nn-train of its build have no MPI "
 		           "(install libopenmpi-dev, or make deps, and rebuild)", t->ranks);
 	if (snprintf(words, sizeof words, "%s", cmd ? cmd : "mpirun --oversubscribe --bind-to none") >=
 	    (int)sizeof words)

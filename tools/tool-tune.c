@@ -17,7 +17,6 @@
 #include "nn/cliargs.h"
 #include "nn/proc.h"
 #include "nn/tensor.h"
-#include "tool-mpi.h"
 #include "tool-tune.h"
 
 char tune_dir[2048], tune_tmp[2048];

@@ -141,6 +141,17 @@ PY
 	nn-tune -q --trial-ranks 2 --folds 2 --seed 3 --grid 'lr=1e-2,1e-1' -o "$T/again.tsv" "$T/wine.nns" \
 		--epochs 5 --layers 8 --batch-size 16 > /dev/null
 	diff <(notime "$T/cv.tsv") <(notime "$T/again.tsv")
+	# a grouped table is rerun whole, its rows reused, by a grouped search
+	# alone: one process's weights are others
+	run --separate-stderr nn-tune --trial-ranks 2 --folds 2 --seed 3 --grid 'lr=1e-2,1e-1' -o "$T/again.tsv" \
+		"$T/wine.nns" --epochs 5 --layers 8 --batch-size 16
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[[ "$stderr" == *"2 of 2 configurations reused"* ]]
+	run --separate-stderr nn-tune --folds 2 --seed 3 --grid 'lr=1e-2,1e-1' -o "$T/again.tsv" "$T/wine.nns" \
+		--epochs 5 --layers 8 --batch-size 16
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[[ "$stderr" != *"reused"* ]]
+	[[ "$(col "$T/again.tsv" setup | head -n 1)" == *" seed=3 metric=accuracy" ]]
 	[ -z "$(ls -A "$TMPDIR")" ] || fail "left in TMPDIR: $(ls -A "$TMPDIR")"
 	no_temporaries "$T"
 }
