@@ -164,6 +164,11 @@ PY
 		<<< "$stderr")" -eq 1 ]
 	[[ "$(col "$T/t.tsv" status | tail -n 1)" == "failed: fold 0: nn-train: --layers: 'abc' is not a width"* ]]
 	grep -q "refit: nn-train --epochs 2 --layers 4 --seed 0 (over MPI)" <<< "$stderr"
+	# an error after MPI_Init, which nn-train --mpi ends with MPI_Abort
+	run --separate-stderr nn-tune -q --trial-ranks 2 --folds 2 --grid 'layers=4' --x nope -o "$T/x.tsv" \
+		"$T/wine.nns" --epochs 2
+	[ "$status" -eq 1 ]
+	[[ "$(col "$T/x.tsv" status)" == "failed: fold 0: nn-train: '"*"/train0.nns': no field 'nope'"* ]]
 	timeout 60 "${MPIRUN[@]}" -np 2 nn-train --mpi --threads 1 -q --epochs 2 --layers 4 --seed 0 \
 		-o "$T/hand.nnm" "$T/wine.nns"
 	diff <(nn-export --format csv "$T/best.nnm") <(nn-export --format csv "$T/hand.nnm")
