@@ -30,6 +30,10 @@
  *   a time on its share of the machine's processors; rank 0 reads the old
  *   table, gathers the finished rows as MPI messages and alone writes, so
  *   the table is the one a single process makes.
+ * - --trial-ranks G trains each trial over G processes: its nn-train
+ *   --mpi under a child mpirun (tools/tool-tune-mpi.c), which keeps a
+ *   failing group a failed row (MPI_Comm_spawn would end the whole job
+ *   with it); -j groups at a time, threads / (j x G) each.
  * - The children, their private folder and signals, nn-train's options
  *   and the picture are program-side glue in tools/tool-tune.c; the
  *   table's arithmetic and forms are libcommon's (nn/tune.h).
@@ -68,7 +72,7 @@ typedef struct {
 } config;
 
 static struct {
-	const char *out, *metric, *refit, *plot;
+	const char *out, *metric, *refit, *plot, *mpirun;
 	nn_strlist grids;
 	long long folds, trials, jobs, threads;
 	int json, no_stratify;
@@ -81,7 +85,7 @@ static struct {
 	nn_cv_table tab;
 	const char *keys[NN_GRID_KEYS];   /* the table's searched options */
 	size_t remote;             /* rank 0: rows still to come from other ranks */
-} G = { .folds = 5, .jobs = 1 };
+} G = { .folds = 5, .jobs = 1, .t.ranks = 1 };
 
 static const nn_option options[] = {
 	{ 0, "folds", NN_OPT_INT, &G.folds, "K", "K-fold cross-validation (default 5)", 2, 1000 },
@@ -89,6 +93,8 @@ static const nn_option options[] = {
 	{ 0, "trials", NN_OPT_INT, &G.trials, "N", "N seeded random draws instead of the whole grid", 1, 100000 },
 	{ 0, "metric", NN_OPT_CHOICE, &G.metric, METRICS, "score (default accuracy, r2 for regression)", 0, 0 },
 	{ 'j', "jobs", NN_OPT_INT, &G.jobs, "N", "trials at once (default 1)", 1, 256 },
+	{ 0, "trial-ranks", NN_OPT_INT, &G.t.ranks, "G", "each trial's nn-train --mpi over G processes (mpirun)", 1, 4096 },
+	{ 0, "mpirun", NN_OPT_STR, &G.mpirun, "CMD", "the launcher for --trial-ranks (default 'mpirun --oversubscribe --bind-to none')", 0, 0 },
 	{ 0, "json", NN_OPT_FLAG, &G.json, NULL, "print the table as JSON", 0, 0 },
 	{ 'o', "output", NN_OPT_STR, &G.out, "FILE", "the table as TSV, written after each configuration; a rerun reuses it", 0, 0 },
 	{ 0, "refit", NN_OPT_STR, &G.refit, "FILE", "train the best configuration on all of INPUT into FILE", 0, 0 },
@@ -147,6 +153,8 @@ static int open_input(const char *path)
 	nn_reader_close(r);
 	snprintf(G.setup, sizeof G.setup, "input=%llu:%08lx folds=%lld%s seed=%lld", size,
 	         (unsigned long)crc, G.folds, classes && !G.no_stratify ? " stratified" : "", G.t.seed);
+	if (G.t.ranks > 1)   /* other weights than one process's: not reused across */
+		snprintf(G.setup + strlen(G.setup), sizeof G.setup - strlen(G.setup), " trial-ranks=%lld", G.t.ranks);
 	return classes;
 }
 
@@ -257,7 +265,7 @@ static void trial_done(size_t c, long long f, int status, double secs)
 		if (!bad)
 			return;
 		snprintf(msg, sizeof msg, "nn-eval's report: %.300s", err.msg);
-	} else if (!*nn_proc_first_line(path, msg, sizeof msg)) {
+	} else if (!*(G.t.ranks > 1 ? tune_group_message : nn_proc_first_line)(path, msg, sizeof msg)) {
 		snprintf(msg, sizeof msg, "%s failed", status == 3 ? "nn-eval" : "nn-train");
 	}
 	if (!r->failed || f < g->why_fold)   /* the first fold's, whatever -j ran first */
@@ -396,6 +404,7 @@ static void check_options(const nn_strlist *in)
 	}
 	tool_quiet |= tool_mpi_rank > 0;   /* rank 0 talks for the job */
 	tune_grid(&G.t, &G.grids);
+	tune_group_setup(&G.t, G.mpirun);
 	const char *ext = G.plot ? strrchr(G.plot, '.') : ".png";
 	if (!ext || (strcmp(ext, ".png") && strcmp(ext, ".svg")))
 		tool_usage("--plot: the picture's name ends with .png or .svg");
@@ -405,6 +414,7 @@ static void check_options(const nn_strlist *in)
 		G.threads = sysconf(_SC_NPROCESSORS_ONLN) / tool_mpi_local_size() > 0 ?
 		            sysconf(_SC_NPROCESSORS_ONLN) / tool_mpi_local_size() : 1;
 	tune_preflight(&G.t);
+	tune_group_check(&G.t);
 }
 
 /* The metric (by default from the label's dtype), in the setup too. */
@@ -429,7 +439,7 @@ static int report(void)
 	if (G.plot)
 		tune_plot(&G.tab, G.plot);
 	if (G.refit)
-		refit(G.threads);
+		refit(G.threads / G.t.ranks > 0 ? G.threads / G.t.ranks : 1);
 	nn_grid_release(&G.t.grid);
 	return failed ? TOOL_EXIT_DATA : 0;
 }
@@ -457,7 +467,7 @@ int main(int argc, char **argv)
 	if (!tool_mpi_rank)
 		reuse();
 	share_configs();
-	run_trials(G.threads / G.jobs > 0 ? G.threads / G.jobs : 1);
+	run_trials(G.threads / (G.jobs * G.t.ranks) > 0 ? G.threads / (G.jobs * G.t.ranks) : 1);
 	gather_rows();
 	if (tool_mpi_rank)
 		return 0;   /* its rows are rank 0's to write */

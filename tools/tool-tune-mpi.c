@@ -1,6 +1,9 @@
 /* tools/tool-tune-mpi.c — nn-tune's ranks (tool-tune-mpi.h).  Built with
  * -DNN_MPI and OpenMPI's flags when the Makefile finds it; otherwise a job
  * of one rank. */
+#define _POSIX_C_SOURCE 200809L
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -222,4 +225,108 @@ size_t tune_mpi_deal(const nn_cv_table *t, int *reused, int *rank)
 		remote += rank[c] != 0;
 	}
 	return remote;
+}
+
+/* --- a group of ranks per trial ------------------------------------------ */
+
+void tune_group_setup(tune_train *t, const char *cmd)
+{
+	static char words[1024], np[24];
+	if (t->ranks <= 1) {
+		if (cmd)
+			tool_usage("--mpirun: only with --trial-ranks 2 or more");
+		return;
+	}
+	if (!tool_mpi_built())
+		tool_usage("--trial-ranks %lld: this nn-tune and the nn-train of its build have no MPI "
+		           "(install libopenmpi-dev, or make deps, and rebuild)", t->ranks);
+	if (snprintf(words, sizeof words, "%s", cmd ? cmd : "mpirun --oversubscribe --bind-to none") >=
+	    (int)sizeof words)
+		tool_usage("--mpirun: longer than %zu bytes", sizeof words - 1);
+	for (char *w = strtok(words, " \t"); w; w = strtok(NULL, " \t")) {
+		if (t->nlauncher == sizeof t->launcher / sizeof *t->launcher - 2)
+			tool_usage("--mpirun: more than %zu words", t->nlauncher);
+		t->launcher[t->nlauncher++] = w;
+	}
+	if (!t->nlauncher)
+		tool_usage("--mpirun: no command");
+	snprintf(np, sizeof np, "%lld", t->ranks);
+	t->launcher[t->nlauncher++] = "-np";
+	t->launcher[t->nlauncher++] = np;
+}
+
+void tune_group_check(const tune_train *t)
+{
+	const char *argv[680];
+	char train[PATH_MAX], err[PATH_MAX + 16], out[PATH_MAX + 16], msg[400], text[2048];
+	size_t n = t->nlauncher - 1;
+	if (t->ranks <= 1)
+		return;
+	memcpy(argv, t->launcher, n * sizeof *argv);
+	snprintf(train, sizeof train, "%s/nn-train", tune_dir);
+	argv[n++] = "1", argv[n++] = train, argv[n++] = "--mpi";
+	n += tune_train_args(t, argv + n, NULL, text, sizeof text);
+	snprintf(err, sizeof err, "%s/group", tune_tmp);
+	snprintf(out, sizeof out, "%s/group.nnm", tune_tmp);
+	const char *tail[] = { "--threads", "1", "-q", "-o", out, "/dev/null", NULL };
+	memcpy(argv + n, tail, sizeof tail);
+	/* nn-train over MPI reads the empty input and says so (status 1); a
+	 * launcher missing or refusing, or an nn-train without MPI, does not. */
+	int st = tune_run_group((char **)argv, NULL, err);
+	if (st == 127)
+		tool_usage("--trial-ranks: '%s' not found (--mpirun names the launcher)", t->launcher[0]);
+	tune_group_message(err, msg, sizeof msg);
+	if (st == 2 || strncmp(msg, "nn-train: ", 10))
+		tool_usage("--trial-ranks: '%s ... -np 1 nn-train --mpi' failed: %s", t->launcher[0],
+		           *msg ? msg : "no message");
+}
+
+void tune_group_env(void)
+{
+	extern char **environ;
+	static const char *const job[] = { "OMPI_", "PMIX_", "PMI_", "OPAL_", "ORTE_", "HYDRA_", NULL };
+	char name[256];
+	int again = getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE");   /* a rank of a job */
+	while (again) {   /* unsetenv changes environ: look again from the start */
+		again = 0;
+		for (char **e = environ; *e && !again; e++) {
+			size_t len = strcspn(*e, "=");
+			if (len >= sizeof name || !strncmp(*e, "OMPI_ALLOW_RUN_AS_ROOT", 22))
+				continue;
+			for (size_t k = 0; job[k] && !again; k++)
+				if (!strncmp(*e, job[k], strlen(job[k]))) {
+					memcpy(name, *e, len), name[len] = 0;
+					again = !unsetenv(name);
+				}
+		}
+	}
+	/* OpenMPI's session folders in the private folder, removed with it
+	 * also when a launcher ended early has left them. */
+	setenv("OMPI_MCA_orte_tmpdir_base", tune_tmp, 1);
+}
+
+char *tune_group_message(const char *path, char *buf, size_t n)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024], other[1024] = "", first[1024] = "";
+	*buf = 0;
+	while (f && fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = 0;
+		const char *colon = strncmp(line, "nn-", 3) ? NULL : strstr(line, ": ");
+		if (!*first && *line && *line != '-')   /* not a launcher's rule of dashes */
+			snprintf(first, sizeof first, "%s", line);
+		if (!colon)
+			continue;
+		if (strncmp(colon + 2, "rank ", 5)) {   /* rank 0's */
+			snprintf(buf, n, "%s", line);
+			break;
+		}
+		if (!*other)
+			snprintf(other, sizeof other, "%s", line);
+	}
+	if (f)
+		fclose(f);
+	if (!*buf)
+		snprintf(buf, n, "%s", *other ? other : first);
+	return buf;
 }

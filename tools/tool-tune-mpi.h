@@ -15,6 +15,10 @@
  * tune_setup, so that it runs after the private folder's removal and
  * -o's) once the message is out, so that no rank waits for rows that
  * never come.
+ *
+ * --trial-ranks G (tune_group_* in tool-tune.h, here with the rest of
+ * nn-tune's MPI) runs each trial's nn-train --mpi under a launcher of its
+ * own, a child process like any trial's, with or without mpirun above.
  */
 #ifndef NN_TOOL_TUNE_MPI_H
 #define NN_TOOL_TUNE_MPI_H

@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,10 +28,27 @@ unsigned tune_end_delay_us;
 
 static void on_signal(int sig) { got_signal = sig; }
 
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)ftw;
+	if (flag == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;   /* on with the rest */
+}
+
+/* tune_tmp and what is in it: a group of ranks' launcher keeps its session
+ * folders there (tune_group_env). */
+static void remove_tree(void)
+{
+	nftw(tune_tmp, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 static void remove_tmp(void)
 {
 	if (getpid() == owner && tune_tmp[0])
-		nn_proc_rmdir(tune_tmp, NULL), tune_tmp[0] = 0;
+		remove_tree(), tune_tmp[0] = 0;
 }
 
 /* A child that removes tune_tmp once this program has ended, however it
@@ -59,8 +77,10 @@ static void start_janitor(void)
 		sigaddset(&all, SIGUSR1);
 		sigwait(&all, &sig);
 	}
-	usleep(200000);
-	nn_proc_rmdir(tune_tmp, NULL);
+	/* A group of ranks' launcher may take a few seconds to end its ranks,
+	 * which write into the folder until then. */
+	for (int i = 0; i < 60 && !access(tune_tmp, F_OK); i++)
+		usleep(200000), remove_tree();
 	_exit(0);
 }
 
@@ -340,13 +360,23 @@ void tune_cut_folds(const tune_train *t, const char *input, long long folds, int
 }
 
 /* nn-train's whole command for values v: --threads, -q, -o out and the
- * data after the arguments of tune_train_args, into argv (620 entries);
- * its arguments' text into text[2048]. */
+ * data after the arguments of tune_train_args, into argv (680 entries),
+ * behind the launcher and --mpi for a group of ranks; its arguments'
+ * text into text[2048]. */
 static void train_command(const tune_train *t, char (*v)[NN_GRID_VALUE], long long threads, const char *out,
                           const char *data, const char **argv, char *th, char *text)
 {
-	size_t n = 1 + tune_train_args(t, argv + 1, v, text, 2048);
-	argv[0] = "nn-train";
+	static char train[PATH_MAX];
+	size_t n = 0;
+	if (t->ranks > 1) {
+		memcpy(argv, t->launcher, t->nlauncher * sizeof *argv);
+		n = t->nlauncher;
+		snprintf(train, sizeof train, "%s/nn-train", tune_dir);
+		argv[n++] = train, argv[n++] = "--mpi";
+	} else {
+		argv[n++] = "nn-train";
+	}
+	n += tune_train_args(t, argv + n, v, text, 2048);
 	snprintf(th, 24, "%lld", threads);
 	const char *tail[] = { "--threads", th, "-q", "-o", out, data, NULL };
 	memcpy(argv + n, tail, sizeof tail);
@@ -358,22 +388,73 @@ static void end_trial(int sig)
 	kill(0, sig);
 }
 
-pid_t tune_start_trial(const tune_train *t, char (*v)[NN_GRID_VALUE], size_t c, long long f, long long threads)
+/* A group of ranks' launcher, on SIGTERM, ends its ranks (in process
+ * groups of their own) and may end before them: the trial's child is
+ * their subreaper and waits for them all, so that nothing of the trial
+ * outlives this program; after 10 s, it kills the launcher's group. */
+static void end_group(int sig)
 {
-	char model[PATH_MAX + 32], tr[PATH_MAX + 32], te[PATH_MAX + 32], js[PATH_MAX + 32];
-	char err[PATH_MAX + 32], th[24], text[2048];
-	const char *argv[620];
+	signal(sig, SIG_IGN);
+	kill(0, sig);
+	alarm(10);
+}
+
+static void kill_group(int sig)
+{
+	(void)sig;
+	kill(0, SIGKILL);
+}
+
+/* A child in a group of its own for a trial's programs (a group of ranks'
+ * launcher without this job's variables), 0 in it; SIGTERM,
+ * and the end of this program however it ends (mpirun SIGKILLs ranks),
+ * end the trial's programs too. */
+static pid_t fork_trial(int group)
+{
 	pid_t parent = getpid(), pid = fork();
 	if (pid)
 		return pid;
 	setpgid(0, 0);
 	signal(SIGINT, SIG_DFL), signal(SIGHUP, SIG_DFL);
-	/* SIGTERM, and the end of this program however it ends (mpirun
-	 * SIGKILLs ranks), end the trial's programs too. */
-	signal(SIGTERM, end_trial);
+	signal(SIGTERM, group ? end_group : end_trial);
+	signal(SIGALRM, kill_group);
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
 		_exit(1);
+	if (group)
+		tune_group_env(), prctl(PR_SET_CHILD_SUBREAPER, 1);
+	return 0;
+}
+
+/* The end of a trial's child: a group's ranks left by their launcher
+ * waited for first. */
+static _Noreturn void end_child(int status)
+{
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
+	_exit(status);
+}
+
+int tune_run_group(char **argv, const char *out, const char *err)
+{
+	int st;
+	pid_t pid = fork_trial(1);
+	if (!pid)
+		end_child(tune_run(argv, out, err));
+	if (pid < 0)
+		tool_die(TOOL_EXIT_DATA, NULL, "fork: %s", strerror(errno));
+	tune_reap(pid, &st, &pid, 1);
+	return nn_proc_status(st);
+}
+
+pid_t tune_start_trial(const tune_train *t, char (*v)[NN_GRID_VALUE], size_t c, long long f, long long threads)
+{
+	char model[PATH_MAX + 32], tr[PATH_MAX + 32], te[PATH_MAX + 32], js[PATH_MAX + 32];
+	char err[PATH_MAX + 32], th[24], text[2048];
+	const char *argv[680];
+	pid_t pid = fork_trial(t->ranks > 1);
+	if (pid)
+		return pid;
 	snprintf(model, sizeof model, "%s/c%zu_f%lld.nnm", tune_tmp, c, f);
 	snprintf(js, sizeof js, "%s/c%zu_f%lld.json", tune_tmp, c, f);
 	snprintf(err, sizeof err, "%s/c%zu_f%lld.err", tune_tmp, c, f);
@@ -381,20 +462,22 @@ pid_t tune_start_trial(const tune_train *t, char (*v)[NN_GRID_VALUE], size_t c, 
 	snprintf(te, sizeof te, "%s/test%lld.nns", tune_tmp, f);
 	train_command(t, v, threads, model, tr, argv, th, text);
 	if (tune_run((char **)argv, NULL, err))
-		_exit(1);
+		end_child(1);
 	char *eval[] = { "nn-eval", "-q", "--json", "-m", model, te, NULL };
 	int st = tune_run(eval, js, err);
 	unlink(model);   /* a trial's model is temporary */
-	_exit(st ? 3 : 0);
+	end_child(st ? 3 : 0);
 }
 
 void tune_refit(const tune_train *t, char (*v)[NN_GRID_VALUE], const char *input, const char *out,
                 long long threads)
 {
-	const char *argv[620];
+	const char *argv[680];
 	char th[24], text[2048];
+	int st;
 	train_command(t, v, threads, out, input, argv, th, text);
-	tool_note("refit: nn-train %s", text);
-	if (tune_run((char **)argv, NULL, ""))
+	tool_note("refit: nn-train %s%s", text, t->ranks > 1 ? " (over MPI)" : "");
+	st = t->ranks > 1 ? tune_run_group((char **)argv, NULL, "") : tune_run((char **)argv, NULL, "");
+	if (st)
 		tool_die(TOOL_EXIT_DATA, out, "refit failed (nn-train's message above)");
 }

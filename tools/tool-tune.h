@@ -57,6 +57,9 @@ typedef struct tune_train {
 	nn_grid grid;
 	long long seed;
 	const char *x, *y;
+	long long ranks;           /* --trial-ranks: nn-train --mpi over this many processes (1: plain) */
+	char *launcher[40];        /* --mpirun's words, then -np and the group's size */
+	size_t nlauncher;
 } tune_train;
 
 /* nn-train's option table into t, from nn-train --completion-helper. */
@@ -80,8 +83,30 @@ void tune_preflight(const tune_train *t);
 /* nn-split --kfold K --fold I of input for every fold I into tune_tmp
  * (trainI.nns, testI.nns), stratified or not, with t's seed and label. */
 void tune_cut_folds(const tune_train *t, const char *input, long long folds, int stratify);
+/* --trial-ranks G > 1 (tools/tool-tune-mpi.c): the launcher from cmd
+ * (--mpirun; NULL: "mpirun --oversubscribe --bind-to none") and
+ * "-np G" into t->launcher; then, after tune_preflight, one
+ * "LAUNCHER -np 1 nn-train --mpi" on an empty input, so that a launcher
+ * that is not there, or an nn-train that cannot run over MPI, is a usage
+ * error before any trial. */
+void tune_group_setup(tune_train *t, const char *cmd);
+void tune_group_check(const tune_train *t);
+/* In a child about to run a group's launcher: without the variables of
+ * the mpirun job this program is a rank of (when it is one), so that the
+ * launcher starts a job of its own rather than join that one. */
+void tune_group_env(void);
+/* Run a launcher's argv to the end as a trial runs (tune_group_env, in a
+ * child ended with this program): its exit status, 127 when there is no
+ * such program. */
+int tune_run_group(char **argv, const char *out, const char *err);
+/* The message of a failed program in the file path: rank 0's line of an
+ * nn-* program ("nn-train: ..."), else another rank's, else the first
+ * line that is not a rule of dashes (a launcher's own notices come in any
+ * order around them, and are all there is when a rank was killed). */
+char *tune_group_message(const char *path, char *buf, size_t n);
+
 /* One trial in a child of its own (returned; -1 when fork failed):
- * nn-train with values v on fold f's training rows, then nn-eval --json
+ * nn-train (with --trial-ranks, through the launcher) with values v on fold f's training rows, then nn-eval --json
  * on its test rows into tune_tmp's c<C>_f<F>.json, their stderr in
  * c<C>_f<F>.err.  It exits 0, or 1 when nn-train failed, 3 when nn-eval
  * did; SIGTERM and this program's end end its programs too. */

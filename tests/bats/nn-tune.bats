@@ -128,6 +128,20 @@ PY
 	no_tune_temporaries
 }
 
+@test "--trial-ranks: below 1, --mpirun without it, --mpi passed through: exit 2, nothing run" {
+	run --separate-stderr nn-tune --trial-ranks 0 --grid 'lr=1e-3' -o "$T/t.tsv" "$T/iris.nns"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "nn-tune: --trial-ranks: '0' is not a whole number from 1 to 4096"* ]]
+	run --separate-stderr nn-tune --mpirun 'mpirun -x PATH' --grid 'lr=1e-3' -o "$T/t.tsv" "$T/iris.nns"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "nn-tune: --mpirun: only with --trial-ranks 2 or more"* ]]
+	run --separate-stderr nn-tune --grid 'lr=1e-3' -o "$T/t.tsv" "$T/iris.nns" --mpi
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"nn-tune sets --mpi of each trial itself"* ]]
+	[ ! -e "$T/t.tsv" ]
+	no_tune_temporaries
+}
+
 @test "a failing trial is reported with nn-train's message; the others are scored; --refit takes the best" {
 	run --separate-stderr nn-tune --folds 2 --grid 'layers=4,abc' -o "$T/t.tsv" --refit "$T/best.nnm" \
 		"$T/iris.nns" --epochs 2

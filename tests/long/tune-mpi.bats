@@ -3,7 +3,11 @@
 # writes the table, which is the table of one process apart from the
 # times (Wine, a grid of 6 on 3 folds); a failure on another rank is
 # reported by rank 0; a rerun under mpirun reuses a partial table; more
-# ranks than configurations; stdin refused.
+# ranks than configurations; stdin refused.  --trial-ranks 2 (each
+# trial's nn-train --mpi over 2 processes, through a child mpirun): the
+# scores of mpirun -np 2 nn-train --mpi + nn-eval --json by hand, a
+# failing trial's message, the refit, its usage errors, SIGTERM, and
+# groups under mpirun.
 
 load helper
 
@@ -13,6 +17,8 @@ setup() {
 	mkdir -p "$TMPDIR"
 	MPIRUN=(timeout 300 mpirun --oversubscribe -x ASAN_OPTIONS -x PATH -x TMPDIR)
 	[ "$(id -u)" -ne 0 ] || MPIRUN+=(--allow-run-as-root)
+	# the mpirun that --trial-ranks starts, as root
+	[ "$(id -u)" -ne 0 ] || export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 	export ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0"
 	command -v mpirun >/dev/null || skip "mpirun not found (make deps installs openmpi-bin)"
 	ldd "$(command -v nn-tune)" | grep -q libmpi || skip "nn-tune was built without MPI (make MPI=1)"
@@ -104,4 +110,129 @@ assert len(d["configurations"]) == 6, d'
 		[ -z "$(ls -A "$TMPDIR" | grep '^nn-tune-')" ] || fail "after ${t}s, left in TMPDIR: $(ls -A "$TMPDIR")"
 		! pgrep -f "$T/tmp/nn-tune-" > /dev/null || fail "after ${t}s, left running: $(pgrep -fa "$T/tmp/nn-tune-")"
 	done
+}
+
+@test "tune-mpi: --trial-ranks 2: fold scores and means of mpirun -np 2 nn-train --mpi + nn-eval --json by hand" {
+	# batch 16 per rank: 3 steps an epoch on a fold's 89 rows, the ranks'
+	# gradients summed (one process of batch 16 scores otherwise here)
+	run --separate-stderr nn-tune -q -j 2 --trial-ranks 2 --folds 2 --seed 3 --grid 'lr=1e-2,1e-1' \
+		-o "$T/cv.tsv" "$T/wine.nns" --epochs 5 --layers 8 --batch-size 16
+	[ "$status" -eq 0 ] || fail "$stderr"
+	for c in 0 1; do
+		lr=$([ $c -eq 0 ] && echo 1e-2 || echo 1e-1)
+		for i in 0 1; do
+			nn-split -q --kfold 2 --fold $i --stratify --seed 3 --train "$T/tr.nns" --test "$T/te.nns" \
+				"$T/wine.nns"
+			timeout 60 "${MPIRUN[@]}" -np 2 nn-train --mpi --threads 1 -q --epochs 5 --layers 8 --lr $lr \
+				--batch-size 16 --seed 3 -o "$T/m.nnm" "$T/tr.nns"
+			nn-eval --json -m "$T/m.nnm" "$T/te.nns" > "$T/e$c$i.json"
+		done
+	done
+	/usr/bin/python3 - "$T" <<'PY' > "$T/hand"
+import json, sys
+for c in range(2):
+    s = [json.load(open(f"{sys.argv[1]}/e{c}{i}.json"))["accuracy"] for i in range(2)]
+    print(*[repr(x) for x in s], repr(sum(s) / 2))
+PY
+	paste <(col "$T/cv.tsv" fold_0) <(col "$T/cv.tsv" fold_1) <(col "$T/cv.tsv" mean) | tr '\t' ' ' > "$T/tune"
+	diff "$T/hand" "$T/tune" || fail "by hand (left) and nn-tune (right) differ"
+	[[ "$(col "$T/cv.tsv" setup | head -n 1)" == *" seed=3 trial-ranks=2 metric=accuracy" ]]
+	# the same seed, the same table (apart from times); nothing left
+	nn-tune -q --trial-ranks 2 --folds 2 --seed 3 --grid 'lr=1e-2,1e-1' -o "$T/again.tsv" "$T/wine.nns" \
+		--epochs 5 --layers 8 --batch-size 16 > /dev/null
+	diff <(notime "$T/cv.tsv") <(notime "$T/again.tsv")
+	# a grouped table is rerun whole, its rows reused, by a grouped search
+	# alone: one process's weights are others
+	run --separate-stderr nn-tune --trial-ranks 2 --folds 2 --seed 3 --grid 'lr=1e-2,1e-1' -o "$T/again.tsv" \
+		"$T/wine.nns" --epochs 5 --layers 8 --batch-size 16
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[[ "$stderr" == *"2 of 2 configurations reused"* ]]
+	run --separate-stderr nn-tune --folds 2 --seed 3 --grid 'lr=1e-2,1e-1' -o "$T/again.tsv" "$T/wine.nns" \
+		--epochs 5 --layers 8 --batch-size 16
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[[ "$stderr" != *"reused"* ]]
+	[[ "$(col "$T/again.tsv" setup | head -n 1)" == *" seed=3 metric=accuracy" ]]
+	[ -z "$(ls -A "$TMPDIR")" ] || fail "left in TMPDIR: $(ls -A "$TMPDIR")"
+	no_temporaries "$T"
+}
+
+@test "tune-mpi: --trial-ranks 2: a failing trial's message in the table; --refit over MPI is mpirun's model" {
+	run --separate-stderr nn-tune --trial-ranks 2 --folds 2 --grid 'layers=4,abc' -o "$T/t.tsv" \
+		--refit "$T/best.nnm" "$T/wine.nns" --epochs 2
+	[ "$status" -eq 1 ]
+	[ "$(grep -c "configuration 2 (--epochs 2 --layers abc --seed 0) failed: fold 0: nn-train: --layers: 'abc'" \
+		<<< "$stderr")" -eq 1 ]
+	[[ "$(col "$T/t.tsv" status | tail -n 1)" == "failed: fold 0: nn-train: --layers: 'abc' is not a width"* ]]
+	grep -q "refit: nn-train --epochs 2 --layers 4 --seed 0 (over MPI)" <<< "$stderr"
+	# an error after MPI_Init, which nn-train --mpi ends with MPI_Abort
+	run --separate-stderr nn-tune -q --trial-ranks 2 --folds 2 --grid 'layers=4' --x nope -o "$T/x.tsv" \
+		"$T/wine.nns" --epochs 2
+	[ "$status" -eq 1 ]
+	[[ "$(col "$T/x.tsv" status)" == "failed: fold 0: nn-train: '"*"/train0.nns': no field 'nope'"* ]]
+	timeout 60 "${MPIRUN[@]}" -np 2 nn-train --mpi --threads 1 -q --epochs 2 --layers 4 --seed 0 \
+		-o "$T/hand.nnm" "$T/wine.nns"
+	diff <(nn-export --format csv "$T/best.nnm") <(nn-export --format csv "$T/hand.nnm")
+}
+
+@test "tune-mpi: --trial-ranks: a launcher not there, an nn-train without MPI: status 2, nothing run" {
+	run --separate-stderr nn-tune --trial-ranks 2 --mpirun 'no-such-mpirun -v' --folds 2 --grid 'lr=1e-2' \
+		-o "$T/t.tsv" "$T/wine.nns"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"--trial-ranks: 'no-such-mpirun' not found (--mpirun names the launcher)"* ]]
+	run --separate-stderr nn-tune --trial-ranks 2 --mpirun 'mpirun --no-such-option' --folds 2 \
+		--grid 'lr=1e-2' -o "$T/t.tsv" "$T/wine.nns"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"--trial-ranks: 'mpirun ... -np 1 nn-train --mpi' failed: "* ]]
+	# nn-tune runs the nn-train beside it: here one that has no MPI
+	mkdir "$T/bin"
+	cp "$(command -v nn-tune)" "$T/bin/"
+	ln -s "$(command -v nn-split)" "$(command -v nn-eval)" "$T/bin/"
+	printf '#!/bin/sh\nfor a; do [ "$a" != --mpi ] || { echo "nn-train: --mpi: this nn-train was built without MPI" >&2; exit 2; }; done\nexec %s "$@"\n' \
+		"$(command -v nn-train)" > "$T/bin/nn-train"
+	chmod +x "$T/bin/nn-train"
+	run --separate-stderr "$T/bin/nn-tune" --trial-ranks 2 --folds 2 --grid 'lr=1e-2' -o "$T/t.tsv" "$T/wine.nns"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"failed: nn-train: --mpi: this nn-train was built without MPI"* ]]
+	[ ! -e "$T/t.tsv" ]
+	[ -z "$(ls -A "$TMPDIR")" ] || fail "left in TMPDIR: $(ls -A "$TMPDIR")"
+}
+
+@test "tune-mpi: --trial-ranks 2 -j 2: SIGTERM ends every group's launcher and ranks, leaves nothing" {
+	for t in 1 3; do
+		nn-tune -q -j 2 --trial-ranks 2 --folds 3 --grid 'lr=1e-3,1e-2' -o "$T/t.tsv" "$T/wine.nns" \
+			--epochs 100000 --patience 0 > /dev/null 2>&1 &
+		pid=$!
+		sleep $t
+		kill -TERM $pid
+		wait $pid || true
+		# nn-tune waits for its groups: nothing of them is left when it has ended
+		! pgrep -f "$T/tmp/nn-tune-" > /dev/null || fail "after ${t}s, left running: $(pgrep -fa "$T/tmp/nn-tune-")"
+		for _ in 1 2 3 4 5; do   # its janitor removes the private folder just after
+			[ -n "$(ls -A "$TMPDIR")" ] || break
+			sleep 1
+		done
+		[ -z "$(ls -A "$TMPDIR")" ] || fail "after ${t}s, left in TMPDIR: $(ls -A "$TMPDIR")"
+	done
+}
+
+@test "tune-mpi: 2 ranks, each trial over a group of 2: the table of one process with --trial-ranks 2" {
+	nn-tune -q --trial-ranks 2 --folds 2 --seed 1 --grid 'lr=1e-2,1e-1' -o "$T/one.tsv" "$T/wine.nns" --epochs 5
+	run --separate-stderr "${MPIRUN[@]}" -np 2 nn-tune -q --trial-ranks 2 --folds 2 --seed 1 \
+		--grid 'lr=1e-2,1e-1' -o "$T/two.tsv" "$T/wine.nns" --epochs 5
+	[ "$status" -eq 0 ] || fail "$stderr"
+	diff <(notime "$T/one.tsv") <(notime "$T/two.tsv")
+	[ -z "$(ls -A "$TMPDIR")" ] || fail "left in TMPDIR: $(ls -A "$TMPDIR")"
+	# SIGTERM to the outer mpirun: every rank's groups end, nothing is left
+	"${MPIRUN[@]}" -np 2 nn-tune -q --trial-ranks 2 --folds 3 --grid 'lr=1e-3,1e-2' -o "$T/t.tsv" \
+		"$T/wine.nns" --epochs 100000 --patience 0 > /dev/null 2>&1 &
+	pid=$!
+	sleep 4
+	kill -TERM $pid
+	wait $pid || true
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		[ -n "$(ls -A "$TMPDIR")$(pgrep -f "$T/tmp/nn-tune-")" ] || break
+		sleep 1
+	done
+	[ -z "$(ls -A "$TMPDIR")" ] || fail "left in TMPDIR: $(ls -A "$TMPDIR")"
+	! pgrep -f "$T/tmp/nn-tune-" > /dev/null || fail "left running: $(pgrep -fa "$T/tmp/nn-tune-")"
 }
