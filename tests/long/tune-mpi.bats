@@ -103,7 +103,7 @@ assert len(d["configurations"]) == 6, d'
 		kill -TERM $pid
 		wait $pid || true
 		# mpirun may end before its ranks have finished their cleanup
-		for _ in 1 2 3 4 5 6 7 8 9 10; do
+		for _ in $(seq 15); do
 			[ -n "$(ls -A "$TMPDIR" | grep '^nn-tune-')" ] || break
 			sleep 1
 		done
@@ -207,7 +207,9 @@ PY
 		wait $pid || true
 		# nn-tune waits for its groups: nothing of them is left when it has ended
 		! pgrep -f "$T/tmp/nn-tune-" > /dev/null || fail "after ${t}s, left running: $(pgrep -fa "$T/tmp/nn-tune-")"
-		for _ in 1 2 3 4 5; do   # its janitor removes the private folder just after
+		# its janitor removes the private folder after it, retrying for up
+		# to 12 s while a group's ranks may still write there
+		for _ in $(seq 15); do
 			[ -n "$(ls -A "$TMPDIR")" ] || break
 			sleep 1
 		done
@@ -229,7 +231,9 @@ PY
 	sleep 4
 	kill -TERM $pid
 	wait $pid || true
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
+	# a group's launcher is killed 10 s after SIGTERM at the latest, and
+	# the janitors retry for 12 s
+	for _ in $(seq 15); do
 		[ -n "$(ls -A "$TMPDIR")$(pgrep -f "$T/tmp/nn-tune-")" ] || break
 		sleep 1
 	done
