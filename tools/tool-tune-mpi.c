@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "tool.h"
 #include "tool-mpi.h"
 #include "tool-tune.h"
@@ -301,8 +302,14 @@ void tune_group_env(void)
 		}
 	}
 	/* OpenMPI's session folders in the private folder, removed with it
-	 * also when a launcher ended early has left them. */
-	setenv("OMPI_MCA_orte_tmpdir_base", tune_tmp, 1);
+	 * also when a launcher ended early has left them; one folder per
+	 * launcher, since launchers started at once on one machine race to
+	 * make the same session folder and one fails ("A call to mkdir was
+	 * unable to create the desired directory", open-mpi/ompi#8510). */
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s/mpi.%ld", tune_tmp, (long)getpid());
+	mkdir(dir, 0700);
+	setenv("OMPI_MCA_orte_tmpdir_base", dir, 1);
 }
 
 char *tune_group_message(const char *path, char *buf, size_t n)
