@@ -206,7 +206,8 @@ static void check_train_key(const tune_train *t, const char *name, size_t n, int
 {
 	nn_error err = { 0 };
 	if (nn_cli_check_passed(t->own, &t->cli, grid ? managed + 1 : managed, name, n, grid, &err))
-		tool_usage("%s", err.msg);
+		tool_usage("%s%s", err.msg, n == 3 && !strncmp(name, "mpi", 3) ?
+		           " (--trial-ranks G trains each trial over G MPI processes)" : "");
 }
 
 /* Split argv into nn-tune's arguments (returned, argc in *own) and the

@@ -137,7 +137,7 @@ PY
 	[[ "$stderr" == "nn-tune: --mpirun: only with --trial-ranks 2 or more"* ]]
 	run --separate-stderr nn-tune --grid 'lr=1e-3' -o "$T/t.tsv" "$T/iris.nns" --mpi
 	[ "$status" -eq 2 ]
-	[[ "$stderr" == *"nn-tune sets --mpi of each trial itself"* ]]
+	[[ "$stderr" == *"nn-tune sets --mpi of each trial itself (--trial-ranks G trains each trial over G MPI processes)"* ]]
 	[ ! -e "$T/t.tsv" ]
 	no_tune_temporaries
 }
