@@ -232,11 +232,14 @@ PY
 	kill -TERM $pid
 	wait $pid || true
 	# a group's launcher is killed 10 s after SIGTERM at the latest, and
-	# the janitors retry for 12 s
+	# the janitors retry for 12 s.  The outer mpirun, ended by the signal,
+	# may leave its own session folder (ompi.HOST.UID) in TMPDIR, as in
+	# the SIGTERM test above: what must go is nn-tune's (its private
+	# folders, with the groups' session folders inside) and its processes.
 	for _ in $(seq 15); do
-		[ -n "$(ls -A "$TMPDIR")$(pgrep -f "$T/tmp/nn-tune-")" ] || break
+		[ -n "$(ls -A "$TMPDIR" | grep '^nn-tune-')$(pgrep -f "$T/tmp/nn-tune-")" ] || break
 		sleep 1
 	done
-	[ -z "$(ls -A "$TMPDIR")" ] || fail "left in TMPDIR: $(ls -A "$TMPDIR")"
+	[ -z "$(ls -A "$TMPDIR" | grep '^nn-tune-')" ] || fail "left in TMPDIR: $(ls -A "$TMPDIR")"
 	! pgrep -f "$T/tmp/nn-tune-" > /dev/null || fail "left running: $(pgrep -fa "$T/tmp/nn-tune-")"
 }
