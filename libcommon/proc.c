@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <zlib.h>
 #include "nn/proc.h"
@@ -50,20 +51,44 @@ int nn_proc_status(int wstatus)
 	return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
 }
 
-int nn_proc_rmdir(const char *dir, nn_error *e)
+/* Everything in dir, folders within first emptied (not followed when
+ * they are links), down to depth levels; -1 when something stayed.  A
+ * name gone meanwhile (ENOENT) is not a failure: another process, a
+ * launcher ending, may remove its own files at the same time. */
+static int remove_in(const char *dir, int depth)
 {
 	DIR *d = opendir(dir);
 	char path[PATH_MAX];
+	struct stat st;
 	int bad = 0;
 	if (!d)
-		return nn_error_set(e, NN_EIO, "%s", strerror(errno));
-	for (struct dirent *ent; (ent = readdir(d));)
-		if (strcmp(ent->d_name, ".") && strcmp(ent->d_name, "..")) {
-			snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
-			bad |= unlink(path) && errno != ENOENT;
+		return errno == ENOENT ? 0 : -1;
+	for (struct dirent *ent; (ent = readdir(d));) {
+		if (!strcmp(ent->d_name, ".") || !strcmp(ent->d_name, ".."))
+			continue;
+		if (snprintf(path, sizeof path, "%s/%s", dir, ent->d_name) >= (int)sizeof path) {
+			bad = -1;
+			continue;
 		}
+		if (!lstat(path, &st) && S_ISDIR(st.st_mode)) {
+			if (depth <= 0 || remove_in(path, depth - 1) || (rmdir(path) && errno != ENOENT))
+				bad = -1;
+		} else if (unlink(path) && errno != ENOENT) {
+			bad = -1;
+		}
+	}
 	closedir(d);
-	if (rmdir(dir) || bad)
+	return bad;
+}
+
+int nn_proc_rmdir(const char *dir, nn_error *e)
+{
+	struct stat st;
+	if (lstat(dir, &st))
+		return nn_error_set(e, NN_EIO, "%s", strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return nn_error_set(e, NN_EIO, "%s", strerror(ENOTDIR));
+	if (remove_in(dir, 32) || rmdir(dir))
 		return nn_error_set(e, NN_EIO, "%s", strerror(errno));
 	return 0;
 }

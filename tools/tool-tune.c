@@ -4,7 +4,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,27 +27,10 @@ unsigned tune_end_delay_us;
 
 static void on_signal(int sig) { got_signal = sig; }
 
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)ftw;
-	if (flag == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;   /* on with the rest */
-}
-
-/* tune_tmp and what is in it: a group of ranks' launcher keeps its session
- * folders there (tune_group_env). */
-static void remove_tree(void)
-{
-	nftw(tune_tmp, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static void remove_tmp(void)
 {
-	if (getpid() == owner && tune_tmp[0])
-		remove_tree(), tune_tmp[0] = 0;
+	if (getpid() == owner && tune_tmp[0])   /* launchers' session folders too */
+		nn_proc_rmdir(tune_tmp, NULL), tune_tmp[0] = 0;
 }
 
 /* A child that removes tune_tmp once this program has ended, however it
@@ -80,7 +62,7 @@ static void start_janitor(void)
 	/* A group of ranks' launcher may take a few seconds to end its ranks,
 	 * which write into the folder until then. */
 	for (int i = 0; i < 60 && !access(tune_tmp, F_OK); i++)
-		usleep(200000), remove_tree();
+		usleep(200000), nn_proc_rmdir(tune_tmp, NULL);
 	_exit(0);
 }
 

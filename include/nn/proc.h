@@ -22,7 +22,10 @@ pid_t nn_proc_spawn(const char *path, char *const argv[], const char *out, const
 /* The exit status of a waitpid status, 128 + the signal for a killed one. */
 int nn_proc_status(int wstatus);
 
-/* Remove the folder dir and the files in it (not folders within). */
+/* Remove the folder dir and everything in it: files, and folders within
+ * (32 levels deep at most; links removed, never followed).  A file that
+ * another process removes meanwhile is not a failure; anything that
+ * stays is (NN_EIO, and the rest is still removed). */
 int nn_proc_rmdir(const char *dir, nn_error *e);
 
 /* Read in to its end, writing what it reads to out (-1: nowhere), and

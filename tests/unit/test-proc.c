@@ -62,7 +62,23 @@ int main(void)
 		CHECK(nn_proc_copy(-1, -1, &size, &crc, &e) == -1 && e.code == NN_EIO, "a read that fails");
 	}
 	CHECK(!strcmp(nn_proc_first_line("/nonexistent/x", line, sizeof line), ""), "no file, no line");
-	CHECK(!nn_proc_rmdir(dir, &e), "the folder and its files removed: %s", e.msg);
+	/* folders within, as a launcher's session folders: emptied and
+	 * removed too; a link to a folder is removed, not followed */
+	char sub[64], deep[80], kept[64], link[80], file[96];
+	snprintf(sub, sizeof sub, "%s/ompi.host.0", dir);
+	snprintf(deep, sizeof deep, "%s/pid.1", sub);
+	snprintf(kept, sizeof kept, "%s.kept", dir);
+	snprintf(link, sizeof link, "%s/to-kept", sub);
+	CHECK(!mkdir(sub, 0700) && !mkdir(deep, 0700) && !mkdir(kept, 0700), "folders within");
+	snprintf(file, sizeof file, "%s/contact.txt", deep);
+	int fd = open(file, O_WRONLY | O_CREAT, 0600);
+	CHECK(fd >= 0 && !close(fd) && !symlink(kept, link), "a file two levels down, a link out");
+	CHECK(!nn_proc_rmdir(dir, &e), "the folder, its files and folders removed: %s", e.msg);
+	struct stat kb;
+	CHECK(stat(kept, &kb) == 0 && S_ISDIR(kb.st_mode) && !rmdir(kept), "the link's target stays");
+	fd = open(kept, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	CHECK(fd >= 0 && !close(fd) && nn_proc_rmdir(kept, &e) == -1 && e.code == NN_EIO &&
+	      !unlink(kept), "a file is not a folder, and stays: %s", e.msg);
 	struct stat sb;
 	CHECK(stat(dir, &sb) == -1, "the folder is gone");
 	CHECK(nn_proc_rmdir(dir, &e) == -1 && e.code == NN_EIO, "a folder that is not there");
