@@ -93,7 +93,9 @@ void tune_group_setup(tune_train *t, const char *cmd);
 void tune_group_check(const tune_train *t);
 /* In a child about to run a group's launcher: without the variables of
  * the mpirun job this program is a rank of (when it is one), so that the
- * launcher starts a job of its own rather than join that one. */
+ * launcher starts a job of its own rather than join that one; and with a
+ * session folder of its own in tune_tmp (OpenMPI's launchers started at
+ * once race on a shared one). */
 void tune_group_env(void);
 /* Run a launcher's argv to the end as a trial runs (tune_group_env, in a
  * child ended with this program): its exit status, 127 when there is no
@@ -106,8 +108,8 @@ int tune_run_group(char **argv, const char *out, const char *err);
 char *tune_group_message(const char *path, char *buf, size_t n);
 
 /* One trial in a child of its own (returned; -1 when fork failed):
- * nn-train (with --trial-ranks, through the launcher) with values v on fold f's training rows, then nn-eval --json
- * on its test rows into tune_tmp's c<C>_f<F>.json, their stderr in
+ * nn-train (with --trial-ranks, through the launcher) with values v on
+ * fold f's training rows, then nn-eval --json on its test rows into tune_tmp's c<C>_f<F>.json, their stderr in
  * c<C>_f<F>.err.  It exits 0, or 1 when nn-train failed, 3 when nn-eval
  * did; SIGTERM and this program's end end its programs too. */
 pid_t tune_start_trial(const tune_train *t, char (*v)[NN_GRID_VALUE], size_t c, long long f, long long threads);
