@@ -183,6 +183,20 @@ PY
 		--grid 'lr=1e-2' -o "$T/t.tsv" "$T/wine.nns"
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == *"--trial-ranks: 'mpirun ... -np 1 nn-train --mpi' failed: "* ]]
+	# a launcher too long or of too many words, and none at all
+	run --separate-stderr nn-tune --trial-ranks 2 --mpirun "mpirun $(printf 'x%.0s' $(seq 1100))" \
+		--folds 2 --grid 'lr=1e-2' -o "$T/t.tsv" "$T/wine.nns"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"--mpirun: longer than 1023 bytes"* ]]
+	run --separate-stderr nn-tune --trial-ranks 2 --mpirun "mpirun $(seq 50 | tr '\n' ' ')" \
+		--folds 2 --grid 'lr=1e-2' -o "$T/t.tsv" "$T/wine.nns"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"--mpirun: more than 38 words"* ]]
+	run --separate-stderr nn-tune --trial-ranks 2 --mpirun ' ' --folds 2 --grid 'lr=1e-2' \
+		-o "$T/t.tsv" "$T/wine.nns"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"--mpirun: no command"* ]]
+	[ ! -e "$T/t.tsv" ]
 	# nn-tune runs the nn-train beside it: here one that has no MPI
 	mkdir "$T/bin"
 	cp "$(command -v nn-tune)" "$T/bin/"
