@@ -152,6 +152,16 @@ if [ "${BENCH_STEP:-1}" != 0 ]; then
 		printf '\n' | tee -a "$OUT"
 		"$W/step" $threads 128 784,256,128,10 3 | tee -a "$OUT"
 	done
+	# Why a step is two shares whatever the threads (bench/rowsplit.c):
+	# OpenBLAS's bits depend on a product's rows and on its threads.
+	cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude $(pkg-config --cflags openblas) \
+		bench/rowsplit.c build/libcommon.a $(pkg-config --libs openblas libzstd msgpack zlib libsodium) -lm -lpthread \
+		-o "$W/rowsplit"
+	{
+		printf '\nThe same bits from one BLAS thread and two (bench/rowsplit.c), the kernels the environment gives OpenBLAS, then nn-train'"'"'s:\n\n'
+		"$W/rowsplit"
+		"$W/rowsplit" -n
+	} | sed 's/^\([0-9]\)/- \1/' | tee -a "$OUT"
 fi
 $BIN/nn-export "$W/model1.nnm" > "$W/w1"
 $BIN/nn-export "$W/model2.nnm" > "$W/w2"

@@ -11,6 +11,10 @@
  *   gradient  nn_mlp_gradient of one share on rows already gathered
  *   gather    copying a share's rows from random places, as the step does
  *   update    the shares' sum and Adam over every parameter
+ *   in a row  the gather, the gradient and the update above, one after
+ *             the other as a step runs them: what they cost together
+ *             beyond their sum alone is what each leaves the next in the
+ *             caches (the update moves 9 floats a parameter through them)
  *   step      nn_step_run over a shuffled epoch order: all of it; and
  *             the mean of steps run back to back, as an epoch runs them
  *
@@ -26,6 +30,7 @@
 #include <unistd.h>
 #include "nn/blas.h"
 #include "nn/step.h"
+#include "kernels.h"
 
 #define ROWS 55000
 
@@ -143,6 +148,16 @@ static void update(void *p)
 	nn_optim_update(j->opt, j->net->params, j->g, 0, n);
 }
 
+/* gather, gradient (twice each: the two shares) and update in a row */
+static void in_a_row(void *p)
+{
+	gather(p);
+	gradient(p);
+	gather(p);
+	gradient(p);
+	update(p);
+}
+
 static void step(void *p)
 {
 	struct job *j = p;
@@ -158,17 +173,13 @@ int main(int argc, char **argv)
 	size_t width[NN_MLP_MAX_LAYERS + 1];
 	enum nn_act act[NN_MLP_MAX_LAYERS] = { 0 };
 	int nl = -1, threads = argc >= 4 ? atoi(argv[1]) : 0;
-	const char *better = nn_blas_better_coretype();
 
 	int passes = argc == 5 ? atoi(argv[4]) : 3;
 	if (argc < 4 || argc > 5 || passes < 1 || threads < 1 || threads > 2 || atol(argv[2]) < 2) {
 		fprintf(stderr, "usage: step THREADS(1|2) BATCH WIDTHS [PASSES]\n");
 		return 2;
 	}
-	if (better && !getenv("OPENBLAS_CORETYPE")) {   /* as nn-train: OpenBLAS reads it when it loads */
-		setenv("OPENBLAS_CORETYPE", better, 1);
-		execv("/proc/self/exe", argv);
-	}
+	bench_nnpipe_kernels(argv);
 	for (char *s = argv[3], *e; *s && nl < NN_MLP_MAX_LAYERS; s = *e ? e + 1 : e) {
 		width[++nl] = strtoul(s, &e, 10);
 		if (e == s)
@@ -218,7 +229,7 @@ int main(int argc, char **argv)
 		j.t[i * out + (size_t)ds.cls[i]] = 1;
 	gather(&j);
 
-	double fpr = nn_mlp_flops_train(net), limit_gf = 0, prod[3], whole[3], g = 1e30, ga = 1e30, u = 1e30, st = 1e30;
+	double fpr = nn_mlp_flops_train(net), limit_gf = 0, prod[3], whole[3], g = 1e30, ga = 1e30, u = 1e30, row = 1e30, st = 1e30;
 	nn_pool *pool = threads > 1 ? nn_pool_new(threads, 1, &err) : NULL;
 	j.step = nn_step_new(net, j.opt, NULL, B, pool, &err);
 	for (int i = 0; i < 3; i++)
@@ -245,6 +256,8 @@ int main(int argc, char **argv)
 		ga = x < ga ? x : ga;
 		x = best_of(update, &j);
 		u = x < u ? x : u;
+		x = best_of(in_a_row, &j);
+		row = x < row ? x : row;
 		clock_id = threads > 1 ? CLOCK_MONOTONIC : CLOCK_THREAD_CPUTIME_ID;
 		x = best_of(step, &j);
 		st = x < st ? x : st;
@@ -252,8 +265,8 @@ int main(int argc, char **argv)
 	long nmean;
 	double mean = mean_of(step, &j, &nmean);
 	double limit = limit_gf * 1e9 / fpr;
-	printf("| part (network %s, batch %zu, %d thread%s) | µs per step | share of the step | samples/s alone |\n",
-	       argv[3], B, threads, threads > 1 ? "s" : "");
+	printf("| part (network %s, batch %zu, %d thread%s, %s kernels) | µs per step | share of the step | samples/s alone |\n",
+	       argv[3], B, threads, threads > 1 ? "s" : "", nn_blas_corename());
 	printf("|---|---|---|---|\n");
 	double sum = prod[0] + prod[1] + prod[2];
 	const char *name[3] = { "forward products (A W^T)", "weight-gradient products (D^T A)",
@@ -270,6 +283,8 @@ int main(int argc, char **argv)
 	       (double)B / g);
 	printf("| gather of 2 shares' rows (plain copies) | %.0f | %.2f | |\n", ga * 1e6, ga / st / threads);
 	printf("| sum of the shares + Adam, %zu parameters | %.0f | %.2f | |\n", net->nparams, u * 1e6, u / st / threads);
+	printf("| the three above in a row, on one thread (%.0f alone) | %.0f | %.2f | |\n", (g + ga + u) * 1e6,
+	       row * 1e6, row / st / threads);
 	printf("| **the whole step (nn_step_run), %d thread%s** | %.0f | 1 | %.0f (%.2f of the limit) |\n", threads,
 	       threads > 1 ? "s" : "", st * 1e6, (double)B / st, (double)B / st / limit);
 	printf("| the whole step, the mean of %ld steps in a row (as an epoch) | %.0f | | %.0f (%.2f of the limit) |\n",
