@@ -39,7 +39,7 @@ int main(int argc, char **argv)
 	const char *mode = argv[1], *label = strcmp(argv[2], "-") ? argv[2] : NULL;
 	int room = !strcmp(mode, "room"), map = !strcmp(mode, "mmap");
 	nn_writer_options wo = { 3, atoi(argv[3]), 0 };
-	nn_csv_opts o = { ',', 0, 0, label, NULL, 0 };
+	nn_csv_opts o = { .delim = ',', .label = label };
 	nn_gzin *gz = nn_gzin_open(0, &err);
 	nn_csv *c = gz ? nn_csv_open(nn_gzin_source(gz), &o, &err) : NULL;
 	nn_schema *s = nn_schema_new("data", &err);

@@ -13,7 +13,9 @@
  * Prints one markdown row per measure: the mean in microseconds.  Built by
  * make bench (bench/run.sh) with cc alone; not part of make all.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
