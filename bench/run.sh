@@ -140,6 +140,8 @@ for threads in 1 2; do
 	strict=$(awk -v r="$rate" -v f="$fpr" -v e="$each" -v t="$threads" 'BEGIN { printf "%.2f", r * f / 1e9 / (e * t) }')
 	acc=$($BIN/nn-eval --json -m "$W/model$threads.nnm" "$W/test.nns" | grep -o '"accuracy": [0-9.]*' | head -n 1 | sed 's/.*: //')
 	eval "RATE$threads=\$rate"   # for the frameworks' ratios below
+	# the kernels nn-train ran (its --dry-run says), for the frameworks below
+	KERNELS=$(sed -n 's/^sgemm\t.* threads*, \([A-Za-z0-9]*\) .*/\1/p' "$W/dry")
 	printf '| %s | %s | %s | %s; %s | %s | %s | %s | %s |\n' "$threads" "$peak" "$limit" "$rate" "$best" "$ratio" "$strict" "$acc" "$rss" | tee -a "$OUT"
 done
 # Where a step's time goes (bench/step.c): each part alone, best of 3 passes.
@@ -387,8 +389,19 @@ fi
 	echo "## The reference task in other frameworks ($EPOCHS epochs; skipped when not installed)"
 	echo
 	if [ -x /usr/bin/python3 ]; then
-		OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 BENCH_EPOCHS="$EPOCHS" NN_RATE1="$RATE1" NN_RATE2="$RATE2" /usr/bin/python3 bench/reference.py ||
-			echo "(bench/reference.py failed; see above)"
+		# Their OpenBLAS as the environment sets it up (as shipped), then
+		# on the kernels nn-train chose (tuned), when those differ.
+		frameworks() {
+			OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 BENCH_EPOCHS="$EPOCHS" NN_RATE1="$RATE1" NN_RATE2="$RATE2" \
+				/usr/bin/python3 bench/reference.py || echo "(bench/reference.py failed; see above)"
+		}
+		printf 'As shipped: their OpenBLAS on the kernels the environment gives it (%s):\n\n' \
+			"${OPENBLAS_CORETYPE:-OpenBLAS's own choice}"
+		frameworks
+		if [ -n "$KERNELS" ] && [ "$KERNELS" != "${OPENBLAS_CORETYPE:-}" ]; then
+			printf '\nTuned: their OpenBLAS on nn-train'"'"'s kernels (OPENBLAS_CORETYPE=%s):\n\n' "$KERNELS"
+			(export OPENBLAS_CORETYPE="$KERNELS"; frameworks)
+		fi
 	else
 		echo "(skipped: no /usr/bin/python3)"
 	fi

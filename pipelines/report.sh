@@ -149,9 +149,11 @@ fi
 	printf 'Held-out test set: %s rows (`%s/test.nns`).\n\n' \
 		"$(json_num rows < "$dir/metrics.json")" "$dir"
 	if [ "$task" = classification ]; then
+		# 6 significant digits, as nn-eval's text (metrics.txt): the
+		# JSON's shortest round-trip form can be 0.8710000000000001
 		printf '**Accuracy %s** (balanced accuracy %s).\n\n' \
-			"$(json_num accuracy < "$dir/metrics.json")" \
-			"$(json_num balanced_accuracy < "$dir/metrics.json")"
+			"$(json_num accuracy < "$dir/metrics.json" | six_digits)" \
+			"$(json_num balanced_accuracy < "$dir/metrics.json" | six_digits)"
 	else
 		# Predicting the training mean for every test row: MSE = var(test)
 		# + (mean(train) - mean(test))^2, so R^2 = 1 - MSE / var(test).
@@ -160,7 +162,7 @@ fi
 		ms=$(nn-info --json "$dir/test.nns" | tr '{' '\n' | awk '/"name": "y"/ { f = 1; next } f' | json_num mean)
 		ss=$(nn-info --json "$dir/test.nns" | tr '{' '\n' | awk '/"name": "y"/ { f = 1; next } f' | json_num std)
 		printf '**R² %s** (MSE %s).  Predicting the mean of the training labels for every row instead: %s.\n\n' \
-			"$(json_num r2 < "$dir/metrics.json")" "$(json_num mse < "$dir/metrics.json")" \
+			"$(json_num r2 < "$dir/metrics.json" | six_digits)" "$(json_num mse < "$dir/metrics.json" | six_digits)" \
 			"$(awk -v mt="$mt" -v ms="$ms" -v s="$ss" 'BEGIN {
 				mse = s * s + (mt - ms) * (mt - ms)
 				printf "MSE %.6g, R² %.6g", mse, 1 - mse / (s * s) }')"

@@ -58,6 +58,9 @@ load ../bats/pipelines
 	[ "$status" -eq 0 ] || fail "$output"
 	r="$T/out/species/report.md"
 	grep -q '^| accuracy | 1 |$' "$r" || grep -q '^| accuracy | 0\.9' "$r"
+	# the headline at 6 significant digits, not the JSON's 0.8710000000000001
+	grep -Eq '^\*\*Accuracy [0-9.]{1,8}\*\* \(balanced accuracy [0-9.]{1,8}\)\.$' "$r" || fail "$(grep Accuracy "$r")"
+	[ "$(echo 0.8710000000000001 | (. "$ROOT/pipelines/lib.sh"; six_digits))" = 0.871 ]
 	grep -q '^| setosa | 10 | 0 | 0 |$' "$r"     # the confusion matrix row
 	grep -q "^$(sha256sum < "$ROOT/data/iris.csv" | cut -d' ' -f1)  ../../data/iris.csv$" "$r"
 	grep -q "^$(sha256sum < "$T/out/species/model.nnm" | cut -d' ' -f1)  " "$r"
