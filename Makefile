@@ -43,8 +43,11 @@ UNIT_SRC  := $(wildcard tests/unit/test-*.c)
 UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay-%)
+# make bench's own programs (bench/*.c), built as the rest, warnings and all
+BENCH_SRC   := $(wildcard bench/*.c)
+BENCH_PROGS := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all check check-asan check-valgrind check-long fuzz deps demo bench install uninstall clean
+.PHONY: all check check-asan check-valgrind check-long fuzz deps demo bench bench-programs install uninstall clean
 
 all: $(BUILD)/libcommon.a $(TOOLS) $(UNITS) $(FUZZ_REPLAY) $(BUILD)/tests/libfault-alloc.so
 
@@ -59,7 +62,7 @@ $(BUILD)/tools/%.o: tools/%.c
 # The headers each object was built from (-MMD -MP), and the objects kept
 # after a build (not deleted as intermediate files) so that a second make
 # finds them.
--include $(wildcard $(BUILD)/libcommon/*.d $(BUILD)/tools/*.d $(BUILD)/tests/*/*.d)
+-include $(wildcard $(BUILD)/libcommon/*.d $(BUILD)/tools/*.d $(BUILD)/tests/*/*.d $(BUILD)/bench/*.d)
 .SECONDARY: $(LIB_OBJ) $(TOOL_SRC:%.c=$(BUILD)/%.o) $(UNIT_SRC:%.c=$(BUILD)/%.o) \
             $(FUZZ_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/fuzz/replay.o
 
@@ -190,7 +193,13 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@sh pipelines/demo.sh NN_BIN=$(abspath $(BUILD))/bin $(if $(EPOCHS),EPOCHS=$(EPOCHS))
 
-bench: all
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $< $(BUILD)/libcommon.a $(LDFLAGS_ALL) $(LIBS_ALL) -o $@
+
+bench-programs: $(BENCH_PROGS)
+
+bench: all bench-programs
 	@sh bench/run.sh
 
 # Bash completion from the programs' option tables (tools/completion.sh),

@@ -9,6 +9,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 BIN=$PWD/build/bin
+PROG=$PWD/build/bench   # bench/*.c: make bench-programs (make bench builds them)
+[ -x "$PROG/rebatch" ] || make --no-print-directory bench-programs
 REPEAT=${REPEAT:-3}
 OUT=${OUT:-/dev/null}
 if [ $# -ge 1 ]; then
@@ -24,10 +26,7 @@ fi
 IN=$W/train.nns
 rm -f "$W"/floor.runs "$W"/runs.* "$W"/res.* "$W"/out.*
 
-# the copier with a chosen batch size: libcommon's writer, nothing else
-cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude $(pkg-config --cflags libzstd msgpack zlib) \
-	bench/rebatch.c build/libcommon.a $(pkg-config --libs libzstd msgpack zlib libsodium) -lm -lpthread \
-	-o "$W/rebatch"
+# the copier with a chosen batch size ($PROG/rebatch): libcommon's writer, nothing else
 
 # best NAME CMD: best-of-REPEAT seconds, peak RSS (KiB) and CPU seconds of
 # its best run into $W/res.NAME, the floor run between every two tries.
@@ -81,7 +80,7 @@ rm -f "$W/s1.nns" "$W/s2.nns"
 	echo "|---|---|---|---|---|---|---|"
 } | tee -a "$OUT"
 for kb in 256 512 1024 2048 4096 8192; do
-	best "b$kb" "'$W/rebatch' $((kb * 1024)) 3 1 < '$IN'"
+	best "b$kb" "'$PROG/rebatch' $((kb * 1024)) 3 1 < '$IN'"
 	cp "$W/out.b$kb" "$W/rb.nns"
 	best "v$kb" "'$BIN/nn-info' --verify '$W/rb.nns'"
 	printf '| %s KiB | %s | %s | %s | %s | %s | %s |\n' "$kb" "$(secs "b$kb")" "$(ratio "$(secs "b$kb")")" \
@@ -94,10 +93,10 @@ rm -f "$W/rb.nns"
 	echo "| compression (256 KiB batches, level 3) | seconds | × floor | CPU s | peak RSS MiB |"
 	echo "|---|---|---|---|---|"
 } | tee -a "$OUT"
-best t0 "'$W/rebatch' 262144 3 0 < '$IN'"
-best t1 "'$W/rebatch' 262144 3 1 < '$IN'"
-best t2 "'$W/rebatch' 262144 3 2 < '$IN'"
-best t4 "'$W/rebatch' 262144 3 4 < '$IN'"
+best t0 "'$PROG/rebatch' 262144 3 0 < '$IN'"
+best t1 "'$PROG/rebatch' 262144 3 1 < '$IN'"
+best t2 "'$PROG/rebatch' 262144 3 2 < '$IN'"
+best t4 "'$PROG/rebatch' 262144 3 4 < '$IN'"
 cmp -s "$W/out.t0" "$W/out.t1" && cmp -s "$W/out.t0" "$W/out.t2" && cmp -s "$W/out.t0" "$W/out.t4" &&
 	same="identical" || same="DIFFERENT"
 for t in 0 1 2 4; do

@@ -27,18 +27,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include "nn/blas.h"
+#include "nn/rng.h"
 #include "kernels.h"
 
 enum cut { ROWS, COLUMNS, THREADS };
 enum kind { FORWARD, INPUT_GRAD, WEIGHT_GRAD };
 
-static float *random_floats(size_t n, unsigned *seed)
+/* n floats in [-0.5, 0.5) from the project's generator */
+static float *random_floats(size_t n, nn_rng *rng)
 {
 	float *p = malloc(n * sizeof *p);
-	for (size_t i = 0; p && i < n; i++) {
-		*seed = *seed * 1103515245u + 12345u;
-		p[i] = (float)((*seed >> 8) & 0xffff) / 65536.0f - 0.5f;
-	}
+	for (size_t i = 0; p && i < n; i++)
+		p[i] = (float)nn_rng_uniform(rng) - 0.5f;
 	return p;
 }
 
@@ -79,7 +79,9 @@ static int differs(enum cut cut, enum kind kind, size_t rows, size_t in, size_t 
 		break;
 	}
 	size_t na = p.m * p.k, nb = p.k * p.n, nc = p.m * p.n;
-	float *a = random_floats(na, &seed), *b = random_floats(nb, &seed);
+	nn_rng rng;
+	nn_rng_seed(&rng, seed, 1);
+	float *a = random_floats(na, &rng), *b = random_floats(nb, &rng);
 	float *whole = calloc(nc, sizeof *whole), *cut_up = calloc(nc, sizeof *cut_up);
 	int r = -1;
 	if (a && b && whole && cut_up) {

@@ -12,6 +12,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 BIN=build/bin
+PROG=build/bench    # bench/*.c, built by make bench-programs
 W=$(mktemp -d "${TMPDIR:-/tmp}/nn-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 FASHION=/usr/share/datasets/fashion-mnist
@@ -75,14 +76,13 @@ echo "× floor: time over the floor's time in this run." | tee -a "$OUT"
 # faults (tests/README, "How long they take"); on a virtual machine whose
 # page tables are shadowed by the hypervisor each of those costs tens of
 # microseconds, and no test can be faster than the processes it starts.
-cc -O2 -std=c11 -o "$W/procs" bench/procs.c
 {
 	echo
 	echo "## What a process costs here (bench/procs.c; means of 300, µs)"
 	echo
 	echo "| what | µs |"
 	echo "|---|---|"
-	"$W/procs" 300
+	"$PROG/procs" 300
 	# cost CMD...: the mean µs of 100 runs of CMD, output discarded.
 	cost() {
 		/usr/bin/time -f '%e' -o "$W/t" sh -c 'for i in $(seq 100); do "$@" > /dev/null 2>&1; done' cost "$@"
@@ -140,29 +140,22 @@ for threads in 1 2; do
 	strict=$(awk -v r="$rate" -v f="$fpr" -v e="$each" -v t="$threads" 'BEGIN { printf "%.2f", r * f / 1e9 / (e * t) }')
 	acc=$($BIN/nn-eval --json -m "$W/model$threads.nnm" "$W/test.nns" | grep -o '"accuracy": [0-9.]*' | head -n 1 | sed 's/.*: //')
 	eval "RATE$threads=\$rate"   # for the frameworks' ratios below
-	# the kernels nn-train ran (its --dry-run says), for the frameworks below
-	KERNELS=$(sed -n 's/^sgemm\t.* threads*, \([A-Za-z0-9]*\) .*/\1/p' "$W/dry")
 	printf '| %s | %s | %s | %s; %s | %s | %s | %s | %s |\n' "$threads" "$peak" "$limit" "$rate" "$best" "$ratio" "$strict" "$acc" "$rss" | tee -a "$OUT"
 done
+# the kernels nn-train ran (its --dry-run says), for the frameworks below
+KERNELS=$(sed -n 's/^sgemm\t.* threads*, \([A-Za-z0-9]*\) .*/\1/p' "$W/dry")
 # Where a step's time goes (bench/step.c): each part alone, best of 3 passes.
 if [ "${BENCH_STEP:-1}" != 0 ]; then
-	cc -O2 -std=c11 -D_GNU_SOURCE -fno-math-errno -ftree-vectorize -fvect-cost-model=dynamic -ffp-contract=off \
-		-Iinclude $(pkg-config --cflags openblas) \
-		bench/step.c build/libcommon.a $(pkg-config --libs openblas libzstd msgpack zlib libsodium) -lm -lpthread \
-		-o "$W/step"
 	for threads in 1 2; do
 		printf '\n' | tee -a "$OUT"
-		"$W/step" $threads 128 784,256,128,10 3 | tee -a "$OUT"
+		"$PROG/step" $threads 128 784,256,128,10 3 | tee -a "$OUT"
 	done
 	# Why a step is two shares whatever the threads (bench/rowsplit.c):
 	# OpenBLAS's bits depend on a product's rows and on its threads.
-	cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude $(pkg-config --cflags openblas) \
-		bench/rowsplit.c build/libcommon.a $(pkg-config --libs openblas libzstd msgpack zlib libsodium) -lm -lpthread \
-		-o "$W/rowsplit"
 	{
 		printf '\nThe same bits from one BLAS thread and two (bench/rowsplit.c), the kernels the environment gives OpenBLAS, then nn-train'"'"'s:\n\n'
-		"$W/rowsplit"
-		"$W/rowsplit" -n
+		"$PROG/rowsplit"
+		"$PROG/rowsplit" -n
 	} | sed 's/^\([0-9]\)/- \1/' | tee -a "$OUT"
 fi
 $BIN/nn-export "$W/model1.nnm" > "$W/w1"
@@ -195,12 +188,7 @@ acc_q=$($BIN/nn-eval --json -m "$W/model2q.nnm" "$W/test.nns" | grep -o '"accura
 } | tee -a "$OUT"
 if [ "${BENCH_INT8:-1}" != 0 ]; then
 	printf '\n## int8 products against sgemm (bench/int8.c; BENCH_INT8=0 skips)\n\n' | tee -a "$OUT"
-	# the flags of the library (Makefile VEC): its bias and ReLU loops vectorise
-	cc -O2 -std=c11 -D_GNU_SOURCE -fno-math-errno -ftree-vectorize -fvect-cost-model=dynamic -ffp-contract=off \
-		-Iinclude $(pkg-config --cflags openblas) \
-		bench/int8.c build/libcommon.a $(pkg-config --libs openblas libzstd msgpack zlib libsodium) -lm -lpthread \
-		-o "$W/int8"
-	"$W/int8" 9 | tee -a "$OUT"
+	"$PROG/int8" 9 | tee -a "$OUT"
 fi
 
 # --- the 4096-wide network: a model over the one-row limits ---------------
@@ -248,21 +236,15 @@ $BIN/nn-clean -q --key "$W/key" --accept-clear -o "$W/train-enc.nns" "$W/train.n
 row "nn-normalize --load, encrypted in and out (--key)" "$f32_raw" "$BIN/nn-normalize -q --key '$W/key' --accept-clear --load '$W/mm.nns' '$W/train-enc.nns'"
 row "nn-info --verify, encrypted (--key)" "$f32_raw" "$BIN/nn-info --key '$W/key' --verify '$W/train-enc.nns'"
 rm -f "$W/train-enc.nns"
-cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude $(pkg-config --cflags libzstd msgpack zlib) \
-	bench/scan.c build/libcommon.a $(pkg-config --libs libzstd msgpack zlib libsodium) -lm -lpthread \
-	-o "$W/scan"
-row "libcommon's reader alone, 2 read-ahead threads (bench/scan.c)" "$f32_raw" "'$W/scan' 2 < '$W/train.nns'"
-row "the same, no read-ahead thread (nn_reader_set_threads 0)" "$f32_raw" "'$W/scan' 0 < '$W/train.nns'"
+row "libcommon's reader alone, 2 read-ahead threads (bench/scan.c)" "$f32_raw" "'$PROG/scan' 2 < '$W/train.nns'"
+row "the same, no read-ahead thread (nn_reader_set_threads 0)" "$f32_raw" "'$PROG/scan' 0 < '$W/train.nns'"
 # zscore's output, full-precision floats, costs more to compress than its
 # input; and libzstd compressing it frame by frame (256 KiB each, as every
 # stream) costs more than the zstd program compressing one long frame.
 $BIN/nn-normalize -q --method zscore -o "$W/zs.nns" "$W/train.nns"
 row "floor on zscore's output ($(stat -c %s "$W/zs.nns") bytes): zstd -dc \| zstd -3 -c" "$f32_raw" "zstd -dc '$W/zs.nns' | zstd -3 -c"
-cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude $(pkg-config --cflags libzstd msgpack zlib) \
-	bench/rebatch.c build/libcommon.a $(pkg-config --libs libzstd msgpack zlib libsodium) -lm -lpthread \
-	-o "$W/rebatch"
-row "libcommon's reader and writer copying zscore's output, 1 compression thread (bench/rebatch.c)" "$f32_raw" "'$W/rebatch' 262144 3 1 < '$W/zs.nns'"
-row "the same, 2 compression threads" "$f32_raw" "'$W/rebatch' 262144 3 2 < '$W/zs.nns'"
+row "libcommon's reader and writer copying zscore's output, 1 compression thread (bench/rebatch.c)" "$f32_raw" "'$PROG/rebatch' 262144 3 1 < '$W/zs.nns'"
+row "the same, 2 compression threads" "$f32_raw" "'$PROG/rebatch' 262144 3 2 < '$W/zs.nns'"
 rm -f "$W/zs.nns"
 row "nn-export csv" "$f32_raw" "$BIN/nn-export --format csv '$W/train.nns'"
 row "nn-export csv --threads 1" "$f32_raw" "$BIN/nn-export --format csv --threads 1 '$W/train.nns'"
@@ -274,13 +256,10 @@ row "nn-import csv ($csv_bytes bytes of text; MB/s of text)" "$csv_bytes" "$BIN/
 # copies it into the writer's batch) and as it does now, the rows parsed,
 # or read back from the spool, straight into the writer's batch
 # (nn_writer_room): one copy of every feature byte less.
-cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude $(pkg-config --cflags libzstd msgpack zlib) \
-	bench/import.c build/libcommon.a $(pkg-config --libs libzstd msgpack zlib libsodium) -lm -lpthread \
-	-o "$W/import"
-row "libcommon's CSV import, --label y, copied (bench/import.c)" "$csv_bytes" "'$W/import' copy y 1 < '$W/train.csv'"
-row "the same, read back into the writer's batch (as nn-import)" "$csv_bytes" "'$W/import' room y 1 < '$W/train.csv'"
-row "libcommon's CSV import, no label, copied" "$csv_bytes" "'$W/import' copy - 1 < '$W/train.csv'"
-row "the same, parsed into the writer's batch (as nn-import)" "$csv_bytes" "'$W/import' room - 1 < '$W/train.csv'"
+row "libcommon's CSV import, --label y, copied (bench/import.c)" "$csv_bytes" "'$PROG/import' copy y 1 < '$W/train.csv'"
+row "the same, read back into the writer's batch (as nn-import)" "$csv_bytes" "'$PROG/import' room y 1 < '$W/train.csv'"
+row "libcommon's CSV import, no label, copied" "$csv_bytes" "'$PROG/import' copy - 1 < '$W/train.csv'"
+row "the same, parsed into the writer's batch (as nn-import)" "$csv_bytes" "'$PROG/import' room - 1 < '$W/train.csv'"
 rm -f "$W/train.csv" "$W/s1.nns" "$W/s2.nns"
 FLOOR_CMD=
 echo "× floor: over the best of the floor runs taken beside this row's tries." | tee -a "$OUT"

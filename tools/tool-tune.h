@@ -110,8 +110,9 @@ char *tune_group_message(const char *path, char *buf, size_t n);
 /* One trial in a child of its own (returned; -1 when fork failed):
  * nn-train (with --trial-ranks, through the launcher) with values v on
  * fold f's training rows, then nn-eval --json on its test rows into
- * tune_tmp's c<C>_f<F>.json, their stderr in c<C>_f<F>.err.  It exits 0, or 1 when nn-train failed, 3 when nn-eval
- * did; SIGTERM and this program's end end its programs too. */
+ * tune_tmp's c<C>_f<F>.json, their stderr in c<C>_f<F>.err.  It exits 0,
+ * or 1 when nn-train failed, 3 when nn-eval did; SIGTERM and this
+ * program's end end its programs too. */
 pid_t tune_start_trial(const tune_train *t, char (*v)[NN_GRID_VALUE], size_t c, long long f, long long threads);
 /* --refit: nn-train with values v on all of input into out. */
 void tune_refit(const tune_train *t, char (*v)[NN_GRID_VALUE], const char *input, const char *out,

@@ -65,16 +65,12 @@ load helper
 }
 
 @test "the programs of make bench build and link without a warning" {
-	command -v pkg-config > /dev/null || skip "pkg-config is not installed"
-	# The warnings of the Makefile's WARN, as errors
-	warn="-Wall -Wextra -Wshadow -Wvla -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wundef -Werror"
-	n=0
-	for src in "$ROOT"/bench/*.c; do
-		run cc -std=c11 -D_GNU_SOURCE -O2 $warn -I"$ROOT/include" $(pkg-config --cflags openblas) "$src" \
-			"$BUILD/libcommon.a" $(pkg-config --libs openblas libzstd msgpack zlib libsodium) -lm -lpthread \
-			-o "$T/prog"
-		[ "$status" -eq 0 ] && [ -z "$output" ] || fail "$src: $output"
-		n=$((n + 1))
-	done
-	[ "$n" -ge 7 ] || fail "only $n programs in bench/"
+	# make bench-programs with every bench/*.c taken as changed (-W): built
+	# again with the Makefile's flags, warnings as errors
+	set -- $(for src in "$ROOT"/bench/*.c; do printf -- '-W bench/%s ' "$(basename "$src")"; done)
+	[ $# -ge 14 ] || fail "only $(($# / 2)) programs in bench/"
+	run make -C "$ROOT" --no-print-directory WERROR=1 BUILD="$BUILD" "$@" bench-programs
+	[ "$status" -eq 0 ] || fail "$output"
+	[[ "$output" != *warning* ]] || fail "$output"
+	[ "$(grep -c -- ' -o .*/bench/' <<< "$output")" -eq $(($# / 2)) ] || fail "not every program built: $output"
 }
