@@ -11,7 +11,7 @@
  *     - posix_spawn /bin/true + waitpid.
  *
  * Prints one markdown row per measure: the mean in microseconds.  Built by
- * make bench (bench/run.sh) with cc alone; not part of make all.
+ * make bench-programs (make bench); not part of make all.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
